@@ -1,0 +1,109 @@
+//! The command line: argument parsing, and dispatch to one module per command (or family).
+
+mod config;
+mod db;
+mod derive_down;
+mod hash;
+mod lint;
+mod parse;
+mod plan;
+mod rule;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cymig",
+    version,
+    about = "A Cypher-aware migration compiler and linter for Neo4j",
+    long_about = "cymig parses Neo4j migration files (.cypher) into a typed AST, lints them, derives \
+                  rollback scripts, compiles a transaction plan and applies it over Bolt.\n\n\
+                  Exit codes: 0 clean, 1 findings, 2 usage, configuration, IO or internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse migration files and report syntax errors (or dump the AST).
+    Parse(parse::ParseArgs),
+    /// Lint migration files or directories.
+    Lint(lint::LintArgs),
+    /// Print a rule's documentation, or list all rules.
+    Rule(rule::RuleArgs),
+    /// Show the effective configuration.
+    Config(config::ConfigArgs),
+    /// Write the cymig.sum integrity file for a migration directory.
+    Hash(hash::HashArgs),
+    /// Derive the down (rollback) script of a migration.
+    DeriveDown(derive_down::DeriveDownArgs),
+    /// Compile pending migrations into transaction steps.
+    Plan(plan::PlanArgs),
+    /// Show applied, pending, failed and running migrations (never takes the lock).
+    Status(db::StatusArgs),
+    /// Lint, compile and apply pending migrations.
+    Up(db::UpArgs),
+    /// Apply down scripts, newest first.
+    Down(db::DownArgs),
+    /// Retry a failed or interrupted migration.
+    Retry(db::RetryArgs),
+    /// Record a migration as applied (for changes applied by hand).
+    MarkApplied(db::MarkAppliedArgs),
+    /// Accept edited checksums of applied migrations, with a recorded reason.
+    Repair(db::RepairArgs),
+    /// Compare local files with the checksums recorded in the database.
+    Validate(db::ValidateArgs),
+    /// Adopt an existing database: record everything up to a version as applied.
+    Baseline(db::BaselineArgs),
+    /// Release a stale migration lock (only once its lease has expired).
+    Unlock(db::UnlockArgs),
+    /// Prove rollbacks on a scratch database: up, down, compare, up again.
+    Verify(db::VerifyArgs),
+}
+
+/// Runs the command line and returns the process exit code: 0 clean, 1 findings, 2 usage,
+/// configuration, IO or internal error.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match cli.command {
+        Command::Parse(a) => parse::run(a),
+        Command::Lint(a) => lint::run(a),
+        Command::Rule(a) => rule::run(a),
+        Command::Config(a) => config::run(a),
+        Command::Hash(a) => hash::run(a),
+        Command::DeriveDown(a) => derive_down::run(a),
+        Command::Plan(a) => plan::run(a),
+        Command::Status(a) => db::status(a),
+        Command::Up(a) => db::up(a),
+        Command::Down(a) => db::down(a),
+        Command::Retry(a) => db::retry(a),
+        Command::MarkApplied(a) => db::mark_applied(a),
+        Command::Repair(a) => db::repair(a),
+        Command::Validate(a) => db::validate(a),
+        Command::Baseline(a) => db::baseline(a),
+        Command::Unlock(a) => db::unlock(a),
+        Command::Verify(a) => db::verify(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// What every command returns: an exit code, or an error that exits with 2.
+pub(crate) type CommandResult = crate::error::Result<i32>;
+
+fn not_yet(command: &str) -> CommandResult {
+    Err(crate::error::Error::Usage(format!("`cymig {command}` is not available yet")))
+}

@@ -1,0 +1,1 @@
+//! Down derivation: an inverse for each statement kind, applied in reverse order.

@@ -1,0 +1,92 @@
+//! The transaction plan: the only input the executor accepts.
+//!
+//! A [`Plan`] is plain data (it serialises to the JSON shape `cymig plan --format json` prints).
+//! The executor takes a [`CheckedPlan`], which only the checker can build, so nothing reaches a
+//! database without having passed the checker at error severity.
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Plan {
+    pub migrations: Vec<MigrationPlan>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MigrationPlan {
+    /// The version as written in the file name (`1_10`, `2.1`); `None` for repeatable migrations.
+    pub version: Option<String>,
+    pub description: String,
+    pub file: PathBuf,
+    /// Hex SHA-256 of the file's bytes.
+    pub checksum: String,
+    pub steps: Vec<Step>,
+    /// The whole down script (explicit or derived), or `None` when the migration is irreversible.
+    pub down: Option<DownScript>,
+    /// Queries from a `// cymig:verify` section or a `.verify.cypher` companion; each must return true.
+    pub verify: Vec<String>,
+}
+
+/// One transaction unit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    pub transaction: TransactionMode,
+    pub statements: Vec<PlannedStatement>,
+    /// Index and constraint names this step creates that must be online before the next step runs.
+    pub await_indexes: Vec<String>,
+    /// The Cypher that undoes this step, if known.
+    pub down: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransactionMode {
+    /// Statements share one explicit transaction, committed together with the history record.
+    Explicit,
+    /// Run alone in an auto-commit (implicit) transaction: schema commands and
+    /// `CALL { … } IN TRANSACTIONS` / `USING PERIODIC COMMIT`.
+    AutoCommit,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlannedStatement {
+    /// 1-based line of the statement's first token.
+    pub line: usize,
+    pub kind: StatementClass,
+    /// The statement's text as written (without the trailing `;`).
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatementClass {
+    Schema,
+    Data,
+    Read,
+    Admin,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DownScript {
+    /// `true` when taken from an explicit down file, `false` when derived.
+    pub explicit: bool,
+    pub text: String,
+}
+
+/// A plan built from migrations that passed the checker with no error-severity findings.
+///
+/// Its constructor is private to the crate and called only by the checker, so holding one is
+/// proof that the check happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckedPlan(Plan);
+
+impl CheckedPlan {
+    /// Only the checker calls this, after it found no error-severity diagnostics.
+    pub(crate) fn from_checked(plan: Plan) -> Self {
+        CheckedPlan(plan)
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.0
+    }
+}
