@@ -58,9 +58,10 @@ pub enum Format {
 }
 
 /// What reporters know about a rule beyond its findings (SARIF's rule metadata, docs links).
-/// The rule registry fills these in; reporters never build them.
+/// The rule registry fills these in from its own metadata (`crate::rules`); reporters never build
+/// them, so the report layer does not depend on the rule catalogue.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleMeta {
+pub struct RuleInfo {
     /// Kebab-case name, e.g. `require-if-not-exists`.
     pub name: &'static str,
     /// Short code, e.g. `CM002`.
@@ -68,6 +69,8 @@ pub struct RuleMeta {
     /// One line: what the rule catches.
     pub summary: &'static str,
     pub default_severity: Severity,
+    /// E.g. `performance`; becomes a SARIF tag. Empty when unknown.
+    pub category: &'static str,
     /// Longer help (the rule's docs, Markdown); empty when there is none.
     pub docs: &'static str,
 }
@@ -76,7 +79,7 @@ pub struct RuleMeta {
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions<'a> {
     /// Metadata of the rules that were run, in registry order (SARIF lists them).
-    pub rules: &'a [RuleMeta],
+    pub rules: &'a [RuleInfo],
     /// ANSI colours in the text format.
     pub color: bool,
     /// Base URL of rule documentation; `<base><rule-name>` links each rule when set.
@@ -84,13 +87,20 @@ pub struct ReportOptions<'a> {
 }
 
 impl ReportOptions<'_> {
-    fn rule(&self, name: &str) -> Option<&RuleMeta> {
+    fn rule(&self, name: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.name == name)
     }
 
     fn rule_url(&self, name: &str) -> Option<String> {
         self.docs_url.map(|base| format!("{base}{name}"))
     }
+}
+
+/// Whether the text format should use colours on stdout: only on a terminal, and never when the
+/// `NO_COLOR` convention asks for none.
+pub fn stdout_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty()) && io::stdout().is_terminal()
 }
 
 /// Writes `results` in `format`.
@@ -149,7 +159,7 @@ impl Totals {
 }
 
 /// `1 error`, `2 errors`.
-pub(crate) fn plural(count: usize, singular: &str, plural: &str) -> String {
+pub fn plural(count: usize, singular: &str, plural: &str) -> String {
     format!("{count} {}", if count == 1 { singular } else { plural })
 }
 

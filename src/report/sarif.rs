@@ -68,7 +68,7 @@ fn rule_descriptor(name: &str, options: &ReportOptions) -> Value {
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": meta.summary },
         "defaultConfiguration": { "level": level(meta.default_severity) },
-        "properties": { "code": meta.code, "tags": ["cypher", "neo4j", "migration"] },
+        "properties": { "code": meta.code, "tags": tags(meta.category) },
     });
     if !meta.docs.is_empty() {
         rule["help"] = json!({ "text": meta.docs, "markdown": meta.docs });
@@ -77,6 +77,14 @@ fn rule_descriptor(name: &str, options: &ReportOptions) -> Value {
         rule["helpUri"] = json!(url);
     }
     rule
+}
+
+fn tags(category: &str) -> Vec<&str> {
+    let mut tags = vec!["cypher", "neo4j"];
+    if !category.is_empty() {
+        tags.push(category);
+    }
+    tags
 }
 
 fn sarif_result(source: &SourceFile, d: &Diagnostic, rule_ids: &[&str]) -> Value {

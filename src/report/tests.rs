@@ -18,26 +18,29 @@ SET p.âge = 42,
 RETURN p;
 ";
 
-const RULES: &[RuleMeta] = &[
-    RuleMeta {
+const RULES: &[RuleInfo] = &[
+    RuleInfo {
         name: "require-if-not-exists",
         code: "CM002",
         summary: "CREATE INDEX/CONSTRAINT without IF NOT EXISTS",
         default_severity: Severity::Error,
+        category: "robustness",
         docs: "A re-run after a partial failure fails with *already exists*. Use `IF NOT EXISTS`.",
     },
-    RuleMeta {
+    RuleInfo {
         name: "unbatched-write",
         code: "CM005",
         summary: "A label-wide write outside CALL { … } IN TRANSACTIONS",
         default_severity: Severity::Warning,
+        category: "performance",
         docs: "",
     },
-    RuleMeta {
+    RuleInfo {
         name: "legacy-constraint-syntax",
         code: "CM010",
         summary: "Neo4j 4 `ON … ASSERT` constraint syntax",
         default_severity: Severity::Error,
+        category: "",
         docs: "",
     },
 ];
