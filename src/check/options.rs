@@ -164,3 +164,12 @@ mod tests {
         assert!(!names.contains(&"undefined-variable"));
     }
 }
+
+/// Options from `cymig.toml` (found by walking up from the first path, or `explicit`).
+/// Until the configuration module lands, defaults apply; an explicit file must exist.
+pub fn from_config(_paths: &[PathBuf], explicit: Option<&std::path::Path>) -> Result<LintOptions> {
+    if let Some(p) = explicit {
+        std::fs::metadata(p).map_err(|source| Error::Io { path: p.to_path_buf(), source })?;
+    }
+    Ok(LintOptions::default())
+}
