@@ -157,7 +157,7 @@ impl RuleSeverity {
     pub fn parse(text: &str) -> Option<RuleSeverity> {
         match text {
             "error" => Some(RuleSeverity::Error),
-            "warning" => Some(RuleSeverity::Warning),
+            "warning" | "warn" => Some(RuleSeverity::Warning),
             "info" => Some(RuleSeverity::Info),
             "off" => Some(RuleSeverity::Off),
             _ => None,
