@@ -10,12 +10,13 @@
 //! - batching (`CALL … IN TRANSACTIONS`, `apoc.periodic.iterate`) preserved;
 //! - DELETE, REMOVE of existing data, overwriting SET → irreversible, never guessed.
 
+pub mod compare;
 mod data;
 mod expr;
 
 pub use data::InverseStatement;
 
-use crate::ast::{Script, Statement, StatementKind};
+use crate::ast::{Statement, StatementKind};
 use crate::migration::{Directive, DirectiveKind, Migration};
 use crate::schema::{SchemaEvent, SchemaModel};
 use crate::source::SourceFile;
@@ -115,12 +116,6 @@ impl DerivedDown {
                         for note in &inv.notes {
                             block.push_str(&comment(note));
                         }
-                        if inv.destructive {
-                            block.push_str(&format!(
-                                "// cymig:irreversible -- undoes V{}: it removes only what that migration added\n",
-                                self.version
-                            ));
-                        }
                         block.push_str(&inv.cypher);
                         block.push_str(";\n");
                         blocks.push(block);
@@ -157,7 +152,7 @@ fn comment(text: &str) -> String {
 
 /// Derives the down script of a migration of the set the model was built from.
 pub fn derive_migration(model: &SchemaModel, migration: &Migration) -> DerivedDown {
-    derive(model, &migration.version.raw, &migration.up.source, &migration.up.script, &migration.up.directives)
+    derive(model, &migration.version.raw, &migration.up.source, migration.up.migration_statements(), &migration.up.directives)
 }
 
 /// Derives the down script of one parsed migration file, version `version` of `model`.
@@ -165,14 +160,14 @@ pub fn derive(
     model: &SchemaModel,
     version: &str,
     source: &SourceFile,
-    script: &Script,
+    statements: &[Statement],
     directives: &[Directive],
 ) -> DerivedDown {
     let text = source.text.as_str();
     let mut steps = Vec::new();
-    for statement in &script.statements {
+    for statement in statements {
         let outcome = match derive_statement(model, version, statement, text) {
-            Outcome::Irreversible(why) => match acknowledgement(statement, script, directives, text) {
+            Outcome::Irreversible(why) => match acknowledgement(statement, statements, directives) {
                 Some(reason) => Outcome::Acknowledged { why, reason },
                 None => Outcome::Irreversible(why),
             },
@@ -202,30 +197,14 @@ pub fn summary(text: &str) -> String {
 }
 
 /// The reason of a `cymig:irreversible` directive right before the statement.
-fn acknowledgement(statement: &Statement, script: &Script, directives: &[Directive], text: &str) -> Option<String> {
-    let previous_end = script
-        .statements
-        .iter()
-        .filter(|s| s.span.end <= statement.span.start)
-        .map(|s| s.span.end)
-        .max()
-        .unwrap_or(0);
-    let in_gap = |span: Span| span.start >= previous_end && span.end <= statement.span.start;
-    for d in directives {
-        if let DirectiveKind::Irreversible { reason } = &d.kind {
-            if in_gap(d.span) {
-                return Some(reason.clone().unwrap_or_else(|| "no reason given".into()));
-            }
+fn acknowledgement(statement: &Statement, statements: &[Statement], directives: &[Directive]) -> Option<String> {
+    let previous_end =
+        statements.iter().filter(|s| s.span.end <= statement.span.start).map(|s| s.span.end).max().unwrap_or(0);
+    directives.iter().find_map(|d| match &d.kind {
+        DirectiveKind::Irreversible { reason } if d.span.start >= previous_end && d.span.end <= statement.span.start => {
+            Some(reason.clone().unwrap_or_else(|| "no reason given".into()))
         }
-    }
-    // Directives are normally collected by the migration loader; read the comments directly
-    // when they were not.
-    script.comments.iter().filter(|c| in_gap(c.span)).find_map(|c| {
-        let t = c.text.trim();
-        let rest = t.strip_prefix("cymig:irreversible")?;
-        let reason = rest.trim().trim_start_matches("--").trim();
-        let _ = text;
-        Some(if reason.is_empty() { "no reason given".to_string() } else { reason.to_string() })
+        _ => None,
     })
 }
 
