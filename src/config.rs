@@ -1,5 +1,1015 @@
-//! `cymig.toml`: found by walking up from the linted path; CLI flags override it.
+//! `cymig.toml`: found by walking up from the linted path (the first one found wins;
+//! `--config <file>` overrides the search); CLI flags override it.
+//!
+//! ```toml
+//! migrations = "migrations"      # relative to this file
+//! target = "5"                   # Neo4j version: "4.4", "5" or "2025" (2025.x and later)
+//! edition = "community"          # or "enterprise"
+//!
+//! [lint]
+//! select = []                    # rules to run; empty = all
+//! ignore = ["label-less-scan"]
+//!
+//! [lint.per-path-ignores]
+//! "legacy/**" = ["exists-function", "legacy-index-syntax"]
+//!
+//! [lint.severity]
+//! cartesian-product = "error"    # "error" | "warning" | "info" | "off"
+//!
+//! [lint.batching]
+//! max-unbatched-rows = 10000
+//! default-batch-size = 10000
+//!
+//! [database]
+//! uri = "neo4j://localhost:7687"
+//! user = "neo4j"
+//! database = "neo4j"
+//! password-file = "/run/secrets/neo4j"   # or NEO4J_PASSWORD; never a password key
+//! lock-timeout = "60s"
+//! lease = "5m"
+//!
+//! [hooks]
+//! pre-up = "neo4j-admin database dump neo4j --to-path=backups"
+//! ```
+//!
+//! Keys are validated with their exact position: an unknown key is a configuration error
+//! (exit 2) naming the key, file, line and column and listing the valid keys. Error messages
+//! never echo values from the file (a typo'd key may hold a secret).
 
-/// The effective settings.
-#[derive(Clone, Debug, Default)]
-pub struct Config {}
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml_edit::{Item, TableLike, Value};
+
+pub const CONFIG_FILE: &str = "cymig.toml";
+
+/// The Neo4j version migrations are written for. Ordered: `V4_4 < V5 < V2025`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum TargetVersion {
+    /// Neo4j 4.4 (and older 4.x).
+    #[serde(rename = "4.4")]
+    V4_4,
+    /// Neo4j 5.x (5.26 LTS).
+    #[default]
+    #[serde(rename = "5")]
+    V5,
+    /// Neo4j 2025.01 and later calendar versions (Cypher 25 available).
+    #[serde(rename = "2025")]
+    V2025,
+}
+
+impl TargetVersion {
+    pub const VALID: &'static str = "`4.4`, `5` or `2025` (`5.26`, `2025.06`, … are accepted too)";
+
+    /// `4.4`, `4`, `4.x`; `5`, `5.26`; `2025`, `2025.06`, `2026`, `25`.
+    pub fn parse(text: &str) -> Option<TargetVersion> {
+        let text = text.trim();
+        let major = text.split('.').next()?;
+        let major: u32 = major.parse().ok()?;
+        let rest_ok = text.split('.').skip(1).all(|p| p == "x" || p.parse::<u32>().is_ok());
+        if !rest_ok {
+            return None;
+        }
+        match major {
+            4 => Some(TargetVersion::V4_4),
+            5 => Some(TargetVersion::V5),
+            25 => Some(TargetVersion::V2025),
+            y if y >= 2025 => Some(TargetVersion::V2025),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetVersion::V4_4 => "4.4",
+            TargetVersion::V5 => "5",
+            TargetVersion::V2025 => "2025",
+        }
+    }
+}
+
+impl fmt::Display for TargetVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for TargetVersion {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        TargetVersion::parse(s).ok_or_else(|| format!("unknown Neo4j version `{s}`; use {}", Self::VALID))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    #[default]
+    Community,
+    Enterprise,
+}
+
+impl Edition {
+    pub fn parse(text: &str) -> Option<Edition> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "community" => Some(Edition::Community),
+            "enterprise" => Some(Edition::Enterprise),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Edition::Community => "community",
+            Edition::Enterprise => "enterprise",
+        }
+    }
+}
+
+impl fmt::Display for Edition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Edition {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Edition::parse(s).ok_or_else(|| format!("unknown edition `{s}`; use `community` or `enterprise`"))
+    }
+}
+
+/// A severity override in `[lint.severity]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSeverity {
+    Error,
+    Warning,
+    Info,
+    /// The rule does not run.
+    Off,
+}
+
+impl RuleSeverity {
+    pub fn parse(text: &str) -> Option<RuleSeverity> {
+        match text {
+            "error" => Some(RuleSeverity::Error),
+            "warning" => Some(RuleSeverity::Warning),
+            "info" => Some(RuleSeverity::Info),
+            "off" => Some(RuleSeverity::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleSeverity::Error => "error",
+            RuleSeverity::Warning => "warning",
+            RuleSeverity::Info => "info",
+            RuleSeverity::Off => "off",
+        }
+    }
+
+    /// The diagnostic severity, or `None` for `off`.
+    pub fn severity(self) -> Option<crate::diagnostic::Severity> {
+        use crate::diagnostic::Severity;
+        match self {
+            RuleSeverity::Error => Some(Severity::Error),
+            RuleSeverity::Warning => Some(Severity::Warning),
+            RuleSeverity::Info => Some(Severity::Info),
+            RuleSeverity::Off => None,
+        }
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "source", content = "detail")]
+pub enum Origin {
+    Default,
+    /// A `cymig.toml`.
+    File(PathBuf),
+    /// A command-line flag.
+    Cli,
+    /// An environment variable (its name).
+    Env(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+            Origin::Cli => f.write_str("command line"),
+            Origin::Env(var) => write!(f, "${var}"),
+        }
+    }
+}
+
+/// `[lint.per-path-ignores]`: rules ignored in files matching a glob.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PerPathIgnore {
+    /// `*` matches within one path segment, `**` any number of segments, `?` one character.
+    /// A pattern without `/` matches the file name in any directory. Patterns are relative to
+    /// the directory of `cymig.toml`.
+    pub pattern: String,
+    pub rules: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Batching {
+    /// The most rows an unbatched write may touch before `unbatched-write` fires (when the
+    /// checker can bound the row count, e.g. `UNWIND` of a literal list or `LIMIT`).
+    pub max_unbatched_rows: u64,
+    /// The batch size the `unbatched-write` fix writes into `IN TRANSACTIONS OF n ROWS`.
+    pub default_batch_size: u64,
+}
+
+impl Default for Batching {
+    fn default() -> Self {
+        Batching { max_unbatched_rows: 10_000, default_batch_size: 10_000 }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LintSettings {
+    /// Rules to run; empty means every rule.
+    pub select: Vec<String>,
+    /// Rules not to run.
+    pub ignore: Vec<String>,
+    pub per_path_ignores: Vec<PerPathIgnore>,
+    pub severity: BTreeMap<String, RuleSeverity>,
+    pub batching: Batching,
+}
+
+/// Connection settings. There is deliberately no password: it comes from `NEO4J_PASSWORD`,
+/// `password-file` or a prompt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatabaseSettings {
+    pub uri: String,
+    pub user: String,
+    /// `None`: the server's default database.
+    pub database: Option<String>,
+    pub password_file: Option<PathBuf>,
+    #[serde(serialize_with = "serialize_duration")]
+    pub lock_timeout: Duration,
+    /// How long a migration lock is valid without renewal; a dead owner's lock can be taken
+    /// over after it expired.
+    #[serde(serialize_with = "serialize_duration")]
+    pub lease: Duration,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            uri: "bolt://localhost:7687".into(),
+            user: "neo4j".into(),
+            database: None,
+            password_file: None,
+            lock_timeout: Duration::from_secs(60),
+            lease: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Hooks {
+    /// A shell command run before `cymig up`; `up` aborts if it fails.
+    pub pre_up: Option<String>,
+}
+
+/// The effective settings: defaults, then `cymig.toml`, then command-line flags.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
+    /// The `cymig.toml` in effect, if any.
+    pub file: Option<PathBuf>,
+    /// The directory relative paths in the config are resolved against: the config file's
+    /// directory, or the current directory without one.
+    pub base_dir: PathBuf,
+    /// The migrations directory (resolved against `base_dir`).
+    pub migrations: PathBuf,
+    pub target: TargetVersion,
+    pub edition: Edition,
+    pub lint: LintSettings,
+    pub database: DatabaseSettings,
+    pub hooks: Hooks,
+    /// Where each setting (dotted key, e.g. `lint.select`) came from; absent = default.
+    #[serde(skip)]
+    pub origins: BTreeMap<String, Origin>,
+    /// Every rule name written in the config, with its position, for validation against the
+    /// rule registry.
+    #[serde(skip)]
+    pub rule_references: Vec<RuleReference>,
+}
+
+/// A rule name in `cymig.toml` and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleReference {
+    pub name: String,
+    /// `lint.select`, `lint.severity`, …
+    pub key: String,
+    pub origin: Origin,
+    /// 1-based line and column in the config file (0 for command-line flags).
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let base_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Config::defaults_in(base_dir)
+    }
+}
+
+/// Command-line flags that override `cymig.toml` (each `None`/empty = not given).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CliOverrides {
+    /// `--config <file>`: use this file instead of searching.
+    pub config: Option<PathBuf>,
+    /// `--no-config`: ignore every `cymig.toml`.
+    pub no_config: bool,
+    pub migrations: Option<PathBuf>,
+    pub target: Option<TargetVersion>,
+    pub edition: Option<Edition>,
+    /// Replaces `lint.select`.
+    pub select: Vec<String>,
+    /// Added to `lint.select` (after `select` replaced it, if given).
+    pub extend_select: Vec<String>,
+    /// Added to `lint.ignore`.
+    pub ignore: Vec<String>,
+    pub uri: Option<String>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub lock_timeout: Option<Duration>,
+    pub lease: Option<Duration>,
+}
+
+impl Config {
+    /// Built-in defaults, with relative paths resolved against `base_dir`.
+    pub fn defaults_in(base_dir: PathBuf) -> Config {
+        Config {
+            file: None,
+            migrations: base_dir.join("migrations"),
+            base_dir,
+            target: TargetVersion::default(),
+            edition: Edition::default(),
+            lint: LintSettings::default(),
+            database: DatabaseSettings::default(),
+            hooks: Hooks::default(),
+            origins: BTreeMap::new(),
+            rule_references: Vec::new(),
+        }
+    }
+
+    /// The effective configuration for linting `start` (a file or directory): the
+    /// `cymig.toml` found by walking up from it (or `--config`), then the flags.
+    pub fn load(start: &Path, overrides: &CliOverrides) -> Result<Config> {
+        let file = if overrides.no_config {
+            None
+        } else if let Some(explicit) = &overrides.config {
+            if !explicit.is_file() {
+                return Err(Error::Config {
+                    path: Some(explicit.clone()),
+                    message: "the configuration file given with --config does not exist".into(),
+                });
+            }
+            Some(explicit.clone())
+        } else {
+            discover(start)
+        };
+        let mut config = match file {
+            Some(path) => Config::from_file(&path)?,
+            None => Config::defaults_in(absolute(Path::new("."))),
+        };
+        config.apply(overrides);
+        Ok(config)
+    }
+
+    /// Reads and validates one `cymig.toml`.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Config::from_toml(&text, path)
+    }
+
+    /// Parses `text` as the `cymig.toml` at `path` (relative paths resolve against its
+    /// directory).
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config> {
+        let path = absolute(path);
+        let base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let mut config = Config::defaults_in(base_dir);
+        config.file = Some(path.clone());
+        let reader = Reader { text, path: &path };
+        let doc = toml_edit::ImDocument::parse(text).map_err(|e| reader.syntax_error(&e))?;
+        reader.read_into(doc.as_table(), &mut config)?;
+        Ok(config)
+    }
+
+    /// Applies command-line flags: they win over the file.
+    pub fn apply(&mut self, o: &CliOverrides) {
+        if let Some(m) = &o.migrations {
+            self.migrations = absolute(m);
+            self.set_origin("migrations", Origin::Cli);
+        }
+        if let Some(t) = o.target {
+            self.target = t;
+            self.set_origin("target", Origin::Cli);
+        }
+        if let Some(e) = o.edition {
+            self.edition = e;
+            self.set_origin("edition", Origin::Cli);
+        }
+        if !o.select.is_empty() {
+            self.lint.select = o.select.clone();
+            self.set_origin("lint.select", Origin::Cli);
+        }
+        if !o.extend_select.is_empty() {
+            self.lint.select.extend(o.extend_select.iter().cloned());
+            self.set_origin("lint.select", Origin::Cli);
+        }
+        if !o.ignore.is_empty() {
+            self.lint.ignore.extend(o.ignore.iter().cloned());
+            self.set_origin("lint.ignore", Origin::Cli);
+        }
+        for name in o.select.iter().chain(&o.extend_select).chain(&o.ignore) {
+            self.rule_references.push(RuleReference {
+                name: name.clone(),
+                key: "command line".into(),
+                origin: Origin::Cli,
+                line: 0,
+                column: 0,
+            });
+        }
+        let db = &mut self.database;
+        let mut cli_keys = Vec::new();
+        if let Some(v) = &o.uri {
+            db.uri = v.clone();
+            cli_keys.push("database.uri");
+        }
+        if let Some(v) = &o.user {
+            db.user = v.clone();
+            cli_keys.push("database.user");
+        }
+        if let Some(v) = &o.database {
+            db.database = Some(v.clone());
+            cli_keys.push("database.database");
+        }
+        if let Some(v) = &o.password_file {
+            db.password_file = Some(absolute(v));
+            cli_keys.push("database.password-file");
+        }
+        if let Some(v) = o.lock_timeout {
+            db.lock_timeout = v;
+            cli_keys.push("database.lock-timeout");
+        }
+        if let Some(v) = o.lease {
+            db.lease = v;
+            cli_keys.push("database.lease");
+        }
+        for key in cli_keys {
+            self.set_origin(key, Origin::Cli);
+        }
+    }
+
+    /// Where `key` (dotted, e.g. `lint.batching.default-batch-size`) came from.
+    pub fn origin(&self, key: &str) -> Origin {
+        self.origins.get(key).cloned().unwrap_or(Origin::Default)
+    }
+
+    fn set_origin(&mut self, key: &str, origin: Origin) {
+        self.origins.insert(key.to_string(), origin);
+    }
+
+    /// The severity override for `rule`, if any.
+    pub fn severity_override(&self, rule: &str) -> Option<RuleSeverity> {
+        self.lint.severity.get(rule).copied()
+    }
+
+    /// Whether `rule` runs at all (select / ignore / severity `off`), before per-path ignores.
+    pub fn is_rule_enabled(&self, rule: &str) -> bool {
+        let selected = self.lint.select.is_empty()
+            || self.lint.select.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"));
+        selected
+            && !self.lint.ignore.iter().any(|r| r == rule)
+            && self.severity_override(rule) != Some(RuleSeverity::Off)
+    }
+
+    /// Whether `rule` is ignored for `file` by `[lint.per-path-ignores]`.
+    pub fn is_ignored_for_path(&self, rule: &str, file: &Path) -> bool {
+        let relative = self.path_for_matching(file);
+        self.lint.per_path_ignores.iter().any(|p| {
+            p.rules.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"))
+                && glob_matches_path(&p.pattern, &relative)
+        })
+    }
+
+    /// `file` relative to the config's directory, `/`-separated, for glob matching.
+    fn path_for_matching(&self, file: &Path) -> String {
+        let file = absolute(file);
+        let base = std::fs::canonicalize(&self.base_dir).unwrap_or_else(|_| self.base_dir.clone());
+        let file = std::fs::canonicalize(&file).unwrap_or(file);
+        let relative = file.strip_prefix(&base).unwrap_or(&file);
+        relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    }
+
+    /// Rule names written in the config that `known` does not contain: a configuration error
+    /// naming each with its position.
+    pub fn check_rule_names(&self, known: &[&str]) -> Result<()> {
+        let unknown: Vec<String> = self
+            .rule_references
+            .iter()
+            .filter(|r| !r.name.eq_ignore_ascii_case("all") && !known.contains(&r.name.as_str()))
+            .map(|r| match &r.origin {
+                Origin::File(_) => {
+                    format!("line {}, column {}: unknown rule `{}` in `{}`", r.line, r.column, r.name, r.key)
+                }
+                _ => format!("unknown rule `{}` on the command line", r.name),
+            })
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let from_file = self.rule_references.iter().any(|r| matches!(r.origin, Origin::File(_)));
+        Err(Error::Config {
+            path: if from_file { self.file.clone() } else { None },
+            message: format!("{}\n  (`cymig rule --list` lists the rules)", unknown.join("\n  ")),
+        })
+    }
+
+    /// The password from `NEO4J_PASSWORD` or `password-file`, never printed. `None`: prompt.
+    pub fn password(&self) -> Result<Option<String>> {
+        if let Ok(p) = std::env::var("NEO4J_PASSWORD") {
+            return Ok(Some(p));
+        }
+        match &self.database.password_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| Error::Io { path: path.clone(), source })?;
+                Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Where the password will come from, for `config --show` (never the password itself).
+    pub fn password_source(&self) -> String {
+        if std::env::var_os("NEO4J_PASSWORD").is_some() {
+            "$NEO4J_PASSWORD (set)".into()
+        } else if let Some(p) = &self.database.password_file {
+            format!("password-file {}", p.display())
+        } else {
+            "prompt (set NEO4J_PASSWORD or database.password-file)".into()
+        }
+    }
+}
+
+/// The first `cymig.toml` in `start` (or its directory, if it is a file) or any parent.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = absolute(start);
+    let dir = if start.is_file() { start.parent()?.to_path_buf() } else { start };
+    dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|candidate| candidate.is_file())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let joined = cwd.join(path);
+    // Lexically drop `.` components so displayed paths stay tidy.
+    joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the TOML document with exact positions
+// ---------------------------------------------------------------------------------------------
+
+/// The keys each table accepts.
+const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
+const LINT_KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "batching"];
+const BATCHING_KEYS: &[&str] = &["max-unbatched-rows", "default-batch-size"];
+const DATABASE_KEYS: &[&str] = &["uri", "user", "database", "password-file", "lock-timeout", "lease"];
+const HOOKS_KEYS: &[&str] = &["pre-up"];
+
+struct Reader<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Reader<'_> {
+    fn read_into(&self, top: &toml_edit::Table, config: &mut Config) -> Result<()> {
+        self.check_keys(top, "", TOP_KEYS)?;
+        if let Some((key, item)) = top.get_key_value("migrations") {
+            let dir = self.string(item, "migrations", key)?;
+            config.migrations = config.base_dir.join(dir);
+            self.mark(config, "migrations");
+        }
+        if let Some((key, item)) = top.get_key_value("target") {
+            config.target = self.target(item, key)?;
+            self.mark(config, "target");
+        }
+        if let Some((key, item)) = top.get_key_value("edition") {
+            let text = self.string(item, "edition", key)?;
+            config.edition = Edition::parse(&text).ok_or_else(|| {
+                self.error_at(item_span(item, key), "`edition` must be \"community\" or \"enterprise\"")
+            })?;
+            self.mark(config, "edition");
+        }
+        if let Some((key, item)) = top.get_key_value("lint") {
+            let lint = self.table(item, "lint", key)?;
+            self.read_lint(lint, config)?;
+        }
+        if let Some((key, item)) = top.get_key_value("database") {
+            let database = self.table(item, "database", key)?;
+            self.read_database(database, config)?;
+        }
+        if let Some((key, item)) = top.get_key_value("hooks") {
+            let hooks = self.table(item, "hooks", key)?;
+            self.check_keys(hooks, "hooks", HOOKS_KEYS)?;
+            if let Some((key, item)) = hooks.get_key_value("pre-up") {
+                config.hooks.pre_up = Some(self.string(item, "hooks.pre-up", key)?);
+                self.mark(config, "hooks.pre-up");
+            }
+        }
+        Ok(())
+    }
+
+    fn read_lint(&self, lint: &dyn TableLike, config: &mut Config) -> Result<()> {
+        self.check_keys(lint, "lint", LINT_KEYS)?;
+        for list in ["select", "ignore"] {
+            if let Some((key, item)) = lint.get_key_value(list) {
+                let dotted = format!("lint.{list}");
+                let rules = self.rule_list(item, &dotted, key, config)?;
+                if list == "select" {
+                    config.lint.select = rules;
+                } else {
+                    config.lint.ignore = rules;
+                }
+                self.mark(config, &dotted);
+            }
+        }
+        if let Some((key, item)) = lint.get_key_value("per-path-ignores") {
+            let table = self.table(item, "lint.per-path-ignores", key)?;
+            for (pattern, item) in table.iter() {
+                let Some((pattern_key, _)) = table.get_key_value(pattern) else { continue };
+                let dotted = format!("lint.per-path-ignores.\"{pattern}\"");
+                let rules = self.rule_list(item, &dotted, pattern_key, config)?;
+                config.lint.per_path_ignores.push(PerPathIgnore { pattern: pattern.to_string(), rules });
+            }
+            self.mark(config, "lint.per-path-ignores");
+        }
+        if let Some((key, item)) = lint.get_key_value("severity") {
+            let table = self.table(item, "lint.severity", key)?;
+            for (rule, item) in table.iter() {
+                let Some((rule_key, _)) = table.get_key_value(rule) else { continue };
+                let dotted = format!("lint.severity.{rule}");
+                let text = self.string(item, &dotted, rule_key)?;
+                let severity = RuleSeverity::parse(&text).ok_or_else(|| {
+                    self.error_at(
+                        item_span(item, rule_key),
+                        &format!("`{dotted}` must be \"error\", \"warning\", \"info\" or \"off\""),
+                    )
+                })?;
+                self.reference(config, rule, "lint.severity", key_span(rule_key));
+                config.lint.severity.insert(rule.to_string(), severity);
+            }
+            self.mark(config, "lint.severity");
+        }
+        if let Some((key, item)) = lint.get_key_value("batching") {
+            let table = self.table(item, "lint.batching", key)?;
+            self.check_keys(table, "lint.batching", BATCHING_KEYS)?;
+            if let Some((key, item)) = table.get_key_value("max-unbatched-rows") {
+                config.lint.batching.max_unbatched_rows =
+                    self.positive(item, "lint.batching.max-unbatched-rows", key)?;
+                self.mark(config, "lint.batching.max-unbatched-rows");
+            }
+            if let Some((key, item)) = table.get_key_value("default-batch-size") {
+                config.lint.batching.default_batch_size =
+                    self.positive(item, "lint.batching.default-batch-size", key)?;
+                self.mark(config, "lint.batching.default-batch-size");
+            }
+        }
+        Ok(())
+    }
+
+    fn read_database(&self, db: &dyn TableLike, config: &mut Config) -> Result<()> {
+        if let Some((key, _)) = db.get_key_value("password") {
+            return Err(self.error_at(
+                key_span(key),
+                "`database.password` is not allowed: a password in a file that is committed \
+                 leaks; set NEO4J_PASSWORD or point `database.password-file` at a file outside \
+                 the repository",
+            ));
+        }
+        self.check_keys(db, "database", DATABASE_KEYS)?;
+        if let Some((key, item)) = db.get_key_value("uri") {
+            let uri = self.string(item, "database.uri", key)?;
+            if uri_has_password(&uri) {
+                return Err(self.error_at(
+                    item_span(item, key),
+                    "`database.uri` must not contain a password; set NEO4J_PASSWORD or use `database.password-file`",
+                ));
+            }
+            config.database.uri = uri;
+            self.mark(config, "database.uri");
+        }
+        if let Some((key, item)) = db.get_key_value("user") {
+            config.database.user = self.string(item, "database.user", key)?;
+            self.mark(config, "database.user");
+        }
+        if let Some((key, item)) = db.get_key_value("database") {
+            config.database.database = Some(self.string(item, "database.database", key)?);
+            self.mark(config, "database.database");
+        }
+        if let Some((key, item)) = db.get_key_value("password-file") {
+            let file = self.string(item, "database.password-file", key)?;
+            config.database.password_file = Some(config.base_dir.join(file));
+            self.mark(config, "database.password-file");
+        }
+        if let Some((key, item)) = db.get_key_value("lock-timeout") {
+            config.database.lock_timeout = self.duration(item, "database.lock-timeout", key)?;
+            self.mark(config, "database.lock-timeout");
+        }
+        if let Some((key, item)) = db.get_key_value("lease") {
+            config.database.lease = self.duration(item, "database.lease", key)?;
+            self.mark(config, "database.lease");
+        }
+        Ok(())
+    }
+
+    fn mark(&self, config: &mut Config, key: &str) {
+        config.set_origin(key, Origin::File(self.path.to_path_buf()));
+    }
+
+    fn reference(&self, config: &mut Config, name: &str, key: &str, span: Option<std::ops::Range<usize>>) {
+        let (line, column) = span.map_or((0, 0), |s| self.line_col(s.start));
+        config.rule_references.push(RuleReference {
+            name: name.to_string(),
+            key: key.to_string(),
+            origin: Origin::File(self.path.to_path_buf()),
+            line,
+            column,
+        });
+    }
+
+    /// Unknown keys are errors with their position and the list of valid keys.
+    fn check_keys(&self, table: &dyn TableLike, name: &str, valid: &[&str]) -> Result<()> {
+        for (key, _) in table.iter() {
+            if valid.contains(&key) {
+                continue;
+            }
+            let span = table.get_key_value(key).and_then(|(k, _)| key_span(k));
+            let place = if name.is_empty() { "at the top level".to_string() } else { format!("in [{name}]") };
+            let mut message = format!("unknown key `{key}` {place}; valid keys: {}", valid.join(", "));
+            if let Some(close) = closest(key, valid) {
+                message.push_str(&format!(" (did you mean `{close}`?)"));
+            }
+            return Err(self.error_at(span, &message));
+        }
+        Ok(())
+    }
+
+    fn string(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<String> {
+        match item.as_str() {
+            Some(s) => Ok(s.to_string()),
+            None => Err(self.type_error(item, name, key, "a string")),
+        }
+    }
+
+    fn table<'t>(&self, item: &'t Item, name: &str, key: &toml_edit::Key) -> Result<&'t dyn TableLike> {
+        item.as_table_like().ok_or_else(|| self.type_error(item, name, key, "a table"))
+    }
+
+    fn rule_list(&self, item: &Item, name: &str, key: &toml_edit::Key, config: &mut Config) -> Result<Vec<String>> {
+        let Some(array) = item.as_array() else {
+            return Err(self.type_error(item, name, key, "an array of rule names"));
+        };
+        let mut rules = Vec::new();
+        for value in array.iter() {
+            let Some(rule) = value.as_str() else {
+                return Err(self.error_at(value.span(), &format!("`{name}` must hold rule names (strings)")));
+            };
+            let list_key = name.split(".\"").next().unwrap_or(name);
+            self.reference(config, rule, list_key, value.span());
+            rules.push(rule.to_string());
+        }
+        Ok(rules)
+    }
+
+    fn positive(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<u64> {
+        match item.as_integer() {
+            Some(n) if n > 0 => Ok(n as u64),
+            Some(_) => Err(self.error_at(item_span(item, key), &format!("`{name}` must be a positive integer"))),
+            None => Err(self.type_error(item, name, key, "a positive integer")),
+        }
+    }
+
+    fn duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
+        let parsed = match item.as_value() {
+            Some(Value::Integer(n)) if *n.value() >= 0 => Some(Duration::from_secs(*n.value() as u64)),
+            Some(Value::String(s)) => parse_duration(s.value()),
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            self.error_at(
+                item_span(item, key),
+                &format!("`{name}` must be a duration such as \"30s\", \"5m\", \"1h\", \"500ms\" or a number of seconds"),
+            )
+        })
+    }
+
+    fn target(&self, item: &Item, key: &toml_edit::Key) -> Result<TargetVersion> {
+        let text = match item.as_value() {
+            Some(Value::String(s)) => Some(s.value().clone()),
+            Some(Value::Integer(n)) => Some(n.value().to_string()),
+            // `target = 4.4` without quotes: a TOML float; its source text is what was meant.
+            Some(Value::Float(_)) => item.span().and_then(|s| self.text.get(s)).map(|t| t.trim().to_string()),
+            _ => None,
+        };
+        text.as_deref().and_then(TargetVersion::parse).ok_or_else(|| {
+            self.error_at(
+                item_span(item, key),
+                &format!("`target` must be a Neo4j version: {}", TargetVersion::VALID),
+            )
+        })
+    }
+
+    fn type_error(&self, item: &Item, name: &str, key: &toml_edit::Key, expected: &str) -> Error {
+        self.error_at(
+            item_span(item, key),
+            &format!("`{name}` must be {expected}, found {}", item.type_name()),
+        )
+    }
+
+    fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
+        // The message only: TomlError's Display quotes the source line, which may hold a secret.
+        let message = e.message().trim_end().replace('\n', "; ");
+        self.error_at(e.span(), &format!("invalid TOML: {message}"))
+    }
+
+    fn error_at(&self, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
+        let message = match span {
+            Some(s) => {
+                let (line, column) = self.line_col(s.start);
+                format!("line {line}, column {column}: {message}")
+            }
+            None => message.to_string(),
+        };
+        Error::Config { path: Some(self.path.to_path_buf()), message }
+    }
+
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let lc = crate::source::SourceFile::new(self.path, self.text).line_col(offset);
+        (lc.line, lc.column)
+    }
+}
+
+fn key_span(key: &toml_edit::Key) -> Option<std::ops::Range<usize>> {
+    key.span()
+}
+
+fn item_span(item: &Item, key: &toml_edit::Key) -> Option<std::ops::Range<usize>> {
+    item.span().or_else(|| key.span())
+}
+
+/// `user:pass@host` in a URI.
+fn uri_has_password(uri: &str) -> bool {
+    let Some((_, rest)) = uri.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// The URI with any user information replaced, for display.
+pub fn redact_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else { return uri.to_string() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[end..]),
+        None => uri.to_string(),
+    }
+}
+
+/// `30s`, `5m`, `1h`, `500ms`, `90` (seconds).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    match unit.trim() {
+        "" | "s" => Some(Duration::from_secs(n)),
+        "ms" => Some(Duration::from_millis(n)),
+        "m" | "min" => n.checked_mul(60).map(Duration::from_secs),
+        "h" => n.checked_mul(3600).map(Duration::from_secs),
+        _ => None,
+    }
+}
+
+/// `90s` -> "90s", `300s` -> "5m", `3600s` -> "1h", `1500ms` -> "1500ms".
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = d.as_secs();
+    if s != 0 && s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s != 0 && s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn serialize_duration<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&format_duration(*d))
+}
+
+/// The valid key within edit distance 2 of `key`, for "did you mean".
+fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|v| (edit_distance(key, v), *v))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Globs for per-path ignores
+// ---------------------------------------------------------------------------------------------
+
+/// Matches a `/`-separated relative path against a glob: `*` within a segment, `**` any
+/// number of whole segments, `?` one character. A pattern without `/` matches the last
+/// segment (the file name) anywhere. A trailing `/` or `/**` matches everything below a
+/// directory.
+pub fn glob_matches_path(pattern: &str, path: &str) -> bool {
+    let pattern = pattern.trim_start_matches("./");
+    let pattern = match pattern.strip_suffix('/') {
+        Some(dir) => format!("{dir}/**"),
+        None => pattern.to_string(),
+    };
+    let path_segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if !pattern.contains('/') {
+        return path_segments.last().is_some_and(|name| segment_matches(&pattern, name))
+            || (pattern == "**");
+    }
+    let pattern_segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    segments_match(&pattern_segments, &path_segments)
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
+        Some((first, rest)) => match path.split_first() {
+            Some((segment, path_rest)) => segment_matches(first, segment) && segments_match(rest, path_rest),
+            None => false,
+        },
+    }
+}
+
+/// `*` and `?` within one path segment.
+fn segment_matches(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            backtrack = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star, matched)) = backtrack {
+            pi = star + 1;
+            ti = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,24 @@
-//! The checker: runs the rules over a migration set, applies suppressions and fixes.
+//! The checker: runs the rules over migration files, applies suppressions, configuration and
+//! fixes. [`lint`] is the driver behind `cymig lint`; [`lint_source`] lints one text on its own.
 
-use crate::diagnostic::Diagnostic;
+pub mod catalog;
+mod directives;
+mod engine;
+pub mod fix;
+pub mod options;
+mod parallel;
+pub mod set;
+mod suppress;
+
+pub use options::{FixMode, LintOptions};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Result;
+use crate::rules::{self, FileContext, FileRole};
 use crate::source::SourceFile;
+use catalog::Catalog;
+use engine::RuleSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The findings for one file.
@@ -9,4 +26,143 @@ use std::sync::Arc;
 pub struct FileResult {
     pub source: Arc<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What `cymig lint` found (and fixed).
+#[derive(Clone, Debug, Default)]
+pub struct LintOutcome {
+    /// One entry per linted file, sorted by path; diagnostics sorted by position.
+    pub files: Vec<FileResult>,
+    /// Files whose text the fixes changed (written unless `--diff`).
+    pub fixed: Vec<FixedFile>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FixedFile {
+    pub path: PathBuf,
+    pub original: String,
+    pub fixed: String,
+    /// How many fixes were applied.
+    pub applied: usize,
+}
+
+impl LintOutcome {
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.iter().flat_map(|f| f.diagnostics.iter())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics().any(|d| d.severity == Severity::Error)
+    }
+
+    /// 0 clean, 1 findings at error severity (or any finding with `strict`).
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        let failing = if strict {
+            self.diagnostics().any(|d| d.severity >= Severity::Warning)
+        } else {
+            self.has_errors()
+        };
+        i32::from(failing)
+    }
+}
+
+/// Lints files and directories: loads the whole migration set of each, reports findings only
+/// for the files given (every file of a directory given), applies fixes when asked.
+pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
+    let sets = set::load(paths, options)?;
+    let jobs: Vec<(usize, usize)> = sets
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi)))
+        .collect();
+    let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
+    let mut outcome = LintOutcome::default();
+    for (file, fixed) in results {
+        outcome.files.push(file);
+        if let Some(f) = fixed {
+            outcome.fixed.push(f);
+        }
+    }
+    outcome.files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    outcome.fixed.sort_by(|a, b| a.path.cmp(&b.path));
+    if options.fix != FixMode::None && !options.diff {
+        for f in &outcome.fixed {
+            std::fs::write(&f.path, &f.fixed).map_err(|source| crate::error::Error::Io { path: f.path.clone(), source })?;
+        }
+    }
+    Ok(outcome)
+}
+
+fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (FileResult, Option<FixedFile>) {
+    let file = &set.files[index];
+    let view = set.view_of(index);
+    let first = lint_file(&file.source, &view, options);
+    if options.fix == FixMode::None {
+        return (first, None);
+    }
+    let (result, fixed) = fix::fix_until_stable(&file.source, first, options, |source| {
+        let reparsed = set::ParsedFile::parse(source.path.clone(), source.text.clone());
+        let mut view = set.view_of(index);
+        view.script = &reparsed.script;
+        view.directives = &reparsed.directives;
+        lint_file(&reparsed.source, &view, options)
+    });
+    (result, fixed)
+}
+
+/// Everything the rules need about one file, borrowed from its loaded set.
+pub struct FileView<'a> {
+    pub script: &'a crate::ast::Script,
+    pub directives: &'a [crate::migration::Directive],
+    pub role: FileRole,
+    pub catalog_before: &'a Catalog,
+    pub set_facts: rules::context::SetFacts,
+}
+
+/// Runs the selected rules, suppressions and severity overrides over one parsed file.
+pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let cx = FileContext {
+            source,
+            script: view.script,
+            directives: view.directives,
+            settings: &options.settings,
+            role: view.role.clone(),
+            catalog_before: view.catalog_before,
+            set: view.set_facts.clone(),
+        };
+        let path = source.display_path();
+        let selected = options.rules_for(&path);
+        let mut diagnostics = RuleSet::new(selected.iter().copied()).run(&cx).diagnostics;
+        let enabled = |name: &str| selected.iter().any(|r| r.meta().name == name);
+        let unused = suppress::apply(&mut diagnostics, view.directives, view.script, &enabled);
+        if enabled(rules::unused_suppression::META.name) {
+            diagnostics.extend(unused);
+        }
+        options.apply_severities(&mut diagnostics);
+        diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
+        diagnostics.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
+        diagnostics
+    }));
+    let diagnostics = run.unwrap_or_else(|_| {
+        vec![rules::registry::by_name("syntax-error").expect("registered").meta().diagnostic(
+            crate::span::Span::at(0),
+            "internal error while checking this file (please report it); the other files were checked",
+        )]
+    });
+    FileResult { source: source.clone(), diagnostics }
+}
+
+/// Lints one text as a standalone file (no migration set): what tests and editors use.
+pub fn lint_source(path: &str, text: &str, options: &LintOptions) -> FileResult {
+    let parsed = set::ParsedFile::parse(PathBuf::from(path), text.to_string());
+    let catalog = Catalog::default();
+    let view = FileView {
+        script: &parsed.script,
+        directives: &parsed.directives,
+        role: FileRole::Standalone,
+        catalog_before: &catalog,
+        set_facts: Default::default(),
+    };
+    lint_file(&parsed.source, &view, options)
 }

@@ -1,8 +1,78 @@
+//! `cymig hash [dir]`: writes `cymig.sum` for a migration directory (or checks it with
+//! `--check`).
+
+use super::config::ConfigFlags;
 use super::CommandResult;
+use crate::migration::sum::{self, SumStatus};
+use crate::migration::MigrationSet;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-pub struct HashArgs {}
+#[command(after_help = "cymig.sum lists every migration file in version order with a chained hash: \
+                        each line covers its file and every line before it, so an edited migration is \
+                        caught by `cymig lint` (edited-migration) and two branches that each add a \
+                        migration conflict in review. Commit it with your migrations.")]
+pub struct HashArgs {
+    /// The migration directory (default: `migrations` from cymig.toml).
+    pub dir: Option<PathBuf>,
+    /// Do not write: compare the directory with its cymig.sum and exit 1 on any difference.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub flags: ConfigFlags,
+}
 
-pub fn run(_args: HashArgs) -> CommandResult {
-    super::not_yet("hash")
+pub fn run(args: HashArgs) -> CommandResult {
+    let dir = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => args.flags.load(&PathBuf::from("."))?.migrations,
+    };
+    if !dir.is_dir() {
+        return Err(crate::error::Error::Io {
+            path: dir,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+        });
+    }
+    let set = MigrationSet::load(&dir)?;
+    if args.check {
+        return check(&set);
+    }
+    let path = sum::write(&set)?;
+    let count = set.summed_files().count();
+    println!("wrote {} ({count} file{})", path.display(), if count == 1 { "" } else { "s" });
+    for file in &set.unrecognised {
+        eprintln!(
+            "note: {} is not listed: it is not a migration (see `cymig lint` for its naming problem)",
+            file.path().display()
+        );
+    }
+    Ok(0)
+}
+
+fn check(set: &MigrationSet) -> CommandResult {
+    let Some(result) = sum::verify(set)? else {
+        println!("{}: no cymig.sum (run `cymig hash`)", set.root.display());
+        return Ok(1);
+    };
+    if let Some(t) = &result.tampered {
+        let at = result.source.line_col(t.span.start);
+        println!("{}:{}:{}: {}", result.source.display_path(), at.line, at.column, t.message);
+    }
+    for entry in result.problems() {
+        let what = match entry.status {
+            SumStatus::Ok => continue,
+            SumStatus::Edited => "edited since cymig.sum was written",
+            SumStatus::Rechained => "unchanged, but the lines before it in cymig.sum changed",
+            SumStatus::NotInSum => "not in cymig.sum",
+            SumStatus::Removed => "listed in cymig.sum but missing",
+        };
+        println!("{}: {what}", entry.path.display());
+    }
+    if result.is_clean() {
+        println!("{}: cymig.sum matches", set.root.display());
+        Ok(0)
+    } else {
+        println!("run `cymig hash {}` after reviewing the changes", set.root.display());
+        Ok(1)
+    }
 }

@@ -1,8 +1,136 @@
+//! `cymig lint`: the checker's command line.
+
 use super::CommandResult;
+use crate::check::{self, fix, FixMode, LintOptions};
+use crate::error::Error;
+use crate::report::{self, Format, ReportOptions, RuleInfo};
+use crate::rules::{registry, Edition, Target};
+use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-pub struct LintArgs {}
+#[command(after_help = "Exit codes: 0 clean, 1 findings at error severity (warnings too with --strict), \
+                        2 usage, configuration or IO error.\n\nSuppress a finding with \
+                        `// cymig:ignore <rule> -- <reason>` on the line before the statement.")]
+pub struct LintArgs {
+    /// Migration files or directories. Files are linted in the context of their whole migration
+    /// set (schema model, versions, cymig.sum); findings are reported only for the files given.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Apply safe fixes in place (repeatedly, until nothing more can be fixed).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: apply unsafe fixes too (e.g. batching rewrites that change atomicity).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+    /// Only run these rules (names, codes, code prefixes or categories; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never run these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Target Neo4j version: 4.4, 5 (5.26) or 2025 (2025.x, Cypher 25).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Neo4j edition: community or enterprise.
+    #[arg(long)]
+    pub edition: Option<String>,
+    /// Use this cymig.toml instead of searching upwards from the linted paths.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Base URL of rule documentation, linked from the reports.
+    #[arg(long, hide = true)]
+    pub docs_url: Option<String>,
+}
 
-pub fn run(_args: LintArgs) -> CommandResult {
-    super::not_yet("lint")
+pub fn run(args: LintArgs) -> CommandResult {
+    let options = options_from(&args)?;
+    let outcome = check::lint(&args.paths, &options)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io_err = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
+    if args.diff {
+        for f in &outcome.fixed {
+            write!(out, "{}", fix::unified_diff(f)).map_err(io_err)?;
+        }
+        return Ok(i32::from(!outcome.fixed.is_empty()));
+    }
+    if args.fix && !outcome.fixed.is_empty() {
+        let applied: usize = outcome.fixed.iter().map(|f| f.applied).sum();
+        eprintln!("fixed {applied} finding(s) in {} file(s)", outcome.fixed.len());
+    }
+    let infos = rule_infos();
+    let report_options = ReportOptions {
+        rules: &infos,
+        color: args.format == Format::Text && report::stdout_wants_color(),
+        docs_url: args.docs_url.as_deref(),
+    };
+    let written = if args.statistics {
+        match args.format {
+            Format::Json => report::statistics_json(&outcome.files, &report_options, &mut out),
+            _ => report::statistics(&outcome.files, &report_options, &mut out),
+        }
+    } else {
+        report::write_report(args.format, &outcome.files, &report_options, &mut out)
+    };
+    written.map_err(io_err)?;
+    Ok(outcome.exit_code(args.strict))
+}
+
+/// Rule metadata for reporters, from the registry.
+pub fn rule_infos() -> Vec<RuleInfo> {
+    registry::all()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            RuleInfo {
+                name: m.name,
+                code: m.code,
+                summary: m.summary,
+                default_severity: m.severity,
+                category: m.category.as_str(),
+                docs: m.docs,
+            }
+        })
+        .collect()
+}
+
+/// Configuration file first, then command-line flags on top.
+fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
+    let mut options = crate::check::options::from_config(&args.paths, args.config.as_deref())?;
+    if !args.select.is_empty() {
+        options.select = args.select.clone();
+    }
+    options.ignore.extend(args.ignore.iter().cloned());
+    if let Some(t) = &args.target {
+        options.settings.target = t.parse::<Target>().map_err(Error::Usage)?;
+    }
+    if let Some(e) = &args.edition {
+        options.settings.edition = e.parse::<Edition>().map_err(Error::Usage)?;
+    }
+    options.fix = match (args.fix || args.diff, args.unsafe_fixes) {
+        (false, _) => FixMode::None,
+        (true, false) => FixMode::Safe,
+        (true, true) => FixMode::Unsafe,
+    };
+    options.diff = args.diff;
+    options.validate().map_err(|e| match e {
+        Error::Config { message, .. } if args.select.iter().chain(&args.ignore).any(|s| message.contains(&format!("`{s}`"))) => {
+            Error::Usage(message)
+        }
+        other => other,
+    })?;
+    Ok(options)
 }

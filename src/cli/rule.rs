@@ -1,8 +1,66 @@
+//! `cymig rule <name>` prints a rule's documentation; `cymig rule --list` lists them all.
+
 use super::CommandResult;
+use crate::error::Error;
+use crate::rules::registry;
 
 #[derive(clap::Args, Debug)]
-pub struct RuleArgs {}
+pub struct RuleArgs {
+    /// The rule's name (e.g. `unbatched-write`) or code (e.g. `CM005`).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List every rule: name, code, default severity, summary.
+    #[arg(long, conflicts_with = "name")]
+    pub list: bool,
+    /// Output as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: RuleArgs) -> CommandResult {
-    super::not_yet("rule")
+pub fn run(args: RuleArgs) -> CommandResult {
+    if args.list {
+        print!("{}", if args.json { list_json() } else { list_text() });
+        return Ok(0);
+    }
+    let name = args.name.unwrap_or_default();
+    let Some(rule) = registry::by_name(&name) else {
+        return Err(Error::Usage(format!("unknown rule `{name}`; `cymig rule --list` lists them")));
+    };
+    let m = rule.meta();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(m).unwrap_or_default());
+    } else {
+        print!("{}", docs_text(m));
+    }
+    Ok(0)
+}
+
+pub fn docs_text(m: &registry::RuleMeta) -> String {
+    let fix = if m.fixable { ", fixable" } else { "" };
+    format!(
+        "# {} ({})\n\n{}\n\nDefault severity: {}. Category: {}{fix}.\n\n{}",
+        m.name,
+        m.code,
+        m.summary,
+        m.severity.as_str(),
+        m.category.as_str(),
+        m.docs.trim_start()
+    )
+}
+
+pub fn list_text() -> String {
+    let rules = registry::all();
+    let width = rules.iter().map(|r| r.meta().name.len()).max().unwrap_or(0);
+    let mut s = String::new();
+    for r in rules {
+        let m = r.meta();
+        let fix = if m.fixable { "fix" } else { "   " };
+        s.push_str(&format!("{}  {:<width$}  {:<7}  {fix}  {}\n", m.code, m.name, m.severity.as_str(), m.summary));
+    }
+    s
+}
+
+fn list_json() -> String {
+    let metas: Vec<_> = registry::all().iter().map(|r| r.meta()).collect();
+    serde_json::to_string_pretty(&metas).unwrap_or_default() + "\n"
 }

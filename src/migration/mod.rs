@@ -1,40 +1,243 @@
 //! Migration sets: discovering migration files in a directory, their naming conventions and
 //! versions, companion down scripts, `cymig:` directives and the `cymig.sum` integrity file.
+//!
+//! - [`naming`]: what a file name means; [`version`]: version parsing and ordering;
+//! - [`directive`]: `// cymig:…` comments;
+//! - [`load`]: reading a directory (or the sets some changed files belong to) into a
+//!   [`MigrationSet`], parsing every file in parallel;
+//! - [`sum`]: writing and verifying `cymig.sum`.
+//!
+//! Nothing here reports diagnostics: naming, duplicate-version and encoding problems are
+//! collected as [`SetProblem`]s and `cymig.sum` results as [`sum::SumCheck`], for the checker
+//! to turn into findings of its rules.
 
-use crate::ast::Script;
+pub mod directive;
+pub mod load;
+pub mod naming;
+pub mod sum;
+pub mod version;
+
+use crate::ast::{Script, Statement};
 use crate::source::SourceFile;
 use crate::span::Span;
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A migration version such as `1_10` or `2.1`, ordered numerically part by part.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub use load::{discover_set_roots, load_for_files, load_paths, LoadError};
+pub use naming::Style;
+
+/// A migration version such as `1_10` or `2.1`, ordered numerically part by part; trailing
+/// zero parts do not count (`2` == `2.0`). See [`version`].
+#[derive(Clone, Debug)]
 pub struct Version {
     /// As written in the file name.
     pub raw: String,
     pub parts: Vec<u64>,
 }
 
+/// What a file is within its set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileRole {
+    /// `V…` or `….up.cypher`.
+    Up,
+    /// `U…` or `….down.cypher`.
+    Down,
+    /// `R__…`.
+    Repeatable,
+    /// `….verify.cypher`.
+    Verify,
+    /// A `.cypher` file that follows no naming convention (still parsed and linted).
+    Unrecognised,
+}
+
 /// One parsed migration file.
 #[derive(Clone, Debug)]
 pub struct MigrationFile {
+    /// The path as found (the set's root as given, joined with the file's relative path).
     pub source: Arc<SourceFile>,
     pub script: Script,
     pub directives: Vec<Directive>,
+    /// The path relative to the set's root, with `/` separators (as in `cymig.sum`).
+    pub relative_path: String,
+    pub role: FileRole,
+    /// Index into `script.statements` of the first verify query: the statements after a
+    /// `// cymig:verify` comment (or all of a `.verify.cypher` file). `None`: no verify section.
+    pub verify_start: Option<usize>,
+    /// Byte offset of the first invalid UTF-8 sequence; the file was then not parsed and
+    /// `source.text` is a lossy copy (a [`ProblemKind::InvalidUtf8`] problem is recorded).
+    pub invalid_utf8_at: Option<usize>,
+    /// sha256 of the raw bytes with CRLF normalised to LF (see [`sum`]).
+    pub content_hash: [u8; 32],
 }
 
-/// A versioned migration with its optional explicit down script.
+impl MigrationFile {
+    pub fn path(&self) -> &Path {
+        self.source.path()
+    }
+
+    /// The statements to migrate with: everything before the verify section.
+    pub fn migration_statements(&self) -> &[Statement] {
+        let end = self.verify_start.unwrap_or(self.script.statements.len());
+        &self.script.statements[..end.min(self.script.statements.len())]
+    }
+
+    /// The verify queries (each must return `true`): the statements after `// cymig:verify`.
+    pub fn verify_statements(&self) -> &[Statement] {
+        match self.verify_start {
+            Some(start) => &self.script.statements[start.min(self.script.statements.len())..],
+            None => &[],
+        }
+    }
+
+    /// The directive applying to statement `index` of this file (`ignore` / `irreversible`).
+    pub fn directives_for_statement(&self, index: usize) -> impl Iterator<Item = &Directive> {
+        self.directives
+            .iter()
+            .filter(move |d| d.target_statement(&self.script.statements) == Some(index))
+    }
+}
+
+/// A versioned migration with its optional explicit down script and verify companion.
 #[derive(Clone, Debug)]
 pub struct Migration {
     pub version: Version,
     pub description: String,
+    pub style: Style,
     pub up: MigrationFile,
     pub down: Option<MigrationFile>,
+    /// `<stem>.verify.cypher`.
+    pub verify: Option<MigrationFile>,
 }
 
-/// A `// cymig:…` directive found in a comment.
+impl Migration {
+    /// Up, down, verify, in that order.
+    pub fn files(&self) -> impl Iterator<Item = &MigrationFile> {
+        std::iter::once(&self.up).chain(self.down.as_ref()).chain(self.verify.as_ref())
+    }
+}
+
+/// `R__<description>.cypher`: applied after the versioned migrations, again whenever edited.
+#[derive(Clone, Debug)]
+pub struct Repeatable {
+    pub description: String,
+    pub file: MigrationFile,
+}
+
+/// A directory of migrations, in version order.
+#[derive(Clone, Debug, Default)]
+pub struct MigrationSet {
+    /// The directory as given (or as found from a changed file).
+    pub root: PathBuf,
+    /// Versioned migrations, ascending. A duplicate version keeps the first file (by path)
+    /// here; the other is in `unrecognised` with a [`ProblemKind::DuplicateVersion`] problem.
+    pub migrations: Vec<Migration>,
+    /// Repeatable migrations, by description.
+    pub repeatables: Vec<Repeatable>,
+    /// `.cypher` files that are part of no migration (bad names, orphan down/verify files,
+    /// duplicates): still parsed, so their statements are linted too.
+    pub unrecognised: Vec<MigrationFile>,
+    pub problems: Vec<SetProblem>,
+    /// When the set was loaded for some changed files: those files (canonical paths).
+    /// Findings are reported only for them; `None` means every file.
+    pub focus: Option<BTreeSet<PathBuf>>,
+}
+
+impl MigrationSet {
+    /// Every file of the set in `cymig.sum` order: each migration's up, down and verify file by
+    /// version, then repeatables, then unrecognised files.
+    pub fn files(&self) -> impl Iterator<Item = &MigrationFile> {
+        self.migrations
+            .iter()
+            .flat_map(Migration::files)
+            .chain(self.repeatables.iter().map(|r| &r.file))
+            .chain(self.unrecognised.iter())
+    }
+
+    /// The files `cymig.sum` covers: versioned (with down and verify files) and repeatable.
+    pub fn summed_files(&self) -> impl Iterator<Item = &MigrationFile> {
+        self.migrations
+            .iter()
+            .flat_map(Migration::files)
+            .chain(self.repeatables.iter().map(|r| &r.file))
+    }
+
+    /// Whether findings in `path` should be reported (see `focus`).
+    pub fn is_reported(&self, path: &Path) -> bool {
+        match &self.focus {
+            None => true,
+            Some(focus) => {
+                let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                focus.contains(&canonical)
+            }
+        }
+    }
+
+    /// The files to report findings for.
+    pub fn reported_files(&self) -> impl Iterator<Item = &MigrationFile> {
+        self.files().filter(|f| self.is_reported(f.path()))
+    }
+
+    /// `cymig.sum` of this set.
+    pub fn sum_path(&self) -> PathBuf {
+        self.root.join(sum::SUM_FILE)
+    }
+
+    pub fn migration(&self, version: &Version) -> Option<&Migration> {
+        self.migrations.iter().find(|m| &m.version == version)
+    }
+}
+
+/// Something wrong with the layout of a set, for the `migration-naming` and
+/// `duplicate-version` rules (and an encoding finding for invalid UTF-8).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SetProblem {
+    /// The file concerned, as found.
+    pub path: PathBuf,
+    pub kind: ProblemKind,
+    /// In user terms: "`V1_add_x.cypher` does not follow …".
+    pub message: String,
+    /// What to do, e.g. "rename it to `V1__add_x.cypher`".
+    pub help: Option<String>,
+    /// The conventional file name, when one can be suggested.
+    pub suggested_name: Option<String>,
+    /// Where in the file, when the problem is inside it (invalid UTF-8).
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ProblemKind {
+    /// A `.cypher` file that follows no naming convention.
+    Naming,
+    /// A down script (`U…` / `.down.cypher`) whose up migration does not exist.
+    OrphanDown,
+    /// A `.verify.cypher` file whose migration does not exist.
+    OrphanVerify,
+    /// A second down (or verify) file for one migration.
+    DuplicateCompanion { of: PathBuf },
+    /// A second migration with a version already taken by `other`.
+    DuplicateVersion { version: String, other: PathBuf },
+    /// The file is not valid UTF-8 at byte `offset`.
+    InvalidUtf8 { offset: usize },
+}
+
+impl ProblemKind {
+    /// The rule that reports this problem.
+    pub fn rule_name(&self) -> &'static str {
+        match self {
+            ProblemKind::DuplicateVersion { .. } => "duplicate-version",
+            ProblemKind::InvalidUtf8 { .. } => "syntax-error",
+            _ => "migration-naming",
+        }
+    }
+}
+
+/// A `// cymig:…` directive found in a comment. See [`directive`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Directive {
+    /// The whole comment.
     pub span: Span,
     pub kind: DirectiveKind,
 }
@@ -47,6 +250,8 @@ pub enum DirectiveKind {
     IgnoreFile { rules: Vec<(String, Span)>, reason: Option<String> },
     /// `cymig:irreversible -- reason`: acknowledges the next statement cannot be undone.
     Irreversible { reason: Option<String> },
-    /// Anything else after `cymig:`; the checker reports it.
+    /// `cymig:verify`: the statements after it, to the end of the file, are verify queries.
+    Verify,
+    /// Anything else after `cymig:` (the text after `cymig:`); the checker reports it.
     Unknown { text: String },
 }

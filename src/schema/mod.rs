@@ -1,2 +1,282 @@
-//! The schema model: replaying migrations in order gives the catalog of constraints and indexes
-//! after each migration, and what each migration does to labels, types and properties.
+//! The schema model: replaying a migration set in version order gives, after each migration, the
+//! catalog of indexes and constraints, what each schema statement did to it, and which labels,
+//! relationship types and properties each migration creates, sets, renames or removes.
+//!
+//! ```text
+//! let model = SchemaModel::from_migrations(&migrations);
+//! model.catalog_after("3").unique_constraint_covering(EntityKind::Node, "Person", &["email"]);
+//! model.definition_before("4", "person_email");   // what a DROP in V4 removes
+//! model.indexes_created_in("4");                   // for await-indexes
+//! ```
+//!
+//! Versions are the raw version strings of the file names (`1_10`, `2025_01_08_001`); the model
+//! keeps the order it was given (the migration set's numeric order).
+
+mod catalog;
+pub mod effects;
+
+pub use catalog::{quote_name, Catalog, ObjectKind, SchemaObject};
+pub use effects::{Action, Touch};
+
+use crate::ast::{DropTarget, SchemaCommand, Script, Statement, StatementKind};
+use crate::migration::Migration;
+use crate::span::Span;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One migration as the model replays it.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelInput<'a> {
+    pub version: &'a str,
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub script: &'a Script,
+}
+
+/// What one schema statement did to the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum SchemaEvent {
+    /// The object did not exist and is created.
+    Created { statement: Span, object: SchemaObject },
+    /// An object with that name or schema exists already: with IF NOT EXISTS this is a no-op,
+    /// without it Neo4j fails the statement.
+    AlreadyExists { statement: Span, object: SchemaObject, existing: SchemaObject, if_not_exists: bool },
+    /// Drops an object whose definition the model knows (created by an earlier statement).
+    Dropped { statement: Span, object: SchemaObject },
+    /// Drops an object no earlier migration created: its definition is unknown, so the drop
+    /// cannot be undone. `target` is the name, or the legacy definition as written.
+    DroppedUnknown { statement: Span, target: String, if_exists: bool },
+}
+
+impl SchemaEvent {
+    pub fn statement(&self) -> Span {
+        match self {
+            SchemaEvent::Created { statement, .. }
+            | SchemaEvent::AlreadyExists { statement, .. }
+            | SchemaEvent::Dropped { statement, .. }
+            | SchemaEvent::DroppedUnknown { statement, .. } => *statement,
+        }
+    }
+}
+
+/// The model's view of one migration.
+#[derive(Clone, Debug, Serialize)]
+pub struct MigrationModel {
+    pub version: String,
+    pub file: PathBuf,
+    /// The catalog before this migration ran.
+    pub before: Catalog,
+    /// The catalog after it ran.
+    pub after: Catalog,
+    /// Schema events in source order.
+    pub events: Vec<SchemaEvent>,
+    /// Labels, relationship types and properties the migration's data statements touch.
+    pub touches: Vec<Touch>,
+}
+
+impl MigrationModel {
+    /// The catalog just before the statement starting at byte `offset` of this migration.
+    pub fn catalog_at(&self, offset: usize) -> Catalog {
+        let mut catalog = self.before.clone();
+        for event in self.events.iter().filter(|e| e.statement().start < offset) {
+            apply_event(&mut catalog, event);
+        }
+        catalog
+    }
+
+    /// Indexes and index-backed constraints this migration creates (for await-indexes).
+    pub fn indexes_created(&self) -> Vec<&SchemaObject> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                SchemaEvent::Created { object, .. } if object.kind.is_index_backed() => Some(object),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The event of the schema statement with this span, if any.
+    pub fn event_for(&self, statement: Span) -> Option<&SchemaEvent> {
+        self.events.iter().find(|e| e.statement() == statement)
+    }
+}
+
+/// The whole history: one [`MigrationModel`] per migration, in order.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SchemaModel {
+    pub migrations: Vec<MigrationModel>,
+}
+
+impl SchemaModel {
+    /// Replays versioned migrations in the order given (the migration set's version order).
+    pub fn from_migrations(migrations: &[Migration]) -> Self {
+        let inputs: Vec<ModelInput<'_>> = migrations
+            .iter()
+            .map(|m| ModelInput {
+                version: &m.version.raw,
+                path: m.up.source.path(),
+                text: &m.up.source.text,
+                script: &m.up.script,
+            })
+            .collect();
+        Self::replay(&inputs)
+    }
+
+    /// Replays migrations given as parsed scripts, in the order given.
+    pub fn replay(inputs: &[ModelInput<'_>]) -> Self {
+        let mut catalog = Catalog::default();
+        let mut migrations = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let before = catalog.clone();
+            let mut events = Vec::new();
+            for statement in &input.script.statements {
+                if let Some(event) = schema_event(statement, input, &catalog) {
+                    apply_event(&mut catalog, &event);
+                    events.push(event);
+                }
+            }
+            let touches = effects::touches_of_script(input.script, input.text);
+            migrations.push(MigrationModel {
+                version: input.version.to_string(),
+                file: input.path.to_path_buf(),
+                before,
+                after: catalog.clone(),
+                events,
+                touches,
+            });
+        }
+        SchemaModel { migrations }
+    }
+
+    pub fn migration(&self, version: &str) -> Option<&MigrationModel> {
+        self.migrations.iter().find(|m| m.version == version)
+    }
+
+    /// The catalog before `version` ran (empty for an unknown version).
+    pub fn catalog_before(&self, version: &str) -> Catalog {
+        self.migration(version).map(|m| m.before.clone()).unwrap_or_default()
+    }
+
+    /// The catalog after `version` ran (empty for an unknown version).
+    pub fn catalog_after(&self, version: &str) -> Catalog {
+        self.migration(version).map(|m| m.after.clone()).unwrap_or_default()
+    }
+
+    /// The catalog after the last migration.
+    pub fn final_catalog(&self) -> Catalog {
+        self.migrations.last().map(|m| m.after.clone()).unwrap_or_default()
+    }
+
+    /// Is there a uniqueness or key constraint on `label` covered by `keys`, created in an
+    /// earlier migration or in `version` itself before byte `offset` of its file?
+    pub fn has_unique_constraint_at(
+        &self,
+        version: &str,
+        offset: usize,
+        entity: crate::ast::EntityKind,
+        label: &str,
+        keys: &[&str],
+    ) -> bool {
+        self.migration(version)
+            .map(|m| m.catalog_at(offset).unique_constraint_covering(entity, label, keys).is_some())
+            .unwrap_or(false)
+    }
+
+    /// The definition of the index or constraint named `name` as it stood before `version` ran.
+    pub fn definition_before(&self, version: &str, name: &str) -> Option<SchemaObject> {
+        self.migration(version).and_then(|m| m.before.by_name(name).cloned())
+    }
+
+    /// Indexes and index-backed constraints created by `version`.
+    pub fn indexes_created_in(&self, version: &str) -> Vec<SchemaObject> {
+        self.migration(version).map(|m| m.indexes_created().into_iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Every touch of `label` (or relationship type) by migrations up to and including
+    /// `version`, oldest first.
+    pub fn touches_until(&self, version: &str) -> Vec<(&str, &Touch)> {
+        let mut out = Vec::new();
+        for m in &self.migrations {
+            out.extend(m.touches.iter().map(|t| (m.version.as_str(), t)));
+            if m.version == version {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Migrations before `version` that wrote `property` on `label` (set, renamed to, created).
+    pub fn earlier_writers_of(&self, version: &str, label: &str, property: &str) -> Vec<&str> {
+        self.migrations
+            .iter()
+            .take_while(|m| m.version != version)
+            .filter(|m| m.touches.iter().any(|t| t.writes_property(label, property)))
+            .map(|m| m.version.as_str())
+            .collect()
+    }
+}
+
+fn schema_event(statement: &Statement, input: &ModelInput<'_>, catalog: &Catalog) -> Option<SchemaEvent> {
+    let StatementKind::Schema(command) = &statement.kind else {
+        return None;
+    };
+    let span = statement.span;
+    let version = Some(input.version);
+    let created = |object: SchemaObject, if_not_exists: bool| {
+        let existing = object
+            .name
+            .as_deref()
+            .and_then(|n| catalog.by_name(n))
+            .or_else(|| catalog.equivalent(&object))
+            .cloned();
+        match existing {
+            Some(existing) => SchemaEvent::AlreadyExists { statement: span, object, existing, if_not_exists },
+            None => SchemaEvent::Created { statement: span, object },
+        }
+    };
+    Some(match command {
+        SchemaCommand::CreateIndex(c) => {
+            created(SchemaObject::from_create_index(c, input.text, version), c.if_not_exists)
+        }
+        SchemaCommand::CreateConstraint(c) => {
+            created(SchemaObject::from_create_constraint(c, input.text, version), c.if_not_exists)
+        }
+        SchemaCommand::DropIndex(d) => dropped(span, &d.target, d.if_exists, true, catalog, input.text),
+        SchemaCommand::DropConstraint(d) => dropped(span, &d.target, d.if_exists, false, catalog, input.text),
+    })
+}
+
+fn dropped(
+    span: Span,
+    target: &DropTarget,
+    if_exists: bool,
+    is_index: bool,
+    catalog: &Catalog,
+    text: &str,
+) -> SchemaEvent {
+    let found = match target {
+        DropTarget::Name(name) => catalog.by_name(&name.value),
+        DropTarget::LegacyDefinition { .. } => {
+            catalog.objects.iter().find(|o| o.matches_legacy_target(target, is_index))
+        }
+    };
+    match found {
+        Some(object) => SchemaEvent::Dropped { statement: span, object: object.clone() },
+        None => {
+            let target = match target {
+                DropTarget::Name(name) => name.value.clone(),
+                DropTarget::LegacyDefinition { span, .. } => span.text(text).to_string(),
+            };
+            SchemaEvent::DroppedUnknown { statement: span, target, if_exists }
+        }
+    }
+}
+
+fn apply_event(catalog: &mut Catalog, event: &SchemaEvent) {
+    match event {
+        SchemaEvent::Created { object, .. } => catalog.insert(object.clone()),
+        SchemaEvent::Dropped { object, .. } => catalog.remove(object),
+        SchemaEvent::AlreadyExists { .. } | SchemaEvent::DroppedUnknown { .. } => {}
+    }
+}

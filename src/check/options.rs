@@ -1,0 +1,175 @@
+//! What to check and how: rule selection, per-path ignores, severity overrides, settings and
+//! fix mode. Built from `cymig.toml` and overridden by command-line flags.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::{Error, Result};
+use crate::rules::{registry, Rule, Settings};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FixMode {
+    #[default]
+    None,
+    /// Apply safe fixes.
+    Safe,
+    /// Apply safe and unsafe fixes.
+    Unsafe,
+}
+
+/// A severity override: a level, or `off` to disable the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" => Some(Level::Off),
+            "info" => Some(Level::On(Severity::Info)),
+            "warning" | "warn" => Some(Level::On(Severity::Warning)),
+            "error" => Some(Level::On(Severity::Error)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    pub settings: Settings,
+    /// Rule names, codes, code prefixes or categories to run; empty means all.
+    pub select: Vec<String>,
+    /// Rules never to run.
+    pub ignore: Vec<String>,
+    /// `(glob, rules)`: rules not run on files whose path matches the glob.
+    pub per_path_ignores: Vec<(String, Vec<String>)>,
+    /// Severity per rule name (later entries win).
+    pub severity: Vec<(String, Level)>,
+    pub fix: FixMode,
+    /// Show fixes as a diff instead of writing them.
+    pub diff: bool,
+    /// The migrations directory from the configuration, if any.
+    pub migrations_dir: Option<PathBuf>,
+}
+
+impl LintOptions {
+    /// Rejects selectors that name nothing (a typo in `select` must not silently disable rules).
+    pub fn validate(&self) -> Result<()> {
+        let all = self
+            .select
+            .iter()
+            .chain(&self.ignore)
+            .chain(self.per_path_ignores.iter().flat_map(|(_, r)| r))
+            .chain(self.severity.iter().map(|(r, _)| r));
+        for s in all {
+            if !registry::is_known_selector(s) && !registry::all().iter().any(|r| registry::selects(s, r.meta())) {
+                return Err(Error::Config {
+                    path: None,
+                    message: format!("unknown rule `{s}` (see `cymig rule --list`)"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules that run on the file at `path` (as displayed, forward slashes).
+    pub fn rules_for(&self, path: &str) -> Vec<&'static dyn Rule> {
+        registry::all()
+            .iter()
+            .copied()
+            .filter(|r| {
+                let m = r.meta();
+                let selected = self.select.is_empty() || self.select.iter().any(|s| registry::selects(s, m));
+                let ignored = self.ignore.iter().any(|s| registry::selects(s, m));
+                let path_ignored = self
+                    .per_path_ignores
+                    .iter()
+                    .any(|(glob, rules)| glob_matches(glob, path) && rules.iter().any(|s| registry::selects(s, m)));
+                let off = self.level_of(m.name) == Some(Level::Off);
+                selected && !ignored && !path_ignored && !off
+            })
+            .collect()
+    }
+
+    fn level_of(&self, rule: &str) -> Option<Level> {
+        let meta = registry::by_name(rule)?.meta();
+        self.severity.iter().rev().find(|(s, _)| registry::selects(s, meta)).map(|(_, l)| *l)
+    }
+
+    pub fn apply_severities(&self, diagnostics: &mut [Diagnostic]) {
+        if self.severity.is_empty() {
+            return;
+        }
+        for d in diagnostics {
+            if let Some(Level::On(s)) = self.level_of(d.rule) {
+                d.severity = s;
+            }
+        }
+    }
+}
+
+/// Glob matching for per-path ignores: `*` within a path segment, `**` across segments, `?`.
+/// A pattern without `/` matches the file name anywhere; patterns match path suffixes so
+/// `migrations/legacy/**` works whether the linted path is relative or absolute.
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    if !pattern.contains('/') {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        return glob(pattern.as_bytes(), name.as_bytes());
+    }
+    let pattern = pattern.trim_start_matches("./");
+    if glob(pattern.as_bytes(), path.as_bytes()) {
+        return true;
+    }
+    // Suffix match at segment boundaries.
+    path.match_indices('/').any(|(i, _)| glob(pattern.as_bytes(), path[i + 1..].as_bytes()))
+}
+
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (None, Some(_)) => false,
+        (Some(b'*'), _) if p.get(1) == Some(&b'*') => {
+            let rest = if p.get(2) == Some(&b'/') { &p[3..] } else { &p[2..] };
+            (0..=s.len()).any(|i| glob(rest, &s[i..]))
+        }
+        (Some(b'*'), _) => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| glob(&p[1..], &s[i..])),
+        (Some(b'?'), Some(c)) if *c != b'/' => glob(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("legacy/**", "migrations/legacy/V1__x.cypher"));
+        assert!(glob_matches("V1__*.cypher", "migrations/V1__x.cypher"));
+        assert!(!glob_matches("V1__*.cypher", "migrations/V2__x.cypher"));
+        assert!(glob_matches("migrations/*.cypher", "./migrations/V2__x.cypher"));
+        assert!(!glob_matches("migrations/*.cypher", "migrations/sub/V2__x.cypher"));
+        assert!(glob_matches("**/seed-*/**", "fixtures/seed-002/V1__a.cypher"));
+    }
+
+    #[test]
+    fn selection_by_name_code_and_category() {
+        let o = LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };
+        let names: Vec<_> = o.rules_for("a.cypher").iter().map(|r| r.meta().name).collect();
+        assert!(names.contains(&"exists-function"));
+        assert!(!names.contains(&"legacy-parameter"));
+        assert!(!names.contains(&"undefined-variable"));
+    }
+}
+
+/// Options from `cymig.toml` (found by walking up from the first path, or `explicit`).
+/// Until the configuration module lands, defaults apply; an explicit file must exist.
+pub fn from_config(_paths: &[PathBuf], explicit: Option<&std::path::Path>) -> Result<LintOptions> {
+    if let Some(p) = explicit {
+        std::fs::metadata(p).map_err(|source| Error::Io { path: p.to_path_buf(), source })?;
+    }
+    Ok(LintOptions::default())
+}

@@ -1,0 +1,278 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Config> {
+    Config::from_toml(text, Path::new("/repo/cymig.toml"))
+}
+
+fn error(text: &str) -> String {
+    match parse(text) {
+        Ok(c) => panic!("expected an error, got {c:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn full_example_is_read() {
+    let config = parse(
+        r#"
+migrations = "db/migrations"
+target = "4.4"
+edition = "enterprise"
+
+[lint]
+select = ["require-if-not-exists", "unbatched-write"]
+ignore = ["label-less-scan"]
+
+[lint.per-path-ignores]
+"legacy/**" = ["exists-function"]
+
+[lint.severity]
+cartesian-product = "error"
+irreversible = "off"
+
+[lint.batching]
+max-unbatched-rows = 500
+default-batch-size = 2000
+
+[database]
+uri = "neo4j+s://db.example.com"
+user = "migrator"
+database = "graph"
+password-file = "secrets/neo4j"
+lock-timeout = "2m"
+lease = 90
+
+[hooks]
+pre-up = "neo4j-admin database dump graph"
+"#,
+    )
+    .expect("valid");
+    assert_eq!(config.migrations, PathBuf::from("/repo/db/migrations"));
+    assert_eq!(config.target, TargetVersion::V4_4);
+    assert_eq!(config.edition, Edition::Enterprise);
+    assert_eq!(config.lint.select, ["require-if-not-exists", "unbatched-write"]);
+    assert_eq!(config.lint.ignore, ["label-less-scan"]);
+    assert_eq!(config.lint.per_path_ignores, vec![PerPathIgnore {
+        pattern: "legacy/**".into(),
+        rules: vec!["exists-function".into()]
+    }]);
+    assert_eq!(config.severity_override("cartesian-product"), Some(RuleSeverity::Error));
+    assert!(!config.is_rule_enabled("irreversible"));
+    assert_eq!(config.lint.batching, Batching { max_unbatched_rows: 500, default_batch_size: 2000 });
+    assert_eq!(config.database.uri, "neo4j+s://db.example.com");
+    assert_eq!(config.database.user, "migrator");
+    assert_eq!(config.database.database.as_deref(), Some("graph"));
+    assert_eq!(config.database.password_file, Some(PathBuf::from("/repo/secrets/neo4j")));
+    assert_eq!(config.database.lock_timeout, Duration::from_secs(120));
+    assert_eq!(config.database.lease, Duration::from_secs(90));
+    assert_eq!(config.hooks.pre_up.as_deref(), Some("neo4j-admin database dump graph"));
+    assert_eq!(config.origin("target"), Origin::File(PathBuf::from("/repo/cymig.toml")));
+    assert_eq!(config.origin("lint.batching.max-unbatched-rows"), config.origin("target"));
+    let rules: Vec<&str> = config.rule_references.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        rules,
+        ["require-if-not-exists", "unbatched-write", "label-less-scan", "exists-function", "cartesian-product", "irreversible"]
+    );
+}
+
+#[test]
+fn an_empty_file_gives_the_defaults() {
+    let config = parse("").expect("valid");
+    assert_eq!(config.target, TargetVersion::V5);
+    assert_eq!(config.edition, Edition::Community);
+    assert_eq!(config.migrations, PathBuf::from("/repo/migrations"));
+    assert_eq!(config.lint.batching, Batching::default());
+    assert_eq!(config.origin("target"), Origin::Default);
+}
+
+#[test]
+fn dotted_keys_and_inline_tables_work_like_tables() {
+    let config = parse("lint.ignore = [\"a\"]\nlint.severity = { b = \"info\" }\n").expect("valid");
+    assert_eq!(config.lint.ignore, ["a"]);
+    assert_eq!(config.severity_override("b"), Some(RuleSeverity::Info));
+}
+
+#[test]
+fn target_versions() {
+    for (text, expected) in [
+        ("\"4.4\"", TargetVersion::V4_4),
+        ("4.4", TargetVersion::V4_4),
+        ("\"5\"", TargetVersion::V5),
+        ("5", TargetVersion::V5),
+        ("\"5.26\"", TargetVersion::V5),
+        ("\"2025\"", TargetVersion::V2025),
+        ("2025.06", TargetVersion::V2025),
+        ("\"2026.01\"", TargetVersion::V2025),
+        ("\"25\"", TargetVersion::V2025),
+    ] {
+        let config = parse(&format!("target = {text}\n")).expect(text);
+        assert_eq!(config.target, expected, "{text}");
+    }
+    assert_eq!(TargetVersion::V4_4.to_string(), "4.4");
+    assert_eq!("2025".parse::<TargetVersion>(), Ok(TargetVersion::V2025));
+    assert!(TargetVersion::V4_4 < TargetVersion::V5 && TargetVersion::V5 < TargetVersion::V2025);
+    assert!(error("target = \"3.5\"\n").contains("line 1, column 10: `target` must be a Neo4j version"));
+    assert!(error("target = true\n").contains("`target` must be a Neo4j version"));
+}
+
+#[test]
+fn unknown_keys_name_the_key_its_position_and_the_valid_keys() {
+    let message = error("target = \"5\"\n\n[lint]\nselect = []\nignor = [\"x\"]\n");
+    assert_eq!(
+        message,
+        "/repo/cymig.toml: line 5, column 1: unknown key `ignor` in [lint]; valid keys: select, \
+         ignore, per-path-ignores, severity, batching (did you mean `ignore`?)"
+    );
+    let message = error("migration = \"m\"\n");
+    assert!(message.contains("line 1, column 1: unknown key `migration` at the top level"), "{message}");
+    assert!(message.contains("did you mean `migrations`?"), "{message}");
+    assert!(error("[lint.batching]\nsize = 3\n").contains("unknown key `size` in [lint.batching]"));
+}
+
+#[test]
+fn a_password_key_is_refused_without_echoing_it() {
+    let message = error("[database]\nuser = \"neo4j\"\npassword = \"hunter2\"\n");
+    assert!(message.starts_with("/repo/cymig.toml: line 3, column 1: `database.password` is not allowed"), "{message}");
+    assert!(message.contains("NEO4J_PASSWORD") && message.contains("password-file"), "{message}");
+    assert!(!message.contains("hunter2"));
+    let message = error("[database]\nuri = \"bolt://neo4j:hunter2@localhost\"\n");
+    assert!(message.contains("must not contain a password") && !message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn syntax_errors_have_a_position_and_do_not_quote_the_line() {
+    let message = error("[database]\npasword = \"hunter2\n");
+    assert!(message.contains("invalid TOML"), "{message}");
+    assert!(message.contains("line 2"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn type_errors_name_the_key() {
+    assert!(error("[lint]\nselect = \"x\"\n").contains("line 2, column 10: `lint.select` must be an array of rule names, found string"));
+    assert!(error("[lint]\nselect = [1]\n").contains("`lint.select` must hold rule names"));
+    assert!(error("[lint.severity]\nx = \"fatal\"\n").contains("`lint.severity.x` must be \"error\""));
+    assert!(error("[lint.batching]\ndefault-batch-size = 0\n").contains("must be a positive integer"));
+    assert!(error("[database]\nlease = \"soon\"\n").contains("`database.lease` must be a duration"));
+    assert!(error("edition = \"pro\"\n").contains("`edition` must be"));
+    assert!(error("lint = 3\n").contains("`lint` must be a table"));
+}
+
+#[test]
+fn cli_overrides_win_and_are_recorded() {
+    let mut config = parse("target = \"4.4\"\n[lint]\nselect = [\"a\"]\nignore = [\"b\"]\n").expect("valid");
+    config.apply(&CliOverrides {
+        target: Some(TargetVersion::V2025),
+        extend_select: vec!["c".into()],
+        ignore: vec!["d".into()],
+        uri: Some("bolt://other:7687".into()),
+        ..CliOverrides::default()
+    });
+    assert_eq!(config.target, TargetVersion::V2025);
+    assert_eq!(config.origin("target"), Origin::Cli);
+    assert_eq!(config.lint.select, ["a", "c"]);
+    assert_eq!(config.lint.ignore, ["b", "d"]);
+    assert_eq!(config.database.uri, "bolt://other:7687");
+    assert_eq!(config.origin("database.uri"), Origin::Cli);
+    assert_eq!(config.origin("edition"), Origin::Default);
+
+    config.apply(&CliOverrides { select: vec!["z".into()], ..CliOverrides::default() });
+    assert_eq!(config.lint.select, ["z"]);
+}
+
+#[test]
+fn rule_names_are_checked_against_the_registry_with_positions() {
+    let config = parse("[lint]\nselect = [\"unbatched-write\", \"unbatched-writes\"]\n").expect("valid");
+    assert!(config.check_rule_names(&["unbatched-write"]).is_err());
+    let message = config.check_rule_names(&["unbatched-write"]).unwrap_err().to_string();
+    assert!(message.contains("line 2, column 30: unknown rule `unbatched-writes` in `lint.select`"), "{message}");
+    assert!(config.check_rule_names(&["unbatched-write", "unbatched-writes"]).is_ok());
+}
+
+#[test]
+fn select_ignore_and_all() {
+    let mut config = Config::defaults_in(PathBuf::from("/repo"));
+    assert!(config.is_rule_enabled("anything"));
+    config.lint.select = vec!["a".into()];
+    assert!(config.is_rule_enabled("a") && !config.is_rule_enabled("b"));
+    config.lint.select = vec!["ALL".into()];
+    config.lint.ignore = vec!["b".into()];
+    assert!(config.is_rule_enabled("a") && !config.is_rule_enabled("b"));
+}
+
+#[test]
+fn per_path_ignores_match_relative_to_the_config_directory() {
+    let mut config = Config::defaults_in(PathBuf::from("/repo"));
+    config.lint.per_path_ignores = vec![
+        PerPathIgnore { pattern: "migrations/legacy/**".into(), rules: vec!["exists-function".into()] },
+        PerPathIgnore { pattern: "V1__*.cypher".into(), rules: vec!["irreversible".into()] },
+    ];
+    assert!(config.is_ignored_for_path("exists-function", Path::new("/repo/migrations/legacy/a/V1__x.cypher")));
+    assert!(!config.is_ignored_for_path("exists-function", Path::new("/repo/migrations/V1__x.cypher")));
+    assert!(config.is_ignored_for_path("irreversible", Path::new("/repo/migrations/V1__x.cypher")));
+    assert!(!config.is_ignored_for_path("irreversible", Path::new("/repo/migrations/V10__x.cypher")));
+}
+
+#[test]
+fn globs() {
+    assert!(glob_matches_path("*.cypher", "a/b/V1__x.cypher"));
+    assert!(glob_matches_path("a/*.cypher", "a/V1.cypher"));
+    assert!(!glob_matches_path("a/*.cypher", "a/b/V1.cypher"));
+    assert!(glob_matches_path("a/**/*.cypher", "a/V1.cypher"));
+    assert!(glob_matches_path("a/**/*.cypher", "a/b/c/V1.cypher"));
+    assert!(glob_matches_path("**/legacy/*", "x/y/legacy/V1.cypher"));
+    assert!(glob_matches_path("legacy/", "legacy/deep/V1.cypher"));
+    assert!(glob_matches_path("./legacy/**", "legacy/V1.cypher"));
+    assert!(glob_matches_path("V?__*", "V1__x.cypher"));
+    assert!(!glob_matches_path("V?__*", "V10__x.cypher"));
+    assert!(glob_matches_path("**", "anything/at/all"));
+    assert!(!glob_matches_path("b/*.cypher", "a/b/x.cypher"));
+}
+
+#[test]
+fn durations() {
+    assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+    assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+    assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+    assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+    assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
+    assert_eq!(parse_duration("5 days"), None);
+    assert_eq!(parse_duration(""), None);
+    assert_eq!(format_duration(Duration::from_secs(300)), "5m");
+    assert_eq!(format_duration(Duration::from_secs(90)), "90s");
+    assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+}
+
+#[test]
+fn uris_are_redacted_for_display() {
+    assert_eq!(redact_uri("bolt://u:p@host:7687/db"), "bolt://***@host:7687/db");
+    assert_eq!(redact_uri("bolt://host:7687"), "bolt://host:7687");
+    assert!(uri_has_password("neo4j+s://u:p@h"));
+    assert!(!uri_has_password("neo4j+s://u@h"));
+}
+
+#[test]
+fn discovery_walks_up_and_the_first_file_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("a/b/c")).expect("mkdir");
+    std::fs::write(root.join("cymig.toml"), "target = \"4.4\"\n").expect("write");
+    std::fs::write(root.join("a/cymig.toml"), "target = \"2025\"\n").expect("write");
+    std::fs::write(root.join("a/b/c/V1__x.cypher"), "").expect("write");
+    assert_eq!(discover(&root.join("a/b/c/V1__x.cypher")), Some(root.join("a/cymig.toml")));
+    assert_eq!(discover(&root.join("a/b")), Some(root.join("a/cymig.toml")));
+    assert_eq!(discover(root), Some(root.join("cymig.toml")));
+
+    let config = Config::load(&root.join("a/b/c"), &CliOverrides::default()).expect("load");
+    assert_eq!(config.target, TargetVersion::V2025);
+    assert_eq!(config.base_dir, root.join("a"));
+
+    let explicit = CliOverrides { config: Some(root.join("cymig.toml")), ..CliOverrides::default() };
+    assert_eq!(Config::load(&root.join("a/b/c"), &explicit).expect("load").target, TargetVersion::V4_4);
+
+    let missing = CliOverrides { config: Some(root.join("nope.toml")), ..CliOverrides::default() };
+    assert!(Config::load(root, &missing).is_err());
+
+    let none = CliOverrides { no_config: true, ..CliOverrides::default() };
+    assert_eq!(Config::load(&root.join("a"), &none).expect("load").target, TargetVersion::V5);
+}

@@ -1,0 +1,503 @@
+//! Loading migration sets: walking a directory, classifying file names, reading and parsing every
+//! file in parallel, and pairing up / down / verify files.
+//!
+//! Set boundaries: a directory given on the command line is one set if it directly holds
+//! `.cypher` files or a `cymig.sum`; everything below it (subdirectories included) belongs to
+//! that set. A directory that holds neither is searched for such directories, each its own set
+//! (so `cymig lint fixtures/` lints `fixtures/a/` and `fixtures/b/` as two sets). A *file* given
+//! on the command line brings in its whole set — the configured migrations directory if the
+//! file is inside it, else the directory holding the file — with findings reported only for the
+//! files given (pre-commit and CI pass only the changed files). Hidden directories (`.git`, …)
+//! are skipped.
+
+use super::directive::{parse_directives, verify_section_start};
+use super::naming::{classify, verify_stem, FileName};
+use super::{
+    FileRole, Migration, MigrationFile, MigrationSet, ProblemKind, Repeatable, SetProblem, Version,
+};
+use crate::ast::Script;
+use crate::error::{Error, Result};
+use crate::source::SourceFile;
+use crate::span::Span;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Kept for callers that name the error type of loading.
+pub type LoadError = Error;
+
+impl MigrationSet {
+    /// Loads every migration file under `root` (recursively) as one set.
+    pub fn load(root: &Path) -> Result<MigrationSet> {
+        let found = walk(root)?;
+        let files = read_and_parse_all(&found)?;
+        Ok(assemble(root, found, files))
+    }
+}
+
+/// Loads the sets for the paths given on the command line (files and directories), in the
+/// order given, each set once. `migrations_dir` is the configured migrations directory (files
+/// inside it belong to it). See the module docs for how set boundaries are found.
+pub fn load_paths(paths: &[PathBuf], migrations_dir: Option<&Path>) -> Result<Vec<MigrationSet>> {
+    let mut roots: Vec<(PathBuf, Option<BTreeSet<PathBuf>>)> = Vec::new();
+    let mut index_by_canonical: HashMap<PathBuf, usize> = HashMap::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+        if meta.is_dir() {
+            for root in discover_set_roots(path)? {
+                add_root(&mut roots, &mut index_by_canonical, root, None);
+            }
+        } else {
+            let root = set_root_of_file(path, migrations_dir);
+            let file = canonical(path);
+            add_root(&mut roots, &mut index_by_canonical, root, Some(file));
+        }
+    }
+    roots
+        .into_iter()
+        .map(|(root, focus)| {
+            let mut set = MigrationSet::load(&root)?;
+            set.focus = focus;
+            Ok(set)
+        })
+        .collect()
+}
+
+/// Loads the whole set(s) the given changed files belong to, remembering the files so
+/// findings are reported only for them. Files that are not `.cypher` or `cymig.sum` are skipped.
+pub fn load_for_files(files: &[PathBuf], migrations_dir: Option<&Path>) -> Result<Vec<MigrationSet>> {
+    let relevant: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name == super::sum::SUM_FILE || !matches!(classify(name), FileName::NotCypher)
+        })
+        .cloned()
+        .collect();
+    load_paths(&relevant, migrations_dir)
+}
+
+fn add_root(
+    roots: &mut Vec<(PathBuf, Option<BTreeSet<PathBuf>>)>,
+    index_by_canonical: &mut HashMap<PathBuf, usize>,
+    root: PathBuf,
+    file: Option<PathBuf>,
+) {
+    let key = canonical(&root);
+    let index = *index_by_canonical.entry(key).or_insert_with(|| {
+        roots.push((root, Some(BTreeSet::new())));
+        roots.len() - 1
+    });
+    let focus = &mut roots[index].1;
+    match (file, focus.as_mut()) {
+        (Some(file), Some(files)) => {
+            files.insert(file);
+        }
+        // A directory given outright: every file is reported.
+        (None, _) => *focus = None,
+        (Some(_), None) => {}
+    }
+}
+
+/// The set a single file belongs to: the configured migrations directory if it holds the file,
+/// else the file's directory.
+fn set_root_of_file(file: &Path, migrations_dir: Option<&Path>) -> PathBuf {
+    if let Some(dir) = migrations_dir {
+        if canonical(file).starts_with(canonical(dir)) {
+            return dir.to_path_buf();
+        }
+    }
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Directories under `dir` (itself included) that directly hold `.cypher` files or a
+/// `cymig.sum`; the search does not descend into a root found. An empty directory is one
+/// (empty) set.
+pub fn discover_set_roots(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    collect_roots(dir, &mut roots)?;
+    if roots.is_empty() {
+        roots.push(dir.to_path_buf());
+    }
+    Ok(roots)
+}
+
+fn collect_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<()> {
+    let mut subdirs = Vec::new();
+    let mut holds_migrations = false;
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let file_type = entry.file_type().map_err(|e| io(&entry.path(), e))?;
+        if file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir()) {
+            if !name.starts_with('.') {
+                subdirs.push(entry.path());
+            }
+        } else if name == super::sum::SUM_FILE || !matches!(classify(&name), FileName::NotCypher) {
+            holds_migrations = true;
+        }
+    }
+    if holds_migrations {
+        roots.push(dir.to_path_buf());
+        return Ok(());
+    }
+    subdirs.sort();
+    for sub in subdirs {
+        collect_roots(&sub, roots)?;
+    }
+    Ok(())
+}
+
+/// A `.cypher` file found under the root.
+#[derive(Debug)]
+struct Found {
+    path: PathBuf,
+    relative: String,
+    name: FileName,
+}
+
+fn walk(root: &Path) -> Result<Vec<Found>> {
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| walk_error(root, e))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let file_name = entry.file_name().to_string_lossy();
+        let name = classify(&file_name);
+        if name == FileName::NotCypher {
+            continue;
+        }
+        let relative = relative_path(root, entry.path());
+        found.push(Found { path: entry.path().to_path_buf(), relative, name });
+    }
+    Ok(found)
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> =
+        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+/// Reads and parses every file on up to `available_parallelism` threads; results keep the
+/// order of `found`.
+fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(found.len());
+    if threads <= 1 {
+        return found.iter().map(read_and_parse).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<MigrationFile>>> = (0..found.len()).map(|_| None).collect();
+    let done: Vec<Vec<(usize, Result<MigrationFile>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(f) = found.get(i) else { break };
+                        out.push((i, read_and_parse(f)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+    });
+    for (i, result) in done.into_iter().flatten() {
+        slots[i] = Some(result);
+    }
+    slots
+        .into_iter()
+        .zip(found)
+        .map(|(slot, f)| {
+            slot.unwrap_or_else(|| {
+                Err(Error::Internal(format!("{}: parser thread panicked", f.path.display())))
+            })
+        })
+        .collect()
+}
+
+fn read_and_parse(found: &Found) -> Result<MigrationFile> {
+    let bytes = std::fs::read(&found.path).map_err(|e| io(&found.path, e))?;
+    Ok(parse_bytes(&found.path, &found.relative, role_of(&found.name), bytes))
+}
+
+/// Decodes and parses one file's bytes. Invalid UTF-8 is not parsed: the file keeps a lossy
+/// copy of its text for rendering and `invalid_utf8_at` says where the first bad byte is.
+pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) -> MigrationFile {
+    let content_hash = super::sum::content_hash(&bytes);
+    let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset))
+        }
+    };
+    let script = if invalid_utf8_at.is_some() { Script::default() } else { crate::syntax::parse(&text) };
+    let directives = parse_directives(&text, &script.comments);
+    let verify_start = if role == FileRole::Verify {
+        Some(0)
+    } else {
+        verify_section_start(&directives, &script.statements)
+    };
+    MigrationFile {
+        source: Arc::new(SourceFile::new(path, text)),
+        script,
+        directives,
+        relative_path: relative.to_string(),
+        role,
+        verify_start,
+        invalid_utf8_at,
+        content_hash,
+    }
+}
+
+fn role_of(name: &FileName) -> FileRole {
+    match name {
+        FileName::Up { .. } => FileRole::Up,
+        FileName::Down { .. } => FileRole::Down,
+        FileName::Repeatable { .. } => FileRole::Repeatable,
+        FileName::Verify { .. } => FileRole::Verify,
+        FileName::Unconventional { .. } | FileName::NotCypher => FileRole::Unrecognised,
+    }
+}
+
+/// Pairs files into migrations and collects the layout problems.
+fn assemble(root: &Path, found: Vec<Found>, files: Vec<MigrationFile>) -> MigrationSet {
+    let mut builder = Builder::default();
+    for (f, file) in found.into_iter().zip(files) {
+        builder.encoding_problem(&file);
+        builder.add(f, file);
+    }
+    builder.finish(root)
+}
+
+#[derive(Default)]
+struct Builder {
+    ups: BTreeMap<Version, PendingMigration>,
+    downs: Vec<(Version, MigrationFile)>,
+    verifies: Vec<(String, MigrationFile)>,
+    repeatables: Vec<Repeatable>,
+    unrecognised: Vec<MigrationFile>,
+    problems: Vec<SetProblem>,
+}
+
+struct PendingMigration {
+    migration: Migration,
+    /// The stem a verify companion repeats.
+    verify_stem: String,
+}
+
+impl Builder {
+    fn add(&mut self, found: Found, file: MigrationFile) {
+        match found.name {
+            FileName::Up { version, description, style } => {
+                self.add_up(version, description, style, file)
+            }
+            FileName::Down { version, .. } => self.downs.push((version, file)),
+            FileName::Verify { stem } => self.verifies.push((stem, file)),
+            FileName::Repeatable { description } => self.add_repeatable(description, file),
+            FileName::Unconventional { reason, suggestion } => {
+                self.naming_problem(&file, &reason, suggestion);
+                self.unrecognised.push(file);
+            }
+            FileName::NotCypher => {}
+        }
+    }
+
+    fn add_up(&mut self, version: Version, description: String, style: super::Style, file: MigrationFile) {
+        if let Some(existing) = self.ups.get(&version) {
+            let other = existing.migration.up.path().to_path_buf();
+            self.problems.push(SetProblem {
+                path: file.path().to_path_buf(),
+                message: format!(
+                    "version {} of `{}` is already used by `{}`",
+                    version.raw,
+                    file.relative_path,
+                    existing.migration.up.relative_path
+                ),
+                help: Some(
+                    "give one of them the next free version; versions compare numerically \
+                     and ignore trailing zeros (`2` and `2.0` are the same version)"
+                        .into(),
+                ),
+                suggested_name: None,
+                span: None,
+                kind: ProblemKind::DuplicateVersion { version: version.raw.clone(), other },
+            });
+            self.unrecognised.push(file);
+            return;
+        }
+        let file_name = file.relative_path.rsplit('/').next().unwrap_or("");
+        let verify_stem = verify_stem(file_name).unwrap_or("").to_string();
+        let migration =
+            Migration { version: version.clone(), description, style, up: file, down: None, verify: None };
+        self.ups.insert(version, PendingMigration { migration, verify_stem });
+    }
+
+    fn add_repeatable(&mut self, description: String, file: MigrationFile) {
+        if let Some(existing) = self.repeatables.iter().find(|r| r.description == description) {
+            self.problems.push(SetProblem {
+                path: file.path().to_path_buf(),
+                message: format!(
+                    "repeatable migration `R__{description}` is defined twice: `{}` and `{}`",
+                    existing.file.relative_path, file.relative_path
+                ),
+                help: Some("rename or merge one of them".into()),
+                suggested_name: None,
+                span: None,
+                kind: ProblemKind::DuplicateVersion {
+                    version: format!("R__{description}"),
+                    other: existing.file.path().to_path_buf(),
+                },
+            });
+            self.unrecognised.push(file);
+            return;
+        }
+        self.repeatables.push(Repeatable { description, file });
+    }
+
+    fn naming_problem(&mut self, file: &MigrationFile, reason: &str, suggestion: Option<String>) {
+        let help = match &suggestion {
+            Some(name) => format!("rename it to `{name}`"),
+            None => "name it `V<version>__<description>.cypher` (or `R__<description>.cypher` \
+                     for a repeatable migration)"
+                .to_string(),
+        };
+        self.problems.push(SetProblem {
+            path: file.path().to_path_buf(),
+            kind: ProblemKind::Naming,
+            message: format!("`{}` is not a migration file name: {reason}", file.relative_path),
+            help: Some(help),
+            suggested_name: suggestion,
+            span: None,
+        });
+    }
+
+    fn encoding_problem(&mut self, file: &MigrationFile) {
+        let Some(offset) = file.invalid_utf8_at else { return };
+        let at = file.source.line_col(offset);
+        self.problems.push(SetProblem {
+            path: file.path().to_path_buf(),
+            kind: ProblemKind::InvalidUtf8 { offset },
+            message: format!(
+                "the file is not valid UTF-8: invalid byte sequence at byte offset {offset} \
+                 (line {}, column {}); it was not parsed",
+                at.line, at.column
+            ),
+            help: Some("save the file as UTF-8".into()),
+            suggested_name: None,
+            span: Some(Span::at(offset)),
+        });
+    }
+
+    fn attach_downs(&mut self) {
+        for (version, file) in std::mem::take(&mut self.downs) {
+            let Some(pending) = self.ups.get_mut(&version) else {
+                self.problems.push(orphan(&file, ProblemKind::OrphanDown, &format!(
+                    "down script `{}` has no up migration with version {}",
+                    file.relative_path, version.raw
+                ), "add the up migration, fix the version, or delete the down script"));
+                self.unrecognised.push(file);
+                continue;
+            };
+            if let Some(existing) = &pending.migration.down {
+                let of = existing.path().to_path_buf();
+                let message = format!(
+                    "version {} has two down scripts: `{}` and `{}`",
+                    version.raw, existing.relative_path, file.relative_path
+                );
+                self.problems.push(orphan(
+                    &file,
+                    ProblemKind::DuplicateCompanion { of },
+                    &message,
+                    "keep one down script per migration",
+                ));
+                self.unrecognised.push(file);
+                continue;
+            }
+            pending.migration.down = Some(file);
+        }
+    }
+
+    fn attach_verifies(&mut self) {
+        for (stem, file) in std::mem::take(&mut self.verifies) {
+            let target = self.ups.values_mut().find(|p| p.verify_stem == stem);
+            let Some(pending) = target else {
+                self.problems.push(orphan(&file, ProblemKind::OrphanVerify, &format!(
+                    "verify file `{}` belongs to no migration (expected `{stem}.cypher` or `{stem}.up.cypher` beside it)",
+                    file.relative_path
+                ), "name it after its migration: `<migration file name without .cypher>.verify.cypher`"));
+                self.unrecognised.push(file);
+                continue;
+            };
+            if let Some(existing) = &pending.migration.verify {
+                let of = existing.path().to_path_buf();
+                let message = format!("`{}` has two verify files", pending.migration.up.relative_path);
+                self.problems.push(orphan(
+                    &file,
+                    ProblemKind::DuplicateCompanion { of },
+                    &message,
+                    "keep one verify file per migration",
+                ));
+                self.unrecognised.push(file);
+                continue;
+            }
+            pending.migration.verify = Some(file);
+        }
+    }
+
+    fn finish(mut self, root: &Path) -> MigrationSet {
+        self.attach_downs();
+        self.attach_verifies();
+        let migrations = std::mem::take(&mut self.ups).into_values().map(|p| p.migration).collect();
+        self.repeatables.sort_by(|a, b| a.description.cmp(&b.description));
+        self.unrecognised.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+        self.problems.sort_by(|a, b| a.path.cmp(&b.path));
+        MigrationSet {
+            root: root.to_path_buf(),
+            migrations,
+            repeatables: self.repeatables,
+            unrecognised: self.unrecognised,
+            problems: self.problems,
+            focus: None,
+        }
+    }
+}
+
+fn orphan(file: &MigrationFile, kind: ProblemKind, message: &str, help: &str) -> SetProblem {
+    SetProblem {
+        path: file.path().to_path_buf(),
+        kind,
+        message: message.to_string(),
+        help: Some(help.to_string()),
+        suggested_name: None,
+        span: None,
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io { path: path.to_path_buf(), source }
+}
+
+fn walk_error(root: &Path, e: walkdir::Error) -> Error {
+    let path = e.path().unwrap_or(root).to_path_buf();
+    let source = e.into_io_error().unwrap_or_else(|| std::io::Error::other("filesystem loop"));
+    Error::Io { path, source }
+}

@@ -1,0 +1,95 @@
+//! `--format junit`: JUnit XML for CI test-report views. One test suite per file; one failing test
+//! case per finding; a file without findings gets one passing test case so it is counted.
+
+use super::{ordered, positions, ReportOptions, Totals};
+use crate::check::FileResult;
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+use std::io::{self, Write};
+
+pub fn junit(results: &[FileResult], _options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let totals = Totals::of(results);
+    let tests: usize = results.iter().map(|r| r.diagnostics.len().max(1)).sum();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(out, r#"<testsuites name="cymig" tests="{tests}" failures="{}" errors="0">"#, totals.findings())?;
+    for result in results {
+        write_suite(result, out)?;
+    }
+    writeln!(out, "</testsuites>")
+}
+
+fn write_suite(result: &FileResult, out: &mut dyn Write) -> io::Result<()> {
+    let path = escape(&result.source.display_path());
+    let failures = result.diagnostics.len();
+    writeln!(
+        out,
+        r#"  <testsuite name="{path}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
+        failures.max(1)
+    )?;
+    if failures == 0 {
+        writeln!(out, r#"    <testcase name="no findings" classname="{path}"/>"#)?;
+    }
+    for d in ordered(result) {
+        write_case(&result.source, d, &path, out)?;
+    }
+    writeln!(out, "  </testsuite>")
+}
+
+fn write_case(source: &SourceFile, d: &Diagnostic, path: &str, out: &mut dyn Write) -> io::Result<()> {
+    let (start, _) = positions(source, d.span);
+    let location = format!("{}:{}:{}", source.display_path(), start.line, start.column);
+    let mut body = format!("{location}: {} [{}] {}", d.severity.as_str(), d.rule, d.message);
+    if let Some(help) = &d.help {
+        body.push_str(&format!("\nhelp: {help}"));
+    }
+    if let Some(fix) = &d.fix {
+        body.push_str(&format!("\nfix: {}", fix.message));
+    }
+    writeln!(
+        out,
+        r#"    <testcase name="{} at line {}, column {}" classname="{path}" file="{path}" line="{}">"#,
+        escape(d.rule),
+        start.line,
+        start.column,
+        start.line
+    )?;
+    writeln!(
+        out,
+        r#"      <failure message="{}" type="{}">{}</failure>"#,
+        escape(&d.message),
+        escape(d.rule),
+        escape_text(&body)
+    )?;
+    writeln!(out, "    </testcase>")
+}
+
+/// An attribute value: line breaks kept as character references, which attribute normalisation
+/// would otherwise turn into spaces.
+fn escape(text: &str) -> String {
+    escape_with(text, true)
+}
+
+/// Element content.
+fn escape_text(text: &str) -> String {
+    escape_with(text, false)
+}
+
+/// XML-escapes text. Characters XML 1.0 cannot carry at all
+/// (most C0 controls) become U+FFFD rather than producing a file parsers reject.
+fn escape_with(text: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\r' | '\t' if in_attribute => out.push_str(&format!("&#{};", c as u32)),
+            '\n' | '\r' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}

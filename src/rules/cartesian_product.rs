@@ -1,0 +1,128 @@
+use super::util::*;
+use super::*;
+use crate::ast::{Clause, PatternPart, StatementKind};
+
+pub struct CartesianProduct;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "cartesian-product",
+    code: "CM019",
+    severity: Severity::Warning,
+    category: Category::Performance,
+    summary: "Disconnected patterns in one MATCH",
+    docs: r#"## What it does
+Flags a `MATCH` whose comma-separated patterns share no variable (with each other or with
+variables bound earlier), so every row of one is combined with every row of the other.
+
+## Why it matters
+`MATCH (c:Control), (r:Risk)` produces |Control| × |Risk| rows before any `WHERE` runs. On a
+real graph that is millions of rows in one transaction — the migration runs for hours or runs
+out of memory. Neo4j itself warns "This query builds a cartesian product".
+
+## Example
+```cypher
+MATCH (c:Control), (r:Risk)
+WHERE c.risk_id = r.id
+CREATE (c)-[:MITIGATES]->(r);
+```
+
+## Use instead
+```cypher
+MATCH (c:Control)
+MATCH (r:Risk {id: c.risk_id})   // index-backed lookup per control
+CREATE (c)-[:MITIGATES]->(r);
+```
+(with an index or uniqueness constraint on `:Risk(id)`).
+"#,
+    fixable: false,
+};
+
+impl Rule for CartesianProduct {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        let StatementKind::Query(q) = &stmt.kind else { return };
+        for sq in q.single_queries() {
+            check_clauses(&sq.clauses, &[], out);
+        }
+    }
+}
+
+fn check_clauses(clauses: &[Clause], outer: &[String], out: &mut Findings) {
+    for (i, c) in clauses.iter().enumerate() {
+        let mut bound = outer.to_vec();
+        bound.extend(variables_in_scope(clauses, i));
+        match c {
+            Clause::Match(m) if m.pattern.parts.len() > 1 => {
+                for part in disconnected_parts(&m.pattern.parts, &bound) {
+                    out.report(&META, part.span, "this pattern is not connected to the rest of the MATCH: a cartesian product")
+                        .help("every row of one pattern is combined with every row of the other; connect them with a relationship, or MATCH the second one per row with an indexed property");
+                }
+            }
+            Clause::CallSubquery(s) => {
+                let inner: Vec<String> = match &s.scope {
+                    Some(sc) if sc.all => bound.clone(),
+                    Some(sc) => sc.variables.iter().map(|v| v.value.clone()).collect(),
+                    None => bound.clone(),
+                };
+                for sq in s.body.single_queries() {
+                    check_clauses(&sq.clauses, &inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The parts after the first connected group, when the parts form several groups. A part that
+/// touches an already-bound variable joins the group of bound variables.
+fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String]) -> Vec<&'a PatternPart> {
+    let vars: Vec<Vec<String>> = parts
+        .iter()
+        .map(|p| pattern_part_variables(p).iter().map(|n| n.value.clone()).collect())
+        .collect();
+    // Union-find over parts; index `parts.len()` stands for "already bound".
+    let n = parts.len();
+    let mut parent: Vec<usize> = (0..=n).collect();
+    fn find(parent: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        parent[x] = r;
+        r
+    }
+    for i in 0..n {
+        if vars[i].iter().any(|v| bound.contains(v)) {
+            let (a, b) = (find(&mut parent, i), find(&mut parent, n));
+            parent[a] = b;
+        }
+        for j in i + 1..n {
+            if vars[i].iter().any(|v| vars[j].contains(v)) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut seen_groups = Vec::new();
+    let mut out = Vec::new();
+    // The bound group (if any part joined it) counts as the first group.
+    let bound_root = find(&mut parent, n);
+    if (0..n).any(|i| find(&mut parent, i) == bound_root) {
+        seen_groups.push(bound_root);
+    }
+    for (i, part) in parts.iter().enumerate() {
+        let root = find(&mut parent, i);
+        if !seen_groups.contains(&root) {
+            if !seen_groups.is_empty() {
+                out.push(part);
+            }
+            seen_groups.push(root);
+        }
+    }
+    out
+}

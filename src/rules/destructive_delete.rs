@@ -1,0 +1,137 @@
+use super::util::*;
+use super::*;
+use crate::ast::{Clause, ExprKind, MatchClause, StatementKind};
+
+pub struct DestructiveDelete;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "destructive-delete",
+    code: "CM010",
+    severity: Severity::Warning,
+    category: Category::Correctness,
+    summary: "Deleting a whole label, relationship type or the whole graph",
+    docs: r#"## What it does
+Flags `DELETE` / `DETACH DELETE` of a variable matched with no filter at all: every node
+(`MATCH (n)`, an error), every node of a label (`MATCH (n:Label)`), or every relationship of a
+type. A `WHERE`, an inline property map or a `LIMIT` counts as a bound.
+
+## Why it matters
+In a migration this is almost always a mistake (a forgotten `WHERE`, a test-reset script that
+slipped into the migration set) and it cannot be undone without restoring a backup.
+
+## Example
+```cypher
+MATCH (n) DETACH DELETE n;
+MATCH (s:Session) DETACH DELETE s;
+```
+
+## Use instead
+```cypher
+MATCH (s:Session) WHERE s.expiresAt < datetime() - duration('P30D')
+CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS;
+```
+If deleting everything is really intended, suppress the finding with a reason.
+"#,
+    fixable: false,
+};
+
+impl Rule for DestructiveDelete {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        let StatementKind::Query(q) = &stmt.kind else { return };
+        for sq in q.single_queries() {
+            check_clauses(cx, &sq.clauses, out);
+        }
+    }
+}
+
+fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
+    for (i, c) in clauses.iter().enumerate() {
+        match c {
+            Clause::Delete(d) => {
+                for e in &d.exprs {
+                    let ExprKind::Variable(v) = &e.kind else { continue };
+                    if let Some(what) = unbounded_target(&clauses[..i], &v.value) {
+                        let whole_graph = what == "every node in the graph";
+                        let diag = out.report(&META, d.span, format!("deletes {what}"));
+                        if whole_graph {
+                            diag.severity(Severity::Error);
+                        }
+                        diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
+                    }
+                }
+            }
+            Clause::CallSubquery(s) => {
+                for sq in s.body.single_queries() {
+                    check_clauses(cx, &sq.clauses, out);
+                    check_outer(cx, &clauses[..i], &sq.clauses, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// DELETE inside a subquery of variables an outer unbounded MATCH bound.
+fn check_outer(_cx: &FileContext, outer: &[Clause], inner: &[Clause], out: &mut Findings) {
+    for c in inner {
+        let Clause::Delete(d) = c else { continue };
+        for e in &d.exprs {
+            let ExprKind::Variable(v) = &e.kind else { continue };
+            if let Some(what) = unbounded_target(outer, &v.value) {
+                let whole_graph = what == "every node in the graph";
+                let diag = out.report(&META, d.span, format!("deletes {what}"));
+                if whole_graph {
+                    diag.severity(Severity::Error);
+                }
+                diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
+            }
+        }
+    }
+}
+
+/// Describes what `var` covers when the MATCH that binds it has no bound at all.
+fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
+    let limited = before.iter().any(|c| matches!(c, Clause::With(w) if w.projection.limit.is_some()));
+    if limited {
+        return None;
+    }
+    let m: &MatchClause = before.iter().rev().find_map(|c| match c {
+        Clause::Match(m) if m.pattern.parts.iter().any(|p| pattern_part_variables(p).iter().any(|n| n.value == var)) => Some(m),
+        _ => None,
+    })?;
+    if m.where_.is_some() || m.pattern.parts.len() != 1 {
+        return None;
+    }
+    let part = &m.pattern.parts[0];
+    let nodes = path_nodes(&part.path);
+    let rels = path_relationships(&part.path);
+    if nodes.iter().any(|n| n.properties.is_some() || n.where_.is_some()) || rels.iter().any(|r| r.properties.is_some() || r.where_.is_some()) {
+        return None;
+    }
+    if let Some(n) = nodes.iter().find(|n| n.variable.as_ref().is_some_and(|v| v.value == var)) {
+        if nodes.len() != 1 {
+            return None; // constrained by its relationships
+        }
+        return Some(match n.labels.as_ref().map(|l| l.required_names()) {
+            None => "every node in the graph".to_string(),
+            Some(names) if names.is_empty() => return None,
+            Some(names) => format!("every `:{}` node", names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(":")),
+        });
+    }
+    if let Some(r) = rels.iter().find(|r| r.variable.as_ref().is_some_and(|v| v.value == var)) {
+        if rels.len() != 1 || nodes.iter().any(|n| n.labels.is_some()) {
+            return None;
+        }
+        return Some(match &r.types {
+            None => "every relationship in the graph".to_string(),
+            Some(t) => format!("every `:{}` relationship", t.required_names().iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join("|")),
+        });
+    }
+    None
+}

@@ -1,0 +1,54 @@
+use super::*;
+use crate::span::Span;
+
+pub struct DuplicateVersion;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "duplicate-version",
+    code: "CM024",
+    severity: Severity::Error,
+    category: Category::Hygiene,
+    summary: "Two migrations with the same version",
+    docs: r#"## What it does
+Flags an up migration whose version another up migration in the same set already has
+(versions compare numerically: `V1_0` and `V1.0` and `V01` are the same version as `V1`).
+
+## Why it matters
+Usually two branches each added "the next" migration. The runner either refuses to start or —
+worse — applies one and records the other as applied, so one change never runs.
+
+## Example
+```text
+migrations/V7__add_priority.cypher
+migrations/V7__add_status.cypher
+```
+
+## Use instead
+Renumber the later one: `V8__add_status.cypher`.
+"#,
+    fixable: false,
+};
+
+impl Rule for DuplicateVersion {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::FILE
+    }
+    fn check_file(&self, cx: &FileContext, out: &mut Findings) {
+        if cx.set.duplicate_of.is_empty() {
+            return;
+        }
+        let version = match &cx.role {
+            FileRole::Up { version, .. } => version.clone(),
+            _ => String::new(),
+        };
+        out.report(
+            &META,
+            Span::at(0),
+            format!("version {version} is also used by {}", cx.set.duplicate_of.join(", ")),
+        )
+        .help("give each migration its own version; renumber the one added last");
+    }
+}

@@ -1,0 +1,98 @@
+use super::*;
+use crate::ast::{ConstraintKind, SchemaCommand, StatementKind, StatementPrefix};
+
+pub struct EnterpriseOnly;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "enterprise-only",
+    code: "CM030",
+    severity: Severity::Error,
+    category: Category::Correctness,
+    summary: "Enterprise-only constraints or commands on a Community target",
+    docs: r#"## What it does
+When the configured edition is `community` (the default), flags what Neo4j Community Edition
+rejects: node and relationship key constraints, property existence (`IS NOT NULL`) and property
+type (`IS :: TYPE`) constraints, database/alias/role/privilege administration
+(`CREATE DATABASE`, `CREATE ROLE`, `GRANT`, `DENY`, …) and `CYPHER runtime=parallel`.
+
+## Why it matters
+The migration passes review and every test on an Enterprise or Aura instance, then fails on the
+Community instances used in development or CI (or the other way round for a team moving to
+Community). Set `edition = "enterprise"` in `cymig.toml` when you only target Enterprise/Aura.
+
+## Example
+```cypher
+CREATE CONSTRAINT person_key IF NOT EXISTS FOR (p:Person) REQUIRE (p.tenant, p.id) IS NODE KEY;
+```
+
+## Use instead
+```cypher
+CREATE CONSTRAINT person_tenant_id_unique IF NOT EXISTS
+FOR (p:Person) REQUIRE (p.tenant, p.id) IS UNIQUE;
+```
+(uniqueness is available in every edition; existence must then be enforced by the application).
+"#,
+    fixable: false,
+};
+
+const ENTERPRISE_ADMIN: &[&[&str]] = &[
+    &["CREATE", "DATABASE"],
+    &["CREATE", "OR", "REPLACE", "DATABASE"],
+    &["DROP", "DATABASE"],
+    &["ALTER", "DATABASE"],
+    &["START", "DATABASE"],
+    &["STOP", "DATABASE"],
+    &["CREATE", "ALIAS"],
+    &["CREATE", "COMPOSITE", "DATABASE"],
+    &["CREATE", "ROLE"],
+    &["CREATE", "OR", "REPLACE", "ROLE"],
+    &["DROP", "ROLE"],
+    &["RENAME", "ROLE"],
+    &["GRANT"],
+    &["DENY"],
+    &["REVOKE"],
+    &["ENABLE", "SERVER"],
+];
+
+impl Rule for EnterpriseOnly {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        if cx.settings.edition != Edition::Community {
+            return;
+        }
+        for p in &stmt.prefixes {
+            if let StatementPrefix::Cypher { span, options } = p {
+                if options.to_ascii_lowercase().replace(' ', "").contains("runtime=parallel") {
+                    out.report(&META, *span, "the parallel runtime is Enterprise-only")
+                        .help("drop `runtime=parallel`, or set `edition = \"enterprise\"` in cymig.toml");
+                }
+            }
+        }
+        match &stmt.kind {
+            StatementKind::Schema(SchemaCommand::CreateConstraint(c)) => {
+                let what = match &c.kind {
+                    ConstraintKind::NodeKey => "node key constraints",
+                    ConstraintKind::RelationshipKey => "relationship key constraints",
+                    ConstraintKind::NotNull => "property existence constraints",
+                    ConstraintKind::PropertyType(_) => "property type constraints",
+                    ConstraintKind::Unique => return,
+                };
+                out.report(&META, c.span, format!("{what} need Neo4j Enterprise Edition"))
+                    .help("Community Edition rejects this constraint; use a uniqueness constraint, or set `edition = \"enterprise\"` in cymig.toml if you only target Enterprise/Aura");
+            }
+            StatementKind::Admin(a) => {
+                let kws: Vec<&str> = a.keywords.iter().map(String::as_str).collect();
+                if ENTERPRISE_ADMIN.iter().any(|p| kws.starts_with(p)) {
+                    out.report(&META, a.span, format!("`{}` needs Neo4j Enterprise Edition", kws.join(" ")))
+                        .help("Community Edition has one user database and no role or privilege management");
+                }
+            }
+            _ => {}
+        }
+    }
+}

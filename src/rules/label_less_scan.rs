@@ -1,0 +1,69 @@
+use super::util::*;
+use super::*;
+use crate::ast::{Clause, StatementKind};
+
+pub struct LabelLessScan;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "label-less-scan",
+    code: "CM020",
+    severity: Severity::Warning,
+    category: Category::Performance,
+    summary: "`MATCH (n)` without a label feeding a write",
+    docs: r#"## What it does
+Flags a `MATCH` pattern with no label on any node, no relationship type and no already-bound
+variable, when the query writes.
+
+## Why it matters
+Without a label Neo4j scans every node in the database (`AllNodesScan`) and no index can be
+used; a write over that set touches — and locks — far more than intended, and usually
+indicates a forgotten label.
+
+## Example
+```cypher
+MATCH (n) WHERE n.legacyId IS NOT NULL
+REMOVE n.legacyId;
+```
+
+## Use instead
+```cypher
+MATCH (n:Customer) WHERE n.legacyId IS NOT NULL
+REMOVE n.legacyId;
+```
+"#,
+    fixable: false,
+};
+
+impl Rule for LabelLessScan {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        let StatementKind::Query(q) = &stmt.kind else { return };
+        for sq in q.single_queries() {
+            let clauses = &sq.clauses;
+            for (i, c) in clauses.iter().enumerate() {
+                let Clause::Match(m) = c else { continue };
+                if !clauses[i + 1..].iter().any(clause_writes) {
+                    continue;
+                }
+                let bound = variables_in_scope(clauses, i);
+                for part in &m.pattern.parts {
+                    let nodes = path_nodes(&part.path);
+                    let rels = path_relationships(&part.path);
+                    let anchored = nodes.iter().any(|n| n.labels.is_some() || n.variable.as_ref().is_some_and(|v| bound.contains(&v.value)))
+                        || rels.iter().any(|r| r.types.is_some() || r.variable.as_ref().is_some_and(|v| bound.contains(&v.value)));
+                    if anchored {
+                        continue;
+                    }
+                    let Some(first) = nodes.first() else { continue };
+                    out.report(&META, first.span, "this MATCH scans every node in the database (no label) and feeds a write")
+                        .help("add the label of the nodes you mean, e.g. `(n:Customer)`, so the scan is limited and indexes can be used");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+use super::util::is_call_to;
+use super::*;
+use crate::ast::{Clause, ExprKind};
+use crate::visit::{self, Visitor};
+
+pub struct NondeterministicData;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "nondeterministic-data",
+    code: "CM029",
+    severity: Severity::Warning,
+    category: Category::Correctness,
+    summary: "MERGE keyed on a random or time-dependent value",
+    docs: r#"## What it does
+Flags `MERGE` patterns whose property values call `randomUUID()`, `rand()`, `timestamp()` or a
+temporal function with no argument (`datetime()`, `date()`, `localdatetime()`, `time()`,
+`localtime()`).
+
+## Why it matters
+The value differs on every run, so the `MERGE` never matches what a previous run created: it
+behaves like `CREATE`, and a re-run after a partial failure (or running the migration on a
+database that already has the data) creates duplicates. Verification and rollback cannot find
+the entities again either.
+
+## Example
+```cypher
+MERGE (a:AuditEntry {id: randomUUID(), migration: 'V12'});
+```
+
+## Use instead
+```cypher
+MERGE (a:AuditEntry {migration: 'V12'})
+ON CREATE SET a.id = randomUUID(), a.createdAt = datetime();
+```
+"#,
+    fixable: false,
+};
+
+const VOLATILE: &[&str] = &["randomuuid", "rand", "timestamp", "datetime", "date", "localdatetime", "time", "localtime"];
+
+impl Rule for NondeterministicData {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::CLAUSE
+    }
+    fn check_clause(&self, _cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
+        let Clause::Merge(m) = clause else { return };
+        struct Volatile(Vec<(crate::span::Span, String)>);
+        impl<'a> Visitor<'a> for Volatile {
+            fn visit_expr(&mut self, e: &'a crate::ast::Expr) {
+                if let ExprKind::FunctionCall { name, args, .. } = &e.kind {
+                    let n = name.dotted().to_ascii_lowercase();
+                    let temporal_now = ["datetime", "date", "localdatetime", "time", "localtime"].contains(&n.as_str());
+                    if VOLATILE.contains(&n.as_str()) && (!temporal_now || args.is_empty()) && is_call_to(e, &n) {
+                        self.0.push((e.span, name.dotted()));
+                    }
+                }
+                visit::walk_expr(self, e)
+            }
+        }
+        let mut v = Volatile(Vec::new());
+        v.visit_pattern_part(&m.pattern);
+        for (span, f) in v.0 {
+            out.report(&META, span, format!("MERGE keyed on `{f}()` never matches an earlier run: it always creates"))
+                .help("MERGE on the stable key only and set generated values with `ON CREATE SET`");
+        }
+    }
+}

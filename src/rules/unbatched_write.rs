@@ -1,0 +1,218 @@
+use super::util::*;
+use super::*;
+use crate::ast::{Clause, ExprKind, MatchClause, NodePattern, PatternPart, Query, SingleQuery, StatementKind};
+use crate::check::catalog::Catalog;
+
+pub struct UnbatchedWrite;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "unbatched-write",
+    code: "CM005",
+    severity: Severity::Warning,
+    category: Category::Performance,
+    summary: "A write over a label-wide or unbounded read in one transaction",
+    docs: r#"## What it does
+Flags `SET`, `REMOVE`, `DELETE`, `CREATE` and `MERGE` driven by a `MATCH` that is not pinned to a
+key (a label-wide scan, possibly filtered) when the write is not inside
+`CALL { … } IN TRANSACTIONS` or `apoc.periodic.iterate` and not bounded by `LIMIT`.
+
+A `MATCH` counts as pinned when one of its nodes is already bound, or is compared for equality
+with a constant on a key property (one with a uniqueness/key constraint, or named like `id`,
+`uuid`, `…Id`), or by `elementId()`/`id()`.
+
+## Why it matters
+The whole update runs in one transaction: on a large graph the transaction state exhausts the
+heap (`Neo.TransientError.General.MemoryPoolOutOfMemoryError`), and the locks it holds block
+every other writer for the duration.
+
+## Example
+```cypher
+MATCH (p:Project)
+WHERE p.priority IS NULL
+SET p.priority = 'medium';
+```
+
+## Use instead
+```cypher
+MATCH (p:Project)
+WHERE p.priority IS NULL
+CALL (p) {
+  SET p.priority = 'medium'
+} IN TRANSACTIONS OF 1000 ROWS;
+```
+The fix performs this rewrite (importing-`WITH` form on Neo4j 4.4). It is marked unsafe:
+batched writes commit as they go, so a failure leaves the earlier batches applied — make the
+statement idempotent (as the filter above does) before applying it.
+"#,
+    fixable: true,
+};
+
+impl Rule for UnbatchedWrite {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        let StatementKind::Query(q) = &stmt.kind else { return };
+        if q.periodic_commit.is_some() {
+            return;
+        }
+        let catalog = cx.catalog_at(stmt);
+        for sq in q.single_queries() {
+            check_single_query(cx, q, sq, &catalog, out);
+        }
+    }
+}
+
+fn check_single_query(cx: &FileContext, q: &Query, sq: &SingleQuery, catalog: &Catalog, out: &mut Findings) {
+    let clauses = &sq.clauses;
+    let Some(w) = first_unbatched_write(clauses) else { return };
+    if clauses[..w].iter().any(|c| matches!(c, Clause::LoadCsv(_))) {
+        return; // load-csv-unbatched reports it
+    }
+    let Some(driver) = unbounded_driver(clauses, w, catalog) else { return };
+    let write_kw = clause_keyword(&clauses[w]);
+    let d = out.report(
+        &META,
+        clauses[w].span(),
+        format!("`{write_kw}` runs over every row of an unbounded `MATCH` in a single transaction"),
+    );
+    d.help(format!(
+        "the `MATCH` at {} is not pinned to a key; on a large graph one transaction holds every change and lock: batch it with `CALL (…) {{ … }} IN TRANSACTIONS OF {} ROWS`",
+        describe_line(cx, driver.span.start),
+        cx.settings.batch_size
+    ));
+    if q.unions.is_empty() {
+        let end = write_block_end(clauses, w);
+        let scope = cx.settings.target >= Target::V5;
+        if let Some(edits) = batching_rewrite(cx.text(), clauses, w, end, cx.settings.batch_size, scope) {
+            d.fix(Fix::unsafe_(
+                format!("run the writes in `CALL {{ … }} IN TRANSACTIONS OF {} ROWS`", cx.settings.batch_size),
+                edits,
+            ));
+        }
+    }
+}
+
+pub fn describe_line(cx: &FileContext, offset: usize) -> String {
+    format!("line {}", cx.source.line_col(offset).line)
+}
+
+/// The first top-level clause that writes outside `IN TRANSACTIONS` and APOC batching.
+pub fn first_unbatched_write(clauses: &[Clause]) -> Option<usize> {
+    clauses.iter().position(|c| match c {
+        Clause::CallSubquery(s) => s.in_transactions.is_none() && clause_writes(c),
+        Clause::CallProcedure(p) => !is_apoc_batching(&p.procedure.dotted()) && clause_writes(c),
+        _ => clause_writes(c),
+    })
+}
+
+/// Where the batched block ends: before a trailing RETURN or the first later WITH/UNWIND/CALL IN
+/// TRANSACTIONS (which cannot move into the subquery without changing the result).
+pub fn write_block_end(clauses: &[Clause], from: usize) -> usize {
+    clauses[from..]
+        .iter()
+        .position(|c| {
+            matches!(c, Clause::Return(_) | Clause::With(_) | Clause::Unwind(_) | Clause::Finish(_))
+                || matches!(c, Clause::CallSubquery(s) if s.in_transactions.is_some())
+        })
+        .map_or(clauses.len(), |i| from + i)
+}
+
+pub fn clause_keyword(c: &Clause) -> &'static str {
+    match c {
+        Clause::Create(_) => "CREATE",
+        Clause::Merge(_) => "MERGE",
+        Clause::Set(_) => "SET",
+        Clause::Remove(_) => "REMOVE",
+        Clause::Delete(d) if d.detach => "DETACH DELETE",
+        Clause::Delete(_) => "DELETE",
+        Clause::Foreach(_) => "FOREACH",
+        Clause::CallSubquery(_) => "CALL { … }",
+        Clause::CallProcedure(_) => "CALL",
+        _ => "write",
+    }
+}
+
+/// The first MATCH before `w` that scans without a key, unless a LIMIT bounds the rows first.
+fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, catalog: &Catalog) -> Option<&'a MatchClause> {
+    let mut driver = None;
+    for (i, c) in clauses[..w].iter().enumerate() {
+        match c {
+            Clause::Match(m) if !m.optional && driver.is_none() => {
+                let bound = variables_in_scope(clauses, i);
+                if !match_is_pinned(m, &bound, catalog) {
+                    driver = Some(m);
+                }
+            }
+            Clause::With(wc) if driver.is_some() && wc.projection.limit.is_some() => driver = None,
+            _ => {}
+        }
+    }
+    driver
+}
+
+/// Whether every pattern part of the MATCH is anchored to a bound variable or a key.
+pub fn match_is_pinned(m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
+    m.pattern.parts.iter().all(|p| part_is_pinned(p, m, bound, catalog))
+}
+
+fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
+    path_nodes(&part.path).iter().any(|n| node_is_pinned(n, m, bound, catalog))
+}
+
+fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
+    let labels: Vec<&str> = n.labels.as_ref().map(|l| l.required_names().into_iter().map(|x| x.value.as_str()).collect()).unwrap_or_default();
+    let is_key = |prop: &str| is_key_like(prop) || labels.iter().any(|l| catalog.is_unique_property(l, prop));
+    if let Some(v) = &n.variable {
+        if bound.contains(&v.value) {
+            return true;
+        }
+    }
+    if let Some(ExprKind::Map(map)) = n.properties.as_ref().map(|p| &p.kind) {
+        if map.entries.iter().any(|e| is_key(&e.key.value) && is_constant(&e.value)) {
+            return true;
+        }
+    }
+    let Some(var) = &n.variable else { return false };
+    let preds = m.where_.iter().chain(n.where_.iter()).flat_map(conjuncts);
+    for p in preds {
+        let ExprKind::Binary { op, lhs, rhs } = &p.kind else { continue };
+        if !matches!(op, crate::ast::BinaryOp::Eq | crate::ast::BinaryOp::In) {
+            continue;
+        }
+        for (a, b) in [(lhs, rhs), (rhs, lhs)] {
+            if !is_constant(b) {
+                continue;
+            }
+            if let Some((v, key)) = as_property_of_variable(a) {
+                if v.value == var.value && is_key(&key.value) {
+                    return true;
+                }
+            }
+            if (is_call_to(a, "elementId") || is_call_to(a, "id"))
+                && matches!(&a.kind, ExprKind::FunctionCall { args, .. } if matches!(args.first().map(|x| &x.kind), Some(ExprKind::Variable(v)) if v.value == var.value))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Property names that are keys by convention: `id`, `uuid`, `guid`, `key`, `…Id`, `…_id`.
+pub fn is_key_like(prop: &str) -> bool {
+    let lower = prop.to_ascii_lowercase();
+    ["id", "uuid", "guid", "key", "code", "slug"].contains(&lower.as_str())
+        || ["id", "uuid", "guid", "key"].iter().any(|s| {
+            lower.ends_with(&format!("_{s}"))
+                || (prop.len() > s.len() && prop.ends_with(&capitalize(s)))
+        })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}

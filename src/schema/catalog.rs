@@ -1,0 +1,383 @@
+//! Indexes and constraints as the schema model knows them, and the Cypher that creates or drops
+//! each one (Neo4j 5 syntax).
+
+use crate::ast::{
+    ConstraintKind, CreateConstraint, CreateIndex, DropTarget, EntityKind, IndexKind, PropertyRef,
+    SchemaEntity,
+};
+use serde::Serialize;
+
+/// What kind of schema object this is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ObjectKind {
+    Index(IndexKind),
+    Constraint(ConstraintKind),
+}
+
+impl ObjectKind {
+    pub fn is_index(&self) -> bool {
+        matches!(self, ObjectKind::Index(_))
+    }
+
+    pub fn is_constraint(&self) -> bool {
+        matches!(self, ObjectKind::Constraint(_))
+    }
+
+    /// Uniqueness and key constraints: the ones that make a MERGE on their properties safe.
+    pub fn is_unique_or_key(&self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Constraint(
+                ConstraintKind::Unique | ConstraintKind::NodeKey | ConstraintKind::RelationshipKey
+            )
+        )
+    }
+
+    /// Constraints backed by an index (uniqueness and key constraints), which come online like
+    /// indexes do.
+    pub fn is_index_backed(&self) -> bool {
+        self.is_index() || self.is_unique_or_key()
+    }
+}
+
+/// One index or constraint, as defined by the statement that created it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SchemaObject {
+    /// `None` when the statement left naming to Neo4j (the name is then generated).
+    pub name: Option<String>,
+    pub kind: ObjectKind,
+    pub entity: EntityKind,
+    /// Labels (nodes) or relationship types; several only for full-text indexes; none for LOOKUP.
+    pub labels: Vec<String>,
+    /// Property keys, in definition order.
+    pub properties: Vec<String>,
+    /// The `OPTIONS {…}` map as written.
+    pub options: Option<String>,
+    /// The version of the migration that created it (as written in the file name).
+    pub created_by: Option<String>,
+}
+
+impl SchemaObject {
+    pub fn from_create_index(c: &CreateIndex, source: &str, created_by: Option<&str>) -> Self {
+        SchemaObject {
+            name: c.name.as_ref().map(|n| n.value.clone()),
+            kind: ObjectKind::Index(c.kind),
+            entity: c.entity.kind,
+            labels: label_names(&c.entity),
+            properties: property_keys(&c.properties),
+            options: c.options.as_ref().map(|o| o.span.text(source).to_string()),
+            created_by: created_by.map(str::to_string),
+        }
+    }
+
+    pub fn from_create_constraint(c: &CreateConstraint, source: &str, created_by: Option<&str>) -> Self {
+        SchemaObject {
+            name: c.name.as_ref().map(|n| n.value.clone()),
+            kind: ObjectKind::Constraint(normalise_key_kind(&c.kind, c.entity.kind)),
+            entity: c.entity.kind,
+            labels: label_names(&c.entity),
+            properties: property_keys(&c.properties),
+            options: c.options.as_ref().map(|o| o.span.text(source).to_string()),
+            created_by: created_by.map(str::to_string),
+        }
+    }
+
+    /// True when both describe the same schema (kind, entity, labels, properties), whatever
+    /// their names: Neo4j refuses a second index or constraint on the same schema.
+    pub fn same_schema(&self, other: &SchemaObject) -> bool {
+        self.kind_equivalent(&other.kind)
+            && self.entity == other.entity
+            && self.labels == other.labels
+            && self.properties == other.properties
+    }
+
+    fn kind_equivalent(&self, other: &ObjectKind) -> bool {
+        match (&self.kind, other) {
+            (ObjectKind::Index(a), ObjectKind::Index(b)) => range_like(*a) == range_like(*b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// True when this object matches a legacy drop-by-definition (`DROP INDEX ON :L(p)`,
+    /// `DROP CONSTRAINT ON (n:L) ASSERT …`).
+    pub fn matches_legacy_target(&self, target: &DropTarget, is_index: bool) -> bool {
+        let DropTarget::LegacyDefinition { entity, kind, properties, .. } = target else {
+            return false;
+        };
+        let kind_ok = match (&self.kind, kind) {
+            (ObjectKind::Index(k), _) if is_index => range_like(*k),
+            (ObjectKind::Constraint(have), Some(want)) if !is_index => {
+                *have == normalise_key_kind(want, entity.kind)
+            }
+            (ObjectKind::Constraint(_), None) if !is_index => true,
+            _ => false,
+        };
+        kind_ok
+            && self.entity == entity.kind
+            && self.labels == label_names(entity)
+            && self.properties == property_keys(properties)
+    }
+
+    /// A short human description: `uniqueness constraint `person_email` on :Person(email)`.
+    pub fn describe(&self) -> String {
+        let what = match &self.kind {
+            ObjectKind::Index(k) => format!("{} index", index_kind_word(*k).to_lowercase()),
+            ObjectKind::Constraint(k) => format!("{} constraint", constraint_kind_word(k)),
+        };
+        let name = self.name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_else(|| " (unnamed)".into());
+        let labels = match self.entity {
+            EntityKind::Node => self.labels.iter().map(|l| format!(":{l}")).collect::<Vec<_>>().join("|"),
+            EntityKind::Relationship => {
+                format!("[:{}]", self.labels.join("|"))
+            }
+        };
+        format!("{what}{name} on {labels}({})", self.properties.join(", "))
+    }
+
+    /// `DROP INDEX name IF EXISTS` / `DROP CONSTRAINT name IF EXISTS`; `None` when the object has
+    /// no name we know (Neo4j 5 drops by name only).
+    pub fn drop_cypher(&self) -> Option<String> {
+        let name = self.name.as_deref()?;
+        let what = if self.kind.is_index() { "INDEX" } else { "CONSTRAINT" };
+        Some(format!("DROP {what} {} IF EXISTS", quote_name(name)))
+    }
+
+    /// The Neo4j 5 statement that creates exactly this object, with `IF NOT EXISTS` (so a
+    /// re-run after a partial failure is harmless) and the same options.
+    pub fn create_cypher(&self) -> String {
+        let name = self.name.as_deref().map(|n| format!(" {}", quote_name(n))).unwrap_or_default();
+        let var = if self.entity == EntityKind::Node { "n" } else { "r" };
+        let entity = self.entity_pattern(var);
+        let mut out = match &self.kind {
+            ObjectKind::Index(kind) => {
+                let keyword = match kind {
+                    IndexKind::Default | IndexKind::Btree => "",
+                    other => index_kind_word(*other),
+                };
+                let keyword = if keyword.is_empty() { String::new() } else { format!("{keyword} ") };
+                let on = match kind {
+                    IndexKind::Lookup if self.entity == EntityKind::Node => "ON EACH labels(n)".to_string(),
+                    IndexKind::Lookup => "ON EACH type(r)".to_string(),
+                    IndexKind::Fulltext => format!("ON EACH [{}]", self.property_list(var)),
+                    _ => format!("ON ({})", self.property_list(var)),
+                };
+                format!("CREATE {keyword}INDEX{name} IF NOT EXISTS FOR {entity} {on}")
+            }
+            ObjectKind::Constraint(kind) => {
+                let props = if self.properties.len() == 1 {
+                    self.property_list(var)
+                } else {
+                    format!("({})", self.property_list(var))
+                };
+                let predicate = match kind {
+                    ConstraintKind::Unique => "IS UNIQUE".to_string(),
+                    ConstraintKind::NodeKey => "IS NODE KEY".to_string(),
+                    ConstraintKind::RelationshipKey => "IS RELATIONSHIP KEY".to_string(),
+                    ConstraintKind::NotNull => "IS NOT NULL".to_string(),
+                    ConstraintKind::PropertyType(t) => format!("IS :: {t}"),
+                };
+                format!("CREATE CONSTRAINT{name} IF NOT EXISTS FOR {entity} REQUIRE {props} {predicate}")
+            }
+        };
+        if let Some(options) = &self.options {
+            out.push_str(" OPTIONS ");
+            out.push_str(options);
+        }
+        out
+    }
+
+    fn entity_pattern(&self, var: &str) -> String {
+        let labels = self.labels.iter().map(|l| quote_name(l)).collect::<Vec<_>>().join("|");
+        let labels = if labels.is_empty() { String::new() } else { format!(":{labels}") };
+        match self.entity {
+            EntityKind::Node => format!("({var}{labels})"),
+            EntityKind::Relationship => format!("()-[{var}{labels}]-()"),
+        }
+    }
+
+    fn property_list(&self, var: &str) -> String {
+        self.properties.iter().map(|p| format!("{var}.{}", quote_name(p))).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Indexes that Neo4j 5 treats as the same range index: no keyword, `RANGE`, and the 4.x `BTREE`.
+fn range_like(kind: IndexKind) -> bool {
+    matches!(kind, IndexKind::Default | IndexKind::Range | IndexKind::Btree)
+}
+
+/// `IS KEY` on a relationship is a relationship key even when the AST says NodeKey, and vice versa.
+fn normalise_key_kind(kind: &ConstraintKind, entity: EntityKind) -> ConstraintKind {
+    match (kind, entity) {
+        (ConstraintKind::NodeKey, EntityKind::Relationship) => ConstraintKind::RelationshipKey,
+        (ConstraintKind::RelationshipKey, EntityKind::Node) => ConstraintKind::NodeKey,
+        (k, _) => k.clone(),
+    }
+}
+
+pub(crate) fn index_kind_word(kind: IndexKind) -> &'static str {
+    match kind {
+        IndexKind::Default => "RANGE",
+        IndexKind::Range => "RANGE",
+        IndexKind::Text => "TEXT",
+        IndexKind::Point => "POINT",
+        IndexKind::Fulltext => "FULLTEXT",
+        IndexKind::Lookup => "LOOKUP",
+        IndexKind::Vector => "VECTOR",
+        IndexKind::Btree => "BTREE",
+    }
+}
+
+fn constraint_kind_word(kind: &ConstraintKind) -> String {
+    match kind {
+        ConstraintKind::Unique => "uniqueness".into(),
+        ConstraintKind::NodeKey => "node key".into(),
+        ConstraintKind::RelationshipKey => "relationship key".into(),
+        ConstraintKind::NotNull => "existence".into(),
+        ConstraintKind::PropertyType(t) => format!("property type ({t})"),
+    }
+}
+
+fn label_names(entity: &SchemaEntity) -> Vec<String> {
+    entity.labels.iter().map(|l| l.value.clone()).collect()
+}
+
+fn property_keys(props: &[PropertyRef]) -> Vec<String> {
+    props.iter().map(|p| p.key.value.clone()).collect()
+}
+
+/// A name as Cypher source: bare when it is a plain identifier, backtick-quoted otherwise.
+pub fn quote_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let plain = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+/// The indexes and constraints that exist at one point of the migration history.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Catalog {
+    pub objects: Vec<SchemaObject>,
+}
+
+impl Catalog {
+    pub fn by_name(&self, name: &str) -> Option<&SchemaObject> {
+        self.objects.iter().find(|o| o.name.as_deref() == Some(name))
+    }
+
+    /// An object on the same schema (see [`SchemaObject::same_schema`]).
+    pub fn equivalent(&self, object: &SchemaObject) -> Option<&SchemaObject> {
+        self.objects.iter().find(|o| o.same_schema(object))
+    }
+
+    pub fn indexes(&self) -> impl Iterator<Item = &SchemaObject> {
+        self.objects.iter().filter(|o| o.kind.is_index())
+    }
+
+    pub fn constraints(&self) -> impl Iterator<Item = &SchemaObject> {
+        self.objects.iter().filter(|o| o.kind.is_constraint())
+    }
+
+    /// A uniqueness or key constraint on `label` whose properties are all among `keys` — the
+    /// condition under which `MERGE (:label {keys…})` is safe from duplicates.
+    pub fn unique_constraint_covering(
+        &self,
+        entity: EntityKind,
+        label: &str,
+        keys: &[&str],
+    ) -> Option<&SchemaObject> {
+        self.objects.iter().find(|o| {
+            o.kind.is_unique_or_key()
+                && o.entity == entity
+                && o.labels.len() == 1
+                && o.labels[0] == label
+                && !o.properties.is_empty()
+                && o.properties.iter().all(|p| keys.contains(&p.as_str()))
+        })
+    }
+
+    /// True when an index (or index-backed constraint) can serve lookups on `label.property`.
+    pub fn has_index_on(&self, entity: EntityKind, label: &str, property: &str) -> bool {
+        self.objects.iter().any(|o| {
+            o.kind.is_index_backed()
+                && o.entity == entity
+                && o.labels.iter().any(|l| l == label)
+                && o.properties.first().map(String::as_str) == Some(property)
+        })
+    }
+
+    pub(crate) fn insert(&mut self, object: SchemaObject) {
+        self.objects.push(object);
+    }
+
+    pub(crate) fn remove(&mut self, object: &SchemaObject) {
+        if let Some(i) = self.objects.iter().position(|o| o == object) {
+            self.objects.remove(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unique(name: Option<&str>) -> SchemaObject {
+        SchemaObject {
+            name: name.map(str::to_string),
+            kind: ObjectKind::Constraint(ConstraintKind::Unique),
+            entity: EntityKind::Node,
+            labels: vec!["Person".into()],
+            properties: vec!["email".into()],
+            options: None,
+            created_by: Some("1".into()),
+        }
+    }
+
+    #[test]
+    fn recreates_a_constraint_in_neo4j_5_syntax() {
+        let c = unique(Some("person_email"));
+        assert_eq!(
+            c.create_cypher(),
+            "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (n:Person) REQUIRE n.email IS UNIQUE"
+        );
+        assert_eq!(c.drop_cypher().as_deref(), Some("DROP CONSTRAINT person_email IF EXISTS"));
+        assert_eq!(unique(None).drop_cypher(), None);
+    }
+
+    #[test]
+    fn recreates_relationship_and_fulltext_indexes_with_options() {
+        let rel = SchemaObject {
+            name: Some("since idx".into()),
+            kind: ObjectKind::Index(IndexKind::Range),
+            entity: EntityKind::Relationship,
+            labels: vec!["KNOWS".into()],
+            properties: vec!["since".into()],
+            options: None,
+            created_by: None,
+        };
+        assert_eq!(rel.create_cypher(), "CREATE RANGE INDEX `since idx` IF NOT EXISTS FOR ()-[r:KNOWS]-() ON (r.since)");
+        let ft = SchemaObject {
+            name: Some("search".into()),
+            kind: ObjectKind::Index(IndexKind::Fulltext),
+            entity: EntityKind::Node,
+            labels: vec!["A".into(), "B".into()],
+            properties: vec!["x".into(), "y".into()],
+            options: Some("{indexConfig: {`fulltext.analyzer`: 'english'}}".into()),
+            created_by: None,
+        };
+        assert_eq!(
+            ft.create_cypher(),
+            "CREATE FULLTEXT INDEX search IF NOT EXISTS FOR (n:A|B) ON EACH [n.x, n.y] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
+        );
+    }
+
+    #[test]
+    fn a_key_constraint_covering_the_merge_keys_counts() {
+        let catalog = Catalog { objects: vec![unique(Some("person_email"))] };
+        assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["email", "name"]).is_some());
+        assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["name"]).is_none());
+    }
+}

@@ -1,0 +1,144 @@
+//! `cymig config --show`, configuration errors and `cymig hash`, run as a user would.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn cymig(dir: &Path, args: &[&str]) -> Run {
+    cymig_in(dir, dir, args)
+}
+
+/// Runs in `dir`; `root` (the temporary project) is shown as `[TMP]`.
+fn cymig_in(root: &Path, dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NEO4J_PASSWORD")
+        .output()
+        .expect("run cymig");
+    let tmp = fs::canonicalize(root).expect("canonical").to_string_lossy().into_owned();
+    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&tmp, "[TMP]");
+    Run { code: output.status.code().unwrap_or(-1), stdout: clean(&output.stdout), stderr: clean(&output.stderr) }
+}
+
+fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("cymig.toml"), config).expect("write");
+    fs::create_dir_all(dir.path().join("db/migrations")).expect("mkdir");
+    dir
+}
+
+const CONFIG: &str = r#"migrations = "db/migrations"
+target = "5.26"
+edition = "enterprise"
+
+[lint]
+ignore = ["label-less-scan"]
+
+[lint.per-path-ignores]
+"legacy/**" = ["exists-function", "legacy-index-syntax"]
+
+[lint.severity]
+cartesian-product = "error"
+
+[lint.batching]
+default-batch-size = 5000
+
+[database]
+uri = "neo4j://db.internal:7687"
+user = "migrator"
+password-file = "secrets/neo4j-password"
+lock-timeout = "2m"
+
+[hooks]
+pre-up = "neo4j-admin database dump neo4j --to-path=backups"
+"#;
+
+#[test]
+fn show_prints_every_setting_with_its_origin() {
+    let dir = project(CONFIG);
+    let run = cymig(dir.path(), &["config", "--show"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("config_show_toml", run.stdout);
+}
+
+#[test]
+fn show_from_a_subdirectory_finds_the_file_above_and_flags_win() {
+    let dir = project(CONFIG);
+    let run = cymig_in(dir.path(), dir.path().join("db/migrations").as_path(), &[
+        "config", "--show", "--format", "json", "--target", "2025", "--ignore", "cartesian-product",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("config_show_json", run.stdout);
+}
+
+#[test]
+fn show_without_a_config_file_prints_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = cymig(dir.path(), &["config", "--show", "--no-config"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("config_show_defaults", run.stdout);
+}
+
+#[test]
+fn a_parsable_show_output_round_trips() {
+    let dir = project(CONFIG);
+    let shown = cymig(dir.path(), &["config", "--show"]).stdout;
+    let again = tempfile::tempdir().expect("tempdir");
+    fs::write(again.path().join("cymig.toml"), &shown).expect("write");
+    let run = cymig(again.path(), &["config", "--show", "--format", "json"]);
+    assert_eq!(run.code, 0, "the printed TOML is a valid cymig.toml: {}", run.stderr);
+}
+
+#[test]
+fn config_errors_exit_2_with_position_and_valid_keys() {
+    let cases = [
+        ("unknown_key", "[lint]\nselect = []\nignroe = [\"x\"]\n"),
+        ("password_key", "[database]\nuser = \"neo4j\"\npassword = \"s3cret\"\n"),
+        ("bad_target", "target = \"3.5\"\n"),
+        ("bad_severity", "[lint.severity]\nunbatched-write = \"fatal\"\n"),
+        ("toml_syntax", "[database\nuser = \"neo4j\"\n"),
+        ("wrong_type", "[lint.batching]\nmax-unbatched-rows = \"many\"\n"),
+    ];
+    let mut all = String::new();
+    for (name, config) in cases {
+        let dir = project(config);
+        let run = cymig(dir.path(), &["config", "--show"]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "{name}");
+        assert!(!run.stderr.contains("s3cret"), "{name} leaks a secret");
+        all.push_str(&format!("--- {name}\n{}", run.stderr));
+    }
+    insta::assert_snapshot!("config_errors", all);
+}
+
+#[test]
+fn hash_writes_and_checks_the_sum() {
+    let dir = project("migrations = \"db/migrations\"\n");
+    let migrations = dir.path().join("db/migrations");
+    fs::write(migrations.join("V1__a.cypher"), "RETURN 1;\n").expect("write");
+    fs::write(migrations.join("V2__b.cypher"), "RETURN 2;\n").expect("write");
+    fs::write(migrations.join("oops.cypher"), "RETURN 3;\n").expect("write");
+
+    let run = cymig(dir.path(), &["hash"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "wrote [TMP]/db/migrations/cymig.sum (2 files)\n");
+    assert!(run.stderr.contains("oops.cypher is not listed"), "{}", run.stderr);
+
+    let run = cymig(dir.path(), &["hash", "--check", "db/migrations"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "db/migrations: cymig.sum matches\n"));
+
+    fs::write(migrations.join("V1__a.cypher"), "RETURN 10;\n").expect("write");
+    let run = cymig(dir.path(), &["hash", "--check", "db/migrations"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("hash_check_edited", run.stdout);
+
+    let run = cymig(dir.path(), &["hash", "nowhere"]);
+    assert_eq!(run.code, 2);
+}
