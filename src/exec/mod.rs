@@ -21,6 +21,7 @@ pub mod dryrun;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
+pub mod pipeline;
 pub mod progress;
 pub mod prove;
 pub mod statements;
