@@ -127,7 +127,7 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
     let expected = join_alternatives(&expected);
     let message = match (expected.is_empty(), err.variant.message().contains("limit reached")) {
         (_, true) => "statement too complex to parse".to_string(),
-        _ if found.starts_with("`'") || found.starts_with("`\"") => {
+        _ if malformed_string_at(text, pos) => {
             format!("invalid string literal {found}: an escape such as `\\uXXXX` is malformed or the quote is not closed")
         }
         (true, false) if pos == 0 => {
@@ -142,6 +142,30 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         None => message,
     };
     Failure { span, message }
+}
+
+/// A string literal starts at `pos` and is unterminated or holds a bad escape.
+fn malformed_string_at(text: &str, pos: usize) -> bool {
+    let rest = &text[pos..];
+    let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { return false };
+    let mut chars = rest[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    if hex.len() < 4 || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
+                        return true;
+                    }
+                }
+                Some(_) => {}
+                None => return true,
+            },
+            c if c == quote => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn keyword_of(rule: Rule) -> Option<String> {
