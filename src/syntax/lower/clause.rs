@@ -257,7 +257,7 @@ impl Lowerer {
                 Rule::variable => target = Some(self.name(&p)),
                 Rule::label_name => labels.push(self.name(&p)),
                 Rule::dynamic_label => {
-                    labels.push(Name { span: self.span(&p), value: p.as_str().to_string() })
+                    labels.push(Name { span: self.span(&p), value: self.text(&p).to_string() })
                 }
                 _ => {}
             }
