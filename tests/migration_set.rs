@@ -351,3 +351,25 @@ fn the_bundled_migrations_follow_the_conventions_and_match_their_sum() {
     let problems: Vec<_> = check.problems().collect();
     assert!(check.is_clean(), "run `cargo run -- hash migrations`: {:?} {problems:?}", check.tampered);
 }
+
+#[test]
+fn per_file_lookups_for_the_checker() {
+    let dir = hashed_set();
+    write(dir.path(), "V2__data.cypher", "MATCH (n:A) SET n.x = 3;\n");
+    write(dir.path(), "V2_oops.cypher", "");
+    let set = MigrationSet::load(dir.path()).expect("load");
+    let down = dir.path().join("U2__data.cypher");
+    assert_eq!(set.migration_of(&down).map(|m| m.version.raw.as_str()), Some("2"));
+    let oops = dir.path().join("V2_oops.cypher");
+    assert_eq!(set.problems_for(&oops).count(), 1);
+    assert!(set.migration_of(&oops).is_none());
+    let check = sum::verify(&set).expect("verify").expect("sum");
+    let entry = check.entry("V2__data.cypher").expect("entry");
+    assert_eq!(entry.status, SumStatus::Edited);
+    assert_eq!(
+        entry.message(),
+        "`V2__data.cypher` was edited after cymig.sum was written (its content no longer matches)"
+    );
+    assert!(entry.status.help().contains("cymig hash"));
+    assert_eq!(check.entry("U2__data.cypher").map(|e| e.status), Some(SumStatus::Ok));
+}
