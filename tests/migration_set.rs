@@ -373,3 +373,18 @@ fn per_file_lookups_for_the_checker() {
     assert!(entry.status.help().contains("cymig hash"));
     assert_eq!(check.entry("U2__data.cypher").map(|e| e.status), Some(SumStatus::Ok));
 }
+
+#[test]
+fn the_fixture_directory_splits_into_one_set_per_seed() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let sets = load_paths(&[fixtures.clone()], None).expect("load");
+    let roots: Vec<String> = sets
+        .iter()
+        .map(|s| s.root.strip_prefix(&fixtures).unwrap_or(&s.root).to_string_lossy().replace('\\', "/"))
+        .collect();
+    assert!(roots.iter().any(|r| r == "seed-002"), "{roots:?}");
+    let seed2 = sets.iter().find(|s| s.root.ends_with("seed-002")).expect("seed-002");
+    assert!(seed2.problems.is_empty(), "{:?}", seed2.problems);
+    assert_eq!(seed2.migrations.len(), 8);
+    assert!(seed2.migrations.iter().all(|m| m.down.is_some()));
+}
