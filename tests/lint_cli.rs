@@ -134,7 +134,7 @@ fn unsafe_fixes_only_on_request() {
     cymig(&["lint", "--fix", "--unsafe-fixes", &path], &root());
     assert_eq!(
         std::fs::read_to_string(&f).unwrap(),
-        "MATCH (p:Project)\nWHERE p.flag IS NULL\nCALL (p) {\n  SET p.flag = true\n} IN TRANSACTIONS OF 1000 ROWS;\n"
+        "MATCH (p:Project)\nWHERE p.flag IS NULL\nCALL (p) {\n  SET p.flag = true\n} IN TRANSACTIONS OF 10000 ROWS;\n"
     );
 }
 

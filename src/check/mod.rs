@@ -77,6 +77,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
         .collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
     let mut outcome = LintOutcome::default();
+    outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
     for (file, fixed) in results {
         outcome.files.push(file);
         if let Some(f) = fixed {

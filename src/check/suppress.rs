@@ -96,7 +96,12 @@ impl Diagnostic {
 mod tests {
     use super::*;
     use crate::ast::{AdminCommand, Statement, StatementKind};
-    use crate::check::directives::parse_directives;
+    use crate::check::directives::scan_comments;
+    use crate::migration::directive;
+
+    fn parse_directives(text: &str, _: &[()]) -> Vec<Directive> {
+        directive::parse_directives(text, &scan_comments(text))
+    }
 
     fn stmt(span: Span) -> Statement {
         Statement { span, prefixes: vec![], kind: StatementKind::Admin(AdminCommand { span, keywords: vec![] }) }
