@@ -139,6 +139,9 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
         if enabled(rules::unused_suppression::META.name) {
             diagnostics.extend(unused);
         }
+        for d in &mut diagnostics {
+            d.span = rules::util::tight(&source.text, d.span);
+        }
         options.apply_severities(&mut diagnostics);
         diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
         diagnostics.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
