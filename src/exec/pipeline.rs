@@ -25,7 +25,7 @@ pub fn checked_plan(dir: &Path) -> Result<Checked> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{}: not a migrations directory", dir.display())));
     }
-    let options = check::options::from_config(&[dir.to_path_buf()], None)?;
+    let options = check::options::from_config(&[dir.to_path_buf()], &crate::config::CliOverrides::default())?;
     let outcome = check::lint(&[dir.to_path_buf()], &options)?;
     if outcome.has_errors() {
         let blocking = outcome
