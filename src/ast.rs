@@ -452,6 +452,8 @@ pub struct RelationshipPattern {
     pub length: Option<RangeQuantifier>,
     pub properties: Option<Expr>,
     pub where_: Option<Expr>,
+    /// A GQL quantifier written right after the relationship: `-[:R]->{1,3}`, `-->+`.
+    pub quantifier: Option<Quantifier>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -489,6 +491,14 @@ pub enum Quantifier {
     Plus { span: Span },
     /// `*`
     Star { span: Span },
+}
+
+impl Quantifier {
+    pub fn span(&self) -> Span {
+        match self {
+            Quantifier::Range { span, .. } | Quantifier::Plus { span } | Quantifier::Star { span } => *span,
+        }
+    }
 }
 
 /// Label and relationship-type expressions: `:A:B`, `:A|B`, `:A&!B`, `:%`.

@@ -1,1 +1,133 @@
 //! The executor: applies a checked plan to Neo4j over Bolt, with history, locking and recovery.
+//!
+//! Contract with the compiler: the [`CheckedPlan`] holds *every* migration of the set in version
+//! order (applied ones included, so checksums can be compared); the executor decides what is
+//! pending from the history in the database. Each migration's `steps` are its up transaction
+//! units; its `down` is the whole down script (explicit or derived), which the executor splits
+//! into units itself; `verify` holds queries that must return `true`.
+//!
+//! - [`connect`]: options, the connection, secrets kept out of messages;
+//! - [`history`]: the history nodes (documented in the README, queryable with plain Cypher);
+//! - [`lock`]: the lease-based migration lock;
+//! - [`apply`]: `up`, `down`, `retry` with crash-safe bookkeeping;
+//! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
+//! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
+//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`.
+
+pub mod admin;
+pub mod apply;
+pub mod connect;
+pub mod dryrun;
+pub mod fingerprint;
+pub mod history;
+pub mod lock;
+pub mod pipeline;
+pub mod progress;
+pub mod prove;
+pub mod statements;
+pub mod status;
+
+#[cfg(test)]
+mod tests;
+
+pub use apply::{Applied, DownSelection};
+pub use connect::{ConnectionOptions, Db, Secret};
+
+use crate::plan::MigrationPlan;
+use std::time::Duration;
+
+/// How the executor behaves; the CLI fills it from flags and `cymig.toml`.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Recorded as `applied_by` and in the lock owner.
+    pub applied_by: String,
+    /// How long to wait for another run's lock.
+    pub lock_timeout: Duration,
+    /// How long a lock outlives a process that died without releasing it.
+    pub lock_lease: Duration,
+    /// `db.awaitIndexes` timeout after schema steps.
+    pub index_timeout: Duration,
+    /// Retries of an explicit step after `Neo.TransientError.*`.
+    pub max_retries: u32,
+    /// Shell command run before `up` applies anything; a non-zero exit aborts.
+    pub pre_up_hook: Option<String>,
+    /// Show spinners (on a terminal only).
+    pub progress: bool,
+    /// Print one line per migration to stderr.
+    pub verbose: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            applied_by: std::env::var("USER").unwrap_or_else(|_| "cymig".into()),
+            lock_timeout: Duration::from_secs(60),
+            lock_lease: Duration::from_secs(30),
+            index_timeout: Duration::from_secs(300),
+            max_retries: 5,
+            pre_up_hook: None,
+            progress: true,
+            verbose: true,
+        }
+    }
+}
+
+/// Applies plans to one database.
+pub struct Executor {
+    pub db: Db,
+    pub options: Options,
+    owner: String,
+}
+
+impl Executor {
+    pub fn new(db: Db, options: Options) -> Self {
+        let owner = lock::owner_name(&options.applied_by);
+        Executor { db, options, owner }
+    }
+
+    pub(crate) fn say(&self, line: &str) {
+        if self.options.verbose {
+            eprintln!("cymig: {line}");
+        }
+    }
+}
+
+/// The history key of a migration: its version, or `R:<description>` when repeatable.
+pub fn migration_key(m: &MigrationPlan) -> String {
+    match &m.version {
+        Some(v) => v.clone(),
+        None => format!("R:{}", m.description),
+    }
+}
+
+/// `1_10` and `1.10` name the same version; leading zeros do not matter (`V001` is `V1`).
+pub(crate) fn same_version(a: &str, b: &str) -> bool {
+    fn parts(v: &str) -> Vec<String> {
+        v.trim_start_matches(['V', 'v'])
+            .split(['_', '.'])
+            .map(|p| p.trim_start_matches('0').to_string())
+            .collect()
+    }
+    parts(a) == parts(b)
+}
+
+/// Node and relationship totals (from Neo4j's count store: cheap).
+pub(crate) async fn counts(db: &Db) -> crate::error::Result<(i64, i64)> {
+    let rows = db.rows(neo4rs::query(COUNTS)).await?;
+    Ok(rows.first().map(|r| (r.get("nodes").unwrap_or(0), r.get("rels").unwrap_or(0))).unwrap_or((0, 0)))
+}
+
+pub(crate) async fn counts_in(txn: &mut neo4rs::Txn) -> Result<(i64, i64), neo4rs::Error> {
+    let rows = connect::txn_rows(txn, neo4rs::query(COUNTS)).await?;
+    Ok(rows.first().map(|r| (r.get("nodes").unwrap_or(0), r.get("rels").unwrap_or(0))).unwrap_or((0, 0)))
+}
+
+const COUNTS: &str = "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
+
+/// A random number for owner names (no `rand` dependency for four bytes).
+pub(crate) fn random_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    h.finish() as u32
+}

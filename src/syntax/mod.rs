@@ -1,11 +1,136 @@
 //! The grammar (grammar/*.pest) and its lowering into [`crate::ast`]. This is the only module
 //! that imports pest; its public surface is [`parse`].
+//!
+//! A file is parsed in three steps: the `script_chunks` rule splits it at top-level `;` and
+//! collects comments; each statement is pre-scanned for nesting depth (so pest never recurses
+//! without bound); then it is parsed with the `statement` rule and lowered into the AST. A bad
+//! statement becomes one [`SyntaxError`] and the others are still parsed.
 
-use crate::ast::Script;
+mod depth;
+mod errors;
+mod grammar;
+mod lower;
+mod split;
+
+use crate::ast::{Clause, Script, Statement, StatementKind, SyntaxError};
+use crate::span::Span;
+use grammar::{CypherParser, Rule};
+use pest::Parser;
+use std::num::NonZeroUsize;
 
 /// Parses a whole file: every statement, every comment; a bad statement is reported and the
 /// following statements are still parsed.
-pub fn parse(_text: &str) -> Script {
-    // Placeholder until the grammar lands (issue #2): parses nothing.
-    Script::default()
+pub fn parse(text: &str) -> Script {
+    let split = split::split(text);
+    let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: split.comments };
+    for span in split.statements {
+        match parse_statement(text, span) {
+            Ok(statement) => script.statements.push(statement),
+            Err(error) => script.errors.push(error),
+        }
+    }
+    for comment in split.unterminated_comments {
+        script.errors.push(SyntaxError {
+            span: Span::new(comment.start, comment.start + 2),
+            statement_span: comment,
+            message: "unterminated comment: `/*` without `*/`".to_string(),
+        });
+    }
+    script.errors.sort_by_key(|e| e.span.start);
+    script
+}
+
+/// Parses one statement (its span excludes the `;` and surrounding comments).
+fn parse_statement(file: &str, span: Span) -> Result<Statement, SyntaxError> {
+    let text = &file[span.start..span.end];
+    let (nesting, too_deep_at) = depth::max_nesting(text, depth::MAX_NESTING);
+    if let Some(at) = too_deep_at {
+        return Err(SyntaxError {
+            span: Span::new(span.start + at, span.start + at + 1),
+            statement_span: span,
+            message: format!("nesting too deep (more than {} levels)", depth::MAX_NESTING),
+        });
+    }
+    if nesting > depth::BIG_STACK_NESTING {
+        return on_big_stack(text, span);
+    }
+    parse_and_lower(text, span)
+}
+
+/// Deeply nested (but accepted) statements get a thread with a stack sized for them.
+fn on_big_stack(text: &str, span: Span) -> Result<Statement, SyntaxError> {
+    let owned = text.to_string();
+    let worker = std::thread::Builder::new()
+        .name("cymig-parse".to_string())
+        .stack_size(512 << 20)
+        .spawn(move || parse_and_lower(&owned, span));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(result)) => result,
+        _ => Err(SyntaxError {
+            span,
+            statement_span: span,
+            message: "statement too deeply nested to parse".to_string(),
+        }),
+    }
+}
+
+fn parse_and_lower(text: &str, span: Span) -> Result<Statement, SyntaxError> {
+    // A budget of parser calls proportional to the text bounds the work pest can do on
+    // pathological input (backtracking), so parsing never hangs. Valid statements need 30-100
+    // calls a byte (TCK); the budget is a process-wide setting read when a parse starts.
+    pest::set_call_limit(NonZeroUsize::new(50_000 + 300 * text.len()));
+    let pairs = match CypherParser::parse(Rule::statement, text) {
+        Ok(pairs) => pairs,
+        Err(_) => return Err(detailed_error(text, span)),
+    };
+    let Some(root) = pairs.into_iter().next() else {
+        return Err(SyntaxError { span, statement_span: span, message: "empty statement".to_string() });
+    };
+    let lowerer = lower::Lowerer::new(span.start);
+    let statement = lowerer.statement(root, span).map_err(|e| SyntaxError {
+        span: e.span,
+        statement_span: span,
+        message: e.message,
+    })?;
+    check_procedure_calls(&statement)?;
+    Ok(statement)
+}
+
+/// Parses again with pest's error detail on (slower, so only on failure) and describes it.
+fn detailed_error(text: &str, span: Span) -> SyntaxError {
+    pest::set_error_detail(true);
+    let result = CypherParser::parse(Rule::statement, text);
+    pest::set_error_detail(false);
+    let failure = match result {
+        Err(err) => errors::describe_failure(&err, text, span.start),
+        Ok(_) => errors::Failure { span, message: "syntax error".to_string() },
+    };
+    SyntaxError { span: failure.span, statement_span: span, message: failure.message }
+}
+
+/// Neo4j's grammar rules on in-query procedure calls: arguments must be explicit and
+/// `YIELD *` is only for a standalone call.
+fn check_procedure_calls(statement: &Statement) -> Result<(), SyntaxError> {
+    let StatementKind::Query(query) = &statement.kind else { return Ok(()) };
+    for single in query.single_queries() {
+        if single.clauses.len() < 2 {
+            continue;
+        }
+        for clause in &single.clauses {
+            let Clause::CallProcedure(call) = clause else { continue };
+            let message = if call.args.is_none() {
+                "a procedure called inside a query needs explicit arguments in parentheses"
+            } else if call.yield_.as_ref().is_some_and(|y| y.star) {
+                "`YIELD *` is only allowed when the procedure call is the whole query"
+            } else {
+                continue;
+            };
+            return Err(SyntaxError {
+                span: call.procedure.span,
+                statement_span: statement.span,
+                message: message.to_string(),
+            });
+        }
+    }
+    Ok(())
 }

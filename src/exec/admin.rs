@@ -1,0 +1,170 @@
+//! The recovery and bookkeeping commands: `mark-applied`, `repair`, `validate`, `baseline`,
+//! `unlock`. Each writes a note into the history record so the reason is kept with the change.
+
+use super::apply::{find, short};
+use super::history::{self, Direction, Status, Update};
+use super::lock::{self, LockInfo};
+use super::{migration_key, Executor};
+use crate::error::{Error, Result};
+use crate::plan::CheckedPlan;
+
+/// One migration whose file no longer matches the database's record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Mismatch {
+    pub key: String,
+    pub recorded: String,
+    pub file: String,
+}
+
+impl Executor {
+    /// Records `version` as applied without running it (it was applied by hand).
+    pub async fn mark_applied(&self, plan: &CheckedPlan, version: &str, reason: &str) -> Result<()> {
+        require_reason(reason)?;
+        let m = find(plan, version)?;
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let key = migration_key(m);
+        let note = format!("{}: marked applied by {}: {reason}", now_note(), self.options.applied_by);
+        let update = Update {
+            key: &key,
+            version: m.version.as_deref(),
+            description: &m.description,
+            checksum: &m.checksum,
+            status: Status::Applied,
+            direction: Direction::Up,
+            steps_done: m.steps.len() as i64,
+            steps_total: m.steps.len() as i64,
+            by: &self.options.applied_by,
+            execution_ms: Some(0),
+            nodes_delta: None,
+            relationships_delta: None,
+            error: None,
+            new_attempt: false,
+            note: Some(note),
+        };
+        let result = self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
+        lock.release().await?;
+        result
+    }
+
+    /// Accepts the current checksums of applied migrations whose files were edited.
+    pub async fn repair(&self, plan: &CheckedPlan, reason: &str) -> Result<Vec<Mismatch>> {
+        require_reason(reason)?;
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = async {
+            let mismatches = self.validate(plan).await?;
+            let mut queries = Vec::new();
+            for mm in &mismatches {
+                let note = format!(
+                    "{}: checksum {} accepted in place of {} by {}: {reason}",
+                    now_note(),
+                    short(&mm.file),
+                    short(&mm.recorded),
+                    self.options.applied_by
+                );
+                queries.push(history::write_note(&mm.key, &note, Some(&mm.file)));
+            }
+            self.write_all(queries).await?;
+            Ok(mismatches)
+        }
+        .await;
+        lock.release().await?;
+        result
+    }
+
+    /// Applied migrations whose file checksum differs from the recorded one.
+    pub async fn validate(&self, plan: &CheckedPlan) -> Result<Vec<Mismatch>> {
+        let records = history::load(&self.db).await?;
+        let mut out = Vec::new();
+        for m in &plan.plan().migrations {
+            let key = migration_key(m);
+            if m.version.is_none() {
+                continue;
+            }
+            if let Some(r) = records.iter().find(|r| r.key == key && r.status == Status::Applied) {
+                if r.checksum != m.checksum {
+                    out.push(Mismatch { key, recorded: r.checksum.clone(), file: m.checksum.clone() });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adopts an existing database: every migration up to `version` is recorded as applied
+    /// (baselined) without running. Refuses when any history exists already.
+    pub async fn baseline(&self, plan: &CheckedPlan, version: &str, reason: Option<&str>) -> Result<usize> {
+        let target = find(plan, version)?;
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = async {
+            if !history::load(&self.db).await?.is_empty() {
+                return Err(Error::Usage(
+                    "this database already has cymig history; baseline only adopts a database cymig has never migrated".into(),
+                ));
+            }
+            let mut queries = Vec::new();
+            let note = format!("{}: baselined at {version} by {}: {}", now_note(), self.options.applied_by, reason.unwrap_or("existing database adopted"));
+            for m in &plan.plan().migrations {
+                let key = migration_key(m);
+                let update = Update {
+                    key: &key,
+                    version: m.version.as_deref(),
+                    description: &m.description,
+                    checksum: &m.checksum,
+                    status: Status::Applied,
+                    direction: Direction::Up,
+                    steps_done: m.steps.len() as i64,
+                    steps_total: m.steps.len() as i64,
+                    by: &self.options.applied_by,
+                    execution_ms: Some(0),
+                    nodes_delta: None,
+                    relationships_delta: None,
+                    error: None,
+                    new_attempt: false,
+                    note: Some(note.clone()),
+                };
+                queries.push(history::write(&update));
+                if std::ptr::eq(m, target) {
+                    break;
+                }
+            }
+            let n = queries.len();
+            queries.push(history::write_schema_version(target.version.as_deref()));
+            self.write_all(queries).await?;
+            Ok(n)
+        }
+        .await;
+        lock.release().await?;
+        result
+    }
+
+    /// Releases a lock whose lease expired; refuses a live one.
+    pub async fn unlock(&self) -> Result<Option<LockInfo>> {
+        lock::unlock_stale(&self.db).await
+    }
+
+    async fn write_all(&self, queries: Vec<neo4rs::Query>) -> Result<()> {
+        let db = &self.db;
+        let mut txn = db.begin().await.map_err(|e| db.error("could not write the history", e))?;
+        for q in queries {
+            if let Err(e) = txn.run(q).await {
+                let _ = txn.rollback().await;
+                return Err(db.error("could not write the history", e));
+            }
+        }
+        txn.commit().await.map_err(|e| db.error("could not write the history", e))
+    }
+}
+
+fn require_reason(reason: &str) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage("--reason must say why (it is recorded in the history)".into()));
+    }
+    Ok(())
+}
+
+fn now_note() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    format!("unix {secs}")
+}

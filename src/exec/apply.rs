@@ -1,0 +1,725 @@
+//! Applying migrations: `up`, `down` and `retry`, one transaction unit at a time.
+//!
+//! Crash safety, step by step:
+//! - an explicit step runs in one transaction together with its history update (and, for the
+//!   last step, the verify queries and the `applied` record): it is either entirely there,
+//!   recorded, or entirely absent;
+//! - an auto-commit step (schema command, `CALL … IN TRANSACTIONS`, `apoc.periodic.*`) cannot share
+//!   a transaction with anything, so a `running` record (with the step number) is committed first
+//!   and the step's completion is recorded after it. A process killed in between leaves `running`,
+//!   which `up` refuses to pass and `retry` resumes by re-running that step (idempotent by the
+//!   checker's rules);
+//! - every explicit transaction first re-checks, under a write lock, that this process still holds
+//!   the migration lock, so a process that lost its lease can never commit a step.
+
+use super::connect::{is_connection_loss, is_transient, txn_rows, Db};
+use super::history::{self, Direction, Record, Status, Update};
+use super::lock::{Lock, OWNERSHIP_CHECK, OWNERSHIP_CHECK_WITH_COUNTS};
+use super::{migration_key, statements, Executor};
+use crate::error::{Error, Result};
+use crate::plan::{CheckedPlan, MigrationPlan, StatementClass, TransactionMode};
+use neo4rs::{query, Txn};
+use std::time::{Duration, Instant};
+
+/// One transaction unit to run: the plan's up steps, or the units of a down script.
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    pub mode: TransactionMode,
+    pub statements: Vec<String>,
+    /// Contains schema commands: wait for indexes afterwards.
+    pub schema: bool,
+}
+
+pub(crate) fn up_units(m: &MigrationPlan) -> Vec<Unit> {
+    m.steps
+        .iter()
+        .map(|s| Unit {
+            mode: s.transaction,
+            statements: s.statements.iter().map(|p| p.text.clone()).collect(),
+            schema: !s.await_indexes.is_empty() || s.statements.iter().any(|p| p.kind == StatementClass::Schema),
+        })
+        .collect()
+}
+
+pub(crate) fn down_units(m: &MigrationPlan) -> Option<Vec<Unit>> {
+    let down = m.down.as_ref()?;
+    Some(
+        statements::units(&down.text)
+            .into_iter()
+            .map(|(mode, statements)| {
+                let schema = statements.iter().any(|s| statements::is_schema(s));
+                Unit { mode, statements, schema }
+            })
+            .collect(),
+    )
+}
+
+/// What happened to one migration.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Applied {
+    pub key: String,
+    pub description: String,
+    pub direction: Direction,
+    pub steps: usize,
+    pub execution_ms: i64,
+    pub nodes_delta: i64,
+    pub relationships_delta: i64,
+}
+
+/// Result of running one unit.
+struct UnitDone {
+    nodes_delta: i64,
+    relationships_delta: i64,
+}
+
+struct Run<'a> {
+    exec: &'a Executor,
+    lock: &'a Lock,
+    m: &'a MigrationPlan,
+    key: String,
+    direction: Direction,
+    units: Vec<Unit>,
+    /// Schema version to record once this migration completes.
+    version_after: Option<String>,
+}
+
+impl Executor {
+    /// `cymig up`: applies pending migrations in plan order, up to `target` (inclusive).
+    pub async fn up(&self, plan: &CheckedPlan, target: Option<&str>) -> Result<Vec<Applied>> {
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = self.up_locked(plan, target, &lock).await;
+        let released = lock.release().await;
+        let applied = result?;
+        released?;
+        Ok(applied)
+    }
+
+    pub(crate) async fn up_locked(&self, plan: &CheckedPlan, target: Option<&str>, lock: &Lock) -> Result<Vec<Applied>> {
+        let records = history::load(&self.db).await?;
+        refuse_blocked(&records)?;
+        refuse_drift(plan, &records)?;
+        let pending = pending(plan, &records, target)?;
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run_pre_up_hook()?;
+        let mut applied = Vec::new();
+        for m in pending {
+            let run = Run::new(self, lock, m, Direction::Up, up_units(m), m.version.clone());
+            applied.push(run.execute(0).await?);
+        }
+        Ok(applied)
+    }
+
+    /// `cymig down`: rolls back the newest `steps` applied migrations, or all applied after `to`.
+    pub async fn down(&self, plan: &CheckedPlan, selection: DownSelection<'_>) -> Result<Vec<Applied>> {
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = self.down_locked(plan, selection, &lock).await;
+        let released = lock.release().await;
+        let done = result?;
+        released?;
+        Ok(done)
+    }
+
+    async fn down_locked(&self, plan: &CheckedPlan, selection: DownSelection<'_>, lock: &Lock) -> Result<Vec<Applied>> {
+        let records = history::load(&self.db).await?;
+        refuse_blocked(&records)?;
+        let chosen = to_roll_back(plan, &records, selection)?;
+        for m in &chosen {
+            if down_units(m).is_none() {
+                return Err(Error::Usage(irreversible_message(m)));
+            }
+        }
+        let mut done = Vec::new();
+        for m in chosen {
+            let records = history::load(&self.db).await?;
+            let previous = previous_applied_version(plan, &records, m);
+            let units = down_units(m).unwrap_or_default();
+            let run = Run::new(self, lock, m, Direction::Down, units, previous);
+            done.push(run.execute(0).await?);
+        }
+        Ok(done)
+    }
+
+    /// `cymig retry V`: resumes a `running` or `failed` migration where it stopped, in the
+    /// direction it was going; then, for an `up`, continues with the pending migrations
+    /// unless `only` is set.
+    pub async fn retry(&self, plan: &CheckedPlan, version: &str, only: bool) -> Result<Vec<Applied>> {
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = self.retry_locked(plan, version, only, &lock).await;
+        let released = lock.release().await;
+        let done = result?;
+        released?;
+        Ok(done)
+    }
+
+    async fn retry_locked(&self, plan: &CheckedPlan, version: &str, only: bool, lock: &Lock) -> Result<Vec<Applied>> {
+        let records = history::load(&self.db).await?;
+        let m = find(plan, version)?;
+        let key = migration_key(m);
+        let Some(record) = records.iter().find(|r| r.key == key) else {
+            return Err(Error::Usage(format!("{version} has no history record: nothing to retry (use `cymig up`)")));
+        };
+        if !matches!(record.status, Status::Running | Status::Failed) {
+            return Err(Error::Usage(format!(
+                "{version} is `{}`, not `running` or `failed`: nothing to retry",
+                record.status.as_str()
+            )));
+        }
+        if let Some(other) = records.iter().find(|r| r.key != key && matches!(r.status, Status::Running | Status::Failed)) {
+            return Err(Error::Usage(format!(
+                "{} is also `{}`; retry it first: {}",
+                other.key,
+                other.status.as_str(),
+                recovery_command(other)
+            )));
+        }
+        let (units, version_after) = match record.direction {
+            Direction::Up => (up_units(m), m.version.clone()),
+            Direction::Down => (
+                down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?,
+                previous_applied_version(plan, &records, m),
+            ),
+        };
+        let resume_at = record.steps_done.max(0) as usize;
+        if resume_at > 0 && record.steps_total as usize != units.len() {
+            return Err(Error::Usage(format!(
+                "{version} stopped after step {resume_at} of {}, but its file now has {} steps: the \
+                 applied steps can no longer be matched. Restore the file as it was, or finish by hand \
+                 and record it with `cymig mark-applied {version} --reason …`",
+                record.steps_total,
+                units.len()
+            )));
+        }
+        let run = Run::new(self, lock, m, record.direction, units, version_after);
+        let mut done = vec![run.execute(resume_at).await?];
+        if record.direction == Direction::Up && !only {
+            done.extend(self.up_locked(plan, None, lock).await?);
+        }
+        Ok(done)
+    }
+
+    /// Applies (`Up`) or rolls back (`Down`) one migration now, under a held lock.
+    pub(crate) async fn run_one(&self, plan: &CheckedPlan, m: &MigrationPlan, direction: Direction, lock: &Lock) -> Result<Applied> {
+        let (units, version_after) = match direction {
+            Direction::Up => (up_units(m), m.version.clone()),
+            Direction::Down => {
+                let records = history::load(&self.db).await?;
+                (down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?, previous_applied_version(plan, &records, m))
+            }
+        };
+        Run::new(self, lock, m, direction, units, version_after).execute(0).await
+    }
+
+    pub(crate) async fn lock(&self) -> Result<Lock> {
+        Lock::acquire(&self.db, &self.owner, self.options.lock_lease, self.options.lock_timeout).await
+    }
+
+    fn run_pre_up_hook(&self) -> Result<()> {
+        let Some(hook) = &self.options.pre_up_hook else { return Ok(()) };
+        self.say(&format!("running the pre-up hook: {hook}"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(hook)
+            .status()
+            .map_err(|e| Error::Config { path: None, message: format!("could not run the pre-up hook: {e}") })?;
+        if !status.success() {
+            return Err(Error::Config {
+                path: None,
+                message: format!("the pre-up hook failed ({status}); nothing was applied"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Which applied migrations `down` rolls back.
+#[derive(Clone, Copy, Debug)]
+pub enum DownSelection<'a> {
+    /// The newest `n`.
+    Steps(usize),
+    /// Everything applied after this version (which stays applied).
+    To(&'a str),
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        exec: &'a Executor,
+        lock: &'a Lock,
+        m: &'a MigrationPlan,
+        direction: Direction,
+        units: Vec<Unit>,
+        version_after: Option<String>,
+    ) -> Self {
+        Run { exec, lock, m, key: migration_key(m), direction, units, version_after }
+    }
+
+    fn update(&self, status: Status, steps_done: usize) -> Update<'_> {
+        Update {
+            key: &self.key,
+            version: self.m.version.as_deref(),
+            description: &self.m.description,
+            checksum: &self.m.checksum,
+            status,
+            direction: self.direction,
+            steps_done: steps_done as i64,
+            steps_total: self.units.len() as i64,
+            by: &self.exec.options.applied_by,
+            execution_ms: None,
+            nodes_delta: None,
+            relationships_delta: None,
+            error: None,
+            new_attempt: false,
+            note: None,
+        }
+    }
+
+    fn final_status(&self) -> Status {
+        match self.direction {
+            Direction::Up => Status::Applied,
+            Direction::Down => Status::RolledBack,
+        }
+    }
+
+    fn verify_queries(&self) -> &[String] {
+        match self.direction {
+            Direction::Up => &self.m.verify,
+            Direction::Down => &[],
+        }
+    }
+
+    async fn execute(&self, start: usize) -> Result<Applied> {
+        let started = Instant::now();
+        let total = self.units.len();
+        self.exec.say(&format!(
+            "{} {} {} ({} step{})",
+            if self.direction == Direction::Up { "applying" } else { "rolling back" },
+            self.key,
+            self.m.description,
+            total,
+            if total == 1 { "" } else { "s" }
+        ));
+        let (mut nodes, mut rels) = (0, 0);
+        if total == 0 {
+            self.record_final(started, 0, 0).await?;
+        }
+        for i in start..total {
+            let unit = &self.units[i];
+            let last = i + 1 == total;
+            let bar = super::progress::step_bar(self.exec.options.progress, &self.key, i, total, unit);
+            let done = match unit.mode {
+                TransactionMode::Explicit => self.explicit_unit(i, last, start, started, nodes, rels).await,
+                TransactionMode::AutoCommit => self.auto_commit_unit(i, start).await,
+            };
+            bar.finish_and_clear();
+            let done = done?;
+            nodes += done.nodes_delta;
+            rels += done.relationships_delta;
+            if unit.schema {
+                self.await_indexes(i).await?;
+            }
+            if last && unit.mode == TransactionMode::AutoCommit {
+                self.verify_after(i).await?;
+                self.record_final(started, nodes, rels).await?;
+            }
+        }
+        Ok(Applied {
+            key: self.key.clone(),
+            description: self.m.description.clone(),
+            direction: self.direction,
+            steps: total,
+            execution_ms: started.elapsed().as_millis() as i64,
+            nodes_delta: nodes,
+            relationships_delta: rels,
+        })
+    }
+
+    /// The last unit was auto-commit: record completion in a transaction of its own.
+    async fn record_final(&self, started: Instant, nodes: i64, rels: i64) -> Result<()> {
+        let total = self.units.len();
+        let mut update = self.update(self.final_status(), total);
+        update.execution_ms = Some(started.elapsed().as_millis() as i64);
+        update.nodes_delta = Some(nodes);
+        update.relationships_delta = Some(rels);
+        update.new_attempt = total == 0;
+        self.owned_write(vec![history::write(&update), history::write_schema_version(self.version_after.as_deref())])
+            .await
+    }
+
+    /// Writes history in a transaction that first proves lock ownership.
+    async fn owned_write(&self, queries: Vec<neo4rs::Query>) -> Result<()> {
+        let db = &self.exec.db;
+        let mut txn = db.begin().await.map_err(|e| db.error("could not write the history", e))?;
+        let outcome = async {
+            self.check_ownership(&mut txn).await?;
+            for q in queries {
+                txn.run(q).await.map_err(|e| db.error("could not write the history", e))?;
+            }
+            Ok::<(), Error>(())
+        }
+        .await;
+        finish(db, txn, outcome, "could not write the history").await
+    }
+
+    async fn check_ownership(&self, txn: &mut Txn) -> Result<()> {
+        let db = &self.exec.db;
+        let rows = txn_rows(txn, query(OWNERSHIP_CHECK).param("owner", self.lock.owner.as_str()))
+            .await
+            .map_err(|e| db.error("could not check the migration lock", e))?;
+        if rows.is_empty() || !self.lock.still_held() {
+            return Err(self.lost_lock());
+        }
+        Ok(())
+    }
+
+    fn lost_lock(&self) -> Error {
+        Error::Database(format!(
+            "this process lost the migration lock (its lease expired, or `cymig unlock` was run) while \
+             working on {}; stopped without committing more. Run `cymig status`",
+            self.key
+        ))
+    }
+
+    /// One explicit unit: statements, counters, history (and, when last, verify) in one
+    /// transaction. Transient errors roll back and are retried with backoff.
+    async fn explicit_unit(&self, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone> {
+        let mut attempt = 0;
+        loop {
+            match self.explicit_attempt(i, last, start, started, nodes_so_far, rels_so_far).await {
+                Ok(done) => return Ok(done),
+                Err(StepError::Transient(e)) if attempt < self.exec.options.max_retries => {
+                    attempt += 1;
+                    let wait = Duration::from_millis(200 * (1 << attempt.min(6)));
+                    self.exec.say(&format!(
+                        "{} step {}: transient error, rolled back; retry {attempt} in {} ms: {}",
+                        self.key,
+                        i + 1,
+                        wait.as_millis(),
+                        self.exec.db.redact(&e.to_string())
+                    ));
+                    tokio::time::sleep(wait).await;
+                }
+                Err(StepError::Transient(e)) | Err(StepError::Statement(e)) => {
+                    let message = self.exec.db.redact(&e.to_string());
+                    return Err(self.fail(i, &message, false).await);
+                }
+                Err(StepError::Verify(message)) => return Err(self.fail(i, &message, false).await),
+                Err(StepError::Lost(e)) => {
+                    return Err(Error::Database(format!(
+                        "the connection was lost during {} step {} ({}). The step and its history record \
+                         commit together, so the database holds either both or neither: run `cymig status`, \
+                         then `cymig up` to continue",
+                        self.key,
+                        i + 1,
+                        self.exec.db.redact(&e.to_string())
+                    )))
+                }
+                Err(StepError::Other(e)) => return Err(e),
+            }
+        }
+    }
+
+    async fn explicit_attempt(&self, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone, StepError> {
+        let db = &self.exec.db;
+        let mut txn = db.begin().await.map_err(StepError::from_driver)?;
+        let outcome = self.explicit_body(&mut txn, i, last, start, started, nodes_so_far, rels_so_far).await;
+        match outcome {
+            Ok(done) => match txn.commit().await {
+                Ok(()) => Ok(done),
+                Err(e) => Err(StepError::from_driver(e)),
+            },
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn explicit_body(&self, txn: &mut Txn, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone, StepError> {
+        let owned = txn_rows(txn, query(OWNERSHIP_CHECK_WITH_COUNTS).param("owner", self.lock.owner.as_str()))
+            .await
+            .map_err(StepError::from_driver)?;
+        let Some(row) = owned.first().filter(|_| self.lock.still_held()) else {
+            return Err(StepError::Other(self.lost_lock()));
+        };
+        let before: (i64, i64) = (row.get("nodes").unwrap_or(0), row.get("rels").unwrap_or(0));
+        for statement in &self.units[i].statements {
+            let mut stream = txn.execute(query(statement)).await.map_err(StepError::from_driver)?;
+            while stream.next(txn.handle()).await.map_err(StepError::from_driver)?.is_some() {}
+        }
+        if last {
+            for (n, q) in self.verify_queries().iter().enumerate() {
+                let rows = txn_rows(txn, query(q)).await.map_err(StepError::from_driver)?;
+                if !verify_passed(&rows) {
+                    return Err(StepError::Verify(format!("verify query {} returned false: {q}", n + 1)));
+                }
+            }
+        }
+        let status = if last { self.final_status() } else { Status::Running };
+        let mut update = self.update(status, i + 1);
+        update.new_attempt = i == start;
+        if last {
+            update.execution_ms = Some(started.elapsed().as_millis() as i64);
+        }
+        let base = (before.0 - nodes_so_far, before.1 - rels_so_far);
+        let version = last.then_some(self.version_after.as_deref());
+        let rows = txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
+        let after: (i64, i64) = rows.first().map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0))).unwrap_or(before);
+        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 })
+    }
+
+    /// One auto-commit unit, bracketed by a committed `running` record and a progress record.
+    async fn auto_commit_unit(&self, i: usize, start: usize) -> Result<UnitDone> {
+        let mut running = self.update(Status::Running, i);
+        running.new_attempt = i == start;
+        self.owned_write(vec![history::write(&running)]).await?;
+        let db = &self.exec.db;
+        let before = super::counts(db).await?;
+        for statement in &self.units[i].statements {
+            if let Err(e) = db.run_raw(query(statement)).await {
+                let message = db.redact(&e.to_string());
+                return Err(self.fail(i, &message, true).await);
+            }
+        }
+        let after = super::counts(db).await?;
+        if i + 1 < self.units.len() {
+            self.owned_write(vec![history::write(&self.update(Status::Running, i + 1))]).await?;
+        }
+        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 })
+    }
+
+    async fn await_indexes(&self, i: usize) -> Result<()> {
+        let secs = self.exec.options.index_timeout.as_secs().max(1) as i64;
+        let db = &self.exec.db;
+        if let Err(e) = db.run_raw(query("CALL db.awaitIndexes($secs)").param("secs", secs)).await {
+            let message = format!(
+                "indexes did not come online within {secs}s (--index-timeout): {}",
+                db.redact(&e.to_string())
+            );
+            return Err(self.fail(i, &message, true).await);
+        }
+        Ok(())
+    }
+
+    /// Verify queries after a migration whose last unit was auto-commit.
+    async fn verify_after(&self, i: usize) -> Result<()> {
+        for (n, q) in self.verify_queries().iter().enumerate() {
+            let rows = match self.exec.db.rows(query(q)).await {
+                Ok(rows) => rows,
+                Err(e) => return Err(self.fail(i, &format!("verify query {} failed: {e}", n + 1), true).await),
+            };
+            if !verify_passed(&rows) {
+                return Err(self.fail(i, &format!("verify query {} returned false: {q}", n + 1), true).await);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the failure and returns the error to report, with its recovery command.
+    /// `committed`: unit `i` ran in auto-commit mode (or completed) and may be (partly) applied.
+    async fn fail(&self, i: usize, message: &str, committed: bool) -> Error {
+        let mut update = self.update(Status::Failed, i);
+        update.error = Some(message);
+        let recorded = self.owned_write(vec![history::write(&update)]).await;
+        let what = if committed {
+            "it ran in auto-commit mode and may be partly applied; re-running it is safe (idempotent by the checker's rules)"
+        } else {
+            "it was rolled back: nothing of it was applied"
+        };
+        let record_note = match recorded {
+            Ok(()) => String::new(),
+            Err(e) => format!(" (the failure could not be recorded: {e})"),
+        };
+        Error::Database(format!(
+            "{} {} failed at step {} of {}: {message}\nStep {}: {what}.{record_note}\nFix the cause, then run: cymig retry {}",
+            self.key,
+            self.m.description,
+            i + 1,
+            self.units.len(),
+            i + 1,
+            self.key
+        ))
+    }
+}
+
+enum StepError {
+    Transient(neo4rs::Error),
+    Lost(neo4rs::Error),
+    Statement(neo4rs::Error),
+    Verify(String),
+    Other(Error),
+}
+
+impl StepError {
+    fn from_driver(e: neo4rs::Error) -> Self {
+        if is_transient(&e) {
+            StepError::Transient(e)
+        } else if is_connection_loss(&e) {
+            StepError::Lost(e)
+        } else {
+            StepError::Statement(e)
+        }
+    }
+}
+
+async fn finish(db: &Db, txn: Txn, outcome: Result<()>, context: &str) -> Result<()> {
+    match outcome {
+        Ok(()) => txn.commit().await.map_err(|e| db.error(context, e)),
+        Err(e) => {
+            let _ = txn.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// A verify query passes when it returns at least one row and every value of every row is `true`.
+fn verify_passed(rows: &[neo4rs::Row]) -> bool {
+    !rows.is_empty()
+        && rows.iter().all(|row| {
+            let values = row.to::<std::collections::HashMap<String, neo4rs::BoltType>>().unwrap_or_default();
+            !values.is_empty() && values.values().all(|v| matches!(v, neo4rs::BoltType::Boolean(b) if b.value))
+        })
+}
+
+pub(crate) fn find<'p>(plan: &'p CheckedPlan, version: &str) -> Result<&'p MigrationPlan> {
+    plan.plan()
+        .migrations
+        .iter()
+        .find(|m| migration_key(m) == version || m.version.as_deref().is_some_and(|v| super::same_version(v, version)))
+        .ok_or_else(|| Error::Usage(format!("no migration {version} in this migration set")))
+}
+
+/// The command that recovers a blocked migration.
+pub fn recovery_command(record: &Record) -> String {
+    format!("cymig retry {}", record.key)
+}
+
+/// `up` and `down` never pass a `running` or `failed` migration.
+pub(crate) fn refuse_blocked(records: &[Record]) -> Result<()> {
+    let Some(r) = records.iter().find(|r| matches!(r.status, Status::Running | Status::Failed)) else {
+        return Ok(());
+    };
+    let why = match r.status {
+        Status::Running => format!(
+            "was interrupted while {} (step {} of {} was in flight when its process stopped)",
+            if r.direction == Direction::Up { "being applied" } else { "being rolled back" },
+            r.steps_done + 1,
+            r.steps_total
+        ),
+        _ => format!("failed: {}", r.error.as_deref().unwrap_or("(no error recorded)")),
+    };
+    Err(Error::Database(format!(
+        "migration {} ({}) {why}.\nNothing more is applied until it is resolved. Recover with: {}",
+        r.key,
+        r.description,
+        recovery_command(r)
+    )))
+}
+
+pub(crate) fn refuse_drift(plan: &CheckedPlan, records: &[Record]) -> Result<()> {
+    for m in &plan.plan().migrations {
+        if m.version.is_none() {
+            continue;
+        }
+        let key = migration_key(m);
+        if let Some(r) = records.iter().find(|r| r.key == key && r.status == Status::Applied) {
+            if r.checksum != m.checksum {
+                return Err(Error::Database(format!(
+                    "{key} was edited after it was applied (recorded checksum {}, file {}).\n\
+                     Revert the edit, or accept it with: cymig repair --reason \"<why the edit is safe>\"",
+                    short(&r.checksum),
+                    short(&m.checksum)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn short(checksum: &str) -> &str {
+    checksum.get(..12).unwrap_or(checksum)
+}
+
+/// Pending migrations in plan order, up to `target`; refuses gaps (a pending migration older
+/// than an applied one).
+pub(crate) fn pending<'p>(plan: &'p CheckedPlan, records: &[Record], target: Option<&str>) -> Result<Vec<&'p MigrationPlan>> {
+    if let Some(t) = target {
+        find(plan, t)?;
+    }
+    let applied = |m: &MigrationPlan| {
+        let key = migration_key(m);
+        records.iter().any(|r| r.key == key && r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
+    };
+    let migrations = &plan.plan().migrations;
+    let mut out = Vec::new();
+    let mut reached_target = false;
+    for (idx, m) in migrations.iter().enumerate() {
+        if reached_target {
+            break;
+        }
+        if let Some(t) = target {
+            reached_target = migration_key(m) == t || m.version.as_deref().is_some_and(|v| super::same_version(v, t));
+        }
+        if applied(m) {
+            continue;
+        }
+        if m.version.is_some() {
+            if let Some(later) = migrations[idx + 1..].iter().find(|l| l.version.is_some() && applied(l)) {
+                return Err(Error::Usage(format!(
+                    "{} is pending but the later {} is already applied; cymig applies in version order. \
+                     Renumber {} after {}, or record it with `cymig mark-applied {} --reason …`",
+                    migration_key(m),
+                    migration_key(later),
+                    migration_key(m),
+                    migration_key(later),
+                    migration_key(m)
+                )));
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+pub(crate) fn to_roll_back<'p>(plan: &'p CheckedPlan, records: &[Record], selection: DownSelection<'_>) -> Result<Vec<&'p MigrationPlan>> {
+    let is_applied = |m: &MigrationPlan| records.iter().any(|r| r.key == migration_key(m) && r.status == Status::Applied);
+    let applied: Vec<&MigrationPlan> = plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
+    match selection {
+        DownSelection::Steps(n) => Ok(applied.into_iter().rev().take(n).collect()),
+        DownSelection::To(v) => {
+            let target = find(plan, v)?;
+            let pos = plan.plan().migrations.iter().position(|m| std::ptr::eq(m, target)).unwrap_or(0);
+            Ok(applied
+                .into_iter()
+                .rev()
+                .filter(|m| plan.plan().migrations.iter().position(|x| std::ptr::eq(x, *m)).unwrap_or(0) > pos)
+                .collect())
+        }
+    }
+}
+
+fn previous_applied_version(plan: &CheckedPlan, records: &[Record], m: &MigrationPlan) -> Option<String> {
+    let migrations = &plan.plan().migrations;
+    let pos = migrations.iter().position(|x| std::ptr::eq(x, m))?;
+    migrations[..pos]
+        .iter()
+        .rev()
+        .find(|x| x.version.is_some() && records.iter().any(|r| r.key == migration_key(x) && r.status == Status::Applied))
+        .and_then(|x| x.version.clone())
+}
+
+pub(crate) fn irreversible_message(m: &MigrationPlan) -> String {
+    format!(
+        "{} ({}) is irreversible: it has no explicit down script (U{}__{}.cypher) and cymig could not \
+         derive one; `cymig derive-down {}` names the statements and why. Nothing was rolled back",
+        migration_key(m),
+        m.description,
+        m.version.as_deref().unwrap_or(""),
+        m.description,
+        m.file.display()
+    )
+}

@@ -1,0 +1,214 @@
+//! Connecting to Neo4j, and keeping the password out of every message.
+
+use crate::error::{Error, Result};
+use neo4rs::{ConfigBuilder, Graph, Query, Row, Txn};
+use std::fmt;
+
+/// The URI schemes neo4rs speaks: plain, TLS (`+s`), TLS accepting self-signed certs (`+ssc`).
+pub const SCHEMES: [&str; 6] = ["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
+
+/// A password. Its `Debug` and `Display` never show it.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Where and as whom to connect.
+#[derive(Clone, Debug)]
+pub struct ConnectionOptions {
+    pub uri: String,
+    pub user: String,
+    pub password: Secret,
+    /// `None`: the server's default database.
+    pub database: Option<String>,
+}
+
+/// An open connection pool plus what is needed to report errors without leaking secrets.
+#[derive(Clone)]
+pub struct Db {
+    graph: Graph,
+    password: Secret,
+    /// The URI as shown in messages (any `user:password@` part removed).
+    pub shown_uri: String,
+    pub database: Option<String>,
+}
+
+/// Checks the scheme and refuses credentials embedded in the URI (they would end up in logs).
+pub fn validate_uri(uri: &str) -> Result<()> {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return Err(Error::Usage(format!(
+            "--uri `{}` has no scheme; use one of {}",
+            strip_userinfo(uri),
+            SCHEMES.join(", ")
+        )));
+    };
+    if !SCHEMES.contains(&scheme) {
+        return Err(Error::Usage(format!(
+            "--uri scheme `{scheme}` is not supported; use one of {}",
+            SCHEMES.join(", ")
+        )));
+    }
+    if rest.split('/').next().unwrap_or("").contains('@') {
+        return Err(Error::Usage(
+            "--uri must not contain credentials; give the user with --user and the password with \
+             NEO4J_PASSWORD, --password-file or the prompt"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn strip_userinfo(uri: &str) -> String {
+    match uri.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((_, host)) => format!("{scheme}://{host}"),
+            None => uri.to_string(),
+        },
+        None => uri.to_string(),
+    }
+}
+
+impl Db {
+    /// Connects and checks the connection with a trivial query, so a wrong address or password
+    /// fails here with a clear message rather than in the middle of a migration.
+    pub async fn connect(options: &ConnectionOptions) -> Result<Db> {
+        validate_uri(&options.uri)?;
+        let shown_uri = strip_userinfo(&options.uri);
+        let mut builder = ConfigBuilder::default()
+            .uri(options.uri.as_str())
+            .user(options.user.as_str())
+            .password(options.password.expose())
+            .max_connections(8);
+        if let Some(db) = &options.database {
+            builder = builder.db(db.as_str());
+        }
+        let redact = |e: neo4rs::Error| redact_with(&options.password, &e.to_string());
+        let config = builder
+            .build()
+            .map_err(|e| Error::Database(format!("invalid connection settings: {}", redact(e))))?;
+        let graph = Graph::connect(config).await.map_err(|e| {
+            Error::Database(format!("cannot connect to {shown_uri} as `{}`: {}", options.user, redact(e)))
+        })?;
+        let db = Db { graph, password: options.password.clone(), shown_uri, database: options.database.clone() };
+        db.rows(neo4rs::query("RETURN 1 AS ok"))
+            .await
+            .map_err(|e| Error::Database(format!("cannot use {} as `{}`: {}", db.shown_uri, options.user, strip_prefix(&e))))?;
+        Ok(db)
+    }
+
+    /// A database error with the password removed from the text.
+    pub fn error(&self, context: &str, e: neo4rs::Error) -> Error {
+        Error::Database(format!("{context}: {}", self.redact(&e.to_string())))
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        redact_with(&self.password, text)
+    }
+
+    /// Runs a query in an auto-commit transaction and collects its rows.
+    pub async fn rows(&self, q: Query) -> Result<Vec<Row>> {
+        let mut stream = self.graph.execute(q).await.map_err(|e| self.error("query failed", e))?;
+        let mut rows = Vec::new();
+        while let Some(row) = stream.next().await.map_err(|e| self.error("query failed", e))? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// Runs a statement in an auto-commit transaction, returning the raw driver error so the
+    /// caller can classify it (transient or not).
+    pub async fn run_raw(&self, q: Query) -> std::result::Result<(), neo4rs::Error> {
+        self.graph.run(q).await
+    }
+
+    pub async fn run(&self, q: Query) -> Result<()> {
+        self.graph.run(q).await.map_err(|e| self.error("statement failed", e))
+    }
+
+    pub async fn begin(&self) -> std::result::Result<Txn, neo4rs::Error> {
+        self.graph.start_txn().await
+    }
+}
+
+/// Collects all rows of a query inside a transaction.
+pub async fn txn_rows(txn: &mut Txn, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
+    let mut stream = txn.execute(q).await?;
+    let mut rows = Vec::new();
+    while let Some(row) = stream.next(txn.handle()).await? {
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn strip_prefix(e: &Error) -> String {
+    match e {
+        Error::Database(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Removes every occurrence of the secret (servers sometimes echo input in error messages).
+pub fn redact_with(secret: &Secret, text: &str) -> String {
+    if secret.expose().len() < 3 {
+        return text.to_string();
+    }
+    text.replace(secret.expose(), "<redacted>")
+}
+
+/// `true` for `Neo.TransientError.*`: the server rolled the transaction back and says a retry
+/// may succeed.
+pub fn is_transient(e: &neo4rs::Error) -> bool {
+    matches!(e, neo4rs::Error::Neo4j(n) if n.code().starts_with("Neo.TransientError."))
+}
+
+/// `true` when the connection itself failed: the outcome of an in-flight commit is unknown.
+pub fn is_connection_loss(e: &neo4rs::Error) -> bool {
+    matches!(e, neo4rs::Error::IOError { .. } | neo4rs::Error::ConnectionError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_every_documented_scheme() {
+        for scheme in SCHEMES {
+            assert!(validate_uri(&format!("{scheme}://localhost:7687")).is_ok(), "{scheme}");
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_schemes_and_embedded_credentials() {
+        assert!(validate_uri("http://localhost:7474").is_err());
+        assert!(validate_uri("localhost:7687").is_err());
+        let err = validate_uri("bolt://neo4j:hunter22@localhost:7687").unwrap_err().to_string();
+        assert!(!err.contains("hunter22"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter22");
+        assert_eq!(format!("{s} {s:?}"), "<redacted> <redacted>");
+        assert_eq!(redact_with(&s, "bad password hunter22!"), "bad password <redacted>!");
+    }
+}

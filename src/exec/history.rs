@@ -1,0 +1,275 @@
+//! The migration history, kept in the database itself so any Cypher client can read it:
+//!
+//! - `(:__CymigMigration {key, version, description, checksum, status, steps_done, steps_total,
+//!   direction, applied_at, applied_by, execution_ms, nodes_delta, relationships_delta, error,
+//!   attempts, notes})` — one per migration; `key` (unique) is the version, or `R:<description>`
+//!   for a repeatable migration;
+//! - `(:__CymigSchema {name: 'cymig', version, updated_at})` — the current schema version;
+//! - `(:__CymigLock {name: 'cymig', owner, acquired_at, expires_at})` — see [`super::lock`].
+//!
+//! Statuses: `running` (a step is in flight, or the process died while one was), `applied`,
+//! `failed` (a step or a verify query failed; `error` says why), `rolled_back`.
+
+use super::connect::{txn_rows, Db};
+use crate::error::Result;
+use neo4rs::{query, Query, Row, Txn};
+use serde::Serialize;
+
+pub const MIGRATION_LABEL: &str = "__CymigMigration";
+pub const CONSTRAINT_MIGRATION_KEY: &str = "cymig_migration_key";
+pub const CONSTRAINT_LOCK_NAME: &str = "cymig_lock_name";
+pub const CONSTRAINT_SCHEMA_NAME: &str = "cymig_schema_name";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Applied,
+    Failed,
+    RolledBack,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Applied => "applied",
+            Status::Failed => "failed",
+            Status::RolledBack => "rolled_back",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "running" => Status::Running,
+            "applied" => Status::Applied,
+            "failed" => Status::Failed,
+            "rolled_back" => Status::RolledBack,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+/// One migration's history node.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Record {
+    pub key: String,
+    pub version: Option<String>,
+    pub description: String,
+    pub checksum: String,
+    pub status: Status,
+    pub direction: Direction,
+    /// Steps of `direction` committed so far (resume point of `retry`).
+    pub steps_done: i64,
+    pub steps_total: i64,
+    pub applied_at: Option<String>,
+    pub applied_by: Option<String>,
+    pub execution_ms: Option<i64>,
+    pub nodes_delta: Option<i64>,
+    pub relationships_delta: Option<i64>,
+    pub error: Option<String>,
+    pub attempts: i64,
+    pub notes: Vec<String>,
+}
+
+/// Creates the history's constraints if needed. Safe to run concurrently: a lost race
+/// ("equivalent constraint already exists") is fine as long as the constraint is there afterwards.
+pub async fn ensure_schema(db: &Db) -> Result<()> {
+    let statements = [
+        format!("CREATE CONSTRAINT {CONSTRAINT_MIGRATION_KEY} IF NOT EXISTS FOR (m:{MIGRATION_LABEL}) REQUIRE m.key IS UNIQUE"),
+        format!("CREATE CONSTRAINT {CONSTRAINT_LOCK_NAME} IF NOT EXISTS FOR (l:__CymigLock) REQUIRE l.name IS UNIQUE"),
+        format!("CREATE CONSTRAINT {CONSTRAINT_SCHEMA_NAME} IF NOT EXISTS FOR (s:__CymigSchema) REQUIRE s.name IS UNIQUE"),
+    ];
+    for statement in statements {
+        if let Err(e) = db.run_raw(query(&statement)).await {
+            let name = statement.split_whitespace().nth(2).unwrap_or_default();
+            if !constraint_exists(db, name).await? {
+                return Err(db.error("could not create the history constraints", e));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn constraint_exists(db: &Db, name: &str) -> Result<bool> {
+    let rows = db
+        .rows(query("SHOW CONSTRAINTS YIELD name WHERE name = $name RETURN count(*) AS n").param("name", name))
+        .await?;
+    Ok(rows.first().and_then(|r| r.get::<i64>("n").ok()).unwrap_or(0) > 0)
+}
+
+const RETURN_RECORD: &str = "RETURN m.key AS key, m.version AS version, m.description AS description, \
+     m.checksum AS checksum, m.status AS status, coalesce(m.direction, 'up') AS direction, \
+     coalesce(m.steps_done, 0) AS steps_done, coalesce(m.steps_total, 0) AS steps_total, \
+     toString(m.applied_at) AS applied_at, m.applied_by AS applied_by, m.execution_ms AS execution_ms, \
+     m.nodes_delta AS nodes_delta, m.relationships_delta AS relationships_delta, m.error AS error, \
+     coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes";
+
+/// Every history record (order: as stored; callers order by the plan).
+pub async fn load(db: &Db) -> Result<Vec<Record>> {
+    let rows = db.rows(query(&format!("MATCH (m:{MIGRATION_LABEL}) {RETURN_RECORD}"))).await?;
+    Ok(rows.iter().filter_map(record_from_row).collect())
+}
+
+/// The record of one migration, read inside a transaction (after the lock is held).
+pub async fn load_one_in(txn: &mut Txn, key: &str) -> std::result::Result<Option<Record>, neo4rs::Error> {
+    let rows = txn_rows(txn, query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) {RETURN_RECORD}")).param("key", key)).await?;
+    Ok(rows.first().and_then(record_from_row))
+}
+
+fn record_from_row(row: &Row) -> Option<Record> {
+    Some(Record {
+        key: row.get("key").ok()?,
+        version: row.get("version").ok(),
+        description: row.get("description").unwrap_or_default(),
+        checksum: row.get("checksum").unwrap_or_default(),
+        status: Status::parse(&row.get::<String>("status").ok()?)?,
+        direction: if row.get::<String>("direction").ok()? == "down" { Direction::Down } else { Direction::Up },
+        steps_done: row.get("steps_done").unwrap_or(0),
+        steps_total: row.get("steps_total").unwrap_or(0),
+        applied_at: row.get("applied_at").ok(),
+        applied_by: row.get("applied_by").ok(),
+        execution_ms: row.get("execution_ms").ok(),
+        nodes_delta: row.get("nodes_delta").ok(),
+        relationships_delta: row.get("relationships_delta").ok(),
+        error: row.get("error").ok(),
+        attempts: row.get("attempts").unwrap_or(0),
+        notes: row.get("notes").unwrap_or_default(),
+    })
+}
+
+/// What to write into a migration's record.
+#[derive(Clone, Debug)]
+pub struct Update<'a> {
+    pub key: &'a str,
+    pub version: Option<&'a str>,
+    pub description: &'a str,
+    pub checksum: &'a str,
+    pub status: Status,
+    pub direction: Direction,
+    pub steps_done: i64,
+    pub steps_total: i64,
+    pub by: &'a str,
+    pub execution_ms: Option<i64>,
+    pub nodes_delta: Option<i64>,
+    pub relationships_delta: Option<i64>,
+    pub error: Option<&'a str>,
+    /// Counts as a new attempt (first step of a run).
+    pub new_attempt: bool,
+    pub note: Option<String>,
+}
+
+/// The statement writing a record; run it in the step's own transaction where possible.
+pub fn write(update: &Update<'_>) -> Query {
+    let text = format!(
+        "MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
+        set_clause(
+            "CASE WHEN $nodes_delta IS NULL THEN m.nodes_delta ELSE $nodes_delta END",
+            "CASE WHEN $relationships_delta IS NULL THEN m.relationships_delta ELSE $relationships_delta END"
+        )
+    );
+    with_params(query(&text), update)
+        .param("nodes_delta", update.nodes_delta)
+        .param("relationships_delta", update.relationships_delta)
+}
+
+/// [`write`] for the end of an explicit step, in one round trip: counts the graph first (the
+/// step's changes included, the history node not yet), records the counters as the difference to
+/// `base` when `update.execution_ms` is set, optionally sets the schema version, and returns the
+/// counts as `nodes_after`, `rels_after`.
+pub fn write_after_counts(update: &Update<'_>, base: (i64, i64), schema_version: Option<Option<&str>>) -> Query {
+    let record = update.execution_ms.is_some();
+    let mut text = format!(
+        "CALL {{ MATCH (n) RETURN count(n) AS nodes_after }} \
+         CALL {{ MATCH ()-[r]->() RETURN count(r) AS rels_after }} \
+         MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
+        set_clause(
+            "CASE WHEN $record_counts THEN nodes_after - $nodes_base ELSE m.nodes_delta END",
+            "CASE WHEN $record_counts THEN rels_after - $rels_base ELSE m.relationships_delta END"
+        )
+    );
+    if schema_version.is_some() {
+        text.push_str(
+            " WITH nodes_after, rels_after MERGE (s:__CymigSchema {name: 'cymig'}) \
+             SET s.version = $schema_version, s.updated_at = datetime()",
+        );
+    }
+    text.push_str(" RETURN nodes_after, rels_after");
+    with_params(query(&text), update)
+        .param("record_counts", record)
+        .param("nodes_base", base.0)
+        .param("rels_base", base.1)
+        .param("schema_version", schema_version.flatten().map(str::to_string))
+}
+
+fn set_clause(nodes_delta: &str, relationships_delta: &str) -> String {
+    format!(
+        "SET m.version = $version, m.description = $description, m.checksum = $checksum, \
+             m.status = $status, m.direction = $direction, m.steps_done = $steps_done, \
+             m.steps_total = $steps_total, m.applied_by = $by, m.error = $error, \
+             m.attempts = coalesce(m.attempts, 0) + $attempt, \
+             m.notes = coalesce(m.notes, []) + $notes, \
+             m.execution_ms = CASE WHEN $execution_ms IS NULL THEN m.execution_ms ELSE $execution_ms END, \
+             m.nodes_delta = {nodes_delta}, \
+             m.relationships_delta = {relationships_delta}, \
+             m.applied_at = CASE WHEN $status IN ['applied', 'rolled_back'] OR m.applied_at IS NULL THEN datetime() ELSE m.applied_at END"
+    )
+}
+
+fn with_params(q: Query, update: &Update<'_>) -> Query {
+    q.param("key", update.key)
+        .param("version", update.version.map(str::to_string))
+        .param("description", update.description)
+        .param("checksum", update.checksum)
+        .param("status", update.status.as_str())
+        .param("direction", update.direction.as_str())
+        .param("steps_done", update.steps_done)
+        .param("steps_total", update.steps_total)
+        .param("by", update.by)
+        .param("error", update.error.map(str::to_string))
+        .param("attempt", i64::from(update.new_attempt))
+        .param("notes", update.note.iter().cloned().collect::<Vec<String>>())
+        .param("execution_ms", update.execution_ms)
+}
+
+/// Sets the current schema version (`None` once everything is rolled back).
+pub fn write_schema_version(version: Option<&str>) -> Query {
+    query(
+        "MERGE (s:__CymigSchema {name: 'cymig'}) SET s.version = $version, s.updated_at = datetime()",
+    )
+    .param("version", version.map(str::to_string))
+}
+
+/// The current schema version as recorded.
+pub async fn schema_version(db: &Db) -> Result<Option<String>> {
+    let rows = db.rows(query("MATCH (s:__CymigSchema {name: 'cymig'}) RETURN s.version AS v")).await?;
+    Ok(rows.first().and_then(|r| r.get::<String>("v").ok()))
+}
+
+/// Appends a note (repair, mark-applied, baseline…) and optionally replaces the checksum.
+pub fn write_note(key: &str, note: &str, checksum: Option<&str>) -> Query {
+    query(&format!(
+        "MATCH (m:{MIGRATION_LABEL} {{key: $key}}) \
+         SET m.notes = coalesce(m.notes, []) + $note, \
+             m.checksum = coalesce($checksum, m.checksum)"
+    ))
+    .param("key", key)
+    .param("note", note)
+    .param("checksum", checksum.map(str::to_string))
+}

@@ -1,0 +1,208 @@
+//! The migration lock: one `(:__CymigLock {name: 'cymig'})` node (unique by the `cymig_lock_name`
+//! constraint) holding `owner`, `acquired_at` and `expires_at`.
+//!
+//! A holder renews its lease in the background; a lock whose lease expired belongs to a process
+//! that died (or lost the database) and may be taken over. Every read-and-write of the lock first
+//! sets a property on the node, which takes Neo4j's exclusive lock on it, so two contenders are
+//! serialised and never both see it free. Explicit steps re-check ownership inside their own
+//! transaction ([`OWNERSHIP_CHECK`]), so a process that lost its lease cannot commit a step.
+
+use super::connect::{txn_rows, Db};
+use crate::error::{Error, Result};
+use neo4rs::query;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Run first in each explicit step's transaction: holds the lock node's write lock until commit
+/// and returns one row only while `$owner` still holds an unexpired lease.
+pub const OWNERSHIP_CHECK: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+     WITH l WHERE l.owner = $owner AND l.expires_at > datetime() RETURN l.owner AS owner";
+
+/// [`OWNERSHIP_CHECK`] and the graph's node and relationship counts, in one round trip.
+pub const OWNERSHIP_CHECK_WITH_COUNTS: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+     WITH l WHERE l.owner = $owner AND l.expires_at > datetime() \
+     CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } \
+     RETURN nodes, rels";
+
+/// Who holds the lock, as stored.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LockInfo {
+    pub owner: String,
+    pub acquired_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+}
+
+/// A held lock; renewed until [`Lock::release`] (or until the process dies).
+pub struct Lock {
+    db: Db,
+    pub owner: String,
+    lost: Arc<AtomicBool>,
+    /// Tells the renewer to stop. Never abort it: cancelling a neo4rs query mid-flight leaves
+    /// an unread response on a pooled connection, and the next query on it reads the wrong reply.
+    stop: Arc<tokio::sync::Notify>,
+    renewer: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A process-unique owner name: user, host, pid and a random suffix.
+pub fn owner_name(applied_by: &str) -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    format!("{applied_by}@{host} pid {} #{:08x}", std::process::id(), super::random_u32())
+}
+
+/// Reads the lock without taking it (for `status`).
+pub async fn current(db: &Db) -> Result<Option<LockInfo>> {
+    let rows = db
+        .rows(query(
+            "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner IS NOT NULL \
+             RETURN l.owner AS owner, toString(l.acquired_at) AS acquired_at, \
+             toString(l.expires_at) AS expires_at, l.expires_at < datetime() AS expired",
+        ))
+        .await?;
+    Ok(rows.first().map(|r| LockInfo {
+        owner: r.get("owner").unwrap_or_default(),
+        acquired_at: r.get("acquired_at").ok(),
+        expires_at: r.get("expires_at").ok(),
+        expired: r.get("expired").unwrap_or(false),
+    }))
+}
+
+enum Attempt {
+    Acquired,
+    Held(LockInfo),
+}
+
+async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
+    let cypher = "MERGE (l:__CymigLock {name: 'cymig'}) \
+         SET l.touched_at = datetime() \
+         WITH l, l.owner AS previous, l.expires_at AS previous_expiry, \
+              (l.owner IS NULL OR l.owner = $owner OR l.expires_at < datetime()) AS free \
+         FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END | \
+             SET l.owner = $owner, l.acquired_at = datetime(), \
+                 l.expires_at = datetime() + duration({milliseconds: $lease_ms})) \
+         RETURN free, previous, toString(previous_expiry) AS previous_expiry";
+    let q = query(cypher).param("owner", owner).param("lease_ms", lease.as_millis() as i64);
+    let mut txn = db.begin().await.map_err(|e| db.error("could not start the lock transaction", e))?;
+    let rows = match txn_rows(&mut txn, q).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = txn.rollback().await;
+            return Err(db.error("could not take the migration lock", e));
+        }
+    };
+    txn.commit().await.map_err(|e| db.error("could not take the migration lock", e))?;
+    let row = rows.first().ok_or_else(|| Error::Internal("lock query returned no row".into()))?;
+    if row.get::<bool>("free").unwrap_or(false) {
+        Ok(Attempt::Acquired)
+    } else {
+        Ok(Attempt::Held(LockInfo {
+            owner: row.get("previous").unwrap_or_default(),
+            acquired_at: None,
+            expires_at: row.get("previous_expiry").ok(),
+            expired: false,
+        }))
+    }
+}
+
+impl Lock {
+    /// Takes the lock, waiting up to `timeout` for its holder to release it or for its lease to
+    /// expire. `lease` is how long the lock outlives this process if it dies.
+    pub async fn acquire(db: &Db, owner: &str, lease: Duration, timeout: Duration) -> Result<Lock> {
+        let started = Instant::now();
+        loop {
+            match try_acquire(db, owner, lease).await? {
+                Attempt::Acquired => return Ok(Lock::hold(db.clone(), owner.to_string(), lease)),
+                Attempt::Held(info) if started.elapsed() >= timeout => {
+                    return Err(Error::Database(format!(
+                        "the migration lock is held by `{}` (lease until {}); waited {}s (--lock-timeout). \
+                         If that process is gone, its lock is taken over automatically once the lease \
+                         expires, or run `cymig unlock` after it expired",
+                        info.owner,
+                        info.expires_at.as_deref().unwrap_or("?"),
+                        timeout.as_secs()
+                    )))
+                }
+                Attempt::Held(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    }
+
+    fn hold(db: Db, owner: String, lease: Duration) -> Lock {
+        let lost = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let renewer = tokio::spawn(renew_forever(db.clone(), owner.clone(), lease, lost.clone(), stop.clone()));
+        Lock { db, owner, lost, stop, renewer: Some(renewer) }
+    }
+
+    /// `false` once a renewal found the lock taken by someone else.
+    pub fn still_held(&self) -> bool {
+        !self.lost.load(Ordering::SeqCst)
+    }
+
+    pub async fn release(mut self) -> Result<()> {
+        self.stop.notify_one();
+        if let Some(renewer) = self.renewer.take() {
+            let _ = renewer.await;
+        }
+        self.db
+            .run(
+                query(
+                    "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner = $owner \
+                     SET l.owner = null, l.expires_at = null, l.released_at = datetime()",
+                )
+                .param("owner", self.owner.as_str()),
+            )
+            .await
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        self.stop.notify_one();
+    }
+}
+
+async fn renew_forever(db: Db, owner: String, lease: Duration, lost: Arc<AtomicBool>, stop: Arc<tokio::sync::Notify>) {
+    let period = (lease / 3).max(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = stop.notified() => return,
+        }
+        let q = query(
+            "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner = $owner \
+             SET l.expires_at = datetime() + duration({milliseconds: $lease_ms}) RETURN l.owner AS owner",
+        )
+        .param("owner", owner.as_str())
+        .param("lease_ms", lease.as_millis() as i64);
+        match db.rows(q).await {
+            Ok(rows) if rows.is_empty() => {
+                lost.store(true, Ordering::SeqCst);
+                return;
+            }
+            // A failed renewal is retried; the lease covers a few missed periods.
+            _ => {}
+        }
+    }
+}
+
+/// `cymig unlock`: clears the lock only when its lease has expired.
+pub async fn unlock_stale(db: &Db) -> Result<Option<LockInfo>> {
+    let Some(info) = current(db).await? else { return Ok(None) };
+    if !info.expired {
+        return Err(Error::Usage(format!(
+            "the migration lock is held by `{}` and its lease runs until {}; it is not stale. \
+             Stop that process, or wait for the lease to expire",
+            info.owner,
+            info.expires_at.as_deref().unwrap_or("?")
+        )));
+    }
+    db.run(query(
+        "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+         WITH l WHERE l.expires_at < datetime() \
+         SET l.owner = null, l.expires_at = null, l.released_at = datetime()",
+    ))
+    .await?;
+    Ok(Some(info))
+}

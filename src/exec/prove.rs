@@ -1,0 +1,123 @@
+//! `cymig verify`: proves each pending migration's rollback on a scratch database.
+//!
+//! For each pending migration in order: fingerprint, up, down, fingerprint again, report every
+//! difference, then up again so the next migration starts from the state it expects. Refuses a
+//! database that holds data or schema unless explicitly allowed (it changes the database).
+
+use super::apply::{down_units, pending};
+use super::fingerprint::{self, Fingerprint};
+use super::history::{self, Direction};
+use super::{migration_key, statements, Executor};
+use crate::error::{Error, Result};
+use crate::plan::{CheckedPlan, TransactionMode};
+use neo4rs::query;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Proof {
+    pub migration: String,
+    pub description: String,
+    #[serde(flatten)]
+    pub outcome: ProofOutcome,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum ProofOutcome {
+    /// Down restored schema and data exactly.
+    Exact,
+    /// Down left these differences.
+    Differs { differences: Vec<String> },
+    /// No down script: applied, not proven.
+    Irreversible,
+}
+
+impl Executor {
+    pub async fn prove(&self, plan: &CheckedPlan, allow_non_empty: bool, seed: Option<&str>) -> Result<Vec<Proof>> {
+        let start = fingerprint::take(&self.db).await?;
+        if !allow_non_empty && !start.is_empty() {
+            return Err(Error::Usage(format!(
+                "`cymig verify` changes the database and this one is not empty ({} nodes, {} relationships, {} indexes/constraints); \
+                 point it at a scratch database (tests/neo4j/run starts one), or pass --allow-non-empty",
+                start.nodes,
+                start.relationships,
+                start.schema.iter().filter(|s| !s.starts_with("index LOOKUP")).count()
+            )));
+        }
+        if let Some(seed) = seed {
+            self.run_script(seed).await?;
+        }
+        history::ensure_schema(&self.db).await?;
+        let lock = self.lock().await?;
+        let result = self.prove_locked(plan, &lock).await;
+        let released = lock.release().await;
+        let proofs = result?;
+        released?;
+        Ok(proofs)
+    }
+
+    async fn prove_locked(&self, plan: &CheckedPlan, lock: &super::lock::Lock) -> Result<Vec<Proof>> {
+        let records = history::load(&self.db).await?;
+        let mut proofs = Vec::new();
+        for m in pending(plan, &records, None)? {
+            let before: Fingerprint = fingerprint::take(&self.db).await?;
+            self.run_one(plan, m, Direction::Up, lock).await?;
+            if down_units(m).is_none() {
+                proofs.push(Proof { migration: migration_key(m), description: m.description.clone(), outcome: ProofOutcome::Irreversible });
+                continue;
+            }
+            self.run_one(plan, m, Direction::Down, lock).await?;
+            let after = fingerprint::take(&self.db).await?;
+            let differences = fingerprint::diff(&before, &after);
+            self.run_one(plan, m, Direction::Up, lock).await?;
+            let outcome = if differences.is_empty() { ProofOutcome::Exact } else { ProofOutcome::Differs { differences } };
+            proofs.push(Proof { migration: migration_key(m), description: m.description.clone(), outcome });
+        }
+        Ok(proofs)
+    }
+
+    /// Runs a plain script (seed data): explicit units in a transaction each, others auto-commit.
+    pub async fn run_script(&self, script: &str) -> Result<()> {
+        for (mode, stmts) in statements::units(script) {
+            match mode {
+                TransactionMode::AutoCommit => {
+                    for s in stmts {
+                        self.db.run(query(&s)).await?;
+                    }
+                }
+                TransactionMode::Explicit => {
+                    let db = &self.db;
+                    let mut txn = db.begin().await.map_err(|e| db.error("seed script", e))?;
+                    for s in stmts {
+                        if let Err(e) = txn.run(query(&s)).await {
+                            let _ = txn.rollback().await;
+                            return Err(db.error("seed script", e));
+                        }
+                    }
+                    txn.commit().await.map_err(|e| db.error("seed script", e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn render(proofs: &[Proof]) -> String {
+    let mut out = String::new();
+    for p in proofs {
+        match &p.outcome {
+            ProofOutcome::Exact => out.push_str(&format!("  {:<10} {}  down restores schema and data exactly\n", p.migration, p.description)),
+            ProofOutcome::Irreversible => out.push_str(&format!("  {:<10} {}  irreversible (no down script): applied, not proven\n", p.migration, p.description)),
+            ProofOutcome::Differs { differences } => {
+                out.push_str(&format!("  {:<10} {}  DOWN IS NOT EXACT:\n", p.migration, p.description));
+                for d in differences {
+                    out.push_str(&format!("               {d}\n"));
+                }
+            }
+        }
+    }
+    if proofs.is_empty() {
+        out.push_str("nothing pending to verify\n");
+    }
+    out
+}

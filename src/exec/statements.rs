@@ -1,0 +1,218 @@
+//! Lexical helpers for scripts the plan hands over as text (down scripts, verify queries, seed
+//! scripts): splitting on `;` outside strings and comments, telling schema commands and batched
+//! statements apart, and finding the driving query of a batched statement for dry-run estimates.
+//! The plan's own up steps never go through here: the compiler classified them from the AST.
+
+use crate::plan::TransactionMode;
+
+/// Splits a script into statements on `;` outside string literals, backtick names and comments.
+/// Empty statements and comment-only statements are dropped.
+pub fn split(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                current.push(c);
+                while let Some(d) = chars.next() {
+                    current.push(d);
+                    if d == '\\' && c != '`' {
+                        if let Some(e) = chars.next() {
+                            current.push(e);
+                        }
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        current.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                current.push(' ');
+            }
+            ';' => push_statement(&mut out, &mut current),
+            _ => current.push(c),
+        }
+    }
+    push_statement(&mut out, &mut current);
+    out
+}
+
+fn push_statement(out: &mut Vec<String>, current: &mut String) {
+    let text = current.trim();
+    if !text.is_empty() {
+        out.push(text.to_string());
+    }
+    current.clear();
+}
+
+/// Upper-cased words of a statement, for keyword tests.
+fn words(statement: &str) -> Vec<String> {
+    statement
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_uppercase())
+        .collect()
+}
+
+/// `CREATE|DROP [OR REPLACE] … INDEX|CONSTRAINT …`.
+pub fn is_schema(statement: &str) -> bool {
+    let w = words(statement);
+    let first = w.first().map(String::as_str);
+    matches!(first, Some("CREATE") | Some("DROP"))
+        && w.iter().take(6).any(|x| x == "INDEX" || x == "CONSTRAINT")
+}
+
+/// `CALL { … } IN TRANSACTIONS`, `USING PERIODIC COMMIT` or `apoc.periodic.*`: must run in an
+/// auto-commit transaction.
+pub fn is_batched(statement: &str) -> bool {
+    let w = words(statement);
+    let in_tx = w.windows(2).any(|p| p[0] == "IN" && p[1] == "TRANSACTIONS");
+    let periodic = w.windows(2).any(|p| p[0] == "PERIODIC" && p[1] == "COMMIT");
+    in_tx || periodic || w.iter().any(|x| x.starts_with("APOC.PERIODIC."))
+}
+
+/// The transaction mode a statement needs.
+pub fn mode_of(statement: &str) -> TransactionMode {
+    if is_schema(statement) || is_batched(statement) {
+        TransactionMode::AutoCommit
+    } else {
+        TransactionMode::Explicit
+    }
+}
+
+/// Groups a script into transaction units: consecutive plain statements share an explicit
+/// transaction; each schema or batched statement is a unit of its own.
+pub fn units(script: &str) -> Vec<(TransactionMode, Vec<String>)> {
+    let mut units: Vec<(TransactionMode, Vec<String>)> = Vec::new();
+    for statement in split(script) {
+        let mode = mode_of(&statement);
+        match units.last_mut() {
+            Some((TransactionMode::Explicit, group)) if mode == TransactionMode::Explicit => group.push(statement),
+            _ => units.push((mode, vec![statement])),
+        }
+    }
+    units
+}
+
+/// For a batched statement, a read query counting the rows its batches would process, and the
+/// batch size: `(count query, rows per batch)`. `None` when the shape is not recognised.
+pub fn batch_estimate(statement: &str) -> Option<(String, u64)> {
+    if let Some(est) = apoc_iterate_estimate(statement) {
+        return Some(est);
+    }
+    call_in_transactions_estimate(statement)
+}
+
+/// `<driving query> CALL { … } IN TRANSACTIONS [OF n ROWS]` → `<driving query> RETURN count(*)`.
+fn call_in_transactions_estimate(statement: &str) -> Option<(String, u64)> {
+    let upper = statement.to_ascii_uppercase();
+    let call = find_call_brace(&upper)?;
+    let driving = statement[..call].trim();
+    let rows = batch_size_after(&upper, "IN TRANSACTIONS OF").unwrap_or(1000);
+    let query = if driving.is_empty() {
+        "RETURN 1 AS v".to_string()
+    } else {
+        format!("{driving} RETURN count(*) AS v")
+    };
+    Some((query, rows))
+}
+
+fn find_call_brace(upper: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(pos) = upper[from..].find("CALL") {
+        let at = from + pos;
+        let rest = upper[at + 4..].trim_start();
+        if rest.starts_with('{') {
+            return Some(at);
+        }
+        from = at + 4;
+    }
+    None
+}
+
+fn batch_size_after(upper: &str, marker: &str) -> Option<u64> {
+    let normalized: String = upper.split_whitespace().collect::<Vec<_>>().join(" ");
+    let at = normalized.find(marker)? + marker.len();
+    normalized[at..].split_whitespace().next()?.parse().ok()
+}
+
+/// `CALL apoc.periodic.iterate('outer', 'inner', {batchSize: n})` → `CALL { outer } RETURN count(*)`.
+fn apoc_iterate_estimate(statement: &str) -> Option<(String, u64)> {
+    let lower = statement.to_ascii_lowercase();
+    let at = lower.find("apoc.periodic.iterate")?;
+    let outer = first_string_literal(&statement[at..])?;
+    let rows = lower
+        .find("batchsize")
+        .and_then(|b| lower[b + "batchsize".len()..].trim_start().strip_prefix(':').map(str::trim_start))
+        .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    Some((format!("CALL {{ {outer} }} RETURN count(*) AS v"), rows))
+}
+
+/// The first single- or double-quoted literal, unescaped (`\'` → `'`, `\\` → `\`).
+fn first_string_literal(text: &str) -> Option<String> {
+    let start = text.find(['\'', '"'])?;
+    let quote = text[start..].chars().next()?;
+    let mut out = String::new();
+    let mut chars = text[start + 1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            c if c == quote => return Some(out),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_outside_strings_and_comments() {
+        let s = split("CREATE (:A {x: 'a;b'}); // c; d\nMATCH (n) /* ; */ RETURN n;\n;  ");
+        assert_eq!(s, vec!["CREATE (:A {x: 'a;b'})", "MATCH (n)   RETURN n"]);
+    }
+
+    #[test]
+    fn groups_units_by_transaction_mode() {
+        let u = units(
+            "CREATE INDEX i FOR (n:A) ON (n.x); MATCH (n:A) SET n.y = 1; MATCH (n:B) SET n.z = 2;\n\
+             MATCH (n) CALL { WITH n SET n.q = 1 } IN TRANSACTIONS OF 50 ROWS;",
+        );
+        let modes: Vec<_> = u.iter().map(|(m, s)| (*m, s.len())).collect();
+        assert_eq!(
+            modes,
+            vec![(TransactionMode::AutoCommit, 1), (TransactionMode::Explicit, 2), (TransactionMode::AutoCommit, 1)]
+        );
+    }
+
+    #[test]
+    fn estimates_batched_statements() {
+        let (q, n) = batch_estimate("MATCH (p:Project) WHERE p.x IS NULL CALL { WITH p SET p.x = 1 } IN TRANSACTIONS OF 500 ROWS").unwrap();
+        assert_eq!((q.as_str(), n), ("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v", 500));
+        let (q, n) = batch_estimate(
+            "CALL apoc.periodic.iterate('MATCH (c:Customer) WHERE c.status IS NULL RETURN c', 'SET c.status = \\'active\\'', {batchSize: 2000, parallel: false})",
+        )
+        .unwrap();
+        assert_eq!((q.as_str(), n), ("CALL { MATCH (c:Customer) WHERE c.status IS NULL RETURN c } RETURN count(*) AS v", 2000));
+    }
+}

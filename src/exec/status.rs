@@ -1,0 +1,125 @@
+//! `cymig status`: every migration of the set with its state in the database, checksum drift,
+//! history records with no file, and the lock holder. Read-only: takes no lock, writes nothing.
+
+use super::apply::{recovery_command, short};
+use super::history::{self, Record, Status};
+use super::lock::{self, LockInfo};
+use super::{migration_key, Executor};
+use crate::error::Result;
+use crate::plan::CheckedPlan;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusReport {
+    pub schema_version: Option<String>,
+    pub migrations: Vec<Entry>,
+    /// History records whose migration file is gone.
+    pub missing_locally: Vec<Record>,
+    pub lock: Option<LockInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub key: String,
+    pub description: String,
+    /// `pending`, or the recorded status.
+    pub state: String,
+    /// The recorded checksum differs from the file's.
+    pub drift: bool,
+    pub record: Option<Record>,
+    /// For `running` and `failed`: the command that recovers it.
+    pub recovery: Option<String>,
+}
+
+impl StatusReport {
+    pub fn blocked(&self) -> bool {
+        self.migrations.iter().any(|e| e.state == "running" || e.state == "failed")
+    }
+
+    pub fn drifted(&self) -> bool {
+        self.migrations.iter().any(|e| e.drift)
+    }
+}
+
+impl Executor {
+    pub async fn status(&self, plan: &CheckedPlan) -> Result<StatusReport> {
+        let records = history::load(&self.db).await?;
+        let mut migrations = Vec::new();
+        for m in &plan.plan().migrations {
+            let key = migration_key(m);
+            let record = records.iter().find(|r| r.key == key).cloned();
+            let state = match &record {
+                None => "pending".to_string(),
+                Some(r) if r.status == Status::RolledBack => "pending (rolled back)".to_string(),
+                Some(r) => r.status.as_str().to_string(),
+            };
+            let drift = record.as_ref().is_some_and(|r| r.status == Status::Applied && r.checksum != m.checksum);
+            let recovery = record.as_ref().filter(|r| matches!(r.status, Status::Running | Status::Failed)).map(recovery_command);
+            migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery });
+        }
+        let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
+        let missing_locally = records.into_iter().filter(|r| !known.contains(&r.key)).collect();
+        Ok(StatusReport {
+            schema_version: history::schema_version(&self.db).await?,
+            migrations,
+            missing_locally,
+            lock: lock::current(&self.db).await?,
+        })
+    }
+}
+
+/// The text table.
+pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
+    let mut out = format!("schema version: {}\n", report.schema_version.as_deref().unwrap_or("(none)"));
+    for e in &report.migrations {
+        let mut line = format!("  {:<10} {:<22} {}", e.key, e.state, e.description);
+        if let Some(r) = &e.record {
+            if r.status == Status::Applied {
+                line.push_str(&format!(
+                    "  ({} by {}, {} ms)",
+                    r.applied_at.as_deref().unwrap_or("?"),
+                    r.applied_by.as_deref().unwrap_or("?"),
+                    r.execution_ms.unwrap_or(0)
+                ));
+            }
+            if r.status == Status::Running {
+                line.push_str(&format!("  (step {} of {} in flight, {})", r.steps_done + 1, r.steps_total, r.direction.as_str()));
+            }
+        }
+        if e.drift {
+            if let Some(r) = &e.record {
+                line.push_str(&format!("  CHECKSUM DRIFT: recorded {}", short(&r.checksum)));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if let (Some(r), Some(cmd)) = (&e.record, &e.recovery) {
+            if show_failed || r.status == Status::Running {
+                if let Some(err) = &r.error {
+                    out.push_str(&format!("             error: {err}\n"));
+                }
+            }
+            out.push_str(&format!("             recover with: {cmd}\n"));
+        }
+    }
+    for r in &report.missing_locally {
+        out.push_str(&format!("  {:<10} {:<22} {}  (in the database, no file here)\n", r.key, r.status.as_str(), r.description));
+    }
+    if report.drifted() {
+        out.push_str("checksum drift: revert the edits, or accept them with `cymig repair --reason \"…\"`\n");
+    }
+    match &report.lock {
+        Some(l) if l.expired => out.push_str(&format!(
+            "lock: STALE, held by {} (lease expired {}); the next run takes it over, or `cymig unlock`\n",
+            l.owner,
+            l.expires_at.as_deref().unwrap_or("?")
+        )),
+        Some(l) => out.push_str(&format!("lock: held by {} until {}\n", l.owner, l.expires_at.as_deref().unwrap_or("?"))),
+        None => out.push_str("lock: free\n"),
+    }
+    out
+}
+
+pub fn render_json(report: &StatusReport) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

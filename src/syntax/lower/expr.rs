@@ -1,0 +1,546 @@
+//! Expressions. The grammar reads an expression as a flat sequence of operands and operators;
+//! here it is folded with Neo4j's precedence using explicit stacks, so long operator chains
+//! cost no native stack.
+
+use super::literal::IntValue;
+use super::{child, LResult, LowerError, Lowerer, Pair};
+use crate::ast::*;
+use crate::span::Span;
+use crate::syntax::grammar::Rule;
+
+/// Deepest expression tree accepted: deeper trees would make every recursive consumer of the
+/// AST (visitors, `Drop`) a stack-overflow risk.
+pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
+
+// Binding powers, loosest first (Neo4j: OR < XOR < AND < NOT < comparison < string and list
+// predicates / IS NULL < + - || < * / % < ^ < unary + - < property, index, label).
+const BP_NOT: u8 = 4;
+const BP_PREDICATE: u8 = 6;
+const BP_UNARY: u8 = 10;
+
+struct Operand {
+    expr: Expr,
+    depth: u32,
+    /// `9223372036854775808`, only valid under a unary minus.
+    big_int: bool,
+}
+
+enum PendingOp {
+    Prefix { op: UnaryOp, start: usize, bp: u8 },
+    Infix { op: BinaryOp, bp: u8 },
+}
+
+impl PendingOp {
+    fn bp(&self) -> u8 {
+        match self {
+            PendingOp::Prefix { bp, .. } | PendingOp::Infix { bp, .. } => *bp,
+        }
+    }
+}
+
+fn infix_binding(pair: &Pair) -> (BinaryOp, u8) {
+    let text = pair.as_str();
+    let first = pair.clone().into_inner().next().map(|p| p.as_rule());
+    match first {
+        Some(Rule::K_OR) => (BinaryOp::Or, 1),
+        Some(Rule::K_XOR) => (BinaryOp::Xor, 2),
+        Some(Rule::K_AND) => (BinaryOp::And, 3),
+        Some(Rule::K_STARTS) => (BinaryOp::StartsWith, BP_PREDICATE),
+        Some(Rule::K_ENDS) => (BinaryOp::EndsWith, BP_PREDICATE),
+        Some(Rule::K_CONTAINS) => (BinaryOp::Contains, BP_PREDICATE),
+        Some(Rule::K_IN) => (BinaryOp::In, BP_PREDICATE),
+        _ => match text {
+            "=" => (BinaryOp::Eq, 5),
+            "<>" | "!=" => (BinaryOp::NotEq, 5),
+            "<" => (BinaryOp::Lt, 5),
+            ">" => (BinaryOp::Gt, 5),
+            "<=" => (BinaryOp::Le, 5),
+            ">=" => (BinaryOp::Ge, 5),
+            "=~" => (BinaryOp::RegexMatch, BP_PREDICATE),
+            "+" => (BinaryOp::Add, 7),
+            "-" => (BinaryOp::Sub, 7),
+            "||" => (BinaryOp::Concat, 7),
+            "*" => (BinaryOp::Mul, 8),
+            "/" => (BinaryOp::Div, 8),
+            "%" => (BinaryOp::Mod, 8),
+            _ => (BinaryOp::Pow, 9),
+        },
+    }
+}
+
+fn boxed(e: Expr) -> Box<Expr> {
+    Box::new(e)
+}
+
+impl Lowerer {
+    pub(super) fn expr(&self, pair: Pair) -> LResult<Expr> {
+        self.expr_operand(pair).map(|o| o.expr)
+    }
+
+    fn expr_operand(&self, pair: Pair) -> LResult<Operand> {
+        let mut operands: Vec<Operand> = Vec::new();
+        let mut ops: Vec<PendingOp> = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::prefix_op => {
+                    let op = match part.as_str() {
+                        "-" => UnaryOp::Minus,
+                        "+" => UnaryOp::Plus,
+                        _ => UnaryOp::Not,
+                    };
+                    let bp = if op == UnaryOp::Not { BP_NOT } else { BP_UNARY };
+                    ops.push(PendingOp::Prefix { op, start: self.span(&part).start, bp });
+                }
+                Rule::infix_op => {
+                    let (op, bp) = infix_binding(&part);
+                    while ops.last().is_some_and(|top| top.bp() >= bp) {
+                        self.reduce(&mut ops, &mut operands, &part)?;
+                    }
+                    ops.push(PendingOp::Infix { op, bp });
+                }
+                Rule::null_check | Rule::type_check => {
+                    while ops.last().is_some_and(|top| top.bp() > BP_PREDICATE) {
+                        self.reduce(&mut ops, &mut operands, &part)?;
+                    }
+                    self.apply_postfix(&mut operands, part)?;
+                }
+                Rule::property_lookup | Rule::index_op | Rule::label_check => {
+                    self.apply_postfix(&mut operands, part)?;
+                }
+                _ => {
+                    let operand = self.primary(part)?;
+                    operands.push(operand);
+                }
+            }
+        }
+        while !ops.is_empty() {
+            self.reduce_at_end(&mut ops, &mut operands)?;
+        }
+        let result = operands.pop().ok_or_else(|| internal(Span::default()))?;
+        let depth = result.depth;
+        Ok(Operand { expr: self.finish(result)?, depth, big_int: false })
+    }
+
+    /// An operand that is complete: a lone `9223372036854775808` is an overflow.
+    fn finish(&self, operand: Operand) -> LResult<Expr> {
+        if operand.big_int {
+            return Err(LowerError {
+                span: operand.expr.span,
+                message: "integer literal is too large".to_string(),
+            });
+        }
+        Ok(operand.expr)
+    }
+
+    fn reduce_at_end(&self, ops: &mut Vec<PendingOp>, operands: &mut Vec<Operand>) -> LResult<()> {
+        let Some(op) = ops.pop() else { return Ok(()) };
+        self.apply_op(op, operands)
+    }
+
+    fn reduce(&self, ops: &mut Vec<PendingOp>, operands: &mut Vec<Operand>, _at: &Pair) -> LResult<()> {
+        self.reduce_at_end(ops, operands)
+    }
+
+    fn apply_op(&self, op: PendingOp, operands: &mut Vec<Operand>) -> LResult<()> {
+        match op {
+            PendingOp::Prefix { op, start, .. } => {
+                let operand = operands.pop().ok_or_else(|| internal(Span::at(start)))?;
+                let span = Span::new(start, operand.expr.span.end);
+                let folded = fold_sign(op, &operand, span);
+                let result = match folded {
+                    Some(expr) => Operand { expr, depth: operand.depth, big_int: false },
+                    None => {
+                        let depth = operand.depth + 1;
+                        let inner = self.finish(operand)?;
+                        Operand {
+                            expr: Expr { span, kind: ExprKind::Unary { op, operand: boxed(inner) } },
+                            depth,
+                            big_int: false,
+                        }
+                    }
+                };
+                operands.push(self.check_depth(result)?);
+            }
+            PendingOp::Infix { op, .. } => {
+                let rhs = operands.pop().ok_or_else(|| internal(Span::default()))?;
+                let lhs = operands.pop().ok_or_else(|| internal(rhs.expr.span))?;
+                let depth = lhs.depth.max(rhs.depth) + 1;
+                let (lhs, rhs) = (self.finish(lhs)?, self.finish(rhs)?);
+                let span = lhs.span.cover(rhs.span);
+                let expr = Expr { span, kind: ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) } };
+                operands.push(self.check_depth(Operand { expr, depth, big_int: false })?);
+            }
+        }
+        Ok(())
+    }
+
+    fn check_depth(&self, operand: Operand) -> LResult<Operand> {
+        if operand.depth > MAX_EXPR_DEPTH {
+            return Err(LowerError {
+                span: operand.expr.span,
+                message: format!("expression nesting too deep (more than {MAX_EXPR_DEPTH} levels)"),
+            });
+        }
+        Ok(operand)
+    }
+
+    fn apply_postfix(&self, operands: &mut Vec<Operand>, part: Pair) -> LResult<()> {
+        let part_span = self.span(&part);
+        let subject = operands.pop().ok_or_else(|| internal(part_span))?;
+        let depth = subject.depth + 1;
+        let subject = self.finish(subject)?;
+        let span = subject.span.cover(part_span);
+        let kind = match part.as_rule() {
+            Rule::property_lookup => {
+                let key = part.into_inner().next().map(|k| self.name(&k)).ok_or_else(|| internal(span))?;
+                ExprKind::Property { subject: boxed(subject), key }
+            }
+            Rule::index_op => self.index_or_slice(subject, part)?,
+            Rule::null_check => {
+                let negated = super::has_child(&part, Rule::K_NOT);
+                ExprKind::IsNull { operand: boxed(subject), negated }
+            }
+            Rule::type_check => {
+                let negated = super::has_child(&part, Rule::K_NOT);
+                let type_name = child(&part, Rule::cypher_type).map(|t| self.text(&t).to_string()).unwrap_or_default();
+                ExprKind::IsType { operand: boxed(subject), negated, type_name }
+            }
+            _ => {
+                let labels_pair = child(&part, Rule::label_expr_in_expression).ok_or_else(|| internal(span))?;
+                let labels = self.label_expr(labels_pair)?;
+                ExprKind::LabelCheck { subject: boxed(subject), labels }
+            }
+        };
+        operands.push(self.check_depth(Operand { expr: Expr { span, kind }, depth, big_int: false })?);
+        Ok(())
+    }
+
+    fn index_or_slice(&self, subject: Expr, part: Pair) -> LResult<ExprKind> {
+        let mut before: Option<Expr> = None;
+        let mut dots = false;
+        let mut to: Option<Expr> = None;
+        for p in part.into_inner() {
+            match p.as_rule() {
+                Rule::slice_dots => dots = true,
+                Rule::slice_to => {
+                    if let Some(e) = p.into_inner().next() {
+                        to = Some(self.expr(e)?);
+                    }
+                }
+                _ => before = Some(self.expr(p)?),
+            }
+        }
+        if dots {
+            return Ok(ExprKind::Slice { subject: boxed(subject), from: before.map(boxed), to: to.map(boxed) });
+        }
+        let index = before.ok_or_else(|| internal(subject.span))?;
+        Ok(ExprKind::Index { subject: boxed(subject), index: boxed(index) })
+    }
+
+    fn primary(&self, pair: Pair) -> LResult<Operand> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut big_int = false;
+        let kind = match rule {
+            Rule::dec_int | Rule::hex_int | Rule::octal_int => match self.integer(&pair)? {
+                IntValue::Fits(v) => ExprKind::Literal(Literal::Integer(v)),
+                IntValue::MinMagnitude => {
+                    big_int = true;
+                    ExprKind::Literal(Literal::Integer(i64::MIN))
+                }
+            },
+            Rule::float_lit => ExprKind::Literal(Literal::Float(self.float(&pair)?)),
+            Rule::string_lit => ExprKind::Literal(Literal::String(self.string(&pair)?)),
+            Rule::K_TRUE | Rule::K_FALSE | Rule::K_NULL => {
+                ExprKind::Literal(Self::boolean_or_null(rule).unwrap_or(Literal::Null))
+            }
+            Rule::parameter | Rule::legacy_parameter => ExprKind::Parameter(self.parameter(&pair)),
+            Rule::variable => ExprKind::Variable(self.name(&pair)),
+            Rule::paren_expr => {
+                let inner = pair.into_inner().next().ok_or_else(|| internal(span))?;
+                let operand = self.expr_operand(inner)?;
+                return Ok(Operand { depth: operand.depth + 1, ..operand });
+            }
+            Rule::count_star => ExprKind::CountStar,
+            Rule::list_literal => {
+                let items = pair.into_inner().map(|p| self.expr(p)).collect::<LResult<Vec<_>>>()?;
+                ExprKind::List(items)
+            }
+            Rule::map_literal => ExprKind::Map(self.map_literal(pair)?),
+            Rule::name_expr => return self.name_expr(pair),
+            Rule::case_expr => self.case_expr(pair)?,
+            Rule::exists_subquery => ExprKind::Exists(Box::new(self.subquery_expr(pair)?)),
+            Rule::count_subquery => ExprKind::Count(Box::new(self.subquery_expr(pair)?)),
+            Rule::collect_subquery => {
+                let q = child(&pair, Rule::regular_query).ok_or_else(|| internal(span))?;
+                ExprKind::Collect(Box::new(self.regular_query(q)?))
+            }
+            Rule::quantified_expr => self.quantified(pair)?,
+            Rule::reduce_expr => self.reduce_expr(pair)?,
+            Rule::list_comprehension => self.list_comprehension(pair)?,
+            Rule::pattern_comprehension => self.pattern_comprehension(pair)?,
+            Rule::pattern_expr => {
+                let rels = pair.into_inner().next().ok_or_else(|| internal(span))?;
+                let path = self.path_pattern(rels)?;
+                ExprKind::Pattern(Box::new(PatternPart { span, variable: None, selector: None, path }))
+            }
+            Rule::shortest_path_expr => {
+                let sp = pair.into_inner().next().ok_or_else(|| internal(span))?;
+                let (selector, path) = self.shortest_path(sp)?;
+                ExprKind::Pattern(Box::new(PatternPart { span, variable: None, selector: Some(selector), path }))
+            }
+            _ => return Err(internal(span)),
+        };
+        Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int })
+    }
+
+    pub(super) fn map_literal(&self, pair: Pair) -> LResult<MapLiteral> {
+        let mut entries = Vec::new();
+        for entry in pair.into_inner() {
+            let span = self.span(&entry);
+            let mut it = entry.into_inner();
+            let key = it.next().map(|k| self.name(&k)).ok_or_else(|| internal(span))?;
+            let value = self.expr(it.next().ok_or_else(|| internal(span))?)?;
+            entries.push(MapEntry { span, key, value });
+        }
+        Ok(MapLiteral { entries })
+    }
+
+    /// `a`, `a.b.c` (a variable and its property lookups), `ns.f(args)` or `n{.a, b}`.
+    fn name_expr(&self, pair: Pair) -> LResult<Operand> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name_pair = inner.next().ok_or_else(|| internal(span))?;
+        let suffix = inner.next();
+        match suffix {
+            Some(call) if call.as_rule() == Rule::call_suffix => {
+                let name = self.qualified_name(name_pair);
+                let mut distinct = false;
+                let mut args = Vec::new();
+                for p in call.into_inner() {
+                    match p.as_rule() {
+                        Rule::K_DISTINCT => distinct = true,
+                        Rule::expression => args.push(self.expr(p)?),
+                        _ => {}
+                    }
+                }
+                let kind = ExprKind::FunctionCall { name, distinct, args };
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
+            }
+            Some(body) => {
+                let mut parts = name_pair.into_inner();
+                let subject = parts.next().map(|p| self.name(&p)).ok_or_else(|| internal(span))?;
+                if let Some(extra) = parts.next() {
+                    return Err(self.error(&extra, "a map projection applies to a variable, not to a property"));
+                }
+                let items = body.into_inner().map(|i| self.map_projection_item(i)).collect::<LResult<_>>()?;
+                let kind = ExprKind::MapProjection { subject, items };
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
+            }
+            None => self.property_chain(name_pair),
+        }
+    }
+
+    /// `a.b.c` read as a name path: the variable `a` and its lookups, folded left.
+    fn property_chain(&self, pair: Pair) -> LResult<Operand> {
+        let mut parts = pair.into_inner();
+        let first = parts.next().ok_or_else(|| internal(Span::default()))?;
+        let name = self.name(&first);
+        let mut operand = Operand { expr: Expr { span: name.span, kind: ExprKind::Variable(name) }, depth: 1, big_int: false };
+        for part in parts {
+            let key = self.name(&part);
+            let span = operand.expr.span.cover(key.span);
+            let kind = ExprKind::Property { subject: boxed(operand.expr), key };
+            operand = self.check_depth(Operand { expr: Expr { span, kind }, depth: operand.depth + 1, big_int: false })?;
+        }
+        Ok(operand)
+    }
+
+    fn case_expr(&self, pair: Pair) -> LResult<ExprKind> {
+        let mut subject = None;
+        let mut alternatives = Vec::new();
+        let mut default = None;
+        let mut after_else = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::expression if after_else => default = Some(boxed(self.expr(p)?)),
+                Rule::expression => subject = Some(boxed(self.expr(p)?)),
+                Rule::case_alternative => alternatives.extend(self.case_alternatives(p)?),
+                Rule::K_ELSE => after_else = true,
+                _ => {}
+            }
+        }
+        Ok(ExprKind::Case { subject, alternatives, default })
+    }
+
+    /// `WHEN a, b THEN x` is two alternatives sharing their result.
+    fn case_alternatives(&self, pair: Pair) -> LResult<Vec<CaseAlternative>> {
+        let span = self.span(&pair);
+        let exprs: Vec<Expr> = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::expression)
+            .map(|p| self.expr(p))
+            .collect::<LResult<_>>()?;
+        let Some((then, whens)) = exprs.split_last() else { return Err(internal(span)) };
+        Ok(whens.iter().map(|w| CaseAlternative { span, when: w.clone(), then: then.clone() }).collect())
+    }
+
+    fn subquery_expr(&self, pair: Pair) -> LResult<SubqueryExpr> {
+        let span = self.span(&pair);
+        let body = pair
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::regular_query | Rule::subquery_pattern))
+            .ok_or_else(|| internal(span))?;
+        if body.as_rule() == Rule::regular_query {
+            return Ok(SubqueryExpr::Query(self.regular_query(body)?));
+        }
+        let mut pattern = None;
+        let mut where_ = None;
+        for p in body.into_inner() {
+            match p.as_rule() {
+                Rule::pattern => pattern = Some(self.pattern(p)?),
+                Rule::where_clause => where_ = Some(self.where_clause(p)?),
+                _ => {}
+            }
+        }
+        let pattern = pattern.ok_or_else(|| internal(span))?;
+        Ok(SubqueryExpr::Pattern { pattern, where_ })
+    }
+
+    pub(super) fn where_clause(&self, pair: Pair) -> LResult<Expr> {
+        let span = self.span(&pair);
+        let e = child(&pair, Rule::expression).ok_or_else(|| internal(span))?;
+        self.expr(e)
+    }
+
+    fn quantified(&self, pair: Pair) -> LResult<ExprKind> {
+        let span = self.span(&pair);
+        let mut quantifier = ListQuantifier::All;
+        let mut variable = None;
+        let mut exprs = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::K_ALL => quantifier = ListQuantifier::All,
+                Rule::K_ANY => quantifier = ListQuantifier::Any,
+                Rule::K_NONE => quantifier = ListQuantifier::None,
+                Rule::K_SINGLE => quantifier = ListQuantifier::Single,
+                Rule::variable => variable = Some(self.name(&p)),
+                Rule::expression => exprs.push(self.expr(p)?),
+                _ => {}
+            }
+        }
+        let mut exprs = exprs.into_iter();
+        let variable = variable.ok_or_else(|| internal(span))?;
+        let list = boxed(exprs.next().ok_or_else(|| internal(span))?);
+        let where_ = exprs.next().map(boxed);
+        Ok(ExprKind::Quantified { quantifier, variable, list, where_ })
+    }
+
+    fn reduce_expr(&self, pair: Pair) -> LResult<ExprKind> {
+        let span = self.span(&pair);
+        let mut names = Vec::new();
+        let mut exprs = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => names.push(self.name(&p)),
+                Rule::expression => exprs.push(self.expr(p)?),
+                _ => {}
+            }
+        }
+        let (Ok([accumulator, variable]), Ok([init, list, expr])) =
+            (<[Name; 2]>::try_from(names), <[Expr; 3]>::try_from(exprs))
+        else {
+            return Err(internal(span));
+        };
+        Ok(ExprKind::Reduce { accumulator, init: boxed(init), variable, list: boxed(list), expr: boxed(expr) })
+    }
+
+    fn list_comprehension(&self, pair: Pair) -> LResult<ExprKind> {
+        let span = self.span(&pair);
+        let mut variable = None;
+        let mut list = None;
+        let mut where_ = None;
+        let mut map = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.name(&p)),
+                Rule::expression => list = Some(boxed(self.expr(p)?)),
+                Rule::comprehension_where => where_ = Some(boxed(self.inner_expr(p)?)),
+                Rule::comprehension_map => map = Some(boxed(self.inner_expr(p)?)),
+                _ => {}
+            }
+        }
+        let variable = variable.ok_or_else(|| internal(span))?;
+        let list = list.ok_or_else(|| internal(span))?;
+        Ok(ExprKind::ListComprehension { variable, list, where_, map })
+    }
+
+    fn pattern_comprehension(&self, pair: Pair) -> LResult<ExprKind> {
+        let span = self.span(&pair);
+        let mut variable = None;
+        let mut pattern = None;
+        let mut where_ = None;
+        let mut map = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.name(&p)),
+                Rule::relationships_pattern => pattern = Some(Box::new(self.path_pattern(p)?)),
+                Rule::comprehension_where => where_ = Some(boxed(self.inner_expr(p)?)),
+                Rule::comprehension_map => map = Some(boxed(self.inner_expr(p)?)),
+                _ => {}
+            }
+        }
+        let pattern = pattern.ok_or_else(|| internal(span))?;
+        let map = map.ok_or_else(|| internal(span))?;
+        Ok(ExprKind::PatternComprehension { variable, pattern, where_, map })
+    }
+
+    /// The expression wrapped by a single-child rule such as `comprehension_where`.
+    pub(super) fn inner_expr(&self, pair: Pair) -> LResult<Expr> {
+        let span = self.span(&pair);
+        let e = pair.into_inner().next().ok_or_else(|| internal(span))?;
+        self.expr(e)
+    }
+
+    fn map_projection_item(&self, pair: Pair) -> LResult<MapProjectionItem> {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let parts: Vec<Pair> = pair.into_inner().collect();
+        match parts.as_slice() {
+            [] => Ok(MapProjectionItem::AllProperties(span)),
+            [only] if only.as_rule() == Rule::variable => Ok(MapProjectionItem::Variable(self.name(only))),
+            [key] if text.starts_with('.') => Ok(MapProjectionItem::Property(self.name(key))),
+            [key, value] => {
+                Ok(MapProjectionItem::Literal { span, key: self.name(key), value: self.expr(value.clone())? })
+            }
+            _ => Err(internal(span)),
+        }
+    }
+}
+
+/// `-5` and `-9223372036854775808` are literals, as in Neo4j's grammar.
+fn fold_sign(op: UnaryOp, operand: &Operand, span: Span) -> Option<Expr> {
+    if op != UnaryOp::Minus {
+        return None;
+    }
+    let literal = match &operand.expr.kind {
+        ExprKind::Literal(Literal::Integer(v)) if operand.big_int => Literal::Integer(*v),
+        ExprKind::Literal(Literal::Integer(v)) => Literal::Integer(v.checked_neg()?),
+        ExprKind::Literal(Literal::Float(v)) => Literal::Float(-v),
+        _ => return None,
+    };
+    Some(Expr { span, kind: ExprKind::Literal(literal) })
+}
+
+/// The grammar guarantees the shapes lowering relies on; this reports a broken guarantee as a
+/// syntax error instead of a panic.
+pub(super) fn internal(span: Span) -> LowerError {
+    LowerError { span, message: "internal error: unexpected parse tree shape".to_string() }
+}
+
+impl Lowerer {
+    /// A rule shaped like an expression operand (`primary lookup*`), e.g. a SET target.
+    pub(super) fn operand_sequence(&self, pair: Pair) -> LResult<Expr> {
+        self.expr(pair)
+    }
+}

@@ -1,0 +1,216 @@
+//! `cymig` database commands end to end: real files through the real parser, linter and plan,
+//! the real binary as a separate process, a real Neo4j. Covers concurrent runs and `kill -9`.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use support::neo4j::{block_on, connect, count, fresh_db, strings, TestDb};
+
+fn cymig(db: &TestDb, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cymig"));
+    c.args(args)
+        .env("NEO4J_URI", &db.uri)
+        .env("NEO4J_USERNAME", &db.user)
+        .env("NEO4J_PASSWORD", &db.password)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    cymig(db, args).output().expect("run cymig")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn write(dir: &Path, name: &str, body: &str) {
+    std::fs::write(dir.join(name), body).unwrap();
+}
+
+fn q(db: &TestDb, cypher: &str) -> i64 {
+    block_on(async { count(&connect(db).await, cypher).await })
+}
+
+/// A small migration set: schema + reference data, a batched update, a plain data step.
+fn migrations() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "V1__person_key.cypher", "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n");
+    write(d, "U1__person_key.cypher", "DROP CONSTRAINT person_id IF EXISTS;\n");
+    write(d, "V2__people.cypher", "UNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n");
+    write(d, "U2__people.cypher", "MATCH (p:Person) WHERE p.id <= 300\nCALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 1000 ROWS;\n");
+    write(d, "V3__scores.cypher", "MATCH (p:Person) WHERE p.score IS NULL\nCALL (p) { SET p.score = p.id * 2 } IN TRANSACTIONS OF 100 ROWS;\n");
+    write(d, "U3__scores.cypher", "MATCH (p:Person) WHERE p.score IS NOT NULL\nCALL (p) { REMOVE p.score } IN TRANSACTIONS OF 100 ROWS;\n");
+    dir
+}
+
+#[test]
+fn up_status_dry_run_down_through_the_binary() {
+    let db = fresh_db();
+    let m = migrations();
+    let dir = m.path().to_str().unwrap();
+
+    let o = run(&db, &["up", dir, "--dry-run"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("3 step 1 (auto-commit): batched, not run"), "{out}");
+    assert_eq!(q(&db, "MATCH (n) RETURN count(n) AS v"), 0, "dry run wrote nothing");
+
+    let o = run(&db, &["up", dir, "--to", "2"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("applied 2 people"), "{}", text(&o));
+
+    let o = run(&db, &["status", dir, "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let states: Vec<&str> = json["migrations"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["applied", "applied", "pending"]);
+    assert_eq!(json["schema_version"], "2");
+
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (p:Person) WHERE p.score = p.id * 2 RETURN count(p) AS v"), 300);
+
+    let o = run(&db, &["down", dir, "--to", "1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (p:Person) RETURN count(p) AS v"), 0);
+    assert_eq!(q(&db, "SHOW CONSTRAINTS YIELD name WHERE name = 'person_id' RETURN count(*) AS v"), 1);
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert!(out.contains("schema version: 1") && out.contains("pending (rolled back)"), "{out}");
+}
+
+#[test]
+fn lint_errors_block_up_before_the_database_is_touched() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__broken.cypher", "MATCH (n RETURN n;\n");
+    let o = run(&db, &["up", m.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (n) RETURN count(n) AS v"), 0);
+}
+
+#[test]
+fn wrong_password_fails_clearly_without_printing_it() {
+    let db = fresh_db();
+    if std::env::var("NEO4J_URI").is_ok() {
+        return;
+    }
+    let m = migrations();
+    let secret = "Wr0ng-pa55-XYZZY";
+    let o = cymig(&db, &["status", m.path().to_str().unwrap()]).env("NEO4J_PASSWORD", secret).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let out = text(&o);
+    assert!(!out.contains(secret), "{out}");
+    assert!(out.contains("cannot"), "{out}");
+}
+
+#[test]
+fn edited_migration_is_refused_until_repair() {
+    let db = fresh_db();
+    let m = migrations();
+    let dir = m.path().to_str().unwrap();
+    assert!(run(&db, &["up", dir, "--to", "2"]).status.success());
+    write(m.path(), "V2__people.cypher", "// reviewed\nUNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n");
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("2 was edited after it was applied") && text(&o).contains("cymig repair"), "{}", text(&o));
+    let o = run(&db, &["validate", dir]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = run(&db, &["repair", dir, "--reason", "comment added in review"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (p:Person) WHERE p.score IS NOT NULL RETURN count(p) AS v"), 300);
+}
+
+#[test]
+fn two_processes_started_together_apply_each_migration_once() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT applied_v IF NOT EXISTS FOR (a:Applied) REQUIRE a.v IS UNIQUE;\n");
+    for i in 2..=15 {
+        write(m.path(), &format!("V{i}__step.cypher"), &format!("CREATE (:Applied {{v: {i}}});\n"));
+    }
+    let dir = m.path().to_str().unwrap();
+    let children: Vec<Child> = (0..2)
+        .map(|_| cymig(&db, &["up", dir, "--lock-timeout", "120"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for o in &outputs {
+        assert!(o.status.success(), "{}", text(o));
+    }
+    let applied_lines: usize = outputs.iter().map(|o| String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("applied ")).count()).sum();
+    assert_eq!(applied_lines, 15, "{}\n---\n{}", text(&outputs[0]), text(&outputs[1]));
+    assert_eq!(q(&db, "MATCH (a:Applied) RETURN count(a) AS v"), 14);
+    assert_eq!(q(&db, "MATCH (m:__CymigMigration {status: 'applied'}) RETURN count(m) AS v"), 15);
+}
+
+/// Starts `cymig up`, waits until `ready` holds, then kills it with SIGKILL.
+fn kill_during(db: &TestDb, dir: &str, ready: &str) {
+    let mut child = cymig(db, &["up", dir, "--lock-lease", "3"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "`{ready}` never held");
+        if q(db, ready) > 0 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "cymig finished before it could be killed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+    let _ = child.wait();
+}
+
+#[test]
+fn kill_9_during_a_long_explicit_step_then_up_completes() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__first.cypher", "CREATE (:Done {v: 1});\n");
+    // One explicit transaction that creates data, then sleeps: killed while in flight.
+    write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(4000)\nRETURN x;\n");
+    write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
+    let dir = m.path().to_str().unwrap();
+    kill_during(&db, dir, "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v");
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert!(out.contains("2 ") && out.contains("pending"), "{out}");
+    // The killed step rolled back with its record: `up` (after the dead lock's lease) completes.
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (d:Done) RETURN count(d) AS v"), 3, "nothing applied twice or lost");
+}
+
+#[test]
+fn kill_9_during_a_long_auto_commit_step_then_retry_completes() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n");
+    // Batched (auto-commit), idempotent: MERGE on a unique key.
+    write(
+        m.path(),
+        "V2__slow_batches.cypher",
+        "UNWIND range(1, 30) AS i\nCALL (i) { CALL apoc.util.sleep(150) MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 1 ROWS;\n",
+    );
+    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
+    let dir = m.path().to_str().unwrap();
+    kill_during(&db, dir, "MATCH (b:Batch) RETURN count(b) AS v");
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert!(out.contains("running") && out.contains("recover with: cymig retry 2"), "{out}");
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("Recover with: cymig retry 2"), "{}", text(&o));
+    let o = run(&db, &["retry", "2", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (b:Batch) RETURN count(b) AS v"), 30);
+    assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 1);
+    let states = block_on(async { strings(&connect(&db).await, "MATCH (m:__CymigMigration) RETURN m.status AS v").await });
+    assert!(states.iter().all(|s| s == "applied"), "{states:?}");
+}
