@@ -90,3 +90,8 @@ impl CheckedPlan {
         &self.0
     }
 }
+
+pub mod compile;
+pub mod output;
+
+pub use compile::{classify, compile, PlanOptions};

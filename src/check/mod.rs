@@ -77,6 +77,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
         .collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
     let mut outcome = LintOutcome::default();
+    outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
     for (file, fixed) in results {
         outcome.files.push(file);
         if let Some(f) = fixed {
@@ -138,6 +139,9 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
         let unused = suppress::apply(&mut diagnostics, view.directives, view.script, &enabled);
         if enabled(rules::unused_suppression::META.name) {
             diagnostics.extend(unused);
+        }
+        for d in &mut diagnostics {
+            d.span = rules::util::tight(&source.text, d.span);
         }
         options.apply_severities(&mut diagnostics);
         diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));

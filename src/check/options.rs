@@ -165,11 +165,51 @@ mod tests {
     }
 }
 
-/// Options from `cymig.toml` (found by walking up from the first path, or `explicit`).
-/// Until the configuration module lands, defaults apply; an explicit file must exist.
-pub fn from_config(_paths: &[PathBuf], explicit: Option<&std::path::Path>) -> Result<LintOptions> {
-    if let Some(p) = explicit {
-        std::fs::metadata(p).map_err(|source| Error::Io { path: p.to_path_buf(), source })?;
+/// Options from `cymig.toml` (found by walking up from the first path, or `--config`) with
+/// the command-line flags in `overrides` on top. Unknown rule names are configuration errors
+/// (exit 2) that say where they are written.
+pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
+    let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let config = crate::config::Config::load(&start, overrides)?;
+    for r in &config.rule_references {
+        if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta())) {
+            continue;
+        }
+        let message = format!("unknown rule `{}` in `{}` (see `cymig rule --list`)", r.name, r.key);
+        return Err(match &r.origin {
+            crate::config::Origin::File(path) => Error::Config {
+                path: Some(path.clone()),
+                message: format!("{message} at line {}, column {}", r.line, r.column),
+            },
+            _ => Error::Usage(message),
+        });
     }
-    Ok(LintOptions::default())
+    Ok(LintOptions::from(&config))
+}
+
+impl From<&crate::config::Config> for LintOptions {
+    fn from(c: &crate::config::Config) -> Self {
+        let batch = c.lint.batching.default_batch_size.max(1);
+        LintOptions {
+            settings: Settings {
+                target: c.target,
+                edition: c.edition,
+                batch_size: batch,
+                min_batch: Settings::default().min_batch.min(batch),
+                max_batch: Settings::default().max_batch.max(batch),
+            },
+            select: c.lint.select.clone(),
+            ignore: c.lint.ignore.clone(),
+            per_path_ignores: c.lint.per_path_ignores.iter().map(|p| (p.pattern.clone(), p.rules.clone())).collect(),
+            severity: c
+                .lint
+                .severity
+                .iter()
+                .map(|(rule, s)| (rule.clone(), s.severity().map_or(Level::Off, Level::On)))
+                .collect(),
+            fix: FixMode::None,
+            diff: false,
+            migrations_dir: Some(c.migrations.clone()),
+        }
+    }
 }

@@ -91,3 +91,56 @@ impl Diagnostic {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{AdminCommand, Statement, StatementKind};
+    use crate::check::directives::scan_comments;
+    use crate::migration::directive;
+
+    fn parse_directives(text: &str, _: &[()]) -> Vec<Directive> {
+        directive::parse_directives(text, &scan_comments(text))
+    }
+
+    fn stmt(span: Span) -> Statement {
+        Statement { span, prefixes: vec![], kind: StatementKind::Admin(AdminCommand { span, keywords: vec![] }) }
+    }
+
+    fn diag(rule: &str, at: usize) -> Diagnostic {
+        registry::by_name(rule).unwrap().meta().diagnostic(Span::new(at, at + 1), "x")
+    }
+
+    #[test]
+    fn ignore_applies_to_the_next_statement_only() {
+        let text = "// cymig:ignore unbatched-write -- tiny\nAAAA;\nBBBB;\n";
+        let script = Script { statements: vec![stmt(Span::new(40, 44)), stmt(Span::new(46, 50))], ..Default::default() };
+        let directives = parse_directives(text, &[]);
+        let mut ds = vec![diag("unbatched-write", 41), diag("unbatched-write", 47), diag("irreversible", 41)];
+        let unused = apply(&mut ds, &directives, &script, &|_| true);
+        assert!(unused.is_empty(), "{unused:?}");
+        let left: Vec<_> = ds.iter().map(|d| (d.rule, d.span.start)).collect();
+        assert_eq!(left, vec![("unbatched-write", 47), ("irreversible", 41)]);
+    }
+
+    #[test]
+    fn stale_unknown_and_reasonless_suppressions_are_reported() {
+        let text = "// cymig:ignore-file destructive-delete, nope\nAAAA;\n";
+        let script = Script { statements: vec![stmt(Span::new(46, 50))], ..Default::default() };
+        let directives = parse_directives(text, &[]);
+        let mut ds = vec![];
+        let found = apply(&mut ds, &directives, &script, &|_| true);
+        let messages: Vec<_> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`destructive-delete` is suppressed but reports nothing in this file",
+                "unknown rule `nope` in suppression",
+                "suppression without a reason"
+            ]
+        );
+        // A suppression of a rule that is switched off is not "unused".
+        let found = apply(&mut vec![], &directives, &script, &|r| r != "destructive-delete");
+        assert_eq!(found.len(), 2);
+    }
+}

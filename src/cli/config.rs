@@ -2,7 +2,7 @@
 //! override `cymig.toml`, shared by every command that reads it.
 
 use super::CommandResult;
-use crate::config::{format_duration, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion};
+use crate::config::{format_duration, redact_command, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion};
 use std::path::{Path, PathBuf};
 
 /// Flags that override `cymig.toml` (flatten into a command's args).
@@ -63,8 +63,8 @@ pub enum ShowFormat {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Secrets are never printed: the password's source is shown, not its value, \
-                        and passwords in URIs are masked.")]
+#[command(after_help = "Secrets are never printed: the password's source is shown, not its value; \
+                        passwords in URIs and password/secret/token arguments of hook commands are masked.")]
 pub struct ConfigArgs {
     /// Print the effective settings, each with where it came from (the default action).
     #[arg(long)]
@@ -143,7 +143,7 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     push("database", "password-file", password_file, "database.password-file");
     push("database", "lock-timeout", ShownValue::Str(format_duration(d.lock_timeout)), "database.lock-timeout");
     push("database", "lease", ShownValue::Str(format_duration(d.lease)), "database.lease");
-    let pre_up = c.hooks.pre_up.clone().map_or(ShownValue::Unset, ShownValue::Str);
+    let pre_up = c.hooks.pre_up.as_deref().map_or(ShownValue::Unset, |cmd| ShownValue::Str(redact_command(cmd)));
     push("hooks", "pre-up", pre_up, "hooks.pre-up");
     out
 }

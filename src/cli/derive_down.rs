@@ -1,8 +1,156 @@
+//! `cymig derive-down <migration-file> [--write] [--check]`.
+
 use super::CommandResult;
+use crate::derive::compare::compare;
+use crate::derive::{derive_migration, Outcome};
+use crate::error::Error;
+use crate::migration::{Migration, MigrationSet};
+use crate::schema::SchemaModel;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
-pub struct DeriveDownArgs {}
+#[command(after_help = "The file's directory is its migration set: the schema model replays every \
+migration before it, so a DROP is undone with the exact definition an earlier migration gave.\n\n\
+Exit codes: 0 derived (or, with --check, the explicit down undoes everything); 1 the migration \
+cannot be undone (each statement and why is printed), has syntax errors, or the explicit down \
+misses something; 2 usage or IO error.")]
+pub struct DeriveDownArgs {
+    /// The up migration (`V<version>__<description>.cypher` or `<version>_<name>.up.cypher`).
+    pub file: PathBuf,
+    /// Write the companion down script (`U<version>__<description>.cypher`) next to it.
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+    /// Compare the explicit down script with the derived one: report what it fails to undo.
+    #[arg(long)]
+    pub check: bool,
+}
 
-pub fn run(_args: DeriveDownArgs) -> CommandResult {
-    super::not_yet("derive-down")
+pub fn run(args: DeriveDownArgs) -> CommandResult {
+    let dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let set = MigrationSet::load(dir)?;
+    let migration = find_migration(&set, &args.file)?;
+    if let Some(code) = report_syntax_errors(migration) {
+        return Ok(code);
+    }
+    let model = SchemaModel::from_migrations(&set.migrations);
+    if args.check {
+        return check(&model, migration);
+    }
+    let derived = derive_migration(&model, migration);
+    let Some(script) = derived.render() else {
+        eprint!("{}", irreversible_report(migration, &derived));
+        return Ok(1);
+    };
+    if args.write {
+        let target = companion_path(migration);
+        if target.exists() {
+            return Err(Error::Usage(format!(
+                "{} already exists; compare it with the derived one using `cymig derive-down --check {}`",
+                display(&target),
+                display(&args.file)
+            )));
+        }
+        std::fs::write(&target, &script).map_err(|source| Error::Io { path: target.clone(), source })?;
+        eprintln!("wrote {}", display(&target));
+    } else {
+        print!("{script}");
+    }
+    Ok(0)
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn find_migration<'a>(set: &'a MigrationSet, file: &Path) -> crate::error::Result<&'a Migration> {
+    let wanted = std::fs::canonicalize(file).map_err(|source| Error::Io { path: file.to_path_buf(), source })?;
+    let same = |p: &Path| std::fs::canonicalize(p).map(|c| c == wanted).unwrap_or(false);
+    if let Some(m) = set.migrations.iter().find(|m| same(m.up.path())) {
+        return Ok(m);
+    }
+    if set.migrations.iter().any(|m| m.down.as_ref().is_some_and(|d| same(d.path()))) {
+        return Err(Error::Usage(format!("{} is a down script; give its up migration", display(file))));
+    }
+    Err(Error::Usage(format!(
+        "{} is not a versioned migration of its directory (expected V<version>__<description>.cypher or <version>_<name>.up.cypher)",
+        display(file)
+    )))
+}
+
+fn report_syntax_errors(m: &Migration) -> Option<i32> {
+    if m.up.script.errors.is_empty() {
+        return None;
+    }
+    for e in &m.up.script.errors {
+        let lc = m.up.source.line_col(e.span.start);
+        eprintln!("{}:{}:{}: syntax error: {}", display(m.up.path()), lc.line, lc.column, e.message);
+    }
+    eprintln!("error: fix the syntax errors first: a down script is derived from the whole migration");
+    Some(1)
+}
+
+fn irreversible_report(m: &Migration, derived: &crate::derive::DerivedDown) -> String {
+    let mut out = format!("error: {} cannot be undone automatically:\n", display(m.up.path()));
+    for step in derived.irreversible() {
+        if let Outcome::Irreversible(why) = &step.outcome {
+            out.push_str(&format!("  {}:{}: {}\n      {why}\n", display(m.up.path()), step.line, step.summary));
+        }
+    }
+    match &m.down {
+        Some(d) => out.push_str(&format!(
+            "note: the explicit down script {} is used instead; check it with `cymig derive-down --check {}`\n",
+            display(d.path()),
+            display(m.up.path())
+        )),
+        None => out.push_str(&format!(
+            "help: write the down script by hand as {}, or acknowledge a deliberate one-way step with `// cymig:irreversible -- <reason>` above it\n",
+            display(&companion_path(m))
+        )),
+    }
+    out
+}
+
+/// `U<version>__<description>.cypher` beside `V…`, or `….down.cypher` beside `….up.cypher`.
+pub fn companion_path(m: &Migration) -> PathBuf {
+    let up = m.up.path();
+    let name = up.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let down_name = if let Some(stem) = name.strip_suffix(".up.cypher") {
+        format!("{stem}.down.cypher")
+    } else if let Some(rest) = name.strip_prefix('V').or_else(|| name.strip_prefix('v')) {
+        format!("U{rest}")
+    } else {
+        format!("U{}__{}.cypher", m.version.raw, m.description)
+    };
+    up.with_file_name(down_name)
+}
+
+fn check(model: &SchemaModel, m: &Migration) -> CommandResult {
+    let Some(down) = &m.down else {
+        return Err(Error::Usage(format!(
+            "{} has no explicit down script to check (expected {})",
+            display(m.up.path()),
+            display(&companion_path(m))
+        )));
+    };
+    let Some(result) = compare(model, m) else { return Ok(0) };
+    let up = display(m.up.path());
+    let down_path = display(down.path());
+    if result.gaps.is_empty() && result.broken.is_empty() {
+        println!("{down_path} undoes everything {up} does");
+        return Ok(0);
+    }
+    for b in &result.broken {
+        println!("{down_path}:{}: {}", b.line, b.message);
+    }
+    if !result.gaps.is_empty() {
+        println!("{down_path} fails to undo:");
+        for g in &result.gaps {
+            println!("  {up}:{}: {}", g.line, g.message);
+        }
+    }
+    if let Some(derived) = derive_migration(model, m).render() {
+        println!("\nhelp: the derived down script would undo it; print it with `cymig derive-down {up}`");
+        let _ = derived;
+    }
+    Ok(1)
 }

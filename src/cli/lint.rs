@@ -109,17 +109,15 @@ pub fn rule_infos() -> Vec<RuleInfo> {
 
 /// Configuration file first, then command-line flags on top.
 fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
-    let mut options = crate::check::options::from_config(&args.paths, args.config.as_deref())?;
-    if !args.select.is_empty() {
-        options.select = args.select.clone();
-    }
-    options.ignore.extend(args.ignore.iter().cloned());
-    if let Some(t) = &args.target {
-        options.settings.target = t.parse::<Target>().map_err(Error::Usage)?;
-    }
-    if let Some(e) = &args.edition {
-        options.settings.edition = e.parse::<Edition>().map_err(Error::Usage)?;
-    }
+    let overrides = crate::config::CliOverrides {
+        config: args.config.clone(),
+        target: args.target.as_deref().map(str::parse::<Target>).transpose().map_err(Error::Usage)?,
+        edition: args.edition.as_deref().map(str::parse::<Edition>).transpose().map_err(Error::Usage)?,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        ..Default::default()
+    };
+    let mut options = crate::check::options::from_config(&args.paths, &overrides)?;
     options.fix = match (args.fix || args.diff, args.unsafe_fixes) {
         (false, _) => FixMode::None,
         (true, false) => FixMode::Safe,
@@ -127,9 +125,7 @@ fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
     };
     options.diff = args.diff;
     options.validate().map_err(|e| match e {
-        Error::Config { message, .. } if args.select.iter().chain(&args.ignore).any(|s| message.contains(&format!("`{s}`"))) => {
-            Error::Usage(message)
-        }
+        Error::Config { message, .. } => Error::Usage(message),
         other => other,
     })?;
     Ok(options)

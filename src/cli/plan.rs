@@ -1,8 +1,75 @@
+//! `cymig plan [<dir>] [--from V] [--to V] [--format text|json]`.
+
 use super::CommandResult;
+use crate::config::{CliOverrides, Config};
+use crate::error::Error;
+use crate::migration::{MigrationSet, Version};
+use crate::plan::{compile, output, PlanOptions};
+use std::path::PathBuf;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// A Markdown table per migration (paste it into a pull request).
+    #[default]
+    Text,
+    /// `{"migrations": [{"version", "file", "checksum", "steps": [...]}]}`.
+    Json,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct PlanArgs {}
+#[command(after_help = "Each step is one transaction: a migration's data statements share one explicit \
+transaction; schema commands, CALL … IN TRANSACTIONS, USING PERIODIC COMMIT and apoc.periodic.* \
+each run alone in auto-commit; after schema steps the plan waits for new indexes.\n\n\
+Exit codes: 0 planned; 1 a migration has syntax errors; 2 usage or IO error.")]
+pub struct PlanArgs {
+    /// The migration directory (default: `migrations` from cymig.toml, else ./migrations).
+    pub dir: Option<PathBuf>,
+    /// First version to plan (inclusive).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last version to plan (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
 
-pub fn run(_args: PlanArgs) -> CommandResult {
-    super::not_yet("plan")
+fn version(flag: &str, raw: &Option<String>) -> crate::error::Result<Option<Version>> {
+    raw.as_deref()
+        .map(|r| Version::parse(r.trim_start_matches(['V', 'v'])).map_err(|e| Error::Usage(format!("--{flag} {r}: {e}"))))
+        .transpose()
+}
+
+pub fn run(args: PlanArgs) -> CommandResult {
+    let options = PlanOptions { from: version("from", &args.from)?, to: version("to", &args.to)? };
+    let dir = match args.dir {
+        Some(d) => d,
+        None => {
+            let config = Config::load(std::path::Path::new("."), &CliOverrides::default())?;
+            let cwd = std::env::current_dir().unwrap_or_default();
+            config.migrations.strip_prefix(&cwd).map(|p| p.to_path_buf()).unwrap_or(config.migrations)
+        }
+    };
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!("{} is not a directory", dir.display())));
+    }
+    let set = MigrationSet::load(&dir)?;
+    let mut bad = false;
+    for m in &set.migrations {
+        for e in &m.up.script.errors {
+            let lc = m.up.source.line_col(e.span.start);
+            eprintln!("{}:{}:{}: syntax error: {}", m.up.path().display(), lc.line, lc.column, e.message);
+            bad = true;
+        }
+    }
+    if bad {
+        eprintln!("error: fix the syntax errors first: a plan is compiled from whole migrations");
+        return Ok(1);
+    }
+    let plan = compile(&set, &options);
+    match args.format {
+        PlanFormat::Text => print!("{}", output::text(&plan)),
+        PlanFormat::Json => println!("{}", output::json(&plan)),
+    }
+    Ok(0)
 }

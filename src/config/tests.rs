@@ -244,6 +244,15 @@ fn durations() {
 }
 
 #[test]
+fn secrets_in_hook_commands_are_masked_for_display() {
+    assert_eq!(
+        redact_command("NEO4J_PASSWORD=hunter2 neo4j-admin dump --password hunter2 --token=abc --to-path=x"),
+        "NEO4J_PASSWORD=*** neo4j-admin dump --password *** --token=*** --to-path=x"
+    );
+    assert_eq!(redact_command("neo4j-admin database dump neo4j"), "neo4j-admin database dump neo4j");
+}
+
+#[test]
 fn uris_are_redacted_for_display() {
     assert_eq!(redact_uri("bolt://u:p@host:7687/db"), "bolt://***@host:7687/db");
     assert_eq!(redact_uri("bolt://host:7687"), "bolt://host:7687");

@@ -252,6 +252,38 @@ mod tests {
         assert_eq!(d.reason(), Some("ç"));
     }
 
+    fn statement_at(src: &str, text: &str) -> Statement {
+        let start = src.find(text).expect("statement text");
+        Statement {
+            span: Span::new(start, start + text.len()),
+            prefixes: vec![],
+            kind: crate::ast::StatementKind::Admin(crate::ast::AdminCommand {
+                span: Span::new(start, start + text.len()),
+                keywords: vec![],
+            }),
+        }
+    }
+
+    #[test]
+    fn a_directive_applies_to_the_next_statement_and_verify_starts_a_section() {
+        let src = "RETURN 1; // cymig:ignore a -- same line, so the NEXT statement
+                   RETURN 2;
+                   // cymig:irreversible -- x
+                   RETURN 3;
+                   // cymig:verify
+                   RETURN 4;
+                   RETURN 5;
+                   // cymig:ignore b -- nothing follows
+";
+        let statements: Vec<Statement> =
+            ["RETURN 1", "RETURN 2", "RETURN 3", "RETURN 4", "RETURN 5"].iter().map(|t| statement_at(src, t)).collect();
+        let directives = parse_directives(src, &line_comments(src));
+        let targets: Vec<Option<usize>> = directives.iter().map(|d| d.target_statement(&statements)).collect();
+        assert_eq!(targets, [Some(1), Some(2), Some(3), None]);
+        assert_eq!(verify_section_start(&directives, &statements), Some(3));
+        assert_eq!(verify_section_start(&directives[..2], &statements), None);
+    }
+
     fn one_of(src: &str, index: usize) -> Directive {
         let comments = line_comments(src);
         parse_comment(src, &comments[index]).expect("directive")

@@ -190,43 +190,52 @@ fn relative_path(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// Worker stacks as large as `cymig parse` uses: the grammar recurses per nesting level.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// Reads and parses every file on up to `available_parallelism` threads; results keep the
-/// order of `found`.
+/// order of `found`. A file a worker did not get to (a thread that could not be spawned) is
+/// parsed on this thread.
 fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(found.len());
-    if threads <= 1 {
-        return found.iter().map(read_and_parse).collect();
-    }
-    let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<Result<MigrationFile>>> = (0..found.len()).map(|_| None).collect();
-    let done: Vec<Vec<(usize, Result<MigrationFile>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(f) = found.get(i) else { break };
-                        out.push((i, read_and_parse(f)));
-                    }
-                    out
+    if threads > 1 {
+        let next = AtomicUsize::new(0);
+        let done: Vec<Vec<(usize, Result<MigrationFile>)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .name("cymig-load".into())
+                        .stack_size(WORKER_STACK_BYTES)
+                        .spawn_scoped(scope, || {
+                            let mut out = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(f) = found.get(i) else { break out };
+                                out.push((i, guarded_read_and_parse(f)));
+                            }
+                        })
+                        .ok()
                 })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
-    });
-    for (i, result) in done.into_iter().flatten() {
-        slots[i] = Some(result);
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+        });
+        for (i, result) in done.into_iter().flatten() {
+            slots[i] = Some(result);
+        }
     }
     slots
         .into_iter()
         .zip(found)
-        .map(|(slot, f)| {
-            slot.unwrap_or_else(|| {
-                Err(Error::Internal(format!("{}: parser thread panicked", f.path.display())))
-            })
-        })
+        .map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f)))
         .collect()
+}
+
+/// A parser bug must not take the whole run down without saying which file caused it.
+fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found))).unwrap_or_else(|_| {
+        Err(Error::Internal(format!("{}: the parser panicked on this file", found.path.display())))
+    })
 }
 
 fn read_and_parse(found: &Found) -> Result<MigrationFile> {

@@ -7,79 +7,9 @@ use crate::migration::{Directive, DirectiveKind};
 use crate::source::SourceFile;
 use crate::span::Span;
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
 
-/// The Neo4j version the migrations must run on: deprecated and removed syntax depends on it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Target {
-    /// Neo4j 4.4 (the last 4.x LTS).
-    #[serde(rename = "4.4")]
-    V4_4,
-    /// Neo4j 5.x (5.26 LTS), Cypher 5.
-    #[default]
-    #[serde(rename = "5")]
-    V5,
-    /// Neo4j 2025.x and later with Cypher 25.
-    #[serde(rename = "2025")]
-    V2025,
-}
-
-impl FromStr for Target {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        let major = s.split('.').next().unwrap_or("");
-        match major {
-            "4" if s == "4.4" || s == "4" => Ok(Target::V4_4),
-            "5" => Ok(Target::V5),
-            "25" => Ok(Target::V2025),
-            m if m.len() == 4 && m.starts_with("20") && m.parse::<u32>().map_or(false, |y| y >= 2025) => {
-                Ok(Target::V2025)
-            }
-            _ => Err(format!("unknown target Neo4j version `{s}` (expected 4.4, 5, 5.26, 2025.x or 25)")),
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Target::V4_4 => "4.4",
-            Target::V5 => "5",
-            Target::V2025 => "2025",
-        })
-    }
-}
-
-/// Neo4j edition: some constraints and commands exist only in Enterprise Edition.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Edition {
-    #[default]
-    Community,
-    Enterprise,
-}
-
-impl FromStr for Edition {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "community" | "ce" => Ok(Edition::Community),
-            "enterprise" | "ee" | "aura" => Ok(Edition::Enterprise),
-            other => Err(format!("unknown edition `{other}` (expected community or enterprise)")),
-        }
-    }
-}
-
-impl fmt::Display for Edition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Edition::Community => "community",
-            Edition::Enterprise => "enterprise",
-        })
-    }
-}
+/// The target Neo4j version and edition are the configuration's types.
+pub use crate::config::{Edition, TargetVersion as Target};
 
 /// Settings rules read (selection and severities are applied by the checker, not rules).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -95,7 +25,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { target: Target::V5, edition: Edition::Community, batch_size: 1000, min_batch: 100, max_batch: 100_000 }
+        Settings { target: Target::V5, edition: Edition::Community, batch_size: 10_000, min_batch: 100, max_batch: 100_000 }
     }
 }
 
@@ -108,19 +38,40 @@ pub enum FileRole {
     Down { version: String },
     /// A repeatable migration (`R__x.cypher`).
     Repeatable,
+    /// A `….verify.cypher` companion: read-only checks run after the migration.
+    Verify,
     /// A file outside any migration set (or not following the naming conventions).
     Standalone,
 }
 
-/// Set-level facts about one file, computed by the checker when it loads the set.
+/// Set-level facts about one file, computed when the set is loaded.
 #[derive(Clone, Debug, Default)]
 pub struct SetFacts {
-    /// Why the file name does not follow the layout, if it does not.
-    pub naming_problem: Option<String>,
-    /// Other files with the same version (for `duplicate-version`).
-    pub duplicate_of: Vec<String>,
-    /// Why the file no longer matches `cymig.sum`, if it does not.
-    pub edited: Option<String>,
+    /// Layout problems the loader found (bad names, orphan downs, duplicate versions,
+    /// invalid UTF-8), each for the rule that reports it.
+    pub problems: Vec<SetFinding>,
+    /// Why the file no longer matches `cymig.sum`, if it does not, and what to do.
+    pub edited: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SetFinding {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl SetFacts {
+    /// Reports the problems meant for `meta`'s rule.
+    pub fn report(&self, meta: &'static super::RuleMeta, out: &mut super::Findings) {
+        for p in self.problems.iter().filter(|p| p.rule == meta.name) {
+            let d = out.report(meta, p.span, p.message.clone());
+            if let Some(h) = &p.help {
+                d.help(h.clone());
+            }
+        }
+    }
 }
 
 pub struct FileContext<'a> {

@@ -1,5 +1,4 @@
 use super::*;
-use crate::span::Span;
 
 pub struct DuplicateVersion;
 
@@ -37,18 +36,6 @@ impl Rule for DuplicateVersion {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        if cx.set.duplicate_of.is_empty() {
-            return;
-        }
-        let version = match &cx.role {
-            FileRole::Up { version, .. } => version.clone(),
-            _ => String::new(),
-        };
-        out.report(
-            &META,
-            Span::at(0),
-            format!("version {version} is also used by {}", cx.set.duplicate_of.join(", ")),
-        )
-        .help("give each migration its own version; renumber the one added last");
+        cx.set.report(&META, out);
     }
 }

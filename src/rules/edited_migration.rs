@@ -39,9 +39,8 @@ impl Rule for EditedMigration {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        if let Some(why) = &cx.set.edited {
-            out.report(&META, Span::at(0), why.clone())
-                .help("add a new migration instead of editing an applied one; if the edit is intended, run `cymig hash` and commit cymig.sum");
+        if let Some((why, help)) = &cx.set.edited {
+            out.report(&META, Span::at(0), why.clone()).help(help.clone());
         }
     }
 }

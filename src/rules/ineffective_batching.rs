@@ -119,13 +119,14 @@ fn hoist_reads(cx: &FileContext, call: &CallSubqueryClause) -> Option<Vec<Edit>>
     if w == 0 {
         return None;
     }
-    let reads = clauses[0].span().cover(clauses[w - 1].span()).text(cx.text());
-    let writes_span = clauses[w].span().cover(clauses[clauses.len() - 1].span());
+    let reads = tight(cx.text(), clauses[0].span().cover(clauses[w - 1].span())).text(cx.text());
+    let writes_span = tight(cx.text(), clauses[w].span().cover(clauses[clauses.len() - 1].span()));
+    let call_span = tight(cx.text(), call.span);
     let vars = variables_in_scope(clauses, w);
     let used = clause_references(&clauses[w..]);
     let imports: Vec<String> = vars.into_iter().filter(|v| used.contains(v)).map(|v| quote_name(&v)).collect();
     let indent = line_indent(cx.text(), call.span.start);
-    let tx = call.in_transactions.as_ref()?.span.text(cx.text());
+    let tx = tight(cx.text(), call.in_transactions.as_ref()?.span).text(cx.text());
     let head = if cx.settings.target >= Target::V5 {
         format!("CALL ({}) {{\n", imports.join(", "))
     } else {
@@ -135,5 +136,5 @@ fn hoist_reads(cx: &FileContext, call: &CallSubqueryClause) -> Option<Vec<Edit>>
         "{reads}\n{indent}{head}{indent}  {}\n{indent}}} {tx}",
         writes_span.text(cx.text()).trim()
     );
-    Some(vec![Edit::replace(call.span, replacement)])
+    Some(vec![Edit::replace(call_span, replacement)])
 }

@@ -56,7 +56,7 @@ impl Rule for Irreversible {
         let applies = match &cx.role {
             FileRole::Up { has_down, .. } => !has_down,
             FileRole::Standalone => true,
-            FileRole::Down { .. } | FileRole::Repeatable => false,
+            FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify => false,
         };
         if !applies || cx.acknowledged_irreversible(stmt) {
             return;

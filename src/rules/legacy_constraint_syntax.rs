@@ -1,4 +1,4 @@
-use super::util::quote_name;
+use super::util::{quote_name, tight};
 use super::*;
 use crate::ast::{ConstraintKind, CreateConstraint, DropTarget, EntityKind, PropertyRef, SchemaCommand, SchemaEntity, StatementKind};
 use crate::diagnostic::Edit;
@@ -52,7 +52,7 @@ impl Rule for LegacyConstraintSyntax {
                 soften_on_44(cx, d);
                 let modern = modern_create(cx, c);
                 d.help(format!("use `{modern}`"));
-                d.fix(Fix::safe("rewrite as `FOR … REQUIRE`", vec![Edit::replace(c.span, modern)]));
+                d.fix(Fix::safe("rewrite as `FOR … REQUIRE`", vec![Edit::replace(tight(cx.text(), c.span), modern)]));
             }
             SchemaCommand::DropConstraint(dc) => {
                 let DropTarget::LegacyDefinition { span, entity, properties, .. } = &dc.target else { return };
@@ -65,7 +65,7 @@ impl Rule for LegacyConstraintSyntax {
                     Some(name) => {
                         let text = format!("DROP CONSTRAINT {} IF EXISTS", quote_name(&name));
                         d.help(format!("constraints are dropped by name since Neo4j 5: `{text}`"));
-                        d.fix(Fix::safe("drop it by name", vec![Edit::replace(dc.span, text)]));
+                        d.fix(Fix::safe("drop it by name", vec![Edit::replace(tight(cx.text(), dc.span), text)]));
                     }
                     None => {
                         d.help("constraints are dropped by name since Neo4j 5: look the name up with `SHOW CONSTRAINTS` and write `DROP CONSTRAINT <name> IF EXISTS`");

@@ -1,5 +1,5 @@
 use super::legacy_constraint_syntax::{entity_pattern, removed_message, soften_on_44};
-use super::util::quote_name;
+use super::util::{quote_name, tight};
 use super::*;
 use crate::ast::{CreateIndex, DropTarget, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;
@@ -51,7 +51,7 @@ impl Rule for LegacyIndexSyntax {
                 soften_on_44(cx, d);
                 let modern = modern_create(cx, c);
                 d.help(format!("use `{modern}`"));
-                d.fix(Fix::safe("rewrite as `FOR … ON`", vec![Edit::replace(c.span, modern)]));
+                d.fix(Fix::safe("rewrite as `FOR … ON`", vec![Edit::replace(tight(cx.text(), c.span), modern)]));
             }
             SchemaCommand::DropIndex(di) => {
                 let DropTarget::LegacyDefinition { entity, properties, .. } = &di.target else { return };
@@ -64,7 +64,7 @@ impl Rule for LegacyIndexSyntax {
                     Some(name) => {
                         let text = format!("DROP INDEX {} IF EXISTS", quote_name(&name));
                         d.help(format!("indexes are dropped by name since Neo4j 5: `{text}`"));
-                        d.fix(Fix::safe("drop it by name", vec![Edit::replace(di.span, text)]));
+                        d.fix(Fix::safe("drop it by name", vec![Edit::replace(tight(cx.text(), di.span), text)]));
                     }
                     None => {
                         d.help("indexes are dropped by name since Neo4j 5: look the name up with `SHOW INDEXES` and write `DROP INDEX <name> IF EXISTS`");

@@ -1,5 +1,4 @@
 use super::*;
-use crate::span::Span;
 
 pub struct MigrationNaming;
 
@@ -42,9 +41,6 @@ impl Rule for MigrationNaming {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        if let Some(problem) = &cx.set.naming_problem {
-            out.report(&META, Span::at(0), problem.clone())
-                .help("name migrations `V<version>__<description>.cypher` (down scripts `U<version>__<description>.cypher`, repeatable ones `R__<description>.cypher`)");
-        }
+        cx.set.report(&META, out);
     }
 }

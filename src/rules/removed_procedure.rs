@@ -1,5 +1,5 @@
 use super::legacy_constraint_syntax::soften_on_44;
-use super::util::quote_name;
+use super::util::{quote_name, tight};
 use super::*;
 use crate::ast::{CallProcedureClause, Clause, Expr, ExprKind, Literal, StatementKind};
 use crate::diagnostic::Edit;
@@ -205,7 +205,7 @@ fn fix_for(cx: &FileContext, name: &str, r: &Replacement, call: &CallProcedureCl
         "db.index.fulltext.drop" => format!("DROP INDEX {}", quote_name(&string_arg(args.first()?)?)),
         _ => return None,
     };
-    Some(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(call.span, text)]))
+    Some(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(tight(cx.text(), call.span), text)]))
 }
 
 fn string_arg(e: &Expr) -> Option<String> {

@@ -42,5 +42,7 @@ impl Rule for SyntaxError {
         for e in &cx.script.errors {
             out.report(&META, e.span, e.message.clone());
         }
+        // Invalid UTF-8 and the like, found when the file was read.
+        cx.set.report(&META, out);
     }
 }

@@ -16,9 +16,11 @@ Flags `SET`, `REMOVE`, `DELETE`, `CREATE` and `MERGE` driven by a `MATCH` that i
 key (a label-wide scan, possibly filtered) when the write is not inside
 `CALL { … } IN TRANSACTIONS` or `apoc.periodic.iterate` and not bounded by `LIMIT`.
 
-A `MATCH` counts as pinned when one of its nodes is already bound, or is compared for equality
-with a constant on a key property (one with a uniqueness/key constraint, or named like `id`,
-`uuid`, `…Id`), or by `elementId()`/`id()`.
+A `MATCH` counts as pinned when one of its nodes is already bound, has an inline property map
+of constants (`(m:MigrationLog {version: '3'})`), is compared in `WHERE` for equality with a
+constant on a key property (one with a uniqueness/key constraint, or named like `id`, `uuid`,
+`…Id`), or by `elementId()`/`id()`. A `WHERE` filter on any other property
+(`WHERE p.status = 'archived'`) still reads the whole label.
 
 ## Why it matters
 The whole update runs in one transaction: on a large graph the transaction state exhausts the
@@ -172,7 +174,8 @@ fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &
         }
     }
     if let Some(ExprKind::Map(map)) = n.properties.as_ref().map(|p| &p.kind) {
-        if map.entries.iter().any(|e| is_key(&e.key.value) && is_constant(&e.value)) {
+        // An inline map of constants is how Cypher names specific entities: `{version: '3'}`.
+        if map.entries.iter().any(|e| is_constant(&e.value)) {
             return true;
         }
     }

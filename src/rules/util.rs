@@ -397,7 +397,7 @@ pub fn batching_rewrite(
     let in_scope = variables_in_scope(clauses, from);
     let used = clause_references(&clauses[from..to]);
     let imports: Vec<String> = in_scope.into_iter().filter(|v| used.contains(v)).collect();
-    let body_span = clauses[from].span().cover(clauses[to - 1].span());
+    let body_span = tight(text, clauses[from].span().cover(clauses[to - 1].span()));
     let body = body_span.text(text);
     let indent = line_indent(text, body_span.start).to_string();
     let inner_indent = format!("{indent}  ");
@@ -455,4 +455,19 @@ pub fn as_property_of_variable(e: &Expr) -> Option<(&Name, &Name)> {
 /// Whether `name` is a Cypher function call of that (case-insensitive, unqualified) name.
 pub fn is_call_to(e: &Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::FunctionCall { name: q, .. } if q.parts.len() == 1 && q.parts[0].value.eq_ignore_ascii_case(name))
+}
+
+/// `span` without leading and trailing whitespace: node spans from the parser may include the
+/// whitespace after a clause; diagnostics and edits must not.
+pub fn tight(text: &str, span: Span) -> Span {
+    let s = span.text(text);
+    if s.is_empty() {
+        return span;
+    }
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail >= s.len() {
+        return span;
+    }
+    Span::new(span.start + lead, span.end - trail)
 }

@@ -7,7 +7,7 @@
 
 use crate::ast::{
     Clause, EntityKind, Expr, ExprKind, LabelExpr, Literal, NodePattern, PathElement, PatternPart, Query,
-    RemoveItem, SetItem, Script, Statement, StatementKind,
+    RemoveItem, SetItem, Statement, StatementKind,
 };
 use crate::span::Span;
 use serde::Serialize;
@@ -423,9 +423,9 @@ pub fn apoc_iterate_args<'a>(args: &'a [Expr], text: &'a str) -> Option<(String,
 }
 
 /// The touches of every data statement of a script.
-pub fn touches_of_script(script: &Script, text: &str) -> Vec<Touch> {
+pub fn touches_of_statements(statements: &[Statement], text: &str) -> Vec<Touch> {
     let mut out = Vec::new();
-    for statement in &script.statements {
+    for statement in statements {
         out.extend(touches_of_statement(statement, text));
     }
     out

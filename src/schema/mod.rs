@@ -18,7 +18,7 @@ pub mod effects;
 pub use catalog::{quote_name, Catalog, ObjectKind, SchemaObject};
 pub use effects::{Action, Touch};
 
-use crate::ast::{DropTarget, SchemaCommand, Script, Statement, StatementKind};
+use crate::ast::{DropTarget, SchemaCommand, Statement, StatementKind};
 use crate::migration::Migration;
 use crate::span::Span;
 use serde::Serialize;
@@ -30,7 +30,8 @@ pub struct ModelInput<'a> {
     pub version: &'a str,
     pub path: &'a Path,
     pub text: &'a str,
-    pub script: &'a Script,
+    /// The migration's statements (without a `cymig:verify` section).
+    pub statements: &'a [Statement],
 }
 
 /// What one schema statement did to the catalog.
@@ -117,7 +118,7 @@ impl SchemaModel {
                 version: &m.version.raw,
                 path: m.up.source.path(),
                 text: &m.up.source.text,
-                script: &m.up.script,
+                statements: m.up.migration_statements(),
             })
             .collect();
         Self::replay(&inputs)
@@ -130,13 +131,13 @@ impl SchemaModel {
         for input in inputs {
             let before = catalog.clone();
             let mut events = Vec::new();
-            for statement in &input.script.statements {
+            for statement in input.statements {
                 if let Some(event) = schema_event(statement, input, &catalog) {
                     apply_event(&mut catalog, &event);
                     events.push(event);
                 }
             }
-            let touches = effects::touches_of_script(input.script, input.text);
+            let touches = effects::touches_of_statements(input.statements, input.text);
             migrations.push(MigrationModel {
                 version: input.version.to_string(),
                 file: input.path.to_path_buf(),

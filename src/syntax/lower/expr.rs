@@ -202,7 +202,7 @@ impl Lowerer {
             }
             Rule::type_check => {
                 let negated = super::has_child(&part, Rule::K_NOT);
-                let type_name = child(&part, Rule::cypher_type).map(|t| t.as_str().to_string()).unwrap_or_default();
+                let type_name = child(&part, Rule::cypher_type).map(|t| self.text(&t).to_string()).unwrap_or_default();
                 ExprKind::IsType { operand: boxed(subject), negated, type_name }
             }
             _ => {
@@ -267,7 +267,7 @@ impl Lowerer {
                 ExprKind::List(items)
             }
             Rule::map_literal => ExprKind::Map(self.map_literal(pair)?),
-            Rule::function_call => self.function_call(pair)?,
+            Rule::name_expr => return self.name_expr(pair),
             Rule::case_expr => self.case_expr(pair)?,
             Rule::exists_subquery => ExprKind::Exists(Box::new(self.subquery_expr(pair)?)),
             Rule::count_subquery => ExprKind::Count(Box::new(self.subquery_expr(pair)?)),
@@ -289,7 +289,6 @@ impl Lowerer {
                 let (selector, path) = self.shortest_path(sp)?;
                 ExprKind::Pattern(Box::new(PatternPart { span, variable: None, selector: Some(selector), path }))
             }
-            Rule::map_projection => self.map_projection(pair)?,
             _ => return Err(internal(span)),
         };
         Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int })
@@ -307,21 +306,54 @@ impl Lowerer {
         Ok(MapLiteral { entries })
     }
 
-    fn function_call(&self, pair: Pair) -> LResult<ExprKind> {
+    /// `a`, `a.b.c` (a variable and its property lookups), `ns.f(args)` or `n{.a, b}`.
+    fn name_expr(&self, pair: Pair) -> LResult<Operand> {
         let span = self.span(&pair);
-        let mut name = None;
-        let mut distinct = false;
-        let mut args = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::function_name => name = Some(self.qualified_name(p)),
-                Rule::K_DISTINCT => distinct = true,
-                Rule::K_ALL => {}
-                _ => args.push(self.expr(p)?),
+        let mut inner = pair.into_inner();
+        let name_pair = inner.next().ok_or_else(|| internal(span))?;
+        let suffix = inner.next();
+        match suffix {
+            Some(call) if call.as_rule() == Rule::call_suffix => {
+                let name = self.qualified_name(name_pair);
+                let mut distinct = false;
+                let mut args = Vec::new();
+                for p in call.into_inner() {
+                    match p.as_rule() {
+                        Rule::K_DISTINCT => distinct = true,
+                        Rule::expression => args.push(self.expr(p)?),
+                        _ => {}
+                    }
+                }
+                let kind = ExprKind::FunctionCall { name, distinct, args };
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
             }
+            Some(body) => {
+                let mut parts = name_pair.into_inner();
+                let subject = parts.next().map(|p| self.name(&p)).ok_or_else(|| internal(span))?;
+                if let Some(extra) = parts.next() {
+                    return Err(self.error(&extra, "a map projection applies to a variable, not to a property"));
+                }
+                let items = body.into_inner().map(|i| self.map_projection_item(i)).collect::<LResult<_>>()?;
+                let kind = ExprKind::MapProjection { subject, items };
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
+            }
+            None => self.property_chain(name_pair),
         }
-        let name = name.ok_or_else(|| internal(span))?;
-        Ok(ExprKind::FunctionCall { name, distinct, args })
+    }
+
+    /// `a.b.c` read as a name path: the variable `a` and its lookups, folded left.
+    fn property_chain(&self, pair: Pair) -> LResult<Operand> {
+        let mut parts = pair.into_inner();
+        let first = parts.next().ok_or_else(|| internal(Span::default()))?;
+        let name = self.name(&first);
+        let mut operand = Operand { expr: Expr { span: name.span, kind: ExprKind::Variable(name) }, depth: 1, big_int: false };
+        for part in parts {
+            let key = self.name(&part);
+            let span = operand.expr.span.cover(key.span);
+            let kind = ExprKind::Property { subject: boxed(operand.expr), key };
+            operand = self.check_depth(Operand { expr: Expr { span, kind }, depth: operand.depth + 1, big_int: false })?;
+        }
+        Ok(operand)
     }
 
     fn case_expr(&self, pair: Pair) -> LResult<ExprKind> {
@@ -468,21 +500,6 @@ impl Lowerer {
         let span = self.span(&pair);
         let e = pair.into_inner().next().ok_or_else(|| internal(span))?;
         self.expr(e)
-    }
-
-    fn map_projection(&self, pair: Pair) -> LResult<ExprKind> {
-        let span = self.span(&pair);
-        let mut subject = None;
-        let mut items = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::variable => subject = Some(self.name(&p)),
-                Rule::map_projection_item => items.push(self.map_projection_item(p)?),
-                _ => {}
-            }
-        }
-        let subject = subject.ok_or_else(|| internal(span))?;
-        Ok(ExprKind::MapProjection { subject, items })
     }
 
     fn map_projection_item(&self, pair: Pair) -> LResult<MapProjectionItem> {

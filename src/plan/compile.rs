@@ -1,0 +1,261 @@
+//! Compiling a migration set into a [`Plan`]: transaction steps, index waits, inverses and
+//! checksums.
+//!
+//! Rules (Neo4j's, not ours):
+//! - data statements of one migration share an explicit transaction (atomic);
+//! - a schema command never shares a transaction with data (`ForbiddenDueToTransactionType`),
+//!   so each runs alone, in auto-commit, and a mixed migration becomes several steps;
+//! - `CALL { … } IN TRANSACTIONS`, `USING PERIODIC COMMIT` and `apoc.periodic.*` commit their own
+//!   batches: each runs alone in auto-commit (Neo4j refuses the first two in an explicit one);
+//! - administration commands run alone in auto-commit;
+//! - after a run of schema steps that creates indexes or constraints, the last of them lists
+//!   them in `await_indexes`, so the executor waits for them before anything later runs.
+
+use super::{DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode};
+use crate::ast::{Clause, Query, Statement, StatementKind};
+use crate::derive::{derive_migration, DerivedDown};
+use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
+use crate::schema::effects::{is_apoc_batch_procedure, is_read_only_procedure, linear_clauses};
+use crate::schema::{SchemaEvent, SchemaModel};
+use sha2::{Digest, Sha256};
+
+/// Which migrations to plan: versions `from..=to` (both inclusive, both optional).
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    pub from: Option<Version>,
+    pub to: Option<Version>,
+}
+
+impl PlanOptions {
+    fn includes(&self, v: &Version) -> bool {
+        self.from.as_ref().is_none_or(|f| v >= f) && self.to.as_ref().is_none_or(|t| v <= t)
+    }
+}
+
+/// Compiles the set's versioned migrations in `options`' range (and, when no `to` is given,
+/// its repeatable migrations after them).
+pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
+    let model = SchemaModel::from_migrations(&set.migrations);
+    let mut migrations: Vec<MigrationPlan> = set
+        .migrations
+        .iter()
+        .filter(|m| options.includes(&m.version))
+        .map(|m| plan_migration(&model, m))
+        .collect();
+    if options.to.is_none() {
+        for r in &set.repeatables {
+            migrations.push(MigrationPlan {
+                version: None,
+                description: r.description.clone(),
+                file: r.file.path().to_path_buf(),
+                checksum: checksum(&r.file),
+                steps: steps_of(&r.file, None, None),
+                down: None,
+                verify: Vec::new(),
+            });
+        }
+    }
+    Plan { migrations }
+}
+
+fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
+    let derived = derive_migration(model, m);
+    let events = model.migration(&m.version.raw).map(|mm| mm.events.as_slice()).unwrap_or(&[]);
+    let down = match &m.down {
+        Some(explicit) => Some(DownScript { explicit: true, text: explicit.source.text.clone() }),
+        None => derived.render().map(|text| DownScript { explicit: false, text }),
+    };
+    let verify = m
+        .up
+        .verify_statements()
+        .iter()
+        .chain(m.verify.iter().flat_map(|v| v.verify_statements()))
+        .map(|s| s.span.text(&source_of(m, s).source.text).to_string())
+        .collect();
+    MigrationPlan {
+        version: Some(m.version.raw.clone()),
+        description: m.description.clone(),
+        file: m.up.path().to_path_buf(),
+        checksum: checksum(&m.up),
+        steps: steps_of(&m.up, Some(&derived), Some(events)),
+        down,
+        verify,
+    }
+}
+
+/// The file a verify statement belongs to (the up file's verify section or the companion).
+fn source_of<'a>(m: &'a Migration, s: &Statement) -> &'a MigrationFile {
+    match &m.verify {
+        Some(v) if v.verify_statements().iter().any(|x| std::ptr::eq(x, s)) => v,
+        _ => &m.up,
+    }
+}
+
+/// Hex SHA-256 of the file's bytes.
+pub fn checksum(file: &MigrationFile) -> String {
+    let digest = Sha256::digest(file.source.text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a statement must be run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Run {
+    /// Joins the migration's current explicit transaction.
+    Shared,
+    /// Alone, in auto-commit.
+    Alone,
+}
+
+fn steps_of(file: &MigrationFile, derived: Option<&DerivedDown>, events: Option<&[SchemaEvent]>) -> Vec<Step> {
+    let text = &file.source.text;
+    let mut steps: Vec<Step> = Vec::new();
+    let mut open: Vec<PlannedStatement> = Vec::new();
+    let mut open_spans = Vec::new();
+    let close = |steps: &mut Vec<Step>, open: &mut Vec<PlannedStatement>, spans: &mut Vec<crate::span::Span>| {
+        if !open.is_empty() {
+            steps.push(Step {
+                transaction: TransactionMode::Explicit,
+                statements: std::mem::take(open),
+                await_indexes: Vec::new(),
+                down: derived.and_then(|d| d.render_for(spans)),
+            });
+            spans.clear();
+        }
+    };
+    let mut pending_awaits: Vec<String> = Vec::new();
+    let mut last_schema_step: Option<usize> = None;
+    for statement in file.migration_statements() {
+        let class = classify(statement);
+        let planned = PlannedStatement {
+            line: file.source.line_col(statement.span.start).line,
+            kind: class,
+            text: statement.span.text(text).to_string(),
+        };
+        match run_of(statement, class) {
+            Run::Shared => {
+                flush_awaits(&mut steps, &mut pending_awaits, &mut last_schema_step);
+                open.push(planned);
+                open_spans.push(statement.span);
+            }
+            Run::Alone => {
+                close(&mut steps, &mut open, &mut open_spans);
+                if class != StatementClass::Schema {
+                    flush_awaits(&mut steps, &mut pending_awaits, &mut last_schema_step);
+                }
+                steps.push(Step {
+                    transaction: TransactionMode::AutoCommit,
+                    statements: vec![planned],
+                    await_indexes: Vec::new(),
+                    down: derived.and_then(|d| d.render_for(&[statement.span])),
+                });
+                if class == StatementClass::Schema {
+                    last_schema_step = Some(steps.len() - 1);
+                    pending_awaits.extend(created_index_names(statement, events));
+                }
+            }
+        }
+    }
+    close(&mut steps, &mut open, &mut open_spans);
+    flush_awaits(&mut steps, &mut pending_awaits, &mut last_schema_step);
+    steps
+}
+
+/// Puts the names created by a run of schema steps on the run's last step.
+fn flush_awaits(steps: &mut [Step], pending: &mut Vec<String>, last: &mut Option<usize>) {
+    if let Some(i) = last.take() {
+        steps[i].await_indexes.append(pending);
+    }
+    pending.clear();
+}
+
+/// Names of the indexes and index-backed constraints a schema statement creates (unnamed ones
+/// cannot be awaited by name; `require-schema-name` reports them).
+fn created_index_names(statement: &Statement, events: Option<&[SchemaEvent]>) -> Vec<String> {
+    events
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| match e {
+            SchemaEvent::Created { statement: s, object } if *s == statement.span && object.kind.is_index_backed() => {
+                object.name.clone()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn run_of(statement: &Statement, class: StatementClass) -> Run {
+    match class {
+        StatementClass::Schema | StatementClass::Admin => Run::Alone,
+        StatementClass::Data | StatementClass::Read => match &statement.kind {
+            StatementKind::Query(q) if commits_its_own_batches(q) => Run::Alone,
+            _ => Run::Shared,
+        },
+    }
+}
+
+/// `CALL … IN TRANSACTIONS`, `USING PERIODIC COMMIT`, `apoc.periodic.iterate/commit`.
+pub fn commits_its_own_batches(q: &Query) -> bool {
+    q.periodic_commit.is_some()
+        || q.single_queries().flat_map(|sq| sq.clauses.iter()).any(|c| match c {
+            Clause::CallSubquery(call) => call.in_transactions.is_some(),
+            Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
+            _ => false,
+        })
+}
+
+/// Schema procedures of Neo4j 4 and APOC: they change the schema like a schema command.
+fn is_schema_procedure(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("apoc.schema.assert")
+        || n == "db.createindex"
+        || n == "db.createuniquepropertyconstraint"
+        || n == "db.createnodekey"
+        || (n.starts_with("db.index.fulltext.create"))
+        || n.starts_with("db.index.fulltext.drop")
+}
+
+/// Schema, data, read or admin.
+pub fn classify(statement: &Statement) -> StatementClass {
+    match &statement.kind {
+        StatementKind::Schema(_) => StatementClass::Schema,
+        StatementKind::Show(_) => StatementClass::Read,
+        StatementKind::Terminate(_) | StatementKind::Admin(_) => StatementClass::Admin,
+        StatementKind::Query(q) => classify_query(q),
+    }
+}
+
+fn classify_query(q: &Query) -> StatementClass {
+    let mut writes = false;
+    for sq in q.single_queries() {
+        for clause in &sq.clauses {
+            if let Clause::CallProcedure(p) = clause {
+                let name = p.procedure.dotted();
+                if is_schema_procedure(&name) {
+                    return StatementClass::Schema;
+                }
+            }
+        }
+    }
+    let clauses_write = |clauses: &[&Clause]| {
+        clauses.iter().any(|c| match c {
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Foreach(_) => true,
+            Clause::CallProcedure(p) => !is_read_only_procedure(&p.procedure.dotted()),
+            Clause::CallSubquery(_) => true,
+            _ => false,
+        })
+    };
+    match linear_clauses(q) {
+        Some(clauses) => writes |= clauses_write(&clauses),
+        None => {
+            for sq in q.single_queries() {
+                let clauses: Vec<&Clause> = sq.clauses.iter().collect();
+                writes |= clauses_write(&clauses);
+            }
+        }
+    }
+    if writes {
+        StatementClass::Data
+    } else {
+        StatementClass::Read
+    }
+}

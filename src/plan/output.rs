@@ -1,0 +1,165 @@
+//! `cymig plan` output: one function per format. The JSON shape is the documented one
+//! (`{"migrations": [{"version", "file", "checksum", "steps": [{"transaction", "statements":
+//! [{"line", "kind"}], "down"}]}]}`) plus a few extra fields; the text form is a Markdown table
+//! a reviewer can paste into a pull request.
+
+use super::{MigrationPlan, Plan, StatementClass, Step, TransactionMode};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    migrations: Vec<JsonMigration<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonMigration<'a> {
+    version: Option<&'a str>,
+    description: &'a str,
+    file: String,
+    checksum: &'a str,
+    steps: Vec<JsonStep<'a>>,
+    /// `"explicit"` (a U file), `"derived"`, or `null` when the migration cannot be undone.
+    down_source: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    transaction: TransactionMode,
+    statements: Vec<JsonStatement>,
+    await_indexes: &'a [String],
+    down: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonStatement {
+    line: usize,
+    kind: StatementClass,
+}
+
+fn path_string(p: &std::path::Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn down_source(m: &MigrationPlan) -> Option<&'static str> {
+    m.down.as_ref().map(|d| if d.explicit { "explicit" } else { "derived" })
+}
+
+/// The documented JSON shape, pretty-printed.
+pub fn json(plan: &Plan) -> String {
+    let out = JsonPlan {
+        migrations: plan
+            .migrations
+            .iter()
+            .map(|m| JsonMigration {
+                version: m.version.as_deref(),
+                description: &m.description,
+                file: path_string(&m.file),
+                checksum: &m.checksum,
+                down_source: down_source(m),
+                steps: m
+                    .steps
+                    .iter()
+                    .map(|s| JsonStep {
+                        transaction: s.transaction,
+                        statements: s.statements.iter().map(|st| JsonStatement { line: st.line, kind: st.kind }).collect(),
+                        await_indexes: &s.await_indexes,
+                        down: s.down.as_deref(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+fn kind_word(k: StatementClass) -> &'static str {
+    match k {
+        StatementClass::Schema => "schema",
+        StatementClass::Data => "data",
+        StatementClass::Read => "read",
+        StatementClass::Admin => "admin",
+    }
+}
+
+fn transaction_word(t: TransactionMode) -> &'static str {
+    match t {
+        TransactionMode::Explicit => "explicit",
+        TransactionMode::AutoCommit => "auto-commit",
+    }
+}
+
+fn statements_cell(step: &Step) -> String {
+    step.statements
+        .iter()
+        .map(|s| format!("line {} {}{}", s.line, kind_word(s.kind), batch_note(&s.text)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Says why a data statement runs alone.
+fn batch_note(text: &str) -> &'static str {
+    let upper = text.to_ascii_uppercase();
+    if upper.contains("IN TRANSACTIONS") || upper.contains("IN CONCURRENT TRANSACTIONS") {
+        " (batched: IN TRANSACTIONS)"
+    } else if upper.contains("PERIODIC COMMIT") {
+        " (batched: PERIODIC COMMIT)"
+    } else if upper.contains("APOC.PERIODIC.") {
+        " (batched: apoc.periodic)"
+    } else {
+        ""
+    }
+}
+
+fn undo_cell(m: &MigrationPlan, step: &Step) -> String {
+    match (&step.down, &m.down) {
+        (Some(_), _) => "derived".into(),
+        (None, Some(d)) if d.explicit => "explicit down".into(),
+        (None, _) => "**none: irreversible**".into(),
+    }
+}
+
+/// A Markdown summary: one table of steps per migration.
+pub fn text(plan: &Plan) -> String {
+    let steps: usize = plan.migrations.iter().map(|m| m.steps.len()).sum();
+    let mut out = format!(
+        "## cymig plan: {} migration{}, {} step{}\n",
+        plan.migrations.len(),
+        if plan.migrations.len() == 1 { "" } else { "s" },
+        steps,
+        if steps == 1 { "" } else { "s" }
+    );
+    if plan.migrations.is_empty() {
+        out.push_str("\nNothing to apply.\n");
+    }
+    for m in &plan.migrations {
+        let title = match &m.version {
+            Some(v) => format!("V{v}"),
+            None => "R (repeatable)".into(),
+        };
+        out.push_str(&format!("\n### {title} {} (`{}`)\n\n", m.description, path_string(&m.file)));
+        let down = match &m.down {
+            Some(d) if d.explicit => "explicit down script".to_string(),
+            Some(_) => "derived (`cymig derive-down` prints it)".to_string(),
+            None if m.version.is_none() => "none (repeatable)".to_string(),
+            None => "**none: irreversible** (`cymig derive-down` says why)".to_string(),
+        };
+        out.push_str(&format!("sha256 `{}` · down: {down}\n\n", m.checksum));
+        out.push_str("| step | transaction | statements | then await indexes | undo |\n");
+        out.push_str("|-----:|-------------|------------|--------------------|------|\n");
+        for (i, step) in m.steps.iter().enumerate() {
+            let awaits = step.await_indexes.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                i + 1,
+                transaction_word(step.transaction),
+                statements_cell(step),
+                awaits,
+                undo_cell(m, step)
+            ));
+        }
+        if m.steps.is_empty() {
+            out.push_str("| – | – | no statements | | |\n");
+        }
+    }
+    out
+}
