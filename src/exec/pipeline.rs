@@ -1,14 +1,10 @@
-//! From a migrations directory to a [`CheckedPlan`]: load the set, lint it (any error-severity
-//! finding stops here and is reported, exit 1), then build the plan.
-//!
-//! The plan is the compiler's ([`crate::plan::compile::compile`]: steps, index waits, explicit or
-//! derived downs, verify queries). INTERIM: the checker's own gate that seals a plan is not on
-//! main yet, so this function seals it, and only after the lint found no error-severity finding.
-//! When the checker provides the gate, [`checked_plan`] should call it instead.
+//! From a migrations directory to a [`CheckedPlan`]: the checker's gate ([`check::checked_plan`])
+//! lints the whole set and compiles the plan only when nothing is at error severity; otherwise the
+//! blocking findings are returned for the caller to report (exit 1).
 
 use crate::check::{self, FileResult};
 use crate::error::{Error, Result};
-use crate::migration::MigrationSet;
+use crate::plan::compile::PlanOptions;
 use crate::plan::CheckedPlan;
 use std::path::Path;
 
@@ -22,21 +18,9 @@ pub fn checked_plan(dir: &Path) -> Result<Checked> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{}: not a migrations directory", dir.display())));
     }
-    let options = check::options::from_config(&[dir.to_path_buf()], &crate::config::CliOverrides::default())?;
-    let outcome = check::lint(&[dir.to_path_buf()], &options)?;
-    if outcome.has_errors() {
-        let blocking = outcome
-            .files
-            .into_iter()
-            .map(|mut f| {
-                f.diagnostics.retain(|d| d.severity == crate::diagnostic::Severity::Error);
-                f
-            })
-            .filter(|f| !f.diagnostics.is_empty())
-            .collect();
-        return Ok(Checked::Blocked(blocking));
-    }
-    let set = MigrationSet::load(dir)?;
-    let plan = crate::plan::compile::compile(&set, &crate::plan::compile::PlanOptions::default());
-    Ok(Checked::Plan(CheckedPlan::from_checked(plan)))
+    let options = check::options::from_config(&[dir.to_path_buf()], None)?;
+    Ok(match check::checked_plan(dir, &options, &PlanOptions::default())? {
+        Ok(plan) => Checked::Plan(plan),
+        Err(blocking) => Checked::Blocked(blocking),
+    })
 }
