@@ -81,3 +81,27 @@ fn lint(bencher: divan::Bencher, which: &str) {
         }
     });
 }
+
+/// The rules alone on already-parsed files: the checker's own cost.
+#[divan::bench(args = ["fixtures", "generated"])]
+fn rules_only(bencher: divan::Bencher, which: &str) {
+    let parsed: Vec<_> = inputs(which)
+        .into_iter()
+        .map(|(path, text)| check::set::ParsedFile::parse(path.into(), text))
+        .collect();
+    let bytes: usize = parsed.iter().map(|p| p.source.text.len()).sum();
+    let options = LintOptions::default();
+    let catalog = check::catalog::Catalog::default();
+    bencher.counter(divan::counter::BytesCount::new(bytes)).bench(|| {
+        for p in &parsed {
+            let view = check::FileView {
+                script: &p.script,
+                directives: &p.directives,
+                role: cymig::rules::FileRole::Standalone,
+                catalog_before: &catalog,
+                set_facts: Default::default(),
+            };
+            divan::black_box(check::lint_file(&p.source, &view, &options));
+        }
+    });
+}

@@ -5,11 +5,13 @@ pub mod catalog;
 mod directives;
 mod engine;
 pub mod fix;
+mod gate;
 pub mod options;
 mod parallel;
 pub mod set;
 mod suppress;
 
+pub use gate::checked_plan;
 pub use options::{FixMode, LintOptions};
 
 use crate::diagnostic::{Diagnostic, Severity};

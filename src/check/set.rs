@@ -84,7 +84,7 @@ fn is_migration_dir(set: &MigrationSet, options: &LintOptions) -> bool {
     configured || !set.migrations.is_empty() || !set.repeatables.is_empty()
 }
 
-fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
+pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
     let naming_applies = is_migration_dir(&set, options);
     let sum_check = sum::verify(&set)?;
     let root = set.root.clone();

@@ -530,18 +530,22 @@ impl<'a> Run<'a> {
         } else {
             "it was rolled back: nothing of it was applied"
         };
-        let record_note = match recorded {
-            Ok(()) => String::new(),
-            Err(e) => format!(" (the failure could not be recorded: {e})"),
+        let recovery = match recorded {
+            Ok(()) => format!("Fix the cause, then run: cymig retry {}", self.key),
+            Err(e) => format!(
+                "The failure could not be recorded ({e}). When the database is reachable again, run \
+                 `cymig status`: if {key} is `pending` (an explicit step rolls back with its record), run \
+                 `cymig up`; if it is `running`, run `cymig retry {key}`",
+                key = self.key
+            ),
         };
         Error::Database(format!(
-            "{} {} failed at step {} of {}: {message}\nStep {}: {what}.{record_note}\nFix the cause, then run: cymig retry {}",
+            "{} {} failed at step {} of {}: {message}\nStep {}: {what}.\n{recovery}",
             self.key,
             self.m.description,
             i + 1,
             self.units.len(),
             i + 1,
-            self.key
         ))
     }
 }

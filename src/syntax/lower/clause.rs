@@ -374,11 +374,7 @@ impl Lowerer {
         let mut tx = InTransactions { span, concurrency: None, batch_size: None, on_error: None, report_status: None };
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::K_CONCURRENT => {
-                    if tx.concurrency.is_none() {
-                        tx.concurrency = Some(None);
-                    }
-                }
+                Rule::K_CONCURRENT if tx.concurrency.is_none() => tx.concurrency = Some(None),
                 Rule::concurrency_count => tx.concurrency = Some(Some(self.inner_expr(p)?)),
                 Rule::tx_batch => tx.batch_size = Some(self.keyword_expr(p)?),
                 Rule::tx_on_error => {

@@ -74,8 +74,8 @@ fn trimmed_end(input: &str, start: usize, end: usize) -> usize {
         let Some(text) = input.get(start..end) else { return end };
         let trimmed = text.trim_end();
         end = start + trimmed.len();
-        if trimmed.ends_with("*/") {
-            match trimmed[..trimmed.len() - 2].rfind("/*") {
+        if let Some(before_close) = trimmed.strip_suffix("*/") {
+            match before_close.rfind("/*") {
                 Some(open) => end = start + open,
                 None => return end,
             }
