@@ -103,7 +103,3 @@ pub fn main() -> i32 {
 
 /// What every command returns: an exit code, or an error that exits with 2.
 pub(crate) type CommandResult = crate::error::Result<i32>;
-
-fn not_yet(command: &str) -> CommandResult {
-    Err(crate::error::Error::Usage(format!("`cymig {command}` is not available yet")))
-}
