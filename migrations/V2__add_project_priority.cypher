@@ -8,7 +8,3 @@ CALL (p) {
       p.migrationVersions = coalesce(p.migrationVersions, []) + '2'
 } IN TRANSACTIONS OF 10000 ROWS;
 
-// cymig:verify
-MATCH (p:Project)
-WHERE p.priority IS NULL
-RETURN count(p) = 0 AS ok;

@@ -1,4 +1,6 @@
 // Project.riskScore, 0-100 (the guide's complete example): overrun, deadline and budget risk.
+// duration.inDays, not duration.between: `.days` of duration.between is only the days
+// component after whole months (a deadline a year away would count as "within 30 days").
 MATCH (p:Project)
 WHERE p.riskScore IS NULL
 CALL (p) {
@@ -9,7 +11,7 @@ CALL (p) {
        END AS overrunRisk,
        CASE
          WHEN p.deadline < date() AND p.status <> 'completed' THEN 50
-         WHEN duration.between(date(), p.deadline).days < 30 THEN 20
+         WHEN duration.inDays(date(), p.deadline).days < 30 THEN 20
          ELSE 0
        END AS deadlineRisk,
        CASE

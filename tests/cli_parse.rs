@@ -128,6 +128,9 @@ fn ast_dump_is_json() {
         .expect("the cymig binary runs");
     let line: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
     assert_eq!(line["file"], "V1__a.cypher");
-    assert!(line["ast"]["statements"].is_array());
-    insta::assert_json_snapshot!(line);
+    // The AST's shape belongs to the grammar (snapshotted there); here: the dump is complete.
+    assert_eq!(line["statements"], 1);
+    assert_eq!(line["ast"]["statements"].as_array().map(Vec::len), Some(1));
+    assert_eq!(line["ast"]["comments"][0]["text"], " cymig:ignore unbatched-write -- small table");
+    assert!(line["ast"]["statements"][0]["kind"]["Query"].is_object(), "{line}");
 }

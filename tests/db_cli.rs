@@ -214,3 +214,43 @@ fn kill_9_during_a_long_auto_commit_step_then_retry_completes() {
     let states = block_on(async { strings(&connect(&db).await, "MATCH (m:__CymigMigration) RETURN m.status AS v").await });
     assert!(states.iter().all(|s| s == "applied"), "{states:?}");
 }
+
+#[test]
+fn neo4j_stopped_mid_run_gives_a_clear_error_and_a_later_up_resumes() {
+    if std::env::var("NEO4J_URI").is_ok() {
+        eprintln!("skipped: needs its own embedded server to stop and restart");
+        return;
+    }
+    // Serialised with the other database tests (machine load), though it uses a server of its own.
+    let _shared = fresh_db();
+    let data = tempfile::tempdir().unwrap();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__first.cypher", "CREATE (:Done {v: 1});\n");
+    write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(6000)\nRETURN x;\n");
+    write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
+    let dir = m.path().to_str().unwrap();
+
+    let server = support::neo4j::PrivateServer::start(data.path());
+    let private = TestDb::external(&server.server);
+    let child = cymig(&private, &["up", dir, "--lock-lease", "3"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while q(&private, "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v") == 0 {
+        assert!(Instant::now() < deadline, "V1 never applied");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    server.kill();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("2") && (out.contains("connection") || out.contains("cannot")), "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+
+    let server = support::neo4j::PrivateServer::start(data.path());
+    let private = TestDb::external(&server.server);
+    let o = run(&private, &["status", dir]);
+    assert!(text(&o).contains("applied") && text(&o).contains("pending"), "{}", text(&o));
+    let o = run(&private, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&private, "MATCH (d:Done) RETURN count(d) AS v"), 3, "nothing applied twice or lost");
+}

@@ -351,3 +351,40 @@ fn the_bundled_migrations_follow_the_conventions_and_match_their_sum() {
     let problems: Vec<_> = check.problems().collect();
     assert!(check.is_clean(), "run `cargo run -- hash migrations`: {:?} {problems:?}", check.tampered);
 }
+
+#[test]
+fn per_file_lookups_for_the_checker() {
+    let dir = hashed_set();
+    write(dir.path(), "V2__data.cypher", "MATCH (n:A) SET n.x = 3;\n");
+    write(dir.path(), "V2_oops.cypher", "");
+    let set = MigrationSet::load(dir.path()).expect("load");
+    let down = dir.path().join("U2__data.cypher");
+    assert_eq!(set.migration_of(&down).map(|m| m.version.raw.as_str()), Some("2"));
+    let oops = dir.path().join("V2_oops.cypher");
+    assert_eq!(set.problems_for(&oops).count(), 1);
+    assert!(set.migration_of(&oops).is_none());
+    let check = sum::verify(&set).expect("verify").expect("sum");
+    let entry = check.entry("V2__data.cypher").expect("entry");
+    assert_eq!(entry.status, SumStatus::Edited);
+    assert_eq!(
+        entry.message(),
+        "`V2__data.cypher` was edited after cymig.sum was written (its content no longer matches)"
+    );
+    assert!(entry.status.help().contains("cymig hash"));
+    assert_eq!(check.entry("U2__data.cypher").map(|e| e.status), Some(SumStatus::Ok));
+}
+
+#[test]
+fn the_fixture_directory_splits_into_one_set_per_seed() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let sets = load_paths(&[fixtures.clone()], None).expect("load");
+    let roots: Vec<String> = sets
+        .iter()
+        .map(|s| s.root.strip_prefix(&fixtures).unwrap_or(&s.root).to_string_lossy().replace('\\', "/"))
+        .collect();
+    assert!(roots.iter().any(|r| r == "seed-002"), "{roots:?}");
+    let seed2 = sets.iter().find(|s| s.root.ends_with("seed-002")).expect("seed-002");
+    assert!(seed2.problems.is_empty(), "{:?}", seed2.problems);
+    assert_eq!(seed2.migrations.len(), 8);
+    assert!(seed2.migrations.iter().all(|m| m.down.is_some()));
+}

@@ -240,3 +240,24 @@ fn deep_nesting_gives_a_diagnostic_not_a_stack_overflow() {
         }
     }
 }
+
+/// Inputs the fuzzer or this test once broke (fixtures/fuzz/*.fuzz, raw bytes): each must now
+/// parse within bounds, with spans inside the text.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    let mut failures = Vec::new();
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "fuzz")) {
+        let bytes = std::fs::read(path).expect("read a regression input");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        match on_thread(|| check(&text)) {
+            Ok(Ok(_)) => {}
+            Ok(Err(problem)) => failures.push(format!("{}: {problem}", path.display())),
+            Err(_) => failures.push(format!("{}: panicked", path.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

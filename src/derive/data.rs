@@ -36,8 +36,10 @@ pub struct InverseStatement {
     pub cypher: String,
     /// Assumptions and known losses, each rendered as a comment above the statement.
     pub notes: Vec<String>,
-    /// The statement removes or deletes data (it carries a `cymig:irreversible` acknowledgement).
+    /// The statement removes or deletes data.
     pub destructive: bool,
+    /// `cymig:` directive comments to put right above the statement (without `// `).
+    pub directives: Vec<String>,
 }
 
 /// How the original statement was batched; its inverse is batched the same way.
@@ -136,7 +138,7 @@ impl Unit {
             Batching::InTransactions(tail) => self.in_transactions(tail),
             Batching::PeriodicCommit(size) => {
                 notes.push(
-                    "the original used USING PERIODIC COMMIT (removed in Neo4j 5): batched here with CALL … IN TRANSACTIONS"
+                    "Note: the migration used USING PERIODIC COMMIT (removed in Neo4j 5); this batches the same way with CALL … IN TRANSACTIONS"
                         .into(),
                 );
                 let tail = match size {
@@ -149,12 +151,12 @@ impl Unit {
                 let outer = if self.prelude.is_empty() {
                     "RETURN 1 AS row".to_string()
                 } else {
-                    format!("{} RETURN {}", self.prelude.join(" "), self.vars.join(", "))
+                    format!("{} RETURN {}", self.prelude.join(" ").replace('\n', " "), self.vars.join(", "))
                 };
                 let mut out = format!(
                     "CALL apoc.periodic.iterate(\n  {},\n  {}",
                     cypher_string(&outer),
-                    cypher_string(&self.writes.join(" "))
+                    cypher_string(&self.writes.join(" ").replace('\n', " "))
                 );
                 if let Some(c) = config {
                     out.push_str(&format!(",\n  {c}"));
@@ -165,7 +167,7 @@ impl Unit {
                 out
             }
         };
-        InverseStatement { cypher, notes, destructive }
+        InverseStatement { cypher, notes, destructive, directives: Vec::new() }
     }
 
     fn in_transactions(self, tail: &str) -> String {
@@ -588,8 +590,10 @@ impl Inverter<'_, '_> {
                     pattern.push_str(&format!("({v}{label_text}{prop_text})"));
                     if !skipped.is_empty() {
                         notes.push(format!(
-                            "`{v}` is found by its deterministic properties; {} cannot be matched again and are left out",
-                            skipped.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                            "`{v}` is found by its deterministic properties; {} {} not deterministic, so {} left out",
+                            skipped.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                            if skipped.len() == 1 { "is" } else { "are" },
+                            if skipped.len() == 1 { "it is" } else { "they are" }
                         ));
                     }
                     let label_words = if labels.is_empty() { "node".to_string() } else { format!(":{}", labels.join(":")) };
@@ -707,9 +711,9 @@ impl Inverter<'_, '_> {
                 Change::RenameProperty { var, from, to } => {
                     sets.push(format!("{var}.{} = {var}.{}", quote_name(from), quote_name(to)));
                     removes.push(format!("{var}.{}", quote_name(to)));
-                    if !marked(var) && !self.guarded(var, to) {
+                    if !marked(var) {
                         notes.push(format!(
-                            "Assumption: no matched node had `{to}` before this migration (it is renamed back to `{from}` on every matched node that has it)"
+                            "Assumption: no matched node had `{to}` without `{from}` before this migration (every such node is renamed back)"
                         ));
                     }
                 }
@@ -882,6 +886,19 @@ impl Inverter<'_, '_> {
                 _ => None,
             })
             .collect();
+        // Unmarked renames: only nodes that look renamed (new name present, old name absent).
+        let mut markers = markers;
+        for c in changes {
+            if let Change::RenameProperty { var, from, to } = c {
+                if !markers.iter().any(|(v, _, _)| v == var) {
+                    markers.push((var.clone(), String::new(), format!(
+                        "{var}.{} IS NOT NULL AND {var}.{} IS NULL",
+                        quote_name(to),
+                        quote_name(from)
+                    )));
+                }
+            }
+        }
         let keep = |e: &Expr| {
             !written.iter().any(|(v, k)| reads_property(e, self.text, v, k))
                 && !written_labels.iter().any(|(v, l)| reads_label(e, self.text, v, l))
@@ -903,19 +920,20 @@ impl Inverter<'_, '_> {
                     let mut conds: Vec<String> =
                         m.where_.iter().flat_map(conjuncts).filter(|e| keep(e)).map(|e| conjunct_text(e, self.text)).collect();
                     for (v, k, val) in &markers {
-                        if !marked.contains(v) && self.binds_var(m, v) {
-                            conds.push(format!("{v}.{} = {val}", quote_name(k)));
-                            marked.insert(v.clone());
+                        if !marked.contains(&format!("{v}.{k}")) && self.binds_var(m, v) {
+                            // An empty key: `val` is the whole condition.
+                            conds.push(if k.is_empty() { val.clone() } else { format!("{v}.{} = {val}", quote_name(k)) });
+                            marked.insert(format!("{v}.{k}"));
                         }
                     }
                     lines.push(self.match_text(m, edits, &conds));
                 }
                 Clause::Unwind(_) | Clause::LoadCsv(_) | Clause::Use(_) => {
-                    lines.push(c.span().text(self.text).to_string());
+                    lines.push(c.span().text(self.text).trim().to_string());
                 }
                 Clause::CallProcedure(p) if crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()) => {
                     if i < last_write && p.yield_.is_some() {
-                        lines.push(c.span().text(self.text).to_string());
+                        lines.push(c.span().text(self.text).trim().to_string());
                     }
                 }
                 Clause::With(w) if i < last_write => {
@@ -951,7 +969,7 @@ impl Inverter<'_, '_> {
             cursor = span.end;
         }
         text.push_str(self.text.get(cursor..pattern.end).unwrap_or(""));
-        let mut out = format!("{}MATCH {text}", if m.optional { "OPTIONAL " } else { "" });
+        let mut out = format!("{}MATCH {}", if m.optional { "OPTIONAL " } else { "" }, text.trim());
         for h in &m.hints {
             out.push(' ');
             out.push_str(h.span.text(self.text));
@@ -1054,7 +1072,7 @@ fn refusal(w: &Write, text: &str) -> String {
             if *detach { "detach-deletes" } else { "deletes" }
         ),
         Write::RemoveProperty { .. } | Write::RemoveLabels { .. } => {
-            format!("`{what}` removes existing data; only an explicit down script can restore it")
+            format!("`REMOVE {what}` removes existing data; only an explicit down script can restore it")
         }
         Write::Procedure { name, .. } => format!("the procedure `{name}` may write to the graph; cymig cannot invert it"),
         Write::Unanalysed { why, .. } => format!("`{what}`: {why}; cymig cannot invert it"),

@@ -44,6 +44,8 @@ pub struct DerivedStep {
     pub line: usize,
     /// The statement's first line, for comments and messages.
     pub summary: String,
+    /// A schema command (its inverse is one too).
+    pub schema: bool,
     pub outcome: Outcome,
 }
 
@@ -82,6 +84,15 @@ impl DerivedDown {
             self.file_name(),
             self.version
         );
+        let undone = |schema: bool| {
+            self.steps.iter().any(|s| s.schema == schema && matches!(&s.outcome, Outcome::Inverse(l) if !l.is_empty()))
+        };
+        if undone(true) && undone(false) {
+            out.push_str(
+                "// cymig:ignore-file mixed-schema-and-data -- mirrors the migration, which mixes them too; \
+                 the plan runs them in separate transactions\n",
+            );
+        }
         let body = self.render_steps(&self.steps.iter().map(|s| s.statement).collect::<Vec<_>>());
         if !body.is_empty() {
             out.push('\n');
@@ -91,16 +102,22 @@ impl DerivedDown {
     }
 
     /// The inverse of the given up statements (a plan step), without the header; `None` when
-    /// one of them cannot be undone.
+    /// one of them cannot be undone, an empty string when none needs undoing.
     pub fn render_for(&self, statements: &[Span]) -> Option<String> {
         let steps: Vec<&DerivedStep> = self.steps.iter().filter(|s| statements.contains(&s.statement)).collect();
         if steps.iter().any(|s| matches!(s.outcome, Outcome::Irreversible(_))) {
             return None;
         }
-        Some(self.render_steps(statements))
+        Some(self.render_blocks(statements, false))
     }
 
     fn render_steps(&self, statements: &[Span]) -> String {
+        self.render_blocks(statements, true)
+    }
+
+    /// `with_nothing`: also say which statements need no undoing (the full script does; a
+    /// plan step's down keeps only what runs).
+    fn render_blocks(&self, statements: &[Span], with_nothing: bool) -> String {
         let mut blocks = Vec::new();
         for step in self.steps.iter().rev().filter(|s| statements.contains(&s.statement)) {
             let undoes = format!("// Undoes line {}: {}", step.line, step.summary);
@@ -116,12 +133,16 @@ impl DerivedDown {
                         for note in &inv.notes {
                             block.push_str(&comment(note));
                         }
+                        for directive in &inv.directives {
+                            block.push_str(&format!("// {directive}\n"));
+                        }
                         block.push_str(&inv.cypher);
                         block.push_str(";\n");
                         blocks.push(block);
                     }
                 }
-                Outcome::Nothing(why) => blocks.push(format!("{undoes}\n// Nothing to undo: {why}.\n")),
+                Outcome::Nothing(why) if with_nothing => blocks.push(format!("{undoes}\n// Nothing to undo: {why}.\n")),
+                Outcome::Nothing(_) => {}
                 Outcome::Acknowledged { why, reason } => blocks.push(format!(
                     "{undoes}\n// NOT UNDONE: {why}.\n// The migration acknowledges this: {reason}\n"
                 )),
@@ -173,14 +194,43 @@ pub fn derive(
             },
             other => other,
         };
+        let line = source.line_col(statement.span.start).line;
+        let outcome = match outcome {
+            Outcome::Inverse(list) => Outcome::Inverse(list.into_iter().map(|inv| with_directives(inv, line)).collect()),
+            other => other,
+        };
         steps.push(DerivedStep {
             statement: statement.span,
-            line: source.line_col(statement.span.start).line,
+            schema: matches!(statement.kind, StatementKind::Schema(_)),
+            line,
             summary: summary(statement.span.text(text)),
             outcome,
         });
     }
     DerivedDown { version: version.to_string(), file: source.path.clone(), steps }
+}
+
+/// Rules whose finding on a derived statement is deliberate: the inverse mirrors the migration.
+/// Each such finding is acknowledged with a `cymig:ignore` directive saying why.
+const MIRRORED_RULES: &[(&str, &str)] = &[
+    ("unbatched-write", "undoes line {line} in one transaction, as the migration did it"),
+    ("require-schema-name", "re-creates exactly what line {line} dropped, which had no name"),
+    ("cartesian-product", "the same MATCH as line {line} of the migration"),
+    ("destructive-delete", "deletes only what line {line} of the migration created (see the assumption above)"),
+];
+
+fn with_directives(mut inv: InverseStatement, line: usize) -> InverseStatement {
+    let options = crate::check::LintOptions {
+        select: MIRRORED_RULES.iter().map(|(r, _)| r.to_string()).collect(),
+        ..Default::default()
+    };
+    let result = crate::check::lint_source("derived.cypher", &format!("{};\n", inv.cypher), &options);
+    for (rule, why) in MIRRORED_RULES {
+        if result.diagnostics.iter().any(|d| d.rule == *rule) {
+            inv.directives.push(format!("cymig:ignore {rule} -- {}", why.replace("{line}", &line.to_string())));
+        }
+    }
+    inv
 }
 
 /// The first line of a statement, shortened.
@@ -225,7 +275,7 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
             };
             match data::invert_query(&ctx, query, text) {
-                Ok(list) if list.is_empty() => Outcome::Nothing("the statement only reads".into()),
+                Ok(list) if list.is_empty() => Outcome::Nothing("the statement changes nothing in the graph".into()),
                 Ok(list) => Outcome::Inverse(list),
                 Err(why) => Outcome::Irreversible(why),
             }
@@ -242,9 +292,9 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
 fn schema_inverse(event: &SchemaEvent) -> Outcome {
     match event {
         SchemaEvent::Created { object, .. } => match object.drop_cypher() {
-            Some(drop) => Outcome::Inverse(vec![InverseStatement { cypher: drop, notes: Vec::new(), destructive: false }]),
+            Some(drop) => Outcome::Inverse(vec![InverseStatement { cypher: drop, notes: Vec::new(), destructive: false, directives: Vec::new() }]),
             None => Outcome::Irreversible(format!(
-                "the {} has no name: Neo4j generates one, and Neo4j 5 drops by name only (name it, see require-schema-name)",
+                "the {} cannot be dropped: Neo4j generates its name, and Neo4j 5 drops by name only (give it a name; see require-schema-name)",
                 object.describe()
             )),
         },
@@ -269,7 +319,7 @@ fn schema_inverse(event: &SchemaEvent) -> Outcome {
             if let Some(v) = &object.created_by {
                 notes.push(format!("Re-creates the definition from V{v}"));
             }
-            Outcome::Inverse(vec![InverseStatement { cypher: object.create_cypher(), notes, destructive: false }])
+            Outcome::Inverse(vec![InverseStatement { cypher: object.create_cypher(), notes, destructive: false, directives: Vec::new() }])
         }
         SchemaEvent::DroppedUnknown { target, .. } => Outcome::Irreversible(format!(
             "it drops `{target}`, which no earlier migration created, so its definition is unknown"

@@ -14,7 +14,7 @@
 
 use super::connect::{is_connection_loss, is_transient, txn_rows, Db};
 use super::history::{self, Direction, Record, Status, Update};
-use super::lock::{Lock, OWNERSHIP_CHECK};
+use super::lock::{Lock, OWNERSHIP_CHECK, OWNERSHIP_CHECK_WITH_COUNTS};
 use super::{migration_key, statements, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{CheckedPlan, MigrationPlan, StatementClass, TransactionMode};
@@ -370,13 +370,17 @@ impl<'a> Run<'a> {
             .await
             .map_err(|e| db.error("could not check the migration lock", e))?;
         if rows.is_empty() || !self.lock.still_held() {
-            return Err(Error::Database(format!(
-                "this process lost the migration lock (its lease expired, or `cymig unlock` was run) while \
-                 working on {}; stopped without committing more. Run `cymig status`",
-                self.key
-            )));
+            return Err(self.lost_lock());
         }
         Ok(())
+    }
+
+    fn lost_lock(&self) -> Error {
+        Error::Database(format!(
+            "this process lost the migration lock (its lease expired, or `cymig unlock` was run) while \
+             working on {}; stopped without committing more. Run `cymig status`",
+            self.key
+        ))
     }
 
     /// One explicit unit: statements, counters, history (and, when last, verify) in one
@@ -436,14 +440,17 @@ impl<'a> Run<'a> {
 
     #[allow(clippy::too_many_arguments)]
     async fn explicit_body(&self, txn: &mut Txn, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone, StepError> {
-        self.check_ownership(txn).await.map_err(StepError::Other)?;
-        let before = super::counts_in(txn).await.map_err(StepError::from_driver)?;
+        let owned = txn_rows(txn, query(OWNERSHIP_CHECK_WITH_COUNTS).param("owner", self.lock.owner.as_str()))
+            .await
+            .map_err(StepError::from_driver)?;
+        let Some(row) = owned.first().filter(|_| self.lock.still_held()) else {
+            return Err(StepError::Other(self.lost_lock()));
+        };
+        let before: (i64, i64) = (row.get("nodes").unwrap_or(0), row.get("rels").unwrap_or(0));
         for statement in &self.units[i].statements {
             let mut stream = txn.execute(query(statement)).await.map_err(StepError::from_driver)?;
             while stream.next(txn.handle()).await.map_err(StepError::from_driver)?.is_some() {}
         }
-        let after = super::counts_in(txn).await.map_err(StepError::from_driver)?;
-        let done = UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 };
         if last {
             for (n, q) in self.verify_queries().iter().enumerate() {
                 let rows = txn_rows(txn, query(q)).await.map_err(StepError::from_driver)?;
@@ -457,14 +464,12 @@ impl<'a> Run<'a> {
         update.new_attempt = i == start;
         if last {
             update.execution_ms = Some(started.elapsed().as_millis() as i64);
-            update.nodes_delta = Some(nodes_so_far + done.nodes_delta);
-            update.relationships_delta = Some(rels_so_far + done.relationships_delta);
         }
-        txn.run(history::write(&update)).await.map_err(StepError::from_driver)?;
-        if last {
-            txn.run(history::write_schema_version(self.version_after.as_deref())).await.map_err(StepError::from_driver)?;
-        }
-        Ok(done)
+        let base = (before.0 - nodes_so_far, before.1 - rels_so_far);
+        let version = last.then_some(self.version_after.as_deref());
+        let rows = txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
+        let after: (i64, i64) = rows.first().map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0))).unwrap_or(before);
+        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 })
     }
 
     /// One auto-commit unit, bracketed by a committed `running` record and a progress record.
@@ -525,18 +530,22 @@ impl<'a> Run<'a> {
         } else {
             "it was rolled back: nothing of it was applied"
         };
-        let record_note = match recorded {
-            Ok(()) => String::new(),
-            Err(e) => format!(" (the failure could not be recorded: {e})"),
+        let recovery = match recorded {
+            Ok(()) => format!("Fix the cause, then run: cymig retry {}", self.key),
+            Err(e) => format!(
+                "The failure could not be recorded ({e}). When the database is reachable again, run \
+                 `cymig status`: if {key} is `pending` (an explicit step rolls back with its record), run \
+                 `cymig up`; if it is `running`, run `cymig retry {key}`",
+                key = self.key
+            ),
         };
         Error::Database(format!(
-            "{} {} failed at step {} of {}: {message}\nStep {}: {what}.{record_note}\nFix the cause, then run: cymig retry {}",
+            "{} {} failed at step {} of {}: {message}\nStep {}: {what}.\n{recovery}",
             self.key,
             self.m.description,
             i + 1,
             self.units.len(),
             i + 1,
-            self.key
         ))
     }
 }

@@ -183,7 +183,12 @@ pub fn is_transient(e: &neo4rs::Error) -> bool {
 
 /// `true` when the connection itself failed: the outcome of an in-flight commit is unknown.
 pub fn is_connection_loss(e: &neo4rs::Error) -> bool {
-    matches!(e, neo4rs::Error::IOError { .. } | neo4rs::Error::ConnectionError)
+    match e {
+        neo4rs::Error::IOError { .. } | neo4rs::Error::ConnectionError => true,
+        // neo4rs reports a connection closed mid-stream as an unexpected reply wrapping the IO error.
+        neo4rs::Error::UnexpectedMessage(m) => m.contains("IOError") || m.contains("ConnectionError"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

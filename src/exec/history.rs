@@ -177,33 +177,75 @@ pub struct Update<'a> {
 
 /// The statement writing a record; run it in the step's own transaction where possible.
 pub fn write(update: &Update<'_>) -> Query {
-    query(&format!(
-        "MERGE (m:{MIGRATION_LABEL} {{key: $key}}) \
-         SET m.version = $version, m.description = $description, m.checksum = $checksum, \
+    let text = format!(
+        "MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
+        set_clause(
+            "CASE WHEN $nodes_delta IS NULL THEN m.nodes_delta ELSE $nodes_delta END",
+            "CASE WHEN $relationships_delta IS NULL THEN m.relationships_delta ELSE $relationships_delta END"
+        )
+    );
+    with_params(query(&text), update)
+        .param("nodes_delta", update.nodes_delta)
+        .param("relationships_delta", update.relationships_delta)
+}
+
+/// [`write`] for the end of an explicit step, in one round trip: counts the graph first (the
+/// step's changes included, the history node not yet), records the counters as the difference to
+/// `base` when `update.execution_ms` is set, optionally sets the schema version, and returns the
+/// counts as `nodes_after`, `rels_after`.
+pub fn write_after_counts(update: &Update<'_>, base: (i64, i64), schema_version: Option<Option<&str>>) -> Query {
+    let record = update.execution_ms.is_some();
+    let mut text = format!(
+        "CALL {{ MATCH (n) RETURN count(n) AS nodes_after }} \
+         CALL {{ MATCH ()-[r]->() RETURN count(r) AS rels_after }} \
+         MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
+        set_clause(
+            "CASE WHEN $record_counts THEN nodes_after - $nodes_base ELSE m.nodes_delta END",
+            "CASE WHEN $record_counts THEN rels_after - $rels_base ELSE m.relationships_delta END"
+        )
+    );
+    if schema_version.is_some() {
+        text.push_str(
+            " WITH nodes_after, rels_after MERGE (s:__CymigSchema {name: 'cymig'}) \
+             SET s.version = $schema_version, s.updated_at = datetime()",
+        );
+    }
+    text.push_str(" RETURN nodes_after, rels_after");
+    with_params(query(&text), update)
+        .param("record_counts", record)
+        .param("nodes_base", base.0)
+        .param("rels_base", base.1)
+        .param("schema_version", schema_version.flatten().map(str::to_string))
+}
+
+fn set_clause(nodes_delta: &str, relationships_delta: &str) -> String {
+    format!(
+        "SET m.version = $version, m.description = $description, m.checksum = $checksum, \
              m.status = $status, m.direction = $direction, m.steps_done = $steps_done, \
              m.steps_total = $steps_total, m.applied_by = $by, m.error = $error, \
              m.attempts = coalesce(m.attempts, 0) + $attempt, \
              m.notes = coalesce(m.notes, []) + $notes, \
              m.execution_ms = CASE WHEN $execution_ms IS NULL THEN m.execution_ms ELSE $execution_ms END, \
-             m.nodes_delta = CASE WHEN $nodes_delta IS NULL THEN m.nodes_delta ELSE $nodes_delta END, \
-             m.relationships_delta = CASE WHEN $relationships_delta IS NULL THEN m.relationships_delta ELSE $relationships_delta END, \
+             m.nodes_delta = {nodes_delta}, \
+             m.relationships_delta = {relationships_delta}, \
              m.applied_at = CASE WHEN $status IN ['applied', 'rolled_back'] OR m.applied_at IS NULL THEN datetime() ELSE m.applied_at END"
-    ))
-    .param("key", update.key)
-    .param("version", update.version.map(str::to_string))
-    .param("description", update.description)
-    .param("checksum", update.checksum)
-    .param("status", update.status.as_str())
-    .param("direction", update.direction.as_str())
-    .param("steps_done", update.steps_done)
-    .param("steps_total", update.steps_total)
-    .param("by", update.by)
-    .param("error", update.error.map(str::to_string))
-    .param("attempt", i64::from(update.new_attempt))
-    .param("notes", update.note.iter().cloned().collect::<Vec<String>>())
-    .param("execution_ms", update.execution_ms)
-    .param("nodes_delta", update.nodes_delta)
-    .param("relationships_delta", update.relationships_delta)
+    )
+}
+
+fn with_params(q: Query, update: &Update<'_>) -> Query {
+    q.param("key", update.key)
+        .param("version", update.version.map(str::to_string))
+        .param("description", update.description)
+        .param("checksum", update.checksum)
+        .param("status", update.status.as_str())
+        .param("direction", update.direction.as_str())
+        .param("steps_done", update.steps_done)
+        .param("steps_total", update.steps_total)
+        .param("by", update.by)
+        .param("error", update.error.map(str::to_string))
+        .param("attempt", i64::from(update.new_attempt))
+        .param("notes", update.note.iter().cloned().collect::<Vec<String>>())
+        .param("execution_ms", update.execution_ms)
 }
 
 /// Sets the current schema version (`None` once everything is rolled back).

@@ -19,6 +19,12 @@ use std::time::{Duration, Instant};
 pub const OWNERSHIP_CHECK: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
      WITH l WHERE l.owner = $owner AND l.expires_at > datetime() RETURN l.owner AS owner";
 
+/// [`OWNERSHIP_CHECK`] and the graph's node and relationship counts, in one round trip.
+pub const OWNERSHIP_CHECK_WITH_COUNTS: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+     WITH l WHERE l.owner = $owner AND l.expires_at > datetime() \
+     CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } \
+     RETURN nodes, rels";
+
 /// Who holds the lock, as stored.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LockInfo {
@@ -33,7 +39,10 @@ pub struct Lock {
     db: Db,
     pub owner: String,
     lost: Arc<AtomicBool>,
-    renewer: tokio::task::JoinHandle<()>,
+    /// Tells the renewer to stop. Never abort it: cancelling a neo4rs query mid-flight leaves
+    /// an unread response on a pooled connection, and the next query on it reads the wrong reply.
+    stop: Arc<tokio::sync::Notify>,
+    renewer: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// A process-unique owner name: user, host, pid and a random suffix.
@@ -121,8 +130,9 @@ impl Lock {
 
     fn hold(db: Db, owner: String, lease: Duration) -> Lock {
         let lost = Arc::new(AtomicBool::new(false));
-        let renewer = tokio::spawn(renew_forever(db.clone(), owner.clone(), lease, lost.clone()));
-        Lock { db, owner, lost, renewer }
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let renewer = tokio::spawn(renew_forever(db.clone(), owner.clone(), lease, lost.clone(), stop.clone()));
+        Lock { db, owner, lost, stop, renewer: Some(renewer) }
     }
 
     /// `false` once a renewal found the lock taken by someone else.
@@ -130,8 +140,11 @@ impl Lock {
         !self.lost.load(Ordering::SeqCst)
     }
 
-    pub async fn release(self) -> Result<()> {
-        self.renewer.abort();
+    pub async fn release(mut self) -> Result<()> {
+        self.stop.notify_one();
+        if let Some(renewer) = self.renewer.take() {
+            let _ = renewer.await;
+        }
         self.db
             .run(
                 query(
@@ -146,14 +159,17 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        self.renewer.abort();
+        self.stop.notify_one();
     }
 }
 
-async fn renew_forever(db: Db, owner: String, lease: Duration, lost: Arc<AtomicBool>) {
+async fn renew_forever(db: Db, owner: String, lease: Duration, lost: Arc<AtomicBool>, stop: Arc<tokio::sync::Notify>) {
     let period = (lease / 3).max(Duration::from_millis(200));
     loop {
-        tokio::time::sleep(period).await;
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = stop.notified() => return,
+        }
         let q = query(
             "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner = $owner \
              SET l.expires_at = datetime() + duration({milliseconds: $lease_ms}) RETURN l.owner AS owner",

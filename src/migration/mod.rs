@@ -184,6 +184,16 @@ impl MigrationSet {
         self.root.join(sum::SUM_FILE)
     }
 
+    /// The layout problems of one file (as found, e.g. `MigrationFile::path`).
+    pub fn problems_for<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a SetProblem> + 'a {
+        self.problems.iter().filter(move |p| p.path == path)
+    }
+
+    /// The migration a file belongs to (as its up, down or verify file), if any.
+    pub fn migration_of(&self, path: &Path) -> Option<&Migration> {
+        self.migrations.iter().find(|m| m.files().any(|f| f.path() == path))
+    }
+
     pub fn migration(&self, version: &Version) -> Option<&Migration> {
         self.migrations.iter().find(|m| &m.version == version)
     }

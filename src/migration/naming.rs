@@ -277,6 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn odd_names_never_panic() {
+        for name in [
+            ".cypher", "..cypher", "V.cypher", "V__x.cypher", "U__x.cypher", "R__.cypher", "é.cypher",
+            "V€__x.cypher", "Vé.cypher", "𝒱1__x.cypher", "v€.cypher", "1é_x.up.cypher", "_.up.cypher",
+            ".up.cypher", ".down.cypher", "x.verify.verify.cypher", "V1__x.up.cypher", "ß.CYPHER",
+            "V1__x.cyphe", "€cypher", "V99999999999999999999999__x.cypher",
+        ] {
+            let _ = classify(name);
+            let _ = verify_stem(name);
+        }
+        assert!(matches!(classify("V__x.cypher"), FileName::Unconventional { .. }));
+        assert!(matches!(classify("V99999999999999999999999__x.cypher"), FileName::Unconventional { .. }));
+    }
+
+    #[test]
     fn up_down_pairs() {
         assert_eq!(up("001_add_x.up.cypher"), ("001".into(), "add_x".into(), Style::UpDown));
         assert_eq!(up("1.2_add_x.up.cypher"), ("1.2".into(), "add_x".into(), Style::UpDown));

@@ -140,7 +140,52 @@ pub struct Tampered {
     pub message: String,
 }
 
+impl SumStatus {
+    /// What happened, in user terms, for a finding's message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SumStatus::Ok => "matches cymig.sum",
+            SumStatus::Edited => "was edited after cymig.sum was written (its content no longer matches)",
+            SumStatus::Rechained => {
+                "is unchanged, but the lines before it in cymig.sum changed (a merge kept both \
+                 branches' lines, or a migration before it was added, removed or re-hashed)"
+            }
+            SumStatus::NotInSum => "is not in cymig.sum",
+            SumStatus::Removed => "is listed in cymig.sum but no longer exists",
+        }
+    }
+
+    /// What to do about it.
+    pub fn help(self) -> &'static str {
+        match self {
+            SumStatus::Ok => "",
+            SumStatus::Edited => {
+                "add a new migration instead of editing one that may have been applied; if the edit \
+                 is intended (a comment, formatting), run `cymig hash` and commit cymig.sum"
+            }
+            SumStatus::Rechained | SumStatus::NotInSum => {
+                "review the migration order, then run `cymig hash` and commit cymig.sum"
+            }
+            SumStatus::Removed => {
+                "restore the file if it was applied anywhere; otherwise run `cymig hash` and commit cymig.sum"
+            }
+        }
+    }
+}
+
+impl SumEntry {
+    /// "`V3__x.cypher` was edited after cymig.sum was written (…)".
+    pub fn message(&self) -> String {
+        format!("`{}` {}", self.relative_path, self.status.describe())
+    }
+}
+
 impl SumCheck {
+    /// The result for one file of the set (by its path relative to the set's directory).
+    pub fn entry(&self, relative_path: &str) -> Option<&SumEntry> {
+        self.entries.iter().find(|e| e.relative_path == relative_path)
+    }
+
     /// Whether everything matches.
     pub fn is_clean(&self) -> bool {
         self.tampered.is_none() && self.entries.iter().all(|e| e.status == SumStatus::Ok)

@@ -17,7 +17,6 @@ use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
 use crate::schema::effects::{is_apoc_batch_procedure, is_read_only_procedure, linear_clauses};
 use crate::schema::{SchemaEvent, SchemaModel};
-use sha2::{Digest, Sha256};
 
 /// Which migrations to plan: versions `from..=to` (both inclusive, both optional).
 #[derive(Clone, Debug, Default)]
@@ -91,10 +90,11 @@ fn source_of<'a>(m: &'a Migration, s: &Statement) -> &'a MigrationFile {
     }
 }
 
-/// Hex SHA-256 of the file's bytes.
+/// Hex SHA-256 of the file's bytes, with CRLF line ends counted as LF (the same hash as
+/// `cymig.sum` and the history the executor records, so a checkout with `autocrlf` does not
+/// look edited). For a file with LF line ends it is exactly `sha256sum` of the file.
 pub fn checksum(file: &MigrationFile) -> String {
-    let digest = Sha256::digest(file.source.text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    file.content_hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How a statement must be run.

@@ -285,6 +285,13 @@ fn analyze_clause(clause: &Clause, a: &mut Analysis) {
 fn set_items(items: &[SetItem], merge_action: Option<bool>, a: &mut Analysis) {
     for item in items {
         match item {
+            // `n = map` written as a property SET with a bare variable target (the grammar
+            // lowers it so today): the same as SetItem::Replace.
+            SetItem::Property { span, target, value } if matches!(target.kind, ExprKind::Variable(_)) => {
+                if let ExprKind::Variable(v) = &target.kind {
+                    a.writes.push(Write::SetMap { span: *span, var: v.value.clone(), value: value.clone(), replace: true })
+                }
+            }
             SetItem::Property { span, target, value } => match property_target(target) {
                 Some((var, key)) => a.writes.push(Write::SetProperty {
                     span: *span,

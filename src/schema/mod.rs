@@ -281,3 +281,84 @@ fn apply_event(catalog: &mut Catalog, event: &SchemaEvent) {
         SchemaEvent::AlreadyExists { .. } | SchemaEvent::DroppedUnknown { .. } => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::EntityKind;
+
+    fn model(files: &[(&str, &str)]) -> SchemaModel {
+        let scripts: Vec<_> = files.iter().map(|(_, text)| crate::syntax::parse(text)).collect();
+        let inputs: Vec<ModelInput<'_>> = files
+            .iter()
+            .zip(&scripts)
+            .map(|((v, text), script)| ModelInput {
+                version: v,
+                path: Path::new("V.cypher"),
+                text,
+                statements: &script.statements,
+            })
+            .collect();
+        SchemaModel::replay(&inputs)
+    }
+
+    #[test]
+    fn replays_creates_drops_and_if_not_exists_no_ops() {
+        let m = model(&[
+            ("1", "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;\n\
+                   CREATE INDEX person_name FOR (p:Person) ON (p.name) OPTIONS {indexProvider: 'range-1.0'};"),
+            ("2", "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name);\n\
+                   MERGE (p:Person {email: 'a@b.c'});"),
+            ("3", "DROP INDEX person_name IF EXISTS;\nDROP INDEX unknown_one IF EXISTS;"),
+        ]);
+        assert_eq!(m.catalog_after("1").objects.len(), 2);
+        assert!(matches!(m.migration("2").unwrap().events[0], SchemaEvent::AlreadyExists { if_not_exists: true, .. }));
+        let before = m.definition_before("3", "person_name").expect("known definition");
+        assert_eq!(before.options.as_deref(), Some("{indexProvider: 'range-1.0'}"));
+        assert_eq!(before.created_by.as_deref(), Some("1"));
+        let events = &m.migration("3").unwrap().events;
+        assert!(matches!(&events[0], SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some("person_name")));
+        assert!(matches!(&events[1], SchemaEvent::DroppedUnknown { target, .. } if target == "unknown_one"));
+        assert_eq!(m.catalog_after("3").objects.len(), 1);
+        assert!(m.has_unique_constraint_at("2", 0, EntityKind::Node, "Person", &["email"]));
+        assert!(!m.has_unique_constraint_at("2", 0, EntityKind::Node, "Person", &["name"]));
+        assert_eq!(m.indexes_created_in("1").len(), 2);
+        assert!(m.indexes_created_in("2").is_empty());
+    }
+
+    #[test]
+    fn catalog_at_sees_only_earlier_statements_of_the_migration() {
+        let text = "MERGE (c:Country {code: 'FR'});\nCREATE CONSTRAINT country_code FOR (c:Country) REQUIRE c.code IS UNIQUE;";
+        let m = model(&[("1", text)]);
+        let mm = m.migration("1").unwrap();
+        assert!(mm.catalog_at(0).unique_constraint_covering(EntityKind::Node, "Country", &["code"]).is_none());
+        assert!(mm.catalog_at(text.len()).unique_constraint_covering(EntityKind::Node, "Country", &["code"]).is_some());
+    }
+
+    #[test]
+    fn legacy_drop_by_definition_finds_the_legacy_index() {
+        let m = model(&[("1", "CREATE INDEX ON :Vehicle(plate);"), ("2", "DROP INDEX ON :Vehicle(plate);")]);
+        assert!(matches!(&m.migration("2").unwrap().events[0], SchemaEvent::Dropped { object, .. } if object.name.is_none()));
+    }
+
+    #[test]
+    fn records_what_data_statements_touch() {
+        let m = model(&[(
+            "1",
+            "MATCH (p:Project) SET p.customerId = p.customerGuid REMOVE p.customerGuid;\n\
+             MATCH (c:Customer) SET c:Client REMOVE c:Customer;\n\
+             CREATE (:Country {code: 'FR'});",
+        )]);
+        let touches = &m.migration("1").unwrap().touches;
+        let has = |label: &str, prop: Option<&str>, action: Action| {
+            touches.iter().any(|t| t.label == label && t.property.as_deref() == prop && t.action == action)
+        };
+        assert!(has("Project", Some("customerId"), Action::Rename { from: "customerGuid".into() }));
+        assert!(has("Project", Some("customerGuid"), Action::Remove));
+        assert!(has("Client", None, Action::Set));
+        assert!(has("Customer", None, Action::Remove));
+        assert!(has("Country", None, Action::Create));
+        assert!(has("Country", Some("code"), Action::Create));
+        assert!(m.earlier_writers_of("1", "Project", "customerId").is_empty());
+    }
+}

@@ -112,7 +112,9 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         .chain(keywords)
         .filter(|t| !(expects_expression && EXPRESSION_STARTS.contains(&t.as_str())))
         .filter(|t| !t.chars().all(|c| c.is_whitespace() || c.is_control() || c == '\u{FEFF}'))
-        .filter(|t| t != "//" && t != "/*")
+        .filter(|t| t != "//" && t != "/*" && t != "_")
+        .filter(|t| !(t == "$" && constructs.contains(&"a parameter")))
+        .filter(|t| !(t == "{" && constructs.contains(&"a map `{…}`")))
         .collect();
     // After a complete operand every operator could follow; listing them buries the tokens
     // that would actually close the construct.
@@ -125,6 +127,12 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
     let expected = join_alternatives(&expected);
     let message = match (expected.is_empty(), err.variant.message().contains("limit reached")) {
         (_, true) => "statement too complex to parse".to_string(),
+        _ if malformed_string_at(text, pos) => {
+            format!("invalid string literal {found}: an escape such as `\\uXXXX` is malformed or the quote is not closed")
+        }
+        (true, false) if pos == 0 => {
+            format!("expected a clause (MATCH, CREATE, RETURN, …) or a command (CREATE INDEX, SHOW, …), found {found}")
+        }
         (true, false) => format!("unexpected {found}"),
         (false, false) => format!("expected {expected}, found {found}"),
     };
@@ -134,6 +142,30 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         None => message,
     };
     Failure { span, message }
+}
+
+/// A string literal starts at `pos` and is unterminated or holds a bad escape.
+fn malformed_string_at(text: &str, pos: usize) -> bool {
+    let rest = &text[pos..];
+    let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { return false };
+    let mut chars = rest[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    if hex.len() < 4 || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
+                        return true;
+                    }
+                }
+                Some(_) => {}
+                None => return true,
+            },
+            c if c == quote => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn keyword_of(rule: Rule) -> Option<String> {

@@ -10,6 +10,8 @@ pub(crate) struct Split {
     /// The text between top-level `;`, trimmed of whitespace and comments; empty chunks dropped.
     pub statements: Vec<Span>,
     pub comments: Vec<Comment>,
+    /// Block comments without their `*/` (they run to the end of the file).
+    pub unterminated_comments: Vec<Span>,
 }
 
 pub(crate) fn split(text: &str) -> Split {
@@ -18,13 +20,18 @@ pub(crate) fn split(text: &str) -> Split {
     let Ok(mut pairs) = CypherParser::parse(Rule::script_chunks, text) else {
         // The rule accepts every input; should that ever change, fall back to one statement.
         let whole = Span::new(0, text.len());
-        return Split { statements: trimmed(text, whole, &[]).into_iter().collect(), comments };
+        let statements = trimmed(text, whole, &[]).into_iter().collect();
+        return Split { statements, comments, unterminated_comments: Vec::new() };
     };
-    let Some(root) = pairs.next() else { return Split { statements, comments } };
+    let mut unterminated_comments = Vec::new();
+    let Some(root) = pairs.next() else { return Split { statements, comments, unterminated_comments } };
     for chunk in root.into_inner().filter(|p| p.as_rule() == Rule::chunk) {
         let span = Span::new(chunk.as_span().start(), chunk.as_span().end());
         let first_comment = comments.len();
         for c in chunk.into_inner() {
+            if c.clone().into_inner().any(|p| p.as_rule() == Rule::unterminated_comment) {
+                unterminated_comments.push(Span::new(c.as_span().start(), c.as_span().end()));
+            }
             if let Some(comment) = comment(c) {
                 comments.push(comment);
             }
@@ -33,7 +40,7 @@ pub(crate) fn split(text: &str) -> Split {
             statements.push(s);
         }
     }
-    Split { statements, comments }
+    Split { statements, comments, unterminated_comments }
 }
 
 fn comment(pair: pest::iterators::Pair<Rule>) -> Option<Comment> {

@@ -37,7 +37,15 @@ pub struct Neo4jServer {
 /// Exclusive use of the (reset) test database until dropped.
 pub struct TestDb {
     pub server: &'static Neo4jServer,
-    _serial: MutexGuard<'static, ()>,
+    _serial: Option<MutexGuard<'static, ()>>,
+}
+
+impl TestDb {
+    /// Connection details of another server (a [`PrivateServer`]), for the same helpers.
+    pub fn external(server: &Neo4jServer) -> TestDb {
+        let copy = Neo4jServer { uri: server.uri.clone(), user: server.user.clone(), password: server.password.clone(), process: None };
+        TestDb { server: Box::leak(Box::new(copy)), _serial: None }
+    }
 }
 
 impl std::ops::Deref for TestDb {
@@ -69,7 +77,7 @@ pub fn fresh_db() -> TestDb {
     if let Err(e) = block_on(reset(server)) {
         panic!("could not reset the test database at {}: {e}", server.uri);
     }
-    TestDb { server, _serial: serial }
+    TestDb { server, _serial: Some(serial) }
 }
 
 /// Runs a future on a fresh single-threaded runtime (neo4rs connections belong to the runtime
@@ -142,15 +150,46 @@ fn project_root() -> PathBuf {
 }
 
 fn start_harness() -> Result<Neo4jServer, String> {
+    spawn_harness(&[], "neo4j-harness-server.log")
+}
+
+/// A server of its own for a test that stops and restarts Neo4j, keeping its database in
+/// `data` across restarts. Dropping it closes its stdin (clean shutdown); [`PrivateServer::kill`]
+/// kills it like a crash.
+pub struct PrivateServer {
+    pub server: Neo4jServer,
+}
+
+impl PrivateServer {
+    pub fn start(data: &Path) -> PrivateServer {
+        let data = data.to_str().expect("utf-8 path");
+        match spawn_harness(&["--data", data], "neo4j-harness-private.log") {
+            Ok(server) => PrivateServer { server },
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// SIGKILL, as a crash or a pulled plug would.
+    pub fn kill(self) {
+        if let Some(process) = &self.server.process {
+            let mut guard = process.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = guard.0.kill();
+            let _ = guard.0.wait();
+        }
+    }
+}
+
+fn spawn_harness(args: &[&str], log_name: &str) -> Result<Neo4jServer, String> {
     let root = project_root();
     require_tool("java", "-version", "a Java 17+ JDK (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless)")?;
     require_tool("mvn", "-v", "Maven 3.8+ (Debian/Ubuntu: apt-get install maven)")?;
     let password = generated_password();
-    let log_path = root.join("target").join("neo4j-harness-server.log");
+    let log_path = root.join("target").join(log_name);
     let _ = std::fs::create_dir_all(root.join("target"));
     let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let mut child = Command::new("bash")
         .arg(root.join("tests/neo4j/run"))
+        .args(args)
         .env("CYMIG_NEO4J_PASSWORD", &password)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -237,7 +237,10 @@ impl Lowerer {
             }
         }
         let (Some(target), Some(value)) = (target, value) else { return Err(internal(span)) };
+        let is_variable = matches!(target.kind, ExprKind::Variable(_));
         Ok(match rule {
+            // `n = {…}` is read by the property rule too (its target may be a bare variable).
+            Rule::set_property if is_variable => SetItem::Replace { span, target, value },
             Rule::set_property => SetItem::Property { span, target, value },
             Rule::set_merge => SetItem::Merge { span, target, value },
             _ => SetItem::Replace { span, target, value },
@@ -254,7 +257,7 @@ impl Lowerer {
                 Rule::variable => target = Some(self.name(&p)),
                 Rule::label_name => labels.push(self.name(&p)),
                 Rule::dynamic_label => {
-                    labels.push(Name { span: self.span(&p), value: p.as_str().to_string() })
+                    labels.push(Name { span: self.span(&p), value: self.text(&p).to_string() })
                 }
                 _ => {}
             }
@@ -280,7 +283,14 @@ impl Lowerer {
                 let (target, labels) = self.set_labels(inner)?;
                 items.push(RemoveItem::Labels { span: ispan, target, labels });
             } else {
-                items.push(RemoveItem::Property { span: ispan, target: self.property_target(inner)? });
+                let target = self.property_target(inner)?;
+                if matches!(target.kind, ExprKind::Variable(_)) {
+                    return Err(crate::syntax::lower::LowerError {
+                        span: ispan,
+                        message: "expected a property such as `n.prop` or labels such as `n:Label` to remove".into(),
+                    });
+                }
+                items.push(RemoveItem::Property { span: ispan, target });
             }
         }
         Ok(RemoveClause { span, items })
@@ -364,11 +374,7 @@ impl Lowerer {
         let mut tx = InTransactions { span, concurrency: None, batch_size: None, on_error: None, report_status: None };
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::K_CONCURRENT => {
-                    if tx.concurrency.is_none() {
-                        tx.concurrency = Some(None);
-                    }
-                }
+                Rule::K_CONCURRENT if tx.concurrency.is_none() => tx.concurrency = Some(None),
                 Rule::concurrency_count => tx.concurrency = Some(Some(self.inner_expr(p)?)),
                 Rule::tx_batch => tx.batch_size = Some(self.keyword_expr(p)?),
                 Rule::tx_on_error => {

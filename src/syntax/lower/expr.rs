@@ -202,7 +202,7 @@ impl Lowerer {
             }
             Rule::type_check => {
                 let negated = super::has_child(&part, Rule::K_NOT);
-                let type_name = child(&part, Rule::cypher_type).map(|t| t.as_str().to_string()).unwrap_or_default();
+                let type_name = child(&part, Rule::cypher_type).map(|t| self.text(&t).to_string()).unwrap_or_default();
                 ExprKind::IsType { operand: boxed(subject), negated, type_name }
             }
             _ => {

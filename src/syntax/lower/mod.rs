@@ -35,9 +35,19 @@ impl Lowerer {
         Lowerer { offset }
     }
 
+    /// The pair's span in the file, without the whitespace and comments pest's implicit skipping
+    /// leaves at the end of rules that end in an optional or repeated part.
     fn span(&self, pair: &Pair) -> Span {
         let s = pair.as_span();
-        Span::new(s.start() + self.offset, s.end() + self.offset)
+        let end = trimmed_end(pair.get_input(), s.start(), s.end());
+        Span::new(s.start() + self.offset, end + self.offset)
+    }
+
+    /// The pair's text without trailing whitespace and comments (see [`Lowerer::span`]).
+    fn text<'i>(&self, pair: &Pair<'i>) -> &'i str {
+        let s = pair.as_span();
+        let end = trimmed_end(pair.get_input(), s.start(), s.end());
+        pair.get_input().get(s.start()..end).unwrap_or("")
     }
 
     fn error(&self, pair: &Pair, message: impl Into<String>) -> LowerError {
@@ -56,6 +66,49 @@ impl Lowerer {
     }
 }
 
+/// `end` moved back over trailing whitespace, `/* … */` and `// …` comments. No token ends in
+/// `*/`, so a trailing `*/` always closes a comment.
+fn trimmed_end(input: &str, start: usize, end: usize) -> usize {
+    let mut end = end;
+    loop {
+        let Some(text) = input.get(start..end) else { return end };
+        let trimmed = text.trim_end();
+        end = start + trimmed.len();
+        if let Some(before_close) = trimmed.strip_suffix("*/") {
+            match before_close.rfind("/*") {
+                Some(open) => end = start + open,
+                None => return end,
+            }
+            continue;
+        }
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match line_comment_start(&trimmed[line_start..]) {
+            Some(at) => end = start + line_start + at,
+            None => return end,
+        }
+    }
+}
+
+/// Where `//` starts a comment on this line (outside quotes and backticks).
+fn line_comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == b'\\' && q != b'`' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' || b == b'`' => quote = Some(b),
+            None if b == b'/' && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `` `a``b` `` -> ``a`b``; plain names are returned as written.
 pub(crate) fn unquote_name(text: &str) -> String {
     if text.len() >= 2 && text.starts_with('`') && text.ends_with('`') {
@@ -72,4 +125,17 @@ fn child<'i>(pair: &Pair<'i>, rule: Rule) -> Option<Pair<'i>> {
 
 fn has_child(pair: &Pair, rule: Rule) -> bool {
     pair.clone().into_inner().any(|p| p.as_rule() == rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_end;
+
+    #[test]
+    fn trailing_whitespace_and_comments_are_not_part_of_a_span() {
+        let text = "MATCH (n) // c; 'x'\n  /* b */ \n";
+        assert_eq!(trimmed_end(text, 0, text.len()), "MATCH (n)".len());
+        let text = "RETURN '//' ";
+        assert_eq!(trimmed_end(text, 0, text.len()), "RETURN '//'".len());
+    }
 }

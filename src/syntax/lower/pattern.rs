@@ -21,7 +21,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.name(&p)),
                 Rule::path_selector => {
-                    selector = Some(PathSelector::Gql { span: self.span(&p), text: p.as_str().to_string() })
+                    selector = Some(PathSelector::Gql { span: self.span(&p), text: self.text(&p).to_string() })
                 }
                 Rule::shortest_path_pattern => {
                     let (s, inner) = self.shortest_path(p)?;
@@ -189,7 +189,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.name(&p)),
                 Rule::path_selector => {
-                    selector = Some(PathSelector::Gql { span: self.span(&p), text: p.as_str().to_string() })
+                    selector = Some(PathSelector::Gql { span: self.span(&p), text: self.text(&p).to_string() })
                 }
                 Rule::path_pattern => path = Some(self.path_pattern(p)?),
                 Rule::expression => where_ = Some(self.expr(p)?),

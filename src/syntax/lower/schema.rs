@@ -283,7 +283,7 @@ impl Lowerer {
 
 fn constraint_kind(pair: Pair, entity: EntityKind) -> ConstraintKind {
     if let Some(t) = child(&pair, Rule::cypher_type) {
-        return ConstraintKind::PropertyType(t.as_str().to_string());
+        return ConstraintKind::PropertyType(t.as_str().trim_end().to_string());
     }
     if has_child(&pair, Rule::K_UNIQUE) {
         return ConstraintKind::Unique;

@@ -35,6 +35,9 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  * receives SIGTERM/SIGINT, then shuts down and deletes its directory. Tying the server's life to stdin
  * is what keeps a crashed or killed test process from leaking servers.
  *
+ * <p>{@code --data DIR} keeps the database in DIR (kept on exit, reused by the next start) instead
+ * of a temporary directory: tests use it to stop and restart a server under a running migration.
+ *
  * <p>Authentication is off unless the environment variable {@code CYMIG_NEO4J_PASSWORD} is set, in
  * which case user {@code neo4j} gets that password (never printed).
  */
@@ -45,13 +48,15 @@ public final class Launcher {
         int port = 0;
         Path plugins = null;
         boolean keepRunningWithoutStdin = false;
+        Path data = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--plugins" -> plugins = Paths.get(args[++i]).toAbsolutePath();
                 case "--no-stdin" -> keepRunningWithoutStdin = true;
+                case "--data" -> data = Paths.get(args[++i]).toAbsolutePath();
                 default -> {
-                    System.err.println("usage: Launcher [--port N] [--plugins DIR] [--no-stdin]");
+                    System.err.println("usage: Launcher [--port N] [--plugins DIR] [--data DIR] [--no-stdin]");
                     System.exit(2);
                 }
             }
@@ -59,13 +64,16 @@ public final class Launcher {
         String password = System.getenv("CYMIG_NEO4J_PASSWORD");
         boolean auth = password != null && !password.isEmpty();
 
-        Path home = Files.createTempDirectory("cymig-neo4j-");
+        boolean keep = data != null;
+        Path home = keep ? Files.createDirectories(data) : Files.createTempDirectory("cymig-neo4j-");
         DatabaseManagementService dbms = start(home, port, plugins, auth);
         Runnable stop = once(() -> {
             try {
                 dbms.shutdown();
             } finally {
-                deleteTree(home);
+                if (!keep) {
+                    deleteTree(home);
+                }
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "cymig-neo4j-shutdown"));

@@ -1,0 +1,82 @@
+//! `cymig derive-down` and `cymig plan` from the command line: output and exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn cymig(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cymig")).args(args).output().expect("cymig runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_reversible_migration_prints_its_down_and_exits_0() {
+    let (code, stdout, _) = cymig(&["derive-down", "fixtures/derive/V3__rename_property.cypher"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("// Down script of V3__rename_property.cypher"), "{stdout}");
+    assert!(stdout.contains("SET a.fullName = a.displayName"), "{stdout}");
+}
+
+#[test]
+fn an_irreversible_migration_exits_1_and_names_each_statement() {
+    let (code, stdout, stderr) = cymig(&["derive-down", "fixtures/derive/V13__irreversible.cypher"]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    insta::assert_snapshot!("cli_irreversible", stderr);
+}
+
+#[test]
+fn write_creates_the_companion_down_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["V1__create_schema.cypher", "V2__drop_schema.cypher"] {
+        std::fs::copy(Path::new("fixtures/derive").join(f), tmp.path().join(f)).unwrap();
+    }
+    let up = tmp.path().join("V2__drop_schema.cypher");
+    let (code, _, stderr) = cymig(&["derive-down", "--write", up.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(tmp.path().join("U2__drop_schema.cypher")).unwrap();
+    assert!(written.contains("CREATE TEXT INDEX person_bio IF NOT EXISTS"), "{written}");
+    // A second --write refuses to overwrite it.
+    let (code, _, stderr) = cymig(&["derive-down", "--write", up.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn check_reports_what_the_explicit_down_fails_to_undo() {
+    // U3 of seed 002 filters on an unbound `c`: Neo4j rejects it, so nothing is renamed back.
+    let (code, stdout, _) = cymig(&["derive-down", "--check", "fixtures/seed-002/V3__rename_customer_guid.cypher"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("cli_check_seed_002_v3", stdout);
+    // U1 undoes V1.
+    let (code, stdout, _) = cymig(&["derive-down", "--check", "fixtures/seed-002/V1__add_project_priority.cypher"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = cymig(&["derive-down", "fixtures/derive/does_not_exist.cypher"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = cymig(&["derive-down", "fixtures/seed-002/U1__add_project_priority.cypher"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = cymig(&["derive-down", "--check", "fixtures/derive/V3__rename_property.cypher"]);
+    assert_eq!(code, 2, "no explicit down to check");
+}
+
+#[test]
+fn plan_cli_prints_text_and_json() {
+    let (code, stdout, _) = cymig(&["plan", "fixtures/plan/mixed", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let step = &v["migrations"][0]["steps"][0];
+    assert_eq!(step["transaction"], "auto-commit");
+    assert_eq!(step["statements"][0]["kind"], "schema");
+    assert!(step["statements"][0]["line"].is_u64());
+    let (code, stdout, _) = cymig(&["plan", "fixtures/plan/mixed", "--to", "1"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("## cymig plan: 1 migration"), "{stdout}");
+    let (code, _, _) = cymig(&["plan", "fixtures/plan/mixed", "--from", "x.y"]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,92 @@
+//! Transaction plans: a mixed schema+data migration, batched migrations, and index-then-data
+//! migrations, snapshotted as text (the Markdown table) and as JSON (the documented shape).
+
+use cymig::migration::{MigrationSet, Version};
+use cymig::plan::{compile, output, PlanOptions, StatementClass, TransactionMode};
+use std::path::Path;
+
+fn plan_of(dir: &str, options: &PlanOptions) -> cymig::plan::Plan {
+    let set = MigrationSet::load(Path::new(dir)).expect("fixture set loads");
+    for m in &set.migrations {
+        assert!(m.up.script.errors.is_empty(), "{} parses: {:?}", m.up.path().display(), m.up.script.errors);
+    }
+    compile(&set, options)
+}
+
+fn snapshot(dir: &str, name: &str) {
+    let plan = plan_of(dir, &PlanOptions::default());
+    insta::assert_snapshot!(format!("{name}_text"), output::text(&plan));
+    insta::assert_snapshot!(format!("{name}_json"), output::json(&plan));
+}
+
+#[test]
+fn mixed_migration() {
+    snapshot("fixtures/plan/mixed", "mixed");
+}
+
+#[test]
+fn batched_migration() {
+    snapshot("fixtures/plan/batched", "batched");
+}
+
+#[test]
+fn index_then_data_migrations() {
+    snapshot("fixtures/plan/index-then-data", "index_then_data");
+}
+
+/// The rules themselves, independent of the snapshots.
+#[test]
+fn schema_never_shares_a_transaction_with_data_and_batches_run_alone() {
+    for dir in ["fixtures/plan/mixed", "fixtures/plan/batched", "fixtures/plan/index-then-data", "fixtures/seed-002"] {
+        let plan = plan_of(dir, &PlanOptions::default());
+        for m in &plan.migrations {
+            for step in &m.steps {
+                let kinds: Vec<StatementClass> = step.statements.iter().map(|s| s.kind).collect();
+                if kinds.contains(&StatementClass::Schema) {
+                    assert_eq!(kinds.len(), 1, "{dir}: a schema statement runs alone");
+                    assert_eq!(step.transaction, TransactionMode::AutoCommit);
+                }
+                let batched = step.statements.iter().any(|s| {
+                    let t = s.text.to_ascii_uppercase();
+                    t.contains("IN TRANSACTIONS") || t.contains("APOC.PERIODIC.ITERATE")
+                });
+                if batched {
+                    assert_eq!(step.statements.len(), 1, "{dir}: a batched statement runs alone");
+                    assert_eq!(step.transaction, TransactionMode::AutoCommit);
+                }
+                if step.transaction == TransactionMode::Explicit {
+                    assert!(kinds.iter().all(|k| matches!(k, StatementClass::Data | StatementClass::Read)));
+                }
+            }
+            assert_eq!(m.checksum.len(), 64, "sha256 hex");
+        }
+    }
+}
+
+#[test]
+fn index_creation_is_awaited_before_later_steps() {
+    let plan = plan_of("fixtures/plan/index-then-data", &PlanOptions::default());
+    let v1 = &plan.migrations[0];
+    let awaited: Vec<&String> = v1.steps.iter().flat_map(|s| &s.await_indexes).collect();
+    assert_eq!(awaited, vec!["product_code", "supplier_id"]);
+    // Awaited on the last schema step, before the data step that uses them.
+    assert_eq!(v1.steps[1].await_indexes.len(), 2);
+    assert_eq!(v1.steps[2].transaction, TransactionMode::Explicit);
+}
+
+#[test]
+fn from_and_to_select_versions_inclusively() {
+    let v = |s: &str| Some(Version::parse(s).unwrap());
+    let plan = plan_of("fixtures/seed-002", &PlanOptions { from: v("3"), to: v("5") });
+    let versions: Vec<&str> = plan.migrations.iter().map(|m| m.version.as_deref().unwrap()).collect();
+    assert_eq!(versions, vec!["3", "4", "5"]);
+}
+
+#[test]
+fn checksum_is_sha256_of_the_file_bytes() {
+    use sha2::Digest;
+    let plan = plan_of("fixtures/plan/mixed", &PlanOptions::default());
+    let bytes = std::fs::read(&plan.migrations[0].file).unwrap();
+    let expected: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(plan.migrations[0].checksum, expected);
+}
