@@ -168,13 +168,7 @@ mod tests {
 /// Options from `cymig.toml` (found by walking up from the first path, or `--config`) with
 /// the command-line flags in `overrides` on top. Unknown rule names are configuration errors
 /// (exit 2) that say where they are written.
-pub fn from_config(paths: &[PathBuf], explicit: Option<&std::path::Path>) -> Result<LintOptions> {
-    let overrides = crate::config::CliOverrides { config: explicit.map(std::path::Path::to_path_buf), ..Default::default() };
-    from_config_with(paths, &overrides)
-}
-
-/// [`from_config`] with every command-line override.
-pub fn from_config_with(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
+pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = crate::config::Config::load(&start, overrides)?;
     for r in &config.rule_references {

@@ -117,7 +117,7 @@ fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
         ignore: args.ignore.clone(),
         ..Default::default()
     };
-    let mut options = crate::check::options::from_config_with(&args.paths, &overrides)?;
+    let mut options = crate::check::options::from_config(&args.paths, &overrides)?;
     options.fix = match (args.fix || args.diff, args.unsafe_fixes) {
         (false, _) => FixMode::None,
         (true, false) => FixMode::Safe,

@@ -290,13 +290,31 @@ impl Checker {
                 next.bind(n);
             }
         }
-        // ORDER BY, SKIP and LIMIT see both the projected names and the ones before.
+        // ORDER BY, SKIP and LIMIT see both the projected names and the ones before — except
+        // after DISTINCT or an aggregation, where only projected names and the variables the
+        // projected expressions use (grouping keys) remain.
         let mut both = scope.clone();
         for v in &next.vars {
             both.bind(v);
         }
-        for s in &p.order_by {
-            self.expr(&s.expr, &both);
+        if p.distinct || p.items.iter().any(|i| is_aggregating(&i.expr)) {
+            let mut used = Vec::new();
+            for i in &p.items {
+                super::util::referenced_variables(&i.expr, &mut used);
+            }
+            let mut restricted = next.clone();
+            for v in used.iter().filter(|v| scope.has(v)) {
+                restricted.bind(v);
+            }
+            let dropped: Vec<String> = scope.vars.iter().filter(|v| !restricted.has(v)).cloned().collect();
+            restricted.hidden.extend(dropped);
+            for s in &p.order_by {
+                self.expr(&s.expr, &restricted);
+            }
+        } else {
+            for s in &p.order_by {
+                self.expr(&s.expr, &both);
+            }
         }
         self.opt(p.skip.as_ref(), &both);
         self.opt(p.limit.as_ref(), &both);
@@ -468,6 +486,20 @@ impl Checker {
             }
         }
     }
+}
+
+const AGGREGATES: &[&str] =
+    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
+
+/// Whether an expression aggregates (outside nested subqueries).
+fn is_aggregating(e: &Expr) -> bool {
+    crate::visit::any_expr(e, &mut |x| match &x.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall { name, .. } => {
+            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
+        }
+        _ => false,
+    })
 }
 
 fn part_names(p: &PatternPart) -> Vec<&Name> {
