@@ -18,7 +18,7 @@ pub fn checked_plan(dir: &Path) -> Result<Checked> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{}: not a migrations directory", dir.display())));
     }
-    let options = check::options::from_config(&[dir.to_path_buf()], None)?;
+    let options = check::options::from_config(&[dir.to_path_buf()], &crate::config::CliOverrides::default())?;
     Ok(match check::checked_plan(dir, &options, &PlanOptions::default())? {
         Ok(plan) => Checked::Plan(plan),
         Err(blocking) => Checked::Blocked(blocking),

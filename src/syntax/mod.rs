@@ -6,6 +6,7 @@
 //! without bound); then it is parsed with the `statement` rule and lowered into the AST. A bad
 //! statement becomes one [`SyntaxError`] and the others are still parsed.
 
+mod budget;
 mod depth;
 mod errors;
 mod grammar;
@@ -16,12 +17,11 @@ use crate::ast::{Clause, Script, Statement, StatementKind, SyntaxError};
 use crate::span::Span;
 use grammar::{CypherParser, Rule};
 use pest::Parser;
-use std::num::NonZeroUsize;
 
 /// Parses a whole file: every statement, every comment; a bad statement is reported and the
 /// following statements are still parsed.
 pub fn parse(text: &str) -> Script {
-    let split = split::split(text);
+    let split = budget::with_budget_for(text.len(), || split::split(text));
     let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: split.comments };
     for span in split.statements {
         match parse_statement(text, span) {
@@ -75,10 +75,10 @@ fn on_big_stack(text: &str, span: Span) -> Result<Statement, SyntaxError> {
 }
 
 fn parse_and_lower(text: &str, span: Span) -> Result<Statement, SyntaxError> {
-    // A budget of parser calls proportional to the text bounds the work pest can do on
-    // pathological input (backtracking), so parsing never hangs. Valid statements need 30-100
-    // calls a byte (TCK); the budget is a process-wide setting read when a parse starts.
-    pest::set_call_limit(NonZeroUsize::new(50_000 + 300 * text.len()));
+    budget::with_budget_for(text.len(), || lower_statement(text, span))
+}
+
+fn lower_statement(text: &str, span: Span) -> Result<Statement, SyntaxError> {
     let pairs = match CypherParser::parse(Rule::statement, text) {
         Ok(pairs) => pairs,
         Err(_) => return Err(detailed_error(text, span)),
