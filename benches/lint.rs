@@ -91,7 +91,7 @@ fn rules_only(bencher: divan::Bencher, which: &str) {
         .collect();
     let bytes: usize = parsed.iter().map(|p| p.source.text.len()).sum();
     let options = LintOptions::default();
-    let catalog = check::catalog::Catalog::default();
+    let catalog = cymig::schema::Catalog::default();
     bencher.counter(divan::counter::BytesCount::new(bytes)).bench(|| {
         for p in &parsed {
             let view = check::FileView {

@@ -1,7 +1,6 @@
 //! The checker: runs the rules over migration files, applies suppressions, configuration and
 //! fixes. [`lint`] is the driver behind `cymig lint`; [`lint_source`] lints one text on its own.
 
-pub mod catalog;
 mod directives;
 mod engine;
 pub mod fix;
@@ -17,8 +16,8 @@ pub use options::{FixMode, LintOptions};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Result;
 use crate::rules::{self, FileContext, FileRole};
+use crate::schema::Catalog;
 use crate::source::SourceFile;
-use catalog::Catalog;
 use engine::RuleSet;
 use std::path::PathBuf;
 use std::sync::Arc;

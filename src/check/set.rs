@@ -3,7 +3,7 @@
 //! facts (naming, duplicate versions, `cymig.sum`). Findings are reported only for the files
 //! the set's focus names (every file when a directory was given).
 
-use super::catalog::Catalog;
+use crate::schema::Catalog;
 use super::{FileResult, FileView, LintOptions};
 use crate::ast::Script;
 use crate::error::Result;
@@ -105,7 +105,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
-        running.apply_all(m.up.migration_statements());
+        running.apply_statements(m.up.migration_statements(), &m.up.source.text, Some(&version));
         roles.push(FileRole::Up { version: version.clone(), has_down: m.down.is_some() });
         catalogs.push(before);
         files.push(ParsedFile::from_migration_file(m.up));

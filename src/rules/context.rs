@@ -2,7 +2,7 @@
 //! when the file belongs to a migration set — its role in the set and the schema before it.
 
 use crate::ast::{Script, Statement};
-use crate::check::catalog::Catalog;
+use crate::schema::Catalog;
 use crate::migration::{Directive, DirectiveKind};
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -112,8 +112,12 @@ impl<'a> FileContext<'a> {
     /// statements earlier in this file.
     pub fn catalog_at(&self, stmt: &Statement) -> Catalog {
         let mut catalog = self.catalog_before.clone();
+        let created_by = match &self.role {
+            FileRole::Up { version, .. } => Some(version.as_str()),
+            _ => None,
+        };
         for s in self.script.statements.iter().take_while(|s| s.span.start < stmt.span.start) {
-            catalog.apply(s);
+            catalog.apply_statement(s, self.text(), created_by);
         }
         catalog
     }

@@ -1,7 +1,7 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, ExprKind, StatementKind};
-use crate::check::catalog::Catalog;
+use crate::ast::{Clause, EntityKind, ExprKind, StatementKind};
+use crate::schema::Catalog;
 
 pub struct MergeWithoutConstraint;
 
@@ -68,7 +68,7 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &
                         continue;
                     }
                     let keys: Vec<&str> = map.entries.iter().map(|e| e.key.value.as_str()).collect();
-                    if labels.iter().any(|l| catalog.unique_constraint_covering(&l.value, &keys).is_some()) {
+                    if labels.iter().any(|l| catalog.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some()) {
                         continue;
                     }
                     let label = &labels[0].value;

@@ -1,7 +1,7 @@
 use super::util::*;
 use super::*;
 use crate::ast::{Clause, ExprKind, MatchClause, NodePattern, PatternPart, Query, SingleQuery, StatementKind};
-use crate::check::catalog::Catalog;
+use crate::schema::Catalog;
 
 pub struct UnbatchedWrite;
 

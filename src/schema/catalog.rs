@@ -118,6 +118,14 @@ impl SchemaObject {
             && self.properties == property_keys(properties)
     }
 
+    /// True when the object is on the single label (or type) `label` and exactly `properties`,
+    /// in that order.
+    pub fn is_defined_as(&self, label: &str, properties: &[&str]) -> bool {
+        self.labels.len() == 1
+            && self.labels[0] == label
+            && self.properties.iter().map(String::as_str).eq(properties.iter().copied())
+    }
+
     /// A short human description: `uniqueness constraint `person_email` on :Person(email)`.
     pub fn describe(&self) -> String {
         let what = match &self.kind {
@@ -307,6 +315,31 @@ impl Catalog {
                 && o.labels.iter().any(|l| l == label)
                 && o.properties.first().map(String::as_str) == Some(property)
         })
+    }
+
+    /// Whether `property` of node label `label` is covered by a uniqueness or key constraint on
+    /// it alone, so a match on it finds at most one node.
+    pub fn is_unique_property(&self, label: &str, property: &str) -> bool {
+        self.unique_constraint_covering(EntityKind::Node, label, &[property]).is_some()
+    }
+
+    pub fn constraint_named(&self, name: &str) -> Option<&SchemaObject> {
+        self.constraints().find(|o| o.name.as_deref() == Some(name))
+    }
+
+    pub fn index_named(&self, name: &str) -> Option<&SchemaObject> {
+        self.indexes().find(|o| o.name.as_deref() == Some(name))
+    }
+
+    /// A constraint on exactly `label(properties…)`, of any kind: what a legacy drop by
+    /// definition refers to, so it can be rewritten as a drop by name.
+    pub fn constraint_defined_as(&self, label: &str, properties: &[&str]) -> Option<&SchemaObject> {
+        self.constraints().find(|o| o.is_defined_as(label, properties))
+    }
+
+    /// An index on exactly `label(properties…)`, of any kind (see [`Catalog::constraint_defined_as`]).
+    pub fn index_defined_as(&self, label: &str, properties: &[&str]) -> Option<&SchemaObject> {
+        self.indexes().find(|o| o.is_defined_as(label, properties))
     }
 
     pub(crate) fn insert(&mut self, object: SchemaObject) {

@@ -132,7 +132,7 @@ impl SchemaModel {
             let before = catalog.clone();
             let mut events = Vec::new();
             for statement in input.statements {
-                if let Some(event) = schema_event(statement, input, &catalog) {
+                if let Some(event) = schema_event(statement, input.text, Some(input.version), &catalog) {
                     apply_event(&mut catalog, &event);
                     events.push(event);
                 }
@@ -218,12 +218,45 @@ impl SchemaModel {
     }
 }
 
-fn schema_event(statement: &Statement, input: &ModelInput<'_>, catalog: &Catalog) -> Option<SchemaEvent> {
+impl Catalog {
+    /// Replays one statement of a migration whose text is `text` (anything but a schema
+    /// command is ignored), with the compiler's semantics: a create of an existing name or
+    /// schema is a no-op, a drop removes the object it finds. Returns what the statement did.
+    /// The checker replays files statement by statement with this.
+    pub fn apply_statement(
+        &mut self,
+        statement: &Statement,
+        text: &str,
+        created_by: Option<&str>,
+    ) -> Option<SchemaEvent> {
+        let event = schema_event(statement, text, created_by, self)?;
+        apply_event(self, &event);
+        Some(event)
+    }
+
+    /// Replays statements in order (see [`Catalog::apply_statement`]).
+    pub fn apply_statements<'a>(
+        &mut self,
+        statements: impl IntoIterator<Item = &'a Statement>,
+        text: &str,
+        created_by: Option<&str>,
+    ) {
+        for statement in statements {
+            self.apply_statement(statement, text, created_by);
+        }
+    }
+}
+
+fn schema_event(
+    statement: &Statement,
+    text: &str,
+    version: Option<&str>,
+    catalog: &Catalog,
+) -> Option<SchemaEvent> {
     let StatementKind::Schema(command) = &statement.kind else {
         return None;
     };
     let span = statement.span;
-    let version = Some(input.version);
     let created = |object: SchemaObject, if_not_exists: bool| {
         let existing = object
             .name
@@ -238,13 +271,13 @@ fn schema_event(statement: &Statement, input: &ModelInput<'_>, catalog: &Catalog
     };
     Some(match command {
         SchemaCommand::CreateIndex(c) => {
-            created(SchemaObject::from_create_index(c, input.text, version), c.if_not_exists)
+            created(SchemaObject::from_create_index(c, text, version), c.if_not_exists)
         }
         SchemaCommand::CreateConstraint(c) => {
-            created(SchemaObject::from_create_constraint(c, input.text, version), c.if_not_exists)
+            created(SchemaObject::from_create_constraint(c, text, version), c.if_not_exists)
         }
-        SchemaCommand::DropIndex(d) => dropped(span, &d.target, d.if_exists, true, catalog, input.text),
-        SchemaCommand::DropConstraint(d) => dropped(span, &d.target, d.if_exists, false, catalog, input.text),
+        SchemaCommand::DropIndex(d) => dropped(span, &d.target, d.if_exists, true, catalog, text),
+        SchemaCommand::DropConstraint(d) => dropped(span, &d.target, d.if_exists, false, catalog, text),
     })
 }
 
@@ -333,6 +366,36 @@ mod tests {
         let mm = m.migration("1").unwrap();
         assert!(mm.catalog_at(0).unique_constraint_covering(EntityKind::Node, "Country", &["code"]).is_none());
         assert!(mm.catalog_at(text.len()).unique_constraint_covering(EntityKind::Node, "Country", &["code"]).is_some());
+    }
+
+    #[test]
+    fn apply_statement_replays_like_the_model_and_answers_the_checkers_questions() {
+        let text = "CREATE CONSTRAINT person_email FOR (p:Person) REQUIRE p.email IS UNIQUE;\n\
+                    CREATE INDEX ON :Vehicle(plate);\n\
+                    CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name);\n\
+                    CREATE RANGE INDEX again IF NOT EXISTS FOR (p:Person) ON (p.name);\n\
+                    DROP INDEX ON :Vehicle(plate);";
+        let script = crate::syntax::parse(text);
+        let mut catalog = Catalog::default();
+        let events: Vec<_> =
+            script.statements.iter().filter_map(|s| catalog.apply_statement(s, text, Some("1"))).collect();
+        assert!(matches!(&events[3], SchemaEvent::AlreadyExists { if_not_exists: true, .. }));
+        assert!(matches!(&events[4], SchemaEvent::Dropped { object, .. } if object.name.is_none()));
+        assert_eq!(catalog, m_final(&[("1", text)]));
+        assert!(catalog.is_unique_property("Person", "email"));
+        assert!(!catalog.is_unique_property("Person", "name"));
+        assert!(catalog.constraint_named("person_email").is_some());
+        assert!(catalog.index_named("person_email").is_none());
+        assert_eq!(catalog.index_defined_as("Person", &["name"]).and_then(|i| i.name.as_deref()), Some("person_name"));
+        assert_eq!(
+            catalog.constraint_defined_as("Person", &["email"]).and_then(|c| c.created_by.as_deref()),
+            Some("1")
+        );
+        assert!(catalog.index_defined_as("Vehicle", &["plate"]).is_none());
+    }
+
+    fn m_final(files: &[(&str, &str)]) -> Catalog {
+        model(files).final_catalog()
     }
 
     #[test]
