@@ -103,18 +103,22 @@ async fn schema(db: &Db) -> Result<Vec<String>> {
     }
     for row in db
         .rows(query(
-            "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint \
-             WHERE owningConstraint IS NULL RETURN name, type, entityType, labelsOrTypes, properties",
+            "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint, options \
+             WHERE owningConstraint IS NULL RETURN name, type, entityType, labelsOrTypes, properties, options",
         ))
         .await?
     {
+        // Options too (provider, analyzer, vector dimensions...): a down that re-creates an index
+        // without its `OPTIONS` is not exact.
+        let options = row.get::<BoltType>("options").map(|o| value_text(&o)).unwrap_or_default();
         out.push(format!(
-            "index {} {} {} {:?} {:?}",
+            "index {} {} {} {:?} {:?} {}",
             row.get::<String>("type").unwrap_or_default(),
             row.get::<String>("name").unwrap_or_default(),
             row.get::<String>("entityType").unwrap_or_default(),
             row.get::<Vec<String>>("labelsOrTypes").unwrap_or_default(),
             row.get::<Vec<String>>("properties").unwrap_or_default(),
+            options,
         ));
     }
     out.sort();
