@@ -6,7 +6,7 @@ use super::history::{self, Direction, Status, Update};
 use super::lock::{self, LockInfo};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
-use crate::plan::CheckedPlan;
+use crate::plan::{CheckedPlan, MigrationPlan};
 
 /// One migration whose file no longer matches the database's record.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -25,23 +25,7 @@ impl Executor {
         let lock = self.lock().await?;
         let key = migration_key(m);
         let note = format!("{}: marked applied by {}: {reason}", now_note(), self.options.applied_by);
-        let update = Update {
-            key: &key,
-            version: m.version.as_deref(),
-            description: &m.description,
-            checksum: &m.checksum,
-            status: Status::Applied,
-            direction: Direction::Up,
-            steps_done: m.steps.len() as i64,
-            steps_total: m.steps.len() as i64,
-            by: &self.options.applied_by,
-            execution_ms: Some(0),
-            nodes_delta: None,
-            relationships_delta: None,
-            error: None,
-            new_attempt: false,
-            note: Some(note),
-        };
+        let update = recorded_without_running(m, &key, &self.options.applied_by, note);
         let result = self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
         lock.release().await?;
         result
@@ -107,23 +91,7 @@ impl Executor {
             let note = format!("{}: baselined at {version} by {}: {}", now_note(), self.options.applied_by, reason.unwrap_or("existing database adopted"));
             for m in &plan.plan().migrations {
                 let key = migration_key(m);
-                let update = Update {
-                    key: &key,
-                    version: m.version.as_deref(),
-                    description: &m.description,
-                    checksum: &m.checksum,
-                    status: Status::Applied,
-                    direction: Direction::Up,
-                    steps_done: m.steps.len() as i64,
-                    steps_total: m.steps.len() as i64,
-                    by: &self.options.applied_by,
-                    execution_ms: Some(0),
-                    nodes_delta: None,
-                    relationships_delta: None,
-                    error: None,
-                    new_attempt: false,
-                    note: Some(note.clone()),
-                };
+                let update = recorded_without_running(m, &key, &self.options.applied_by, note.clone());
                 queries.push(history::write(&update));
                 if std::ptr::eq(m, target) {
                     break;
@@ -167,4 +135,26 @@ fn require_reason(reason: &str) -> Result<()> {
 fn now_note() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     format!("unix {secs}")
+}
+
+/// The history record of a migration recorded as applied without cymig running it (applied by
+/// hand with `mark-applied`, or adopted with `baseline`): every step counted done, no changes.
+fn recorded_without_running<'a>(m: &'a MigrationPlan, key: &'a str, by: &'a str, note: String) -> Update<'a> {
+    Update {
+        key,
+        version: m.version.as_deref(),
+        description: &m.description,
+        checksum: &m.checksum,
+        status: Status::Applied,
+        direction: Direction::Up,
+        steps_done: m.steps.len() as i64,
+        steps_total: m.steps.len() as i64,
+        by,
+        execution_ms: Some(0),
+        nodes_delta: None,
+        relationships_delta: None,
+        error: None,
+        new_attempt: false,
+        note: Some(note),
+    }
 }
