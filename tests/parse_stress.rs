@@ -1,6 +1,7 @@
 //! Randomised robustness test on stable Rust (the cargo-fuzz target in fuzz/ needs nightly):
 //! mutates real queries — the fixtures, our migrations, a sample of the TCK — with a seeded PRNG
-//! and checks that the parser never panics, never takes long, and only returns spans that lie
+//! and checks that the parser never panics, always returns (its pest call budget bounds
+//! backtracking; timings are printed, not asserted), and only returns spans that lie
 //! inside the text on character boundaries. Deterministic: the same seed gives the same inputs.
 //!
 //! CYMIG_STRESS_CASES=<n> runs more (or fewer) mutations; CYMIG_STRESS_SEED=<n> another seed.
@@ -12,8 +13,6 @@ use std::time::{Duration, Instant};
 
 const DEFAULT_CASES: usize = 3000;
 const DEFAULT_SEED: u64 = 0x5eed_c1a0;
-/// Far more than any real statement needs; a parse this slow is a hang in the making.
-const SLOW: Duration = Duration::from_secs(3);
 /// What a thread gets on most platforms' main thread; deep nesting must fit in it.
 const STACK_BYTES: usize = 8 * 1024 * 1024;
 
@@ -140,9 +139,6 @@ fn check(text: &str) -> Result<Duration, String> {
     let script = cymig::syntax::parse(text);
     let took = started.elapsed();
     spans_inside(text, &script)?;
-    if took > SLOW {
-        return Err(format!("took {took:?}"));
-    }
     Ok(took)
 }
 
@@ -242,7 +238,7 @@ fn deep_nesting_gives_a_diagnostic_not_a_stack_overflow() {
 }
 
 /// Inputs the fuzzer or this test once broke (fixtures/fuzz/*.fuzz, raw bytes): each must now
-/// parse within bounds, with spans inside the text.
+/// return, with spans inside the text.
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz");

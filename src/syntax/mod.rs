@@ -98,14 +98,24 @@ fn lower_statement(text: &str, span: Span) -> Result<Statement, SyntaxError> {
 
 /// Parses again with pest's error detail on (slower, so only on failure) and describes it.
 fn detailed_error(text: &str, span: Span) -> SyntaxError {
-    pest::set_error_detail(true);
-    let result = CypherParser::parse(Rule::statement, text);
-    pest::set_error_detail(false);
+    let result = with_error_detail(|| CypherParser::parse(Rule::statement, text));
     let failure = match result {
         Err(err) => errors::describe_failure(&err, text, span.start),
         Ok(_) => errors::Failure { span, message: "syntax error".to_string() },
     };
     SyntaxError { span: failure.span, statement_span: span, message: failure.message }
+}
+
+/// pest's error detail is a process-wide switch read when a parse starts: detailed parses take
+/// turns, so that none can switch it off while another is about to start. (Parses that start
+/// meanwhile merely collect detail they do not need.)
+fn with_error_detail<T>(parse: impl FnOnce() -> T) -> T {
+    static DETAILED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = DETAILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = parse();
+    pest::set_error_detail(false);
+    result
 }
 
 /// Neo4j's grammar rules on in-query procedure calls: arguments must be explicit and
