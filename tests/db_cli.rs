@@ -151,9 +151,9 @@ fn two_processes_started_together_apply_each_migration_once() {
     assert_eq!(q(&db, "MATCH (m:__CymigMigration {status: 'applied'}) RETURN count(m) AS v"), 15);
 }
 
-/// Starts `cymig up`, waits until `ready` holds, then kills it with SIGKILL.
-fn kill_during(db: &TestDb, dir: &str, ready: &str) {
-    let mut child = cymig(db, &["up", dir, "--lock-lease", "3"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+/// Starts cymig with `args`, waits until `ready` holds, then kills it with SIGKILL.
+fn kill_during(db: &TestDb, args: &[&str], ready: &str) {
+    let mut child = cymig(db, args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         assert!(Instant::now() < deadline, "`{ready}` never held");
@@ -168,6 +168,15 @@ fn kill_during(db: &TestDb, dir: &str, ready: &str) {
     let _ = child.wait();
 }
 
+/// `key=status` of every history node, by key.
+fn history(db: &TestDb) -> Vec<String> {
+    block_on(async { strings(&connect(db).await, "MATCH (m:__CymigMigration) RETURN m.key + '=' + m.status AS v ORDER BY v").await })
+}
+
+fn schema_version(db: &TestDb) -> Vec<String> {
+    block_on(async { strings(&connect(db).await, "MATCH (s:__CymigSchema) RETURN coalesce(s.version, '(none)') AS v").await })
+}
+
 #[test]
 fn kill_9_during_a_long_explicit_step_then_up_completes() {
     let db = fresh_db();
@@ -177,7 +186,7 @@ fn kill_9_during_a_long_explicit_step_then_up_completes() {
     write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(4000)\nRETURN x;\n");
     write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
     let dir = m.path().to_str().unwrap();
-    kill_during(&db, dir, "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v");
+    kill_during(&db, &["up", dir, "--lock-lease", "3"], "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v");
     let o = run(&db, &["status", dir]);
     let out = text(&o);
     assert!(out.contains("2 ") && out.contains("pending"), "{out}");
@@ -200,7 +209,7 @@ fn kill_9_during_a_long_auto_commit_step_then_retry_completes() {
     );
     write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
     let dir = m.path().to_str().unwrap();
-    kill_during(&db, dir, "MATCH (b:Batch) RETURN count(b) AS v");
+    kill_during(&db, &["up", dir, "--lock-lease", "3"], "MATCH (b:Batch) RETURN count(b) AS v");
     let o = run(&db, &["status", dir]);
     let out = text(&o);
     assert!(out.contains("running") && out.contains("recover with: cymig retry 2"), "{out}");
@@ -253,4 +262,164 @@ fn neo4j_stopped_mid_run_gives_a_clear_error_and_a_later_up_resumes() {
     let o = run(&private, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(q(&private, "MATCH (d:Done) RETURN count(d) AS v"), 3, "nothing applied twice or lost");
+}
+
+#[test]
+fn kill_9_during_a_long_explicit_down_step_then_down_completes() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    for v in 1..=3 {
+        write(m.path(), &format!("V{v}__done_{v}.cypher"), &format!("CREATE (:Done {{v: {v}}});\n"));
+    }
+    write(m.path(), "U1__done_1.cypher", "MATCH (d:Done {v: 1}) DELETE d;\n");
+    // One explicit transaction that deletes, then sleeps: killed while in flight.
+    write(m.path(), "U2__done_2.cypher", "MATCH (d:Done {v: 2}) DELETE d\nWITH count(*) AS deleted\nCALL apoc.util.sleep(4000)\nRETURN deleted;\n");
+    write(m.path(), "U3__done_3.cypher", "MATCH (d:Done {v: 3}) DELETE d;\n");
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    kill_during(&db, &["down", dir, "--steps", "3", "--lock-lease", "3"], "MATCH (m:__CymigMigration {key: '3', status: 'rolled_back'}) RETURN count(m) AS v");
+    // U2's step and its record rolled back together: 2 is still applied, truthfully.
+    assert_eq!(history(&db), ["1=applied", "2=applied", "3=rolled_back"]);
+    assert_eq!(schema_version(&db), ["2"]);
+    assert_eq!(q(&db, "MATCH (d:Done) RETURN count(d) AS v"), 2, "U2's delete rolled back with it");
+    let out = text(&run(&db, &["status", dir]));
+    assert!(out.contains("schema version: 2") && out.contains("pending (rolled back)") && !out.contains("running"), "{out}");
+
+    // Running the rollback again (after the dead run's lease) completes it.
+    let o = run(&db, &["down", dir, "--steps", "2"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (d:Done) RETURN count(d) AS v"), 0);
+    assert_eq!(history(&db), ["1=rolled_back", "2=rolled_back", "3=rolled_back"]);
+    assert_eq!(schema_version(&db), ["(none)"]);
+    // Nothing lost: everything goes up again, once.
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(block_on(async { strings(&connect(&db).await, "MATCH (d:Done) RETURN toString(d.v) AS v ORDER BY v").await }), ["1", "2", "3"]);
+}
+
+#[test]
+fn kill_9_during_a_long_auto_commit_down_step_then_retry_completes() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n");
+    write(m.path(), "U1__key.cypher", "DROP CONSTRAINT batch_i IF EXISTS;\n");
+    write(m.path(), "V2__batches.cypher", "UNWIND range(1, 30) AS i\nCALL (i) { MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 10 ROWS;\n");
+    // Batched (auto-commit) and slow: killed with part of the batches committed.
+    write(m.path(), "U2__batches.cypher", "MATCH (b:Batch)\nCALL (b) { CALL apoc.util.sleep(150) DETACH DELETE b } IN TRANSACTIONS OF 1 ROWS;\n");
+    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
+    write(m.path(), "U3__after.cypher", "MATCH (a:After) DELETE a;\n");
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    kill_during(&db, &["down", dir, "--to", "1", "--lock-lease", "3"], "MATCH (b:Batch) WITH count(b) AS c RETURN CASE WHEN c < 30 THEN 1 ELSE 0 END AS v");
+    assert_eq!(history(&db), ["1=applied", "2=running", "3=rolled_back"]);
+    let out = text(&run(&db, &["status", dir]));
+    assert!(out.contains("running") && out.contains("in flight, down") && out.contains("recover with: cymig retry 2"), "{out}");
+    let o = run(&db, &["down", dir, "--to", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("being rolled back") && text(&o).contains("Recover with: cymig retry 2"), "{}", text(&o));
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(2), "up does not pass a half rolled back migration: {}", text(&o));
+
+    // The printed recovery command finishes the rollback, and only the rollback.
+    let o = run(&db, &["retry", "2", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("rolled back 2"), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (b:Batch) RETURN count(b) AS v"), 0);
+    assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 0);
+    assert_eq!(q(&db, "SHOW CONSTRAINTS YIELD name WHERE name = 'batch_i' RETURN count(*) AS v"), 1, "1 stays applied");
+    assert_eq!(history(&db), ["1=applied", "2=rolled_back", "3=rolled_back"]);
+    assert_eq!(schema_version(&db), ["1"]);
+    // Nothing lost or doubled: up applies 2 and 3 again.
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (b:Batch) RETURN count(b) AS v"), 30);
+    assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 1);
+    assert_eq!(history(&db), ["1=applied", "2=applied", "3=applied"]);
+}
+
+fn ints(db: &TestDb, cypher: &str) -> Vec<String> {
+    block_on(async { strings(&connect(db).await, cypher).await })
+}
+
+#[test]
+fn batched_steps_report_the_rows_and_batches_they_committed() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__items.cypher", "UNWIND range(1, 50) AS i\nCREATE (:Item {i: i});\n");
+    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) { SET n.a = n.i * 2 } IN TRANSACTIONS OF 7 ROWS;\n");
+    write(
+        m.path(),
+        "V3__plus_one.cypher",
+        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.b IS NULL RETURN n', 'SET n.b = n.a + 1', {batchSize: 8, parallel: false});\n",
+    );
+    let dir = m.path().to_str().unwrap();
+    // Captured stderr is not a terminal: plain lines, no spinner.
+    let o = run(&db, &["up", dir, "--progress-every", "0"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): 50 / 50 rows, 8 / 8 batches committed in "), "{err}");
+    assert!(err.contains("3 step 1/1 (batched, auto-commit, 1 statement(s)): 50 / 50 rows, 7 / 7 batches committed in "), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "no spinner drawing off a terminal: {err:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("applied 2 double") && out.contains(", 50 rows in 8 batches)"), "{out}");
+    assert!(out.contains("applied 3 plus_one") && out.contains(", 50 rows in 7 batches)"), "{out}");
+    assert_eq!(q(&db, "MATCH (n:Item) WHERE n.b = n.i * 2 + 1 RETURN count(n) AS v"), 50);
+    assert_eq!(
+        ints(&db, "MATCH (m:__CymigMigration) RETURN m.key + ':' + coalesce(toString(m.rows_done), '-') + '/' + coalesce(toString(m.batches_done), '-') AS v ORDER BY v"),
+        ["1:-/-", "2:50/8", "3:50/7"]
+    );
+    let o = run(&db, &["status", dir, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["migrations"][1]["record"]["rows_done"], 50, "{json}");
+    assert_eq!(json["migrations"][1]["record"]["batches_done"], 8, "{json}");
+}
+
+#[test]
+fn apoc_iterate_failures_fail_the_migration_with_their_messages() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
+    // Row 5 divides by zero: apoc.periodic.iterate swallows it and reports it in its result.
+    write(
+        m.path(),
+        "V2__ratio.cypher",
+        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.r IS NULL RETURN n ORDER BY n.i', 'SET n.r = 100 / (n.i - 5)', {batchSize: 3, parallel: false});\n",
+    );
+    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("apoc.periodic.iterate reported 3 failed operations in 1 failed batches") && out.contains("/ by zero"), "{out}");
+    assert!(out.contains("cymig retry 2"), "{out}");
+    assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 0, "nothing after the failed migration ran");
+    assert_eq!(history(&db), ["1=applied", "2=failed"]);
+    assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["7/3"]);
+    let out = text(&run(&db, &["status", dir, "--show-failed"]));
+    assert!(out.contains("failed") && out.contains("/ by zero") && out.contains("recover with: cymig retry 2"), "{out}");
+}
+
+#[test]
+fn a_failing_batch_of_call_in_transactions_fails_the_migration_and_counts_what_committed() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
+    write(
+        m.path(),
+        "V2__ratio.cypher",
+        "UNWIND range(1, 10) AS i\nMATCH (n:Item {i: i}) WHERE n.r IS NULL\nCALL (n) { SET n.r = 100 / (n.i - 5) } IN TRANSACTIONS OF 3 ROWS;\n",
+    );
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("/ by zero") && out.contains("3 rows were committed in 1 batches before it") && out.contains("cymig retry 2"), "{out}");
+    // As with the default ON ERROR FAIL: the first batch stays, the failing one rolled back, nothing after it ran.
+    assert_eq!(q(&db, "MATCH (n:Item) WHERE n.r IS NOT NULL RETURN count(n) AS v"), 3);
+    assert_eq!(history(&db), ["1=applied", "2=failed"]);
+    assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["3/1"]);
 }

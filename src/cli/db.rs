@@ -34,6 +34,10 @@ pub struct ConnArgs {
     /// No progress lines on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// When stderr is not a terminal (CI logs), print a progress line this often while a step
+    /// runs (0: only the line each batched step ends with).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub progress_every: u64,
 }
 
 /// Locking flags of the commands that change the database.
@@ -100,6 +104,7 @@ fn open(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Op
         index_timeout: Duration::from_secs(lock.index_timeout),
         pre_up_hook: pre_up_hook.or_else(|| config.hooks.pre_up.clone()),
         progress: !conn.quiet,
+        progress_every: Duration::from_secs(conn.progress_every),
         verbose: !conn.quiet,
         ..Options::default()
     };
@@ -161,8 +166,12 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
         println!("nothing to {verb}");
     }
     for a in done {
+        let batched = a
+            .batches
+            .map(|b| format!(", {} rows in {} batches", exec::progress::thousands(b.rows), exec::progress::thousands(b.batches)))
+            .unwrap_or_default();
         println!(
-            "{} {} {} ({} step{}, {} ms, {:+} nodes, {:+} relationships)",
+            "{} {} {} ({} step{}, {} ms, {:+} nodes, {:+} relationships{batched})",
             match a.direction {
                 exec::history::Direction::Up => "applied",
                 exec::history::Direction::Down => "rolled back",

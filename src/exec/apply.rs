@@ -13,7 +13,8 @@
 //!   the migration lock, so a process that lost its lease can never commit a step.
 
 use super::connect::{is_connection_loss, is_transient, txn_rows, Db};
-use super::history::{self, Direction, Record, Status, Update};
+use super::history::{self, BatchCount, Direction, Record, Status, Update};
+use super::progress::{Planned, StepProgress};
 use super::lock::{Lock, OWNERSHIP_CHECK, OWNERSHIP_CHECK_WITH_COUNTS};
 use super::{migration_key, statements, Executor};
 use crate::error::{Error, Result};
@@ -64,12 +65,27 @@ pub struct Applied {
     pub execution_ms: i64,
     pub nodes_delta: i64,
     pub relationships_delta: i64,
+    /// Rows and batches committed by its batched steps, when it had any that reported them.
+    pub batches: Option<BatchCount>,
 }
 
 /// Result of running one unit.
 struct UnitDone {
     nodes_delta: i64,
     relationships_delta: i64,
+    batches: Option<BatchCount>,
+}
+
+/// A batched statement that did not complete: why, and what it committed before it stopped.
+struct BatchFailure {
+    message: String,
+    done: Option<BatchCount>,
+}
+
+fn add_batches(total: &mut Option<BatchCount>, more: Option<BatchCount>) {
+    if let Some(more) = more {
+        *total.get_or_insert_with(BatchCount::default) += more;
+    }
 }
 
 struct Run<'a> {
@@ -271,6 +287,8 @@ impl<'a> Run<'a> {
             execution_ms: None,
             nodes_delta: None,
             relationships_delta: None,
+            batches: None,
+            reset_batches: false,
             error: None,
             new_attempt: false,
             note: None,
@@ -303,27 +321,29 @@ impl<'a> Run<'a> {
             if total == 1 { "" } else { "s" }
         ));
         let (mut nodes, mut rels) = (0, 0);
+        let mut batches = None;
         if total == 0 {
-            self.record_final(started, 0, 0).await?;
+            self.record_final(started, 0, 0, None).await?;
         }
         for i in start..total {
             let unit = &self.units[i];
             let last = i + 1 == total;
-            let bar = super::progress::step_bar(self.exec.options.progress, &self.key, i, total, unit);
+            let progress = StepProgress::start(&self.exec.options, &self.key, i, total, unit);
             let done = match unit.mode {
                 TransactionMode::Explicit => self.explicit_unit(i, last, start, started, nodes, rels).await,
-                TransactionMode::AutoCommit => self.auto_commit_unit(i, start).await,
+                TransactionMode::AutoCommit => self.auto_commit_unit(i, start, &progress).await,
             };
-            bar.finish_and_clear();
+            progress.finish(done.as_ref().ok().and_then(|d| d.batches)).await;
             let done = done?;
             nodes += done.nodes_delta;
             rels += done.relationships_delta;
+            add_batches(&mut batches, done.batches);
             if unit.schema {
                 self.await_indexes(i).await?;
             }
             if last && unit.mode == TransactionMode::AutoCommit {
                 self.verify_after(i).await?;
-                self.record_final(started, nodes, rels).await?;
+                self.record_final(started, nodes, rels, done.batches).await?;
             }
         }
         Ok(Applied {
@@ -334,13 +354,16 @@ impl<'a> Run<'a> {
             execution_ms: started.elapsed().as_millis() as i64,
             nodes_delta: nodes,
             relationships_delta: rels,
+            batches,
         })
     }
 
     /// The last unit was auto-commit: record completion in a transaction of its own.
-    async fn record_final(&self, started: Instant, nodes: i64, rels: i64) -> Result<()> {
+    /// `batches`: what the last unit committed (earlier units' counts are already recorded).
+    async fn record_final(&self, started: Instant, nodes: i64, rels: i64, batches: Option<BatchCount>) -> Result<()> {
         let total = self.units.len();
         let mut update = self.update(self.final_status(), total);
+        update.batches = batches;
         update.execution_ms = Some(started.elapsed().as_millis() as i64);
         update.nodes_delta = Some(nodes);
         update.relationships_delta = Some(rels);
@@ -462,6 +485,7 @@ impl<'a> Run<'a> {
         let status = if last { self.final_status() } else { Status::Running };
         let mut update = self.update(status, i + 1);
         update.new_attempt = i == start;
+        update.reset_batches = i == start && start == 0;
         if last {
             update.execution_ms = Some(started.elapsed().as_millis() as i64);
         }
@@ -469,27 +493,91 @@ impl<'a> Run<'a> {
         let version = last.then_some(self.version_after.as_deref());
         let rows = txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
         let after: (i64, i64) = rows.first().map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0))).unwrap_or(before);
-        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 })
+        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1, batches: None })
     }
 
-    /// One auto-commit unit, bracketed by a committed `running` record and a progress record.
-    async fn auto_commit_unit(&self, i: usize, start: usize) -> Result<UnitDone> {
+    /// One auto-commit unit, bracketed by a committed `running` record and a progress record
+    /// (which carries the rows and batches its batched statements committed).
+    async fn auto_commit_unit(&self, i: usize, start: usize, progress: &StepProgress) -> Result<UnitDone> {
         let mut running = self.update(Status::Running, i);
         running.new_attempt = i == start;
+        running.reset_batches = i == start && start == 0;
         self.owned_write(vec![history::write(&running)]).await?;
         let db = &self.exec.db;
         let before = super::counts(db).await?;
+        let mut batches = None;
         for statement in &self.units[i].statements {
-            if let Err(e) = db.run_raw(query(statement)).await {
-                let message = db.redact(&e.to_string());
-                return Err(self.fail(i, &message, true).await);
+            let outcome = if self.units[i].schema && statements::is_schema(statement) {
+                db.run_raw(query(statement)).await.map(|()| None).map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
+            } else {
+                self.run_batched(statement, progress).await
+            };
+            match outcome {
+                Ok(done) => add_batches(&mut batches, done),
+                Err(failure) => {
+                    add_batches(&mut batches, failure.done);
+                    return Err(self.fail_counted(i, &failure.message, true, batches).await);
+                }
             }
         }
         let after = super::counts(db).await?;
         if i + 1 < self.units.len() {
-            self.owned_write(vec![history::write(&self.update(Status::Running, i + 1))]).await?;
+            let mut next = self.update(Status::Running, i + 1);
+            next.batches = batches;
+            self.owned_write(vec![history::write(&next)]).await?;
         }
-        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1 })
+        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1, batches })
+    }
+
+    /// Runs one batched statement so that it reports what it committed: `apoc.periodic.iterate`
+    /// returns its counters (and its swallowed errors, which fail the step here); a trailing
+    /// `CALL … IN TRANSACTIONS` is run with a status report ([`statements::with_batch_report`]).
+    /// Any other shape runs as written and reports nothing.
+    async fn run_batched(&self, statement: &str, progress: &StepProgress) -> Result<Option<BatchCount>, BatchFailure> {
+        let db = &self.exec.db;
+        progress.planned(self.count_planned(statement).await);
+        let failed = |e: neo4rs::Error| BatchFailure { message: db.redact(&e.to_string()), done: None };
+        if statements::is_apoc_iterate(statement) {
+            let rows = db.rows_raw(query(statement)).await.map_err(failed)?;
+            return match rows.first().map(iterate_outcome) {
+                Some(Ok(done)) => Ok(done),
+                Some(Err(failure)) => Err(BatchFailure { message: db.redact(&failure.message), ..failure }),
+                None => Ok(None),
+            };
+        }
+        let Some(reporting) = statements::with_batch_report(statement) else {
+            return db.run_raw(query(statement)).await.map(|()| None).map_err(failed);
+        };
+        let rows = db.rows_raw(query(&reporting)).await.map_err(failed)?;
+        let Some(row) = rows.first() else { return Ok(None) };
+        let done = BatchCount { rows: row.get("rows_done").unwrap_or(0), batches: row.get("batches_done").unwrap_or(0) };
+        let not_done: i64 = row.get("rows_not_done").unwrap_or(0);
+        match row.get::<String>("error").ok() {
+            None if not_done == 0 => Ok(Some(done)),
+            error => Err(BatchFailure {
+                message: format!(
+                    "{}; {} rows were committed in {} batches before it, {} were not",
+                    db.redact(&error.unwrap_or_else(|| "an inner transaction did not commit".into())),
+                    done.rows,
+                    done.batches,
+                    not_done
+                ),
+                done: Some(done),
+            }),
+        }
+    }
+
+    /// Rows and batches a batched statement is about to process: its driving query, counted in
+    /// a read transaction that is rolled back (as the dry run does). Unknown on any error.
+    async fn count_planned(&self, statement: &str) -> Planned {
+        let Some((count_query, per_batch)) = statements::batch_estimate(statement) else { return Planned::default() };
+        let db = &self.exec.db;
+        let Ok(mut txn) = db.begin().await else { return Planned::default() };
+        let counted = txn_rows(&mut txn, query(&count_query)).await;
+        let _ = txn.rollback().await;
+        let rows = counted.ok().and_then(|r| r.first().and_then(|r| r.get::<i64>("v").ok()));
+        let batches = rows.filter(|_| per_batch > 0).map(|r| (r + per_batch as i64 - 1) / per_batch as i64);
+        Planned { rows, batches }
     }
 
     async fn await_indexes(&self, i: usize) -> Result<()> {
@@ -522,8 +610,14 @@ impl<'a> Run<'a> {
     /// Records the failure and returns the error to report, with its recovery command.
     /// `committed`: unit `i` ran in auto-commit mode (or completed) and may be (partly) applied.
     async fn fail(&self, i: usize, message: &str, committed: bool) -> Error {
+        self.fail_counted(i, message, committed, None).await
+    }
+
+    /// [`Run::fail`] recording what a batched unit committed before it failed.
+    async fn fail_counted(&self, i: usize, message: &str, committed: bool, batches: Option<BatchCount>) -> Error {
         let mut update = self.update(Status::Failed, i);
         update.error = Some(message);
+        update.batches = batches;
         let recorded = self.owned_write(vec![history::write(&update)]).await;
         let what = if committed {
             "it ran in auto-commit mode and may be partly applied; re-running it is safe (idempotent by the checker's rules)"
@@ -578,6 +672,39 @@ async fn finish(db: &Db, txn: Txn, outcome: Result<()>, context: &str) -> Result
             Err(e)
         }
     }
+}
+
+/// The result row of `apoc.periodic.iterate`: what it committed, or — when it reports failed
+/// operations, failed batches, error messages or termination, which it does instead of failing —
+/// a failure carrying those messages. Columns a `YIELD` left out are not checked.
+fn iterate_outcome(row: &neo4rs::Row) -> Result<Option<BatchCount>, BatchFailure> {
+    let int = |k: &str| row.get::<i64>(k).ok();
+    let committed_batches = row
+        .get::<std::collections::HashMap<String, neo4rs::BoltType>>("batch")
+        .ok()
+        .and_then(|b| match b.get("committed") {
+            Some(neo4rs::BoltType::Integer(n)) => Some(n.value),
+            _ => None,
+        })
+        .or_else(|| Some(int("batches")? - int("failedBatches").unwrap_or(0)));
+    let done = int("committedOperations").map(|rows| BatchCount { rows, batches: committed_batches.unwrap_or(0) });
+    let failed_ops = int("failedOperations").unwrap_or(0);
+    let failed_batches = int("failedBatches").unwrap_or(0);
+    let mut errors: Vec<(String, i64)> = row.get::<std::collections::HashMap<String, i64>>("errorMessages").unwrap_or_default().into_iter().collect();
+    errors.sort();
+    let terminated = row.get::<bool>("wasTerminated").unwrap_or(false);
+    if failed_ops == 0 && failed_batches == 0 && errors.is_empty() && !terminated {
+        return Ok(done);
+    }
+    let mut message = format!(
+        "apoc.periodic.iterate reported {failed_ops} failed operations in {failed_batches} failed batches{}{}",
+        done.map(|d| format!(" ({} rows committed in {} batches)", d.rows, d.batches)).unwrap_or_default(),
+        if terminated { ", and was terminated" } else { "" }
+    );
+    for (text, times) in errors.iter().take(5) {
+        message.push_str(&format!("; {text} ({times}x)"));
+    }
+    Err(BatchFailure { message, done })
 }
 
 /// A verify query passes when it returns at least one row and every value of every row is `true`.

@@ -141,6 +141,16 @@ impl Db {
         self.graph.run(q).await
     }
 
+    /// [`Db::rows`] returning the raw driver error, for the caller to classify.
+    pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
+        let mut stream = self.graph.execute(q).await?;
+        let mut rows = Vec::new();
+        while let Some(row) = stream.next().await? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
     pub async fn run(&self, q: Query) -> Result<()> {
         self.graph.run(q).await.map_err(|e| self.error("statement failed", e))
     }

@@ -1,11 +1,14 @@
 //! The migration history, kept in the database itself so any Cypher client can read it:
 //!
 //! - `(:__CymigMigration {key, version, description, checksum, status, steps_done, steps_total,
-//!   direction, applied_at, applied_by, execution_ms, nodes_delta, relationships_delta, error,
-//!   attempts, notes})` — one per migration; `key` (unique) is the version, or `R:<description>`
+//!   direction, applied_at, applied_by, execution_ms, nodes_delta, relationships_delta,
+//!   rows_done, batches_done, error, attempts, notes})` — one per migration; `key` (unique) is the version, or `R:<description>`
 //!   for a repeatable migration;
 //! - `(:__CymigSchema {name: 'cymig', version, updated_at})` — the current schema version;
 //! - `(:__CymigLock {name: 'cymig', owner, acquired_at, expires_at})` — see [`super::lock`].
+//!
+//! `rows_done` / `batches_done`: rows and batches committed by the batched steps (`CALL … IN
+//! TRANSACTIONS`, `apoc.periodic.iterate`) of the latest run; absent when it had none.
 //!
 //! Statuses: `running` (a step is in flight, or the process died while one was), `applied`,
 //! `failed` (a step or a verify query failed; `error` says why), `rolled_back`.
@@ -83,6 +86,10 @@ pub struct Record {
     pub execution_ms: Option<i64>,
     pub nodes_delta: Option<i64>,
     pub relationships_delta: Option<i64>,
+    /// Rows committed by the batched steps of the latest run (`None`: none counted).
+    pub rows_done: Option<i64>,
+    /// Inner transactions (batches) those rows were committed in.
+    pub batches_done: Option<i64>,
     pub error: Option<String>,
     pub attempts: i64,
     pub notes: Vec<String>,
@@ -118,7 +125,8 @@ const RETURN_RECORD: &str = "RETURN m.key AS key, m.version AS version, m.descri
      m.checksum AS checksum, m.status AS status, coalesce(m.direction, 'up') AS direction, \
      coalesce(m.steps_done, 0) AS steps_done, coalesce(m.steps_total, 0) AS steps_total, \
      toString(m.applied_at) AS applied_at, m.applied_by AS applied_by, m.execution_ms AS execution_ms, \
-     m.nodes_delta AS nodes_delta, m.relationships_delta AS relationships_delta, m.error AS error, \
+     m.nodes_delta AS nodes_delta, m.relationships_delta AS relationships_delta, m.rows_done AS rows_done, \
+     m.batches_done AS batches_done, m.error AS error, \
      coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes";
 
 /// Every history record (order: as stored; callers order by the plan).
@@ -148,6 +156,8 @@ fn record_from_row(row: &Row) -> Option<Record> {
         execution_ms: row.get("execution_ms").ok(),
         nodes_delta: row.get("nodes_delta").ok(),
         relationships_delta: row.get("relationships_delta").ok(),
+        rows_done: row.get("rows_done").ok(),
+        batches_done: row.get("batches_done").ok(),
         error: row.get("error").ok(),
         attempts: row.get("attempts").unwrap_or(0),
         notes: row.get("notes").unwrap_or_default(),
@@ -169,10 +179,28 @@ pub struct Update<'a> {
     pub execution_ms: Option<i64>,
     pub nodes_delta: Option<i64>,
     pub relationships_delta: Option<i64>,
+    /// Rows and batches committed by a batched step: added to the record's counters.
+    pub batches: Option<BatchCount>,
+    /// First record of a run from its first step: the batch counters start again from zero.
+    pub reset_batches: bool,
     pub error: Option<&'a str>,
     /// Counts as a new attempt (first step of a run).
     pub new_attempt: bool,
     pub note: Option<String>,
+}
+
+/// What a batched step committed, as its own statement reported it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BatchCount {
+    pub rows: i64,
+    pub batches: i64,
+}
+
+impl std::ops::AddAssign for BatchCount {
+    fn add_assign(&mut self, other: BatchCount) {
+        self.rows += other.rows;
+        self.batches += other.batches;
+    }
 }
 
 /// The statement writing a record; run it in the step's own transaction where possible.
@@ -228,6 +256,10 @@ fn set_clause(nodes_delta: &str, relationships_delta: &str) -> String {
              m.execution_ms = CASE WHEN $execution_ms IS NULL THEN m.execution_ms ELSE $execution_ms END, \
              m.nodes_delta = {nodes_delta}, \
              m.relationships_delta = {relationships_delta}, \
+             m.rows_done = CASE WHEN $reset_batches THEN $rows_done WHEN $rows_done IS NULL THEN m.rows_done \
+                 ELSE coalesce(m.rows_done, 0) + $rows_done END, \
+             m.batches_done = CASE WHEN $reset_batches THEN $batches_done WHEN $batches_done IS NULL THEN m.batches_done \
+                 ELSE coalesce(m.batches_done, 0) + $batches_done END, \
              m.applied_at = CASE WHEN $status IN ['applied', 'rolled_back'] OR m.applied_at IS NULL THEN datetime() ELSE m.applied_at END"
     )
 }
@@ -246,6 +278,9 @@ fn with_params(q: Query, update: &Update<'_>) -> Query {
         .param("attempt", i64::from(update.new_attempt))
         .param("notes", update.note.iter().cloned().collect::<Vec<String>>())
         .param("execution_ms", update.execution_ms)
+        .param("rows_done", update.batches.map(|b| b.rows))
+        .param("batches_done", update.batches.map(|b| b.batches))
+        .param("reset_batches", update.reset_batches)
 }
 
 /// Sets the current schema version (`None` once everything is rolled back).

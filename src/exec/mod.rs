@@ -53,6 +53,8 @@ pub struct Options {
     pub pre_up_hook: Option<String>,
     /// Show spinners (on a terminal only).
     pub progress: bool,
+    /// Off a terminal, print a line this often while a step runs (zero: never).
+    pub progress_every: Duration,
     /// Print one line per migration to stderr.
     pub verbose: bool,
 }
@@ -67,6 +69,7 @@ impl Default for Options {
             max_retries: 5,
             pre_up_hook: None,
             progress: true,
+            progress_every: Duration::from_secs(10),
             verbose: true,
         }
     }

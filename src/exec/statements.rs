@@ -119,6 +119,55 @@ pub fn batch_estimate(statement: &str) -> Option<(String, u64)> {
     call_in_transactions_estimate(statement)
 }
 
+/// `… CALL { … } IN [n CONCURRENT] TRANSACTIONS [OF n ROWS]` ending the statement, rewritten to
+/// count what its inner transactions committed: `ON ERROR BREAK REPORT STATUS` and one aggregate
+/// row (`rows_done`, `batches_done`, `rows_not_done`, `error`).
+///
+/// The data outcome is the default `ON ERROR FAIL`'s: batches committed before a failing one stay,
+/// the failing one rolls back, nothing after it runs; only the error comes back as a value (the
+/// executor turns it into a failed step) instead of failing the query. `None` when the statement
+/// does not end that way (it already has `ON ERROR`, `REPORT STATUS`, a `RETURN`…): it runs as
+/// written.
+pub fn with_batch_report(statement: &str) -> Option<String> {
+    let body = statement.trim_end().trim_end_matches(';').trim_end();
+    let close = body.rfind('}')?;
+    if !is_in_transactions_tail(&body[close + 1..]) {
+        return None;
+    }
+    Some(format!(
+        "{body} ON ERROR BREAK REPORT STATUS AS __cymig_status \
+         RETURN count(CASE WHEN __cymig_status.committed THEN 1 END) AS rows_done, \
+         count(DISTINCT CASE WHEN __cymig_status.committed THEN __cymig_status.transactionId END) AS batches_done, \
+         count(CASE WHEN NOT __cymig_status.committed THEN 1 END) AS rows_not_done, \
+         head(collect(__cymig_status.errorMessage)) AS error"
+    ))
+}
+
+/// `IN [n] [CONCURRENT] TRANSACTIONS [OF n ROW|ROWS]` and nothing else.
+fn is_in_transactions_tail(tail: &str) -> bool {
+    if !tail.chars().all(|c| c.is_ascii_alphanumeric() || c.is_whitespace()) {
+        return false;
+    }
+    let w: Vec<String> = tail.split_whitespace().map(|w| w.to_ascii_uppercase()).collect();
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    let is_int = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let rest = match w.as_slice() {
+        ["IN", "TRANSACTIONS", rest @ ..] | ["IN", "CONCURRENT", "TRANSACTIONS", rest @ ..] => rest,
+        ["IN", n, "CONCURRENT", "TRANSACTIONS", rest @ ..] if is_int(n) => rest,
+        _ => return false,
+    };
+    match rest {
+        [] => true,
+        ["OF", n, "ROW" | "ROWS"] => is_int(n),
+        _ => false,
+    }
+}
+
+/// `CALL apoc.periodic.iterate(…)`: returns one row of counters (and swallows batch errors).
+pub fn is_apoc_iterate(statement: &str) -> bool {
+    words(statement).iter().any(|w| w == "APOC.PERIODIC.ITERATE")
+}
+
 /// `<driving query> CALL { … } IN TRANSACTIONS [OF n ROWS]` → `<driving query> RETURN count(*)`.
 fn call_in_transactions_estimate(statement: &str) -> Option<(String, u64)> {
     let upper = statement.to_ascii_uppercase();
@@ -138,7 +187,12 @@ fn find_call_brace(upper: &str) -> Option<usize> {
     while let Some(pos) = upper[from..].find("CALL") {
         let at = from + pos;
         let rest = upper[at + 4..].trim_start();
-        if rest.starts_with('{') {
+        // `CALL { … }`, or the scoped form `CALL (x, y) { … }` (not a procedure: no name).
+        let after_scope = match rest.strip_prefix('(') {
+            Some(scope) => scope.split_once(')').map_or("", |(_, after)| after.trim_start()),
+            None => rest,
+        };
+        if after_scope.starts_with('{') {
             return Some(at);
         }
         from = at + 4;
@@ -209,10 +263,30 @@ mod tests {
     fn estimates_batched_statements() {
         let (q, n) = batch_estimate("MATCH (p:Project) WHERE p.x IS NULL CALL { WITH p SET p.x = 1 } IN TRANSACTIONS OF 500 ROWS").unwrap();
         assert_eq!((q.as_str(), n), ("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v", 500));
+        let (q, n) = batch_estimate("MATCH (p:Project) WHERE p.x IS NULL\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 7 ROWS").unwrap();
+        assert_eq!((q.as_str(), n), ("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v", 7));
+        assert!(batch_estimate("CALL db.labels() YIELD label CALL { RETURN 1 } IN TRANSACTIONS").is_some());
         let (q, n) = batch_estimate(
             "CALL apoc.periodic.iterate('MATCH (c:Customer) WHERE c.status IS NULL RETURN c', 'SET c.status = \\'active\\'', {batchSize: 2000, parallel: false})",
         )
         .unwrap();
         assert_eq!((q.as_str(), n), ("CALL { MATCH (c:Customer) WHERE c.status IS NULL RETURN c } RETURN count(*) AS v", 2000));
+    }
+
+    #[test]
+    fn batch_report_only_for_a_trailing_call_in_transactions() {
+        let r = with_batch_report("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS;").unwrap();
+        assert!(r.starts_with("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS ON ERROR BREAK REPORT STATUS AS __cymig_status RETURN"), "{r}");
+        assert!(with_batch_report("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS").is_some());
+        assert!(with_batch_report("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS").is_some());
+        for unchanged in [
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS ON ERROR CONTINUE",
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS REPORT STATUS AS s RETURN s",
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF $size ROWS",
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS // done",
+            "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'SET n.x = 1', {batchSize: 10})",
+        ] {
+            assert_eq!(with_batch_report(unchanged), None, "{unchanged}");
+        }
     }
 }

@@ -23,6 +23,7 @@ fn options() -> Options {
         max_retries: 3,
         pre_up_hook: None,
         progress: false,
+        progress_every: Duration::ZERO,
         verbose: false,
     }
 }
@@ -280,7 +281,7 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
         let dead = history::Update {
             key: "2", version: Some("2"), description: "batched", checksum: &m.checksum, status: Status::Running,
             direction: history::Direction::Up, steps_done: 1, steps_total: 3, by: "dead", execution_ms: None,
-            nodes_delta: None, relationships_delta: None, error: None, new_attempt: true, note: None,
+            nodes_delta: None, relationships_delta: None, batches: None, reset_batches: false, error: None, new_attempt: true, note: None,
         };
         ex.db.run(history::write(&dead)).await.unwrap();
         ex.db.run(neo4rs::query("MERGE (l:__CymigLock {name: 'cymig'}) SET l.owner = 'dead@host', l.expires_at = datetime() - duration('PT1S')")).await.unwrap();
