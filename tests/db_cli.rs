@@ -349,33 +349,36 @@ fn ints(db: &TestDb, cypher: &str) -> Vec<String> {
 fn batched_steps_report_the_rows_and_batches_they_committed() {
     let db = fresh_db();
     let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__items.cypher", "UNWIND range(1, 50) AS i\nCREATE (:Item {i: i});\n");
-    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) { SET n.a = n.i * 2 } IN TRANSACTIONS OF 7 ROWS;\n");
+    write(m.path(), "V1__items.cypher", "UNWIND range(1, 450) AS i\nCREATE (:Item {i: i});\n");
+    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) { SET n.a = n.i * 2 } IN TRANSACTIONS OF 50 ROWS;\n");
     write(
         m.path(),
         "V3__plus_one.cypher",
-        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.b IS NULL RETURN n', 'SET n.b = n.a + 1', {batchSize: 8, parallel: false});\n",
+        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.b IS NULL RETURN n', 'SET n.b = n.a + 1', {batchSize: 100, parallel: false});\n",
     );
     let dir = m.path().to_str().unwrap();
     // Captured stderr is not a terminal: plain lines, no spinner.
     let o = run(&db, &["up", dir, "--progress-every", "0"]);
     assert!(o.status.success(), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): 50 / 50 rows, 8 / 8 batches committed in "), "{err}");
-    assert!(err.contains("3 step 1/1 (batched, auto-commit, 1 statement(s)): 50 / 50 rows, 7 / 7 batches committed in "), "{err}");
+    // While it runs, a line per committed batch (--progress-every 0); rows stream in as batches commit.
+    assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): running, "), "{err}");
+    assert!(err.contains(" elapsed, 151 / 450 rows, 4 / 9 batches committed so far"), "{err}");
+    assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 9 / 9 batches committed in "), "{err}");
+    assert!(err.contains("3 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 5 / 5 batches committed in "), "{err}");
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "no spinner drawing off a terminal: {err:?}");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("applied 2 double") && out.contains(", 50 rows in 8 batches)"), "{out}");
-    assert!(out.contains("applied 3 plus_one") && out.contains(", 50 rows in 7 batches)"), "{out}");
-    assert_eq!(q(&db, "MATCH (n:Item) WHERE n.b = n.i * 2 + 1 RETURN count(n) AS v"), 50);
+    assert!(out.contains("applied 2 double") && out.contains(", 450 rows in 9 batches)"), "{out}");
+    assert!(out.contains("applied 3 plus_one") && out.contains(", 450 rows in 5 batches)"), "{out}");
+    assert_eq!(q(&db, "MATCH (n:Item) WHERE n.b = n.i * 2 + 1 RETURN count(n) AS v"), 450);
     assert_eq!(
         ints(&db, "MATCH (m:__CymigMigration) RETURN m.key + ':' + coalesce(toString(m.rows_done), '-') + '/' + coalesce(toString(m.batches_done), '-') AS v ORDER BY v"),
-        ["1:-/-", "2:50/8", "3:50/7"]
+        ["1:-/-", "2:450/9", "3:450/5"]
     );
     let o = run(&db, &["status", dir, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(json["migrations"][1]["record"]["rows_done"], 50, "{json}");
-    assert_eq!(json["migrations"][1]["record"]["batches_done"], 8, "{json}");
+    assert_eq!(json["migrations"][1]["record"]["rows_done"], 450, "{json}");
+    assert_eq!(json["migrations"][1]["record"]["batches_done"], 9, "{json}");
 }
 
 #[test]

@@ -531,7 +531,8 @@ impl<'a> Run<'a> {
 
     /// Runs one batched statement so that it reports what it committed: `apoc.periodic.iterate`
     /// returns its counters (and its swallowed errors, which fail the step here); a trailing
-    /// `CALL … IN TRANSACTIONS` is run with a status report ([`statements::with_batch_report`]).
+    /// `CALL … IN TRANSACTIONS` streams a row per committed driving row ([`statements::with_row_stream`]),
+    /// counted as they arrive.
     /// Any other shape runs as written and reports nothing.
     async fn run_batched(&self, statement: &str, progress: &StepProgress) -> Result<Option<BatchCount>, BatchFailure> {
         let db = &self.exec.db;
@@ -545,25 +546,32 @@ impl<'a> Run<'a> {
                 None => Ok(None),
             };
         }
-        let Some(reporting) = statements::with_batch_report(statement) else {
+        let Some((streaming, per_batch)) = statements::with_row_stream(statement) else {
             return db.run_raw(query(statement)).await.map(|()| None).map_err(failed);
         };
-        let rows = db.rows_raw(query(&reporting)).await.map_err(failed)?;
-        let Some(row) = rows.first() else { return Ok(None) };
-        let done = BatchCount { rows: row.get("rows_done").unwrap_or(0), batches: row.get("batches_done").unwrap_or(0) };
-        let not_done: i64 = row.get("rows_not_done").unwrap_or(0);
-        match row.get::<String>("error").ok() {
-            None if not_done == 0 => Ok(Some(done)),
-            error => Err(BatchFailure {
-                message: format!(
-                    "{}; {} rows were committed in {} batches before it, {} were not",
-                    db.redact(&error.unwrap_or_else(|| "an inner transaction did not commit".into())),
-                    done.rows,
-                    done.batches,
-                    not_done
-                ),
-                done: Some(done),
-            }),
+        let committed = |rows: i64| BatchCount { rows, batches: (rows + per_batch as i64 - 1) / per_batch as i64 };
+        let mut rows = 0;
+        let streamed = db
+            .stream_raw(query(&streaming), |_| {
+                rows += 1;
+                progress.advance(committed(rows));
+            })
+            .await;
+        match streamed {
+            Ok(()) => Ok(Some(committed(rows))),
+            Err(e) => {
+                // The rows of the batches committed just before the failure may not have reached
+                // us; Neo4j says how many inner transactions committed, and those were full batches.
+                let message = super::connect::server_message(&e);
+                let mut done = committed(rows);
+                if let Some(n) = super::connect::transactions_committed(&message).filter(|n| *n > done.batches) {
+                    done = BatchCount { rows: n * per_batch as i64, batches: n };
+                }
+                Err(BatchFailure {
+                    message: format!("{}; {} rows were committed in {} batches before it", db.redact(&message), done.rows, done.batches),
+                    done: Some(done),
+                })
+            }
         }
     }
 

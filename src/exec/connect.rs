@@ -141,6 +141,16 @@ impl Db {
         self.graph.run(q).await
     }
 
+    /// Runs an auto-commit query, handing each row to `on_row` as it arrives (the raw driver
+    /// error, unclassified).
+    pub async fn stream_raw(&self, q: Query, mut on_row: impl FnMut(Row)) -> std::result::Result<(), neo4rs::Error> {
+        let mut stream = self.graph.execute(q).await?;
+        while let Some(row) = stream.next().await? {
+            on_row(row);
+        }
+        Ok(())
+    }
+
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
     pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
         let mut stream = self.graph.execute(q).await?;
@@ -185,6 +195,35 @@ pub fn redact_with(secret: &Secret, text: &str) -> String {
     text.replace(secret.expose(), "<redacted>")
 }
 
+/// The server's own words for a failed query: `code: message`. neo4rs reports a failure that
+/// arrives while rows stream as an "unexpected response" wrapping the server's message; this
+/// digs the code and message out of it, and falls back to the driver's text.
+pub fn server_message(e: &neo4rs::Error) -> String {
+    if let neo4rs::Error::Neo4j(n) = e {
+        return format!("{}: {}", n.code(), n.message());
+    }
+    let text = e.to_string();
+    let field = |name: &str| {
+        let marker = format!("\"{name}\" }}: String(BoltString {{ value: \"");
+        let start = text.find(&marker)? + marker.len();
+        let end = text[start..].find("\" })")?;
+        Some(text[start..start + end].replace("\\\"", "\"").replace("\\\\", "\\"))
+    };
+    match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (None, Some(message)) => message,
+        _ => text,
+    }
+}
+
+/// `Transactions committed: N` — how many inner transactions of a `CALL … IN TRANSACTIONS` had
+/// committed when it failed, as Neo4j 5 appends it to the error message.
+pub fn transactions_committed(message: &str) -> Option<i64> {
+    let marker = "Transactions committed: ";
+    let at = message.rfind(marker)? + marker.len();
+    message[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
 /// `true` for `Neo.TransientError.*`: the server rolled the transaction back and says a retry
 /// may succeed.
 pub fn is_transient(e: &neo4rs::Error) -> bool {
@@ -218,6 +257,17 @@ mod tests {
         assert!(validate_uri("localhost:7687").is_err());
         let err = validate_uri("bolt://neo4j:hunter22@localhost:7687").unwrap_err().to_string();
         assert!(!err.contains("hunter22"), "{err}");
+    }
+
+    #[test]
+    fn server_messages_are_dug_out_of_streamed_failures() {
+        let e = neo4rs::Error::UnexpectedMessage(
+            "unexpected response for PULL: Ok(Failure(Failure { metadata: BoltMap { value: {BoltString { value: \"code\" }: String(BoltString { value: \"Neo.ClientError.Statement.ArithmeticError\" }), BoltString { value: \"message\" }: String(BoltString { value: \"/ by zero (Transactions committed: 12)\" })} } }))".into(),
+        );
+        let m = server_message(&e);
+        assert_eq!(m, "Neo.ClientError.Statement.ArithmeticError: / by zero (Transactions committed: 12)");
+        assert_eq!(transactions_committed(&m), Some(12));
+        assert_eq!(transactions_committed("/ by zero"), None);
     }
 
     #[test]

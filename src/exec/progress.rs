@@ -5,13 +5,13 @@
 //! `--progress-every` seconds while a step runs. Either way, a batched step ends with one line
 //! saying how many rows and batches it committed (out of how many it set out to process).
 //!
-//! Why the counts arrive when a batched step ends, not while it runs (measured on Neo4j 5.26):
-//! `CALL … IN TRANSACTIONS … REPORT STATUS` returns its first status row only after the last
-//! inner transaction committed, and `SHOW TRANSACTIONS` lists only the inner transaction in flight
-//! (its id comes from a database-wide sequence that every other transaction also draws from), so
-//! neither counts committed batches as they happen. `apoc.periodic.iterate` reports only at the end.
-//! The total is known up front: the driving query is counted before the step runs, as the dry run
-//! does.
+//! Where the counts come from (measured on Neo4j 5.26): a `CALL … IN TRANSACTIONS` step streams
+//! one row per driving row as each batch commits (see [`super::statements::with_row_stream`]),
+//! so its rows and batches advance while it runs, by the driver's fetch size (200 rows). Neither
+//! `REPORT STATUS` (its first row comes after the last batch) nor `SHOW TRANSACTIONS` (it lists only
+//! the inner transaction in flight, numbered from a database-wide sequence) could count them live.
+//! `apoc.periodic.iterate` reports its counters only when it ends. The totals are known up front:
+//! the driving query is counted before the step runs, as the dry run does.
 
 use super::apply::Unit;
 use super::history::BatchCount;
@@ -36,6 +36,9 @@ pub(crate) struct StepProgress {
     verbose: bool,
     bar: Option<ProgressBar>,
     planned: Arc<Mutex<Option<Planned>>>,
+    done: Arc<Mutex<Option<BatchCount>>>,
+    /// Off a terminal with `--progress-every 0`: a line for every update.
+    every_update: bool,
     ticker: Option<(Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>)>,
 }
 
@@ -43,12 +46,14 @@ impl StepProgress {
     pub(crate) fn start(options: &Options, key: &str, i: usize, total: usize, unit: &Unit) -> Self {
         let label = format!("{key} step {}/{total} ({}, {} statement(s))", i + 1, mode_name(unit), unit.statements.len());
         let planned = Arc::new(Mutex::new(None));
+        let done = Arc::new(Mutex::new(None));
         let started = Instant::now();
         let terminal = std::io::stderr().is_terminal();
         let bar = (options.progress && terminal).then(|| spinner(&label));
         let every = options.progress_every;
-        let ticker = (options.verbose && !terminal && !every.is_zero()).then(|| plain_ticker(label.clone(), started, every, planned.clone()));
-        StepProgress { label, started, verbose: options.verbose, bar, planned, ticker }
+        let plain = options.verbose && !terminal;
+        let ticker = (plain && !every.is_zero()).then(|| plain_ticker(label.clone(), started, every, planned.clone(), done.clone()));
+        StepProgress { label, started, verbose: options.verbose, bar, planned, done, every_update: plain && every.is_zero(), ticker }
     }
 
     /// The batched step is about to process this many rows and batches.
@@ -58,6 +63,21 @@ impl StepProgress {
         }
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{}: {}", self.label, describe_planned(planned)));
+        }
+    }
+
+    /// The batched step has committed this much so far (the display changes once per batch).
+    pub(crate) fn advance(&self, so_far: BatchCount) {
+        let previous = self.done.lock().ok().and_then(|mut d| d.replace(so_far));
+        if previous.is_some_and(|p| p.batches == so_far.batches) {
+            return;
+        }
+        let planned = self.planned.lock().ok().and_then(|p| *p).unwrap_or_default();
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{}: {}", self.label, describe_done(so_far, planned)));
+        }
+        if self.every_update {
+            eprintln!("cymig: {}: running, {} elapsed, {} so far", self.label, elapsed(self.started.elapsed()), describe_done(so_far, planned));
         }
     }
 
@@ -95,7 +115,13 @@ fn spinner(label: &str) -> ProgressBar {
 }
 
 /// Off a terminal: one plain line per interval while the step runs.
-fn plain_ticker(label: String, started: Instant, every: Duration, planned: Arc<Mutex<Option<Planned>>>) -> (Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>) {
+fn plain_ticker(
+    label: String,
+    started: Instant,
+    every: Duration,
+    planned: Arc<Mutex<Option<Planned>>>,
+    done: Arc<Mutex<Option<BatchCount>>>,
+) -> (Arc<tokio::sync::Notify>, tokio::task::JoinHandle<()>) {
     let stop = Arc::new(tokio::sync::Notify::new());
     let stopped = stop.clone();
     let task = tokio::spawn(async move {
@@ -104,7 +130,11 @@ fn plain_ticker(label: String, started: Instant, every: Duration, planned: Arc<M
                 _ = stopped.notified() => break,
                 _ = tokio::time::sleep(every) => {
                     let planned = planned.lock().ok().and_then(|p| *p);
-                    let what = planned.map(|p| format!(", {}", describe_planned(p))).unwrap_or_default();
+                    let what = match (done.lock().ok().and_then(|d| *d), planned) {
+                        (Some(d), p) => format!(", {} so far", describe_done(d, p.unwrap_or_default())),
+                        (None, Some(p)) => format!(", {}", describe_planned(p)),
+                        (None, None) => String::new(),
+                    };
                     eprintln!("cymig: {label}: running, {} elapsed{what}", elapsed(started.elapsed()));
                 }
             }

@@ -119,28 +119,30 @@ pub fn batch_estimate(statement: &str) -> Option<(String, u64)> {
     call_in_transactions_estimate(statement)
 }
 
-/// `… CALL { … } IN [n CONCURRENT] TRANSACTIONS [OF n ROWS]` ending the statement, rewritten to
-/// count what its inner transactions committed: `ON ERROR BREAK REPORT STATUS` and one aggregate
-/// row (`rows_done`, `batches_done`, `rows_not_done`, `error`).
+/// `… CALL { BODY } IN [n CONCURRENT] TRANSACTIONS [OF n ROWS]` ending the statement, rewritten to
+/// stream one row per driving row as its batch commits:
+/// `… CALL { BODY WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row } IN … TRANSACTIONS … RETURN __cymig_row`.
+/// The aggregate gives exactly one row per driving row whatever BODY matched, and returns the
+/// rows its batch produced after the batch commits, so counting rows as they arrive counts
+/// committed rows while the step runs. Error handling is unchanged (the default `ON ERROR FAIL`).
+/// Returns the query and the rows per batch; `None` when the statement does not end that way
+/// (`ON ERROR`, `REPORT STATUS`, a final `RETURN`, a `UNION` body…): it runs as written.
 ///
-/// The data outcome is the default `ON ERROR FAIL`'s: batches committed before a failing one stay,
-/// the failing one rolls back, nothing after it runs; only the error comes back as a value (the
-/// executor turns it into a failed step) instead of failing the query. `None` when the statement
-/// does not end that way (it already has `ON ERROR`, `REPORT STATUS`, a `RETURN`…): it runs as
-/// written.
-pub fn with_batch_report(statement: &str) -> Option<String> {
+/// Measured on Neo4j 5.26: `REPORT STATUS` would also count, but it returns its first row only
+/// after the last batch; a returning subquery streams as batches commit.
+pub fn with_row_stream(statement: &str) -> Option<(String, u64)> {
     let body = statement.trim_end().trim_end_matches(';').trim_end();
     let close = body.rfind('}')?;
-    if !is_in_transactions_tail(&body[close + 1..]) {
+    let tail = &body[close + 1..];
+    if !is_in_transactions_tail(tail) || words(body).iter().any(|w| w == "UNION" || w == "__CYMIG_ROW") {
         return None;
     }
-    Some(format!(
-        "{body} ON ERROR BREAK REPORT STATUS AS __cymig_status \
-         RETURN count(CASE WHEN __cymig_status.committed THEN 1 END) AS rows_done, \
-         count(DISTINCT CASE WHEN __cymig_status.committed THEN __cymig_status.transactionId END) AS batches_done, \
-         count(CASE WHEN NOT __cymig_status.committed THEN 1 END) AS rows_not_done, \
-         head(collect(__cymig_status.errorMessage)) AS error"
-    ))
+    let rows = batch_size_after(&tail.to_ascii_uppercase(), "TRANSACTIONS OF").unwrap_or(1000);
+    let query = format!(
+        "{} WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row }}{tail} RETURN __cymig_row",
+        body[..close].trim_end()
+    );
+    Some((query, rows))
 }
 
 /// `IN [n] [CONCURRENT] TRANSACTIONS [OF n ROW|ROWS]` and nothing else.
@@ -274,19 +276,22 @@ mod tests {
     }
 
     #[test]
-    fn batch_report_only_for_a_trailing_call_in_transactions() {
-        let r = with_batch_report("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS;").unwrap();
-        assert!(r.starts_with("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS ON ERROR BREAK REPORT STATUS AS __cymig_status RETURN"), "{r}");
-        assert!(with_batch_report("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS").is_some());
-        assert!(with_batch_report("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS").is_some());
+    fn row_stream_only_for_a_trailing_call_in_transactions() {
+        let (q, n) = with_row_stream("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS;").unwrap();
+        assert_eq!(q, "MATCH (p:P)\nCALL (p) { SET p.x = 1 WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row } IN TRANSACTIONS OF 100 ROWS RETURN __cymig_row");
+        assert_eq!(n, 100);
+        let (_, n) = with_row_stream("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS").unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(with_row_stream("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS").map(|(_, n)| n), Some(1000));
         for unchanged in [
             "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS ON ERROR CONTINUE",
             "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS REPORT STATUS AS s RETURN s",
             "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF $size ROWS",
             "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS // done",
+            "MATCH (n) CALL (n) { CREATE (:A) UNION CREATE (:B) } IN TRANSACTIONS",
             "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'SET n.x = 1', {batchSize: 10})",
         ] {
-            assert_eq!(with_batch_report(unchanged), None, "{unchanged}");
+            assert_eq!(with_row_stream(unchanged), None, "{unchanged}");
         }
     }
 }
