@@ -375,6 +375,8 @@ fn batched_steps_report_the_rows_and_batches_they_committed() {
         ints(&db, "MATCH (m:__CymigMigration) RETURN m.key + ':' + coalesce(toString(m.rows_done), '-') + '/' + coalesce(toString(m.batches_done), '-') AS v ORDER BY v"),
         ["1:-/-", "2:450/9", "3:450/5"]
     );
+    let out = text(&run(&db, &["status", dir]));
+    assert!(out.contains(" ms, 450 rows in 9 batches)"), "{out}");
     let o = run(&db, &["status", dir, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["migrations"][1]["record"]["rows_done"], 450, "{json}");
@@ -404,6 +406,7 @@ fn apoc_iterate_failures_fail_the_migration_with_their_messages() {
     assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["7/3"]);
     let out = text(&run(&db, &["status", dir, "--show-failed"]));
     assert!(out.contains("failed") && out.contains("/ by zero") && out.contains("recover with: cymig retry 2"), "{out}");
+    assert!(out.contains("(committed before it failed: 7 rows in 3 batches)"), "{out}");
 }
 
 #[test]

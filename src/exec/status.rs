@@ -74,13 +74,19 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
     for e in &report.migrations {
         let mut line = format!("  {:<10} {:<22} {}", e.key, e.state, e.description);
         if let Some(r) = &e.record {
+            let batched = match (r.rows_done, r.batches_done) {
+                (Some(rows), Some(batches)) => format!(", {} rows in {} batches", super::progress::thousands(rows), super::progress::thousands(batches)),
+                _ => String::new(),
+            };
             if r.status == Status::Applied {
                 line.push_str(&format!(
-                    "  ({} by {}, {} ms)",
+                    "  ({} by {}, {} ms{batched})",
                     r.applied_at.as_deref().unwrap_or("?"),
                     r.applied_by.as_deref().unwrap_or("?"),
                     r.execution_ms.unwrap_or(0)
                 ));
+            } else if r.status == Status::Failed && !batched.is_empty() {
+                line.push_str(&format!("  (committed before it failed: {})", batched.trim_start_matches(", ")));
             }
             if r.status == Status::Running {
                 line.push_str(&format!("  (step {} of {} in flight, {})", r.steps_done + 1, r.steps_total, r.direction.as_str()));
