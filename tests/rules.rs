@@ -219,5 +219,6 @@ rule_tests! {
     enterprise_only => "enterprise-only",
     merge_null_key => "merge-null-key",
     case_when_null => "case-when-null",
+    duration_component => "duration-component",
     edited_migration => "edited-migration",
 }

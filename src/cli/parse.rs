@@ -11,7 +11,7 @@
 use super::CommandResult;
 use crate::ast::{Script, SyntaxError};
 use crate::check::FileResult;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::report::{self, ReportOptions};
 use crate::source::SourceFile;
@@ -22,10 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use walkdir::WalkDir;
-
-/// The rule name and code of parser findings (the checker's registry owns the code; keep in step).
-pub(crate) const SYNTAX_ERROR_RULE: &str = "syntax-error";
-pub(crate) const SYNTAX_ERROR_CODE: &str = "CM001";
 
 /// Parser recursion on deeply nested input needs more stack than a default thread has; the
 /// grammar also limits nesting, this is the safety margin.
@@ -190,35 +186,24 @@ fn parse_guarded(source: &SourceFile) -> Result<Script, Error> {
 
 /// A parser error as a `syntax-error` finding.
 pub(crate) fn syntax_error_diagnostic(error: &SyntaxError) -> Diagnostic {
-    Diagnostic {
-        rule: SYNTAX_ERROR_RULE,
-        code: SYNTAX_ERROR_CODE,
-        severity: Severity::Error,
-        span: error.span,
-        message: error.message.clone(),
-        help: None,
-        fix: None,
-    }
+    crate::rules::SYNTAX_ERROR.diagnostic(error.span, error.message.clone())
 }
 
 /// `source` holds the lossy text, identical to the file up to `offset`, where U+FFFD (3 bytes)
 /// stands for the invalid sequence.
 fn invalid_utf8_diagnostic(source: &SourceFile, offset: usize, byte: u8) -> Diagnostic {
     let position = source.line_col(offset);
-    Diagnostic {
-        rule: SYNTAX_ERROR_RULE,
-        code: SYNTAX_ERROR_CODE,
-        severity: Severity::Error,
-        span: Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
-        message: format!(
+    let mut diagnostic = crate::rules::SYNTAX_ERROR.diagnostic(
+        Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
+        format!(
             "{} is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {offset} (line {}, column {})",
             source.display_path(),
             position.line,
             position.column
         ),
-        help: Some("Neo4j reads Cypher as UTF-8; re-encode the file, e.g. `iconv -f latin1 -t utf-8`".into()),
-        fix: None,
-    }
+    );
+    diagnostic.help("Neo4j reads Cypher as UTF-8; re-encode the file, e.g. `iconv -f latin1 -t utf-8`");
+    diagnostic
 }
 
 fn write_outcomes(args: &ParseArgs, outcomes: &[Result<Parsed, Error>], out: &mut dyn Write) -> io::Result<()> {

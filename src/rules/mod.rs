@@ -15,6 +15,7 @@ mod call_subquery_scope;
 mod cartesian_product;
 mod case_when_null;
 mod destructive_delete;
+mod duration_component;
 mod duplicate_version;
 mod edited_migration;
 mod enterprise_only;
@@ -44,6 +45,8 @@ pub(crate) mod unused_suppression;
 
 pub use context::{Edition, FileContext, FileRole, Settings, Target};
 pub use registry::{all, by_name, Category, RuleMeta};
+/// The rule the parser's findings are reported under (`cymig parse` builds them directly).
+pub use syntax_error::META as SYNTAX_ERROR;
 
 use crate::ast::{Clause, Expr, Statement};
 use crate::diagnostic::{Diagnostic, Fix, Severity};

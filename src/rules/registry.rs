@@ -85,6 +85,7 @@ static RULES: &[&dyn Rule] = &[
     &enterprise_only::EnterpriseOnly,
     &merge_null_key::MergeNullKey,
     &case_when_null::CaseWhenNull,
+    &duration_component::DurationComponent,
 ];
 
 /// Every rule, in code order.
