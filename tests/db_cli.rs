@@ -350,7 +350,7 @@ fn batched_steps_report_the_rows_and_batches_they_committed() {
     let db = fresh_db();
     let m = tempfile::tempdir().unwrap();
     write(m.path(), "V1__items.cypher", "UNWIND range(1, 450) AS i\nCREATE (:Item {i: i});\n");
-    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) { SET n.a = n.i * 2 } IN TRANSACTIONS OF 50 ROWS;\n");
+    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) {\n  SET n.a = n.i * 2 // doubled\n} IN TRANSACTIONS OF 50 ROWS;\n");
     write(
         m.path(),
         "V3__plus_one.cypher",

@@ -121,7 +121,8 @@ pub fn batch_estimate(statement: &str) -> Option<(String, u64)> {
 
 /// `… CALL { BODY } IN [n CONCURRENT] TRANSACTIONS [OF n ROWS]` ending the statement, rewritten to
 /// stream one row per driving row as its batch commits:
-/// `… CALL { BODY WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row } IN … TRANSACTIONS … RETURN __cymig_row`.
+/// `… CALL { BODY WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row } IN … TRANSACTIONS … RETURN __cymig_row`
+/// (the added clause on a line of its own).
 /// The aggregate gives exactly one row per driving row whatever BODY matched, and returns the
 /// rows its batch produced after the batch commits, so counting rows as they arrive counts
 /// committed rows while the step runs. Error handling is unchanged (the default `ON ERROR FAIL`).
@@ -139,7 +140,8 @@ pub fn with_row_stream(statement: &str) -> Option<(String, u64)> {
     }
     let rows = batch_size_after(&tail.to_ascii_uppercase(), "TRANSACTIONS OF").unwrap_or(1000);
     let query = format!(
-        "{} WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row }}{tail} RETURN __cymig_row",
+        // On a line of its own: the body may end in a `//` comment.
+        "{}\nWITH count(*) AS __cymig_n RETURN 1 AS __cymig_row\n}}{tail} RETURN __cymig_row",
         body[..close].trim_end()
     );
     Some((query, rows))
@@ -278,7 +280,9 @@ mod tests {
     #[test]
     fn row_stream_only_for_a_trailing_call_in_transactions() {
         let (q, n) = with_row_stream("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS;").unwrap();
-        assert_eq!(q, "MATCH (p:P)\nCALL (p) { SET p.x = 1 WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row } IN TRANSACTIONS OF 100 ROWS RETURN __cymig_row");
+        assert_eq!(q, "MATCH (p:P)\nCALL (p) { SET p.x = 1\nWITH count(*) AS __cymig_n RETURN 1 AS __cymig_row\n} IN TRANSACTIONS OF 100 ROWS RETURN __cymig_row");
+        let (q, _) = with_row_stream("MATCH (p:P) CALL (p) {\n  SET p.x = 1 // the flag\n} IN TRANSACTIONS").unwrap();
+        assert!(q.contains("// the flag\nWITH count(*)"), "{q}");
         assert_eq!(n, 100);
         let (_, n) = with_row_stream("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS").unwrap();
         assert_eq!(n, 3);
