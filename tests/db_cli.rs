@@ -429,3 +429,20 @@ fn a_failing_batch_of_call_in_transactions_fails_the_migration_and_counts_what_c
     assert_eq!(history(&db), ["1=applied", "2=failed"]);
     assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["3/1"]);
 }
+
+#[test]
+fn an_apoc_iterate_yielding_no_error_columns_is_warned_about() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
+    write(
+        m.path(),
+        "V2__flag.cypher",
+        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.f IS NULL RETURN n', 'SET n.f = true', {batchSize: 4, parallel: false})\nYIELD batches, total\nRETURN batches, total;\n",
+    );
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2: warning: this apoc.periodic.iterate call's YIELD leaves out failedOperations and errorMessages"), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (n:Item {f: true}) RETURN count(n) AS v"), 10);
+}

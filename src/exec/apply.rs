@@ -540,6 +540,13 @@ impl<'a> Run<'a> {
         let failed = |e: neo4rs::Error| BatchFailure { message: db.redact(&e.to_string()), done: None };
         if statements::is_apoc_iterate(statement) {
             let rows = db.rows_raw(query(statement)).await.map_err(failed)?;
+            if rows.first().is_some_and(|r| r.get::<neo4rs::BoltType>("failedOperations").is_err() && r.get::<neo4rs::BoltType>("errorMessages").is_err()) {
+                self.exec.say(&format!(
+                    "{}: warning: this apoc.periodic.iterate call's YIELD leaves out failedOperations and errorMessages, \
+                     so cymig cannot see batches that failed (apoc does not raise them); yield them, or drop the YIELD",
+                    self.key
+                ));
+            }
             return match rows.first().map(iterate_outcome) {
                 Some(Ok(done)) => Ok(done),
                 Some(Err(failure)) => Err(BatchFailure { message: db.redact(&failure.message), ..failure }),
