@@ -57,7 +57,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
 /// Tokens that can start an expression: listed as "an expression" when one is expected.
 const EXPRESSION_STARTS: &[&str] = &["(", "[", "{", "$", "-", "+", ".", "NOT", "CASE", "TRUE", "FALSE", "NULL",
     "COUNT", "EXISTS", "COLLECT", "ALL", "ANY", "NONE", "SINGLE", "REDUCE", "SHORTESTPATH", "ALLSHORTESTPATHS",
-    "'", "\"", "`", "0", "0x", "0X", "0o", "0O"];
+    "'", "\"", "`", "0", "0x", "0X", "0o", "0O", "INF", "INFINITY", "NAN", "TRIM"];
 
 /// Operators that may continue any operand.
 const OPERATOR_TOKENS: &[&str] = &["=~", "<>", "!=", "<=", ">=", "=", "<", ">", "||", "+", "-", "*", "/", "%", "^",
@@ -126,6 +126,12 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
             }
         }
     }
+    // Tokens read at the farthest position come without their rule: the tokens that start an
+    // operand stand for "an expression".
+    if !constructs.contains(&"an expression") && ["$", "(", "'"].iter().all(|t| punctuation.contains(*t)) {
+        constructs.retain(|c| *c != "a name");
+        constructs.insert(0, "an expression");
+    }
     let expects_expression = constructs.contains(&"an expression");
     let mut expected: Vec<String> = constructs.iter().map(|c| c.to_string()).collect();
     let candidates: Vec<String> = punctuation
@@ -164,6 +170,11 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
     }
     let suggestion = did_you_mean(text, pos, &keywords);
     let expected = join_alternatives(&expected);
+    // A missing operand is best placed by the operator that wants it.
+    let place = match context::operator_before(text, pos) {
+        Some(operator) if expected == "an expression" => Some(format!("after `{operator}`")),
+        _ => place,
+    };
     let expected = match place {
         Some(place) if !expected.is_empty() => format!("{expected} {place}"),
         _ => expected,

@@ -43,8 +43,7 @@ pub(super) fn dangling_operator(text: &str, pos: usize) -> Option<(String, usize
     }
     let (operator, _) = previous_token(text, start)?;
     let upper = operator.to_ascii_uppercase();
-    let dangling = ["AND", "OR", "XOR", "NOT", "=", "<>", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "^"];
-    let due = if dangling.contains(&upper.as_str()) {
+    let due = if DANGLING.contains(&upper.as_str()) {
         format!("an expression after `{operator}`")
     } else if matches!(operator, "|" | "&" | "!") {
         format!("a label after `{operator}`")
@@ -53,6 +52,15 @@ pub(super) fn dangling_operator(text: &str, pos: usize) -> Option<(String, usize
     };
     Some((due, start, start + word.len()))
 }
+
+/// The operator right before `pos` (`AND`, `=`, `+`, …), if that is what precedes it.
+pub(super) fn operator_before(text: &str, pos: usize) -> Option<String> {
+    let (token, _) = previous_token(text, pos)?;
+    let upper = token.to_ascii_uppercase();
+    DANGLING.contains(&upper.as_str()).then_some(upper)
+}
+
+const DANGLING: &[&str] = &["AND", "OR", "XOR", "NOT", "=", "<>", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "^"];
 
 /// Words that start a clause; a clause keyword met where an operand was due means the operand is
 /// missing.

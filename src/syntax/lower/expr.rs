@@ -430,15 +430,24 @@ impl Lowerer {
         let kind = match first.as_rule() {
             Rule::case_when_operator => {
                 let operand = inner.next().ok_or_else(|| internal(span))?;
-                let string_op = matches!(first.as_str().trim_end(), "=~") || !first.as_str().starts_with(['<', '>', '=', '!']);
+                let op = when_operator(first.as_str());
+                let string_op = matches!(op, BinaryOp::RegexMatch | BinaryOp::StartsWith | BinaryOp::EndsWith);
                 if let Some(bad) = when_operand_excess(&operand, !string_op) {
-                    let what = if string_op { "an arithmetic expression" } else { "an arithmetic expression and at most one IS/IN/STARTS WITH-style test" };
+                    let written = first.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let reads = if string_op {
+                        "an arithmetic expression"
+                    } else {
+                        "an arithmetic expression with at most one IS NULL / IN / STARTS WITH test"
+                    };
+                    let found = bad.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
                     return Err(self.error(
                         &bad,
-                        &format!("after `WHEN {}` only {what} may follow; put the rest in parentheses or write the whole condition in a CASE without a subject", first.as_str().trim_end()),
+                        format!(
+                            "`{found}` cannot follow the operand of `WHEN {written}` (Neo4j reads that operand as {reads}); \
+                             for a compound condition write `CASE WHEN <value> {written} … {found} …`"
+                        ),
                     ));
                 }
-                let op = when_operator(first.as_str());
                 let rhs = self.expr(operand)?;
                 ExprKind::Binary { op, lhs: boxed(subject), rhs: boxed(rhs) }
             }
