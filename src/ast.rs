@@ -566,6 +566,16 @@ pub enum ExprKind {
     IsNull { operand: Box<Expr>, negated: bool },
     /// `x IS [NOT] :: TYPE` (also `x :: TYPE`, `x IS [NOT] TYPED TYPE`); the type as written.
     IsType { operand: Box<Expr>, negated: bool, type_name: String },
+    /// `x IS [NOT] [NFC|NFD|NFKC|NFKD] NORMALIZED`.
+    IsNormalized { operand: Box<Expr>, negated: bool, form: Option<NormalForm> },
+    /// A bare normal form, as the second argument of `normalize(s, NFKC)`.
+    NormalForm(NormalForm),
+    /// `trim([BOTH|LEADING|TRAILING] [characters] FROM source)`; a plain `trim(s)` is a
+    /// [`ExprKind::FunctionCall`].
+    Trim { side: Option<TrimSide>, characters: Option<Box<Expr>>, source: Box<Expr> },
+    /// The subject of the enclosing simple CASE, implicit in an extended `WHEN`: `CASE x WHEN > 5`
+    /// holds `CaseSubject > 5` (an empty span where the comparison starts).
+    CaseSubject,
     /// `n:Label` / `n IS Label` as a predicate.
     LabelCheck { subject: Box<Expr>, labels: LabelExpr },
     /// `f(args)`, `ns.f(DISTINCT args)`; `count(*)` is [`ExprKind::CountStar`].
@@ -608,10 +618,20 @@ pub enum ExprKind {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Literal {
     Integer(i64),
-    Float(f64),
+    /// `INF`, `INFINITY` and `NAN` included (serialised as the strings `"Infinity"`, `"NaN"`, …,
+    /// since JSON has no such numbers).
+    Float(#[serde(serialize_with = "serialize_float")] f64),
     String(StringLit),
     Boolean(bool),
     Null,
+}
+
+fn serialize_float<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        v if v.is_nan() => serializer.serialize_str("NaN"),
+        v if v.is_infinite() => serializer.serialize_str(if *v > 0.0 { "Infinity" } else { "-Infinity" }),
+        v => serializer.serialize_f64(*v),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -654,6 +674,21 @@ pub enum BinaryOp {
     Pow,
     /// `||` string and list concatenation.
     Concat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum NormalForm {
+    Nfc,
+    Nfd,
+    Nfkc,
+    Nfkd,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum TrimSide {
+    Both,
+    Leading,
+    Trailing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -231,7 +231,12 @@ fn walk_label_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, l: &'a LabelExpr) {
 
 pub fn walk_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: &'a Expr) {
     match &e.kind {
-        ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {}
+        ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar
+        | ExprKind::NormalForm(_)
+        | ExprKind::CaseSubject => {}
         ExprKind::Property { subject, .. } => v.visit_expr(subject),
         ExprKind::Index { subject, index } => {
             v.visit_expr(subject);
@@ -248,7 +253,12 @@ pub fn walk_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: &'a Expr) {
         }
         ExprKind::Unary { operand, .. }
         | ExprKind::IsNull { operand, .. }
-        | ExprKind::IsType { operand, .. } => v.visit_expr(operand),
+        | ExprKind::IsType { operand, .. }
+        | ExprKind::IsNormalized { operand, .. } => v.visit_expr(operand),
+        ExprKind::Trim { characters, source, .. } => {
+            opt_box(v, characters.as_ref());
+            v.visit_expr(source);
+        }
         ExprKind::LabelCheck { subject, labels } => {
             v.visit_expr(subject);
             walk_label_expr(v, labels);

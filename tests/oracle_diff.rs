@@ -123,6 +123,21 @@ const GENERATED: &[(&str, &str)] = &[
     ("gen:bad-float-overflow", "RETURN 1e309"),
     ("gen:bad-prefix-keyword", "MATCHX (n) RETURN n"),
     ("gen:bad-unicode-escape", "RETURN '\\uZZZZ'"),
+    ("gen:trim-forms", "RETURN trim(BOTH 'x' FROM 'xax'), trim(LEADING FROM ' a'), trim('x' FROM 'xa'), trim(FROM ' a'), trim(' a ')"),
+    ("gen:trim-variable-named-both", "WITH ' a ' AS both RETURN trim(both) AS s"),
+    ("gen:normalize-form", "RETURN normalize('a', NFKC) AS a, normalize('a', nfd) AS b"),
+    ("gen:is-normalized", "MATCH (n) WHERE n.name IS NOT NFC NORMALIZED OR n.alias IS NORMALIZED RETURN n"),
+    ("gen:case-extended", "RETURN CASE 3 WHEN > 5 THEN 'a' WHEN IS NULL THEN 'n' WHEN 1, 2 THEN 'b' WHEN :: STRING THEN 's' WHEN <= 1 IS NULL THEN 't' ELSE 'c' END AS s"),
+    ("gen:case-extended-string", "RETURN CASE 'ab' WHEN STARTS WITH 'a' THEN 1 WHEN ENDS WITH 'b' THEN 2 WHEN =~ 'a.*' THEN 3 WHEN IS NOT NORMALIZED THEN 4 END AS s"),
+    ("gen:float-keywords", "RETURN INF AS a, -Infinity AS b, NaN AS c, nan <> nan AS d"),
+    ("gen:comprehension-label-bar", "MATCH (n) RETURN [x IN [n] WHERE x:A | x] AS a, [x IN [n] WHERE x:A|B | x.name] AS b"),
+    ("gen:pattern-comprehension-label-bar", "MATCH (a) RETURN [(a)-->(b:B) WHERE b:C | b] AS a, [(a)-->(b) WHERE b:C|D | b.name] AS b"),
+    ("gen:relationship-where-label-bar", "MATCH ()-[r WHERE r:A|B]->() RETURN [r:A|B] AS s"),
+    ("gen:bad-case-extended-and", "RETURN CASE 3 WHEN > 1 AND true THEN 1 END AS s"),
+    ("gen:bad-case-extended-chained", "RETURN CASE 3 WHEN > 1 = 2 THEN 1 END AS s"),
+    ("gen:bad-case-extended-contains", "RETURN CASE 'ab' WHEN CONTAINS 'x' THEN 1 END AS s"),
+    ("gen:bad-case-extended-no-subject", "RETURN CASE WHEN > 5 THEN 1 END AS s"),
+    ("gen:bad-case-extended-label", "MATCH (n) RETURN CASE n WHEN IS A THEN 1 END AS s"),
 ];
 
 /// Each statement of every .cypher file in fixtures/ and migrations/, as our parser splits them.

@@ -28,7 +28,14 @@ pub fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         }
         ExprKind::Unary { operand, .. }
         | ExprKind::IsNull { operand, .. }
-        | ExprKind::IsType { operand, .. } => go(operand),
+        | ExprKind::IsType { operand, .. }
+        | ExprKind::IsNormalized { operand, .. } => go(operand),
+        ExprKind::Trim { characters, source, .. } => {
+            if let Some(c) = characters {
+                go(c);
+            }
+            go(source);
+        }
         ExprKind::LabelCheck { subject, .. } => go(subject),
         ExprKind::FunctionCall { args, .. } => args.iter().for_each(go),
         ExprKind::List(items) => items.iter().for_each(go),
@@ -82,6 +89,8 @@ pub fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::Parameter(_)
         | ExprKind::Variable(_)
         | ExprKind::CountStar
+        | ExprKind::NormalForm(_)
+        | ExprKind::CaseSubject
         | ExprKind::Exists(_)
         | ExprKind::Count(_)
         | ExprKind::Collect(_)

@@ -383,7 +383,11 @@ impl Checker {
 
     fn expr(&mut self, e: &Expr, scope: &Scope) {
         match &e.kind {
-            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::CountStar => {}
+            ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::CountStar
+            | ExprKind::NormalForm(_)
+            | ExprKind::CaseSubject => {}
             ExprKind::Variable(n) => self.use_name(n, scope),
             ExprKind::Property { subject, .. } => self.expr(subject, scope),
             ExprKind::Index { subject, index } => {
@@ -399,8 +403,13 @@ impl Checker {
                 self.expr(lhs, scope);
                 self.expr(rhs, scope);
             }
-            ExprKind::Unary { operand, .. } | ExprKind::IsNull { operand, .. } | ExprKind::IsType { operand, .. } => {
-                self.expr(operand, scope)
+            ExprKind::Unary { operand, .. }
+            | ExprKind::IsNull { operand, .. }
+            | ExprKind::IsType { operand, .. }
+            | ExprKind::IsNormalized { operand, .. } => self.expr(operand, scope),
+            ExprKind::Trim { characters, source, .. } => {
+                self.opt(characters.as_deref(), scope);
+                self.expr(source, scope);
             }
             ExprKind::LabelCheck { subject, labels } => {
                 self.expr(subject, scope);

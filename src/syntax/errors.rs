@@ -1,5 +1,8 @@
 //! Turning pest's failure into a message in user terms: what was expected (tokens and
-//! constructs, never rule names), what was found, and which statement it is.
+//! constructs, never rule names), where (the construct, see [`context`]), what was found, and
+//! which statement it is.
+
+mod context;
 
 use super::grammar::Rule;
 use crate::span::Span;
@@ -54,7 +57,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
 /// Tokens that can start an expression: listed as "an expression" when one is expected.
 const EXPRESSION_STARTS: &[&str] = &["(", "[", "{", "$", "-", "+", ".", "NOT", "CASE", "TRUE", "FALSE", "NULL",
     "COUNT", "EXISTS", "COLLECT", "ALL", "ANY", "NONE", "SINGLE", "REDUCE", "SHORTESTPATH", "ALLSHORTESTPATHS",
-    "'", "\"", "`", "0", "0x", "0X", "0o", "0O"];
+    "'", "\"", "`", "0", "0x", "0X", "0o", "0O", "INF", "INFINITY", "NAN", "TRIM"];
 
 /// Operators that may continue any operand.
 const OPERATOR_TOKENS: &[&str] = &["=~", "<>", "!=", "<=", ">=", "=", "<", ">", "||", "+", "-", "*", "/", "%", "^",
@@ -68,11 +71,23 @@ pub(crate) struct Failure {
 
 /// `text` is the statement's text, `offset` where it starts in the file.
 pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offset: usize) -> Failure {
-    let pos = match err.location {
+    let rule_pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let pos = floor_char_boundary(text, pos);
+    // pest reports the position of its last failed rule, but records the tokens it wanted at the
+    // farthest position it reached; when that is further on (`{name 'x'}` fails the entry at
+    // `name`, but `:` was wanted after it), the farthest position is where the mistake is.
+    // A farthest position inside a word only means a keyword matched a prefix (`DESC` of `DESCC`).
+    let farthest = err.parse_attempts().map_or(0, |a| a.max_position);
+    let farthest_ahead = farthest > rule_pos && !inside_word(text, farthest);
+    let tokens_apply = farthest <= rule_pos || farthest_ahead;
+    let pos = floor_char_boundary(text, if farthest_ahead { farthest } else { rule_pos });
+    if let Some((due, start, end)) = context::dangling_operator(text, pos) {
+        let found = &text[start..end];
+        let message = format!("expected {due}, found the keyword `{found}`");
+        return Failure { span: Span::new(offset + start, offset + end), message: with_statement(message, text) };
+    }
     let (found, found_len) = found_token(text, pos);
     let span = Span::new(offset + pos, offset + pos + found_len);
 
@@ -80,6 +95,8 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
     let mut keywords: BTreeSet<String> = BTreeSet::new();
     let mut punctuation: BTreeSet<String> = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        // Rules pest tried at an earlier position say nothing about the farthest one.
+        let positives: &[Rule] = if farthest_ahead { &[] } else { positives };
         for rule in positives {
             if let Some(k) = keyword_of(*rule) {
                 keywords.insert(k);
@@ -90,12 +107,16 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
             }
         }
     }
-    if let Some(attempts) = err.parse_attempts() {
+    if let Some(attempts) = err.parse_attempts().filter(|_| tokens_apply) {
         // pest does not export the token type; its display is the literal text (upper-cased
         // for case-insensitive literals), a `a..z` range, or a builtin marker.
         for token in attempts.expected_tokens() {
             let token = token.to_string();
             if token == "BUILTIN_RULE" || (token.chars().count() == 4 && token.contains("..")) {
+                continue;
+            }
+            // A lone letter is the inside of a token (the `e` of `1e5`), never what to write.
+            if token.chars().count() == 1 && token.chars().all(|c| c.is_ascii_alphabetic()) {
                 continue;
             }
             if token.chars().all(|c| c.is_alphabetic()) {
@@ -105,43 +126,120 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
             }
         }
     }
+    // Tokens read at the farthest position come without their rule: the tokens that start an
+    // operand stand for "an expression".
+    if !constructs.contains(&"an expression") && ["$", "(", "'"].iter().all(|t| punctuation.contains(*t)) {
+        constructs.retain(|c| *c != "a name");
+        constructs.insert(0, "an expression");
+    }
     let expects_expression = constructs.contains(&"an expression");
     let mut expected: Vec<String> = constructs.iter().map(|c| c.to_string()).collect();
     let candidates: Vec<String> = punctuation
         .into_iter()
-        .chain(keywords)
+        .chain(keywords.iter().cloned())
         .filter(|t| !(expects_expression && EXPRESSION_STARTS.contains(&t.as_str())))
         .filter(|t| !t.chars().all(|c| c.is_whitespace() || c.is_control() || c == '\u{FEFF}'))
         .filter(|t| t != "//" && t != "/*" && t != "_")
         .filter(|t| !(t == "$" && constructs.contains(&"a parameter")))
         .filter(|t| !(t == "{" && constructs.contains(&"a map `{…}`")))
+        .filter(|t| !(constructs.contains(&"a clause") && CLAUSE_KEYWORDS.contains(&t.as_str())))
         .collect();
     // After a complete operand every operator could follow; listing them buries the tokens
     // that would actually close the construct.
-    let closing: Vec<&String> = candidates.iter().filter(|t| !OPERATOR_TOKENS.contains(&t.as_str())).collect();
+    // After a property key in a map, `:` is the one token that matters, not a label operator.
+    let place = context::construct_at(text, pos);
+    let after_key = place.as_deref().is_some_and(|p| p.starts_with("after the property key"));
+    let closing: Vec<&String> = candidates
+        .iter()
+        .filter(|t| !OPERATOR_TOKENS.contains(&t.as_str()) || (after_key && t.as_str() == ":"))
+        .collect();
     let chosen: Vec<&String> =
         if closing.is_empty() && expected.is_empty() { candidates.iter().collect() } else { closing };
     let mut tokens: Vec<String> = chosen.into_iter().map(|t| format!("`{t}`")).collect();
     tokens.dedup();
+    if let Some(closer) = context::innermost_closer(text, pos).map(|c| format!("`{c}`")) {
+        if let Some(i) = tokens.iter().position(|t| *t == closer) {
+            let closer = tokens.remove(i);
+            expected.insert(0, closer);
+        }
+    }
     expected.extend(tokens.into_iter().filter(|t| !constructs.iter().any(|c| c == t)));
+    if let Some(i) = expected.iter().position(|t| after_key && t == "`:`") {
+        let colon = expected.remove(i);
+        expected.insert(0, colon);
+    }
+    let suggestion = did_you_mean(text, pos, &keywords);
     let expected = join_alternatives(&expected);
+    // A missing operand is best placed by the operator that wants it.
+    let place = match context::operator_before(text, pos) {
+        Some(operator) if expected == "an expression" => Some(format!("after `{operator}`")),
+        _ => place,
+    };
+    let expected = match place {
+        Some(place) if !expected.is_empty() => format!("{expected} {place}"),
+        _ => expected,
+    };
     let message = match (expected.is_empty(), err.variant.message().contains("limit reached")) {
         (_, true) => "statement too complex to parse".to_string(),
         _ if malformed_string_at(text, pos) => {
             format!("invalid string literal {found}: an escape such as `\\uXXXX` is malformed or the quote is not closed")
         }
-        (true, false) if pos == 0 => {
+        (_, false) if pos == 0 => {
             format!("expected a clause (MATCH, CREATE, RETURN, …) or a command (CREATE INDEX, SHOW, …), found {found}")
         }
         (true, false) => format!("unexpected {found}"),
         (false, false) => format!("expected {expected}, found {found}"),
     };
-    let statement = statement_kind(text);
-    let message = match statement {
-        Some(kind) => format!("{message} (in {kind} statement)"),
+    let message = match suggestion {
+        Some(keyword) => format!("{message}; did you mean `{keyword}`?"),
         None => message,
     };
-    Failure { span, message }
+    Failure { span, message: with_statement(message, text) }
+}
+
+fn with_statement(message: String, text: &str) -> String {
+    match statement_kind(text) {
+        Some(kind) => format!("{message} (in {kind} statement)"),
+        None => message,
+    }
+}
+
+/// Keywords that start a clause: listed as "a clause" when a clause may follow.
+const CLAUSE_KEYWORDS: &[&str] = &[
+    "CALL", "CREATE", "DELETE", "DETACH", "FINISH", "FOREACH", "LOAD", "MATCH", "MERGE", "NODETACH", "OPTIONAL",
+    "REMOVE", "RETURN", "SET", "UNWIND", "USE", "WITH", "INSERT",
+];
+
+/// A misspelt keyword: the word found is within two edits of one that was expected there.
+fn did_you_mean(text: &str, pos: usize, expected_keywords: &BTreeSet<String>) -> Option<String> {
+    let rest = &text[pos..];
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    if word.len() < 3 || expected_keywords.contains(&word.to_ascii_uppercase()) {
+        return None;
+    }
+    let upper = word.to_ascii_uppercase();
+    expected_keywords
+        .iter()
+        .filter(|k| k.len() >= 3)
+        .map(|k| (edit_distance(&upper, k), k))
+        .filter(|(d, k)| *d <= 1 || (*d == 2 && k.len() >= 5))
+        .min()
+        .map(|(_, k)| k.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// A string literal starts at `pos` and is unterminated or holds a bad escape.
@@ -209,6 +307,13 @@ fn found_token(text: &str, pos: usize) -> (String, usize) {
     let shown: String = token.chars().take(40).collect();
     let shown = if shown.len() < token.len() { format!("{shown}…") } else { shown };
     (format!("`{shown}`"), len)
+}
+
+fn inside_word(text: &str, pos: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = text.get(..pos).and_then(|t| t.chars().last()).is_some_and(is_word);
+    let after = text.get(pos..).and_then(|t| t.chars().next()).is_some_and(is_word);
+    before && after
 }
 
 fn floor_char_boundary(text: &str, mut pos: usize) -> usize {

@@ -98,13 +98,13 @@ impl Lowerer {
                     }
                     ops.push(PendingOp::Infix { op, bp });
                 }
-                Rule::null_check | Rule::type_check => {
+                Rule::null_check | Rule::type_check | Rule::normalized_check => {
                     while ops.last().is_some_and(|top| top.bp() > BP_PREDICATE) {
                         self.reduce(&mut ops, &mut operands, &part)?;
                     }
                     self.apply_postfix(&mut operands, part)?;
                 }
-                Rule::property_lookup | Rule::index_op | Rule::label_check => {
+                Rule::property_lookup | Rule::index_op | Rule::label_check | Rule::where_label_check => {
                     self.apply_postfix(&mut operands, part)?;
                 }
                 _ => {
@@ -200,19 +200,30 @@ impl Lowerer {
                 let negated = super::has_child(&part, Rule::K_NOT);
                 ExprKind::IsNull { operand: boxed(subject), negated }
             }
-            Rule::type_check => {
-                let negated = super::has_child(&part, Rule::K_NOT);
-                let type_name = child(&part, Rule::cypher_type).map(|t| self.text(&t).to_string()).unwrap_or_default();
-                ExprKind::IsType { operand: boxed(subject), negated, type_name }
-            }
+            Rule::type_check => self.is_type(subject, &part),
+            Rule::normalized_check => self.is_normalized(subject, &part),
             _ => {
-                let labels_pair = child(&part, Rule::label_expr_in_expression).ok_or_else(|| internal(span))?;
+                let labels_pair = child(&part, Rule::label_expr_in_expression)
+                    .or_else(|| child(&part, Rule::label_expr_before_bar))
+                    .ok_or_else(|| internal(span))?;
                 let labels = self.label_expr(labels_pair)?;
                 ExprKind::LabelCheck { subject: boxed(subject), labels }
             }
         };
         operands.push(self.check_depth(Operand { expr: Expr { span, kind }, depth, big_int: false })?);
         Ok(())
+    }
+
+    fn is_type(&self, operand: Expr, part: &Pair) -> ExprKind {
+        let negated = super::has_child(part, Rule::K_NOT);
+        let type_name = child(part, Rule::cypher_type).map(|t| self.text(&t).to_string()).unwrap_or_default();
+        ExprKind::IsType { operand: boxed(operand), negated, type_name }
+    }
+
+    fn is_normalized(&self, operand: Expr, part: &Pair) -> ExprKind {
+        let negated = super::has_child(part, Rule::K_NOT);
+        let form = child(part, Rule::normal_form).and_then(|f| normal_form(f.as_str()));
+        ExprKind::IsNormalized { operand: boxed(operand), negated, form }
     }
 
     fn index_or_slice(&self, subject: Expr, part: Pair) -> LResult<ExprKind> {
@@ -254,6 +265,11 @@ impl Lowerer {
             Rule::K_TRUE | Rule::K_FALSE | Rule::K_NULL => {
                 ExprKind::Literal(Self::boolean_or_null(rule).unwrap_or(Literal::Null))
             }
+            Rule::float_keyword => {
+                let nan = pair.as_str().trim_end().eq_ignore_ascii_case("nan");
+                ExprKind::Literal(Literal::Float(if nan { f64::NAN } else { f64::INFINITY }))
+            }
+            Rule::trim_expr => self.trim_expr(pair)?,
             Rule::parameter | Rule::legacy_parameter => ExprKind::Parameter(self.parameter(&pair)),
             Rule::variable => ExprKind::Variable(self.name(&pair)),
             Rule::paren_expr => {
@@ -315,12 +331,21 @@ impl Lowerer {
         match suffix {
             Some(call) if call.as_rule() == Rule::call_suffix => {
                 let name = self.qualified_name(name_pair);
+                let takes_normal_form = name.parts.len() == 1 && name.parts[0].value.eq_ignore_ascii_case("normalize");
                 let mut distinct = false;
                 let mut args = Vec::new();
                 for p in call.into_inner() {
                     match p.as_rule() {
                         Rule::K_DISTINCT => distinct = true,
-                        Rule::expression => args.push(self.expr(p)?),
+                        Rule::expression => {
+                            // `normalize(s, NFKC)`: a bare normal form, not a variable (as in Neo4j,
+                            // even where a variable `nfkc` exists).
+                            let form = normal_form(p.as_str().trim_end()).filter(|_| takes_normal_form && args.len() == 1);
+                            match form {
+                                Some(form) => args.push(Expr { span: self.span(&p), kind: ExprKind::NormalForm(form) }),
+                                None => args.push(self.expr(p)?),
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -365,7 +390,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::expression if after_else => default = Some(boxed(self.expr(p)?)),
                 Rule::expression => subject = Some(boxed(self.expr(p)?)),
-                Rule::case_alternative => alternatives.extend(self.case_alternatives(p)?),
+                Rule::case_alternative => alternatives.extend(self.case_alternatives(p, subject.is_some())?),
                 Rule::K_ELSE => after_else = true,
                 _ => {}
             }
@@ -374,15 +399,94 @@ impl Lowerer {
     }
 
     /// `WHEN a, b THEN x` is two alternatives sharing their result.
-    fn case_alternatives(&self, pair: Pair) -> LResult<Vec<CaseAlternative>> {
+    fn case_alternatives(&self, pair: Pair, has_subject: bool) -> LResult<Vec<CaseAlternative>> {
         let span = self.span(&pair);
-        let exprs: Vec<Expr> = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::expression)
-            .map(|p| self.expr(p))
-            .collect::<LResult<_>>()?;
+        let mut exprs: Vec<Expr> = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::expression => exprs.push(self.expr(p)?),
+                Rule::case_when_predicate if has_subject => exprs.push(self.case_when_predicate(p)?),
+                Rule::case_when_predicate => {
+                    return Err(self.error(
+                        &p,
+                        "a WHEN without a left operand needs a value after CASE (`CASE x WHEN > 5 THEN …`); \
+                         otherwise write the whole condition (`WHEN x > 5`)",
+                    ))
+                }
+                _ => {}
+            }
+        }
         let Some((then, whens)) = exprs.split_last() else { return Err(internal(span)) };
         Ok(whens.iter().map(|w| CaseAlternative { span, when: w.clone(), then: then.clone() }).collect())
+    }
+
+    /// An extended WHEN (`> 5`, `IS NULL`, `:: INTEGER`, `STARTS WITH 'a'`), as a predicate on
+    /// [`ExprKind::CaseSubject`].
+    fn case_when_predicate(&self, pair: Pair) -> LResult<Expr> {
+        let span = self.span(&pair);
+        let subject = Expr { span: Span::at(span.start), kind: ExprKind::CaseSubject };
+        let mut inner = pair.clone().into_inner();
+        let first = inner.next().ok_or_else(|| internal(span))?;
+        let kind = match first.as_rule() {
+            Rule::case_when_operator => {
+                let operand = inner.next().ok_or_else(|| internal(span))?;
+                let op = when_operator(first.as_str());
+                let string_op = matches!(op, BinaryOp::RegexMatch | BinaryOp::StartsWith | BinaryOp::EndsWith);
+                if let Some(bad) = when_operand_excess(&operand, !string_op) {
+                    let written = first.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let reads = if string_op {
+                        "an arithmetic expression"
+                    } else {
+                        "an arithmetic expression with at most one IS NULL / IN / STARTS WITH test"
+                    };
+                    let found = bad.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                    return Err(self.error(
+                        &bad,
+                        format!(
+                            "`{found}` cannot follow the operand of `WHEN {written}` (Neo4j reads that operand as {reads}); \
+                             for a compound condition write `CASE WHEN <value> {written} … {found} …`"
+                        ),
+                    ));
+                }
+                let rhs = self.expr(operand)?;
+                ExprKind::Binary { op, lhs: boxed(subject), rhs: boxed(rhs) }
+            }
+            Rule::null_check => ExprKind::IsNull { operand: boxed(subject), negated: super::has_child(&first, Rule::K_NOT) },
+            Rule::normalized_check => self.is_normalized(subject, &first),
+            _ => self.is_type(subject, &pair),
+        };
+        Ok(Expr { span, kind })
+    }
+
+    fn trim_expr(&self, pair: Pair) -> LResult<ExprKind> {
+        let span = self.span(&pair);
+        let mut keyword = None;
+        let mut side = None;
+        let mut from = false;
+        let mut exprs = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::K_TRIM => keyword = Some(self.name(&p)),
+                Rule::trim_side => {
+                    side = Some(match p.as_str().trim_end().to_ascii_uppercase().as_str() {
+                        "LEADING" => TrimSide::Leading,
+                        "TRAILING" => TrimSide::Trailing,
+                        _ => TrimSide::Both,
+                    })
+                }
+                Rule::K_FROM => from = true,
+                Rule::expression => exprs.push(self.expr(p)?),
+                _ => {}
+            }
+        }
+        if !from {
+            let keyword = keyword.ok_or_else(|| internal(span))?;
+            let name = QualifiedName { span: keyword.span, parts: vec![keyword] };
+            return Ok(ExprKind::FunctionCall { name, distinct: false, args: exprs });
+        }
+        let source = boxed(exprs.pop().ok_or_else(|| internal(span))?);
+        let characters = exprs.pop().map(boxed);
+        Ok(ExprKind::Trim { side, characters, source })
     }
 
     fn subquery_expr(&self, pair: Pair) -> LResult<SubqueryExpr> {
@@ -465,7 +569,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.name(&p)),
                 Rule::expression => list = Some(boxed(self.expr(p)?)),
-                Rule::comprehension_where => where_ = Some(boxed(self.inner_expr(p)?)),
+                Rule::comprehension_where => where_ = Some(boxed(self.expr(p)?)),
                 Rule::comprehension_map => map = Some(boxed(self.inner_expr(p)?)),
                 _ => {}
             }
@@ -485,7 +589,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.name(&p)),
                 Rule::relationships_pattern => pattern = Some(Box::new(self.path_pattern(p)?)),
-                Rule::comprehension_where => where_ = Some(boxed(self.inner_expr(p)?)),
+                Rule::comprehension_where => where_ = Some(boxed(self.expr(p)?)),
                 Rule::comprehension_map => map = Some(boxed(self.inner_expr(p)?)),
                 _ => {}
             }
@@ -516,6 +620,61 @@ impl Lowerer {
             _ => Err(internal(span)),
         }
     }
+}
+
+fn normal_form(text: &str) -> Option<NormalForm> {
+    Some(match text.to_ascii_uppercase().as_str() {
+        "NFC" => NormalForm::Nfc,
+        "NFD" => NormalForm::Nfd,
+        "NFKC" => NormalForm::Nfkc,
+        "NFKD" => NormalForm::Nfkd,
+        _ => return None,
+    })
+}
+
+fn when_operator(text: &str) -> BinaryOp {
+    let upper = text.trim_end().to_ascii_uppercase();
+    match upper.as_str() {
+        "=~" => BinaryOp::RegexMatch,
+        "=" => BinaryOp::Eq,
+        "<>" | "!=" => BinaryOp::NotEq,
+        "<" => BinaryOp::Lt,
+        ">" => BinaryOp::Gt,
+        "<=" => BinaryOp::Le,
+        ">=" => BinaryOp::Ge,
+        u if u.starts_with("STARTS") => BinaryOp::StartsWith,
+        _ => BinaryOp::EndsWith,
+    }
+}
+
+/// Neo4j reads the operand of `WHEN > x` as an arithmetic expression optionally followed by one
+/// test (`IS NULL`, `IN l`, …), and that of `WHEN STARTS WITH x` as arithmetic only: the first
+/// top-level part beyond that (outside parentheses), if any.
+fn when_operand_excess<'i>(operand: &Pair<'i>, allow_one_test: bool) -> Option<Pair<'i>> {
+    let mut tests = 0;
+    for part in operand.clone().into_inner() {
+        let excess = match part.as_rule() {
+            Rule::prefix_op => part.as_str().trim_end().eq_ignore_ascii_case("not"),
+            Rule::null_check | Rule::type_check | Rule::normalized_check => {
+                tests += 1;
+                !allow_one_test || tests > 1
+            }
+            Rule::infix_op => match infix_binding(&part) {
+                (_, bp) if bp < 5 => true,
+                (_, 5) => true,
+                (_, BP_PREDICATE) => {
+                    tests += 1;
+                    !allow_one_test || tests > 1
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if excess {
+            return Some(part);
+        }
+    }
+    None
 }
 
 /// `-5` and `-9223372036854775808` are literals, as in Neo4j's grammar.
