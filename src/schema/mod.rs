@@ -292,7 +292,7 @@ fn dropped(
     let found = match target {
         DropTarget::Name(name) => catalog.by_name(&name.value),
         DropTarget::LegacyDefinition { .. } => {
-            catalog.objects.iter().find(|o| o.matches_legacy_target(target, is_index))
+            catalog.iter().find(|o| o.matches_legacy_target(target, is_index))
         }
     };
     match found {

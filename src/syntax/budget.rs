@@ -22,9 +22,11 @@ const CLASS_BITS: u32 = 4;
 struct Gate {
     /// The class currently running, with how many parses of it are in flight.
     running: Option<(u32, usize)>,
+    /// Parses waiting for the running class to drain (no one to wake: no wake-up system call).
+    waiting: usize,
 }
 
-static GATE: Mutex<Gate> = Mutex::new(Gate { running: None });
+static GATE: Mutex<Gate> = Mutex::new(Gate { running: None, waiting: 0 });
 static DRAINED: Condvar = Condvar::new();
 
 /// Runs `parse` with a pest call limit of at least `50_000 + 300 × len` and at most 16 times
@@ -66,7 +68,11 @@ impl Admitted {
                     *count += 1;
                     return Admitted;
                 }
-                Some(_) => gate = DRAINED.wait(gate).unwrap_or_else(|poisoned| poisoned.into_inner()),
+                Some(_) => {
+                    gate.waiting += 1;
+                    gate = DRAINED.wait(gate).unwrap_or_else(|poisoned| poisoned.into_inner());
+                    gate.waiting -= 1;
+                }
             }
         }
     }
@@ -79,7 +85,9 @@ impl Drop for Admitted {
             *count -= 1;
             if *count == 0 {
                 gate.running = None;
-                DRAINED.notify_all();
+                if gate.waiting > 0 {
+                    DRAINED.notify_all();
+                }
             }
         }
     }

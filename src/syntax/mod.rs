@@ -22,9 +22,10 @@ use pest::Parser;
 /// following statements are still parsed.
 pub fn parse(text: &str) -> Script {
     let split = budget::with_budget_for(text.len(), || split::split(text));
+    let comments: Vec<Span> = split.comments.iter().map(|c| c.span).collect();
     let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: split.comments };
     for span in split.statements {
-        match parse_statement(text, span) {
+        match parse_statement(text, span, &comments) {
             Ok(statement) => script.statements.push(statement),
             Err(error) => script.errors.push(error),
         }
@@ -40,8 +41,9 @@ pub fn parse(text: &str) -> Script {
     script
 }
 
-/// Parses one statement (its span excludes the `;` and surrounding comments).
-fn parse_statement(file: &str, span: Span) -> Result<Statement, SyntaxError> {
+/// Parses one statement (its span excludes the `;` and surrounding comments); `comments` are
+/// the file's comments, in order.
+fn parse_statement(file: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
     let text = &file[span.start..span.end];
     let (nesting, too_deep_at) = depth::max_nesting(text, depth::MAX_NESTING);
     if let Some(at) = too_deep_at {
@@ -52,18 +54,19 @@ fn parse_statement(file: &str, span: Span) -> Result<Statement, SyntaxError> {
         });
     }
     if nesting > depth::BIG_STACK_NESTING {
-        return on_big_stack(text, span);
+        return on_big_stack(text, span, comments);
     }
-    parse_and_lower(text, span)
+    parse_and_lower(text, span, comments)
 }
 
 /// Deeply nested (but accepted) statements get a thread with a stack sized for them.
-fn on_big_stack(text: &str, span: Span) -> Result<Statement, SyntaxError> {
+fn on_big_stack(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
     let owned = text.to_string();
+    let comments = comments.to_vec();
     let worker = std::thread::Builder::new()
         .name("cymig-parse".to_string())
         .stack_size(512 << 20)
-        .spawn(move || parse_and_lower(&owned, span));
+        .spawn(move || parse_and_lower(&owned, span, &comments));
     match worker.map(|h| h.join()) {
         Ok(Ok(result)) => result,
         _ => Err(SyntaxError {
@@ -74,11 +77,11 @@ fn on_big_stack(text: &str, span: Span) -> Result<Statement, SyntaxError> {
     }
 }
 
-fn parse_and_lower(text: &str, span: Span) -> Result<Statement, SyntaxError> {
-    budget::with_budget_for(text.len(), || lower_statement(text, span))
+fn parse_and_lower(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
+    budget::with_budget_for(text.len(), || lower_statement(text, span, comments))
 }
 
-fn lower_statement(text: &str, span: Span) -> Result<Statement, SyntaxError> {
+fn lower_statement(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
     let pairs = match CypherParser::parse(Rule::statement, text) {
         Ok(pairs) => pairs,
         Err(_) => return Err(detailed_error(text, span)),
@@ -86,7 +89,7 @@ fn lower_statement(text: &str, span: Span) -> Result<Statement, SyntaxError> {
     let Some(root) = pairs.into_iter().next() else {
         return Err(SyntaxError { span, statement_span: span, message: "empty statement".to_string() });
     };
-    let lowerer = lower::Lowerer::new(span.start);
+    let lowerer = lower::Lowerer::new(span, comments);
     let statement = lowerer.statement(root, span).map_err(|e| SyntaxError {
         span: e.span,
         statement_span: span,

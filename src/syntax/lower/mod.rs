@@ -28,25 +28,32 @@ pub(crate) type LResult<T> = Result<T, LowerError>;
 /// Lowers the pairs of one statement whose text starts at `offset` in the file.
 pub(crate) struct Lowerer {
     offset: usize,
+    /// The comments inside the statement, in order, relative to its text (the split pass has
+    /// already found them all, so spans are trimmed without rescanning the text).
+    comments: Vec<Span>,
 }
 
 impl Lowerer {
-    pub(crate) fn new(offset: usize) -> Self {
-        Lowerer { offset }
+    /// `comments`: the file's comments in order, as the split pass found them.
+    pub(crate) fn new(statement: Span, comments: &[Span]) -> Self {
+        let first = comments.partition_point(|c| c.start < statement.start);
+        let inside = comments[first..].iter().take_while(|c| c.end <= statement.end);
+        let comments = inside.map(|c| Span::new(c.start - statement.start, c.end - statement.start)).collect();
+        Lowerer { offset: statement.start, comments }
     }
 
     /// The pair's span in the file, without the whitespace and comments pest's implicit skipping
     /// leaves at the end of rules that end in an optional or repeated part.
     fn span(&self, pair: &Pair) -> Span {
         let s = pair.as_span();
-        let end = trimmed_end(pair.get_input(), s.start(), s.end());
+        let end = trimmed_end(pair.get_input(), s.start(), s.end(), &self.comments);
         Span::new(s.start() + self.offset, end + self.offset)
     }
 
     /// The pair's text without trailing whitespace and comments (see [`Lowerer::span`]).
     fn text<'i>(&self, pair: &Pair<'i>) -> &'i str {
         let s = pair.as_span();
-        let end = trimmed_end(pair.get_input(), s.start(), s.end());
+        let end = trimmed_end(pair.get_input(), s.start(), s.end(), &self.comments);
         pair.get_input().get(s.start()..end).unwrap_or("")
     }
 
@@ -66,47 +73,18 @@ impl Lowerer {
     }
 }
 
-/// `end` moved back over trailing whitespace, `/* … */` and `// …` comments. No token ends in
-/// `*/`, so a trailing `*/` always closes a comment.
-fn trimmed_end(input: &str, start: usize, end: usize) -> usize {
+/// `end` moved back over trailing whitespace and comments (`comments`: every comment of
+/// `input`, in order). Cheap: no rescan of the text, one binary search per trailing comment.
+fn trimmed_end(input: &str, start: usize, end: usize, comments: &[Span]) -> usize {
     let mut end = end;
     loop {
         let Some(text) = input.get(start..end) else { return end };
-        let trimmed = text.trim_end();
-        end = start + trimmed.len();
-        if let Some(before_close) = trimmed.strip_suffix("*/") {
-            match before_close.rfind("/*") {
-                Some(open) => end = start + open,
-                None => return end,
-            }
-            continue;
-        }
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        match line_comment_start(&trimmed[line_start..]) {
-            Some(at) => end = start + line_start + at,
-            None => return end,
+        end = start + text.trim_end().len();
+        match comments.binary_search_by_key(&end, |c| c.end) {
+            Ok(i) if comments[i].start >= start && comments[i].start < end => end = comments[i].start,
+            _ => return end,
         }
     }
-}
-
-/// Where `//` starts a comment on this line (outside quotes and backticks).
-fn line_comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == b'\\' && q != b'`' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'\'' || b == b'"' || b == b'`' => quote = Some(b),
-            None if b == b'/' && bytes.get(i + 1) == Some(&b'/') => return Some(i),
-            None => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// `` `a``b` `` -> ``a`b``; plain names are returned as written.
@@ -130,12 +108,14 @@ fn has_child(pair: &Pair, rule: Rule) -> bool {
 #[cfg(test)]
 mod tests {
     use super::trimmed_end;
+    use crate::span::Span;
 
     #[test]
     fn trailing_whitespace_and_comments_are_not_part_of_a_span() {
         let text = "MATCH (n) // c; 'x'\n  /* b */ \n";
-        assert_eq!(trimmed_end(text, 0, text.len()), "MATCH (n)".len());
+        let comments = [Span::new(10, 19), Span::new(22, 29)];
+        assert_eq!(trimmed_end(text, 0, text.len(), &comments), "MATCH (n)".len());
         let text = "RETURN '//' ";
-        assert_eq!(trimmed_end(text, 0, text.len()), "RETURN '//'".len());
+        assert_eq!(trimmed_end(text, 0, text.len(), &[]), "RETURN '//'".len());
     }
 }
