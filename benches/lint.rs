@@ -85,10 +85,8 @@ fn lint(bencher: divan::Bencher, which: &str) {
 /// The rules alone on already-parsed files: the checker's own cost.
 #[divan::bench(args = ["fixtures", "generated"])]
 fn rules_only(bencher: divan::Bencher, which: &str) {
-    let parsed: Vec<_> = inputs(which)
-        .into_iter()
-        .map(|(path, text)| check::set::ParsedFile::parse(path.into(), text))
-        .collect();
+    let parsed: Vec<_> =
+        inputs(which).into_iter().map(|(path, text)| check::set::ParsedFile::parse(path.into(), text)).collect();
     let bytes: usize = parsed.iter().map(|p| p.source.text.len()).sum();
     let options = LintOptions::default();
     let catalog = cymig::schema::Catalog::default();

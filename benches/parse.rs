@@ -101,7 +101,13 @@ static MIGRATION_DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
 #[divan::bench]
 fn migration_dir_200_files(bencher: Bencher) {
     let dir = MIGRATION_DIR.path();
-    let bytes: u64 = walkdir::WalkDir::new(dir).into_iter().flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
+    let bytes: u64 = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
     bencher.counter(BytesCount::new(bytes)).bench(|| {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
             if entry.file_type().is_file() {

@@ -78,9 +78,16 @@ pub struct Statement {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum StatementPrefix {
     /// `CYPHER 5`, `CYPHER 25`, `CYPHER runtime=slotted`: the text after `CYPHER`.
-    Cypher { span: Span, options: String },
-    Explain { span: Span },
-    Profile { span: Span },
+    Cypher {
+        span: Span,
+        options: String,
+    },
+    Explain {
+        span: Span,
+    },
+    Profile {
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -370,7 +377,10 @@ pub enum OnError {
     Break,
     Fail,
     /// `ON ERROR RETRY [FOR n SECONDS] [THEN CONTINUE|BREAK|FAIL]`.
-    Retry { duration: Option<Expr>, then: Option<Box<OnError>> },
+    Retry {
+        duration: Option<Expr>,
+        then: Option<Box<OnError>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -555,36 +565,79 @@ pub enum ExprKind {
     Parameter(Parameter),
     Variable(Name),
     /// `subject.key`
-    Property { subject: Box<Expr>, key: Name },
+    Property {
+        subject: Box<Expr>,
+        key: Name,
+    },
     /// `subject[index]` (list index, map or dynamic property access).
-    Index { subject: Box<Expr>, index: Box<Expr> },
+    Index {
+        subject: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `subject[from..to]`.
-    Slice { subject: Box<Expr>, from: Option<Box<Expr>>, to: Option<Box<Expr>> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Slice {
+        subject: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     /// `x IS [NOT] NULL`.
-    IsNull { operand: Box<Expr>, negated: bool },
+    IsNull {
+        operand: Box<Expr>,
+        negated: bool,
+    },
     /// `x IS [NOT] :: TYPE` (also `x :: TYPE`, `x IS [NOT] TYPED TYPE`); the type as written.
-    IsType { operand: Box<Expr>, negated: bool, type_name: String },
+    IsType {
+        operand: Box<Expr>,
+        negated: bool,
+        type_name: String,
+    },
     /// `x IS [NOT] [NFC|NFD|NFKC|NFKD] NORMALIZED`.
-    IsNormalized { operand: Box<Expr>, negated: bool, form: Option<NormalForm> },
+    IsNormalized {
+        operand: Box<Expr>,
+        negated: bool,
+        form: Option<NormalForm>,
+    },
     /// A bare normal form, as the second argument of `normalize(s, NFKC)`.
     NormalForm(NormalForm),
     /// `trim([BOTH|LEADING|TRAILING] [characters] FROM source)`; a plain `trim(s)` is a
     /// [`ExprKind::FunctionCall`].
-    Trim { side: Option<TrimSide>, characters: Option<Box<Expr>>, source: Box<Expr> },
+    Trim {
+        side: Option<TrimSide>,
+        characters: Option<Box<Expr>>,
+        source: Box<Expr>,
+    },
     /// The subject of the enclosing simple CASE, implicit in an extended `WHEN`: `CASE x WHEN > 5`
     /// holds `CaseSubject > 5` (an empty span where the comparison starts).
     CaseSubject,
     /// `n:Label` / `n IS Label` as a predicate.
-    LabelCheck { subject: Box<Expr>, labels: LabelExpr },
+    LabelCheck {
+        subject: Box<Expr>,
+        labels: LabelExpr,
+    },
     /// `f(args)`, `ns.f(DISTINCT args)`; `count(*)` is [`ExprKind::CountStar`].
-    FunctionCall { name: QualifiedName, distinct: bool, args: Vec<Expr> },
+    FunctionCall {
+        name: QualifiedName,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
     CountStar,
     List(Vec<Expr>),
     Map(MapLiteral),
     /// `CASE [subject] WHEN … THEN … [ELSE …] END`.
-    Case { subject: Option<Box<Expr>>, alternatives: Vec<CaseAlternative>, default: Option<Box<Expr>> },
+    Case {
+        subject: Option<Box<Expr>>,
+        alternatives: Vec<CaseAlternative>,
+        default: Option<Box<Expr>>,
+    },
     /// `[x IN list WHERE pred | map]`.
     ListComprehension {
         variable: Name,
@@ -600,11 +653,25 @@ pub enum ExprKind {
         map: Box<Expr>,
     },
     /// `all(x IN list WHERE pred)` and friends.
-    Quantified { quantifier: ListQuantifier, variable: Name, list: Box<Expr>, where_: Option<Box<Expr>> },
+    Quantified {
+        quantifier: ListQuantifier,
+        variable: Name,
+        list: Box<Expr>,
+        where_: Option<Box<Expr>>,
+    },
     /// `reduce(acc = init, x IN list | expr)`.
-    Reduce { accumulator: Name, init: Box<Expr>, variable: Name, list: Box<Expr>, expr: Box<Expr> },
+    Reduce {
+        accumulator: Name,
+        init: Box<Expr>,
+        variable: Name,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+    },
     /// `n { .a, b: expr, .*, v }`.
-    MapProjection { subject: Name, items: Vec<MapProjectionItem> },
+    MapProjection {
+        subject: Name,
+        items: Vec<MapProjectionItem>,
+    },
     /// `EXISTS { … }`.
     Exists(Box<SubqueryExpr>),
     /// `COUNT { … }`.
@@ -819,7 +886,12 @@ pub struct DropConstraint {
 pub enum DropTarget {
     Name(Name),
     /// 4.x `DROP CONSTRAINT ON (n:L) ASSERT …` / `DROP INDEX ON :L(p)`: dropped by definition.
-    LegacyDefinition { span: Span, entity: SchemaEntity, kind: Option<ConstraintKind>, properties: Vec<PropertyRef> },
+    LegacyDefinition {
+        span: Span,
+        entity: SchemaEntity,
+        kind: Option<ConstraintKind>,
+        properties: Vec<PropertyRef>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

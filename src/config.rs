@@ -391,8 +391,7 @@ impl Config {
 
     /// Reads and validates one `cymig.toml`.
     pub fn from_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
         Config::from_toml(&text, path)
     }
 
@@ -491,8 +490,8 @@ impl Config {
 
     /// Whether `rule` runs at all (select / ignore / severity `off`), before per-path ignores.
     pub fn is_rule_enabled(&self, rule: &str) -> bool {
-        let selected = self.lint.select.is_empty()
-            || self.lint.select.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"));
+        let selected =
+            self.lint.select.is_empty() || self.lint.select.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"));
         selected
             && !self.lint.ignore.iter().any(|r| r == rule)
             && self.severity_override(rule) != Some(RuleSeverity::Off)
@@ -547,8 +546,7 @@ impl Config {
         }
         match &self.database.password_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| Error::Io { path: path.clone(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?;
                 Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
             }
             None => Ok(None),
@@ -817,7 +815,9 @@ impl Reader<'_> {
         parsed.ok_or_else(|| {
             self.error_at(
                 item_span(item, key),
-                &format!("`{name}` must be a duration such as \"30s\", \"5m\", \"1h\", \"500ms\" or a number of seconds"),
+                &format!(
+                    "`{name}` must be a duration such as \"30s\", \"5m\", \"1h\", \"500ms\" or a number of seconds"
+                ),
             )
         })
     }
@@ -831,18 +831,12 @@ impl Reader<'_> {
             _ => None,
         };
         text.as_deref().and_then(TargetVersion::parse).ok_or_else(|| {
-            self.error_at(
-                item_span(item, key),
-                &format!("`target` must be a Neo4j version: {}", TargetVersion::VALID),
-            )
+            self.error_at(item_span(item, key), &format!("`target` must be a Neo4j version: {}", TargetVersion::VALID))
         })
     }
 
     fn type_error(&self, item: &Item, name: &str, key: &toml_edit::Key, expected: &str) -> Error {
-        self.error_at(
-            item_span(item, key),
-            &format!("`{name}` must be {expected}, found {}", item.type_name()),
-        )
+        self.error_at(item_span(item, key), &format!("`{name}` must be {expected}, found {}", item.type_name()))
     }
 
     fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
@@ -957,12 +951,7 @@ fn serialize_duration<S: serde::Serializer>(d: &Duration, s: S) -> std::result::
 
 /// The valid key within edit distance 2 of `key`, for "did you mean".
 fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
-    valid
-        .iter()
-        .map(|v| (edit_distance(key, v), *v))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, v)| v)
+    valid.iter().map(|v| (edit_distance(key, v), *v)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, v)| v)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -996,8 +985,7 @@ pub fn glob_matches_path(pattern: &str, path: &str) -> bool {
     };
     let path_segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if !pattern.contains('/') {
-        return path_segments.last().is_some_and(|name| segment_matches(&pattern, name))
-            || (pattern == "**");
+        return path_segments.last().is_some_and(|name| segment_matches(&pattern, name)) || (pattern == "**");
     }
     let pattern_segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     segments_match(&pattern_segments, &path_segments)

@@ -71,9 +71,11 @@ fn show_prints_every_setting_with_its_origin() {
 #[test]
 fn show_from_a_subdirectory_finds_the_file_above_and_flags_win() {
     let dir = project(CONFIG);
-    let run = cymig_in(dir.path(), dir.path().join("db/migrations").as_path(), &[
-        "config", "--show", "--format", "json", "--target", "2025", "--ignore", "cartesian-product",
-    ]);
+    let run = cymig_in(
+        dir.path(),
+        dir.path().join("db/migrations").as_path(),
+        &["config", "--show", "--format", "json", "--target", "2025", "--ignore", "cartesian-product"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("config_show_json", run.stdout);
 }

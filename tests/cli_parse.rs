@@ -71,7 +71,10 @@ fn empty_and_comment_only_files_parse_to_zero_statements() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "V1__empty.cypher", b"");
     write(dir.path(), "V2__comments.cypher", b"// nothing yet\n/* really */\n");
-    insta::assert_snapshot!(cymig(dir.path(), &["parse", "--format", "json", "V1__empty.cypher", "V2__comments.cypher"]));
+    insta::assert_snapshot!(cymig(
+        dir.path(),
+        &["parse", "--format", "json", "V1__empty.cypher", "V2__comments.cypher"]
+    ));
 }
 
 #[test]
@@ -108,7 +111,9 @@ fn output_follows_input_order() {
     let files: Vec<String> = output
         .lines()
         .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["file"].as_str().unwrap_or("").to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["file"].as_str().unwrap_or("").to_string()
+        })
         .collect();
     let mut expected = vec!["last.cypher".to_string()];
     let mut names: Vec<String> = (0..40).map(|i| format!("V{i}__step.cypher")).collect();
@@ -120,7 +125,11 @@ fn output_follows_input_order() {
 #[test]
 fn ast_dump_is_json() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "V1__a.cypher", b"// cymig:ignore unbatched-write -- small table\nMATCH (n:Tag) SET n.seen = true;\n");
+    write(
+        dir.path(),
+        "V1__a.cypher",
+        b"// cymig:ignore unbatched-write -- small table\nMATCH (n:Tag) SET n.seen = true;\n",
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_cymig"))
         .args(["parse", "--format", "json", "--ast", "V1__a.cypher"])
         .current_dir(dir.path())

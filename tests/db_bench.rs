@@ -17,7 +17,8 @@ const N: usize = 500;
 fn five_hundred_small_migrations() {
     let dir = tempfile::tempdir().unwrap();
     for i in 1..=N {
-        std::fs::write(dir.path().join(format!("V{i}__bench.cypher")), format!("CREATE (:Bench {{i: {i}}});\n")).unwrap();
+        std::fs::write(dir.path().join(format!("V{i}__bench.cypher")), format!("CREATE (:Bench {{i: {i}}});\n"))
+            .unwrap();
     }
     let statements: Vec<String> = (1..=N).map(|i| format!("CREATE (:Bench {{i: {i}}})")).collect();
 

@@ -39,12 +39,28 @@ fn q(db: &TestDb, cypher: &str) -> i64 {
 fn migrations() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "V1__person_key.cypher", "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n");
+    write(
+        d,
+        "V1__person_key.cypher",
+        "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n",
+    );
     write(d, "U1__person_key.cypher", "DROP CONSTRAINT person_id IF EXISTS;\n");
     write(d, "V2__people.cypher", "UNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n");
-    write(d, "U2__people.cypher", "MATCH (p:Person) WHERE p.id <= 300\nCALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 1000 ROWS;\n");
-    write(d, "V3__scores.cypher", "MATCH (p:Person) WHERE p.score IS NULL\nCALL (p) { SET p.score = p.id * 2 } IN TRANSACTIONS OF 100 ROWS;\n");
-    write(d, "U3__scores.cypher", "MATCH (p:Person) WHERE p.score IS NOT NULL\nCALL (p) { REMOVE p.score } IN TRANSACTIONS OF 100 ROWS;\n");
+    write(
+        d,
+        "U2__people.cypher",
+        "MATCH (p:Person) WHERE p.id <= 300\nCALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 1000 ROWS;\n",
+    );
+    write(
+        d,
+        "V3__scores.cypher",
+        "MATCH (p:Person) WHERE p.score IS NULL\nCALL (p) { SET p.score = p.id * 2 } IN TRANSACTIONS OF 100 ROWS;\n",
+    );
+    write(
+        d,
+        "U3__scores.cypher",
+        "MATCH (p:Person) WHERE p.score IS NOT NULL\nCALL (p) { REMOVE p.score } IN TRANSACTIONS OF 100 ROWS;\n",
+    );
     dir
 }
 
@@ -67,7 +83,8 @@ fn up_status_dry_run_down_through_the_binary() {
     let o = run(&db, &["status", dir, "--format", "json"]);
     assert!(o.status.success(), "{}", text(&o));
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let states: Vec<&str> = json["migrations"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap()).collect();
+    let states: Vec<&str> =
+        json["migrations"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["applied", "applied", "pending"]);
     assert_eq!(json["schema_version"], "2");
 
@@ -116,10 +133,18 @@ fn edited_migration_is_refused_until_repair() {
     let m = migrations();
     let dir = m.path().to_str().unwrap();
     assert!(run(&db, &["up", dir, "--to", "2"]).status.success());
-    write(m.path(), "V2__people.cypher", "// reviewed\nUNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n");
+    write(
+        m.path(),
+        "V2__people.cypher",
+        "// reviewed\nUNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n",
+    );
     let o = run(&db, &["up", dir]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("2 was edited after it was applied") && text(&o).contains("cymig repair"), "{}", text(&o));
+    assert!(
+        text(&o).contains("2 was edited after it was applied") && text(&o).contains("cymig repair"),
+        "{}",
+        text(&o)
+    );
     let o = run(&db, &["validate", dir]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let o = run(&db, &["repair", dir, "--reason", "comment added in review"]);
@@ -133,19 +158,32 @@ fn edited_migration_is_refused_until_repair() {
 fn two_processes_started_together_apply_each_migration_once() {
     let db = fresh_db();
     let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT applied_v IF NOT EXISTS FOR (a:Applied) REQUIRE a.v IS UNIQUE;\n");
+    write(
+        m.path(),
+        "V1__key.cypher",
+        "CREATE CONSTRAINT applied_v IF NOT EXISTS FOR (a:Applied) REQUIRE a.v IS UNIQUE;\n",
+    );
     for i in 2..=15 {
         write(m.path(), &format!("V{i}__step.cypher"), &format!("CREATE (:Applied {{v: {i}}});\n"));
     }
     let dir = m.path().to_str().unwrap();
     let children: Vec<Child> = (0..2)
-        .map(|_| cymig(&db, &["up", dir, "--lock-timeout", "120"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+        .map(|_| {
+            cymig(&db, &["up", dir, "--lock-timeout", "120"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
     for o in &outputs {
         assert!(o.status.success(), "{}", text(o));
     }
-    let applied_lines: usize = outputs.iter().map(|o| String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("applied ")).count()).sum();
+    let applied_lines: usize = outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("applied ")).count())
+        .sum();
     assert_eq!(applied_lines, 15, "{}\n---\n{}", text(&outputs[0]), text(&outputs[1]));
     assert_eq!(q(&db, "MATCH (a:Applied) RETURN count(a) AS v"), 14);
     assert_eq!(q(&db, "MATCH (m:__CymigMigration {status: 'applied'}) RETURN count(m) AS v"), 15);
@@ -170,11 +208,15 @@ fn kill_during(db: &TestDb, args: &[&str], ready: &str) {
 
 /// `key=status` of every history node, by key.
 fn history(db: &TestDb) -> Vec<String> {
-    block_on(async { strings(&connect(db).await, "MATCH (m:__CymigMigration) RETURN m.key + '=' + m.status AS v ORDER BY v").await })
+    block_on(async {
+        strings(&connect(db).await, "MATCH (m:__CymigMigration) RETURN m.key + '=' + m.status AS v ORDER BY v").await
+    })
 }
 
 fn schema_version(db: &TestDb) -> Vec<String> {
-    block_on(async { strings(&connect(db).await, "MATCH (s:__CymigSchema) RETURN coalesce(s.version, '(none)') AS v").await })
+    block_on(async {
+        strings(&connect(db).await, "MATCH (s:__CymigSchema) RETURN coalesce(s.version, '(none)') AS v").await
+    })
 }
 
 #[test]
@@ -186,7 +228,11 @@ fn kill_9_during_a_long_explicit_step_then_up_completes() {
     write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(4000)\nRETURN x;\n");
     write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
     let dir = m.path().to_str().unwrap();
-    kill_during(&db, &["up", dir, "--lock-lease", "3"], "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v");
+    kill_during(
+        &db,
+        &["up", dir, "--lock-lease", "3"],
+        "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v",
+    );
     let o = run(&db, &["status", dir]);
     let out = text(&o);
     assert!(out.contains("2 ") && out.contains("pending"), "{out}");
@@ -220,7 +266,8 @@ fn kill_9_during_a_long_auto_commit_step_then_retry_completes() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(q(&db, "MATCH (b:Batch) RETURN count(b) AS v"), 30);
     assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 1);
-    let states = block_on(async { strings(&connect(&db).await, "MATCH (m:__CymigMigration) RETURN m.status AS v").await });
+    let states =
+        block_on(async { strings(&connect(&db).await, "MATCH (m:__CymigMigration) RETURN m.status AS v").await });
     assert!(states.iter().all(|s| s == "applied"), "{states:?}");
 }
 
@@ -241,7 +288,11 @@ fn neo4j_stopped_mid_run_gives_a_clear_error_and_a_later_up_resumes() {
 
     let server = support::neo4j::PrivateServer::start(data.path());
     let private = TestDb::external(&server.server);
-    let child = cymig(&private, &["up", dir, "--lock-lease", "3"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let child = cymig(&private, &["up", dir, "--lock-lease", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while q(&private, "MATCH (m:__CymigMigration {key: '1', status: 'applied'}) RETURN count(m) AS v") == 0 {
         assert!(Instant::now() < deadline, "V1 never applied");
@@ -273,19 +324,30 @@ fn kill_9_during_a_long_explicit_down_step_then_down_completes() {
     }
     write(m.path(), "U1__done_1.cypher", "MATCH (d:Done {v: 1}) DELETE d;\n");
     // One explicit transaction that deletes, then sleeps: killed while in flight.
-    write(m.path(), "U2__done_2.cypher", "MATCH (d:Done {v: 2}) DELETE d\nWITH count(*) AS deleted\nCALL apoc.util.sleep(4000)\nRETURN deleted;\n");
+    write(
+        m.path(),
+        "U2__done_2.cypher",
+        "MATCH (d:Done {v: 2}) DELETE d\nWITH count(*) AS deleted\nCALL apoc.util.sleep(4000)\nRETURN deleted;\n",
+    );
     write(m.path(), "U3__done_3.cypher", "MATCH (d:Done {v: 3}) DELETE d;\n");
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
 
-    kill_during(&db, &["down", dir, "--steps", "3", "--lock-lease", "3"], "MATCH (m:__CymigMigration {key: '3', status: 'rolled_back'}) RETURN count(m) AS v");
+    kill_during(
+        &db,
+        &["down", dir, "--steps", "3", "--lock-lease", "3"],
+        "MATCH (m:__CymigMigration {key: '3', status: 'rolled_back'}) RETURN count(m) AS v",
+    );
     // U2's step and its record rolled back together: 2 is still applied, truthfully.
     assert_eq!(history(&db), ["1=applied", "2=applied", "3=rolled_back"]);
     assert_eq!(schema_version(&db), ["2"]);
     assert_eq!(q(&db, "MATCH (d:Done) RETURN count(d) AS v"), 2, "U2's delete rolled back with it");
     let out = text(&run(&db, &["status", dir]));
-    assert!(out.contains("schema version: 2") && out.contains("pending (rolled back)") && !out.contains("running"), "{out}");
+    assert!(
+        out.contains("schema version: 2") && out.contains("pending (rolled back)") && !out.contains("running"),
+        "{out}"
+    );
 
     // Running the rollback again (after the dead run's lease) completes it.
     let o = run(&db, &["down", dir, "--steps", "2"]);
@@ -296,7 +358,10 @@ fn kill_9_during_a_long_explicit_down_step_then_down_completes() {
     // Nothing lost: everything goes up again, once.
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(block_on(async { strings(&connect(&db).await, "MATCH (d:Done) RETURN toString(d.v) AS v ORDER BY v").await }), ["1", "2", "3"]);
+    assert_eq!(
+        block_on(async { strings(&connect(&db).await, "MATCH (d:Done) RETURN toString(d.v) AS v ORDER BY v").await }),
+        ["1", "2", "3"]
+    );
 }
 
 #[test]
@@ -305,19 +370,34 @@ fn kill_9_during_a_long_auto_commit_down_step_then_retry_completes() {
     let m = tempfile::tempdir().unwrap();
     write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n");
     write(m.path(), "U1__key.cypher", "DROP CONSTRAINT batch_i IF EXISTS;\n");
-    write(m.path(), "V2__batches.cypher", "UNWIND range(1, 30) AS i\nCALL (i) { MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 10 ROWS;\n");
+    write(
+        m.path(),
+        "V2__batches.cypher",
+        "UNWIND range(1, 30) AS i\nCALL (i) { MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 10 ROWS;\n",
+    );
     // Batched (auto-commit) and slow: killed with part of the batches committed.
-    write(m.path(), "U2__batches.cypher", "MATCH (b:Batch)\nCALL (b) { CALL apoc.util.sleep(150) DETACH DELETE b } IN TRANSACTIONS OF 1 ROWS;\n");
+    write(
+        m.path(),
+        "U2__batches.cypher",
+        "MATCH (b:Batch)\nCALL (b) { CALL apoc.util.sleep(150) DETACH DELETE b } IN TRANSACTIONS OF 1 ROWS;\n",
+    );
     write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
     write(m.path(), "U3__after.cypher", "MATCH (a:After) DELETE a;\n");
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
 
-    kill_during(&db, &["down", dir, "--to", "1", "--lock-lease", "3"], "MATCH (b:Batch) WITH count(b) AS c RETURN CASE WHEN c < 30 THEN 1 ELSE 0 END AS v");
+    kill_during(
+        &db,
+        &["down", dir, "--to", "1", "--lock-lease", "3"],
+        "MATCH (b:Batch) WITH count(b) AS c RETURN CASE WHEN c < 30 THEN 1 ELSE 0 END AS v",
+    );
     assert_eq!(history(&db), ["1=applied", "2=running", "3=rolled_back"]);
     let out = text(&run(&db, &["status", dir]));
-    assert!(out.contains("running") && out.contains("in flight, down") && out.contains("recover with: cymig retry 2"), "{out}");
+    assert!(
+        out.contains("running") && out.contains("in flight, down") && out.contains("recover with: cymig retry 2"),
+        "{out}"
+    );
     let o = run(&db, &["down", dir, "--to", "1"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("being rolled back") && text(&o).contains("Recover with: cymig retry 2"), "{}", text(&o));
@@ -350,7 +430,11 @@ fn batched_steps_report_the_rows_and_batches_they_committed() {
     let db = fresh_db();
     let m = tempfile::tempdir().unwrap();
     write(m.path(), "V1__items.cypher", "UNWIND range(1, 450) AS i\nCREATE (:Item {i: i});\n");
-    write(m.path(), "V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) {\n  SET n.a = n.i * 2 // doubled\n} IN TRANSACTIONS OF 50 ROWS;\n");
+    write(
+        m.path(),
+        "V2__double.cypher",
+        "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) {\n  SET n.a = n.i * 2 // doubled\n} IN TRANSACTIONS OF 50 ROWS;\n",
+    );
     write(
         m.path(),
         "V3__plus_one.cypher",
@@ -364,8 +448,14 @@ fn batched_steps_report_the_rows_and_batches_they_committed() {
     // While it runs, a line per committed batch (--progress-every 0); rows stream in as batches commit.
     assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): running, "), "{err}");
     assert!(err.contains(" elapsed, 151 / 450 rows, 4 / 9 batches committed so far"), "{err}");
-    assert!(err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 9 / 9 batches committed in "), "{err}");
-    assert!(err.contains("3 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 5 / 5 batches committed in "), "{err}");
+    assert!(
+        err.contains("2 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 9 / 9 batches committed in "),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 step 1/1 (batched, auto-commit, 1 statement(s)): 450 / 450 rows, 5 / 5 batches committed in "),
+        "{err}"
+    );
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "no spinner drawing off a terminal: {err:?}");
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("applied 2 double") && out.contains(", 450 rows in 9 batches)"), "{out}");
@@ -399,13 +489,26 @@ fn apoc_iterate_failures_fail_the_migration_with_their_messages() {
     let o = run(&db, &["up", dir]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("apoc.periodic.iterate reported 3 failed operations in 1 failed batches") && out.contains("/ by zero"), "{out}");
+    assert!(
+        out.contains("apoc.periodic.iterate reported 3 failed operations in 1 failed batches")
+            && out.contains("/ by zero"),
+        "{out}"
+    );
     assert!(out.contains("cymig retry 2"), "{out}");
     assert_eq!(q(&db, "MATCH (a:After) RETURN count(a) AS v"), 0, "nothing after the failed migration ran");
     assert_eq!(history(&db), ["1=applied", "2=failed"]);
-    assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["7/3"]);
+    assert_eq!(
+        ints(
+            &db,
+            "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"
+        ),
+        ["7/3"]
+    );
     let out = text(&run(&db, &["status", dir, "--show-failed"]));
-    assert!(out.contains("failed") && out.contains("/ by zero") && out.contains("recover with: cymig retry 2"), "{out}");
+    assert!(
+        out.contains("failed") && out.contains("/ by zero") && out.contains("recover with: cymig retry 2"),
+        "{out}"
+    );
     assert!(out.contains("(committed before it failed: 7 rows in 3 batches)"), "{out}");
 }
 
@@ -423,11 +526,22 @@ fn a_failing_batch_of_call_in_transactions_fails_the_migration_and_counts_what_c
     let o = run(&db, &["up", dir]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("/ by zero") && out.contains("3 rows were committed in 1 batches before it") && out.contains("cymig retry 2"), "{out}");
+    assert!(
+        out.contains("/ by zero")
+            && out.contains("3 rows were committed in 1 batches before it")
+            && out.contains("cymig retry 2"),
+        "{out}"
+    );
     // As with the default ON ERROR FAIL: the first batch stays, the failing one rolled back, nothing after it ran.
     assert_eq!(q(&db, "MATCH (n:Item) WHERE n.r IS NOT NULL RETURN count(n) AS v"), 3);
     assert_eq!(history(&db), ["1=applied", "2=failed"]);
-    assert_eq!(ints(&db, "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"), ["3/1"]);
+    assert_eq!(
+        ints(
+            &db,
+            "MATCH (m:__CymigMigration {key: '2'}) RETURN toString(m.rows_done) + '/' + toString(m.batches_done) AS v"
+        ),
+        ["3/1"]
+    );
 }
 
 #[test]
@@ -443,6 +557,12 @@ fn an_apoc_iterate_yielding_no_error_columns_is_warned_about() {
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("2: warning: this apoc.periodic.iterate call's YIELD leaves out failedOperations and errorMessages"), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "2: warning: this apoc.periodic.iterate call's YIELD leaves out failedOperations and errorMessages"
+        ),
+        "{}",
+        text(&o)
+    );
     assert_eq!(q(&db, "MATCH (n:Item {f: true}) RETURN count(n) AS v"), 10);
 }

@@ -19,7 +19,8 @@ use support::neo4j::{block_on, connect, count, fresh_db, TestDb};
 /// Neo4j 4 syntax, rejected by the checker at error severity (and by Neo4j 5 itself), so no plan
 /// containing them can reach a 5.26 server; their derived downs are covered by the insta
 /// snapshots in tests/derive.rs only. V12 also reads a CSV file the server does not have.
-const NOT_RUNNABLE_ON_NEO4J_5: [&str; 3] = ["V12__periodic_commit.cypher", "V15__legacy_index.cypher", "V16__legacy_drop.cypher"];
+const NOT_RUNNABLE_ON_NEO4J_5: [&str; 3] =
+    ["V12__periodic_commit.cypher", "V15__legacy_index.cypher", "V16__legacy_drop.cypher"];
 
 /// Touches every migration's match (and leaves some nodes each one must not touch).
 const SEED: &str = "
@@ -142,7 +143,10 @@ fn every_derived_down_is_proven_on_neo4j() {
     block_on(async {
         let g = connect(&db).await;
         assert_eq!(count(&g, "MATCH (t:Ticket {sla: 'P3'}) RETURN count(t) AS v").await, 1);
-        assert_eq!(count(&g, "MATCH (:Country {code: 'FR'})-[:USES]->(:Currency {code: 'EUR'}) RETURN count(*) AS v").await, 1);
+        assert_eq!(
+            count(&g, "MATCH (:Country {code: 'FR'})-[:USES]->(:Currency {code: 'EUR'}) RETURN count(*) AS v").await,
+            1
+        );
         assert_eq!(count(&g, "SHOW INDEXES YIELD name WHERE name = 'person_bio' RETURN count(*) AS v").await, 0);
     });
 }

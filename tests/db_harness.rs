@@ -31,9 +31,17 @@ fn reset_empties_data_and_schema() {
         let db = fresh_db();
         block_on(async {
             let graph = connect(&db).await;
-            graph.run(neo4rs::query("CREATE CONSTRAINT c_person IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE")).await.unwrap();
+            graph
+                .run(neo4rs::query("CREATE CONSTRAINT c_person IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE"))
+                .await
+                .unwrap();
             graph.run(neo4rs::query("CREATE INDEX i_city IF NOT EXISTS FOR (c:City) ON (c.name)")).await.unwrap();
-            graph.run(neo4rs::query("UNWIND range(1, 25000) AS i CREATE (:Person {id: i})-[:LIVES_IN]->(:City {name: 'c' + i})")).await.unwrap();
+            graph
+                .run(neo4rs::query(
+                    "UNWIND range(1, 25000) AS i CREATE (:Person {id: i})-[:LIVES_IN]->(:City {name: 'c' + i})",
+                ))
+                .await
+                .unwrap();
         });
     }
     let db = fresh_db();

@@ -80,7 +80,13 @@ fn db_our_migrations_apply_verify_and_roll_back_exactly() {
             }
             if let Some(down) = &migration.down {
                 run_statements(&graph, down).await;
-                assert_eq!(fingerprint(&graph).await, before, "U{} does not restore the state before V{}", migration.version, migration.version);
+                assert_eq!(
+                    fingerprint(&graph).await,
+                    before,
+                    "U{} does not restore the state before V{}",
+                    migration.version,
+                    migration.version
+                );
                 run_statements(&graph, &migration.up).await;
             }
         }

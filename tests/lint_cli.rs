@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-
 /// Until the real parser is merged, `syntax::parse` is a stub that parses nothing: skip.
 fn parser_missing() -> bool {
     let missing = cymig::syntax::parse("RETURN 1").statements.is_empty();
@@ -14,7 +13,12 @@ fn parser_missing() -> bool {
 }
 
 fn cymig(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("run cymig")
+    Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run cymig")
 }
 
 fn root() -> PathBuf {
@@ -68,7 +72,11 @@ fn exit_codes() {
     assert_eq!(cymig(&["lint", &s(&err)], &root()).status.code(), Some(1));
     assert_eq!(cymig(&["lint", &s(&err), &s(&clean)], &root()).status.code(), Some(1));
     assert_eq!(cymig(&["lint", "--ignore", "exists-function", &s(&err)], &root()).status.code(), Some(0));
-    assert_eq!(cymig(&["lint", "--target", "4.4", &s(&err)], &root()).status.code(), Some(0), "deprecated on 4.4: a warning");
+    assert_eq!(
+        cymig(&["lint", "--target", "4.4", &s(&err)], &root()).status.code(),
+        Some(0),
+        "deprecated on 4.4: a warning"
+    );
     assert_eq!(cymig(&["lint", "--select", "no-such-rule", &s(&clean)], &root()).status.code(), Some(2));
     assert_eq!(cymig(&["lint", "--target", "3.5", &s(&clean)], &root()).status.code(), Some(2));
     assert_eq!(cymig(&["lint", &s(&dir.path().join("missing.cypher"))], &root()).status.code(), Some(2));
@@ -146,7 +154,11 @@ fn changed_files_are_linted_in_the_context_of_their_set() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "V1__constraint.cypher", "CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (t:Tag) REQUIRE t.name IS UNIQUE;\nMATCH (n) DETACH DELETE n;\n");
+    write(
+        dir.path(),
+        "V1__constraint.cypher",
+        "CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (t:Tag) REQUIRE t.name IS UNIQUE;\nMATCH (n) DETACH DELETE n;\n",
+    );
     let v2 = write(dir.path(), "V2__tags.cypher", "MERGE (t:Tag {name: $name});\n");
     let o = cymig(&["lint", "--format", "json", "--strict", &v2.to_string_lossy()], &root());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");

@@ -57,17 +57,20 @@ fn versions_are_ordered_numerically_and_companions_attached() {
     assert_eq!(set.repeatables.len(), 1);
     assert_eq!(set.repeatables[0].description, "views");
     let order: Vec<&str> = set.summed_files().map(|f| f.relative_path.as_str()).collect();
-    assert_eq!(order, [
-        "V1_9__nine.cypher",
-        "V1_10__ten.cypher",
-        "V2__two.cypher",
-        "U2__two.cypher",
-        "V2__two.verify.cypher",
-        "003_three.up.cypher",
-        "003_three.down.cypher",
-        "003_three.verify.cypher",
-        "R__views.cypher",
-    ]);
+    assert_eq!(
+        order,
+        [
+            "V1_9__nine.cypher",
+            "V1_10__ten.cypher",
+            "V2__two.cypher",
+            "U2__two.cypher",
+            "V2__two.verify.cypher",
+            "003_three.up.cypher",
+            "003_three.down.cypher",
+            "003_three.verify.cypher",
+            "R__views.cypher",
+        ]
+    );
 }
 
 #[test]
@@ -90,13 +93,16 @@ fn bad_names_duplicates_and_orphans_are_problems_and_still_loaded() {
             (name, p.kind.rule_name(), p.suggested_name.as_deref())
         })
         .collect();
-    assert_eq!(summary, [
-        ("U7__nothing.cypher".to_string(), "migration-naming", None),
-        ("V1__one.cypher".to_string(), "duplicate-version", None),
-        ("V1_add_x.cypher".to_string(), "migration-naming", Some("V1__add_x.cypher")),
-        ("V9__gone.verify.cypher".to_string(), "migration-naming", None),
-        ("notes.cypher".to_string(), "migration-naming", Some("V<version>__notes.cypher")),
-    ]);
+    assert_eq!(
+        summary,
+        [
+            ("U7__nothing.cypher".to_string(), "migration-naming", None),
+            ("V1__one.cypher".to_string(), "duplicate-version", None),
+            ("V1_add_x.cypher".to_string(), "migration-naming", Some("V1__add_x.cypher")),
+            ("V9__gone.verify.cypher".to_string(), "migration-naming", None),
+            ("notes.cypher".to_string(), "migration-naming", Some("V<version>__notes.cypher")),
+        ]
+    );
     assert!(matches!(set.problems[0].kind, ProblemKind::OrphanDown));
     assert!(matches!(&set.problems[1].kind, ProblemKind::DuplicateVersion { version, .. } if version == "1"));
     assert!(set.problems[1].message.contains("V1.0__again.cypher"), "{}", set.problems[1].message);
@@ -123,11 +129,7 @@ fn invalid_utf8_is_a_problem_with_the_byte_offset() {
 
 #[test]
 fn nested_directories_belong_to_the_set_and_hidden_ones_are_skipped() {
-    let (_dir, set) = set_with(&[
-        ("V1__a.cypher", ""),
-        ("2024/V2__b.cypher", ""),
-        (".git/V3__c.cypher", ""),
-    ]);
+    let (_dir, set) = set_with(&[("V1__a.cypher", ""), ("2024/V2__b.cypher", ""), (".git/V3__c.cypher", "")]);
     let paths: Vec<&str> = set.files().map(|f| f.relative_path.as_str()).collect();
     assert_eq!(paths, ["V1__a.cypher", "2024/V2__b.cypher"]);
 }

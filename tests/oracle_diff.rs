@@ -34,7 +34,12 @@ fn shared_dir() -> PathBuf {
 }
 
 fn works(program: &str) -> bool {
-    Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Why the test cannot run here, if it cannot.
@@ -172,9 +177,13 @@ fn tck_grammar_errors() -> Vec<Case> {
         .filter(|v| {
             let tags = v["tags"].to_string();
             let expect = v["expect"].as_str().unwrap_or("");
-            tags.contains("skipGrammarCheck") || expect.contains("IntegerOverflow") || expect.contains("FloatingPointOverflow")
+            tags.contains("skipGrammarCheck")
+                || expect.contains("IntegerOverflow")
+                || expect.contains("FloatingPointOverflow")
         })
-        .filter_map(|v| Some(Case { id: format!("tck:{}", v["id"].as_str()?), query: v["query"].as_str()?.to_string() }))
+        .filter_map(|v| {
+            Some(Case { id: format!("tck:{}", v["id"].as_str()?), query: v["query"].as_str()?.to_string() })
+        })
         .collect()
 }
 
@@ -214,7 +223,14 @@ fn oracle_accepts(oracle: &Path, cases: &[Case]) -> BTreeMap<String, (bool, Stri
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .map(|v| {
             let errors = v["syntax_errors"].as_array().cloned().unwrap_or_default();
-            let first = errors.first().and_then(|e| e["message"].as_str()).unwrap_or("").lines().next().unwrap_or("").to_string();
+            let first = errors
+                .first()
+                .and_then(|e| e["message"].as_str())
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             (v["id"].as_str().unwrap_or("").to_string(), (errors.is_empty(), first))
         })
         .collect()

@@ -33,7 +33,8 @@ fn compact(v: &Value) -> String {
             let fields: Vec<String> = map
                 .iter()
                 .filter(|(k, v)| {
-                    k.as_str() != "span" && !matches!(v, Value::Null | Value::Bool(false))
+                    k.as_str() != "span"
+                        && !matches!(v, Value::Null | Value::Bool(false))
                         && !matches!(v, Value::Array(a) if a.is_empty())
                 })
                 .map(|(k, v)| format!("{k}: {}", compact(v)))
@@ -58,7 +59,9 @@ fn is_span(v: &Value) -> bool {
 fn check_name_spans(v: &Value, text: &str, problems: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
-            if let (Some(Value::Object(span)), Some(Value::String(value)), 2) = (map.get("span"), map.get("value"), map.len()) {
+            if let (Some(Value::Object(span)), Some(Value::String(value)), 2) =
+                (map.get("span"), map.get("value"), map.len())
+            {
                 let start = span["start"].as_u64().unwrap_or(0) as usize;
                 let end = span["end"].as_u64().unwrap_or(0) as usize;
                 let written = text.get(start..end).unwrap_or("<out of range>");
@@ -86,7 +89,8 @@ fn render(path: &PathBuf) -> String {
     let mut out = String::new();
     let mut problems = Vec::new();
     for statement in &script.statements {
-        let written: String = text[statement.span.start..statement.span.end].split_whitespace().collect::<Vec<_>>().join(" ");
+        let written: String =
+            text[statement.span.start..statement.span.end].split_whitespace().collect::<Vec<_>>().join(" ");
         let (start, end) = source.span_line_cols(statement.span);
         out.push_str(&format!("── {}:{}-{}:{} {}\n", start.line, start.column, end.line, end.column, written));
         let json = serde_json::to_value(statement).expect("AST serialises");
@@ -104,10 +108,7 @@ fn render(path: &PathBuf) -> String {
     }
     for error in &script.errors {
         let (start, end) = source.span_line_cols(error.span);
-        out.push_str(&format!(
-            "error {}:{}-{}:{} {}\n",
-            start.line, start.column, end.line, end.column, error.message
-        ));
+        out.push_str(&format!("error {}:{}-{}:{} {}\n", start.line, start.column, end.line, end.column, error.message));
     }
     for comment in &script.comments {
         out.push_str(&format!("comment {:?} {:?}\n", comment.kind, comment.text));

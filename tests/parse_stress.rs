@@ -44,17 +44,98 @@ impl Rng {
 /// Fragments that stress the grammar's edges: brackets, quotes, comments, keywords, escapes,
 /// multi-byte characters, legacy forms, huge numbers.
 const FRAGMENTS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", "'", "\"", "`", "/*", "*/", "//", ";", ",", ".", ":", "|", "&", "!",
-    "%", "$", "\\", "\\u00e9", "\\uZZ", "\n", "\r\n", "\t", " ", "é", "😀", "\u{FEFF}", "\u{0}",
-    "MATCH ", "OPTIONAL MATCH ", "WHERE ", "RETURN ", "WITH ", "CALL ", "CALL { ", "} IN TRANSACTIONS ",
-    "OF 10 ROWS ", "IN 3 CONCURRENT TRANSACTIONS ", "ON ERROR CONTINUE ", "YIELD ", "UNWIND ", "AS ",
-    "MERGE ", "ON CREATE SET ", "SET ", "REMOVE ", "DETACH DELETE ", "FOREACH (x IN l | ", "CASE WHEN ",
-    "THEN ", "ELSE ", "END ", "EXISTS { ", "COUNT { ", "COLLECT { ", "IS NOT NULL ", "IS :: INTEGER ",
-    "STARTS WITH ", "=~ ", "CREATE CONSTRAINT ", "FOR (n:L) REQUIRE n.p IS UNIQUE ", "ON (n:L) ASSERT ",
-    "CREATE INDEX ON :L(p) ", "IF NOT EXISTS ", "OPTIONS {", "USING PERIODIC COMMIT 500 ", "{param}",
-    "LOAD CSV WITH HEADERS FROM ", "FIELDTERMINATOR ';' ", "CYPHER 25 ", "EXPLAIN ", "SHOW INDEXES ",
-    "UNION ALL ", "-->", "<-[r:T*1..5]-", "-[*]-", "{1,3}", "+", "*", "0x", "0o17", "1e309",
-    "9223372036854775808", "-9223372036854775808", ".5e-3", "n.`a``b`", "shortestPath(", "[x IN l WHERE ",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "`",
+    "/*",
+    "*/",
+    "//",
+    ";",
+    ",",
+    ".",
+    ":",
+    "|",
+    "&",
+    "!",
+    "%",
+    "$",
+    "\\",
+    "\\u00e9",
+    "\\uZZ",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    "é",
+    "😀",
+    "\u{FEFF}",
+    "\u{0}",
+    "MATCH ",
+    "OPTIONAL MATCH ",
+    "WHERE ",
+    "RETURN ",
+    "WITH ",
+    "CALL ",
+    "CALL { ",
+    "} IN TRANSACTIONS ",
+    "OF 10 ROWS ",
+    "IN 3 CONCURRENT TRANSACTIONS ",
+    "ON ERROR CONTINUE ",
+    "YIELD ",
+    "UNWIND ",
+    "AS ",
+    "MERGE ",
+    "ON CREATE SET ",
+    "SET ",
+    "REMOVE ",
+    "DETACH DELETE ",
+    "FOREACH (x IN l | ",
+    "CASE WHEN ",
+    "THEN ",
+    "ELSE ",
+    "END ",
+    "EXISTS { ",
+    "COUNT { ",
+    "COLLECT { ",
+    "IS NOT NULL ",
+    "IS :: INTEGER ",
+    "STARTS WITH ",
+    "=~ ",
+    "CREATE CONSTRAINT ",
+    "FOR (n:L) REQUIRE n.p IS UNIQUE ",
+    "ON (n:L) ASSERT ",
+    "CREATE INDEX ON :L(p) ",
+    "IF NOT EXISTS ",
+    "OPTIONS {",
+    "USING PERIODIC COMMIT 500 ",
+    "{param}",
+    "LOAD CSV WITH HEADERS FROM ",
+    "FIELDTERMINATOR ';' ",
+    "CYPHER 25 ",
+    "EXPLAIN ",
+    "SHOW INDEXES ",
+    "UNION ALL ",
+    "-->",
+    "<-[r:T*1..5]-",
+    "-[*]-",
+    "{1,3}",
+    "+",
+    "*",
+    "0x",
+    "0o17",
+    "1e309",
+    "9223372036854775808",
+    "-9223372036854775808",
+    ".5e-3",
+    "n.`a``b`",
+    "shortestPath(",
+    "[x IN l WHERE ",
 ];
 
 fn shared_dir() -> PathBuf {
@@ -126,7 +207,9 @@ fn mutate(rng: &mut Rng, seed: &str) -> Vec<u8> {
             4 => bytes.truncate(at),
             5 if at < bytes.len() => bytes[at] = rng.next() as u8,
             _ => {
-                let repeat = rng.pick(&["(", "[", "{a:", "-", "NOT ", "CALL { ", "[x IN ", "CASE WHEN "]).repeat(1 + rng.below(300));
+                let repeat = rng
+                    .pick(&["(", "[", "{a:", "-", "NOT ", "CALL { ", "[x IN ", "CASE WHEN "])
+                    .repeat(1 + rng.below(300));
                 bytes.splice(at..at, repeat.into_bytes());
             }
         }
@@ -144,7 +227,10 @@ fn check(text: &str) -> Result<Duration, String> {
 
 fn spans_inside(text: &str, script: &Script) -> Result<(), String> {
     let inside = |span: Span| {
-        span.start <= span.end && span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
+        span.start <= span.end
+            && span.end <= text.len()
+            && text.is_char_boundary(span.start)
+            && text.is_char_boundary(span.end)
     };
     let spans = script
         .statements

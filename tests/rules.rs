@@ -11,7 +11,6 @@ use cymig::source::SourceFile;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-
 /// Until the real parser is merged, `syntax::parse` is a stub that parses nothing: skip.
 fn parser_missing() -> bool {
     let missing = cymig::syntax::parse("RETURN 1").statements.is_empty();
@@ -140,7 +139,12 @@ fn verify_fix(rule: &str, source: &SourceFile, all: &[Diagnostic], d: &Diagnosti
 /// the rule is left.
 fn verify_fix_all(rule: &str, path: &Path, options: &LintOptions) {
     let files: Vec<PathBuf> = if path.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(path).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "cypher")).collect();
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cypher"))
+            .collect();
         v.sort();
         v
     } else {
@@ -157,7 +161,12 @@ fn verify_fix_all(rule: &str, path: &Path, options: &LintOptions) {
         let errors_after = result.diagnostics.iter().filter(|x| x.rule == "syntax-error").count();
         assert!(errors_after <= errors_before, "{rule}: --fix breaks {}:\n{}", file.display(), result.source.text);
         let left: Vec<_> = result.diagnostics.iter().filter(|x| x.rule == rule && x.fix.is_some()).collect();
-        assert!(left.is_empty(), "{rule}: --fix leaves fixable findings in {}: {left:#?}\n{}", file.display(), result.source.text);
+        assert!(
+            left.is_empty(),
+            "{rule}: --fix leaves fixable findings in {}: {left:#?}\n{}",
+            file.display(),
+            result.source.text
+        );
     }
 }
 

@@ -27,7 +27,10 @@ fn undefined_variable_agrees_with_the_tck() {
     for line in text.lines() {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
         let (Some(query), Some(expect)) = (v["query"].as_str(), v["expect"].as_str()) else { continue };
-        let found = check::lint_source("tck.cypher", query, &options).diagnostics.iter().any(|d| d.rule == "undefined-variable");
+        let found = check::lint_source("tck.cypher", query, &options)
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "undefined-variable");
         if expect == "SyntaxError:UndefinedVariable" {
             expected += 1;
             caught += usize::from(found);
@@ -35,7 +38,11 @@ fn undefined_variable_agrees_with_the_tck() {
             false_positives.push(query.to_string());
         }
     }
-    assert!(false_positives.is_empty(), "undefined-variable on valid TCK queries:\n{}", false_positives.join("\n---\n"));
+    assert!(
+        false_positives.is_empty(),
+        "undefined-variable on valid TCK queries:\n{}",
+        false_positives.join("\n---\n")
+    );
     // The remaining misses are ORDER BY after DISTINCT/aggregation referring to a property of
     // a grouping variable that is not itself projected.
     assert!(expected == 0 || caught * 100 >= expected * 90, "caught {caught} of {expected}");

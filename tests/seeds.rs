@@ -3,7 +3,6 @@
 use cymig::check::{self, LintOptions};
 use std::path::{Path, PathBuf};
 
-
 /// Until the real parser is merged, `syntax::parse` is a stub that parses nothing: skip.
 fn parser_missing() -> bool {
     let missing = cymig::syntax::parse("RETURN 1").statements.is_empty();
@@ -83,9 +82,7 @@ fn seed_001_removed_procedures_with_replacements() {
     let outcome = lint("fixtures/seed-001");
     let all = findings(&outcome);
     let removed: Vec<_> = all.iter().filter(|f| f.2 == "removed-procedure").collect();
-    let has = |proc_: &str, replacement: &str| {
-        removed.iter().any(|f| f.3.contains(proc_) && f.3.contains(replacement))
-    };
+    let has = |proc_: &str, replacement: &str| removed.iter().any(|f| f.3.contains(proc_) && f.3.contains(replacement));
     assert!(has("db.constraints()", "SHOW CONSTRAINTS"), "{removed:#?}");
     assert!(has("dbms.listQueries()", "SHOW TRANSACTIONS"), "{removed:#?}");
     assert!(has("dbms.listTransactions()", "SHOW TRANSACTIONS"), "{removed:#?}");

@@ -75,7 +75,12 @@ fn tck_queries() {
                 excepted += 1;
             } else {
                 let msg = script.errors.first().map(|e| format!("{} at {}", e.message, e.span.start));
-                failures.push(format!("{} should parse: {:?}\n    {}", case.id, msg, case.query.replace('\n', "\n    ")));
+                failures.push(format!(
+                    "{} should parse: {:?}\n    {}",
+                    case.id,
+                    msg,
+                    case.query.replace('\n', "\n    ")
+                ));
             }
         } else if is_grammar_error(case) {
             err_total += 1;

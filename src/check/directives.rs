@@ -27,7 +27,11 @@ pub fn scan_comments(text: &str) -> Vec<Comment> {
                     i += 1;
                 }
                 let end = if i > start && b[i - 1] == b'\r' { i - 1 } else { i };
-                out.push(Comment { span: Span::new(start, end), text: text[start + 2..end].to_string(), kind: CommentKind::Line });
+                out.push(Comment {
+                    span: Span::new(start, end),
+                    text: text[start + 2..end].to_string(),
+                    kind: CommentKind::Line,
+                });
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 let start = i;
@@ -37,7 +41,11 @@ pub fn scan_comments(text: &str) -> Vec<Comment> {
                 }
                 let end = (i + 2).min(b.len());
                 let inner_end = if end >= start + 4 && text[..end].ends_with("*/") { end - 2 } else { end };
-                out.push(Comment { span: Span::new(start, end), text: text[start + 2..inner_end.max(start + 2)].to_string(), kind: CommentKind::Block });
+                out.push(Comment {
+                    span: Span::new(start, end),
+                    text: text[start + 2..inner_end.max(start + 2)].to_string(),
+                    kind: CommentKind::Block,
+                });
                 i = end;
             }
             _ => i += 1,
@@ -45,7 +53,6 @@ pub fn scan_comments(text: &str) -> Vec<Comment> {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

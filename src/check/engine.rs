@@ -44,7 +44,8 @@ impl RuleSet {
                 r.check_statement(cx, stmt, &mut out);
             }
             if !self.clause.is_empty() || !self.expr.is_empty() {
-                let mut walk = Dispatch { set: self, cx, out: &mut out, stmt, in_transactions: 0, nested: 0, parents: Vec::new() };
+                let mut walk =
+                    Dispatch { set: self, cx, out: &mut out, stmt, in_transactions: 0, nested: 0, parents: Vec::new() };
                 walk.visit_statement(stmt);
             }
         }
@@ -64,7 +65,8 @@ struct Dispatch<'s, 'c, 'a, 'o> {
 
 impl<'a> Visitor<'a> for Dispatch<'_, '_, 'a, '_> {
     fn visit_clause(&mut self, c: &'a Clause) {
-        let site = ClauseSite { statement: self.stmt, in_transactions: self.in_transactions > 0, nested: self.nested > 0 };
+        let site =
+            ClauseSite { statement: self.stmt, in_transactions: self.in_transactions > 0, nested: self.nested > 0 };
         for r in &self.set.clause {
             r.check_clause(self.cx, c, site, self.out);
         }
@@ -89,9 +91,15 @@ impl<'a> Visitor<'a> for Dispatch<'_, '_, 'a, '_> {
             r.check_expr(self.cx, e, site, self.out);
         }
         self.parents.push(e);
-        self.nested += usize::from(matches!(e.kind, crate::ast::ExprKind::Exists(_) | crate::ast::ExprKind::Count(_) | crate::ast::ExprKind::Collect(_)));
+        self.nested += usize::from(matches!(
+            e.kind,
+            crate::ast::ExprKind::Exists(_) | crate::ast::ExprKind::Count(_) | crate::ast::ExprKind::Collect(_)
+        ));
         visit::walk_expr(self, e);
-        self.nested -= usize::from(matches!(e.kind, crate::ast::ExprKind::Exists(_) | crate::ast::ExprKind::Count(_) | crate::ast::ExprKind::Collect(_)));
+        self.nested -= usize::from(matches!(
+            e.kind,
+            crate::ast::ExprKind::Exists(_) | crate::ast::ExprKind::Count(_) | crate::ast::ExprKind::Collect(_)
+        ));
         self.parents.pop();
     }
 }

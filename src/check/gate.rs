@@ -49,7 +49,11 @@ mod tests {
             return; // parser stub
         }
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "V1__people.cypher", "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n");
+        write(
+            dir.path(),
+            "V1__people.cypher",
+            "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n",
+        );
         // A warning only (unbatched-write): the plan is built.
         write(dir.path(), "V2__flag.cypher", "MATCH (p:Person) WHERE p.flag IS NULL SET p.flag = true;\n");
         let options = LintOptions::default();

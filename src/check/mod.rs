@@ -58,11 +58,8 @@ impl LintOutcome {
 
     /// 0 clean, 1 findings at error severity (or any finding with `strict`).
     pub fn exit_code(&self, strict: bool) -> i32 {
-        let failing = if strict {
-            self.diagnostics().any(|d| d.severity >= Severity::Warning)
-        } else {
-            self.has_errors()
-        };
+        let failing =
+            if strict { self.diagnostics().any(|d| d.severity >= Severity::Warning) } else { self.has_errors() };
         i32::from(failing)
     }
 }
@@ -71,11 +68,8 @@ impl LintOutcome {
 /// for the files given (every file of a directory given), applies fixes when asked.
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
     let sets = set::load(paths, options)?;
-    let jobs: Vec<(usize, usize)> = sets
-        .iter()
-        .enumerate()
-        .flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi)))
-        .collect();
+    let jobs: Vec<(usize, usize)> =
+        sets.iter().enumerate().flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi))).collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
     let mut outcome = LintOutcome::default();
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
@@ -89,7 +83,8 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
     outcome.fixed.sort_by(|a, b| a.path.cmp(&b.path));
     if options.fix != FixMode::None && !options.diff {
         for f in &outcome.fixed {
-            std::fs::write(&f.path, &f.fixed).map_err(|source| crate::error::Error::Io { path: f.path.clone(), source })?;
+            std::fs::write(&f.path, &f.fixed)
+                .map_err(|source| crate::error::Error::Io { path: f.path.clone(), source })?;
         }
     }
     Ok(outcome)

@@ -157,7 +157,8 @@ mod tests {
 
     #[test]
     fn selection_by_name_code_and_category() {
-        let o = LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };
+        let o =
+            LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };
         let names: Vec<_> = o.rules_for("a.cypher").iter().map(|r| r.meta().name).collect();
         assert!(names.contains(&"exists-function"));
         assert!(!names.contains(&"legacy-parameter"));
@@ -172,7 +173,8 @@ pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = crate::config::Config::load(&start, overrides)?;
     for r in &config.rule_references {
-        if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta())) {
+        if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta()))
+        {
             continue;
         }
         let message = format!("unknown rule `{}` in `{}` (see `cymig rule --list`)", r.name, r.key);

@@ -3,7 +3,6 @@
 //! facts (naming, duplicate versions, `cymig.sum`). Findings are reported only for the files
 //! the set's focus names (every file when a directory was given).
 
-use crate::schema::Catalog;
 use super::{FileResult, FileView, LintOptions};
 use crate::ast::Script;
 use crate::error::Result;
@@ -11,6 +10,7 @@ use crate::migration::sum::{self, SumStatus};
 use crate::migration::{Directive, MigrationFile, MigrationSet};
 use crate::rules::context::{SetFacts, SetFinding};
 use crate::rules::FileRole;
+use crate::schema::Catalog;
 use crate::source::SourceFile;
 use crate::span::Span;
 use std::path::PathBuf;
@@ -193,8 +193,12 @@ fn sum_file_findings(check: &sum::SumCheck) -> Option<FileResult> {
         diagnostics.push(meta.diagnostic(t.span, t.message.clone()));
     }
     for e in check.entries.iter().filter(|e| e.status == SumStatus::Removed) {
-        let mut d = meta.diagnostic(e.line_span.unwrap_or(Span::at(0)), format!("`{}` is in cymig.sum but no longer exists", e.relative_path));
-        d.help = Some("applied migrations must not be deleted; if it was never applied anywhere, run `cymig hash`".into());
+        let mut d = meta.diagnostic(
+            e.line_span.unwrap_or(Span::at(0)),
+            format!("`{}` is in cymig.sum but no longer exists", e.relative_path),
+        );
+        d.help =
+            Some("applied migrations must not be deleted; if it was never applied anywhere, run `cymig hash`".into());
         diagnostics.push(d);
     }
     (!diagnostics.is_empty()).then(|| FileResult { source: check.source.clone(), diagnostics })

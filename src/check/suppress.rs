@@ -21,7 +21,8 @@ pub fn apply(
         match &d.kind {
             DirectiveKind::Ignore { rules, reason } | DirectiveKind::IgnoreFile { rules, reason } => {
                 let file_wide = matches!(d.kind, DirectiveKind::IgnoreFile { .. });
-                let scope = if file_wide { Some(Span::new(0, usize::MAX)) } else { target_statement(script, d.span.end) };
+                let scope =
+                    if file_wide { Some(Span::new(0, usize::MAX)) } else { target_statement(script, d.span.end) };
                 if rules.is_empty() {
                     findings.push(META.diagnostic(d.span, "suppression names no rule").help_owned(
                         "write `cymig:ignore <rule>[, <rule>] -- <reason>`; `cymig rule --list` lists the rules",
@@ -114,7 +115,8 @@ mod tests {
     #[test]
     fn ignore_applies_to_the_next_statement_only() {
         let text = "// cymig:ignore unbatched-write -- tiny\nAAAA;\nBBBB;\n";
-        let script = Script { statements: vec![stmt(Span::new(40, 44)), stmt(Span::new(46, 50))], ..Default::default() };
+        let script =
+            Script { statements: vec![stmt(Span::new(40, 44)), stmt(Span::new(46, 50))], ..Default::default() };
         let directives = parse_directives(text, &[]);
         let mut ds = vec![diag("unbatched-write", 41), diag("unbatched-write", 47), diag("irreversible", 41)];
         let unused = apply(&mut ds, &directives, &script, &|_| true);

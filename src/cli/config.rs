@@ -2,7 +2,9 @@
 //! override `cymig.toml`, shared by every command that reads it.
 
 use super::CommandResult;
-use crate::config::{format_duration, redact_command, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion};
+use crate::config::{
+    format_duration, redact_command, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion,
+};
 use std::path::{Path, PathBuf};
 
 /// Flags that override `cymig.toml` (flatten into a command's args).
@@ -126,14 +128,29 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     push("lint", "select", ShownValue::List(c.lint.select.clone()), "lint.select");
     push("lint", "ignore", ShownValue::List(c.lint.ignore.clone()), "lint.ignore");
     for p in &c.lint.per_path_ignores {
-        push("lint.per-path-ignores", &quoted_key(&p.pattern), ShownValue::List(p.rules.clone()), "lint.per-path-ignores");
+        push(
+            "lint.per-path-ignores",
+            &quoted_key(&p.pattern),
+            ShownValue::List(p.rules.clone()),
+            "lint.per-path-ignores",
+        );
     }
     for (rule, severity) in &c.lint.severity {
         push("lint.severity", &quoted_key(rule), ShownValue::Str(severity.as_str().into()), "lint.severity");
     }
     let b = &c.lint.batching;
-    push("lint.batching", "max-unbatched-rows", ShownValue::Int(b.max_unbatched_rows), "lint.batching.max-unbatched-rows");
-    push("lint.batching", "default-batch-size", ShownValue::Int(b.default_batch_size), "lint.batching.default-batch-size");
+    push(
+        "lint.batching",
+        "max-unbatched-rows",
+        ShownValue::Int(b.max_unbatched_rows),
+        "lint.batching.max-unbatched-rows",
+    );
+    push(
+        "lint.batching",
+        "default-batch-size",
+        ShownValue::Int(b.default_batch_size),
+        "lint.batching.default-batch-size",
+    );
     let d = &c.database;
     push("database", "uri", ShownValue::Str(redact_uri(&d.uri)), "database.uri");
     push("database", "user", ShownValue::Str(d.user.clone()), "database.user");

@@ -7,7 +7,9 @@ use super::CommandResult;
 use crate::config::{CliOverrides, Config};
 use crate::error::{Error, Result};
 use crate::exec::pipeline::{self, Checked};
-use crate::exec::{self, dryrun, prove, status as exec_status, ConnectionOptions, Db, DownSelection, Executor, Options, Secret};
+use crate::exec::{
+    self, dryrun, prove, status as exec_status, ConnectionOptions, Db, DownSelection, Executor, Options, Secret,
+};
 use crate::plan::CheckedPlan;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -130,7 +132,8 @@ fn password(config: &Config) -> Result<Secret> {
                 .into(),
         ));
     }
-    let prompt = format!("Password for {} at {}: ", config.database.user, crate::config::redact_uri(&config.database.uri));
+    let prompt =
+        format!("Password for {} at {}: ", config.database.user, crate::config::redact_uri(&config.database.uri));
     rpassword::prompt_password(prompt)
         .map(Secret::new)
         .map_err(|e| Error::Usage(format!("could not read the password: {e}")))
@@ -144,7 +147,8 @@ impl Session {
             Checked::Plan(plan) => Ok(Ok(plan)),
             Checked::Blocked(results) => {
                 let mut out = std::io::stdout();
-                let _ = crate::report::write_report(crate::report::Format::Text, &results, &Default::default(), &mut out);
+                let _ =
+                    crate::report::write_report(crate::report::Format::Text, &results, &Default::default(), &mut out);
                 eprintln!("cymig: the migrations have errors (above); nothing was sent to the database");
                 Ok(Err(1))
             }
@@ -168,7 +172,13 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
     for a in done {
         let batched = a
             .batches
-            .map(|b| format!(", {} rows in {} batches", exec::progress::thousands(b.rows), exec::progress::thousands(b.batches)))
+            .map(|b| {
+                format!(
+                    ", {} rows in {} batches",
+                    exec::progress::thousands(b.rows),
+                    exec::progress::thousands(b.batches)
+                )
+            })
             .unwrap_or_default();
         println!(
             "{} {} {} ({} step{}, {} ms, {:+} nodes, {:+} relationships{batched})",
@@ -356,7 +366,12 @@ pub fn repair(args: RepairArgs) -> CommandResult {
         println!("nothing to repair: every applied migration matches its file");
     }
     for m in fixed {
-        println!("{}: accepted checksum {} (was {})", m.key, exec::apply::short(&m.file), exec::apply::short(&m.recorded));
+        println!(
+            "{}: accepted checksum {} (was {})",
+            m.key,
+            exec::apply::short(&m.file),
+            exec::apply::short(&m.recorded)
+        );
     }
     Ok(0)
 }
@@ -420,7 +435,11 @@ pub struct UnlockArgs {
 pub fn unlock(args: UnlockArgs) -> CommandResult {
     let s = open(None, &args.conn, &LockArgs::default(), None)?;
     match s.runtime.block_on(s.executor.unlock())? {
-        Some(info) => println!("released the stale lock of {} (lease expired {})", info.owner, info.expires_at.unwrap_or_default()),
+        Some(info) => println!(
+            "released the stale lock of {} (lease expired {})",
+            info.owner,
+            info.expires_at.unwrap_or_default()
+        ),
         None => println!("the lock is free"),
     }
     Ok(0)

@@ -125,17 +125,17 @@ fn parse_all(files: &[PathBuf]) -> Vec<Result<Parsed, Error>> {
     let mut indexed: Vec<(usize, Result<Parsed, Error>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                std::thread::Builder::new()
-                    .name("cymig-parse".into())
-                    .stack_size(WORKER_STACK_BYTES)
-                    .spawn_scoped(scope, || {
+                std::thread::Builder::new().name("cymig-parse".into()).stack_size(WORKER_STACK_BYTES).spawn_scoped(
+                    scope,
+                    || {
                         let mut done = Vec::new();
                         loop {
                             let index = next.fetch_add(1, Ordering::Relaxed);
                             let Some(path) = files.get(index) else { break done };
                             done.push((index, parse_file(path)));
                         }
-                    })
+                    },
+                )
             })
             .collect();
         handles
@@ -302,7 +302,13 @@ fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
         .iter()
         .map(|d| {
             let (start, end) = parsed.source.span_line_cols(d.span);
-            ErrorJson { line: start.line, column: start.column, end_line: end.line, end_column: end.column, message: &d.message }
+            ErrorJson {
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                message: &d.message,
+            }
         })
         .collect();
     FileJson {

@@ -36,7 +36,9 @@ pub struct PlanArgs {
 
 fn version(flag: &str, raw: &Option<String>) -> crate::error::Result<Option<Version>> {
     raw.as_deref()
-        .map(|r| Version::parse(r.trim_start_matches(['V', 'v'])).map_err(|e| Error::Usage(format!("--{flag} {r}: {e}"))))
+        .map(|r| {
+            Version::parse(r.trim_start_matches(['V', 'v'])).map_err(|e| Error::Usage(format!("--{flag} {r}: {e}")))
+        })
         .transpose()
 }
 

@@ -52,10 +52,10 @@ pre-up = "neo4j-admin database dump graph"
     assert_eq!(config.edition, Edition::Enterprise);
     assert_eq!(config.lint.select, ["require-if-not-exists", "unbatched-write"]);
     assert_eq!(config.lint.ignore, ["label-less-scan"]);
-    assert_eq!(config.lint.per_path_ignores, vec![PerPathIgnore {
-        pattern: "legacy/**".into(),
-        rules: vec!["exists-function".into()]
-    }]);
+    assert_eq!(
+        config.lint.per_path_ignores,
+        vec![PerPathIgnore { pattern: "legacy/**".into(), rules: vec!["exists-function".into()] }]
+    );
     assert_eq!(config.severity_override("cartesian-product"), Some(RuleSeverity::Error));
     assert!(!config.is_rule_enabled("irreversible"));
     assert_eq!(config.lint.batching, Batching { max_unbatched_rows: 500, default_batch_size: 2000 });
@@ -71,7 +71,14 @@ pre-up = "neo4j-admin database dump graph"
     let rules: Vec<&str> = config.rule_references.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         rules,
-        ["require-if-not-exists", "unbatched-write", "label-less-scan", "exists-function", "cartesian-product", "irreversible"]
+        [
+            "require-if-not-exists",
+            "unbatched-write",
+            "label-less-scan",
+            "exists-function",
+            "cartesian-product",
+            "irreversible"
+        ]
     );
 }
 
@@ -149,7 +156,8 @@ fn syntax_errors_have_a_position_and_do_not_quote_the_line() {
 
 #[test]
 fn type_errors_name_the_key() {
-    assert!(error("[lint]\nselect = \"x\"\n").contains("line 2, column 10: `lint.select` must be an array of rule names, found string"));
+    assert!(error("[lint]\nselect = \"x\"\n")
+        .contains("line 2, column 10: `lint.select` must be an array of rule names, found string"));
     assert!(error("[lint]\nselect = [1]\n").contains("`lint.select` must hold rule names"));
     assert!(error("[lint.severity]\nx = \"fatal\"\n").contains("`lint.severity.x` must be \"error\""));
     assert!(error("[lint.batching]\ndefault-batch-size = 0\n").contains("must be a positive integer"));

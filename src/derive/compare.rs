@@ -53,10 +53,8 @@ pub fn compare(model: &SchemaModel, migration: &Migration) -> Option<Comparison>
     let owned: Vec<Statement> = working.into_iter().cloned().collect();
     let down_touches = touches_of_statements(&owned, down_text);
     let down_detached_types = detached_types(&owned);
-    let down_schema: Vec<(&SchemaCommand, String)> = owned
-        .iter()
-        .filter_map(|s| s.as_schema().map(|c| (c, s.span.text(down_text).to_string())))
-        .collect();
+    let down_schema: Vec<(&SchemaCommand, String)> =
+        owned.iter().filter_map(|s| s.as_schema().map(|c| (c, s.span.text(down_text).to_string()))).collect();
     let events = model.migration(&migration.version.raw).map(|m| m.events.clone()).unwrap_or_default();
     for event in &events {
         if let Some(message) = schema_gap(event, &down_schema, down_text) {
@@ -85,11 +83,13 @@ fn schema_gap(event: &SchemaEvent, down: &[(&SchemaCommand, String)], text: &str
             let dropped = down.iter().any(|(c, _)| match c {
                 SchemaCommand::DropIndex(d) => {
                     object.kind.is_index()
-                        && (drop_name(&d.target) == object.name.as_deref() || object.matches_legacy_target(&d.target, true))
+                        && (drop_name(&d.target) == object.name.as_deref()
+                            || object.matches_legacy_target(&d.target, true))
                 }
                 SchemaCommand::DropConstraint(d) => {
                     object.kind.is_constraint()
-                        && (drop_name(&d.target) == object.name.as_deref() || object.matches_legacy_target(&d.target, false))
+                        && (drop_name(&d.target) == object.name.as_deref()
+                            || object.matches_legacy_target(&d.target, false))
                 }
                 _ => false,
             });
@@ -141,14 +141,20 @@ fn undone(t: &Touch, up: &[Touch], down: &[Touch], detached: &[String]) -> bool 
         }
         (Action::Set, None) => entity_deleted || has(&|d| d.property.is_none() && d.action == Action::Remove),
         (Action::Rename { from }, Some(p)) => {
-            has(&|d| d.property.as_deref() == Some(from.as_str()) && matches!(&d.action, Action::Rename { from: f } if f == p))
-                || (has(&|d| d.property.as_deref() == Some(from.as_str()) && matches!(d.action, Action::Set | Action::Rename { .. }))
-                    && has(&|d| d.property.as_deref() == Some(p) && d.action == Action::Remove))
+            has(&|d| {
+                d.property.as_deref() == Some(from.as_str())
+                    && matches!(&d.action, Action::Rename { from: f } if f == p)
+            }) || (has(&|d| {
+                d.property.as_deref() == Some(from.as_str()) && matches!(d.action, Action::Set | Action::Rename { .. })
+            }) && has(&|d| d.property.as_deref() == Some(p) && d.action == Action::Remove))
         }
         (Action::Remove, Some(p)) => {
             // The removal half of a rename is checked with the rename.
             up.iter().any(|u| matches!(&u.action, Action::Rename { from } if from == p) && u.label == t.label)
-                || has(&|d| d.property.as_deref() == Some(p) && matches!(d.action, Action::Set | Action::Create | Action::Rename { .. }))
+                || has(&|d| {
+                    d.property.as_deref() == Some(p)
+                        && matches!(d.action, Action::Set | Action::Create | Action::Rename { .. })
+                })
         }
         (Action::Remove, None) => has(&|d| d.property.is_none() && matches!(d.action, Action::Set | Action::Create)),
         (Action::Delete, _) => has(&|d| d.property.is_none() && d.action == Action::Create),

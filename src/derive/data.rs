@@ -7,12 +7,11 @@
 //! wrapped in the same batching as the original.
 
 use super::expr::{
-    conjunct_text, conjuncts, is_absence_guard, is_deterministic, is_label_absence_guard, literal_text,
-    reads_label, reads_property, variables,
+    conjunct_text, conjuncts, is_absence_guard, is_deterministic, is_label_absence_guard, literal_text, reads_label,
+    reads_property, variables,
 };
 use crate::ast::{
-    Clause, Direction, EntityKind, Expr, ExprKind, LabelExpr, MatchClause, PathElement, PatternPart, Query,
-    WithClause,
+    Clause, Direction, EntityKind, Expr, ExprKind, LabelExpr, MatchClause, PathElement, PatternPart, Query, WithClause,
 };
 use crate::schema::effects::{
     analyze, apoc_iterate_args, apoc_iterate_as_query, is_new_node, label_names, linear_clauses, property_target,
@@ -105,7 +104,12 @@ fn in_transactions_tail(query: &Query, text: &str) -> Option<String> {
     })
 }
 
-fn invert_linear(ctx: &Context<'_>, query: &Query, text: &str, batching: Batching) -> Result<Vec<InverseStatement>, String> {
+fn invert_linear(
+    ctx: &Context<'_>,
+    query: &Query,
+    text: &str,
+    batching: Batching,
+) -> Result<Vec<InverseStatement>, String> {
     let clauses = linear_clauses(query).ok_or("a UNION query that writes is not inverted")?;
     let analysis = analyze(&clauses);
     let inverter = Inverter { ctx, text, clauses: &clauses, a: &analysis, used_names: Default::default() };
@@ -259,7 +263,13 @@ impl Inverter<'_, '_> {
         units.reverse();
         // Reverse order of effects: the last-made change is undone first, creations before
         // changes (see above).
-        units.sort_by_key(|u| if u.writes.iter().any(|w| w.starts_with("DETACH DELETE") || w.starts_with("DELETE")) { 0 } else { 1 });
+        units.sort_by_key(|u| {
+            if u.writes.iter().any(|w| w.starts_with("DETACH DELETE") || w.starts_with("DELETE")) {
+                0
+            } else {
+                1
+            }
+        });
         Ok(units)
     }
 
@@ -275,7 +285,9 @@ impl Inverter<'_, '_> {
             if svar != *var || from == *key || !self.is_matched(var) {
                 continue;
             }
-            let remove = writes.iter().position(|r| matches!(r, Write::RemoveProperty { var: v, key: k, .. } if v == var && *k == from));
+            let remove = writes
+                .iter()
+                .position(|r| matches!(r, Write::RemoveProperty { var: v, key: k, .. } if v == var && *k == from));
             if let Some(j) = remove {
                 if self.overwrites(var, key) && !self.guarded(var, key) {
                     return Err(format!(
@@ -333,10 +345,14 @@ impl Inverter<'_, '_> {
                         continue;
                     }
                     if *replace {
-                        return Err(format!("`SET {var} = …` replaces every property of existing entities: the old values are lost"));
+                        return Err(format!(
+                            "`SET {var} = …` replaces every property of existing entities: the old values are lost"
+                        ));
                     }
                     let ExprKind::Map(map) = &value.kind else {
-                        return Err(format!("`SET {var} += …` with a non-literal map: the keys it overwrites are unknown"));
+                        return Err(format!(
+                            "`SET {var} += …` with a non-literal map: the keys it overwrites are unknown"
+                        ));
                     };
                     if !self.is_matched(var) {
                         return Err(format!("`SET {var} += …` changes an entity cymig cannot find again"));
@@ -539,7 +555,9 @@ impl Inverter<'_, '_> {
         let (start, end, dir, _, _) = self.matched_relationship(&rr.old).unwrap_or_default_rel();
         let fresh = self.fresh("restored");
         let arrow = match dir {
-            Direction::Outgoing | Direction::Either => format!("({start})-[{fresh}:{}]->({end})", quote_name(&rr.old_type)),
+            Direction::Outgoing | Direction::Either => {
+                format!("({start})-[{fresh}:{}]->({end})", quote_name(&rr.old_type))
+            }
             Direction::Incoming => format!("({start})<-[{fresh}:{}]-({end})", quote_name(&rr.old_type)),
         };
         let mut writes = vec![format!("CREATE {arrow}")];
@@ -552,7 +570,13 @@ impl Inverter<'_, '_> {
 
     // ---- created entities ----------------------------------------------------------------
 
-    fn created(&mut self, clause: Span, part: &PatternPart, merge: bool, changes: &[Change]) -> Result<Option<Unit>, String> {
+    fn created(
+        &mut self,
+        clause: Span,
+        part: &PatternPart,
+        merge: bool,
+        changes: &[Change],
+    ) -> Result<Option<Unit>, String> {
         let before = self.analysis_before(clause);
         let mut pattern = String::new();
         let mut detach = Vec::new();
@@ -596,15 +620,18 @@ impl Inverter<'_, '_> {
                             if skipped.len() == 1 { "it is" } else { "they are" }
                         ));
                     }
-                    let label_words = if labels.is_empty() { "node".to_string() } else { format!(":{}", labels.join(":")) };
+                    let label_words =
+                        if labels.is_empty() { "node".to_string() } else { format!(":{}", labels.join(":")) };
                     let keys: Vec<&str> = props.iter().filter_map(|p| p.split(':').next()).collect();
-                    let constrained = labels.iter().any(|l| {
-                        self.ctx.catalog.unique_constraint_covering(EntityKind::Node, l, &keys).is_some()
-                    });
+                    let constrained = labels
+                        .iter()
+                        .any(|l| self.ctx.catalog.unique_constraint_covering(EntityKind::Node, l, &keys).is_some());
                     if merge {
                         notes.push(format!("Assumption: the MERGE created every {label_words} it matched on (none existed before); an existing one it matched would be deleted too"));
                     } else if !constrained {
-                        notes.push(format!("Assumption: no {label_words} with these properties existed before this migration"));
+                        notes.push(format!(
+                            "Assumption: no {label_words} with these properties existed before this migration"
+                        ));
                     }
                     node_vars.push((v.clone(), true));
                     detach.push(v);
@@ -624,8 +651,10 @@ impl Inverter<'_, '_> {
                     });
                     // A relationship between two existing nodes is deleted on its own; one that
                     // touches a created node goes with it (DETACH DELETE).
-                    let prev_old = idx > 0 && matches!(&els[idx - 1], PathElement::Node(n) if !is_new_node(n, &before, clause));
-                    let next_old = matches!(els.get(idx + 1), Some(PathElement::Node(n)) if !is_new_node(n, &before, clause));
+                    let prev_old =
+                        idx > 0 && matches!(&els[idx - 1], PathElement::Node(n) if !is_new_node(n, &before, clause));
+                    let next_old =
+                        matches!(els.get(idx + 1), Some(PathElement::Node(n)) if !is_new_node(n, &before, clause));
                     if prev_old && next_old {
                         let t = types.join("|");
                         notes.push(if merge {
@@ -636,7 +665,9 @@ impl Inverter<'_, '_> {
                         delete.push(v);
                     }
                 }
-                PathElement::Parenthesized(_) => return Err("a parenthesised path in CREATE/MERGE is not inverted".into()),
+                PathElement::Parenthesized(_) => {
+                    return Err("a parenthesised path in CREATE/MERGE is not inverted".into())
+                }
             }
         }
         if detach.is_empty() && delete.is_empty() {
@@ -811,7 +842,9 @@ impl Inverter<'_, '_> {
         let conds: Vec<String> = markers
             .iter()
             .filter_map(|m| match m {
-                Change::Marker { var: v, key, value } if v == var => Some(format!("{var}.{} = {value}", quote_name(key))),
+                Change::Marker { var: v, key, value } if v == var => {
+                    Some(format!("{var}.{} = {value}", quote_name(key)))
+                }
                 _ => None,
             })
             .collect();
@@ -859,7 +892,9 @@ impl Inverter<'_, '_> {
             .writes
             .iter()
             .filter_map(|w| match w {
-                Write::SetProperty { var, key, .. } | Write::RemoveProperty { var, key, .. } => Some((var.clone(), key.clone())),
+                Write::SetProperty { var, key, .. } | Write::RemoveProperty { var, key, .. } => {
+                    Some((var.clone(), key.clone()))
+                }
                 _ => None,
             })
             .chain(changes.iter().filter_map(|c| match c {
@@ -891,11 +926,11 @@ impl Inverter<'_, '_> {
         for c in changes {
             if let Change::RenameProperty { var, from, to } = c {
                 if !markers.iter().any(|(v, _, _)| v == var) {
-                    markers.push((var.clone(), String::new(), format!(
-                        "{var}.{} IS NOT NULL AND {var}.{} IS NULL",
-                        quote_name(to),
-                        quote_name(from)
-                    )));
+                    markers.push((
+                        var.clone(),
+                        String::new(),
+                        format!("{var}.{} IS NOT NULL AND {var}.{} IS NULL", quote_name(to), quote_name(from)),
+                    ));
                 }
             }
         }
@@ -917,12 +952,21 @@ impl Inverter<'_, '_> {
                     if m.optional && !self.binds_any(m, needed) {
                         continue;
                     }
-                    let mut conds: Vec<String> =
-                        m.where_.iter().flat_map(conjuncts).filter(|e| keep(e)).map(|e| conjunct_text(e, self.text)).collect();
+                    let mut conds: Vec<String> = m
+                        .where_
+                        .iter()
+                        .flat_map(conjuncts)
+                        .filter(|e| keep(e))
+                        .map(|e| conjunct_text(e, self.text))
+                        .collect();
                     for (v, k, val) in &markers {
                         if !marked.contains(&format!("{v}.{k}")) && self.binds_var(m, v) {
                             // An empty key: `val` is the whole condition.
-                            conds.push(if k.is_empty() { val.clone() } else { format!("{v}.{} = {val}", quote_name(k)) });
+                            conds.push(if k.is_empty() {
+                                val.clone()
+                            } else {
+                                format!("{v}.{} = {val}", quote_name(k))
+                            });
                             marked.insert(format!("{v}.{k}"));
                         }
                     }
@@ -938,9 +982,19 @@ impl Inverter<'_, '_> {
                 }
                 Clause::With(w) if i < last_write => {
                     if let Some(tail) = self.batch_tail(w) {
-                        let conds: Vec<String> =
-                            w.where_.iter().flat_map(conjuncts).filter(|e| keep(e)).map(|e| conjunct_text(e, self.text)).collect();
-                        let items = if w.projection.items.iter().all(|it| matches!(it.expr.kind, ExprKind::Variable(_)) && it.alias.is_none()) {
+                        let conds: Vec<String> = w
+                            .where_
+                            .iter()
+                            .flat_map(conjuncts)
+                            .filter(|e| keep(e))
+                            .map(|e| conjunct_text(e, self.text))
+                            .collect();
+                        let items = if w
+                            .projection
+                            .items
+                            .iter()
+                            .all(|it| matches!(it.expr.kind, ExprKind::Variable(_)) && it.alias.is_none())
+                        {
                             w.projection.items.iter().map(|it| it.span.text(self.text)).collect::<Vec<_>>().join(", ")
                         } else {
                             "*".to_string()
@@ -1017,7 +1071,12 @@ impl OrDefaultRel for Option<(String, String, Direction, String, Span)> {
 fn is_write_clause(c: &Clause) -> bool {
     matches!(
         c,
-        Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Foreach(_)
+        Clause::Create(_)
+            | Clause::Merge(_)
+            | Clause::Set(_)
+            | Clause::Remove(_)
+            | Clause::Delete(_)
+            | Clause::Foreach(_)
     ) || matches!(c, Clause::CallProcedure(p) if !crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()))
 }
 
@@ -1039,7 +1098,8 @@ fn flip(d: Direction) -> Direction {
 
 /// `(a)-[x:T]->(b)` with both ends named: (a, b, direction, T, x).
 fn single_relationship(part: &PatternPart) -> Option<(String, String, Direction, String, Option<String>)> {
-    let [PathElement::Node(a), PathElement::Relationship(r), PathElement::Node(b)] = part.path.elements.as_slice() else {
+    let [PathElement::Node(a), PathElement::Relationship(r), PathElement::Node(b)] = part.path.elements.as_slice()
+    else {
         return None;
     };
     if a.labels.is_some() || b.labels.is_some() || a.properties.is_some() || b.properties.is_some() {
@@ -1057,7 +1117,9 @@ fn single_relationship(part: &PatternPart) -> Option<(String, String, Direction,
 
 fn relationship_props_read(part: &PatternPart, old: &str, _text: &str) -> bool {
     part.path.elements.iter().any(|el| match el {
-        PathElement::Relationship(r) => r.properties.as_ref().map(|p| variables(p).iter().any(|v| v == old)).unwrap_or(false),
+        PathElement::Relationship(r) => {
+            r.properties.as_ref().map(|p| variables(p).iter().any(|v| v == old)).unwrap_or(false)
+        }
         _ => false,
     })
 }
@@ -1065,7 +1127,8 @@ fn relationship_props_read(part: &PatternPart, old: &str, _text: &str) -> bool {
 /// Why a write cannot be undone.
 fn refusal(w: &Write, text: &str) -> String {
     let what = w.span().text(text).split_whitespace().collect::<Vec<_>>().join(" ");
-    let what = if what.chars().count() > 60 { format!("{}…", what.chars().take(60).collect::<String>()) } else { what };
+    let what =
+        if what.chars().count() > 60 { format!("{}…", what.chars().take(60).collect::<String>()) } else { what };
     match w {
         Write::Delete { detach, .. } => format!(
             "`{what}` {} existing data; only an explicit down script can restore it",
@@ -1074,7 +1137,9 @@ fn refusal(w: &Write, text: &str) -> String {
         Write::RemoveProperty { .. } | Write::RemoveLabels { .. } => {
             format!("`REMOVE {what}` removes existing data; only an explicit down script can restore it")
         }
-        Write::Procedure { name, .. } => format!("the procedure `{name}` may write to the graph; cymig cannot invert it"),
+        Write::Procedure { name, .. } => {
+            format!("the procedure `{name}` may write to the graph; cymig cannot invert it")
+        }
         Write::Unanalysed { why, .. } => format!("`{what}`: {why}; cymig cannot invert it"),
         _ => format!("`{what}` cannot be inverted"),
     }

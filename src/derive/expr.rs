@@ -100,10 +100,7 @@ pub fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 
 /// True for expressions whose AST we do not walk (subqueries, patterns).
 fn opaque(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Exists(_) | ExprKind::Count(_) | ExprKind::Collect(_) | ExprKind::Pattern(_)
-    )
+    matches!(e.kind, ExprKind::Exists(_) | ExprKind::Count(_) | ExprKind::Collect(_) | ExprKind::Pattern(_))
 }
 
 /// Does `e` read `var.key`? Opaque parts are searched textually (conservatively).

@@ -143,9 +143,8 @@ impl DerivedDown {
                 }
                 Outcome::Nothing(why) if with_nothing => blocks.push(format!("{undoes}\n// Nothing to undo: {why}.\n")),
                 Outcome::Nothing(_) => {}
-                Outcome::Acknowledged { why, reason } => blocks.push(format!(
-                    "{undoes}\n// NOT UNDONE: {why}.\n// The migration acknowledges this: {reason}\n"
-                )),
+                Outcome::Acknowledged { why, reason } => blocks
+                    .push(format!("{undoes}\n// NOT UNDONE: {why}.\n// The migration acknowledges this: {reason}\n")),
                 Outcome::Irreversible(why) => blocks.push(format!("{undoes}\n// CANNOT BE UNDONE: {why}.\n")),
             }
         }
@@ -173,7 +172,13 @@ fn comment(text: &str) -> String {
 
 /// Derives the down script of a migration of the set the model was built from.
 pub fn derive_migration(model: &SchemaModel, migration: &Migration) -> DerivedDown {
-    derive(model, &migration.version.raw, &migration.up.source, migration.up.migration_statements(), &migration.up.directives)
+    derive(
+        model,
+        &migration.version.raw,
+        &migration.up.source,
+        migration.up.migration_statements(),
+        &migration.up.directives,
+    )
 }
 
 /// Derives the down script of one parsed migration file, version `version` of `model`.
@@ -196,7 +201,9 @@ pub fn derive(
         };
         let line = source.line_col(statement.span.start).line;
         let outcome = match outcome {
-            Outcome::Inverse(list) => Outcome::Inverse(list.into_iter().map(|inv| with_directives(inv, line)).collect()),
+            Outcome::Inverse(list) => {
+                Outcome::Inverse(list.into_iter().map(|inv| with_directives(inv, line)).collect())
+            }
             other => other,
         };
         steps.push(DerivedStep {
@@ -251,7 +258,9 @@ fn acknowledgement(statement: &Statement, statements: &[Statement], directives: 
     let previous_end =
         statements.iter().filter(|s| s.span.end <= statement.span.start).map(|s| s.span.end).max().unwrap_or(0);
     directives.iter().find_map(|d| match &d.kind {
-        DirectiveKind::Irreversible { reason } if d.span.start >= previous_end && d.span.end <= statement.span.start => {
+        DirectiveKind::Irreversible { reason }
+            if d.span.start >= previous_end && d.span.end <= statement.span.start =>
+        {
             Some(reason.clone().unwrap_or_else(|| "no reason given".into()))
         }
         _ => None,
@@ -282,10 +291,9 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
         }
         StatementKind::Show(_) => Outcome::Nothing("SHOW only reads".into()),
         StatementKind::Terminate(_) => Outcome::Nothing("TERMINATE TRANSACTIONS changes no data or schema".into()),
-        StatementKind::Admin(a) => Outcome::Irreversible(format!(
-            "administration commands (`{}`) are not inverted",
-            a.keywords.join(" ")
-        )),
+        StatementKind::Admin(a) => {
+            Outcome::Irreversible(format!("administration commands (`{}`) are not inverted", a.keywords.join(" ")))
+        }
     }
 }
 

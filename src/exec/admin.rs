@@ -26,7 +26,8 @@ impl Executor {
         let key = migration_key(m);
         let note = format!("{}: marked applied by {}: {reason}", now_note(), self.options.applied_by);
         let update = recorded_without_running(m, &key, &self.options.applied_by, note);
-        let result = self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
+        let result =
+            self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
         lock.release().await?;
         result
     }
@@ -84,11 +85,17 @@ impl Executor {
         let result = async {
             if !history::load(&self.db).await?.is_empty() {
                 return Err(Error::Usage(
-                    "this database already has cymig history; baseline only adopts a database cymig has never migrated".into(),
+                    "this database already has cymig history; baseline only adopts a database cymig has never migrated"
+                        .into(),
                 ));
             }
             let mut queries = Vec::new();
-            let note = format!("{}: baselined at {version} by {}: {}", now_note(), self.options.applied_by, reason.unwrap_or("existing database adopted"));
+            let note = format!(
+                "{}: baselined at {version} by {}: {}",
+                now_note(),
+                self.options.applied_by,
+                reason.unwrap_or("existing database adopted")
+            );
             for m in &plan.plan().migrations {
                 let key = migration_key(m);
                 let update = recorded_without_running(m, &key, &self.options.applied_by, note.clone());

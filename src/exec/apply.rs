@@ -14,8 +14,8 @@
 
 use super::connect::{is_connection_loss, is_transient, txn_rows, Db};
 use super::history::{self, BatchCount, Direction, Record, Status, Update};
-use super::progress::{Planned, StepProgress};
 use super::lock::{Lock, OWNERSHIP_CHECK, OWNERSHIP_CHECK_WITH_COUNTS};
+use super::progress::{Planned, StepProgress};
 use super::{migration_key, statements, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{CheckedPlan, MigrationPlan, StatementClass, TransactionMode};
@@ -111,7 +111,12 @@ impl Executor {
         Ok(applied)
     }
 
-    pub(crate) async fn up_locked(&self, plan: &CheckedPlan, target: Option<&str>, lock: &Lock) -> Result<Vec<Applied>> {
+    pub(crate) async fn up_locked(
+        &self,
+        plan: &CheckedPlan,
+        target: Option<&str>,
+        lock: &Lock,
+    ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
         refuse_drift(plan, &records)?;
@@ -185,7 +190,9 @@ impl Executor {
                 record.status.as_str()
             )));
         }
-        if let Some(other) = records.iter().find(|r| r.key != key && matches!(r.status, Status::Running | Status::Failed)) {
+        if let Some(other) =
+            records.iter().find(|r| r.key != key && matches!(r.status, Status::Running | Status::Failed))
+        {
             return Err(Error::Usage(format!(
                 "{} is also `{}`; retry it first: {}",
                 other.key,
@@ -219,12 +226,21 @@ impl Executor {
     }
 
     /// Applies (`Up`) or rolls back (`Down`) one migration now, under a held lock.
-    pub(crate) async fn run_one(&self, plan: &CheckedPlan, m: &MigrationPlan, direction: Direction, lock: &Lock) -> Result<Applied> {
+    pub(crate) async fn run_one(
+        &self,
+        plan: &CheckedPlan,
+        m: &MigrationPlan,
+        direction: Direction,
+        lock: &Lock,
+    ) -> Result<Applied> {
         let (units, version_after) = match direction {
             Direction::Up => (up_units(m), m.version.clone()),
             Direction::Down => {
                 let records = history::load(&self.db).await?;
-                (down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?, previous_applied_version(plan, &records, m))
+                (
+                    down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?,
+                    previous_applied_version(plan, &records, m),
+                )
             }
         };
         Run::new(self, lock, m, direction, units, version_after).execute(0).await
@@ -408,7 +424,15 @@ impl<'a> Run<'a> {
 
     /// One explicit unit: statements, counters, history (and, when last, verify) in one
     /// transaction. Transient errors roll back and are retried with backoff.
-    async fn explicit_unit(&self, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone> {
+    async fn explicit_unit(
+        &self,
+        i: usize,
+        last: bool,
+        start: usize,
+        started: Instant,
+        nodes_so_far: i64,
+        rels_so_far: i64,
+    ) -> Result<UnitDone> {
         let mut attempt = 0;
         loop {
             match self.explicit_attempt(i, last, start, started, nodes_so_far, rels_so_far).await {
@@ -445,7 +469,15 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn explicit_attempt(&self, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone, StepError> {
+    async fn explicit_attempt(
+        &self,
+        i: usize,
+        last: bool,
+        start: usize,
+        started: Instant,
+        nodes_so_far: i64,
+        rels_so_far: i64,
+    ) -> Result<UnitDone, StepError> {
         let db = &self.exec.db;
         let mut txn = db.begin().await.map_err(StepError::from_driver)?;
         let outcome = self.explicit_body(&mut txn, i, last, start, started, nodes_so_far, rels_so_far).await;
@@ -462,7 +494,16 @@ impl<'a> Run<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn explicit_body(&self, txn: &mut Txn, i: usize, last: bool, start: usize, started: Instant, nodes_so_far: i64, rels_so_far: i64) -> Result<UnitDone, StepError> {
+    async fn explicit_body(
+        &self,
+        txn: &mut Txn,
+        i: usize,
+        last: bool,
+        start: usize,
+        started: Instant,
+        nodes_so_far: i64,
+        rels_so_far: i64,
+    ) -> Result<UnitDone, StepError> {
         let owned = txn_rows(txn, query(OWNERSHIP_CHECK_WITH_COUNTS).param("owner", self.lock.owner.as_str()))
             .await
             .map_err(StepError::from_driver)?;
@@ -491,8 +532,12 @@ impl<'a> Run<'a> {
         }
         let base = (before.0 - nodes_so_far, before.1 - rels_so_far);
         let version = last.then_some(self.version_after.as_deref());
-        let rows = txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
-        let after: (i64, i64) = rows.first().map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0))).unwrap_or(before);
+        let rows =
+            txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
+        let after: (i64, i64) = rows
+            .first()
+            .map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0)))
+            .unwrap_or(before);
         Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1, batches: None })
     }
 
@@ -508,7 +553,10 @@ impl<'a> Run<'a> {
         let mut batches = None;
         for statement in &self.units[i].statements {
             let outcome = if self.units[i].schema && statements::is_schema(statement) {
-                db.run_raw(query(statement)).await.map(|()| None).map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
+                db.run_raw(query(statement))
+                    .await
+                    .map(|()| None)
+                    .map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
             } else {
                 self.run_batched(statement, progress).await
             };
@@ -540,7 +588,10 @@ impl<'a> Run<'a> {
         let failed = |e: neo4rs::Error| BatchFailure { message: db.redact(&e.to_string()), done: None };
         if statements::is_apoc_iterate(statement) {
             let rows = db.rows_raw(query(statement)).await.map_err(failed)?;
-            if rows.first().is_some_and(|r| r.get::<neo4rs::BoltType>("failedOperations").is_err() && r.get::<neo4rs::BoltType>("errorMessages").is_err()) {
+            if rows.first().is_some_and(|r| {
+                r.get::<neo4rs::BoltType>("failedOperations").is_err()
+                    && r.get::<neo4rs::BoltType>("errorMessages").is_err()
+            }) {
                 self.exec.say(&format!(
                     "{}: warning: this apoc.periodic.iterate call's YIELD leaves out failedOperations and errorMessages, \
                      so cymig cannot see batches that failed (apoc does not raise them); yield them, or drop the YIELD",
@@ -575,7 +626,12 @@ impl<'a> Run<'a> {
                     done = BatchCount { rows: n * per_batch as i64, batches: n };
                 }
                 Err(BatchFailure {
-                    message: format!("{}; {} rows were committed in {} batches before it", db.redact(&message), done.rows, done.batches),
+                    message: format!(
+                        "{}; {} rows were committed in {} batches before it",
+                        db.redact(&message),
+                        done.rows,
+                        done.batches
+                    ),
                     done: Some(done),
                 })
             }
@@ -599,10 +655,8 @@ impl<'a> Run<'a> {
         let secs = self.exec.options.index_timeout.as_secs().max(1) as i64;
         let db = &self.exec.db;
         if let Err(e) = db.run_raw(query("CALL db.awaitIndexes($secs)").param("secs", secs)).await {
-            let message = format!(
-                "indexes did not come online within {secs}s (--index-timeout): {}",
-                db.redact(&e.to_string())
-            );
+            let message =
+                format!("indexes did not come online within {secs}s (--index-timeout): {}", db.redact(&e.to_string()));
             return Err(self.fail(i, &message, true).await);
         }
         Ok(())
@@ -705,7 +759,8 @@ fn iterate_outcome(row: &neo4rs::Row) -> Result<Option<BatchCount>, BatchFailure
     let done = int("committedOperations").map(|rows| BatchCount { rows, batches: committed_batches.unwrap_or(0) });
     let failed_ops = int("failedOperations").unwrap_or(0);
     let failed_batches = int("failedBatches").unwrap_or(0);
-    let mut errors: Vec<(String, i64)> = row.get::<std::collections::HashMap<String, i64>>("errorMessages").unwrap_or_default().into_iter().collect();
+    let mut errors: Vec<(String, i64)> =
+        row.get::<std::collections::HashMap<String, i64>>("errorMessages").unwrap_or_default().into_iter().collect();
     errors.sort();
     let terminated = row.get::<bool>("wasTerminated").unwrap_or(false);
     if failed_ops == 0 && failed_batches == 0 && errors.is_empty() && !terminated {
@@ -792,13 +847,19 @@ pub(crate) fn short(checksum: &str) -> &str {
 
 /// Pending migrations in plan order, up to `target`; refuses gaps (a pending migration older
 /// than an applied one).
-pub(crate) fn pending<'p>(plan: &'p CheckedPlan, records: &[Record], target: Option<&str>) -> Result<Vec<&'p MigrationPlan>> {
+pub(crate) fn pending<'p>(
+    plan: &'p CheckedPlan,
+    records: &[Record],
+    target: Option<&str>,
+) -> Result<Vec<&'p MigrationPlan>> {
     if let Some(t) = target {
         find(plan, t)?;
     }
     let applied = |m: &MigrationPlan| {
         let key = migration_key(m);
-        records.iter().any(|r| r.key == key && r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
+        records
+            .iter()
+            .any(|r| r.key == key && r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
     };
     let migrations = &plan.plan().migrations;
     let mut out = Vec::new();
@@ -831,9 +892,15 @@ pub(crate) fn pending<'p>(plan: &'p CheckedPlan, records: &[Record], target: Opt
     Ok(out)
 }
 
-pub(crate) fn to_roll_back<'p>(plan: &'p CheckedPlan, records: &[Record], selection: DownSelection<'_>) -> Result<Vec<&'p MigrationPlan>> {
-    let is_applied = |m: &MigrationPlan| records.iter().any(|r| r.key == migration_key(m) && r.status == Status::Applied);
-    let applied: Vec<&MigrationPlan> = plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
+pub(crate) fn to_roll_back<'p>(
+    plan: &'p CheckedPlan,
+    records: &[Record],
+    selection: DownSelection<'_>,
+) -> Result<Vec<&'p MigrationPlan>> {
+    let is_applied =
+        |m: &MigrationPlan| records.iter().any(|r| r.key == migration_key(m) && r.status == Status::Applied);
+    let applied: Vec<&MigrationPlan> =
+        plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
     match selection {
         DownSelection::Steps(n) => Ok(applied.into_iter().rev().take(n).collect()),
         DownSelection::To(v) => {
@@ -854,7 +921,9 @@ fn previous_applied_version(plan: &CheckedPlan, records: &[Record], m: &Migratio
     migrations[..pos]
         .iter()
         .rev()
-        .find(|x| x.version.is_some() && records.iter().any(|r| r.key == migration_key(x) && r.status == Status::Applied))
+        .find(|x| {
+            x.version.is_some() && records.iter().any(|r| r.key == migration_key(x) && r.status == Status::Applied)
+        })
         .and_then(|x| x.version.clone())
 }
 

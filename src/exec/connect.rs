@@ -103,16 +103,15 @@ impl Db {
             builder = builder.db(db.as_str());
         }
         let redact = |e: neo4rs::Error| redact_with(&options.password, &e.to_string());
-        let config = builder
-            .build()
-            .map_err(|e| Error::Database(format!("invalid connection settings: {}", redact(e))))?;
+        let config =
+            builder.build().map_err(|e| Error::Database(format!("invalid connection settings: {}", redact(e))))?;
         let graph = Graph::connect(config).await.map_err(|e| {
             Error::Database(format!("cannot connect to {shown_uri} as `{}`: {}", options.user, redact(e)))
         })?;
         let db = Db { graph, password: options.password.clone(), shown_uri, database: options.database.clone() };
-        db.rows(neo4rs::query("RETURN 1 AS ok"))
-            .await
-            .map_err(|e| Error::Database(format!("cannot use {} as `{}`: {}", db.shown_uri, options.user, strip_prefix(&e))))?;
+        db.rows(neo4rs::query("RETURN 1 AS ok")).await.map_err(|e| {
+            Error::Database(format!("cannot use {} as `{}`: {}", db.shown_uri, options.user, strip_prefix(&e)))
+        })?;
         Ok(db)
     }
 

@@ -56,7 +56,12 @@ impl Executor {
         let mut out = Vec::new();
         for m in pending(plan, &records, target)? {
             for (i, unit) in up_units(m).iter().enumerate() {
-                out.push(StepPreview { migration: migration_key(m), step: i + 1, transaction: unit.mode, outcome: self.preview(unit).await? });
+                out.push(StepPreview {
+                    migration: migration_key(m),
+                    step: i + 1,
+                    transaction: unit.mode,
+                    outcome: self.preview(unit).await?,
+                });
             }
         }
         Ok(out)
@@ -69,7 +74,12 @@ impl Executor {
         for m in to_roll_back(plan, &records, selection)? {
             let units = down_units(m).ok_or_else(|| Error::Usage(super::apply::irreversible_message(m)))?;
             for (i, unit) in units.iter().enumerate() {
-                out.push(StepPreview { migration: migration_key(m), step: i + 1, transaction: unit.mode, outcome: self.preview(unit).await? });
+                out.push(StepPreview {
+                    migration: migration_key(m),
+                    step: i + 1,
+                    transaction: unit.mode,
+                    outcome: self.preview(unit).await?,
+                });
             }
         }
         Ok(out)
@@ -209,7 +219,13 @@ pub fn render(previews: &[StepPreview]) -> String {
 fn describe(c: &Changes) -> String {
     let mut parts = Vec::new();
     let signed = |n: i64| if n >= 0 { format!("+{n}") } else { n.to_string() };
-    for (what, n) in [("nodes", c.nodes), ("relationships", c.relationships), ("properties", c.properties), ("indexes", c.indexes), ("constraints", c.constraints)] {
+    for (what, n) in [
+        ("nodes", c.nodes),
+        ("relationships", c.relationships),
+        ("properties", c.properties),
+        ("indexes", c.indexes),
+        ("constraints", c.constraints),
+    ] {
         if n != 0 {
             parts.push(format!("{} {what}", signed(n)));
         }

@@ -137,7 +137,9 @@ pub async fn load(db: &Db) -> Result<Vec<Record>> {
 
 /// The record of one migration, read inside a transaction (after the lock is held).
 pub async fn load_one_in(txn: &mut Txn, key: &str) -> std::result::Result<Option<Record>, neo4rs::Error> {
-    let rows = txn_rows(txn, query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) {RETURN_RECORD}")).param("key", key)).await?;
+    let rows =
+        txn_rows(txn, query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) {RETURN_RECORD}")).param("key", key))
+            .await?;
     Ok(rows.first().and_then(record_from_row))
 }
 
@@ -285,10 +287,8 @@ fn with_params(q: Query, update: &Update<'_>) -> Query {
 
 /// Sets the current schema version (`None` once everything is rolled back).
 pub fn write_schema_version(version: Option<&str>) -> Query {
-    query(
-        "MERGE (s:__CymigSchema {name: 'cymig'}) SET s.version = $version, s.updated_at = datetime()",
-    )
-    .param("version", version.map(str::to_string))
+    query("MERGE (s:__CymigSchema {name: 'cymig'}) SET s.version = $version, s.updated_at = datetime()")
+        .param("version", version.map(str::to_string))
 }
 
 /// The current schema version as recorded.

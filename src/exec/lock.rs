@@ -47,7 +47,8 @@ pub struct Lock {
 
 /// A process-unique owner name: user, host, pid and a random suffix.
 pub fn owner_name(applied_by: &str) -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    let host =
+        std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
     format!("{applied_by}@{host} pid {} #{:08x}", std::process::id(), super::random_u32())
 }
 

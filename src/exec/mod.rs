@@ -106,10 +106,7 @@ pub fn migration_key(m: &MigrationPlan) -> String {
 /// `1_10` and `1.10` name the same version; leading zeros do not matter (`V001` is `V1`).
 pub(crate) fn same_version(a: &str, b: &str) -> bool {
     fn parts(v: &str) -> Vec<String> {
-        v.trim_start_matches(['V', 'v'])
-            .split(['_', '.'])
-            .map(|p| p.trim_start_matches('0').to_string())
-            .collect()
+        v.trim_start_matches(['V', 'v']).split(['_', '.']).map(|p| p.trim_start_matches('0').to_string()).collect()
     }
     parts(a) == parts(b)
 }
@@ -125,7 +122,8 @@ pub(crate) async fn counts_in(txn: &mut neo4rs::Txn) -> Result<(i64, i64), neo4r
     Ok(rows.first().map(|r| (r.get("nodes").unwrap_or(0), r.get("rels").unwrap_or(0))).unwrap_or((0, 0)))
 }
 
-const COUNTS: &str = "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
+const COUNTS: &str =
+    "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
 
 /// A random number for owner names (no `rand` dependency for four bytes).
 pub(crate) fn random_u32() -> u32 {

@@ -44,7 +44,8 @@ pub(crate) struct StepProgress {
 
 impl StepProgress {
     pub(crate) fn start(options: &Options, key: &str, i: usize, total: usize, unit: &Unit) -> Self {
-        let label = format!("{key} step {}/{total} ({}, {} statement(s))", i + 1, mode_name(unit), unit.statements.len());
+        let label =
+            format!("{key} step {}/{total} ({}, {} statement(s))", i + 1, mode_name(unit), unit.statements.len());
         let planned = Arc::new(Mutex::new(None));
         let done = Arc::new(Mutex::new(None));
         let started = Instant::now();
@@ -52,8 +53,18 @@ impl StepProgress {
         let bar = (options.progress && terminal).then(|| spinner(&label));
         let every = options.progress_every;
         let plain = options.verbose && !terminal;
-        let ticker = (plain && !every.is_zero()).then(|| plain_ticker(label.clone(), started, every, planned.clone(), done.clone()));
-        StepProgress { label, started, verbose: options.verbose, bar, planned, done, every_update: plain && every.is_zero(), ticker }
+        let ticker = (plain && !every.is_zero())
+            .then(|| plain_ticker(label.clone(), started, every, planned.clone(), done.clone()));
+        StepProgress {
+            label,
+            started,
+            verbose: options.verbose,
+            bar,
+            planned,
+            done,
+            every_update: plain && every.is_zero(),
+            ticker,
+        }
     }
 
     /// The batched step is about to process this many rows and batches.
@@ -77,7 +88,12 @@ impl StepProgress {
             bar.set_message(format!("{}: {}", self.label, describe_done(so_far, planned)));
         }
         if self.every_update {
-            eprintln!("cymig: {}: running, {} elapsed, {} so far", self.label, elapsed(self.started.elapsed()), describe_done(so_far, planned));
+            eprintln!(
+                "cymig: {}: running, {} elapsed, {} so far",
+                self.label,
+                elapsed(self.started.elapsed()),
+                describe_done(so_far, planned)
+            );
         }
     }
 
@@ -107,7 +123,8 @@ fn mode_name(unit: &Unit) -> &'static str {
 
 fn spinner(label: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    let style = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]").unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let style = ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
     bar.set_style(style);
     bar.set_message(label.to_string());
     bar.enable_steady_tick(Duration::from_millis(120));
@@ -202,7 +219,10 @@ mod tests {
         assert_eq!(thousands(12_000), "12,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         let planned = Planned { rows: Some(50_000), batches: Some(50) };
-        assert_eq!(describe_done(BatchCount { rows: 12_000, batches: 12 }, planned), "12,000 / 50,000 rows, 12 / 50 batches committed");
+        assert_eq!(
+            describe_done(BatchCount { rows: 12_000, batches: 12 }, planned),
+            "12,000 / 50,000 rows, 12 / 50 batches committed"
+        );
         assert_eq!(describe_done(BatchCount { rows: 7, batches: 1 }, Planned::default()), "7 rows, 1 batch committed");
         assert_eq!(elapsed(Duration::from_secs(62)), "0:01:02");
     }

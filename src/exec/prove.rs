@@ -63,14 +63,19 @@ impl Executor {
             let before: Fingerprint = fingerprint::take(&self.db).await?;
             self.run_one(plan, m, Direction::Up, lock).await?;
             if down_units(m).is_none() {
-                proofs.push(Proof { migration: migration_key(m), description: m.description.clone(), outcome: ProofOutcome::Irreversible });
+                proofs.push(Proof {
+                    migration: migration_key(m),
+                    description: m.description.clone(),
+                    outcome: ProofOutcome::Irreversible,
+                });
                 continue;
             }
             self.run_one(plan, m, Direction::Down, lock).await?;
             let after = fingerprint::take(&self.db).await?;
             let differences = fingerprint::diff(&before, &after);
             self.run_one(plan, m, Direction::Up, lock).await?;
-            let outcome = if differences.is_empty() { ProofOutcome::Exact } else { ProofOutcome::Differs { differences } };
+            let outcome =
+                if differences.is_empty() { ProofOutcome::Exact } else { ProofOutcome::Differs { differences } };
             proofs.push(Proof { migration: migration_key(m), description: m.description.clone(), outcome });
         }
         Ok(proofs)
@@ -106,8 +111,12 @@ pub fn render(proofs: &[Proof]) -> String {
     let mut out = String::new();
     for p in proofs {
         match &p.outcome {
-            ProofOutcome::Exact => out.push_str(&format!("  {:<10} {}  down restores schema and data exactly\n", p.migration, p.description)),
-            ProofOutcome::Irreversible => out.push_str(&format!("  {:<10} {}  irreversible (no down script): applied, not proven\n", p.migration, p.description)),
+            ProofOutcome::Exact => out
+                .push_str(&format!("  {:<10} {}  down restores schema and data exactly\n", p.migration, p.description)),
+            ProofOutcome::Irreversible => out.push_str(&format!(
+                "  {:<10} {}  irreversible (no down script): applied, not proven\n",
+                p.migration, p.description
+            )),
             ProofOutcome::Differs { differences } => {
                 out.push_str(&format!("  {:<10} {}  DOWN IS NOT EXACT:\n", p.migration, p.description));
                 for d in differences {

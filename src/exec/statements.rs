@@ -74,8 +74,7 @@ fn words(statement: &str) -> Vec<String> {
 pub fn is_schema(statement: &str) -> bool {
     let w = words(statement);
     let first = w.first().map(String::as_str);
-    matches!(first, Some("CREATE") | Some("DROP"))
-        && w.iter().take(6).any(|x| x == "INDEX" || x == "CONSTRAINT")
+    matches!(first, Some("CREATE") | Some("DROP")) && w.iter().take(6).any(|x| x == "INDEX" || x == "CONSTRAINT")
 }
 
 /// `CALL { … } IN TRANSACTIONS`, `USING PERIODIC COMMIT` or `apoc.periodic.*`: must run in an
@@ -178,11 +177,8 @@ fn call_in_transactions_estimate(statement: &str) -> Option<(String, u64)> {
     let call = find_call_brace(&upper)?;
     let driving = statement[..call].trim();
     let rows = batch_size_after(&upper, "IN TRANSACTIONS OF").unwrap_or(1000);
-    let query = if driving.is_empty() {
-        "RETURN 1 AS v".to_string()
-    } else {
-        format!("{driving} RETURN count(*) AS v")
-    };
+    let query =
+        if driving.is_empty() { "RETURN 1 AS v".to_string() } else { format!("{driving} RETURN count(*) AS v") };
     Some((query, rows))
 }
 
@@ -265,16 +261,24 @@ mod tests {
 
     #[test]
     fn estimates_batched_statements() {
-        let (q, n) = batch_estimate("MATCH (p:Project) WHERE p.x IS NULL CALL { WITH p SET p.x = 1 } IN TRANSACTIONS OF 500 ROWS").unwrap();
+        let (q, n) = batch_estimate(
+            "MATCH (p:Project) WHERE p.x IS NULL CALL { WITH p SET p.x = 1 } IN TRANSACTIONS OF 500 ROWS",
+        )
+        .unwrap();
         assert_eq!((q.as_str(), n), ("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v", 500));
-        let (q, n) = batch_estimate("MATCH (p:Project) WHERE p.x IS NULL\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 7 ROWS").unwrap();
+        let (q, n) =
+            batch_estimate("MATCH (p:Project) WHERE p.x IS NULL\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 7 ROWS")
+                .unwrap();
         assert_eq!((q.as_str(), n), ("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v", 7));
         assert!(batch_estimate("CALL db.labels() YIELD label CALL { RETURN 1 } IN TRANSACTIONS").is_some());
         let (q, n) = batch_estimate(
             "CALL apoc.periodic.iterate('MATCH (c:Customer) WHERE c.status IS NULL RETURN c', 'SET c.status = \\'active\\'', {batchSize: 2000, parallel: false})",
         )
         .unwrap();
-        assert_eq!((q.as_str(), n), ("CALL { MATCH (c:Customer) WHERE c.status IS NULL RETURN c } RETURN count(*) AS v", 2000));
+        assert_eq!(
+            (q.as_str(), n),
+            ("CALL { MATCH (c:Customer) WHERE c.status IS NULL RETURN c } RETURN count(*) AS v", 2000)
+        );
     }
 
     #[test]
@@ -284,7 +288,10 @@ mod tests {
         let (q, _) = with_row_stream("MATCH (p:P) CALL (p) {\n  SET p.x = 1 // the flag\n} IN TRANSACTIONS").unwrap();
         assert!(q.contains("// the flag\nWITH count(*)"), "{q}");
         assert_eq!(n, 100);
-        let (_, n) = with_row_stream("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS").unwrap();
+        let (_, n) = with_row_stream(
+            "UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS",
+        )
+        .unwrap();
         assert_eq!(n, 3);
         assert_eq!(with_row_stream("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS").map(|(_, n)| n), Some(1000));
         for unchanged in [

@@ -54,7 +54,8 @@ impl Executor {
                 Some(r) => r.status.as_str().to_string(),
             };
             let drift = record.as_ref().is_some_and(|r| r.status == Status::Applied && r.checksum != m.checksum);
-            let recovery = record.as_ref().filter(|r| matches!(r.status, Status::Running | Status::Failed)).map(recovery_command);
+            let recovery =
+                record.as_ref().filter(|r| matches!(r.status, Status::Running | Status::Failed)).map(recovery_command);
             migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery });
         }
         let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
@@ -75,7 +76,11 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         let mut line = format!("  {:<10} {:<22} {}", e.key, e.state, e.description);
         if let Some(r) = &e.record {
             let batched = match (r.rows_done, r.batches_done) {
-                (Some(rows), Some(batches)) => format!(", {} rows in {} batches", super::progress::thousands(rows), super::progress::thousands(batches)),
+                (Some(rows), Some(batches)) => format!(
+                    ", {} rows in {} batches",
+                    super::progress::thousands(rows),
+                    super::progress::thousands(batches)
+                ),
                 _ => String::new(),
             };
             if r.status == Status::Applied {
@@ -89,7 +94,12 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
                 line.push_str(&format!("  (committed before it failed: {})", batched.trim_start_matches(", ")));
             }
             if r.status == Status::Running {
-                line.push_str(&format!("  (step {} of {} in flight, {})", r.steps_done + 1, r.steps_total, r.direction.as_str()));
+                line.push_str(&format!(
+                    "  (step {} of {} in flight, {})",
+                    r.steps_done + 1,
+                    r.steps_total,
+                    r.direction.as_str()
+                ));
             }
         }
         if e.drift {
@@ -109,7 +119,12 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         }
     }
     for r in &report.missing_locally {
-        out.push_str(&format!("  {:<10} {:<22} {}  (in the database, no file here)\n", r.key, r.status.as_str(), r.description));
+        out.push_str(&format!(
+            "  {:<10} {:<22} {}  (in the database, no file here)\n",
+            r.key,
+            r.status.as_str(),
+            r.description
+        ));
     }
     if report.drifted() {
         out.push_str("checksum drift: revert the edits, or accept them with `cymig repair --reason \"…\"`\n");
@@ -120,7 +135,9 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
             l.owner,
             l.expires_at.as_deref().unwrap_or("?")
         )),
-        Some(l) => out.push_str(&format!("lock: held by {} until {}\n", l.owner, l.expires_at.as_deref().unwrap_or("?"))),
+        Some(l) => {
+            out.push_str(&format!("lock: held by {} until {}\n", l.owner, l.expires_at.as_deref().unwrap_or("?")))
+        }
         None => out.push_str("lock: free\n"),
     }
     out

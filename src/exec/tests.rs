@@ -9,7 +9,9 @@ use super::apply::DownSelection;
 use super::fingerprint;
 use super::history::{self, Status};
 use super::*;
-use crate::plan::{CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode};
+use crate::plan::{
+    CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode,
+};
 use neo4j::{block_on, fresh_db, TestDb};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -29,7 +31,12 @@ fn options() -> Options {
 }
 
 fn conn(db: &TestDb) -> ConnectionOptions {
-    ConnectionOptions { uri: db.uri.clone(), user: db.user.clone(), password: Secret::new(db.password.clone()), database: None }
+    ConnectionOptions {
+        uri: db.uri.clone(),
+        user: db.user.clone(),
+        password: Secret::new(db.password.clone()),
+        database: None,
+    }
 }
 
 async fn executor(db: &TestDb) -> Executor {
@@ -61,7 +68,11 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
             .iter()
             .map(|(mode, stmts)| Step {
                 transaction: *mode,
-                statements: stmts.iter().enumerate().map(|(i, s)| PlannedStatement { line: i + 1, kind: class_of(s), text: s.to_string() }).collect(),
+                statements: stmts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| PlannedStatement { line: i + 1, kind: class_of(s), text: s.to_string() })
+                    .collect(),
                 await_indexes: Vec::new(),
                 down: None,
             })
@@ -118,9 +129,15 @@ fn up_applies_in_order_and_records_history() {
         assert_eq!(applied[1].nodes_delta, 1);
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (c:Customer {tier: 'gold'}) RETURN count(c) AS v").await, 5);
-        assert_eq!(neo4j::strings(&g, "SHOW INDEXES YIELD name, state WHERE name = 'project_name' RETURN state AS v").await, ["ONLINE"]);
+        assert_eq!(
+            neo4j::strings(&g, "SHOW INDEXES YIELD name, state WHERE name = 'project_name' RETURN state AS v").await,
+            ["ONLINE"]
+        );
         let records = history::load(&ex.db).await.unwrap();
-        assert!(records.iter().all(|r| r.status == Status::Applied && r.applied_by.as_deref() == Some("tester")), "{records:?}");
+        assert!(
+            records.iter().all(|r| r.status == Status::Applied && r.applied_by.as_deref() == Some("tester")),
+            "{records:?}"
+        );
         assert_eq!(history::schema_version(&ex.db).await.unwrap().as_deref(), Some("2"));
         // Nothing pending: a second up is a no-op.
         assert!(ex.up(&p, None).await.unwrap().is_empty());
@@ -141,9 +158,19 @@ fn seed_002_patterns_go_up_and_down_exactly() {
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (p:Project {priority: 'medium'}) RETURN count(p) AS v").await, 40);
         assert_eq!(neo4j::count(&g, "MATCH (c:Customer {status: 'active'}) RETURN count(c) AS v").await, 5);
-        assert_eq!(neo4j::count(&g, "MATCH (p:Project) WHERE p.customerId IS NOT NULL AND p.customerGuid IS NULL RETURN count(p) AS v").await, 40);
+        assert_eq!(
+            neo4j::count(
+                &g,
+                "MATCH (p:Project) WHERE p.customerId IS NOT NULL AND p.customerGuid IS NULL RETURN count(p) AS v"
+            )
+            .await,
+            40
+        );
         assert_eq!(neo4j::count(&g, "MATCH (p:Project) WHERE p.deadline IS :: DATE RETURN count(p) AS v").await, 40);
-        assert_eq!(neo4j::count(&g, "MATCH (:User)-[:LOGGED]->(:WorkHour)-[:FOR]->(:Project) RETURN count(*) AS v").await, 20);
+        assert_eq!(
+            neo4j::count(&g, "MATCH (:User)-[:LOGGED]->(:WorkHour)-[:FOR]->(:Project) RETURN count(*) AS v").await,
+            20
+        );
         assert_eq!(neo4j::count(&g, "MATCH ()-[r:LOGGED_HOURS]->() RETURN count(r) AS v").await, 0);
         assert_eq!(neo4j::count(&g, "MATCH (p:Project {normalizedName: 'project 1'}) RETURN count(p) AS v").await, 1);
         ex.down(&p, DownSelection::Steps(10)).await.unwrap();
@@ -161,7 +188,12 @@ fn verify_proves_exact_downs_and_reports_inexact_ones() {
     block_on(async {
         let ex = executor(&db).await;
         let mut patterns = seed_002_patterns();
-        patterns.push(mig("9", "lossy", &[(Explicit, &["MATCH (p:Project) SET p.flag = true"])], Some("MATCH (p:Project) REMOVE p.flag, p.hourEstimate")));
+        patterns.push(mig(
+            "9",
+            "lossy",
+            &[(Explicit, &["MATCH (p:Project) SET p.flag = true"])],
+            Some("MATCH (p:Project) REMOVE p.flag, p.hourEstimate"),
+        ));
         patterns.push(mig("10", "no_down", &[(Explicit, &["CREATE (:Audit {at: 1})"])], None));
         let p = plan(patterns);
         let proofs = ex.prove(&p, false, Some(SEED)).await.unwrap();
@@ -169,7 +201,10 @@ fn verify_proves_exact_downs_and_reports_inexact_ones() {
         for exact in ["1", "2", "3", "4", "6", "7"] {
             assert!(summary.contains(&format!("{exact} Exact")), "{summary:#?}");
         }
-        assert!(summary.iter().any(|s| s.starts_with("9 Differs") && s.contains("property key hourEstimate: 40 -> 0")), "{summary:#?}");
+        assert!(
+            summary.iter().any(|s| s.starts_with("9 Differs") && s.contains("property key hourEstimate: 40 -> 0")),
+            "{summary:#?}"
+        );
         assert!(summary.contains(&"10 Irreversible".to_string()), "{summary:#?}");
         // Everything ends applied, ready for the next migration.
         assert!(history::load(&ex.db).await.unwrap().iter().all(|r| r.status == Status::Applied));
@@ -195,7 +230,10 @@ fn batched_modes_work_on_the_real_server() {
         ]);
         ex.up(&p, None).await.unwrap();
         let g = neo4j::connect(&db).await;
-        assert_eq!(neo4j::count(&g, "MATCH (n:Item) WHERE n.a = n.i * 2 AND n.b = n.a + 1 RETURN count(n) AS v").await, 2500);
+        assert_eq!(
+            neo4j::count(&g, "MATCH (n:Item) WHERE n.a = n.i * 2 AND n.b = n.a + 1 RETURN count(n) AS v").await,
+            2500
+        );
         assert_eq!(neo4j::count(&g, "MATCH (n:Big) RETURN count(n) AS v").await, 501);
     });
 }
@@ -208,7 +246,12 @@ fn dry_run_changes_nothing_and_reports_changes() {
         ex.run_script(SEED).await.unwrap();
         let before = fingerprint::take(&ex.db).await.unwrap();
         let mut patterns = seed_002_patterns();
-        patterns.push(mig("8", "index", &[(AutoCommit, &["CREATE INDEX project_risk IF NOT EXISTS FOR (p:Project) ON (p.riskScore)"])], None));
+        patterns.push(mig(
+            "8",
+            "index",
+            &[(AutoCommit, &["CREATE INDEX project_risk IF NOT EXISTS FOR (p:Project) ON (p.riskScore)"])],
+            None,
+        ));
         let p = plan(patterns);
         let previews = ex.dry_run_up(&p, None).await.unwrap();
         let after = fingerprint::take(&ex.db).await.unwrap();
@@ -216,7 +259,12 @@ fn dry_run_changes_nothing_and_reports_changes() {
         assert!(history::load(&ex.db).await.unwrap().is_empty());
         let text = dryrun::render(&previews);
         assert!(text.contains("1 step 1 (explicit): ran and rolled back: +80 properties"), "{text}");
-        assert!(text.contains("6 step 1 (explicit): ran and rolled back: +20 nodes, +20 relationships, +40 properties, +20 :WorkHour"), "{text}");
+        assert!(
+            text.contains(
+                "6 step 1 (explicit): ran and rolled back: +20 nodes, +20 relationships, +40 properties, +20 :WorkHour"
+            ),
+            "{text}"
+        );
         assert!(text.contains("7 step 1 (auto-commit): batched, not run: 40 rows in 6 batches of 7"), "{text}");
         assert!(text.contains("8 step 1 (auto-commit): ran and rolled back: +1 indexes"), "{text}");
     });
@@ -264,11 +312,16 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
         ex.run_script("UNWIND range(1, 100) AS i CREATE (:Item {i: i})").await.unwrap();
         let p = plan(vec![
             mig("1", "first", &[(Explicit, &["CREATE (:Done {v: 1})"])], None),
-            mig("2", "batched", &[
-                (Explicit, &["CREATE (:Done {v: 2})"]),
-                (AutoCommit, &["MATCH (n:Item) CALL { WITH n SET n.x = 1 } IN TRANSACTIONS OF 10 ROWS"]),
-                (Explicit, &["CREATE (:Done {v: 3})"]),
-            ], None),
+            mig(
+                "2",
+                "batched",
+                &[
+                    (Explicit, &["CREATE (:Done {v: 2})"]),
+                    (AutoCommit, &["MATCH (n:Item) CALL { WITH n SET n.x = 1 } IN TRANSACTIONS OF 10 ROWS"]),
+                    (Explicit, &["CREATE (:Done {v: 3})"]),
+                ],
+                None,
+            ),
             mig("3", "after", &[(Explicit, &["CREATE (:Done {v: 4})"])], None),
         ]);
         ex.up(&p, Some("1")).await.unwrap();
@@ -279,16 +332,33 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
         ex.db.run(neo4rs::query("MATCH (n:Item) WHERE n.i <= 50 SET n.x = 1")).await.unwrap();
         let m = &p.plan().migrations[1];
         let dead = history::Update {
-            key: "2", version: Some("2"), description: "batched", checksum: &m.checksum, status: Status::Running,
-            direction: history::Direction::Up, steps_done: 1, steps_total: 3, by: "dead", execution_ms: None,
-            nodes_delta: None, relationships_delta: None, batches: None, reset_batches: false, error: None, new_attempt: true, note: None,
+            key: "2",
+            version: Some("2"),
+            description: "batched",
+            checksum: &m.checksum,
+            status: Status::Running,
+            direction: history::Direction::Up,
+            steps_done: 1,
+            steps_total: 3,
+            by: "dead",
+            execution_ms: None,
+            nodes_delta: None,
+            relationships_delta: None,
+            batches: None,
+            reset_batches: false,
+            error: None,
+            new_attempt: true,
+            note: None,
         };
         ex.db.run(history::write(&dead)).await.unwrap();
         ex.db.run(neo4rs::query("MERGE (l:__CymigLock {name: 'cymig'}) SET l.owner = 'dead@host', l.expires_at = datetime() - duration('PT1S')")).await.unwrap();
 
         let report = ex.status(&p).await.unwrap();
         let text = status::render_text(&report, true);
-        assert!(text.contains("running") && text.contains("recover with: cymig retry 2") && text.contains("STALE"), "{text}");
+        assert!(
+            text.contains("running") && text.contains("recover with: cymig retry 2") && text.contains("STALE"),
+            "{text}"
+        );
         let err = ex.up(&p, None).await.unwrap_err().to_string();
         assert!(err.contains("was interrupted") && err.contains("Recover with: cymig retry 2"), "{err}");
 
@@ -306,27 +376,43 @@ fn failed_explicit_step_rolls_back_and_retry_resumes() {
     let db = fresh_db();
     block_on(async {
         let ex = executor(&db).await;
-        let broken = plan(vec![mig("1", "two_steps", &[
-            (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-            (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 1})"]),
-        ], None)]);
+        let broken = plan(vec![mig(
+            "1",
+            "two_steps",
+            &[
+                (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
+                (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 1})"]),
+            ],
+            None,
+        )]);
         let err = ex.up(&broken, None).await.unwrap_err().to_string();
-        assert!(err.contains("failed at step 2 of 2") && err.contains("rolled back") && err.contains("cymig retry 1"), "{err}");
+        assert!(
+            err.contains("failed at step 2 of 2") && err.contains("rolled back") && err.contains("cymig retry 1"),
+            "{err}"
+        );
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (t:Thing) RETURN count(t) AS v").await, 0);
         let r = history::load(&ex.db).await.unwrap();
         assert_eq!((r[0].status, r[0].steps_done), (Status::Failed, 1));
         assert!(r[0].error.as_deref().unwrap_or("").contains("already exists"), "{r:?}");
         // Fixed file: same steps, second statement corrected.
-        let fixed = plan(vec![mig("1", "two_steps", &[
-            (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-            (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 2})"]),
-        ], None)]);
+        let fixed = plan(vec![mig(
+            "1",
+            "two_steps",
+            &[
+                (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
+                (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 2})"]),
+            ],
+            None,
+        )]);
         assert!(ex.up(&fixed, None).await.unwrap_err().to_string().contains("cymig retry 1"));
         ex.retry(&fixed, "1", true).await.unwrap();
         assert_eq!(neo4j::count(&g, "MATCH (t:Thing) RETURN count(t) AS v").await, 2);
         let r = history::load(&ex.db).await.unwrap();
-        assert_eq!((r[0].status, r[0].attempts, r[0].checksum.clone()), (Status::Applied, 2, fixed.plan().migrations[0].checksum.clone()));
+        assert_eq!(
+            (r[0].status, r[0].attempts, r[0].checksum.clone()),
+            (Status::Applied, 2, fixed.plan().migrations[0].checksum.clone())
+        );
     });
 }
 

@@ -185,10 +185,10 @@ mod tests {
     fn ignore_file_and_missing_reason() {
         let src = "//cymig:ignore-file exists-function\n";
         let d = one(src);
-        assert_eq!(d.kind, DirectiveKind::IgnoreFile {
-            rules: vec![("exists-function".into(), Span::new(20, 35))],
-            reason: None,
-        });
+        assert_eq!(
+            d.kind,
+            DirectiveKind::IgnoreFile { rules: vec![("exists-function".into(), Span::new(20, 35))], reason: None }
+        );
         assert_eq!(rule_texts(src, &d), ["exists-function"]);
         assert!(d.takes_reason());
         assert_eq!(d.reason(), None);
@@ -216,10 +216,7 @@ mod tests {
             one("// cymig:ignroe unbatched-write -- x\n").kind,
             DirectiveKind::Unknown { text: "ignroe unbatched-write -- x".into() }
         );
-        assert_eq!(
-            one("// cymig:verify extra\n").kind,
-            DirectiveKind::Unknown { text: "verify extra".into() }
-        );
+        assert_eq!(one("// cymig:verify extra\n").kind, DirectiveKind::Unknown { text: "verify extra".into() });
         assert_eq!(one("// cymig:\n").kind, DirectiveKind::Unknown { text: String::new() });
     }
 
@@ -238,10 +235,10 @@ mod tests {
             kind: CommentKind::Block,
         };
         let d = parse_comment(src, &comment).expect("directive");
-        assert_eq!(d.kind, DirectiveKind::Ignore {
-            rules: vec![("a".into(), Span::new(16, 17))],
-            reason: Some("why".into()),
-        });
+        assert_eq!(
+            d.kind,
+            DirectiveKind::Ignore { rules: vec![("a".into(), Span::new(16, 17))], reason: Some("why".into()) }
+        );
     }
 
     #[test]

@@ -12,9 +12,7 @@
 
 use super::directive::{parse_directives, verify_section_start};
 use super::naming::{classify, verify_stem, FileName};
-use super::{
-    FileRole, Migration, MigrationFile, MigrationSet, ProblemKind, Repeatable, SetProblem, Version,
-};
+use super::{FileRole, Migration, MigrationFile, MigrationSet, ProblemKind, Repeatable, SetProblem, Version};
 use crate::ast::Script;
 use crate::error::{Error, Result};
 use crate::source::SourceFile;
@@ -185,8 +183,7 @@ fn walk(root: &Path) -> Result<Vec<Found>> {
 
 fn relative_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> =
-        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }
 
@@ -224,18 +221,13 @@ fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
             slots[i] = Some(result);
         }
     }
-    slots
-        .into_iter()
-        .zip(found)
-        .map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f)))
-        .collect()
+    slots.into_iter().zip(found).map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f))).collect()
 }
 
 /// A parser bug must not take the whole run down without saying which file caused it.
 fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found))).unwrap_or_else(|_| {
-        Err(Error::Internal(format!("{}: the parser panicked on this file", found.path.display())))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found)))
+        .unwrap_or_else(|_| Err(Error::Internal(format!("{}: the parser panicked on this file", found.path.display()))))
 }
 
 fn read_and_parse(found: &Found) -> Result<MigrationFile> {
@@ -256,11 +248,8 @@ pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) 
     };
     let script = if invalid_utf8_at.is_some() { Script::default() } else { crate::syntax::parse(&text) };
     let directives = parse_directives(&text, &script.comments);
-    let verify_start = if role == FileRole::Verify {
-        Some(0)
-    } else {
-        verify_section_start(&directives, &script.statements)
-    };
+    let verify_start =
+        if role == FileRole::Verify { Some(0) } else { verify_section_start(&directives, &script.statements) };
     MigrationFile {
         source: Arc::new(SourceFile::new(path, text)),
         script,
@@ -312,9 +301,7 @@ struct PendingMigration {
 impl Builder {
     fn add(&mut self, found: Found, file: MigrationFile) {
         match found.name {
-            FileName::Up { version, description, style } => {
-                self.add_up(version, description, style, file)
-            }
+            FileName::Up { version, description, style } => self.add_up(version, description, style, file),
             FileName::Down { version, .. } => self.downs.push((version, file)),
             FileName::Verify { stem } => self.verifies.push((stem, file)),
             FileName::Repeatable { description } => self.add_repeatable(description, file),
@@ -333,9 +320,7 @@ impl Builder {
                 path: file.path().to_path_buf(),
                 message: format!(
                     "version {} of `{}` is already used by `{}`",
-                    version.raw,
-                    file.relative_path,
-                    existing.migration.up.relative_path
+                    version.raw, file.relative_path, existing.migration.up.relative_path
                 ),
                 help: Some(
                     "give one of them the next free version; versions compare numerically \
@@ -351,8 +336,7 @@ impl Builder {
         }
         let file_name = file.relative_path.rsplit('/').next().unwrap_or("");
         let verify_stem = verify_stem(file_name).unwrap_or("").to_string();
-        let migration =
-            Migration { version: version.clone(), description, style, up: file, down: None, verify: None };
+        let migration = Migration { version: version.clone(), description, style, up: file, down: None, verify: None };
         self.ups.insert(version, PendingMigration { migration, verify_stem });
     }
 
@@ -415,10 +399,12 @@ impl Builder {
     fn attach_downs(&mut self) {
         for (version, file) in std::mem::take(&mut self.downs) {
             let Some(pending) = self.ups.get_mut(&version) else {
-                self.problems.push(orphan(&file, ProblemKind::OrphanDown, &format!(
-                    "down script `{}` has no up migration with version {}",
-                    file.relative_path, version.raw
-                ), "add the up migration, fix the version, or delete the down script"));
+                self.problems.push(orphan(
+                    &file,
+                    ProblemKind::OrphanDown,
+                    &format!("down script `{}` has no up migration with version {}", file.relative_path, version.raw),
+                    "add the up migration, fix the version, or delete the down script",
+                ));
                 self.unrecognised.push(file);
                 continue;
             };

@@ -93,9 +93,7 @@ impl MigrationFile {
 
     /// The directive applying to statement `index` of this file (`ignore` / `irreversible`).
     pub fn directives_for_statement(&self, index: usize) -> impl Iterator<Item = &Directive> {
-        self.directives
-            .iter()
-            .filter(move |d| d.target_statement(&self.script.statements) == Some(index))
+        self.directives.iter().filter(move |d| d.target_statement(&self.script.statements) == Some(index))
     }
 }
 
@@ -157,10 +155,7 @@ impl MigrationSet {
 
     /// The files `cymig.sum` covers: versioned (with down and verify files) and repeatable.
     pub fn summed_files(&self) -> impl Iterator<Item = &MigrationFile> {
-        self.migrations
-            .iter()
-            .flat_map(Migration::files)
-            .chain(self.repeatables.iter().map(|r| &r.file))
+        self.migrations.iter().flat_map(Migration::files).chain(self.repeatables.iter().map(|r| &r.file))
     }
 
     /// Whether findings in `path` should be reported (see `focus`).

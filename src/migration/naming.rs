@@ -50,10 +50,7 @@ pub fn classify(file_name: &str) -> FileName {
         return FileName::NotCypher;
     };
     if !file_name.ends_with(EXTENSION) {
-        return unconventional(
-            "the extension must be `.cypher` in lower case",
-            Some(format!("{stem}{EXTENSION}")),
-        );
+        return unconventional("the extension must be `.cypher` in lower case", Some(format!("{stem}{EXTENSION}")));
     }
     if let Some(base) = stem.strip_suffix(".verify") {
         return classify_verify(base);
@@ -76,10 +73,7 @@ pub fn verify_stem(file_name: &str) -> Option<&str> {
 
 fn classify_verify(base: &str) -> FileName {
     if base.is_empty() {
-        return unconventional(
-            "a verify file needs the name of its migration before `.verify.cypher`",
-            None,
-        );
+        return unconventional("a verify file needs the name of its migration before `.verify.cypher`", None);
     }
     FileName::Verify { stem: base.to_string() }
 }
@@ -173,17 +167,11 @@ fn unconventional_guess(stem: &str) -> FileName {
         if rest.starts_with(|c: char| c.is_ascii_digit()) {
             let prefix = stem[..1].to_ascii_uppercase();
             let suggestion = suggest_from_words(rest).map(|(v, d)| format!("{prefix}{v}__{d}.cypher"));
-            return unconventional(
-                &format!("the prefix must be an upper-case `{prefix}`"),
-                suggestion,
-            );
+            return unconventional(&format!("the prefix must be an upper-case `{prefix}`"), suggestion);
         }
     }
     if let Some(rest) = stem.strip_prefix("r__") {
-        return unconventional(
-            "the prefix must be an upper-case `R`",
-            Some(format!("R__{rest}.cypher")),
-        );
+        return unconventional("the prefix must be an upper-case `R`", Some(format!("R__{rest}.cypher")));
     }
     if let Some((v, d)) = suggest_from_words(stem) {
         return unconventional(
@@ -219,10 +207,7 @@ fn sanitize_description(text: &str) -> String {
 }
 
 fn bad_version(error: VersionError, suggestion: Option<String>) -> FileName {
-    unconventional(
-        &format!("{error}: version parts are numbers separated by `_` or `.`"),
-        suggestion,
-    )
+    unconventional(&format!("{error}: version parts are numbers separated by `_` or `.`"), suggestion)
 }
 
 fn unconventional(reason: &str, suggestion: Option<String>) -> FileName {
@@ -258,20 +243,14 @@ mod tests {
         assert_eq!(up("V1__init.cypher"), ("1".into(), "init".into(), Style::Flyway));
         assert_eq!(up("V1_10__add_x.cypher"), ("1_10".into(), "add_x".into(), Style::Flyway));
         assert_eq!(up("V2.1__a__b.cypher"), ("2.1".into(), "a__b".into(), Style::Flyway));
-        assert_eq!(
-            up("V2025_01_08_001__add_risk.cypher"),
-            ("2025_01_08_001".into(), "add_risk".into(), Style::Flyway)
-        );
+        assert_eq!(up("V2025_01_08_001__add_risk.cypher"), ("2025_01_08_001".into(), "add_risk".into(), Style::Flyway));
     }
 
     #[test]
     fn down_scripts_repeatables_and_verify_files() {
         assert!(matches!(classify("U3__x.cypher"), FileName::Down { style: Style::Flyway, .. }));
         assert_eq!(classify("R__views.cypher"), FileName::Repeatable { description: "views".into() });
-        assert_eq!(
-            classify("V3__x.verify.cypher"),
-            FileName::Verify { stem: "V3__x".into() }
-        );
+        assert_eq!(classify("V3__x.verify.cypher"), FileName::Verify { stem: "V3__x".into() });
         assert_eq!(verify_stem("V3__x.cypher"), Some("V3__x"));
         assert_eq!(verify_stem("003_x.up.cypher"), Some("003_x"));
     }
@@ -279,10 +258,27 @@ mod tests {
     #[test]
     fn odd_names_never_panic() {
         for name in [
-            ".cypher", "..cypher", "V.cypher", "V__x.cypher", "U__x.cypher", "R__.cypher", "é.cypher",
-            "V€__x.cypher", "Vé.cypher", "𝒱1__x.cypher", "v€.cypher", "1é_x.up.cypher", "_.up.cypher",
-            ".up.cypher", ".down.cypher", "x.verify.verify.cypher", "V1__x.up.cypher", "ß.CYPHER",
-            "V1__x.cyphe", "€cypher", "V99999999999999999999999__x.cypher",
+            ".cypher",
+            "..cypher",
+            "V.cypher",
+            "V__x.cypher",
+            "U__x.cypher",
+            "R__.cypher",
+            "é.cypher",
+            "V€__x.cypher",
+            "Vé.cypher",
+            "𝒱1__x.cypher",
+            "v€.cypher",
+            "1é_x.up.cypher",
+            "_.up.cypher",
+            ".up.cypher",
+            ".down.cypher",
+            "x.verify.verify.cypher",
+            "V1__x.up.cypher",
+            "ß.CYPHER",
+            "V1__x.cyphe",
+            "€cypher",
+            "V99999999999999999999999__x.cypher",
         ] {
             let _ = classify(name);
             let _ = verify_stem(name);
@@ -295,10 +291,7 @@ mod tests {
     fn up_down_pairs() {
         assert_eq!(up("001_add_x.up.cypher"), ("001".into(), "add_x".into(), Style::UpDown));
         assert_eq!(up("1.2_add_x.up.cypher"), ("1.2".into(), "add_x".into(), Style::UpDown));
-        assert!(matches!(
-            classify("20240101_add_x.down.cypher"),
-            FileName::Down { style: Style::UpDown, .. }
-        ));
+        assert!(matches!(classify("20240101_add_x.down.cypher"), FileName::Down { style: Style::UpDown, .. }));
     }
 
     #[test]
@@ -321,10 +314,7 @@ mod tests {
         assert_eq!(suggestion("R__.cypher").as_deref(), Some("R__<description>.cypher"));
         assert_eq!(suggestion("Va__x.cypher"), None);
         assert_eq!(suggestion("add_x.up.cypher"), None);
-        assert_eq!(
-            suggestion("seed data.cypher").as_deref(),
-            Some("V<version>__seed_data.cypher")
-        );
+        assert_eq!(suggestion("seed data.cypher").as_deref(), Some("V<version>__seed_data.cypher"));
         assert!(matches!(classify(".verify.cypher"), FileName::Unconventional { .. }));
         assert!(matches!(classify("V1..2__x.cypher"), FileName::Unconventional { .. }));
     }

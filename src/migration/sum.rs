@@ -211,8 +211,7 @@ pub fn verify(set: &MigrationSet) -> Result<Option<SumCheck>> {
 /// Checks `set` against the given `cymig.sum` text.
 pub fn check_text(set: &MigrationSet, source: SourceFile) -> SumCheck {
     let parsed = parse_sum(&source.text);
-    let files: HashMap<&str, &MigrationFile> =
-        set.summed_files().map(|f| (f.relative_path.as_str(), f)).collect();
+    let files: HashMap<&str, &MigrationFile> = set.summed_files().map(|f| (f.relative_path.as_str(), f)).collect();
     let mut entries = Vec::new();
     let mut listed: HashSet<&str> = HashSet::new();
     let mut previous_hashes: Vec<Vec<u8>> = Vec::new();
@@ -225,13 +224,7 @@ pub fn check_text(set: &MigrationSet, source: SourceFile) -> SumCheck {
             }
             None => (SumStatus::Removed, None, set.root.join(&line.path)),
         };
-        entries.push(SumEntry {
-            relative_path: line.path.clone(),
-            path,
-            status,
-            role,
-            line_span: Some(line.span),
-        });
+        entries.push(SumEntry { relative_path: line.path.clone(), path, status, role, line_span: Some(line.span) });
         previous_hashes.push(line.hash.clone());
     }
     for file in set.summed_files().filter(|f| !listed.contains(f.relative_path.as_str())) {
@@ -246,12 +239,7 @@ pub fn check_text(set: &MigrationSet, source: SourceFile) -> SumCheck {
     SumCheck { tampered: parsed.tampered, entries, source: Arc::new(source) }
 }
 
-fn line_status(
-    file: &MigrationFile,
-    recorded: &[u8],
-    previous: Option<&[u8]>,
-    all_previous: &[Vec<u8>],
-) -> SumStatus {
+fn line_status(file: &MigrationFile, recorded: &[u8], previous: Option<&[u8]>, all_previous: &[Vec<u8>]) -> SumStatus {
     let hash = |prev: Option<&[u8]>| chain_hash(prev, &file.relative_path, &file.content_hash);
     if hash(previous)[..] == *recorded {
         return SumStatus::Ok;
@@ -328,9 +316,7 @@ fn parse_sum(text: &str) -> ParsedSum {
 /// The lines after the header as `render` writes them (LF endings), so a CRLF checkout of
 /// `cymig.sum` still verifies.
 fn normalised_body(text: &str) -> String {
-    text.split_inclusive('\n')
-        .map(|l| format!("{}\n", l.trim_end_matches(['\n', '\r'])))
-        .collect()
+    text.split_inclusive('\n').map(|l| format!("{}\n", l.trim_end_matches(['\n', '\r']))).collect()
 }
 
 fn parse_line(line: &str) -> Option<(String, Vec<u8>)> {

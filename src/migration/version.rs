@@ -15,11 +15,15 @@ pub use super::Version;
 pub enum VersionError {
     Empty,
     /// A part that is not all ASCII digits, e.g. `1a`.
-    NotNumeric { part: String },
+    NotNumeric {
+        part: String,
+    },
     /// An empty part, e.g. `1..2` or a trailing separator.
     EmptyPart,
     /// A part too large for 64 bits.
-    TooLarge { part: String },
+    TooLarge {
+        part: String,
+    },
 }
 
 impl fmt::Display for VersionError {
@@ -146,8 +150,7 @@ mod tests {
 
     #[test]
     fn sorting_a_realistic_list() {
-        let mut versions: Vec<Version> =
-            ["1_10", "1_9", "2", "1", "1.2", "1_1_1", "10"].iter().map(|s| v(s)).collect();
+        let mut versions: Vec<Version> = ["1_10", "1_9", "2", "1", "1.2", "1_1_1", "10"].iter().map(|s| v(s)).collect();
         versions.sort();
         let raw: Vec<&str> = versions.iter().map(|v| v.raw.as_str()).collect();
         assert_eq!(raw, ["1", "1_1_1", "1.2", "1_9", "1_10", "2", "10"]);
@@ -160,10 +163,7 @@ mod tests {
         assert_eq!(Version::parse("1_"), Err(VersionError::EmptyPart));
         assert!(matches!(Version::parse("1a"), Err(VersionError::NotNumeric { .. })));
         assert!(matches!(Version::parse("٣"), Err(VersionError::NotNumeric { .. })));
-        assert!(matches!(
-            Version::parse("99999999999999999999999"),
-            Err(VersionError::TooLarge { .. })
-        ));
+        assert!(matches!(Version::parse("99999999999999999999999"), Err(VersionError::TooLarge { .. })));
     }
 
     #[test]

@@ -35,12 +35,8 @@ impl PlanOptions {
 /// its repeatable migrations after them).
 pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
     let model = SchemaModel::from_migrations(&set.migrations);
-    let mut migrations: Vec<MigrationPlan> = set
-        .migrations
-        .iter()
-        .filter(|m| options.includes(&m.version))
-        .map(|m| plan_migration(&model, m))
-        .collect();
+    let mut migrations: Vec<MigrationPlan> =
+        set.migrations.iter().filter(|m| options.includes(&m.version)).map(|m| plan_migration(&model, m)).collect();
     if options.to.is_none() {
         for r in &set.repeatables {
             migrations.push(MigrationPlan {
@@ -64,13 +60,12 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         Some(explicit) => Some(DownScript { explicit: true, text: explicit.source.text.clone() }),
         None => derived.render().map(|text| DownScript { explicit: false, text }),
     };
-    let verify = m
-        .up
-        .verify_statements()
-        .iter()
-        .chain(m.verify.iter().flat_map(|v| v.verify_statements()))
-        .map(|s| s.span.text(&source_of(m, s).source.text).to_string())
-        .collect();
+    let verify =
+        m.up.verify_statements()
+            .iter()
+            .chain(m.verify.iter().flat_map(|v| v.verify_statements()))
+            .map(|s| s.span.text(&source_of(m, s).source.text).to_string())
+            .collect();
     MigrationPlan {
         version: Some(m.version.raw.clone()),
         description: m.description.clone(),
@@ -238,7 +233,12 @@ fn classify_query(q: &Query) -> StatementClass {
     }
     let clauses_write = |clauses: &[&Clause]| {
         clauses.iter().any(|c| match c {
-            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Foreach(_) => true,
+            Clause::Create(_)
+            | Clause::Merge(_)
+            | Clause::Set(_)
+            | Clause::Remove(_)
+            | Clause::Delete(_)
+            | Clause::Foreach(_) => true,
             Clause::CallProcedure(p) => !is_read_only_procedure(&p.procedure.dotted()),
             Clause::CallSubquery(_) => true,
             _ => false,

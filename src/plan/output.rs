@@ -61,7 +61,11 @@ pub fn json(plan: &Plan) -> String {
                     .iter()
                     .map(|s| JsonStep {
                         transaction: s.transaction,
-                        statements: s.statements.iter().map(|st| JsonStatement { line: st.line, kind: st.kind }).collect(),
+                        statements: s
+                            .statements
+                            .iter()
+                            .map(|st| JsonStatement { line: st.line, kind: st.kind })
+                            .collect(),
                         await_indexes: &s.await_indexes,
                         down: s.down.as_deref(),
                     })

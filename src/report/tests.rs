@@ -227,7 +227,8 @@ fn statistics_text_and_json() {
 
 #[test]
 fn clean_run_in_every_format() {
-    let clean = vec![FileResult { source: Arc::new(SourceFile::new("V1__a.cypher", "RETURN 1;\n")), diagnostics: vec![] }];
+    let clean =
+        vec![FileResult { source: Arc::new(SourceFile::new("V1__a.cypher", "RETURN 1;\n")), diagnostics: vec![] }];
     let all: Vec<String> = [
         Format::Text,
         Format::Json,

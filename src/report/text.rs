@@ -20,11 +20,7 @@ pub fn text(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write
 }
 
 /// Every finding as a snippet, without the summary (for commands with their own summary).
-pub fn render_diagnostics(
-    results: &[FileResult],
-    options: &ReportOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn render_diagnostics(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let config = Config::default();
     let mut writer: Box<dyn WriteColor + '_> =
         if options.color { Box::new(Ansi::new(out)) } else { Box::new(NoColor::new(out)) };
@@ -48,11 +44,7 @@ pub fn summary_line(totals: &Totals) -> String {
     if totals.infos > 0 {
         counts.push(plural(totals.infos, "info", "infos"));
     }
-    format!(
-        "{} in {} ({checked} checked)",
-        counts.join(", "),
-        plural(totals.files_with_findings, "file", "files")
-    )
+    format!("{} in {} ({checked} checked)", counts.join(", "), plural(totals.files_with_findings, "file", "files"))
 }
 
 fn snippet(source: &SourceFile, d: &Diagnostic, options: &ReportOptions) -> Snippet<()> {
@@ -95,8 +87,7 @@ fn fix_preview(source: &SourceFile, fix: &Fix) -> String {
         .iter()
         .map(|e| Edit { span: clamp_span(&source.text, e.span), replacement: e.replacement.clone() })
         .collect();
-    let (Some(start), Some(end)) =
-        (edits.iter().map(|e| e.span.start).min(), edits.iter().map(|e| e.span.end).max())
+    let (Some(start), Some(end)) = (edits.iter().map(|e| e.span.start).min(), edits.iter().map(|e| e.span.end).max())
     else {
         return preview;
     };
@@ -105,8 +96,10 @@ fn fix_preview(source: &SourceFile, fix: &Fix) -> String {
         source.line_span(source.line_col(end).line).end.max(end),
     );
     let before = region.text(&source.text);
-    let local: Vec<Edit> =
-        edits.iter().map(|e| Edit { span: Span::new(e.span.start - region.start, e.span.end - region.start), ..e.clone() }).collect();
+    let local: Vec<Edit> = edits
+        .iter()
+        .map(|e| Edit { span: Span::new(e.span.start - region.start, e.span.end - region.start), ..e.clone() })
+        .collect();
     let after = apply_edits(before, &local);
     append_lines(&mut preview, '-', before);
     append_lines(&mut preview, '+', &after);

@@ -53,9 +53,13 @@ impl Rule for AwaitIndexes {
         for stmt in &cx.script.statements {
             match &stmt.kind {
                 StatementKind::Schema(SchemaCommand::CreateIndex(c))
-                    if matches!(c.kind, IndexKind::Default | IndexKind::Range | IndexKind::Text | IndexKind::Point | IndexKind::Btree) =>
+                    if matches!(
+                        c.kind,
+                        IndexKind::Default | IndexKind::Range | IndexKind::Text | IndexKind::Point | IndexKind::Btree
+                    ) =>
                 {
-                    let name = c.name.as_ref().map_or_else(|| "the new index".to_string(), |n| format!("`{}`", n.value));
+                    let name =
+                        c.name.as_ref().map_or_else(|| "the new index".to_string(), |n| format!("`{}`", n.value));
                     for l in &c.entity.labels {
                         for p in &c.properties {
                             pending.push((l.value.clone(), p.key.value.clone(), name.clone()));
@@ -103,7 +107,8 @@ struct Lookups {
 
 impl<'a> Visitor<'a> for Lookups {
     fn visit_node(&mut self, n: &'a NodePattern) {
-        let labels: Vec<String> = n.labels.as_ref().map(|l| l.required_names().iter().map(|x| x.value.clone()).collect()).unwrap_or_default();
+        let labels: Vec<String> =
+            n.labels.as_ref().map(|l| l.required_names().iter().map(|x| x.value.clone()).collect()).unwrap_or_default();
         if let Some(ExprKind::Map(m)) = n.properties.as_ref().map(|p| &p.kind) {
             for l in &labels {
                 for e in &m.entries {

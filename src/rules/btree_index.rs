@@ -58,7 +58,8 @@ impl Rule for BtreeIndex {
             for e in &m.entries {
                 if let ExprKind::Literal(Literal::String(s)) = &e.value.kind {
                     if e.key.value == "indexProvider" && s.value.starts_with("native-btree") {
-                        let d = out.report(&META, e.span, format!("index provider `{}` was removed in Neo4j 5", s.value));
+                        let d =
+                            out.report(&META, e.span, format!("index provider `{}` was removed in Neo4j 5", s.value));
                         soften_on_44(cx, d);
                         d.help("use `range-1.0` (or drop the option: RANGE is the default)");
                         d.fix(Fix::safe("use `range-1.0`", vec![Edit::replace(e.value.span, "'range-1.0'")]));

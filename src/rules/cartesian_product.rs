@@ -81,10 +81,8 @@ fn check_clauses(clauses: &[Clause], outer: &[String], out: &mut Findings) {
 /// The parts after the first connected group, when the parts form several groups. A part that
 /// touches an already-bound variable joins the group of bound variables.
 fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String]) -> Vec<&'a PatternPart> {
-    let vars: Vec<Vec<String>> = parts
-        .iter()
-        .map(|p| pattern_part_variables(p).iter().map(|n| n.value.clone()).collect())
-        .collect();
+    let vars: Vec<Vec<String>> =
+        parts.iter().map(|p| pattern_part_variables(p).iter().map(|n| n.value.clone()).collect()).collect();
     // Union-find over parts; index `parts.len()` stands for "already bound".
     let n = parts.len();
     let mut parent: Vec<usize> = (0..=n).collect();

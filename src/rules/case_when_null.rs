@@ -44,14 +44,22 @@ impl Rule for CaseWhenNull {
             ExprKind::Case { subject: Some(_), alternatives, .. } => {
                 for alt in alternatives {
                     if matches!(alt.when.kind, ExprKind::Literal(Literal::Null)) {
-                        out.report(&META, alt.when.span, "`WHEN null` never matches: a simple CASE compares with `=`, and `x = null` is null")
-                            .help("use a generic `CASE WHEN x IS NULL THEN …`, or `coalesce(x, …)`");
+                        out.report(
+                            &META,
+                            alt.when.span,
+                            "`WHEN null` never matches: a simple CASE compares with `=`, and `x = null` is null",
+                        )
+                        .help("use a generic `CASE WHEN x IS NULL THEN …`, or `coalesce(x, …)`");
                     }
                 }
             }
             ExprKind::Binary { op: op @ (crate::ast::BinaryOp::Eq | crate::ast::BinaryOp::NotEq), lhs, rhs } => {
                 if [lhs, rhs].iter().any(|x| matches!(x.kind, ExprKind::Literal(Literal::Null))) {
-                    let (bad, good) = if *op == crate::ast::BinaryOp::Eq { ("= null", "IS NULL") } else { ("<> null", "IS NOT NULL") };
+                    let (bad, good) = if *op == crate::ast::BinaryOp::Eq {
+                        ("= null", "IS NULL")
+                    } else {
+                        ("<> null", "IS NOT NULL")
+                    };
                     out.report(&META, e.span, format!("`{bad}` is always null, never true"))
                         .help(format!("use `{good}`"));
                 }

@@ -2,8 +2,8 @@
 //! when the file belongs to a migration set — its role in the set and the schema before it.
 
 use crate::ast::{Script, Statement};
-use crate::schema::Catalog;
 use crate::migration::{Directive, DirectiveKind};
+use crate::schema::Catalog;
 use crate::source::SourceFile;
 use crate::span::Span;
 use serde::Serialize;
@@ -25,7 +25,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { target: Target::V5, edition: Edition::Community, batch_size: 10_000, min_batch: 100, max_batch: 100_000 }
+        Settings {
+            target: Target::V5,
+            edition: Edition::Community,
+            batch_size: 10_000,
+            min_batch: 100,
+            max_batch: 100_000,
+        }
     }
 }
 

@@ -102,7 +102,11 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
         return None;
     }
     let m: &MatchClause = before.iter().rev().find_map(|c| match c {
-        Clause::Match(m) if m.pattern.parts.iter().any(|p| pattern_part_variables(p).iter().any(|n| n.value == var)) => Some(m),
+        Clause::Match(m)
+            if m.pattern.parts.iter().any(|p| pattern_part_variables(p).iter().any(|n| n.value == var)) =>
+        {
+            Some(m)
+        }
         _ => None,
     })?;
     if m.where_.is_some() || m.pattern.parts.len() != 1 {
@@ -111,7 +115,9 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
     let part = &m.pattern.parts[0];
     let nodes = path_nodes(&part.path);
     let rels = path_relationships(&part.path);
-    if nodes.iter().any(|n| n.properties.is_some() || n.where_.is_some()) || rels.iter().any(|r| r.properties.is_some() || r.where_.is_some()) {
+    if nodes.iter().any(|n| n.properties.is_some() || n.where_.is_some())
+        || rels.iter().any(|r| r.properties.is_some() || r.where_.is_some())
+    {
         return None;
     }
     if let Some(n) = nodes.iter().find(|n| n.variable.as_ref().is_some_and(|v| v.value == var)) {
@@ -121,7 +127,9 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
         return Some(match n.labels.as_ref().map(|l| l.required_names()) {
             None => "every node in the graph".to_string(),
             Some(names) if names.is_empty() => return None,
-            Some(names) => format!("every `:{}` node", names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(":")),
+            Some(names) => {
+                format!("every `:{}` node", names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(":"))
+            }
         });
     }
     if let Some(r) = rels.iter().find(|r| r.variable.as_ref().is_some_and(|v| v.value == var)) {
@@ -130,7 +138,10 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
         }
         return Some(match &r.types {
             None => "every relationship in the graph".to_string(),
-            Some(t) => format!("every `:{}` relationship", t.required_names().iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join("|")),
+            Some(t) => format!(
+                "every `:{}` relationship",
+                t.required_names().iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join("|")
+            ),
         });
     }
     None

@@ -70,11 +70,15 @@ fn check_batch_size(cx: &FileContext, size: Option<&crate::ast::Expr>, out: &mut
     let ExprKind::Literal(Literal::Integer(n)) = e.kind else { return };
     let (min, max) = (cx.settings.min_batch as i64, cx.settings.max_batch as i64);
     if n < min {
-        out.report(&META, e.span, format!("batches of {n} rows commit far too often"))
-            .help(format!("commit overhead dominates below {min} rows per transaction; use `OF {} ROWS`", cx.settings.batch_size));
+        out.report(&META, e.span, format!("batches of {n} rows commit far too often")).help(format!(
+            "commit overhead dominates below {min} rows per transaction; use `OF {} ROWS`",
+            cx.settings.batch_size
+        ));
     } else if n > max {
-        out.report(&META, e.span, format!("batches of {n} rows are effectively one transaction"))
-            .help(format!("keep batches at most {max} rows so each transaction stays small; use `OF {} ROWS`", cx.settings.batch_size));
+        out.report(&META, e.span, format!("batches of {n} rows are effectively one transaction")).help(format!(
+            "keep batches at most {max} rows so each transaction stays small; use `OF {} ROWS`",
+            cx.settings.batch_size
+        ));
     }
 }
 
@@ -82,7 +86,11 @@ fn check_batch_size(cx: &FileContext, size: Option<&crate::ast::Expr>, out: &mut
 fn produces_single_row(before: &[Clause]) -> bool {
     before.iter().all(|c| match c {
         Clause::Use(_) => true,
-        Clause::With(w) => !w.projection.items.iter().any(|i| matches!(i.expr.kind, ExprKind::FunctionCall { .. } | ExprKind::Collect(_))),
+        Clause::With(w) => !w
+            .projection
+            .items
+            .iter()
+            .any(|i| matches!(i.expr.kind, ExprKind::FunctionCall { .. } | ExprKind::Collect(_))),
         _ => false,
     })
 }
@@ -91,9 +99,9 @@ fn produces_single_row(before: &[Clause]) -> bool {
 fn body_drives_itself(call: &CallSubqueryClause) -> bool {
     call.body.single_queries().any(|sq| {
         let first_write = sq.clauses.iter().position(clause_writes).unwrap_or(sq.clauses.len());
-        sq.clauses[..first_write]
-            .iter()
-            .any(|c| matches!(c, Clause::Match(m) if !m.optional) || matches!(c, Clause::Unwind(_) | Clause::LoadCsv(_)))
+        sq.clauses[..first_write].iter().any(|c| {
+            matches!(c, Clause::Match(m) if !m.optional) || matches!(c, Clause::Unwind(_) | Clause::LoadCsv(_))
+        })
     })
 }
 
@@ -132,9 +140,7 @@ fn hoist_reads(cx: &FileContext, call: &CallSubqueryClause) -> Option<Vec<Edit>>
     } else {
         format!("CALL {{\n{indent}  WITH {}\n", imports.join(", "))
     };
-    let replacement = format!(
-        "{reads}\n{indent}{head}{indent}  {}\n{indent}}} {tx}",
-        writes_span.text(cx.text()).trim()
-    );
+    let replacement =
+        format!("{reads}\n{indent}{head}{indent}  {}\n{indent}}} {tx}", writes_span.text(cx.text()).trim());
     Some(vec![Edit::replace(call_span, replacement)])
 }

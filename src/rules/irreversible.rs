@@ -1,6 +1,8 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, DropTarget, Expr, ExprKind, RemoveItem, SchemaCommand, SetItem, SingleQuery, StatementKind, UnaryOp};
+use crate::ast::{
+    Clause, DropTarget, Expr, ExprKind, RemoveItem, SchemaCommand, SetItem, SingleQuery, StatementKind, UnaryOp,
+};
 use crate::span::Span;
 
 pub struct Irreversible;
@@ -85,14 +87,20 @@ fn unknown_drop(cx: &FileContext, stmt: &Statement, cmd: &SchemaCommand, problem
         SchemaCommand::DropIndex(d) => {
             if let DropTarget::Name(n) = &d.target {
                 if catalog.index_named(&n.value).is_none() && catalog.constraint_named(&n.value).is_none() {
-                    problems.push((d.span, format!("drops index `{}`, whose definition no earlier migration gives", n.value)));
+                    problems.push((
+                        d.span,
+                        format!("drops index `{}`, whose definition no earlier migration gives", n.value),
+                    ));
                 }
             }
         }
         SchemaCommand::DropConstraint(d) => {
             if let DropTarget::Name(n) = &d.target {
                 if catalog.constraint_named(&n.value).is_none() {
-                    problems.push((d.span, format!("drops constraint `{}`, whose definition no earlier migration gives", n.value)));
+                    problems.push((
+                        d.span,
+                        format!("drops constraint `{}`, whose definition no earlier migration gives", n.value),
+                    ));
                 }
             }
         }
@@ -133,7 +141,8 @@ fn single_query_problems(sq: &SingleQuery, outer_created: &[String], problems: &
     for c in clauses {
         match c {
             Clause::Delete(d) => {
-                let existing = d.exprs.iter().any(|e| !matches!(&e.kind, ExprKind::Variable(v) if created.contains(&v.value)));
+                let existing =
+                    d.exprs.iter().any(|e| !matches!(&e.kind, ExprKind::Variable(v) if created.contains(&v.value)));
                 if existing {
                     let what = if d.detach { "`DETACH DELETE`" } else { "`DELETE`" };
                     problems.push((d.span, format!("{what} of existing data cannot be undone")));
@@ -144,16 +153,27 @@ fn single_query_problems(sq: &SingleQuery, outer_created: &[String], problems: &
                     match item {
                         RemoveItem::Property { span, target } => {
                             let Some((v, key)) = as_property_of_variable(target) else { continue };
-                            if created.contains(&v.value) || renamed_from.contains(&(v.value.as_str(), key.value.as_str())) {
+                            if created.contains(&v.value)
+                                || renamed_from.contains(&(v.value.as_str(), key.value.as_str()))
+                            {
                                 continue;
                             }
-                            problems.push((*span, format!("`REMOVE {}.{}` loses the property's values", v.value, key.value)));
+                            problems.push((
+                                *span,
+                                format!("`REMOVE {}.{}` loses the property's values", v.value, key.value),
+                            ));
                         }
                         RemoveItem::Labels { span, target, .. } => {
                             if created.contains(&target.value) || label_added.contains(&target.value.as_str()) {
                                 continue;
                             }
-                            problems.push((*span, format!("removing labels from `{}` cannot be undone: nothing marks which nodes had them", target.value)));
+                            problems.push((
+                                *span,
+                                format!(
+                                    "removing labels from `{}` cannot be undone: nothing marks which nodes had them",
+                                    target.value
+                                ),
+                            ));
                         }
                     }
                 }
@@ -202,7 +222,8 @@ fn set_problems(
                     continue;
                 }
                 if let Some((src_v, src_key)) = as_property_of_variable(value) {
-                    if src_v.value == v.value && renamed_from.contains(&(src_v.value.as_str(), src_key.value.as_str())) {
+                    if src_v.value == v.value && renamed_from.contains(&(src_v.value.as_str(), src_key.value.as_str()))
+                    {
                         continue; // rename destination
                     }
                 }
@@ -223,7 +244,9 @@ fn rename_sources(clauses: &[Clause]) -> Vec<(&str, &str)> {
         };
         for item in items {
             if let SetItem::Property { target, value, .. } = item {
-                if let (Some((tv, _)), Some((sv, sk))) = (as_property_of_variable(target), as_property_of_variable(value)) {
+                if let (Some((tv, _)), Some((sv, sk))) =
+                    (as_property_of_variable(target), as_property_of_variable(value))
+                {
                     if tv.value == sv.value {
                         copied.push((sv.value.as_str(), sk.value.as_str()));
                     }
@@ -245,7 +268,9 @@ fn is_null_test_of(var: &str, e: &Expr) -> bool {
     match &e.kind {
         ExprKind::IsNull { operand, negated: false } => of_var(operand),
         ExprKind::Unary { op: UnaryOp::Not, operand } => match &operand.kind {
-            ExprKind::FunctionCall { args, .. } if is_call_to(operand, "exists") => args.first().is_some_and(|a| of_var(a)),
+            ExprKind::FunctionCall { args, .. } if is_call_to(operand, "exists") => {
+                args.first().is_some_and(|a| of_var(a))
+            }
             ExprKind::IsNull { operand, negated: true } => of_var(operand),
             _ => false,
         },

@@ -54,8 +54,12 @@ impl Rule for LabelLessScan {
                 for part in &m.pattern.parts {
                     let nodes = path_nodes(&part.path);
                     let rels = path_relationships(&part.path);
-                    let anchored = nodes.iter().any(|n| n.labels.is_some() || n.variable.as_ref().is_some_and(|v| bound.contains(&v.value)))
-                        || rels.iter().any(|r| r.types.is_some() || r.variable.as_ref().is_some_and(|v| bound.contains(&v.value)));
+                    let anchored = nodes
+                        .iter()
+                        .any(|n| n.labels.is_some() || n.variable.as_ref().is_some_and(|v| bound.contains(&v.value)))
+                        || rels.iter().any(|r| {
+                            r.types.is_some() || r.variable.as_ref().is_some_and(|v| bound.contains(&v.value))
+                        });
                     if anchored {
                         continue;
                     }

@@ -1,6 +1,8 @@
 use super::util::{quote_name, tight};
 use super::*;
-use crate::ast::{ConstraintKind, CreateConstraint, DropTarget, EntityKind, PropertyRef, SchemaCommand, SchemaEntity, StatementKind};
+use crate::ast::{
+    ConstraintKind, CreateConstraint, DropTarget, EntityKind, PropertyRef, SchemaCommand, SchemaEntity, StatementKind,
+};
 use crate::diagnostic::Edit;
 
 pub struct LegacyConstraintSyntax;
@@ -48,7 +50,11 @@ impl Rule for LegacyConstraintSyntax {
         let StatementKind::Schema(cmd) = &stmt.kind else { return };
         match cmd {
             SchemaCommand::CreateConstraint(c) if c.legacy.is_some() => {
-                let d = out.report(&META, c.legacy.unwrap_or(c.span), removed_message(cx, "`ON … ASSERT` constraint syntax"));
+                let d = out.report(
+                    &META,
+                    c.legacy.unwrap_or(c.span),
+                    removed_message(cx, "`ON … ASSERT` constraint syntax"),
+                );
                 soften_on_44(cx, d);
                 let modern = modern_create(cx, c);
                 d.help(format!("use `{modern}`"));
@@ -131,7 +137,8 @@ pub fn entity_pattern(e: &SchemaEntity, var: &str) -> String {
 }
 
 pub fn property_list(props: &[PropertyRef], var: &str) -> String {
-    let items: Vec<String> = props.iter().map(|p| format!("{}.{}", quote_name(var), quote_name(&p.key.value))).collect();
+    let items: Vec<String> =
+        props.iter().map(|p| format!("{}.{}", quote_name(var), quote_name(&p.key.value))).collect();
     if items.len() == 1 {
         items[0].clone()
     } else {

@@ -68,7 +68,10 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &
                         continue;
                     }
                     let keys: Vec<&str> = map.entries.iter().map(|e| e.key.value.as_str()).collect();
-                    if labels.iter().any(|l| catalog.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some()) {
+                    if labels
+                        .iter()
+                        .any(|l| catalog.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some())
+                    {
                         continue;
                     }
                     let label = &labels[0].value;

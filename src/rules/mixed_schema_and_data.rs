@@ -55,7 +55,9 @@ impl Rule for MixedSchemaAndData {
         let d = out.report(
             &META,
             switch.span,
-            format!("this migration mixes {schema} schema and {data} data statement(s), which run in separate transactions"),
+            format!(
+                "this migration mixes {schema} schema and {data} data statement(s), which run in separate transactions"
+            ),
         );
         d.help("Neo4j cannot run schema and data changes in one transaction, so the migration is not atomic: a failure leaves the earlier part applied; split it into separate migrations");
     }

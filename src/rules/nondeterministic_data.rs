@@ -36,7 +36,8 @@ ON CREATE SET a.id = randomUUID(), a.createdAt = datetime();
     fixable: false,
 };
 
-const VOLATILE: &[&str] = &["randomuuid", "rand", "timestamp", "datetime", "date", "localdatetime", "time", "localtime"];
+const VOLATILE: &[&str] =
+    &["randomuuid", "rand", "timestamp", "datetime", "date", "localdatetime", "time", "localtime"];
 
 impl Rule for NondeterministicData {
     fn meta(&self) -> &'static RuleMeta {

@@ -53,7 +53,8 @@ impl Rule for PeriodicCommit {
         let Some(pc) = &q.periodic_commit else { return };
         let d = out.report(&META, pc.span, "`USING PERIODIC COMMIT` was removed in Neo4j 5");
         if cx.settings.target == Target::V4_4 {
-            d.severity(Severity::Warning).message = "`USING PERIODIC COMMIT` is deprecated in Neo4j 4.4 and removed in 5".into();
+            d.severity(Severity::Warning).message =
+                "`USING PERIODIC COMMIT` is deprecated in Neo4j 4.4 and removed in 5".into();
         }
         d.help("use `CALL (row) { … } IN TRANSACTIONS OF n ROWS` around the writes");
         let batch = match pc.batch_size.as_ref().map(|e| &e.kind) {

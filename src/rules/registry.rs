@@ -95,10 +95,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
 
 /// A rule by kebab-case name or code (case-insensitive for codes).
 pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.meta().name == name || r.meta().code.eq_ignore_ascii_case(name))
+    RULES.iter().copied().find(|r| r.meta().name == name || r.meta().code.eq_ignore_ascii_case(name))
 }
 
 /// Whether `selector` names a rule, a code, a category or `all`.

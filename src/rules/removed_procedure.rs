@@ -62,22 +62,104 @@ struct Replacement {
 }
 
 const SHOW_INDEX_COLUMNS: &[&str] = &[
-    "id", "name", "state", "populationPercent", "type", "entityType", "labelsOrTypes", "properties", "indexProvider",
-    "owningConstraint", "lastRead", "readCount", "trackedSince", "options", "failureMessage", "createStatement",
+    "id",
+    "name",
+    "state",
+    "populationPercent",
+    "type",
+    "entityType",
+    "labelsOrTypes",
+    "properties",
+    "indexProvider",
+    "owningConstraint",
+    "lastRead",
+    "readCount",
+    "trackedSince",
+    "options",
+    "failureMessage",
+    "createStatement",
 ];
-const SHOW_CONSTRAINT_COLUMNS: &[&str] =
-    &["id", "name", "type", "entityType", "labelsOrTypes", "properties", "ownedIndex", "propertyType", "options", "createStatement"];
+const SHOW_CONSTRAINT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "type",
+    "entityType",
+    "labelsOrTypes",
+    "properties",
+    "ownedIndex",
+    "propertyType",
+    "options",
+    "createStatement",
+];
 const SHOW_TRANSACTION_COLUMNS: &[&str] = &[
-    "database", "transactionId", "currentQueryId", "connectionId", "clientAddress", "username", "metaData", "currentQuery",
-    "parameters", "planner", "runtime", "indexes", "startTime", "currentQueryStartTime", "protocol", "requestUri", "status",
-    "currentQueryStatus", "statusDetails", "resourceInformation", "activeLockCount", "currentQueryActiveLockCount",
-    "elapsedTime", "cpuTime", "waitTime", "idleTime", "currentQueryElapsedTime", "currentQueryCpuTime",
-    "currentQueryWaitTime", "currentQueryIdleTime", "currentQueryAllocatedBytes", "allocatedDirectBytes",
-    "estimatedUsedHeapMemory", "pageHits", "pageFaults", "currentQueryPageHits", "currentQueryPageFaults",
+    "database",
+    "transactionId",
+    "currentQueryId",
+    "connectionId",
+    "clientAddress",
+    "username",
+    "metaData",
+    "currentQuery",
+    "parameters",
+    "planner",
+    "runtime",
+    "indexes",
+    "startTime",
+    "currentQueryStartTime",
+    "protocol",
+    "requestUri",
+    "status",
+    "currentQueryStatus",
+    "statusDetails",
+    "resourceInformation",
+    "activeLockCount",
+    "currentQueryActiveLockCount",
+    "elapsedTime",
+    "cpuTime",
+    "waitTime",
+    "idleTime",
+    "currentQueryElapsedTime",
+    "currentQueryCpuTime",
+    "currentQueryWaitTime",
+    "currentQueryIdleTime",
+    "currentQueryAllocatedBytes",
+    "allocatedDirectBytes",
+    "estimatedUsedHeapMemory",
+    "pageHits",
+    "pageFaults",
+    "currentQueryPageHits",
+    "currentQueryPageFaults",
     "initializationStackTrace",
 ];
-const SHOW_PROCEDURE_COLUMNS: &[&str] = &["name", "description", "mode", "worksOnSystem", "signature", "argumentDescription", "returnDescription", "admin", "rolesExecution", "rolesBoostedExecution", "isDeprecated", "deprecatedBy", "option"];
-const SHOW_FUNCTION_COLUMNS: &[&str] = &["name", "category", "description", "isBuiltIn", "signature", "argumentDescription", "returnDescription", "aggregating", "rolesExecution", "rolesBoostedExecution", "isDeprecated", "deprecatedBy"];
+const SHOW_PROCEDURE_COLUMNS: &[&str] = &[
+    "name",
+    "description",
+    "mode",
+    "worksOnSystem",
+    "signature",
+    "argumentDescription",
+    "returnDescription",
+    "admin",
+    "rolesExecution",
+    "rolesBoostedExecution",
+    "isDeprecated",
+    "deprecatedBy",
+    "option",
+];
+const SHOW_FUNCTION_COLUMNS: &[&str] = &[
+    "name",
+    "category",
+    "description",
+    "isBuiltIn",
+    "signature",
+    "argumentDescription",
+    "returnDescription",
+    "aggregating",
+    "rolesExecution",
+    "rolesBoostedExecution",
+    "isDeprecated",
+    "deprecatedBy",
+];
 
 const TABLE: &[Replacement] = &[
     Replacement { name: "db.indexes", replacement: "SHOW INDEXES", columns: SHOW_INDEX_COLUMNS, note: "", deprecated_only: false },
@@ -129,7 +211,13 @@ impl Rule for RemovedProcedure {
                 let Clause::CallProcedure(call) = c else { continue };
                 let name = call.procedure.dotted();
                 let Some(r) = TABLE.iter().find(|r| r.name.eq_ignore_ascii_case(&name)) else { continue };
-                let verb = if r.deprecated_only { "is deprecated" } else if cx.settings.target == Target::V4_4 { "is deprecated (removed in Neo4j 5)" } else { "was removed in Neo4j 5" };
+                let verb = if r.deprecated_only {
+                    "is deprecated"
+                } else if cx.settings.target == Target::V4_4 {
+                    "is deprecated (removed in Neo4j 5)"
+                } else {
+                    "was removed in Neo4j 5"
+                };
                 let d = out.report(&META, call.procedure.span, format!("`{name}()` {verb}; use `{}`", r.replacement));
                 if cx.settings.target == Target::V4_4 || r.deprecated_only {
                     d.severity(Severity::Warning);
@@ -155,19 +243,31 @@ fn fix_for(cx: &FileContext, name: &str, r: &Replacement, call: &CallProcedureCl
     let args = call.args.as_deref().unwrap_or(&[]);
     if let Some(y) = &call.yield_ {
         // Keep YIELD … WHERE … RETURN when every yielded column exists under the same name.
-        if r.columns.is_empty() || y.star || !y.items.iter().all(|i| r.columns.contains(&i.field.value.as_str())) || !args.is_empty() {
+        if r.columns.is_empty()
+            || y.star
+            || !y.items.iter().all(|i| r.columns.contains(&i.field.value.as_str()))
+            || !args.is_empty()
+        {
             return None;
         }
         let head = Span::new(call.span.start, y.span.start);
         let ws = head.text(cx.text()).len() - head.text(cx.text()).trim_end().len();
         let head = Span::new(head.start, head.end - ws);
-        return Some(Fix::unsafe_(format!("replace with `{}`", r.replacement), vec![Edit::replace(head, r.replacement)]));
+        return Some(Fix::unsafe_(
+            format!("replace with `{}`", r.replacement),
+            vec![Edit::replace(head, r.replacement)],
+        ));
     }
     if !alone {
         return None;
     }
     let text = match name {
-        "db.indexes" | "db.constraints" | "dbms.listtransactions" | "dbms.listqueries" | "dbms.procedures" | "dbms.functions"
+        "db.indexes"
+        | "db.constraints"
+        | "dbms.listtransactions"
+        | "dbms.listqueries"
+        | "dbms.procedures"
+        | "dbms.functions"
         | "db.indexdetails"
             if args.is_empty() || name == "db.indexdetails" =>
         {
@@ -181,16 +281,28 @@ fn fix_for(cx: &FileContext, name: &str, r: &Replacement, call: &CallProcedureCl
         "dbms.killtransaction" => format!("TERMINATE TRANSACTIONS {}", cx.slice(args.first()?.span)),
         "dbms.killtransactions" => {
             let ids = string_list(args.first()?)?;
-            format!("TERMINATE TRANSACTIONS {}", ids.iter().map(|s| format!("'{}'", s.replace('\'', "\\'"))).collect::<Vec<_>>().join(", "))
+            format!(
+                "TERMINATE TRANSACTIONS {}",
+                ids.iter().map(|s| format!("'{}'", s.replace('\'', "\\'"))).collect::<Vec<_>>().join(", ")
+            )
         }
         "db.createindex" => {
             let (n, labels, props) = schema_args(args)?;
-            format!("CREATE INDEX {} FOR (n:{}) ON ({})", quote_name(&n), single(&labels)?, prop_list("n", &props, ", "))
+            format!(
+                "CREATE INDEX {} FOR (n:{}) ON ({})",
+                quote_name(&n),
+                single(&labels)?,
+                prop_list("n", &props, ", ")
+            )
         }
         "db.createuniquepropertyconstraint" | "db.createnodekey" => {
             let (n, labels, props) = schema_args(args)?;
             let kind = if name == "db.createnodekey" { "IS NODE KEY" } else { "IS UNIQUE" };
-            let props = if props.len() == 1 { prop_list("n", &props, ", ") } else { format!("({})", prop_list("n", &props, ", ")) };
+            let props = if props.len() == 1 {
+                prop_list("n", &props, ", ")
+            } else {
+                format!("({})", prop_list("n", &props, ", "))
+            };
             format!("CREATE CONSTRAINT {} FOR (n:{}) REQUIRE {props} {kind}", quote_name(&n), single(&labels)?)
         }
         "db.index.fulltext.createnodeindex" | "db.index.fulltext.createrelationshipindex" => {
@@ -199,7 +311,11 @@ fn fix_for(cx: &FileContext, name: &str, r: &Replacement, call: &CallProcedureCl
             }
             let (n, labels, props) = schema_args(args)?;
             let labels = labels.iter().map(|l| quote_name(l)).collect::<Vec<_>>().join("|");
-            let (pattern, var) = if name.ends_with("createnodeindex") { (format!("(n:{labels})"), "n") } else { (format!("()-[r:{labels}]-()"), "r") };
+            let (pattern, var) = if name.ends_with("createnodeindex") {
+                (format!("(n:{labels})"), "n")
+            } else {
+                (format!("()-[r:{labels}]-()"), "r")
+            };
             format!("CREATE FULLTEXT INDEX {} FOR {pattern} ON EACH [{}]", quote_name(&n), prop_list(var, &props, ", "))
         }
         "db.index.fulltext.drop" => format!("DROP INDEX {}", quote_name(&string_arg(args.first()?)?)),

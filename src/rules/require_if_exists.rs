@@ -48,8 +48,11 @@ impl Rule for RequireIfExists {
             _ => return,
         };
         let DropTarget::Name(name) = target else { return };
-        let d = out.report(&META, keywords_span(cx.text(), span, keyword), format!("`DROP {keyword}` without `IF EXISTS`"));
-        d.help("the drop fails when the object is already gone (a re-run, or a rollback of a partially applied migration)");
+        let d =
+            out.report(&META, keywords_span(cx.text(), span, keyword), format!("`DROP {keyword}` without `IF EXISTS`"));
+        d.help(
+            "the drop fails when the object is already gone (a re-run, or a rollback of a partially applied migration)",
+        );
         d.fix(Fix::safe("append `IF EXISTS`", vec![Edit::insert(name.span.end, " IF EXISTS")]));
     }
 }

@@ -52,7 +52,11 @@ impl Rule for RequireSchemaName {
             }
             _ => return,
         };
-        let d = out.report(&META, keywords_span(cx.text(), span, keyword), format!("unnamed {}", keyword.to_ascii_lowercase()));
+        let d = out.report(
+            &META,
+            keywords_span(cx.text(), span, keyword),
+            format!("unnamed {}", keyword.to_ascii_lowercase()),
+        );
         d.help(format!(
             "Neo4j generates a name that differs per database, and drops are by name only since 5.0; name it, e.g. `{name}`"
         ));

@@ -166,7 +166,11 @@ fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &[String], catalog
 }
 
 fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
-    let labels: Vec<&str> = n.labels.as_ref().map(|l| l.required_names().into_iter().map(|x| x.value.as_str()).collect()).unwrap_or_default();
+    let labels: Vec<&str> = n
+        .labels
+        .as_ref()
+        .map(|l| l.required_names().into_iter().map(|x| x.value.as_str()).collect())
+        .unwrap_or_default();
     let is_key = |prop: &str| is_key_like(prop) || labels.iter().any(|l| catalog.is_unique_property(l, prop));
     if let Some(v) = &n.variable {
         if bound.contains(&v.value) {
@@ -209,10 +213,9 @@ fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &
 pub fn is_key_like(prop: &str) -> bool {
     let lower = prop.to_ascii_lowercase();
     ["id", "uuid", "guid", "key", "code", "slug"].contains(&lower.as_str())
-        || ["id", "uuid", "guid", "key"].iter().any(|s| {
-            lower.ends_with(&format!("_{s}"))
-                || (prop.len() > s.len() && prop.ends_with(&capitalize(s)))
-        })
+        || ["id", "uuid", "guid", "key"]
+            .iter()
+            .any(|s| lower.ends_with(&format!("_{s}")) || (prop.len() > s.len() && prop.ends_with(&capitalize(s))))
 }
 
 fn capitalize(s: &str) -> String {

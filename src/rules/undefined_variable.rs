@@ -284,7 +284,11 @@ impl Checker {
         for item in &p.items {
             self.expr(&item.expr, scope);
         }
-        let mut next = if p.star { scope.clone() } else { Scope { vars: Vec::new(), hidden: scope.hidden.clone(), open: scope.open } };
+        let mut next = if p.star {
+            scope.clone()
+        } else {
+            Scope { vars: Vec::new(), hidden: scope.hidden.clone(), open: scope.open }
+        };
         for item in &p.items {
             if let Some(n) = projected_name(item) {
                 next.bind(n);
@@ -324,7 +328,9 @@ impl Checker {
     fn set_items(&mut self, items: &[SetItem], scope: &Scope) {
         for item in items {
             match item {
-                SetItem::Property { target, value, .. } | SetItem::Replace { target, value, .. } | SetItem::Merge { target, value, .. } => {
+                SetItem::Property { target, value, .. }
+                | SetItem::Replace { target, value, .. }
+                | SetItem::Merge { target, value, .. } => {
                     self.expr(target, scope);
                     self.expr(value, scope);
                 }

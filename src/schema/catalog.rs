@@ -2,8 +2,7 @@
 //! each one (Neo4j 5 syntax).
 
 use crate::ast::{
-    ConstraintKind, CreateConstraint, CreateIndex, DropTarget, EntityKind, IndexKind, PropertyRef,
-    SchemaEntity,
+    ConstraintKind, CreateConstraint, CreateIndex, DropTarget, EntityKind, IndexKind, PropertyRef, SchemaEntity,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -28,9 +27,7 @@ impl ObjectKind {
     pub fn is_unique_or_key(&self) -> bool {
         matches!(
             self,
-            ObjectKind::Constraint(
-                ConstraintKind::Unique | ConstraintKind::NodeKey | ConstraintKind::RelationshipKey
-            )
+            ObjectKind::Constraint(ConstraintKind::Unique | ConstraintKind::NodeKey | ConstraintKind::RelationshipKey)
         )
     }
 
@@ -107,9 +104,7 @@ impl SchemaObject {
         };
         let kind_ok = match (&self.kind, kind) {
             (ObjectKind::Index(k), _) if is_index => range_like(*k),
-            (ObjectKind::Constraint(have), Some(want)) if !is_index => {
-                *have == normalise_key_kind(want, entity.kind)
-            }
+            (ObjectKind::Constraint(have), Some(want)) if !is_index => *have == normalise_key_kind(want, entity.kind),
             (ObjectKind::Constraint(_), None) if !is_index => true,
             _ => false,
         };
@@ -301,12 +296,7 @@ impl Catalog {
 
     /// A uniqueness or key constraint on `label` whose properties are all among `keys` — the
     /// condition under which `MERGE (:label {keys…})` is safe from duplicates.
-    pub fn unique_constraint_covering(
-        &self,
-        entity: EntityKind,
-        label: &str,
-        keys: &[&str],
-    ) -> Option<&SchemaObject> {
+    pub fn unique_constraint_covering(&self, entity: EntityKind, label: &str, keys: &[&str]) -> Option<&SchemaObject> {
         self.iter().find(|o| {
             o.kind.is_unique_or_key()
                 && o.entity == entity
@@ -401,7 +391,10 @@ mod tests {
             options: None,
             created_by: None,
         };
-        assert_eq!(rel.create_cypher(), "CREATE RANGE INDEX `since idx` IF NOT EXISTS FOR ()-[r:KNOWS]-() ON (r.since)");
+        assert_eq!(
+            rel.create_cypher(),
+            "CREATE RANGE INDEX `since idx` IF NOT EXISTS FOR ()-[r:KNOWS]-() ON (r.since)"
+        );
         let ft = SchemaObject {
             name: Some("search".into()),
             kind: ObjectKind::Index(IndexKind::Fulltext),

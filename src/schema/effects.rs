@@ -6,8 +6,8 @@
 //! is re-assembled into `outer WITH … inner` and parsed.
 
 use crate::ast::{
-    Clause, EntityKind, Expr, ExprKind, LabelExpr, Literal, NodePattern, PathElement, PatternPart, Query,
-    RemoveItem, SetItem, Statement, StatementKind,
+    Clause, EntityKind, Expr, ExprKind, LabelExpr, Literal, NodePattern, PathElement, PatternPart, Query, RemoveItem,
+    SetItem, Statement, StatementKind,
 };
 use crate::span::Span;
 use serde::Serialize;
@@ -82,20 +82,57 @@ pub struct Binding {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Write {
     /// `v.key = value`; `on_create`/`on_match` for MERGE actions.
-    SetProperty { span: Span, var: String, key: String, value: Expr, merge_action: Option<bool> },
+    SetProperty {
+        span: Span,
+        var: String,
+        key: String,
+        value: Expr,
+        merge_action: Option<bool>,
+    },
     /// `v = map` (replace) / `v += map`.
-    SetMap { span: Span, var: String, value: Expr, replace: bool },
-    SetLabels { span: Span, var: String, labels: Vec<String> },
-    RemoveProperty { span: Span, var: String, key: String },
-    RemoveLabels { span: Span, var: String, labels: Vec<String> },
+    SetMap {
+        span: Span,
+        var: String,
+        value: Expr,
+        replace: bool,
+    },
+    SetLabels {
+        span: Span,
+        var: String,
+        labels: Vec<String>,
+    },
+    RemoveProperty {
+        span: Span,
+        var: String,
+        key: String,
+    },
+    RemoveLabels {
+        span: Span,
+        var: String,
+        labels: Vec<String>,
+    },
     /// `DELETE`/`DETACH DELETE` of variables (other expressions are listed by text).
-    Delete { span: Span, detach: bool, targets: Vec<String> },
+    Delete {
+        span: Span,
+        detach: bool,
+        targets: Vec<String>,
+    },
     /// A CREATE or MERGE pattern part (nodes and relationships it makes are found in it).
-    Create { span: Span, part: PatternPart, merge: bool },
+    Create {
+        span: Span,
+        part: PatternPart,
+        merge: bool,
+    },
     /// A procedure that may write (anything not known to be read-only).
-    Procedure { span: Span, name: String },
+    Procedure {
+        span: Span,
+        name: String,
+    },
     /// Something cymig does not analyse (FOREACH, dynamic property keys, UNION with writes…).
-    Unanalysed { span: Span, why: String },
+    Unanalysed {
+        span: Span,
+        why: String,
+    },
 }
 
 impl Write {
@@ -143,11 +180,28 @@ impl Analysis {
 pub fn is_read_only_procedure(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     const PREFIXES: &[&str] = &[
-        "db.awaitindex", "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.",
-        "db.info", "db.ping", "db.index.fulltext.querynodes", "db.index.fulltext.queryrelationships",
-        "db.index.vector.querynodes", "db.indexes", "db.constraints", "dbms.", "apoc.export.",
-        "apoc.meta.", "apoc.help", "apoc.util.validate", "apoc.load.", "apoc.path.", "apoc.cypher.run",
-        "gds.graph.list", "apoc.periodic.list",
+        "db.awaitindex",
+        "db.labels",
+        "db.relationshiptypes",
+        "db.propertykeys",
+        "db.schema.",
+        "db.info",
+        "db.ping",
+        "db.index.fulltext.querynodes",
+        "db.index.fulltext.queryrelationships",
+        "db.index.vector.querynodes",
+        "db.indexes",
+        "db.constraints",
+        "dbms.",
+        "apoc.export.",
+        "apoc.meta.",
+        "apoc.help",
+        "apoc.util.validate",
+        "apoc.load.",
+        "apoc.path.",
+        "apoc.cypher.run",
+        "gds.graph.list",
+        "apoc.periodic.list",
     ];
     // `db.index.*.query*` reads; `dbms.*` is administration, never graph data.
     PREFIXES.iter().any(|p| n.starts_with(p)) && !n.starts_with("dbms.setconfigvalue")
@@ -289,25 +343,29 @@ fn set_items(items: &[SetItem], merge_action: Option<bool>, a: &mut Analysis) {
             // lowers it so today): the same as SetItem::Replace.
             SetItem::Property { span, target, value } if matches!(target.kind, ExprKind::Variable(_)) => {
                 if let ExprKind::Variable(v) = &target.kind {
-                    a.writes.push(Write::SetMap { span: *span, var: v.value.clone(), value: value.clone(), replace: true })
+                    a.writes.push(Write::SetMap {
+                        span: *span,
+                        var: v.value.clone(),
+                        value: value.clone(),
+                        replace: true,
+                    })
                 }
             }
             SetItem::Property { span, target, value } => match property_target(target) {
-                Some((var, key)) => a.writes.push(Write::SetProperty {
-                    span: *span,
-                    var,
-                    key,
-                    value: value.clone(),
-                    merge_action,
-                }),
+                Some((var, key)) => {
+                    a.writes.push(Write::SetProperty { span: *span, var, key, value: value.clone(), merge_action })
+                }
                 None => unanalysed(*span, "SET of a dynamic property", a),
             },
             SetItem::Replace { span, target, value } | SetItem::Merge { span, target, value } => {
                 let replace = matches!(item, SetItem::Replace { .. });
                 match &target.kind {
-                    ExprKind::Variable(v) => {
-                        a.writes.push(Write::SetMap { span: *span, var: v.value.clone(), value: value.clone(), replace })
-                    }
+                    ExprKind::Variable(v) => a.writes.push(Write::SetMap {
+                        span: *span,
+                        var: v.value.clone(),
+                        value: value.clone(),
+                        replace,
+                    }),
                     _ => unanalysed(*span, "SET on an expression", a),
                 }
             }
@@ -382,7 +440,14 @@ fn bind_entity(var: &str, origin: Origin, entity: EntityKind, labels: Vec<String
         }
         return;
     }
-    a.bindings.push(Binding { var: var.to_string(), origin, entity: Some(entity), labels, pattern: span, alias_of: None });
+    a.bindings.push(Binding {
+        var: var.to_string(),
+        origin,
+        entity: Some(entity),
+        labels,
+        pattern: span,
+        alias_of: None,
+    });
 }
 
 pub fn label_names(labels: Option<&LabelExpr>) -> Vec<String> {
@@ -474,19 +539,13 @@ pub fn single_apoc_iterate(query: &Query, text: &str) -> Option<(String, String)
 fn touches_of_analysis(a: &Analysis, statement: Span) -> Vec<Touch> {
     let mut out = Vec::new();
     let mut push = |entity, label: &str, property: Option<&str>, action: Action| {
-        out.push(Touch {
-            entity,
-            label: label.to_string(),
-            property: property.map(str::to_string),
-            action,
-            statement,
-        })
+        out.push(Touch { entity, label: label.to_string(), property: property.map(str::to_string), action, statement })
     };
     let renamed_from = |var: &str, key: &str| -> Option<String> {
         a.writes.iter().find_map(|w| match w {
-            Write::SetProperty { var: v, key: k, value, .. } if v == var && k == key => {
-                property_target(value).filter(|(sv, sk)| sv == var && sk != key && removes(a, var, sk)).map(|(_, sk)| sk)
-            }
+            Write::SetProperty { var: v, key: k, value, .. } if v == var && k == key => property_target(value)
+                .filter(|(sv, sk)| sv == var && sk != key && removes(a, var, sk))
+                .map(|(_, sk)| sk),
             _ => None,
         })
     };

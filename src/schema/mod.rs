@@ -247,32 +247,21 @@ impl Catalog {
     }
 }
 
-fn schema_event(
-    statement: &Statement,
-    text: &str,
-    version: Option<&str>,
-    catalog: &Catalog,
-) -> Option<SchemaEvent> {
+fn schema_event(statement: &Statement, text: &str, version: Option<&str>, catalog: &Catalog) -> Option<SchemaEvent> {
     let StatementKind::Schema(command) = &statement.kind else {
         return None;
     };
     let span = statement.span;
     let created = |object: SchemaObject, if_not_exists: bool| {
-        let existing = object
-            .name
-            .as_deref()
-            .and_then(|n| catalog.by_name(n))
-            .or_else(|| catalog.equivalent(&object))
-            .cloned();
+        let existing =
+            object.name.as_deref().and_then(|n| catalog.by_name(n)).or_else(|| catalog.equivalent(&object)).cloned();
         match existing {
             Some(existing) => SchemaEvent::AlreadyExists { statement: span, object, existing, if_not_exists },
             None => SchemaEvent::Created { statement: span, object },
         }
     };
     Some(match command {
-        SchemaCommand::CreateIndex(c) => {
-            created(SchemaObject::from_create_index(c, text, version), c.if_not_exists)
-        }
+        SchemaCommand::CreateIndex(c) => created(SchemaObject::from_create_index(c, text, version), c.if_not_exists),
         SchemaCommand::CreateConstraint(c) => {
             created(SchemaObject::from_create_constraint(c, text, version), c.if_not_exists)
         }
@@ -291,9 +280,7 @@ fn dropped(
 ) -> SchemaEvent {
     let found = match target {
         DropTarget::Name(name) => catalog.by_name(&name.value),
-        DropTarget::LegacyDefinition { .. } => {
-            catalog.iter().find(|o| o.matches_legacy_target(target, is_index))
-        }
+        DropTarget::LegacyDefinition { .. } => catalog.iter().find(|o| o.matches_legacy_target(target, is_index)),
     };
     match found {
         Some(object) => SchemaEvent::Dropped { statement: span, object: object.clone() },
@@ -338,10 +325,16 @@ mod tests {
     #[test]
     fn replays_creates_drops_and_if_not_exists_no_ops() {
         let m = model(&[
-            ("1", "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;\n\
-                   CREATE INDEX person_name FOR (p:Person) ON (p.name) OPTIONS {indexProvider: 'range-1.0'};"),
-            ("2", "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name);\n\
-                   MERGE (p:Person {email: 'a@b.c'});"),
+            (
+                "1",
+                "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;\n\
+                   CREATE INDEX person_name FOR (p:Person) ON (p.name) OPTIONS {indexProvider: 'range-1.0'};",
+            ),
+            (
+                "2",
+                "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name);\n\
+                   MERGE (p:Person {email: 'a@b.c'});",
+            ),
             ("3", "DROP INDEX person_name IF EXISTS;\nDROP INDEX unknown_one IF EXISTS;"),
         ]);
         assert_eq!(m.catalog_after("1").objects.len(), 2);
@@ -350,7 +343,9 @@ mod tests {
         assert_eq!(before.options.as_deref(), Some("{indexProvider: 'range-1.0'}"));
         assert_eq!(before.created_by.as_deref(), Some("1"));
         let events = &m.migration("3").unwrap().events;
-        assert!(matches!(&events[0], SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some("person_name")));
+        assert!(
+            matches!(&events[0], SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some("person_name"))
+        );
         assert!(matches!(&events[1], SchemaEvent::DroppedUnknown { target, .. } if target == "unknown_one"));
         assert_eq!(m.catalog_after("3").objects.len(), 1);
         assert!(m.has_unique_constraint_at("2", 0, EntityKind::Node, "Person", &["email"]));
@@ -361,7 +356,8 @@ mod tests {
 
     #[test]
     fn catalog_at_sees_only_earlier_statements_of_the_migration() {
-        let text = "MERGE (c:Country {code: 'FR'});\nCREATE CONSTRAINT country_code FOR (c:Country) REQUIRE c.code IS UNIQUE;";
+        let text =
+            "MERGE (c:Country {code: 'FR'});\nCREATE CONSTRAINT country_code FOR (c:Country) REQUIRE c.code IS UNIQUE;";
         let m = model(&[("1", text)]);
         let mm = m.migration("1").unwrap();
         assert!(mm.catalog_at(0).unique_constraint_covering(EntityKind::Node, "Country", &["code"]).is_none());
@@ -401,7 +397,9 @@ mod tests {
     #[test]
     fn legacy_drop_by_definition_finds_the_legacy_index() {
         let m = model(&[("1", "CREATE INDEX ON :Vehicle(plate);"), ("2", "DROP INDEX ON :Vehicle(plate);")]);
-        assert!(matches!(&m.migration("2").unwrap().events[0], SchemaEvent::Dropped { object, .. } if object.name.is_none()));
+        assert!(
+            matches!(&m.migration("2").unwrap().events[0], SchemaEvent::Dropped { object, .. } if object.name.is_none())
+        );
     }
 
     #[test]

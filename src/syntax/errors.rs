@@ -12,16 +12,17 @@ use std::collections::BTreeSet;
 /// Positives that stand for a whole construct, so the tokens that can start it are not listed.
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::expression | Rule::slice_to | Rule::concurrency_count | Rule::comprehension_map
+        Rule::expression
+        | Rule::slice_to
+        | Rule::concurrency_count
+        | Rule::comprehension_map
         | Rule::comprehension_where => "an expression",
         Rule::variable => "a variable name",
         Rule::schema_name => "a name",
         Rule::symbolic_name_key | Rule::function_name | Rule::procedure_name => "a name",
         Rule::label_name | Rule::label_expr | Rule::label_expr_in_expression => "a label or type",
         Rule::string_lit => "a string",
-        Rule::dec_int | Rule::range_min | Rule::range_max | Rule::quantifier_min | Rule::quantifier_max => {
-            "an integer"
-        }
+        Rule::dec_int | Rule::range_min | Rule::range_max | Rule::quantifier_min | Rule::quantifier_max => "an integer",
         Rule::hex_int | Rule::octal_int | Rule::float_lit => "a number",
         Rule::parameter | Rule::legacy_parameter => "a parameter",
         Rule::map_literal => "a map `{…}`",
@@ -38,10 +39,21 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::remove_item => "a property or label to remove",
         Rule::yield_item => "a name",
         Rule::regular_query | Rule::single_query => "a clause",
-        Rule::match_clause | Rule::with_clause | Rule::return_clause | Rule::create_clause
-        | Rule::merge_clause | Rule::set_clause | Rule::remove_clause | Rule::delete_clause
-        | Rule::unwind_clause | Rule::foreach_clause | Rule::call_procedure | Rule::call_subquery
-        | Rule::load_csv_clause | Rule::use_clause | Rule::finish_clause => "a clause",
+        Rule::match_clause
+        | Rule::with_clause
+        | Rule::return_clause
+        | Rule::create_clause
+        | Rule::merge_clause
+        | Rule::set_clause
+        | Rule::remove_clause
+        | Rule::delete_clause
+        | Rule::unwind_clause
+        | Rule::foreach_clause
+        | Rule::call_procedure
+        | Rule::call_subquery
+        | Rule::load_csv_clause
+        | Rule::use_clause
+        | Rule::finish_clause => "a clause",
         Rule::EOI => "end of statement",
         Rule::where_clause => "`WHERE`",
         Rule::options => "`OPTIONS`",
@@ -55,14 +67,49 @@ fn describe(rule: Rule) -> Option<&'static str> {
 }
 
 /// Tokens that can start an expression: listed as "an expression" when one is expected.
-const EXPRESSION_STARTS: &[&str] = &["(", "[", "{", "$", "-", "+", ".", "NOT", "CASE", "TRUE", "FALSE", "NULL",
-    "COUNT", "EXISTS", "COLLECT", "ALL", "ANY", "NONE", "SINGLE", "REDUCE", "SHORTESTPATH", "ALLSHORTESTPATHS",
-    "'", "\"", "`", "0", "0x", "0X", "0o", "0O", "INF", "INFINITY", "NAN", "TRIM"];
+const EXPRESSION_STARTS: &[&str] = &[
+    "(",
+    "[",
+    "{",
+    "$",
+    "-",
+    "+",
+    ".",
+    "NOT",
+    "CASE",
+    "TRUE",
+    "FALSE",
+    "NULL",
+    "COUNT",
+    "EXISTS",
+    "COLLECT",
+    "ALL",
+    "ANY",
+    "NONE",
+    "SINGLE",
+    "REDUCE",
+    "SHORTESTPATH",
+    "ALLSHORTESTPATHS",
+    "'",
+    "\"",
+    "`",
+    "0",
+    "0x",
+    "0X",
+    "0o",
+    "0O",
+    "INF",
+    "INFINITY",
+    "NAN",
+    "TRIM",
+];
 
 /// Operators that may continue any operand.
-const OPERATOR_TOKENS: &[&str] = &["=~", "<>", "!=", "<=", ">=", "=", "<", ">", "||", "+", "-", "*", "/", "%", "^",
-    ".", "[", ":", "::", "!", "&", "|", "IS", "OR", "XOR", "AND", "STARTS", "ENDS", "CONTAINS", "IN", "\u{AD}",
-    "\u{2212}", "\u{FE58}", "\u{FE63}", "\u{FF0D}"];
+const OPERATOR_TOKENS: &[&str] = &[
+    "=~", "<>", "!=", "<=", ">=", "=", "<", ">", "||", "+", "-", "*", "/", "%", "^", ".", "[", ":", "::", "!", "&",
+    "|", "IS", "OR", "XOR", "AND", "STARTS", "ENDS", "CONTAINS", "IN", "\u{AD}", "\u{2212}", "\u{FE58}", "\u{FE63}",
+    "\u{FF0D}",
+];
 
 pub(crate) struct Failure {
     pub span: Span,
@@ -182,7 +229,9 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
     let message = match (expected.is_empty(), err.variant.message().contains("limit reached")) {
         (_, true) => "statement too complex to parse".to_string(),
         _ if malformed_string_at(text, pos) => {
-            format!("invalid string literal {found}: an escape such as `\\uXXXX` is malformed or the quote is not closed")
+            format!(
+                "invalid string literal {found}: an escape such as `\\uXXXX` is malformed or the quote is not closed"
+            )
         }
         (_, false) if pos == 0 => {
             format!("expected a clause (MATCH, CREATE, RETURN, …) or a command (CREATE INDEX, SHOW, …), found {found}")
@@ -345,7 +394,11 @@ pub(crate) fn statement_kind(text: &str) -> Option<String> {
         "OPTIONAL" => "OPTIONAL MATCH".to_string(),
         "MATCH" | "MERGE" | "WITH" | "UNWIND" | "RETURN" | "CALL" | "LOAD" | "USING" | "SHOW" | "TERMINATE"
         | "FOREACH" | "SET" | "REMOVE" | "DELETE" | "DETACH" | "USE" | "GRANT" | "REVOKE" | "DENY" | "ALTER" => {
-            if first == "LOAD" { "LOAD CSV".to_string() } else { first.to_string() }
+            if first == "LOAD" {
+                "LOAD CSV".to_string()
+            } else {
+                first.to_string()
+            }
         }
         _ => return None,
     };

@@ -69,11 +69,9 @@ fn on_big_stack(text: &str, span: Span, comments: &[Span]) -> Result<Statement, 
         .spawn(move || parse_and_lower(&owned, span, &comments));
     match worker.map(|h| h.join()) {
         Ok(Ok(result)) => result,
-        _ => Err(SyntaxError {
-            span,
-            statement_span: span,
-            message: "statement too deeply nested to parse".to_string(),
-        }),
+        _ => {
+            Err(SyntaxError { span, statement_span: span, message: "statement too deeply nested to parse".to_string() })
+        }
     }
 }
 

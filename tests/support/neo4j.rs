@@ -43,7 +43,12 @@ pub struct TestDb {
 impl TestDb {
     /// Connection details of another server (a [`PrivateServer`]), for the same helpers.
     pub fn external(server: &Neo4jServer) -> TestDb {
-        let copy = Neo4jServer { uri: server.uri.clone(), user: server.user.clone(), password: server.password.clone(), process: None };
+        let copy = Neo4jServer {
+            uri: server.uri.clone(),
+            user: server.user.clone(),
+            password: server.password.clone(),
+            process: None,
+        };
         TestDb { server: Box::leak(Box::new(copy)), _serial: None }
     }
 }
@@ -83,11 +88,7 @@ pub fn fresh_db() -> TestDb {
 /// Runs a future on a fresh single-threaded runtime (neo4rs connections belong to the runtime
 /// that opened them, so each call connects anew).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime").block_on(future)
 }
 
 /// Opens a neo4rs connection to the test server.
@@ -199,12 +200,7 @@ fn spawn_harness(args: &[&str], log_name: &str) -> Result<Neo4jServer, String> {
     let stdin = child.stdin.take().ok_or("no stdin pipe")?;
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     let uri = wait_for_ready(stdout, &mut child, &log_path)?;
-    Ok(Neo4jServer {
-        uri,
-        user: "neo4j".into(),
-        password,
-        process: Some(Mutex::new((child, stdin))),
-    })
+    Ok(Neo4jServer { uri, user: "neo4j".into(), password, process: Some(Mutex::new((child, stdin))) })
 }
 
 fn require_tool(tool: &str, version_flag: &str, what: &str) -> Result<(), String> {
@@ -282,9 +278,7 @@ pub async fn reset(server: &Neo4jServer) -> Result<(), neo4rs::Error> {
     for name in names(&graph, "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").await? {
         graph.run(neo4rs::query(&format!("DROP INDEX {} IF EXISTS", quote(&name)))).await?;
     }
-    graph
-        .run(neo4rs::query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"))
-        .await
+    graph.run(neo4rs::query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")).await
 }
 
 async fn names(graph: &neo4rs::Graph, cypher: &str) -> Result<Vec<String>, neo4rs::Error> {

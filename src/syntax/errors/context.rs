@@ -15,7 +15,11 @@ pub(super) fn construct_at(text: &str, pos: usize) -> Option<String> {
         Some(&(bracket, at)) => {
             let clause = scan.clause_before(at);
             let schema_for = scan.clauses.iter().any(|(w, o)| w == "FOR" && *o < at);
-            let clause = if schema_for && matches!(clause, Some("ON" | "REQUIRE" | "ASSERT")) { Some("PROPERTIES") } else { clause };
+            let clause = if schema_for && matches!(clause, Some("ON" | "REQUIRE" | "ASSERT")) {
+                Some("PROPERTIES")
+            } else {
+                clause
+            };
             bracket_context(text, pos, bracket, at, clause)
         }
         None => clause_context(text, pos, scan.clause.as_ref()?),
@@ -65,8 +69,8 @@ const DANGLING: &[&str] = &["AND", "OR", "XOR", "NOT", "=", "<>", "<", ">", "<="
 /// Words that start a clause; a clause keyword met where an operand was due means the operand is
 /// missing.
 const CLAUSE_STARTS: &[&str] = &[
-    "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
-    "DETACH", "CALL", "FOREACH", "ORDER", "SKIP", "LIMIT", "UNION", "LOAD", "YIELD",
+    "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "CREATE", "MERGE", "SET", "REMOVE", "DELETE", "DETACH",
+    "CALL", "FOREACH", "ORDER", "SKIP", "LIMIT", "UNION", "LOAD", "YIELD",
 ];
 
 /// Clause keywords whose items the "no bracket open" context is phrased in.
@@ -127,11 +131,8 @@ impl Scan {
                 _ => i += 1,
             }
         }
-        let depth0: Vec<(String, usize)> = clauses
-            .iter()
-            .filter(|(_, at)| open.iter().all(|&(_, o)| *at < o))
-            .cloned()
-            .collect();
+        let depth0: Vec<(String, usize)> =
+            clauses.iter().filter(|(_, at)| open.iter().all(|&(_, o)| *at < o)).cloned().collect();
         let clause = depth0.last().cloned();
         Scan { open, clauses, clause }
     }
@@ -180,7 +181,9 @@ fn previous_token(text: &str, pos: usize) -> Option<(&str, usize)> {
     let end = before.len();
     let last = before.chars().last()?;
     let start = if last.is_alphanumeric() || last == '_' {
-        before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8))
+        before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8))
     } else if last == '`' {
         before[..end - 1].rfind('`').unwrap_or(0)
     } else if ["<>", "<=", ">=", "=~", "->", "<-", "..", "::"].iter().any(|op| before.ends_with(op)) {
@@ -285,7 +288,10 @@ fn paren_context(before: Option<(&str, usize)>, clause: Option<&str>, fresh: boo
 
 /// A token after which `[` indexes instead of opening a list.
 fn ends_operand(token: &str) -> bool {
-    token == ")" || token == "]" || token == "}" || token.starts_with('`')
+    token == ")"
+        || token == "]"
+        || token == "}"
+        || token.starts_with('`')
         || (token.chars().all(|c| c.is_alphanumeric() || c == '_')
             && !token.is_empty()
             && !token.chars().next().is_some_and(|c| c.is_ascii_digit())

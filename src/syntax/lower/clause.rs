@@ -37,9 +37,7 @@ impl Lowerer {
                 super::literal::IntValue::Fits(v) => {
                     Some(Expr { span: self.span(&n), kind: ExprKind::Literal(Literal::Integer(v)) })
                 }
-                super::literal::IntValue::MinMagnitude => {
-                    return Err(self.error(&n, "integer literal is too large"))
-                }
+                super::literal::IntValue::MinMagnitude => return Err(self.error(&n, "integer literal is too large")),
             },
             None => None,
         };
@@ -229,9 +227,7 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::property_target => target = Some(self.property_target(p)?),
-                Rule::variable => {
-                    target = Some(Expr { span: self.span(&p), kind: ExprKind::Variable(self.name(&p)) })
-                }
+                Rule::variable => target = Some(Expr { span: self.span(&p), kind: ExprKind::Variable(self.name(&p)) }),
                 Rule::expression => value = Some(self.expr(p)?),
                 _ => {}
             }
@@ -256,9 +252,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::variable => target = Some(self.name(&p)),
                 Rule::label_name => labels.push(self.name(&p)),
-                Rule::dynamic_label => {
-                    labels.push(Name { span: self.span(&p), value: self.text(&p).to_string() })
-                }
+                Rule::dynamic_label => labels.push(Name { span: self.span(&p), value: self.text(&p).to_string() }),
                 _ => {}
             }
         }
@@ -314,9 +308,7 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::procedure_name => procedure = Some(self.qualified_name(p)),
-                Rule::procedure_args => {
-                    args = Some(p.into_inner().map(|a| self.expr(a)).collect::<LResult<Vec<_>>>()?)
-                }
+                Rule::procedure_args => args = Some(p.into_inner().map(|a| self.expr(a)).collect::<LResult<Vec<_>>>()?),
                 Rule::yield_clause => yield_ = Some(self.yield_clause(p)?),
                 _ => {}
             }

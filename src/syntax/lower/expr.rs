@@ -124,10 +124,7 @@ impl Lowerer {
     /// An operand that is complete: a lone `9223372036854775808` is an overflow.
     fn finish(&self, operand: Operand) -> LResult<Expr> {
         if operand.big_int {
-            return Err(LowerError {
-                span: operand.expr.span,
-                message: "integer literal is too large".to_string(),
-            });
+            return Err(LowerError { span: operand.expr.span, message: "integer literal is too large".to_string() });
         }
         Ok(operand.expr)
     }
@@ -340,7 +337,8 @@ impl Lowerer {
                         Rule::expression => {
                             // `normalize(s, NFKC)`: a bare normal form, not a variable (as in Neo4j,
                             // even where a variable `nfkc` exists).
-                            let form = normal_form(p.as_str().trim_end()).filter(|_| takes_normal_form && args.len() == 1);
+                            let form =
+                                normal_form(p.as_str().trim_end()).filter(|_| takes_normal_form && args.len() == 1);
                             match form {
                                 Some(form) => args.push(Expr { span: self.span(&p), kind: ExprKind::NormalForm(form) }),
                                 None => args.push(self.expr(p)?),
@@ -371,12 +369,14 @@ impl Lowerer {
         let mut parts = pair.into_inner();
         let first = parts.next().ok_or_else(|| internal(Span::default()))?;
         let name = self.name(&first);
-        let mut operand = Operand { expr: Expr { span: name.span, kind: ExprKind::Variable(name) }, depth: 1, big_int: false };
+        let mut operand =
+            Operand { expr: Expr { span: name.span, kind: ExprKind::Variable(name) }, depth: 1, big_int: false };
         for part in parts {
             let key = self.name(&part);
             let span = operand.expr.span.cover(key.span);
             let kind = ExprKind::Property { subject: boxed(operand.expr), key };
-            operand = self.check_depth(Operand { expr: Expr { span, kind }, depth: operand.depth + 1, big_int: false })?;
+            operand =
+                self.check_depth(Operand { expr: Expr { span, kind }, depth: operand.depth + 1, big_int: false })?;
         }
         Ok(operand)
     }
@@ -451,7 +451,9 @@ impl Lowerer {
                 let rhs = self.expr(operand)?;
                 ExprKind::Binary { op, lhs: boxed(subject), rhs: boxed(rhs) }
             }
-            Rule::null_check => ExprKind::IsNull { operand: boxed(subject), negated: super::has_child(&first, Rule::K_NOT) },
+            Rule::null_check => {
+                ExprKind::IsNull { operand: boxed(subject), negated: super::has_child(&first, Rule::K_NOT) }
+            }
             Rule::normalized_check => self.is_normalized(subject, &first),
             _ => self.is_type(subject, &pair),
         };

@@ -45,12 +45,7 @@ impl Lowerer {
 
     pub(super) fn parameter(&self, pair: &Pair) -> Parameter {
         let legacy = pair.as_rule() == Rule::legacy_parameter;
-        let name = pair
-            .clone()
-            .into_inner()
-            .next()
-            .map(|p| super::unquote_name(p.as_str()))
-            .unwrap_or_default();
+        let name = pair.clone().into_inner().next().map(|p| super::unquote_name(p.as_str())).unwrap_or_default();
         Parameter { name, legacy }
     }
 

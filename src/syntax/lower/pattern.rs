@@ -59,9 +59,7 @@ impl Lowerer {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::node_pattern => elements.push(PathElement::Node(self.node_pattern(p)?)),
-                Rule::relationship_pattern => {
-                    elements.push(PathElement::Relationship(self.relationship_pattern(p)?))
-                }
+                Rule::relationship_pattern => elements.push(PathElement::Relationship(self.relationship_pattern(p)?)),
                 Rule::parenthesized_path => elements.push(PathElement::Parenthesized(self.parenthesized_path(p)?)),
                 Rule::quantifier => {
                     let q = self.quantifier(p)?;
@@ -234,8 +232,7 @@ impl Lowerer {
     /// `label_expr` and `label_expr_in_expression`: `|` over `&`/`:` over `!` over atoms.
     pub(super) fn label_expr(&self, pair: Pair) -> LResult<LabelExpr> {
         let span = self.span(&pair);
-        let mut alternatives =
-            pair.into_inner().map(|p| self.label_and(p)).collect::<LResult<Vec<_>>>()?;
+        let mut alternatives = pair.into_inner().map(|p| self.label_and(p)).collect::<LResult<Vec<_>>>()?;
         if alternatives.len() == 1 {
             return alternatives.pop().ok_or_else(|| internal(span));
         }

@@ -8,8 +8,18 @@ use crate::syntax::grammar::Rule;
 
 /// SHOW targets analysed as [`ShowCommand`]; the others (databases, users, ...) are admin commands.
 const SHOW_TARGETS: &[&str] = &[
-    "INDEX", "INDEXES", "CONSTRAINT", "CONSTRAINTS", "PROCEDURE", "PROCEDURES", "FUNCTION", "FUNCTIONS",
-    "TRANSACTION", "TRANSACTIONS", "SETTING", "SETTINGS",
+    "INDEX",
+    "INDEXES",
+    "CONSTRAINT",
+    "CONSTRAINTS",
+    "PROCEDURE",
+    "PROCEDURES",
+    "FUNCTION",
+    "FUNCTIONS",
+    "TRANSACTION",
+    "TRANSACTIONS",
+    "SETTING",
+    "SETTINGS",
 ];
 
 impl Lowerer {
@@ -75,7 +85,8 @@ impl Lowerer {
     fn schema_entity(&self, pair: Pair) -> LResult<SchemaEntity> {
         let span = self.span(&pair);
         let inner = pair.into_inner().next().ok_or_else(|| internal(span))?;
-        let kind = if inner.as_rule() == Rule::schema_relationship { EntityKind::Relationship } else { EntityKind::Node };
+        let kind =
+            if inner.as_rule() == Rule::schema_relationship { EntityKind::Relationship } else { EntityKind::Node };
         let mut variable = None;
         let mut labels = Vec::new();
         for p in inner.into_inner() {
@@ -244,10 +255,7 @@ impl Lowerer {
     }
 
     #[allow(clippy::type_complexity)]
-    fn show_tail(
-        &self,
-        pair: Pair,
-    ) -> LResult<(Vec<Expr>, Option<ShowYield>, Option<Expr>, Option<ReturnClause>)> {
+    fn show_tail(&self, pair: Pair) -> LResult<(Vec<Expr>, Option<ShowYield>, Option<Expr>, Option<ReturnClause>)> {
         let mut ids = Vec::new();
         let mut yield_ = None;
         let mut where_ = None;

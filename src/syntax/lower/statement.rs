@@ -37,7 +37,9 @@ impl Lowerer {
 
     fn statement_body(&self, pair: Pair) -> LResult<StatementKind> {
         Ok(match pair.as_rule() {
-            Rule::create_constraint => StatementKind::Schema(SchemaCommand::CreateConstraint(self.create_constraint(pair)?)),
+            Rule::create_constraint => {
+                StatementKind::Schema(SchemaCommand::CreateConstraint(self.create_constraint(pair)?))
+            }
             Rule::drop_constraint => StatementKind::Schema(SchemaCommand::DropConstraint(self.drop_constraint(pair)?)),
             Rule::create_index => StatementKind::Schema(SchemaCommand::CreateIndex(self.create_index(pair)?)),
             Rule::drop_index => StatementKind::Schema(SchemaCommand::DropIndex(self.drop_index(pair)?)),
