@@ -566,3 +566,46 @@ fn an_apoc_iterate_yielding_no_error_columns_is_warned_about() {
     );
     assert_eq!(q(&db, "MATCH (n:Item {f: true}) RETURN count(n) AS v"), 10);
 }
+
+/// A batched statement terminated on the server while it runs fails the migration at once: the
+/// driver must not re-run it behind the executor's back (its first batches have committed, and
+/// this body is not idempotent), and `status` shows what committed and how to recover.
+#[test]
+fn a_batched_statement_failing_mid_run_is_not_rerun_by_the_driver() {
+    let db = fresh_db();
+    let m = tempfile::tempdir().unwrap();
+    write(
+        m.path(),
+        "V1__slow_counter.cypher",
+        "// cymig:ignore-file nondeterministic-data, irreversible -- test of the executor\n\
+         UNWIND range(1, 40) AS i\n\
+         CALL (i) { CALL apoc.util.sleep(150) CREATE (:Ran {i: i}) } IN TRANSACTIONS OF 1 ROWS ON ERROR FAIL;\n",
+    );
+    let dir = m.path().to_str().unwrap();
+    let child = cymig(&db, &["up", dir]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while q(&db, "MATCH (r:Ran) RETURN count(r) AS v") < 3 {
+        assert!(Instant::now() < deadline, "the batched step never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let terminated = block_on(async {
+        strings(
+            &connect(&db).await,
+            "SHOW TRANSACTIONS YIELD transactionId, currentQuery \
+             WHERE currentQuery CONTAINS 'apoc.util.sleep' AND NOT currentQuery CONTAINS 'TERMINATE' \
+             TERMINATE TRANSACTIONS transactionId YIELD transactionId AS id, message RETURN id + ' ' + message AS v",
+        )
+        .await
+    });
+    assert!(!terminated.is_empty(), "no transaction to terminate");
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let ran = q(&db, "MATCH (r:Ran) RETURN count(r) AS v");
+    let distinct = q(&db, "MATCH (r:Ran) RETURN count(DISTINCT r.i) AS v");
+    assert_eq!(ran, distinct, "a row ran twice: the statement was re-run ({out})");
+    assert!(ran < 40, "the statement was not interrupted ({out})");
+    assert_eq!(history(&db), vec!["1=failed".to_string()], "{out}");
+    let status = text(&run(&db, &["status", dir]));
+    assert!(status.contains("failed") && status.contains("cymig retry 1"), "{status}");
+}

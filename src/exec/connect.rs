@@ -136,8 +136,14 @@ impl Db {
 
     /// Runs a statement in an auto-commit transaction, returning the raw driver error so the
     /// caller can classify it (transient or not).
+    ///
+    /// It pulls (and drops) the rows instead of calling `Graph::run`: neo4rs retries `run` for
+    /// up to 60 s when a transient error arrives while the statement executes, which would
+    /// re-run a `CALL … IN TRANSACTIONS` whose first batches already committed. `execute` retries
+    /// only a failed RUN request, before the statement has executed; every failure after that
+    /// reaches the executor, which records it and never re-runs a partly committed step by itself.
     pub async fn run_raw(&self, q: Query) -> std::result::Result<(), neo4rs::Error> {
-        self.graph.run(q).await
+        self.stream_raw(q, |_| {}).await
     }
 
     /// Runs an auto-commit query, handing each row to `on_row` as it arrives (the raw driver
