@@ -37,6 +37,7 @@
 //! never echo values from the file (a typo'd key may hold a secret).
 
 use crate::error::{Error, Result};
+use crate::suggest::edit_distance;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -952,21 +953,6 @@ fn serialize_duration<S: serde::Serializer>(d: &Duration, s: S) -> std::result::
 /// The valid key within edit distance 2 of `key`, for "did you mean".
 fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
     valid.iter().map(|v| (edit_distance(key, v), *v)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, v)| v)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 // ---------------------------------------------------------------------------------------------

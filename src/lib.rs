@@ -26,5 +26,6 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
 pub mod visit;

@@ -2,6 +2,7 @@ use super::util::{path_variables, projected_name};
 use super::*;
 use crate::ast::*;
 use crate::span::Span;
+use crate::suggest::edit_distance;
 
 pub struct UndefinedVariable;
 
@@ -525,19 +526,4 @@ fn part_names(p: &PatternPart) -> Vec<&Name> {
 fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
     let close: Vec<&String> = candidates.iter().filter(|c| edit_distance(name, c) == 1).collect();
     (close.len() == 1).then(|| close[0].as_str())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -6,6 +6,7 @@ mod context;
 
 use super::grammar::Rule;
 use crate::span::Span;
+use crate::suggest::edit_distance;
 use pest::error::{ErrorVariant, InputLocation};
 use std::collections::BTreeSet;
 
@@ -274,21 +275,6 @@ fn did_you_mean(text: &str, pos: usize, expected_keywords: &BTreeSet<String>) ->
         .filter(|(d, k)| *d <= 1 || (*d == 2 && k.len() >= 5))
         .min()
         .map(|(_, k)| k.clone())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// A string literal starts at `pos` and is unterminated or holds a bad escape.
