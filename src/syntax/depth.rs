@@ -65,7 +65,9 @@ pub(crate) fn max_nesting(text: &str, limit: usize) -> (usize, Option<usize>) {
     (max, None)
 }
 
-fn skip_quoted(bytes: &[u8], start: usize) -> usize {
+/// The offset just past the string or backtick name opening at `start` (the end of the text
+/// when it is unterminated).
+pub(super) fn skip_quoted(bytes: &[u8], start: usize) -> usize {
     let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() {

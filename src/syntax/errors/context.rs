@@ -7,6 +7,8 @@
 //! the innermost bracket still open and the last clause keyword outside brackets; what precedes
 //! the bracket tells a node pattern from an argument list or a parenthesised expression.
 
+use crate::syntax::depth::skip_quoted;
+
 /// Where in the statement the error is, as a phrase that follows the expected tokens:
 /// "after the map entry", "in the node pattern", …
 pub(super) fn construct_at(text: &str, pos: usize) -> Option<String> {
@@ -97,7 +99,7 @@ impl Scan {
         while i < pos.min(text.len()) {
             let c = bytes[i];
             match c {
-                b'\'' | b'"' | b'`' => i = skip_quoted(bytes, i, c),
+                b'\'' | b'"' | b'`' => i = skip_quoted(bytes, i),
                 b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_until(bytes, i, b"\n"),
                 b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_until(bytes, i + 2, b"*/"),
                 b'(' | b'[' | b'{' => {
@@ -141,18 +143,6 @@ impl Scan {
     fn clause_before(&self, at: usize) -> Option<&str> {
         self.clauses.iter().rev().find(|(_, o)| *o < at).map(|(w, _)| w.as_str())
     }
-}
-
-fn skip_quoted(bytes: &[u8], start: usize, quote: u8) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote != b'`' => i += 2,
-            c if c == quote => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 fn skip_until(bytes: &[u8], start: usize, end: &[u8]) -> usize {
