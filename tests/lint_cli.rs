@@ -184,3 +184,29 @@ fn one_bad_file_does_not_stop_the_others() {
     assert!(rules.contains(&"syntax-error"), "{rules:?}");
     assert!(rules.contains(&"exists-function"), "{rules:?}");
 }
+
+/// `cymig lint … | head`: the reader closing the pipe early is not an error; the exit code still
+/// says there were findings.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=60 {
+        write(
+            dir.path(),
+            &format!("V{i}__t.cypher"),
+            "CREATE INDEX FOR (n:A) ON (n.b);\nMATCH (n) WHERE exists(n.x) RETURN n;\n",
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["lint", "."])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run cymig");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}
