@@ -28,8 +28,7 @@ impl Executor {
         let update = recorded_without_running(m, &key, &self.options.applied_by, note);
         let result =
             self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
-        lock.release().await?;
-        result
+        lock.release_after(result).await
     }
 
     /// Accepts the current checksums of applied migrations whose files were edited.
@@ -54,8 +53,7 @@ impl Executor {
             Ok(mismatches)
         }
         .await;
-        lock.release().await?;
-        result
+        lock.release_after(result).await
     }
 
     /// Applied migrations whose file checksum differs from the recorded one.
@@ -110,8 +108,7 @@ impl Executor {
             Ok(n)
         }
         .await;
-        lock.release().await?;
-        result
+        lock.release_after(result).await
     }
 
     /// Releases a lock whose lease expired; refuses a live one.

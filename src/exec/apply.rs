@@ -105,10 +105,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = self.up_locked(plan, target, &lock).await;
-        let released = lock.release().await;
-        let applied = result?;
-        released?;
-        Ok(applied)
+        lock.release_after(result).await
     }
 
     pub(crate) async fn up_locked(
@@ -138,10 +135,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = self.down_locked(plan, selection, &lock).await;
-        let released = lock.release().await;
-        let done = result?;
-        released?;
-        Ok(done)
+        lock.release_after(result).await
     }
 
     async fn down_locked(&self, plan: &CheckedPlan, selection: DownSelection<'_>, lock: &Lock) -> Result<Vec<Applied>> {
@@ -171,10 +165,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = self.retry_locked(plan, version, only, &lock).await;
-        let released = lock.release().await;
-        let done = result?;
-        released?;
-        Ok(done)
+        lock.release_after(result).await
     }
 
     async fn retry_locked(&self, plan: &CheckedPlan, version: &str, only: bool, lock: &Lock) -> Result<Vec<Applied>> {

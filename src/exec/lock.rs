@@ -141,6 +141,15 @@ impl Lock {
         !self.lost.load(Ordering::SeqCst)
     }
 
+    /// Releases the lock once the work done under it has ended, whatever its outcome; the work's
+    /// own error is the one reported when both fail.
+    pub async fn release_after<T>(self, outcome: Result<T>) -> Result<T> {
+        let released = self.release().await;
+        let value = outcome?;
+        released?;
+        Ok(value)
+    }
+
     pub async fn release(mut self) -> Result<()> {
         self.stop.notify_one();
         if let Some(renewer) = self.renewer.take() {

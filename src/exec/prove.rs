@@ -50,10 +50,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = self.prove_locked(plan, &lock).await;
-        let released = lock.release().await;
-        let proofs = result?;
-        released?;
-        Ok(proofs)
+        lock.release_after(result).await
     }
 
     async fn prove_locked(&self, plan: &CheckedPlan, lock: &super::lock::Lock) -> Result<Vec<Proof>> {
