@@ -181,7 +181,7 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
             })
             .unwrap_or_default();
         println!(
-            "{} {} {} ({} step{}, {} ms, {:+} nodes, {:+} relationships{batched})",
+            "{} {} {} ({} step{}, {} ms{}{batched})",
             match a.direction {
                 exec::history::Direction::Up => "applied",
                 exec::history::Direction::Down => "rolled back",
@@ -191,8 +191,7 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
             a.steps,
             if a.steps == 1 { "" } else { "s" },
             a.execution_ms,
-            a.nodes_delta,
-            a.relationships_delta
+            changed(&a.counters)
         );
     }
 }
@@ -477,4 +476,13 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
     }
     let inexact = proofs.iter().any(|p| matches!(p.outcome, prove::ProofOutcome::Differs { .. }));
     Ok(i32::from(inexact))
+}
+
+/// `, +3 nodes, 12 properties set` — what a migration changed, or nothing when it changed nothing.
+fn changed(c: &exec::counters::Counters) -> String {
+    if c.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", c.describe())
+    }
 }

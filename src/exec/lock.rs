@@ -164,6 +164,7 @@ impl Lock {
                 .param("owner", self.owner.as_str()),
             )
             .await
+            .map(drop)
     }
 }
 
