@@ -2,7 +2,6 @@
 //! checked plans. End-to-end tests through the whole pipeline live in tests/db_*.rs.
 
 #[path = "../../tests/support/neo4j.rs"]
-#[allow(dead_code)]
 mod neo4j;
 
 use super::apply::DownSelection;
