@@ -110,6 +110,18 @@ fn lint_errors_block_up_before_the_database_is_touched() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
     assert_eq!(q(&db, "MATCH (n) RETURN count(n) AS v"), 0);
+
+    // Linting comes before the password and the connection: no password, no server, still the
+    // findings' exit code (1), not a connection error (2).
+    let o = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["up", m.path().to_str().unwrap(), "--uri", "bolt://127.0.0.1:9"])
+        .env_remove("NEO4J_PASSWORD")
+        .env_remove("NEO4J_URI")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
 }
 
 #[test]
