@@ -7,7 +7,7 @@
 //! serialised and never both see it free. Explicit steps re-check ownership inside their own
 //! transaction ([`OWNERSHIP_CHECK`]), so a process that lost its lease cannot commit a step.
 
-use super::connect::{txn_rows, Db};
+use super::connect::{is_transient, txn_rows, Db};
 use crate::error::{Error, Result};
 use neo4rs::query;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,6 +75,14 @@ enum Attempt {
 }
 
 async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
+    // Read first: while the holder runs an explicit step, its transaction keeps the lock node
+    // write-locked (see [`OWNERSHIP_CHECK`]), so writing it now would wait inside the database
+    // for the whole step, past `--lock-timeout`, instead of polling.
+    if let Some(info) = current(db).await? {
+        if !info.expired && info.owner != owner {
+            return Ok(Attempt::Held(info));
+        }
+    }
     let cypher = "MERGE (l:__CymigLock {name: 'cymig'}) \
          SET l.touched_at = datetime() \
          WITH l, l.owner AS previous, l.expires_at AS previous_expiry, \
@@ -87,6 +95,16 @@ async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
     let mut txn = db.begin().await.map_err(|e| db.error("could not start the lock transaction", e))?;
     let rows = match txn_rows(&mut txn, q).await {
         Ok(rows) => rows,
+        // The server gave up waiting for the lock node (its holder is mid-write): poll again.
+        Err(e) if is_transient(&e) => {
+            let _ = txn.rollback().await;
+            return Ok(Attempt::Held(LockInfo {
+                owner: "another process".into(),
+                acquired_at: None,
+                expires_at: None,
+                expired: false,
+            }));
+        }
         Err(e) => {
             let _ = txn.rollback().await;
             return Err(db.error("could not take the migration lock", e));
