@@ -15,7 +15,7 @@
 use super::connect::{is_connection_loss, is_transient, txn_rows, txn_run, Db};
 use super::counters::Counters;
 use super::history::{self, BatchCount, Direction, Record, Status, Update};
-use super::lock::{Lock, OWNERSHIP_CHECK};
+use super::lock::Lock;
 use super::progress::{Planned, StepProgress};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
@@ -391,7 +391,7 @@ impl<'a> Run<'a> {
 
     async fn check_ownership(&self, txn: &mut Txn) -> Result<()> {
         let db = &self.exec.db;
-        let rows = txn_rows(txn, query(OWNERSHIP_CHECK).param("owner", self.lock.owner.as_str()))
+        let rows = txn_rows(txn, self.lock.ownership_check())
             .await
             .map_err(|e| db.error("could not check the migration lock", e))?;
         if rows.is_empty() || !self.lock.still_held() {
@@ -477,9 +477,7 @@ impl<'a> Run<'a> {
         start: usize,
         started: Instant,
     ) -> Result<UnitDone, StepError> {
-        let owned = txn_rows(txn, query(OWNERSHIP_CHECK).param("owner", self.lock.owner.as_str()))
-            .await
-            .map_err(StepError::from_driver)?;
+        let owned = txn_rows(txn, self.lock.ownership_check()).await.map_err(StepError::from_driver)?;
         if owned.is_empty() || !self.lock.still_held() {
             return Err(StepError::Other(self.lost_lock()));
         }

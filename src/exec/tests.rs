@@ -511,6 +511,35 @@ fn down_refuses_irreversible_migrations_and_says_why() {
 }
 
 #[test]
+fn a_step_commits_only_while_this_process_owns_the_lock() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        history::ensure_schema(&ex.db).await.unwrap();
+        let p = plan(vec![
+            mig("1", "one", &[(Explicit, &["CREATE (:One)"])], None),
+            mig("2", "two", &[(Explicit, &["CREATE (:Two)"])], None),
+        ]);
+        let lock = ex.lock().await.unwrap();
+        // The lease ran out (a step longer than the lease, a paused process) but nobody took the
+        // lock over: it is still ours, and the step renews it.
+        ex.db
+            .run(neo4rs::query("MATCH (l:__CymigLock) SET l.expires_at = datetime() - duration('PT1M')"))
+            .await
+            .unwrap();
+        assert_eq!(ex.up_locked(&p, Some("1"), &lock).await.unwrap().len(), 1);
+        assert!(!lock::current(&ex.db).await.unwrap().unwrap().expired, "the step renewed the lease");
+        // Another process took it over: nothing more commits.
+        ex.db.run(neo4rs::query("MATCH (l:__CymigLock) SET l.owner = 'other@host'")).await.unwrap();
+        let err = ex.up_locked(&p, None, &lock).await.unwrap_err().to_string();
+        assert!(err.contains("lost the migration lock"), "{err}");
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:Two) RETURN count(n) AS v").await, 0);
+        drop(lock);
+    });
+}
+
+#[test]
 fn lock_waits_times_out_and_takes_over_only_expired_leases() {
     let db = fresh_db();
     block_on(async {
