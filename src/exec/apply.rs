@@ -123,7 +123,7 @@ impl Executor {
         let mut applied = Vec::new();
         for m in pending {
             let run = Run::new(self, lock, m, Direction::Up, up_units(m), m.version.clone());
-            applied.push(run.execute(0).await?);
+            applied.push(run.execute(0).await.map_err(|e| after_completed(e, &applied))?);
         }
         Ok(applied)
     }
@@ -151,7 +151,7 @@ impl Executor {
             let previous = previous_applied_version(plan, &records, m);
             let units = down_units(m).unwrap_or_default();
             let run = Run::new(self, lock, m, Direction::Down, units, previous);
-            done.push(run.execute(0).await?);
+            done.push(run.execute(0).await.map_err(|e| after_completed(e, &done))?);
         }
         Ok(done)
     }
@@ -209,7 +209,7 @@ impl Executor {
         let run = Run::new(self, lock, m, record.direction, units, version_after);
         let mut done = vec![run.execute(resume_at).await?];
         if record.direction == Direction::Up && !only {
-            done.extend(self.up_locked(plan, None, lock).await?);
+            done.extend(self.up_locked(plan, None, lock).await.map_err(|e| after_completed(e, &done))?);
         }
         Ok(done)
     }
@@ -688,6 +688,18 @@ impl<'a> Run<'a> {
             self.units.len(),
             i + 1,
         ))
+    }
+}
+
+/// Adds to a failure what this run completed before it, so the report of a failed run does
+/// not hide the migrations it did apply (or roll back).
+fn after_completed(e: Error, done: &[Applied]) -> Error {
+    match e {
+        Error::Database(message) if !done.is_empty() => {
+            let keys: Vec<&str> = done.iter().map(|a| a.key.as_str()).collect();
+            Error::Database(format!("{message}\nCompleted by this run before the failure: {}", keys.join(", ")))
+        }
+        other => other,
     }
 }
 

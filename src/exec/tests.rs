@@ -410,42 +410,53 @@ fn failed_explicit_step_rolls_back_and_retry_resumes() {
     let db = fresh_db();
     block_on(async {
         let ex = executor(&db).await;
-        let broken = plan(vec![mig(
-            "1",
-            "two_steps",
-            &[
-                (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-                (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 1})"]),
-            ],
-            None,
-        )]);
+        let first = || mig("0", "first", &[(Explicit, &["CREATE (:First)"])], None);
+        let broken = plan(vec![
+            first(),
+            mig(
+                "1",
+                "two_steps",
+                &[
+                    (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
+                    (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 1})"]),
+                ],
+                None,
+            ),
+        ]);
         let err = ex.up(&broken, None).await.unwrap_err().to_string();
         assert!(
             err.contains("failed at step 2 of 2") && err.contains("rolled back") && err.contains("cymig retry 1"),
             "{err}"
         );
+        // What the run did apply before the failure is part of its report.
+        assert!(err.contains("Completed by this run before the failure: 0"), "{err}");
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (t:Thing) RETURN count(t) AS v").await, 0);
         let r = history::load(&ex.db).await.unwrap();
-        assert_eq!((r[0].status, r[0].steps_done), (Status::Failed, 1));
-        assert!(r[0].error.as_deref().unwrap_or("").contains("already exists"), "{r:?}");
+        let r1: Vec<_> = r.iter().filter(|x| x.key == "1").collect();
+        assert_eq!((r1[0].status, r1[0].steps_done), (Status::Failed, 1));
+        assert!(r1[0].error.as_deref().unwrap_or("").contains("already exists"), "{r1:?}");
         // Fixed file: same steps, second statement corrected.
-        let fixed = plan(vec![mig(
-            "1",
-            "two_steps",
-            &[
-                (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-                (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 2})"]),
-            ],
-            None,
-        )]);
+        let fixed = plan(vec![
+            first(),
+            mig(
+                "1",
+                "two_steps",
+                &[
+                    (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
+                    (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 2})"]),
+                ],
+                None,
+            ),
+        ]);
         assert!(ex.up(&fixed, None).await.unwrap_err().to_string().contains("cymig retry 1"));
         ex.retry(&fixed, "1", true).await.unwrap();
         assert_eq!(neo4j::count(&g, "MATCH (t:Thing) RETURN count(t) AS v").await, 2);
         let r = history::load(&ex.db).await.unwrap();
+        let r1: Vec<_> = r.iter().filter(|x| x.key == "1").collect();
         assert_eq!(
-            (r[0].status, r[0].attempts, r[0].checksum.clone()),
-            (Status::Applied, 2, fixed.plan().migrations[0].checksum.clone())
+            (r1[0].status, r1[0].attempts, r1[0].checksum.clone()),
+            (Status::Applied, 2, fixed.plan().migrations[1].checksum.clone())
         );
     });
 }
