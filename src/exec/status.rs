@@ -84,8 +84,10 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
                 _ => String::new(),
             };
             if r.status == Status::Applied {
+                let changed =
+                    if r.counters.is_empty() { String::new() } else { format!(", {}", r.counters.describe()) };
                 line.push_str(&format!(
-                    "  ({} by {}, {} ms{batched})",
+                    "  ({} by {}, {} ms{changed}{batched})",
                     r.applied_at.as_deref().unwrap_or("?"),
                     r.applied_by.as_deref().unwrap_or("?"),
                     r.execution_ms.unwrap_or(0)
