@@ -127,6 +127,7 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
             role: view.role.clone(),
             catalog_before: view.catalog_before,
             set: view.set_facts.clone(),
+            catalog_snapshots: Default::default(),
         };
         let path = source.display_path();
         let selected = options.rules_for(&path);
