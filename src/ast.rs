@@ -132,6 +132,9 @@ pub struct SingleQuery {
     pub clauses: Vec<Clause>,
 }
 
+// A subquery clause holds its whole body inline. The tree is built once per parse and then only
+// walked, so the size only costs memory per clause; boxing would add an allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Clause {
     Use(UseClause),
@@ -434,6 +437,8 @@ pub struct PathPattern {
     pub elements: Vec<PathElement>,
 }
 
+// See `Clause`: built once, walked many times.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum PathElement {
     Node(NodePattern),

@@ -55,6 +55,26 @@ pub struct PlannedStatement {
     pub kind: StatementClass,
     /// The statement's text as written (without the trailing `;`).
     pub text: String,
+    /// Set when the statement commits its own batches (`CALL … IN TRANSACTIONS`,
+    /// `apoc.periodic.*`, `USING PERIODIC COMMIT`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batched: Option<Batched>,
+}
+
+/// How a statement that commits its own batches is driven (see [`batching`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Batched {
+    /// Rows per inner transaction (`OF n ROWS`, apoc's `batchSize`, or the default); `None`
+    /// when it is a parameter or an expression, known only at run time.
+    pub rows_per_batch: Option<u64>,
+    /// A read query returning, as `v`, how many rows the batches will process; `None` when the
+    /// driving query cannot be separated.
+    pub count_query: Option<String>,
+    /// The statement rewritten to return one row per driving row as its batch commits, so
+    /// progress can count committed rows; `None` when it must run as written.
+    pub streaming: Option<String>,
+    /// `apoc.periodic.iterate`, which returns its counters (and swallows failed batches) in a row.
+    pub apoc_iterate: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -71,6 +91,8 @@ pub struct DownScript {
     /// `true` when taken from an explicit down file, `false` when derived.
     pub explicit: bool,
     pub text: String,
+    /// The script's transaction units, planned from its AST like the up steps.
+    pub steps: Vec<Step>,
 }
 
 /// A plan built from migrations that passed the checker with no error-severity findings.
@@ -91,6 +113,7 @@ impl CheckedPlan {
     }
 }
 
+pub mod batching;
 pub mod compile;
 pub mod output;
 

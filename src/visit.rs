@@ -244,8 +244,8 @@ pub fn walk_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: &'a Expr) {
         }
         ExprKind::Slice { subject, from, to } => {
             v.visit_expr(subject);
-            opt_box(v, from.as_ref());
-            opt_box(v, to.as_ref());
+            opt_expr(v, from.as_deref());
+            opt_expr(v, to.as_deref());
         }
         ExprKind::Binary { lhs, rhs, .. } => {
             v.visit_expr(lhs);
@@ -256,7 +256,7 @@ pub fn walk_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: &'a Expr) {
         | ExprKind::IsType { operand, .. }
         | ExprKind::IsNormalized { operand, .. } => v.visit_expr(operand),
         ExprKind::Trim { characters, source, .. } => {
-            opt_box(v, characters.as_ref());
+            opt_expr(v, characters.as_deref());
             v.visit_expr(source);
         }
         ExprKind::LabelCheck { subject, labels } => {
@@ -274,26 +274,26 @@ pub fn walk_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: &'a Expr) {
             }
         }
         ExprKind::Case { subject, alternatives, default } => {
-            opt_box(v, subject.as_ref());
+            opt_expr(v, subject.as_deref());
             for alt in alternatives {
                 v.visit_expr(&alt.when);
                 v.visit_expr(&alt.then);
             }
-            opt_box(v, default.as_ref());
+            opt_expr(v, default.as_deref());
         }
         ExprKind::ListComprehension { list, where_, map, .. } => {
             v.visit_expr(list);
-            opt_box(v, where_.as_ref());
-            opt_box(v, map.as_ref());
+            opt_expr(v, where_.as_deref());
+            opt_expr(v, map.as_deref());
         }
         ExprKind::PatternComprehension { pattern, where_, map, .. } => {
             walk_path(v, pattern);
-            opt_box(v, where_.as_ref());
+            opt_expr(v, where_.as_deref());
             v.visit_expr(map);
         }
         ExprKind::Quantified { list, where_, .. } => {
             v.visit_expr(list);
-            opt_box(v, where_.as_ref());
+            opt_expr(v, where_.as_deref());
         }
         ExprKind::Reduce { init, list, expr, .. } => {
             v.visit_expr(init);
@@ -328,12 +328,6 @@ pub fn walk_schema<'a, V: Visitor<'a> + ?Sized>(v: &mut V, s: &'a SchemaCommand)
 }
 
 fn opt_expr<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: Option<&'a Expr>) {
-    if let Some(e) = e {
-        v.visit_expr(e);
-    }
-}
-
-fn opt_box<'a, V: Visitor<'a> + ?Sized>(v: &mut V, e: Option<&'a Box<Expr>>) {
     if let Some(e) = e {
         v.visit_expr(e);
     }

@@ -110,6 +110,18 @@ fn lint_errors_block_up_before_the_database_is_touched() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
     assert_eq!(q(&db, "MATCH (n) RETURN count(n) AS v"), 0);
+
+    // Linting comes before the password and the connection: no password, no server, still the
+    // findings' exit code (1), not a connection error (2).
+    let o = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["up", m.path().to_str().unwrap(), "--uri", "bolt://127.0.0.1:9"])
+        .env_remove("NEO4J_PASSWORD")
+        .env_remove("NEO4J_URI")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
 }
 
 #[test]
@@ -608,4 +620,57 @@ fn a_batched_statement_failing_mid_run_is_not_rerun_by_the_driver() {
     assert_eq!(history(&db), vec!["1=failed".to_string()], "{out}");
     let status = text(&run(&db, &["status", dir]));
     assert!(status.contains("failed") && status.contains("cymig retry 1"), "{status}");
+}
+
+/// A real transient error: another transaction holds the lock on the node the step writes, and
+/// the server gives up waiting (`Neo.TransientError.Transaction.LockAcquisitionTimeout`). The
+/// step is rolled back, retried with backoff, and succeeds once the lock is free.
+#[test]
+fn a_transient_error_rolls_the_step_back_and_it_is_retried() {
+    let db = fresh_db();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let g = rt.block_on(connect(&db));
+    // The test harness bounds lock waits (tests/neo4j Launcher); a server that does not is skipped.
+    let timeout = rt
+        .block_on(strings(
+            &g,
+            "CALL dbms.listConfig('db.lock.acquisition.timeout') YIELD name, value \
+             WHERE name = 'db.lock.acquisition.timeout' RETURN value AS v",
+        ))
+        .join("");
+    if timeout.is_empty() || timeout.trim_start_matches(['0', 's']).is_empty() {
+        eprintln!("skipped: this server does not bound lock waits (db.lock.acquisition.timeout = {timeout:?})");
+        return;
+    }
+    let m = tempfile::tempdir().unwrap();
+    write(m.path(), "V1__touch_locked.cypher", "MATCH (n:Locked) SET n.touched = true;\n");
+    rt.block_on(g.run(neo4rs::query("CREATE (:Locked {id: 1})"))).unwrap();
+    let mut blocker = rt.block_on(g.start_txn()).unwrap();
+    rt.block_on(blocker.run(neo4rs::query("MATCH (n:Locked) SET n.held = true"))).unwrap();
+
+    let mut child =
+        cymig(&db, &["up", m.path().to_str().unwrap()]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("transient error, rolled back; retry") {
+                let _ = tx.send(());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        seen
+    });
+    let retried = rx.recv_timeout(Duration::from_secs(120)).is_ok();
+    rt.block_on(blocker.commit()).unwrap();
+    let status = child.wait().unwrap();
+    let stderr = reader.join().unwrap();
+    assert!(retried, "no transient retry was reported:\n{stderr}");
+    assert!(stderr.contains("LockAcquisitionTimeout"), "{stderr}");
+    assert!(status.success(), "{stderr}");
+    assert_eq!(q(&db, "MATCH (n:Locked {touched: true, held: true}) RETURN count(n) AS v"), 1);
+    assert_eq!(history(&db), ["1=applied"]);
 }

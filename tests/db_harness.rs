@@ -67,7 +67,7 @@ fn wrong_password_is_refused() {
             .password("definitely-not-the-password")
             .build()
             .unwrap();
-        match neo4rs::Graph::connect(config).await {
+        match neo4rs::Graph::connect(config) {
             Ok(graph) => graph.run(neo4rs::query("RETURN 1")).await.map(|_| ()),
             Err(e) => Err(e),
         }

@@ -379,7 +379,7 @@ fn per_file_lookups_for_the_checker() {
 #[test]
 fn the_fixture_directory_splits_into_one_set_per_seed() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let sets = load_paths(&[fixtures.clone()], None).expect("load");
+    let sets = load_paths(std::slice::from_ref(&fixtures), None).expect("load");
     let roots: Vec<String> = sets
         .iter()
         .map(|s| s.root.strip_prefix(&fixtures).unwrap_or(&s.root).to_string_lossy().replace('\\', "/"))

@@ -151,7 +151,7 @@ fn file_statements() -> Vec<Case> {
     for dir in ["fixtures", "migrations"] {
         for entry in walkdir::WalkDir::new(repo().join(dir)).sort_by_file_name().into_iter().flatten() {
             let path = entry.path();
-            if !path.extension().is_some_and(|e| e == "cypher") {
+            if path.extension().is_none_or(|e| e != "cypher") {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(path) else { continue };

@@ -4,13 +4,12 @@ use cymig::syntax::parse;
 /// Parses on a thread with a small (2 MiB, the test default) stack. A hang shows as a test that
 /// never ends; the parser's pest call budget is what rules it out (src/syntax/budget.rs).
 fn parse_bounded(text: String) -> cymig::ast::Script {
-    let script = std::thread::Builder::new()
+    std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || parse(&text))
         .expect("spawn")
         .join()
-        .expect("parse must not panic or overflow its stack");
-    script
+        .expect("parse must not panic or overflow its stack")
 }
 
 fn assert_error_containing(text: String, needle: &str) {

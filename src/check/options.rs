@@ -123,7 +123,7 @@ pub fn glob_matches(pattern: &str, path: &str) -> bool {
         return true;
     }
     // Suffix match at segment boundaries.
-    path.match_indices('/').any(|(i, _)| glob(pattern.as_bytes(), path[i + 1..].as_bytes()))
+    path.match_indices('/').any(|(i, _)| glob(pattern.as_bytes(), &path.as_bytes()[i + 1..]))
 }
 
 fn glob(p: &[u8], s: &[u8]) -> bool {
@@ -138,31 +138,6 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
         (Some(b'?'), Some(c)) if *c != b'/' => glob(&p[1..], &s[1..]),
         (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
         _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob_matches("legacy/**", "migrations/legacy/V1__x.cypher"));
-        assert!(glob_matches("V1__*.cypher", "migrations/V1__x.cypher"));
-        assert!(!glob_matches("V1__*.cypher", "migrations/V2__x.cypher"));
-        assert!(glob_matches("migrations/*.cypher", "./migrations/V2__x.cypher"));
-        assert!(!glob_matches("migrations/*.cypher", "migrations/sub/V2__x.cypher"));
-        assert!(glob_matches("**/seed-*/**", "fixtures/seed-002/V1__a.cypher"));
-    }
-
-    #[test]
-    fn selection_by_name_code_and_category() {
-        let o =
-            LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };
-        let names: Vec<_> = o.rules_for("a.cypher").iter().map(|r| r.meta().name).collect();
-        assert!(names.contains(&"exists-function"));
-        assert!(!names.contains(&"legacy-parameter"));
-        assert!(!names.contains(&"undefined-variable"));
     }
 }
 
@@ -213,5 +188,30 @@ impl From<&crate::config::Config> for LintOptions {
             diff: false,
             migrations_dir: Some(c.migrations.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("legacy/**", "migrations/legacy/V1__x.cypher"));
+        assert!(glob_matches("V1__*.cypher", "migrations/V1__x.cypher"));
+        assert!(!glob_matches("V1__*.cypher", "migrations/V2__x.cypher"));
+        assert!(glob_matches("migrations/*.cypher", "./migrations/V2__x.cypher"));
+        assert!(!glob_matches("migrations/*.cypher", "migrations/sub/V2__x.cypher"));
+        assert!(glob_matches("**/seed-*/**", "fixtures/seed-002/V1__a.cypher"));
+    }
+
+    #[test]
+    fn selection_by_name_code_and_category() {
+        let o =
+            LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };
+        let names: Vec<_> = o.rules_for("a.cypher").iter().map(|r| r.meta().name).collect();
+        assert!(names.contains(&"exists-function"));
+        assert!(!names.contains(&"legacy-parameter"));
+        assert!(!names.contains(&"undefined-variable"));
     }
 }

@@ -63,12 +63,17 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Everything a command needs: the configuration, the connection, executor options.
+/// Everything a command needs: the migrations directory, the connection, executor options.
 struct Session {
-    config: Config,
-    dir: PathBuf,
     executor: Executor,
     runtime: tokio::runtime::Runtime,
+}
+
+/// The settings resolved from flags, environment and `cymig.toml`, before anything connects.
+struct Settings {
+    config: Config,
+    dir: PathBuf,
+    options: Options,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -79,7 +84,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(format!("could not start the async runtime: {e}")))
 }
 
-fn open(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Option<String>) -> Result<Session> {
+fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Option<String>) -> Result<Settings> {
     let start = dir.cloned().unwrap_or_else(|| PathBuf::from("."));
     let overrides = CliOverrides {
         config: conn.config.clone(),
@@ -93,14 +98,7 @@ fn open(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Op
     };
     let config = Config::load(&start, &overrides)?;
     let dir = dir.cloned().unwrap_or_else(|| config.migrations.clone());
-    let password = password(&config)?;
-    let options = ConnectionOptions {
-        uri: config.database.uri.clone(),
-        user: config.database.user.clone(),
-        password,
-        database: config.database.database.clone(),
-    };
-    let exec_options = Options {
+    let options = Options {
         lock_timeout: config.database.lock_timeout,
         lock_lease: config.database.lease,
         index_timeout: Duration::from_secs(lock.index_timeout),
@@ -110,9 +108,52 @@ fn open(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Op
         verbose: !conn.quiet,
         ..Options::default()
     };
-    let runtime = runtime()?;
-    let db = runtime.block_on(Db::connect(&options))?;
-    Ok(Session { config, dir, executor: Executor::new(db, exec_options), runtime })
+    Ok(Settings { config, dir, options })
+}
+
+impl Settings {
+    /// Asks for the password if needed, then connects (and checks the connection).
+    fn connect(self) -> Result<Session> {
+        let options = ConnectionOptions {
+            uri: self.config.database.uri.clone(),
+            user: self.config.database.user.clone(),
+            password: password(&self.config)?,
+            database: self.config.database.database.clone(),
+        };
+        let runtime = runtime()?;
+        let db = runtime.block_on(Db::connect(&options))?;
+        Ok(Session { executor: Executor::new(db, self.options), runtime })
+    }
+
+    /// The checked plan of the migrations directory, or the lint findings that block it (exit 1).
+    fn plan(&self) -> Result<std::result::Result<CheckedPlan, i32>> {
+        match pipeline::checked_plan(&self.dir)? {
+            Checked::Plan(plan) => Ok(Ok(plan)),
+            Checked::Blocked(results) => {
+                let mut out = std::io::stdout();
+                let _ =
+                    crate::report::write_report(crate::report::Format::Text, &results, &Default::default(), &mut out);
+                eprintln!("cymig: the migrations have errors (above); nothing was sent to the database");
+                Ok(Err(1))
+            }
+        }
+    }
+}
+
+/// Lints and plans first, so migrations with errors stop the command before any password
+/// prompt or connection; then connects. `Err(code)`: the exit code of the blocking findings.
+fn open(
+    dir: Option<&PathBuf>,
+    conn: &ConnArgs,
+    lock: &LockArgs,
+    pre_up_hook: Option<String>,
+) -> Result<std::result::Result<(Session, CheckedPlan), i32>> {
+    let settings = settings(dir, conn, lock, pre_up_hook)?;
+    let plan = match settings.plan()? {
+        Ok(plan) => plan,
+        Err(code) => return Ok(Err(code)),
+    };
+    Ok(Ok((settings.connect()?, plan)))
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -139,27 +180,10 @@ fn password(config: &Config) -> Result<Secret> {
         .map_err(|e| Error::Usage(format!("could not read the password: {e}")))
 }
 
-impl Session {
-    /// The checked plan of the migrations directory, or the lint findings that block it (exit 1).
-    fn plan(&self) -> Result<std::result::Result<CheckedPlan, i32>> {
-        let _ = &self.config;
-        match pipeline::checked_plan(&self.dir)? {
-            Checked::Plan(plan) => Ok(Ok(plan)),
-            Checked::Blocked(results) => {
-                let mut out = std::io::stdout();
-                let _ =
-                    crate::report::write_report(crate::report::Format::Text, &results, &Default::default(), &mut out);
-                eprintln!("cymig: the migrations have errors (above); nothing was sent to the database");
-                Ok(Err(1))
-            }
-        }
-    }
-}
-
-macro_rules! plan_or_exit {
-    ($session:expr) => {
-        match $session.plan()? {
-            Ok(plan) => plan,
+macro_rules! open_or_exit {
+    ($opened:expr) => {
+        match $opened? {
+            Ok(opened) => opened,
             Err(code) => return Ok(code),
         }
     };
@@ -181,7 +205,7 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
             })
             .unwrap_or_default();
         println!(
-            "{} {} {} ({} step{}, {} ms, {:+} nodes, {:+} relationships{batched})",
+            "{} {} {} ({} step{}, {} ms{}{batched})",
             match a.direction {
                 exec::history::Direction::Up => "applied",
                 exec::history::Direction::Down => "rolled back",
@@ -191,8 +215,7 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
             a.steps,
             if a.steps == 1 { "" } else { "s" },
             a.execution_ms,
-            a.nodes_delta,
-            a.relationships_delta
+            changed(&a.counters)
         );
     }
 }
@@ -211,8 +234,7 @@ pub struct StatusArgs {
 }
 
 pub fn status(args: StatusArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
     let report = s.runtime.block_on(s.executor.status(&plan))?;
     match args.format {
         OutputFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
@@ -243,8 +265,7 @@ pub struct UpArgs {
 }
 
 pub fn up(args: UpArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone())?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);
@@ -284,8 +305,7 @@ pub struct DownArgs {
 }
 
 pub fn down(args: DownArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     let selection = match &args.to {
         Some(v) => DownSelection::To(v),
         None => DownSelection::Steps(args.steps.unwrap_or(1)),
@@ -316,8 +336,7 @@ pub struct RetryArgs {
 }
 
 pub fn retry(args: RetryArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     let done = s.runtime.block_on(s.executor.retry(&plan, &args.version, args.only))?;
     print_applied(&done, "retry");
     Ok(0)
@@ -338,8 +357,7 @@ pub struct MarkAppliedArgs {
 }
 
 pub fn mark_applied(args: MarkAppliedArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     s.runtime.block_on(s.executor.mark_applied(&plan, &args.version, &args.reason))?;
     println!("recorded {} as applied (not run): {}", args.version, args.reason);
     Ok(0)
@@ -359,8 +377,7 @@ pub struct RepairArgs {
 }
 
 pub fn repair(args: RepairArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     let fixed = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
     if fixed.is_empty() {
         println!("nothing to repair: every applied migration matches its file");
@@ -385,8 +402,7 @@ pub struct ValidateArgs {
 }
 
 pub fn validate(args: ValidateArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
     let mismatches = s.runtime.block_on(s.executor.validate(&plan))?;
     if mismatches.is_empty() {
         println!("every applied migration matches its file");
@@ -419,8 +435,7 @@ pub struct BaselineArgs {
 }
 
 pub fn baseline(args: BaselineArgs) -> CommandResult {
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     let n = s.runtime.block_on(s.executor.baseline(&plan, &args.version, args.reason.as_deref()))?;
     println!("baselined at {}: {n} migration(s) recorded as applied", args.version);
     Ok(0)
@@ -433,7 +448,7 @@ pub struct UnlockArgs {
 }
 
 pub fn unlock(args: UnlockArgs) -> CommandResult {
-    let s = open(None, &args.conn, &LockArgs::default(), None)?;
+    let s = settings(None, &args.conn, &LockArgs::default(), None)?.connect()?;
     match s.runtime.block_on(s.executor.unlock())? {
         Some(info) => println!(
             "released the stale lock of {} (lease expired {})",
@@ -468,8 +483,7 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?),
         None => None,
     };
-    let s = open(args.dir.as_ref(), &args.conn, &args.lock, None)?;
-    let plan = plan_or_exit!(s);
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
     let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref()))?;
     match args.format {
         OutputFormat::Text => print!("{}", prove::render(&proofs)),
@@ -477,4 +491,13 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
     }
     let inexact = proofs.iter().any(|p| matches!(p.outcome, prove::ProofOutcome::Differs { .. }));
     Ok(i32::from(inexact))
+}
+
+/// `, +3 nodes, 12 properties set` — what a migration changed, or nothing when it changed nothing.
+fn changed(c: &exec::counters::Counters) -> String {
+    if c.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", c.describe())
+    }
 }

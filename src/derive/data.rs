@@ -239,14 +239,11 @@ impl Inverter<'_, '_> {
             if done[i] {
                 continue;
             }
-            match w {
-                Write::Create { span, part, merge } => {
-                    if let Some(unit) = self.created(*span, part, *merge, &changes)? {
-                        units.push(unit);
-                    }
-                    done[i] = true;
+            if let Write::Create { span, part, merge } = w {
+                if let Some(unit) = self.created(*span, part, *merge, &changes)? {
+                    units.push(unit);
                 }
-                _ => {}
+                done[i] = true;
             }
         }
         for (i, w) in writes.iter().enumerate() {
@@ -551,7 +548,7 @@ impl Inverter<'_, '_> {
                 rr.old_type
             ));
         }
-        let (prelude, _) = self.same_match_prelude(changes, &edits, &[rr.old.clone()]);
+        let (prelude, _) = self.same_match_prelude(changes, &edits, std::slice::from_ref(&rr.old));
         let (start, end, dir, _, _) = self.matched_relationship(&rr.old).unwrap_or_default_rel();
         let fresh = self.fresh("restored");
         let arrow = match dir {
@@ -975,10 +972,12 @@ impl Inverter<'_, '_> {
                 Clause::Unwind(_) | Clause::LoadCsv(_) | Clause::Use(_) => {
                     lines.push(c.span().text(self.text).trim().to_string());
                 }
-                Clause::CallProcedure(p) if crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()) => {
-                    if i < last_write && p.yield_.is_some() {
-                        lines.push(c.span().text(self.text).trim().to_string());
-                    }
+                Clause::CallProcedure(p)
+                    if crate::schema::effects::is_read_only_procedure(&p.procedure.dotted())
+                        && i < last_write
+                        && p.yield_.is_some() =>
+                {
+                    lines.push(c.span().text(self.text).trim().to_string());
                 }
                 Clause::With(w) if i < last_write => {
                     if let Some(tail) = self.batch_tail(w) {
@@ -1082,8 +1081,8 @@ fn is_write_clause(c: &Clause) -> bool {
 
 fn mentions_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back().map_or(true, |c| !(c.is_alphanumeric() || c == '_'));
-        let after = text[i + word.len()..].chars().next().map_or(true, |c| !(c.is_alphanumeric() || c == '_'));
+        let before = text[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = text[i + word.len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         before && after
     })
 }

@@ -125,7 +125,7 @@ impl Executor {
                 return Err(db.error("could not write the history", e));
             }
         }
-        txn.commit().await.map_err(|e| db.error("could not write the history", e))
+        txn.commit().await.map(drop).map_err(|e| db.error("could not write the history", e))
     }
 }
 
@@ -155,10 +155,9 @@ fn recorded_without_running<'a>(m: &'a MigrationPlan, key: &'a str, by: &'a str,
         steps_total: m.steps.len() as i64,
         by,
         execution_ms: Some(0),
-        nodes_delta: None,
-        relationships_delta: None,
+        counters: None,
         batches: None,
-        reset_batches: false,
+        reset_counts: false,
         error: None,
         new_attempt: false,
         note: Some(note),

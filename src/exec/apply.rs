@@ -12,47 +12,46 @@
 //! - every explicit transaction first re-checks, under a write lock, that this process still holds
 //!   the migration lock, so a process that lost its lease can never commit a step.
 
-use super::connect::{is_connection_loss, is_transient, txn_rows, Db};
+use super::connect::{is_connection_loss, is_transient, txn_rows, txn_run, Db};
+use super::counters::Counters;
 use super::history::{self, BatchCount, Direction, Record, Status, Update};
-use super::lock::{Lock, OWNERSHIP_CHECK, OWNERSHIP_CHECK_WITH_COUNTS};
+use super::lock::Lock;
 use super::progress::{Planned, StepProgress};
-use super::{migration_key, statements, Executor};
+use super::{migration_key, Executor};
 use crate::error::{Error, Result};
-use crate::plan::{CheckedPlan, MigrationPlan, StatementClass, TransactionMode};
+use crate::plan::{CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
 use neo4rs::{query, Txn};
 use std::time::{Duration, Instant};
 
-/// One transaction unit to run: the plan's up steps, or the units of a down script.
+/// One transaction unit to run: a step of the plan's up steps, or of its down script.
 #[derive(Clone, Debug)]
 pub(crate) struct Unit {
     pub mode: TransactionMode,
-    pub statements: Vec<String>,
+    pub statements: Vec<PlannedStatement>,
     /// Contains schema commands: wait for indexes afterwards.
     pub schema: bool,
 }
 
+impl Unit {
+    fn of(step: &Step) -> Unit {
+        Unit {
+            mode: step.transaction,
+            statements: step.statements.clone(),
+            schema: !step.await_indexes.is_empty() || step.statements.iter().any(is_schema),
+        }
+    }
+}
+
+pub(crate) fn is_schema(statement: &PlannedStatement) -> bool {
+    statement.kind == StatementClass::Schema
+}
+
 pub(crate) fn up_units(m: &MigrationPlan) -> Vec<Unit> {
-    m.steps
-        .iter()
-        .map(|s| Unit {
-            mode: s.transaction,
-            statements: s.statements.iter().map(|p| p.text.clone()).collect(),
-            schema: !s.await_indexes.is_empty() || s.statements.iter().any(|p| p.kind == StatementClass::Schema),
-        })
-        .collect()
+    m.steps.iter().map(Unit::of).collect()
 }
 
 pub(crate) fn down_units(m: &MigrationPlan) -> Option<Vec<Unit>> {
-    let down = m.down.as_ref()?;
-    Some(
-        statements::units(&down.text)
-            .into_iter()
-            .map(|(mode, statements)| {
-                let schema = statements.iter().any(|s| statements::is_schema(s));
-                Unit { mode, statements, schema }
-            })
-            .collect(),
-    )
+    Some(m.down.as_ref()?.steps.iter().map(Unit::of).collect())
 }
 
 /// What happened to one migration.
@@ -63,16 +62,15 @@ pub struct Applied {
     pub direction: Direction,
     pub steps: usize,
     pub execution_ms: i64,
-    pub nodes_delta: i64,
-    pub relationships_delta: i64,
+    /// What its statements changed, as Neo4j counted it.
+    pub counters: Counters,
     /// Rows and batches committed by its batched steps, when it had any that reported them.
     pub batches: Option<BatchCount>,
 }
 
 /// Result of running one unit.
 struct UnitDone {
-    nodes_delta: i64,
-    relationships_delta: i64,
+    counters: Counters,
     batches: Option<BatchCount>,
 }
 
@@ -292,10 +290,9 @@ impl<'a> Run<'a> {
             steps_total: self.units.len() as i64,
             by: &self.exec.options.applied_by,
             execution_ms: None,
-            nodes_delta: None,
-            relationships_delta: None,
+            counters: None,
             batches: None,
-            reset_batches: false,
+            reset_counts: false,
             error: None,
             new_attempt: false,
             note: None,
@@ -327,30 +324,29 @@ impl<'a> Run<'a> {
             total,
             if total == 1 { "" } else { "s" }
         ));
-        let (mut nodes, mut rels) = (0, 0);
+        let mut counters = Counters::default();
         let mut batches = None;
         if total == 0 {
-            self.record_final(started, 0, 0, None).await?;
+            self.record_final(started, Counters::default(), None).await?;
         }
         for i in start..total {
             let unit = &self.units[i];
             let last = i + 1 == total;
             let progress = StepProgress::start(&self.exec.options, &self.key, i, total, unit);
             let done = match unit.mode {
-                TransactionMode::Explicit => self.explicit_unit(i, last, start, started, nodes, rels).await,
+                TransactionMode::Explicit => self.explicit_unit(i, last, start, started).await,
                 TransactionMode::AutoCommit => self.auto_commit_unit(i, start, &progress).await,
             };
             progress.finish(done.as_ref().ok().and_then(|d| d.batches)).await;
             let done = done?;
-            nodes += done.nodes_delta;
-            rels += done.relationships_delta;
+            counters += done.counters;
             add_batches(&mut batches, done.batches);
             if unit.schema {
                 self.await_indexes(i).await?;
             }
             if last && unit.mode == TransactionMode::AutoCommit {
                 self.verify_after(i).await?;
-                self.record_final(started, nodes, rels, done.batches).await?;
+                self.record_final(started, done.counters, done.batches).await?;
             }
         }
         Ok(Applied {
@@ -359,22 +355,21 @@ impl<'a> Run<'a> {
             direction: self.direction,
             steps: total,
             execution_ms: started.elapsed().as_millis() as i64,
-            nodes_delta: nodes,
-            relationships_delta: rels,
+            counters,
             batches,
         })
     }
 
     /// The last unit was auto-commit: record completion in a transaction of its own.
-    /// `batches`: what the last unit committed (earlier units' counts are already recorded).
-    async fn record_final(&self, started: Instant, nodes: i64, rels: i64, batches: Option<BatchCount>) -> Result<()> {
+    /// `counters`, `batches`: what the last unit did (earlier units' are already recorded).
+    async fn record_final(&self, started: Instant, counters: Counters, batches: Option<BatchCount>) -> Result<()> {
         let total = self.units.len();
         let mut update = self.update(self.final_status(), total);
+        update.counters = Some(counters);
         update.batches = batches;
         update.execution_ms = Some(started.elapsed().as_millis() as i64);
-        update.nodes_delta = Some(nodes);
-        update.relationships_delta = Some(rels);
         update.new_attempt = total == 0;
+        update.reset_counts = total == 0;
         self.owned_write(vec![history::write(&update), history::write_schema_version(self.version_after.as_deref())])
             .await
     }
@@ -396,7 +391,7 @@ impl<'a> Run<'a> {
 
     async fn check_ownership(&self, txn: &mut Txn) -> Result<()> {
         let db = &self.exec.db;
-        let rows = txn_rows(txn, query(OWNERSHIP_CHECK).param("owner", self.lock.owner.as_str()))
+        let rows = txn_rows(txn, self.lock.ownership_check())
             .await
             .map_err(|e| db.error("could not check the migration lock", e))?;
         if rows.is_empty() || !self.lock.still_held() {
@@ -415,18 +410,10 @@ impl<'a> Run<'a> {
 
     /// One explicit unit: statements, counters, history (and, when last, verify) in one
     /// transaction. Transient errors roll back and are retried with backoff.
-    async fn explicit_unit(
-        &self,
-        i: usize,
-        last: bool,
-        start: usize,
-        started: Instant,
-        nodes_so_far: i64,
-        rels_so_far: i64,
-    ) -> Result<UnitDone> {
+    async fn explicit_unit(&self, i: usize, last: bool, start: usize, started: Instant) -> Result<UnitDone> {
         let mut attempt = 0;
         loop {
-            match self.explicit_attempt(i, last, start, started, nodes_so_far, rels_so_far).await {
+            match self.explicit_attempt(i, last, start, started).await {
                 Ok(done) => return Ok(done),
                 Err(StepError::Transient(e)) if attempt < self.exec.options.max_retries => {
                     attempt += 1;
@@ -466,15 +453,13 @@ impl<'a> Run<'a> {
         last: bool,
         start: usize,
         started: Instant,
-        nodes_so_far: i64,
-        rels_so_far: i64,
     ) -> Result<UnitDone, StepError> {
         let db = &self.exec.db;
         let mut txn = db.begin().await.map_err(StepError::from_driver)?;
-        let outcome = self.explicit_body(&mut txn, i, last, start, started, nodes_so_far, rels_so_far).await;
+        let outcome = self.explicit_body(&mut txn, i, last, start, started).await;
         match outcome {
             Ok(done) => match txn.commit().await {
-                Ok(()) => Ok(done),
+                Ok(_) => Ok(done),
                 Err(e) => Err(StepError::from_driver(e)),
             },
             Err(e) => {
@@ -484,7 +469,6 @@ impl<'a> Run<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn explicit_body(
         &self,
         txn: &mut Txn,
@@ -492,19 +476,14 @@ impl<'a> Run<'a> {
         last: bool,
         start: usize,
         started: Instant,
-        nodes_so_far: i64,
-        rels_so_far: i64,
     ) -> Result<UnitDone, StepError> {
-        let owned = txn_rows(txn, query(OWNERSHIP_CHECK_WITH_COUNTS).param("owner", self.lock.owner.as_str()))
-            .await
-            .map_err(StepError::from_driver)?;
-        let Some(row) = owned.first().filter(|_| self.lock.still_held()) else {
+        let owned = txn_rows(txn, self.lock.ownership_check()).await.map_err(StepError::from_driver)?;
+        if owned.is_empty() || !self.lock.still_held() {
             return Err(StepError::Other(self.lost_lock()));
-        };
-        let before: (i64, i64) = (row.get("nodes").unwrap_or(0), row.get("rels").unwrap_or(0));
+        }
+        let mut counters = Counters::default();
         for statement in &self.units[i].statements {
-            let mut stream = txn.execute(query(statement)).await.map_err(StepError::from_driver)?;
-            while stream.next(txn.handle()).await.map_err(StepError::from_driver)?.is_some() {}
+            counters += txn_run(txn, query(&statement.text)).await.map_err(StepError::from_driver)?;
         }
         if last {
             for (n, q) in self.verify_queries().iter().enumerate() {
@@ -517,19 +496,14 @@ impl<'a> Run<'a> {
         let status = if last { self.final_status() } else { Status::Running };
         let mut update = self.update(status, i + 1);
         update.new_attempt = i == start;
-        update.reset_batches = i == start && start == 0;
+        update.reset_counts = i == start && start == 0;
+        update.counters = Some(counters);
         if last {
             update.execution_ms = Some(started.elapsed().as_millis() as i64);
         }
-        let base = (before.0 - nodes_so_far, before.1 - rels_so_far);
         let version = last.then_some(self.version_after.as_deref());
-        let rows =
-            txn_rows(txn, history::write_after_counts(&update, base, version)).await.map_err(StepError::from_driver)?;
-        let after: (i64, i64) = rows
-            .first()
-            .map(|r| (r.get("nodes_after").unwrap_or(0), r.get("rels_after").unwrap_or(0)))
-            .unwrap_or(before);
-        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1, batches: None })
+        txn_run(txn, history::write_with_version(&update, version)).await.map_err(StepError::from_driver)?;
+        Ok(UnitDone { counters, batches: None })
     }
 
     /// One auto-commit unit, bracketed by a committed `running` record and a progress record
@@ -537,48 +511,58 @@ impl<'a> Run<'a> {
     async fn auto_commit_unit(&self, i: usize, start: usize, progress: &StepProgress) -> Result<UnitDone> {
         let mut running = self.update(Status::Running, i);
         running.new_attempt = i == start;
-        running.reset_batches = i == start && start == 0;
+        running.reset_counts = i == start && start == 0;
         self.owned_write(vec![history::write(&running)]).await?;
         let db = &self.exec.db;
-        let before = super::counts(db).await?;
+        let mut counters = Counters::default();
         let mut batches = None;
         for statement in &self.units[i].statements {
-            let outcome = if self.units[i].schema && statements::is_schema(statement) {
-                db.run_raw(query(statement))
+            let outcome = if is_schema(statement) {
+                db.run_raw(query(&statement.text))
                     .await
-                    .map(|()| None)
+                    .map(|c| (c, None))
                     .map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
             } else {
                 self.run_batched(statement, progress).await
             };
             match outcome {
-                Ok(done) => add_batches(&mut batches, done),
+                Ok((changed, done)) => {
+                    counters += changed;
+                    add_batches(&mut batches, done)
+                }
                 Err(failure) => {
                     add_batches(&mut batches, failure.done);
                     return Err(self.fail_counted(i, &failure.message, true, batches).await);
                 }
             }
         }
-        let after = super::counts(db).await?;
         if i + 1 < self.units.len() {
             let mut next = self.update(Status::Running, i + 1);
+            next.counters = Some(counters);
             next.batches = batches;
             self.owned_write(vec![history::write(&next)]).await?;
         }
-        Ok(UnitDone { nodes_delta: after.0 - before.0, relationships_delta: after.1 - before.1, batches })
+        Ok(UnitDone { counters, batches })
     }
 
-    /// Runs one batched statement so that it reports what it committed: `apoc.periodic.iterate`
-    /// returns its counters (and its swallowed errors, which fail the step here); a trailing
-    /// `CALL … IN TRANSACTIONS` streams a row per committed driving row ([`statements::with_row_stream`]),
-    /// counted as they arrive.
-    /// Any other shape runs as written and reports nothing.
-    async fn run_batched(&self, statement: &str, progress: &StepProgress) -> Result<Option<BatchCount>, BatchFailure> {
+    /// Runs one statement of an auto-commit unit so that, when batched, it reports what it
+    /// committed: `apoc.periodic.iterate` returns its counters (and its swallowed errors, which
+    /// fail the step here); a trailing `CALL … IN TRANSACTIONS` runs as the plan's streaming
+    /// rewrite ([`crate::plan::Batched::streaming`]), one row per committed driving row, counted
+    /// as they arrive. Any other shape runs as written and reports no batches.
+    async fn run_batched(
+        &self,
+        statement: &PlannedStatement,
+        progress: &StepProgress,
+    ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
         let db = &self.exec.db;
-        progress.planned(self.count_planned(statement).await);
         let failed = |e: neo4rs::Error| BatchFailure { message: db.redact(&e.to_string()), done: None };
-        if statements::is_apoc_iterate(statement) {
-            let rows = db.rows_raw(query(statement)).await.map_err(failed)?;
+        let Some(batched) = &statement.batched else {
+            return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
+        };
+        progress.planned(self.count_planned(batched).await);
+        if batched.apoc_iterate {
+            let rows = db.rows_raw(query(&statement.text)).await.map_err(failed)?;
             if rows.first().is_some_and(|r| {
                 r.get::<neo4rs::BoltType>("failedOperations").is_err()
                     && r.get::<neo4rs::BoltType>("errorMessages").is_err()
@@ -589,25 +573,27 @@ impl<'a> Run<'a> {
                     self.key
                 ));
             }
+            let counters = rows.first().and_then(Counters::from_apoc_statistics).unwrap_or_default();
             return match rows.first().map(iterate_outcome) {
-                Some(Ok(done)) => Ok(done),
+                Some(Ok(done)) => Ok((counters, done)),
                 Some(Err(failure)) => Err(BatchFailure { message: db.redact(&failure.message), ..failure }),
-                None => Ok(None),
+                None => Ok((counters, None)),
             };
         }
-        let Some((streaming, per_batch)) = statements::with_row_stream(statement) else {
-            return db.run_raw(query(statement)).await.map(|()| None).map_err(failed);
+        let (Some(streaming), Some(per_batch)) = (&batched.streaming, batched.rows_per_batch) else {
+            return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
         };
+        let per_batch = per_batch.max(1);
         let committed = |rows: i64| BatchCount { rows, batches: (rows + per_batch as i64 - 1) / per_batch as i64 };
         let mut rows = 0;
         let streamed = db
-            .stream_raw(query(&streaming), |_| {
+            .stream_raw(query(streaming), |_| {
                 rows += 1;
                 progress.advance(committed(rows));
             })
             .await;
         match streamed {
-            Ok(()) => Ok(Some(committed(rows))),
+            Ok(counters) => Ok((counters, Some(committed(rows)))),
             Err(e) => {
                 // The rows of the batches committed just before the failure may not have reached
                 // us; Neo4j says how many inner transactions committed, and those were full batches.
@@ -631,14 +617,15 @@ impl<'a> Run<'a> {
 
     /// Rows and batches a batched statement is about to process: its driving query, counted in
     /// a read transaction that is rolled back (as the dry run does). Unknown on any error.
-    async fn count_planned(&self, statement: &str) -> Planned {
-        let Some((count_query, per_batch)) = statements::batch_estimate(statement) else { return Planned::default() };
+    async fn count_planned(&self, batched: &crate::plan::Batched) -> Planned {
+        let Some(count_query) = &batched.count_query else { return Planned::default() };
+        let per_batch = batched.rows_per_batch;
         let db = &self.exec.db;
         let Ok(mut txn) = db.begin().await else { return Planned::default() };
-        let counted = txn_rows(&mut txn, query(&count_query)).await;
+        let counted = txn_rows(&mut txn, query(count_query)).await;
         let _ = txn.rollback().await;
         let rows = counted.ok().and_then(|r| r.first().and_then(|r| r.get::<i64>("v").ok()));
-        let batches = rows.filter(|_| per_batch > 0).map(|r| (r + per_batch as i64 - 1) / per_batch as i64);
+        let batches = rows.zip(per_batch.filter(|b| *b > 0)).map(|(r, b)| (r + b as i64 - 1) / b as i64);
         Planned { rows, batches }
     }
 
@@ -726,7 +713,7 @@ impl StepError {
 
 async fn finish(db: &Db, txn: Txn, outcome: Result<()>, context: &str) -> Result<()> {
     match outcome {
-        Ok(()) => txn.commit().await.map_err(|e| db.error(context, e)),
+        Ok(()) => txn.commit().await.map(drop).map_err(|e| db.error(context, e)),
         Err(e) => {
             let _ = txn.rollback().await;
             Err(e)

@@ -1,5 +1,6 @@
 //! Connecting to Neo4j, and keeping the password out of every message.
 
+use super::counters::Counters;
 use crate::error::{Error, Result};
 use neo4rs::{ConfigBuilder, Graph, Query, Row, Txn};
 use std::fmt;
@@ -105,7 +106,7 @@ impl Db {
         let redact = |e: neo4rs::Error| redact_with(&options.password, &e.to_string());
         let config =
             builder.build().map_err(|e| Error::Database(format!("invalid connection settings: {}", redact(e))))?;
-        let graph = Graph::connect(config).await.map_err(|e| {
+        let graph = Graph::connect(config).map_err(|e| {
             Error::Database(format!("cannot connect to {shown_uri} as `{}`: {}", options.user, redact(e)))
         })?;
         let db = Db { graph, password: options.password.clone(), shown_uri, database: options.database.clone() };
@@ -134,26 +135,32 @@ impl Db {
         Ok(rows)
     }
 
-    /// Runs a statement in an auto-commit transaction, returning the raw driver error so the
-    /// caller can classify it (transient or not).
+    /// Runs a statement in an auto-commit transaction and returns what it changed, with the raw
+    /// driver error so the caller can classify it (transient or not).
     ///
-    /// It pulls (and drops) the rows instead of calling `Graph::run`: neo4rs retries `run` for
-    /// up to 60 s when a transient error arrives while the statement executes, which would
-    /// re-run a `CALL … IN TRANSACTIONS` whose first batches already committed. `execute` retries
-    /// only a failed RUN request, before the statement has executed; every failure after that
-    /// reaches the executor, which records it and never re-runs a partly committed step by itself.
-    pub async fn run_raw(&self, q: Query) -> std::result::Result<(), neo4rs::Error> {
+    /// It pulls (and drops) the rows instead of calling `Graph::run`: neo4rs retries `run` when
+    /// any error arrives while the statement executes, which would re-run a `CALL … IN
+    /// TRANSACTIONS` whose first batches already committed. `execute` retries only a RUN request
+    /// the server refused with a transient error, before the statement executed; every failure
+    /// after that reaches the executor, which records it and never re-runs a partly committed
+    /// step by itself.
+    pub async fn run_raw(&self, q: Query) -> std::result::Result<Counters, neo4rs::Error> {
         self.stream_raw(q, |_| {}).await
     }
 
-    /// Runs an auto-commit query, handing each row to `on_row` as it arrives (the raw driver
-    /// error, unclassified).
-    pub async fn stream_raw(&self, q: Query, mut on_row: impl FnMut(Row)) -> std::result::Result<(), neo4rs::Error> {
+    /// Runs an auto-commit query, handing each row to `on_row` as it arrives, and returns what
+    /// it changed (the raw driver error, unclassified).
+    pub async fn stream_raw(
+        &self,
+        q: Query,
+        mut on_row: impl FnMut(Row),
+    ) -> std::result::Result<Counters, neo4rs::Error> {
         let mut stream = self.graph.execute(q).await?;
         while let Some(row) = stream.next().await? {
             on_row(row);
         }
-        Ok(())
+        let summary = stream.finish().await?;
+        Ok(Counters::from(summary.stats()))
     }
 
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
@@ -166,13 +173,22 @@ impl Db {
         Ok(rows)
     }
 
-    pub async fn run(&self, q: Query) -> Result<()> {
-        self.graph.run(q).await.map_err(|e| self.error("statement failed", e))
+    /// Runs a statement in an auto-commit transaction (see [`Db::run_raw`] for why not `Graph::run`).
+    pub async fn run(&self, q: Query) -> Result<Counters> {
+        self.run_raw(q).await.map_err(|e| self.error("statement failed", e))
     }
 
     pub async fn begin(&self) -> std::result::Result<Txn, neo4rs::Error> {
         self.graph.start_txn().await
     }
+}
+
+/// Runs a statement inside a transaction, drops its rows and returns what it changed.
+pub async fn txn_run(txn: &mut Txn, q: Query) -> std::result::Result<Counters, neo4rs::Error> {
+    let mut stream = txn.execute(q).await?;
+    while stream.next(txn.handle()).await?.is_some() {}
+    let summary = stream.finish(txn.handle()).await?;
+    Ok(Counters::from(summary.stats()))
 }
 
 /// Collects all rows of a query inside a transaction.

@@ -1,22 +1,23 @@
 //! Dry runs: what `up` or `down` would change, without changing anything.
 //!
-//! Explicit steps run for real inside a transaction that is rolled back; the changes are measured
-//! inside it (nodes, relationships, labels, relationship types, properties). Schema steps run the
-//! same way (Neo4j accepts schema commands in an explicit transaction of their own), which also
-//! proves they would succeed. Batched steps (`CALL … IN TRANSACTIONS`, `apoc.periodic.*`) commit as
+//! Explicit steps run for real inside a transaction that is rolled back; what they changed is
+//! Neo4j's own count of it (nodes and relationships created and deleted, properties set, labels
+//! added and removed, indexes, constraints), read from each statement's result summary, so
+//! nothing is scanned to measure it. Schema steps run the same way (Neo4j accepts schema commands
+//! in an explicit transaction of their own), which also proves they would succeed. Batched steps (`CALL … IN TRANSACTIONS`, `apoc.periodic.*`) commit as
 //! they go and cannot be rolled back, so they are not run: their driving query is counted instead,
 //! giving rows and batches. Nothing is written, not even the lock or the history constraints.
 //! Each step is measured against the current database: a step that depends on an earlier pending
 //! step sees the database without it.
 
 use super::apply::{down_units, pending, refuse_blocked, refuse_drift, to_roll_back, up_units, DownSelection, Unit};
-use super::connect::txn_rows;
-use super::{history, migration_key, statements, Executor};
+use super::connect::{txn_rows, txn_run};
+use super::counters::Counters;
+use super::{history, migration_key, Executor};
 use crate::error::{Error, Result};
-use crate::plan::{CheckedPlan, TransactionMode};
+use crate::plan::{CheckedPlan, MigrationPlan, TransactionMode};
 use neo4rs::{query, Txn};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct StepPreview {
@@ -29,23 +30,12 @@ pub struct StepPreview {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Preview {
-    /// Ran and rolled back.
-    RolledBack(Changes),
+    /// Ran and rolled back: what it would have changed.
+    RolledBack(Counters),
     /// Not run: batched, would process about `rows` rows in `batches` batches.
     Estimated { rows: Option<i64>, batches: Option<i64>, rows_per_batch: Option<u64> },
     /// Ran and rolled back, and Neo4j refused it: the real run would fail the same way.
     WouldFail { error: String },
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Changes {
-    pub nodes: i64,
-    pub relationships: i64,
-    pub properties: i64,
-    pub labels: BTreeMap<String, i64>,
-    pub relationship_types: BTreeMap<String, i64>,
-    pub indexes: i64,
-    pub constraints: i64,
 }
 
 impl Executor {
@@ -55,14 +45,7 @@ impl Executor {
         refuse_drift(plan, &records)?;
         let mut out = Vec::new();
         for m in pending(plan, &records, target)? {
-            for (i, unit) in up_units(m).iter().enumerate() {
-                out.push(StepPreview {
-                    migration: migration_key(m),
-                    step: i + 1,
-                    transaction: unit.mode,
-                    outcome: self.preview(unit).await?,
-                });
-            }
+            self.preview_migration(m, &up_units(m), &mut out).await?;
         }
         Ok(out)
     }
@@ -73,16 +56,21 @@ impl Executor {
         let mut out = Vec::new();
         for m in to_roll_back(plan, &records, selection)? {
             let units = down_units(m).ok_or_else(|| Error::Usage(super::apply::irreversible_message(m)))?;
-            for (i, unit) in units.iter().enumerate() {
-                out.push(StepPreview {
-                    migration: migration_key(m),
-                    step: i + 1,
-                    transaction: unit.mode,
-                    outcome: self.preview(unit).await?,
-                });
-            }
+            self.preview_migration(m, &units, &mut out).await?;
         }
         Ok(out)
+    }
+
+    async fn preview_migration(&self, m: &MigrationPlan, units: &[Unit], out: &mut Vec<StepPreview>) -> Result<()> {
+        for (i, unit) in units.iter().enumerate() {
+            out.push(StepPreview {
+                migration: migration_key(m),
+                step: i + 1,
+                transaction: unit.mode,
+                outcome: self.preview(unit).await?,
+            });
+        }
+        Ok(())
     }
 
     async fn preview(&self, unit: &Unit) -> Result<Preview> {
@@ -104,12 +92,12 @@ impl Executor {
 
     async fn estimate(&self, unit: &Unit) -> Result<Preview> {
         let (mut rows, mut per_batch) = (None, None);
-        for statement in &unit.statements {
-            let Some((count_query, size)) = statements::batch_estimate(statement) else { continue };
-            per_batch = Some(size);
+        for batched in unit.statements.iter().filter_map(|s| s.batched.as_ref()) {
+            per_batch = batched.rows_per_batch;
+            let Some(count_query) = &batched.count_query else { continue };
             let db = &self.db;
             let mut txn = db.begin().await.map_err(|e| db.error("could not start the dry-run transaction", e))?;
-            let counted = txn_rows(&mut txn, query(&count_query)).await;
+            let counted = txn_rows(&mut txn, query(count_query)).await;
             let _ = txn.rollback().await;
             if let Ok(r) = counted {
                 rows = r.first().and_then(|r| r.get::<i64>("v").ok());
@@ -123,71 +111,12 @@ impl Executor {
     }
 }
 
-async fn rolled_back_changes(txn: &mut Txn, unit: &Unit) -> std::result::Result<Changes, neo4rs::Error> {
-    let measure = !unit.schema;
-    let before = if measure { Some(measure_in(txn).await?) } else { None };
+async fn rolled_back_changes(txn: &mut Txn, unit: &Unit) -> std::result::Result<Counters, neo4rs::Error> {
+    let mut changes = Counters::default();
     for statement in &unit.statements {
-        let mut stream = txn.execute(query(statement)).await?;
-        while stream.next(txn.handle()).await?.is_some() {}
-    }
-    let mut changes = match before {
-        Some(before) => measure_in(txn).await?.minus(&before),
-        None => Changes::default(),
-    };
-    for statement in &unit.statements {
-        let upper = statement.trim_start().to_ascii_uppercase();
-        let sign = if upper.starts_with("DROP") { -1 } else { 1 };
-        if upper.contains("CONSTRAINT") {
-            changes.constraints += sign;
-        } else if upper.contains("INDEX") {
-            changes.indexes += sign;
-        }
+        changes += txn_run(txn, query(&statement.text)).await?;
     }
     Ok(changes)
-}
-
-/// Totals inside a transaction (its own changes included).
-async fn measure_in(txn: &mut Txn) -> std::result::Result<Changes, neo4rs::Error> {
-    let (nodes, relationships) = super::counts_in(txn).await?;
-    let mut c = Changes { nodes, relationships, ..Default::default() };
-    for row in txn_rows(txn, query("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS c")).await? {
-        c.labels.insert(row.get("l").unwrap_or_default(), row.get("c").unwrap_or(0));
-    }
-    for row in txn_rows(txn, query("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c")).await? {
-        c.relationship_types.insert(row.get("t").unwrap_or_default(), row.get("c").unwrap_or(0));
-    }
-    let props = txn_rows(
-        txn,
-        query("CALL { MATCH (n) RETURN sum(size(keys(n))) AS a } CALL { MATCH ()-[r]->() RETURN sum(size(keys(r))) AS b } RETURN a + b AS p"),
-    )
-    .await?;
-    c.properties = props.first().and_then(|r| r.get::<i64>("p").ok()).unwrap_or(0);
-    Ok(c)
-}
-
-impl Changes {
-    fn minus(&self, before: &Changes) -> Changes {
-        Changes {
-            nodes: self.nodes - before.nodes,
-            relationships: self.relationships - before.relationships,
-            properties: self.properties - before.properties,
-            labels: delta(&before.labels, &self.labels),
-            relationship_types: delta(&before.relationship_types, &self.relationship_types),
-            indexes: 0,
-            constraints: 0,
-        }
-    }
-}
-
-fn delta(before: &BTreeMap<String, i64>, after: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
-    let mut out = BTreeMap::new();
-    for k in before.keys().chain(after.keys()) {
-        let d = after.get(k).copied().unwrap_or(0) - before.get(k).copied().unwrap_or(0);
-        if d != 0 {
-            out.insert(k.clone(), d);
-        }
-    }
-    out
 }
 
 /// Text rendering, one line per step.
@@ -216,29 +145,10 @@ pub fn render(previews: &[StepPreview]) -> String {
     out
 }
 
-fn describe(c: &Changes) -> String {
-    let mut parts = Vec::new();
-    let signed = |n: i64| if n >= 0 { format!("+{n}") } else { n.to_string() };
-    for (what, n) in [
-        ("nodes", c.nodes),
-        ("relationships", c.relationships),
-        ("properties", c.properties),
-        ("indexes", c.indexes),
-        ("constraints", c.constraints),
-    ] {
-        if n != 0 {
-            parts.push(format!("{} {what}", signed(n)));
-        }
-    }
-    for (l, n) in &c.labels {
-        parts.push(format!("{} :{l}", signed(*n)));
-    }
-    for (t, n) in &c.relationship_types {
-        parts.push(format!("{} [:{t}]", signed(*n)));
-    }
-    if parts.is_empty() {
-        "no net change to counts".into()
+fn describe(c: &Counters) -> String {
+    if c.is_empty() {
+        "no changes".into()
     } else {
-        parts.join(", ")
+        c.describe()
     }
 }

@@ -1,12 +1,16 @@
 //! The migration history, kept in the database itself so any Cypher client can read it:
 //!
 //! - `(:__CymigMigration {key, version, description, checksum, status, steps_done, steps_total,
-//!   direction, applied_at, applied_by, execution_ms, nodes_delta, relationships_delta,
-//!   rows_done, batches_done, error, attempts, notes})` — one per migration; `key` (unique) is the version, or `R:<description>`
-//!   for a repeatable migration;
+//!   direction, applied_at, applied_by, execution_ms, nodes_created, nodes_deleted,
+//!   relationships_created, relationships_deleted, properties_set, labels_added, labels_removed,
+//!   indexes_added, indexes_removed, constraints_added, constraints_removed, rows_done,
+//!   batches_done, error, attempts, notes})` — one per migration; `key` (unique) is the version,
+//!   or `R:<description>` for a repeatable migration;
 //! - `(:__CymigSchema {name: 'cymig', version, updated_at})` — the current schema version;
 //! - `(:__CymigLock {name: 'cymig', owner, acquired_at, expires_at})` — see [`super::lock`].
 //!
+//! The change counters (`nodes_created` … `constraints_removed`) are Neo4j's own update statistics
+//! of the migration's statements, summed over the latest run (a `retry` adds to them).
 //! `rows_done` / `batches_done`: rows and batches committed by the batched steps (`CALL … IN
 //! TRANSACTIONS`, `apoc.periodic.iterate`) of the latest run; absent when it had none.
 //!
@@ -14,6 +18,7 @@
 //! `failed` (a step or a verify query failed; `error` says why), `rolled_back`.
 
 use super::connect::{txn_rows, Db};
+use super::counters::{self, Counters};
 use crate::error::Result;
 use neo4rs::{query, Query, Row, Txn};
 use serde::Serialize;
@@ -84,8 +89,8 @@ pub struct Record {
     pub applied_at: Option<String>,
     pub applied_by: Option<String>,
     pub execution_ms: Option<i64>,
-    pub nodes_delta: Option<i64>,
-    pub relationships_delta: Option<i64>,
+    /// What the latest run changed (Neo4j's update statistics; zero when nothing was recorded).
+    pub counters: Counters,
     /// Rows committed by the batched steps of the latest run (`None`: none counted).
     pub rows_done: Option<i64>,
     /// Inner transactions (batches) those rows were committed in.
@@ -125,22 +130,38 @@ const RETURN_RECORD: &str = "RETURN m.key AS key, m.version AS version, m.descri
      m.checksum AS checksum, m.status AS status, coalesce(m.direction, 'up') AS direction, \
      coalesce(m.steps_done, 0) AS steps_done, coalesce(m.steps_total, 0) AS steps_total, \
      toString(m.applied_at) AS applied_at, m.applied_by AS applied_by, m.execution_ms AS execution_ms, \
-     m.nodes_delta AS nodes_delta, m.relationships_delta AS relationships_delta, m.rows_done AS rows_done, \
+     [k IN $counter_fields | coalesce(m[k], 0)] AS counters, m.rows_done AS rows_done, \
      m.batches_done AS batches_done, m.error AS error, \
      coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes";
 
 /// Every history record (order: as stored; callers order by the plan).
 pub async fn load(db: &Db) -> Result<Vec<Record>> {
-    let rows = db.rows(query(&format!("MATCH (m:{MIGRATION_LABEL}) {RETURN_RECORD}"))).await?;
+    let rows = db.rows(with_counter_fields(query(&format!("MATCH (m:{MIGRATION_LABEL}) {RETURN_RECORD}")))).await?;
     Ok(rows.iter().filter_map(record_from_row).collect())
 }
 
 /// The record of one migration, read inside a transaction (after the lock is held).
 pub async fn load_one_in(txn: &mut Txn, key: &str) -> std::result::Result<Option<Record>, neo4rs::Error> {
-    let rows =
-        txn_rows(txn, query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) {RETURN_RECORD}")).param("key", key))
-            .await?;
+    let rows = txn_rows(
+        txn,
+        with_counter_fields(query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) {RETURN_RECORD}")))
+            .param("key", key),
+    )
+    .await?;
     Ok(rows.first().and_then(record_from_row))
+}
+
+fn with_counter_fields(q: Query) -> Query {
+    q.param("counter_fields", counters::FIELDS.iter().map(|f| f.to_string()).collect::<Vec<_>>())
+}
+
+fn counters_from_row(row: &Row) -> Counters {
+    let values: Vec<i64> = row.get("counters").unwrap_or_default();
+    let mut fixed = [0; counters::FIELDS.len()];
+    for (slot, v) in fixed.iter_mut().zip(values) {
+        *slot = v;
+    }
+    Counters::from_values(fixed)
 }
 
 fn record_from_row(row: &Row) -> Option<Record> {
@@ -156,8 +177,7 @@ fn record_from_row(row: &Row) -> Option<Record> {
         applied_at: row.get("applied_at").ok(),
         applied_by: row.get("applied_by").ok(),
         execution_ms: row.get("execution_ms").ok(),
-        nodes_delta: row.get("nodes_delta").ok(),
-        relationships_delta: row.get("relationships_delta").ok(),
+        counters: counters_from_row(row),
         rows_done: row.get("rows_done").ok(),
         batches_done: row.get("batches_done").ok(),
         error: row.get("error").ok(),
@@ -179,12 +199,12 @@ pub struct Update<'a> {
     pub steps_total: i64,
     pub by: &'a str,
     pub execution_ms: Option<i64>,
-    pub nodes_delta: Option<i64>,
-    pub relationships_delta: Option<i64>,
-    /// Rows and batches committed by a batched step: added to the record's counters.
+    /// What a step changed: added to the record's counters.
+    pub counters: Option<Counters>,
+    /// Rows and batches committed by a batched step: added to the record's counts.
     pub batches: Option<BatchCount>,
-    /// First record of a run from its first step: the batch counters start again from zero.
-    pub reset_batches: bool,
+    /// First record of a run from its first step: counters and batch counts start again from zero.
+    pub reset_counts: bool,
     pub error: Option<&'a str>,
     /// Counts as a new attempt (first step of a run).
     pub new_attempt: bool,
@@ -207,48 +227,31 @@ impl std::ops::AddAssign for BatchCount {
 
 /// The statement writing a record; run it in the step's own transaction where possible.
 pub fn write(update: &Update<'_>) -> Query {
-    let text = format!(
-        "MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
-        set_clause(
-            "CASE WHEN $nodes_delta IS NULL THEN m.nodes_delta ELSE $nodes_delta END",
-            "CASE WHEN $relationships_delta IS NULL THEN m.relationships_delta ELSE $relationships_delta END"
-        )
-    );
-    with_params(query(&text), update)
-        .param("nodes_delta", update.nodes_delta)
-        .param("relationships_delta", update.relationships_delta)
+    with_params(query(&format!("MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}", set_clause())), update)
 }
 
-/// [`write`] for the end of an explicit step, in one round trip: counts the graph first (the
-/// step's changes included, the history node not yet), records the counters as the difference to
-/// `base` when `update.execution_ms` is set, optionally sets the schema version, and returns the
-/// counts as `nodes_after`, `rels_after`.
-pub fn write_after_counts(update: &Update<'_>, base: (i64, i64), schema_version: Option<Option<&str>>) -> Query {
-    let record = update.execution_ms.is_some();
-    let mut text = format!(
-        "CALL {{ MATCH (n) RETURN count(n) AS nodes_after }} \
-         CALL {{ MATCH ()-[r]->() RETURN count(r) AS rels_after }} \
-         MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}",
-        set_clause(
-            "CASE WHEN $record_counts THEN nodes_after - $nodes_base ELSE m.nodes_delta END",
-            "CASE WHEN $record_counts THEN rels_after - $rels_base ELSE m.relationships_delta END"
-        )
-    );
+/// [`write`] for the end of an explicit step, also setting the schema version when given.
+pub fn write_with_version(update: &Update<'_>, schema_version: Option<Option<&str>>) -> Query {
+    let mut text = format!("MERGE (m:{MIGRATION_LABEL} {{key: $key}}) {}", set_clause());
     if schema_version.is_some() {
         text.push_str(
-            " WITH nodes_after, rels_after MERGE (s:__CymigSchema {name: 'cymig'}) \
-             SET s.version = $schema_version, s.updated_at = datetime()",
+            " WITH m MERGE (s:__CymigSchema {name: 'cymig'}) SET s.version = $schema_version, s.updated_at = datetime()",
         );
     }
-    text.push_str(" RETURN nodes_after, rels_after");
-    with_params(query(&text), update)
-        .param("record_counts", record)
-        .param("nodes_base", base.0)
-        .param("rels_base", base.1)
-        .param("schema_version", schema_version.flatten().map(str::to_string))
+    with_params(query(&text), update).param("schema_version", schema_version.flatten().map(str::to_string))
 }
 
-fn set_clause(nodes_delta: &str, relationships_delta: &str) -> String {
+fn set_clause() -> String {
+    let counters: String = counters::FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            format!(
+                "m.{f} = CASE WHEN $reset_counts THEN coalesce($counters[{i}], 0) \
+                 ELSE coalesce(m.{f}, 0) + coalesce($counters[{i}], 0) END, "
+            )
+        })
+        .collect();
     format!(
         "SET m.version = $version, m.description = $description, m.checksum = $checksum, \
              m.status = $status, m.direction = $direction, m.steps_done = $steps_done, \
@@ -256,11 +259,10 @@ fn set_clause(nodes_delta: &str, relationships_delta: &str) -> String {
              m.attempts = coalesce(m.attempts, 0) + $attempt, \
              m.notes = coalesce(m.notes, []) + $notes, \
              m.execution_ms = CASE WHEN $execution_ms IS NULL THEN m.execution_ms ELSE $execution_ms END, \
-             m.nodes_delta = {nodes_delta}, \
-             m.relationships_delta = {relationships_delta}, \
-             m.rows_done = CASE WHEN $reset_batches THEN $rows_done WHEN $rows_done IS NULL THEN m.rows_done \
+             {counters}\
+             m.rows_done = CASE WHEN $reset_counts THEN $rows_done WHEN $rows_done IS NULL THEN m.rows_done \
                  ELSE coalesce(m.rows_done, 0) + $rows_done END, \
-             m.batches_done = CASE WHEN $reset_batches THEN $batches_done WHEN $batches_done IS NULL THEN m.batches_done \
+             m.batches_done = CASE WHEN $reset_counts THEN $batches_done WHEN $batches_done IS NULL THEN m.batches_done \
                  ELSE coalesce(m.batches_done, 0) + $batches_done END, \
              m.applied_at = CASE WHEN $status IN ['applied', 'rolled_back'] OR m.applied_at IS NULL THEN datetime() ELSE m.applied_at END"
     )
@@ -282,7 +284,8 @@ fn with_params(q: Query, update: &Update<'_>) -> Query {
         .param("execution_ms", update.execution_ms)
         .param("rows_done", update.batches.map(|b| b.rows))
         .param("batches_done", update.batches.map(|b| b.batches))
-        .param("reset_batches", update.reset_batches)
+        .param("reset_counts", update.reset_counts)
+        .param("counters", update.counters.map(|c| c.values().to_vec()))
 }
 
 /// Sets the current schema version (`None` once everything is rolled back).

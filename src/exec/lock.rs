@@ -5,25 +5,20 @@
 //! that died (or lost the database) and may be taken over. Every read-and-write of the lock first
 //! sets a property on the node, which takes Neo4j's exclusive lock on it, so two contenders are
 //! serialised and never both see it free. Explicit steps re-check ownership inside their own
-//! transaction ([`OWNERSHIP_CHECK`]), so a process that lost its lease cannot commit a step.
+//! transaction ([`Lock::ownership_check`]), so a process whose lock was taken over cannot commit
+//! a step.
 
-use super::connect::{txn_rows, Db};
+use super::connect::{is_transient, txn_rows, Db};
 use crate::error::{Error, Result};
 use neo4rs::query;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Run first in each explicit step's transaction: holds the lock node's write lock until commit
-/// and returns one row only while `$owner` still holds an unexpired lease.
-pub const OWNERSHIP_CHECK: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
-     WITH l WHERE l.owner = $owner AND l.expires_at > datetime() RETURN l.owner AS owner";
-
-/// [`OWNERSHIP_CHECK`] and the graph's node and relationship counts, in one round trip.
-pub const OWNERSHIP_CHECK_WITH_COUNTS: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
-     WITH l WHERE l.owner = $owner AND l.expires_at > datetime() \
-     CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } \
-     RETURN nodes, rels";
+/// See [`Lock::ownership_check`].
+const OWNERSHIP_CHECK: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+     WITH l WHERE l.owner = $owner \
+     SET l.expires_at = datetime() + duration({milliseconds: $lease_ms}) RETURN l.owner AS owner";
 
 /// Who holds the lock, as stored.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -38,6 +33,7 @@ pub struct LockInfo {
 pub struct Lock {
     db: Db,
     pub owner: String,
+    lease: Duration,
     lost: Arc<AtomicBool>,
     /// Tells the renewer to stop. Never abort it: cancelling a neo4rs query mid-flight leaves
     /// an unread response on a pooled connection, and the next query on it reads the wrong reply.
@@ -75,6 +71,14 @@ enum Attempt {
 }
 
 async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
+    // Read first: while the holder runs an explicit step, its transaction keeps the lock node
+    // write-locked (see [`Lock::ownership_check`]), so writing it now would wait inside the database
+    // for the whole step, past `--lock-timeout`, instead of polling.
+    if let Some(info) = current(db).await? {
+        if !info.expired && info.owner != owner {
+            return Ok(Attempt::Held(info));
+        }
+    }
     let cypher = "MERGE (l:__CymigLock {name: 'cymig'}) \
          SET l.touched_at = datetime() \
          WITH l, l.owner AS previous, l.expires_at AS previous_expiry, \
@@ -87,6 +91,16 @@ async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
     let mut txn = db.begin().await.map_err(|e| db.error("could not start the lock transaction", e))?;
     let rows = match txn_rows(&mut txn, q).await {
         Ok(rows) => rows,
+        // The server gave up waiting for the lock node (its holder is mid-write): poll again.
+        Err(e) if is_transient(&e) => {
+            let _ = txn.rollback().await;
+            return Ok(Attempt::Held(LockInfo {
+                owner: "another process".into(),
+                acquired_at: None,
+                expires_at: None,
+                expired: false,
+            }));
+        }
         Err(e) => {
             let _ = txn.rollback().await;
             return Err(db.error("could not take the migration lock", e));
@@ -133,7 +147,18 @@ impl Lock {
         let lost = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(tokio::sync::Notify::new());
         let renewer = tokio::spawn(renew_forever(db.clone(), owner.clone(), lease, lost.clone(), stop.clone()));
-        Lock { db, owner, lost, stop, renewer: Some(renewer) }
+        Lock { db, owner, lease, lost, stop, renewer: Some(renewer) }
+    }
+
+    /// Run first in each explicit step's transaction: takes the lock node's write lock until
+    /// commit, renews the lease, and returns one row only while this process is still the owner.
+    ///
+    /// The owner, not the lease, is the fence: a lease that ran out while nobody took the lock
+    /// over (a step longer than the lease keeps the renewer waiting on this very node) still
+    /// belongs to us, and taking it over means writing `owner`, which this write lock excludes
+    /// until the step commits.
+    pub fn ownership_check(&self) -> neo4rs::Query {
+        query(OWNERSHIP_CHECK).param("owner", self.owner.as_str()).param("lease_ms", self.lease.as_millis() as i64)
     }
 
     /// `false` once a renewal found the lock taken by someone else.
@@ -164,6 +189,7 @@ impl Lock {
                 .param("owner", self.owner.as_str()),
             )
             .await
+            .map(drop)
     }
 }
 

@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod apply;
 pub mod connect;
+pub mod counters;
 pub mod dryrun;
 pub mod fingerprint;
 pub mod history;
@@ -24,7 +25,6 @@ pub mod lock;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;
-pub mod statements;
 pub mod status;
 
 #[cfg(test)]
@@ -110,20 +110,6 @@ pub(crate) fn same_version(a: &str, b: &str) -> bool {
     }
     parts(a) == parts(b)
 }
-
-/// Node and relationship totals (from Neo4j's count store: cheap).
-pub(crate) async fn counts(db: &Db) -> crate::error::Result<(i64, i64)> {
-    let rows = db.rows(neo4rs::query(COUNTS)).await?;
-    Ok(rows.first().map(|r| (r.get("nodes").unwrap_or(0), r.get("rels").unwrap_or(0))).unwrap_or((0, 0)))
-}
-
-pub(crate) async fn counts_in(txn: &mut neo4rs::Txn) -> Result<(i64, i64), neo4rs::Error> {
-    let rows = connect::txn_rows(txn, neo4rs::query(COUNTS)).await?;
-    Ok(rows.first().map(|r| (r.get("nodes").unwrap_or(0), r.get("rels").unwrap_or(0))).unwrap_or((0, 0)))
-}
-
-const COUNTS: &str =
-    "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
 
 /// A random number for owner names (no `rand` dependency for four bytes).
 pub(crate) fn random_u32() -> u32 {

@@ -6,7 +6,7 @@
 //! saying how many rows and batches it committed (out of how many it set out to process).
 //!
 //! Where the counts come from (measured on Neo4j 5.26): a `CALL … IN TRANSACTIONS` step streams
-//! one row per driving row as each batch commits (see [`super::statements::with_row_stream`]),
+//! one row per driving row as each batch commits (see [`crate::plan::Batched::streaming`]),
 //! so its rows and batches advance while it runs, by the driver's fetch size (200 rows). Neither
 //! `REPORT STATUS` (its first row comes after the last batch) nor `SHOW TRANSACTIONS` (it lists only
 //! the inner transaction in flight, numbered from a database-wide sequence) could count them live.

@@ -7,9 +7,11 @@
 use super::apply::{down_units, pending};
 use super::fingerprint::{self, Fingerprint};
 use super::history::{self, Direction};
-use super::{migration_key, statements, Executor};
+use super::{migration_key, Executor};
 use crate::error::{Error, Result};
+use crate::plan::compile::steps_of;
 use crate::plan::{CheckedPlan, TransactionMode};
+use crate::source::SourceFile;
 use neo4rs::query;
 use serde::Serialize;
 
@@ -78,20 +80,28 @@ impl Executor {
         Ok(proofs)
     }
 
-    /// Runs a plain script (seed data): explicit units in a transaction each, others auto-commit.
-    pub async fn run_script(&self, script: &str) -> Result<()> {
-        for (mode, stmts) in statements::units(script) {
-            match mode {
+    /// Runs a plain script (seed data), planned like a migration: data statements together in
+    /// a transaction, schema and batched statements alone in auto-commit. A script with a syntax
+    /// error runs nothing.
+    pub async fn run_script(&self, text: &str) -> Result<()> {
+        let script = crate::syntax::parse(text);
+        let source = SourceFile::new("seed script", text);
+        if let Some(e) = script.errors.first() {
+            let at = source.line_col(e.span.start);
+            return Err(Error::Usage(format!("seed script, line {}, column {}: {}", at.line, at.column, e.message)));
+        }
+        let db = &self.db;
+        for step in steps_of(&source, &script.statements, None, None) {
+            match step.transaction {
                 TransactionMode::AutoCommit => {
-                    for s in stmts {
-                        self.db.run(query(&s)).await?;
+                    for s in &step.statements {
+                        db.run(query(&s.text)).await?;
                     }
                 }
                 TransactionMode::Explicit => {
-                    let db = &self.db;
                     let mut txn = db.begin().await.map_err(|e| db.error("seed script", e))?;
-                    for s in stmts {
-                        if let Err(e) = txn.run(query(&s)).await {
+                    for s in &step.statements {
+                        if let Err(e) = txn.run(query(&s.text)).await {
                             let _ = txn.rollback().await;
                             return Err(db.error("seed script", e));
                         }

@@ -2,16 +2,14 @@
 //! checked plans. End-to-end tests through the whole pipeline live in tests/db_*.rs.
 
 #[path = "../../tests/support/neo4j.rs"]
-#[allow(dead_code)]
 mod neo4j;
 
 use super::apply::DownSelection;
+use super::counters::Counters;
 use super::fingerprint;
 use super::history::{self, Status};
 use super::*;
-use crate::plan::{
-    CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode,
-};
+use crate::plan::{CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, Step, TransactionMode};
 use neo4j::{block_on, fresh_db, TestDb};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -43,12 +41,26 @@ async fn executor(db: &TestDb) -> Executor {
     Executor::new(Db::connect(&conn(db)).await.expect("connect"), options())
 }
 
-fn class_of(text: &str) -> StatementClass {
-    if statements::is_schema(text) {
-        StatementClass::Schema
-    } else {
-        StatementClass::Data
+/// A statement planned from its parse, as the compiler plans it.
+fn planned(line: usize, text: &str) -> PlannedStatement {
+    let script = crate::syntax::parse(text);
+    assert!(script.errors.is_empty(), "{text}: {:?}", script.errors);
+    let statement = &script.statements[0];
+    PlannedStatement {
+        line,
+        kind: crate::plan::classify(statement),
+        text: text.to_string(),
+        batched: crate::plan::batching::batching_of(statement, text),
     }
+}
+
+/// A down script planned by the compiler's own step rules.
+fn down_script(text: &str) -> DownScript {
+    let script = crate::syntax::parse(text);
+    assert!(script.errors.is_empty(), "{text}: {:?}", script.errors);
+    let source = crate::source::SourceFile::new("down.cypher", text);
+    let steps = crate::plan::compile::steps_of(&source, &script.statements, None, None);
+    DownScript { explicit: true, text: text.to_string(), steps }
 }
 
 /// A migration whose steps are given as `(mode, statements)`.
@@ -68,16 +80,12 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
             .iter()
             .map(|(mode, stmts)| Step {
                 transaction: *mode,
-                statements: stmts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| PlannedStatement { line: i + 1, kind: class_of(s), text: s.to_string() })
-                    .collect(),
+                statements: stmts.iter().enumerate().map(|(i, s)| planned(i + 1, s)).collect(),
                 await_indexes: Vec::new(),
                 down: None,
             })
             .collect(),
-        down: down.map(|d| DownScript { explicit: true, text: d.to_string() }),
+        down: down.map(down_script),
         verify: Vec::new(),
     }
 }
@@ -126,7 +134,18 @@ fn up_applies_in_order_and_records_history() {
         ]);
         let applied = ex.up(&p, None).await.unwrap();
         assert_eq!(applied.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(), ["1", "2"]);
-        assert_eq!(applied[1].nodes_delta, 1);
+        // Neo4j's own counters: 5 properties set on customers, one marker node with one property,
+        // one constraint.
+        assert_eq!(
+            applied[1].counters,
+            Counters {
+                nodes_created: 1,
+                properties_set: 6,
+                labels_added: 1,
+                constraints_added: 1,
+                ..Counters::default()
+            }
+        );
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (c:Customer {tier: 'gold'}) RETURN count(c) AS v").await, 5);
         assert_eq!(
@@ -228,13 +247,24 @@ fn batched_modes_work_on_the_real_server() {
                 (Explicit, &["MATCH (n:Item) WHERE n.b > 4000 SET n:Big"]),
             ], None),
         ]);
-        ex.up(&p, None).await.unwrap();
+        let applied = ex.up(&p, None).await.unwrap();
         let g = neo4j::connect(&db).await;
         assert_eq!(
             neo4j::count(&g, "MATCH (n:Item) WHERE n.a = n.i * 2 AND n.b = n.a + 1 RETURN count(n) AS v").await,
             2500
         );
         assert_eq!(neo4j::count(&g, "MATCH (n:Big) RETURN count(n) AS v").await, 501);
+        // Every mode reports what it changed: the inner transactions of CALL … IN TRANSACTIONS
+        // are in its summary, apoc's batches come from its updateStatistics column.
+        let properties = |c: &Counters| c.properties_set;
+        assert_eq!(applied.iter().map(|a| properties(&a.counters)).collect::<Vec<_>>(), [2500, 2500, 0]);
+        assert_eq!(applied[2].counters.labels_added, 501);
+        assert_eq!(applied[2].counters.indexes_added, 1);
+        let recorded = history::load(&ex.db).await.unwrap();
+        let record = |k: &str| recorded.iter().find(|r| r.key == k).unwrap().counters;
+        assert_eq!(record("1"), applied[0].counters);
+        assert_eq!(record("2"), applied[1].counters);
+        assert_eq!(record("3"), applied[2].counters);
     });
 }
 
@@ -258,10 +288,15 @@ fn dry_run_changes_nothing_and_reports_changes() {
         assert_eq!(before, after, "a dry run must leave schema and data as they were");
         assert!(history::load(&ex.db).await.unwrap().is_empty());
         let text = dryrun::render(&previews);
-        assert!(text.contains("1 step 1 (explicit): ran and rolled back: +80 properties"), "{text}");
+        assert!(text.contains("1 step 1 (explicit): ran and rolled back: 80 properties set"), "{text}");
+        // Neo4j's own counters, not before/after totals: a rename (SET one key, REMOVE another)
+        // leaves the number of properties unchanged, yet changes 80 of them.
+        assert!(text.contains("3 step 1 (explicit): ran and rolled back: 80 properties set"), "{text}");
+        // A refactoring that deletes 20 relationships and creates 40 shows both sides.
         assert!(
             text.contains(
-                "6 step 1 (explicit): ran and rolled back: +20 nodes, +20 relationships, +40 properties, +20 :WorkHour"
+                "6 step 1 (explicit): ran and rolled back: +20 nodes, +40 relationships, -20 relationships, \
+                 +20 labels, 100 properties set"
             ),
             "{text}"
         );
@@ -342,10 +377,9 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
             steps_total: 3,
             by: "dead",
             execution_ms: None,
-            nodes_delta: None,
-            relationships_delta: None,
+            counters: None,
             batches: None,
-            reset_batches: false,
+            reset_counts: false,
             error: None,
             new_attempt: true,
             note: None,
@@ -473,6 +507,35 @@ fn down_refuses_irreversible_migrations_and_says_why() {
         assert_eq!(neo4j::count(&g, "MATCH (r:R) RETURN count(r) AS v").await, 1, "nothing rolled back");
         let dry = ex.dry_run_down(&p, DownSelection::To("1")).await;
         assert!(dry.is_err());
+    });
+}
+
+#[test]
+fn a_step_commits_only_while_this_process_owns_the_lock() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        history::ensure_schema(&ex.db).await.unwrap();
+        let p = plan(vec![
+            mig("1", "one", &[(Explicit, &["CREATE (:One)"])], None),
+            mig("2", "two", &[(Explicit, &["CREATE (:Two)"])], None),
+        ]);
+        let lock = ex.lock().await.unwrap();
+        // The lease ran out (a step longer than the lease, a paused process) but nobody took the
+        // lock over: it is still ours, and the step renews it.
+        ex.db
+            .run(neo4rs::query("MATCH (l:__CymigLock) SET l.expires_at = datetime() - duration('PT1M')"))
+            .await
+            .unwrap();
+        assert_eq!(ex.up_locked(&p, Some("1"), &lock).await.unwrap().len(), 1);
+        assert!(!lock::current(&ex.db).await.unwrap().unwrap().expired, "the step renewed the lease");
+        // Another process took it over: nothing more commits.
+        ex.db.run(neo4rs::query("MATCH (l:__CymigLock) SET l.owner = 'other@host'")).await.unwrap();
+        let err = ex.up_locked(&p, None, &lock).await.unwrap_err().to_string();
+        assert!(err.contains("lost the migration lock"), "{err}");
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:Two) RETURN count(n) AS v").await, 0);
+        drop(lock);
     });
 }
 

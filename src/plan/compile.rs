@@ -11,12 +11,14 @@
 //! - after a run of schema steps that creates indexes or constraints, the last of them lists
 //!   them in `await_indexes`, so the executor waits for them before anything later runs.
 
+use super::batching::batching_of;
 use super::{DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode};
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
 use crate::schema::effects::{is_apoc_batch_procedure, is_read_only_procedure, linear_clauses};
 use crate::schema::{SchemaEvent, SchemaModel};
+use crate::source::SourceFile;
 
 /// Which migrations to plan: versions `from..=to` (both inclusive, both optional).
 #[derive(Clone, Debug, Default)]
@@ -44,7 +46,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 description: r.description.clone(),
                 file: r.file.path().to_path_buf(),
                 checksum: checksum(&r.file),
-                steps: steps_of(&r.file, None, None),
+                steps: steps_of(&r.file.source, r.file.migration_statements(), None, None),
                 down: None,
                 verify: Vec::new(),
             });
@@ -57,8 +59,12 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
     let derived = derive_migration(model, m);
     let events = model.migration(&m.version.raw).map(|mm| mm.events.as_slice()).unwrap_or(&[]);
     let down = match &m.down {
-        Some(explicit) => Some(DownScript { explicit: true, text: explicit.source.text.clone() }),
-        None => derived.render().map(|text| DownScript { explicit: false, text }),
+        Some(explicit) => Some(DownScript {
+            explicit: true,
+            text: explicit.source.text.clone(),
+            steps: steps_of(&explicit.source, explicit.migration_statements(), None, None),
+        }),
+        None => derived.render().and_then(|text| derived_down(m, text)),
     };
     let verify =
         m.up.verify_statements()
@@ -71,10 +77,23 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         description: m.description.clone(),
         file: m.up.path().to_path_buf(),
         checksum: checksum(&m.up),
-        steps: steps_of(&m.up, Some(&derived), Some(events)),
+        steps: steps_of(&m.up.source, m.up.migration_statements(), Some(&derived), Some(events)),
         down,
         verify,
     }
+}
+
+/// A derived down script, planned from its own parse. Derived scripts always re-parse cleanly
+/// (the test harness checks it); one that did not would lose statements, so it is refused and
+/// the migration treated as irreversible rather than half rolled back.
+fn derived_down(m: &Migration, text: String) -> Option<DownScript> {
+    let script = crate::syntax::parse(&text);
+    if !script.errors.is_empty() {
+        return None;
+    }
+    let source = SourceFile::new(m.up.path().with_extension("down.cypher"), text.clone());
+    let steps = steps_of(&source, &script.statements, None, None);
+    Some(DownScript { explicit: false, text, steps })
 }
 
 /// The file a verify statement belongs to (the up file's verify section or the companion).
@@ -101,8 +120,14 @@ enum Run {
     Alone,
 }
 
-fn steps_of(file: &MigrationFile, derived: Option<&DerivedDown>, events: Option<&[SchemaEvent]>) -> Vec<Step> {
-    let text = &file.source.text;
+/// Groups statements into transaction units (see the module docs for the rules).
+pub fn steps_of(
+    source: &SourceFile,
+    statements: &[Statement],
+    derived: Option<&DerivedDown>,
+    events: Option<&[SchemaEvent]>,
+) -> Vec<Step> {
+    let text = &source.text;
     let mut steps: Vec<Step> = Vec::new();
     let mut open: Vec<PlannedStatement> = Vec::new();
     let mut open_spans = Vec::new();
@@ -119,12 +144,13 @@ fn steps_of(file: &MigrationFile, derived: Option<&DerivedDown>, events: Option<
     };
     let mut pending_awaits: Vec<String> = Vec::new();
     let mut last_schema_step: Option<usize> = None;
-    for statement in file.migration_statements() {
+    for statement in statements {
         let class = classify(statement);
         let planned = PlannedStatement {
-            line: file.source.line_col(statement.span.start).line,
+            line: source.line_col(statement.span.start).line,
             kind: class,
             text: statement.span.text(text).to_string(),
+            batched: batching_of(statement, text),
         };
         match run_of(statement, class) {
             Run::Shared => {

@@ -100,7 +100,7 @@ impl ReportOptions<'_> {
 /// `NO_COLOR` convention asks for none.
 pub fn stdout_wants_color() -> bool {
     use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty()) && io::stdout().is_terminal()
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
 }
 
 /// Writes `results` in `format`.

@@ -162,7 +162,7 @@ fn percent_encode(path: &str) -> String {
 }
 
 fn pascal_case(name: &str) -> String {
-    name.split(|c: char| c == '-' || c == '_')
+    name.split(['-', '_'])
         .map(|word| {
             let mut chars = word.chars();
             chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()

@@ -83,7 +83,7 @@ fn check_call(cx: &FileContext, call: &CallSubqueryClause, out: &mut Findings) {
         && w.projection.limit.is_none()
         && !w.projection.distinct
         && w.projection.items.iter().all(
-            |i| matches!(&i.expr.kind, ExprKind::Variable(v) if i.alias.as_ref().map_or(true, |a| a.value == v.value)),
+            |i| matches!(&i.expr.kind, ExprKind::Variable(v) if i.alias.as_ref().is_none_or(|a| a.value == v.value)),
         );
     if !simple {
         return;

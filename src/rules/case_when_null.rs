@@ -53,16 +53,12 @@ impl Rule for CaseWhenNull {
                     }
                 }
             }
-            ExprKind::Binary { op: op @ (crate::ast::BinaryOp::Eq | crate::ast::BinaryOp::NotEq), lhs, rhs } => {
-                if [lhs, rhs].iter().any(|x| matches!(x.kind, ExprKind::Literal(Literal::Null))) {
-                    let (bad, good) = if *op == crate::ast::BinaryOp::Eq {
-                        ("= null", "IS NULL")
-                    } else {
-                        ("<> null", "IS NOT NULL")
-                    };
-                    out.report(&META, e.span, format!("`{bad}` is always null, never true"))
-                        .help(format!("use `{good}`"));
-                }
+            ExprKind::Binary { op: op @ (crate::ast::BinaryOp::Eq | crate::ast::BinaryOp::NotEq), lhs, rhs }
+                if [lhs, rhs].iter().any(|x| matches!(x.kind, ExprKind::Literal(Literal::Null))) =>
+            {
+                let (bad, good) =
+                    if *op == crate::ast::BinaryOp::Eq { ("= null", "IS NULL") } else { ("<> null", "IS NOT NULL") };
+                out.report(&META, e.span, format!("`{bad}` is always null, never true")).help(format!("use `{good}`"));
             }
             _ => {}
         }

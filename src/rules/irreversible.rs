@@ -268,9 +268,7 @@ fn is_null_test_of(var: &str, e: &Expr) -> bool {
     match &e.kind {
         ExprKind::IsNull { operand, negated: false } => of_var(operand),
         ExprKind::Unary { op: UnaryOp::Not, operand } => match &operand.kind {
-            ExprKind::FunctionCall { args, .. } if is_call_to(operand, "exists") => {
-                args.first().is_some_and(|a| of_var(a))
-            }
+            ExprKind::FunctionCall { args, .. } if is_call_to(operand, "exists") => args.first().is_some_and(&of_var),
             ExprKind::IsNull { operand, negated: true } => of_var(operand),
             _ => false,
         },

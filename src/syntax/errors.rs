@@ -203,7 +203,15 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         .collect();
     let chosen: Vec<&String> =
         if closing.is_empty() && expected.is_empty() { candidates.iter().collect() } else { closing };
-    let mut tokens: Vec<String> = chosen.into_iter().map(|t| format!("`{t}`")).collect();
+    // After a complete item (`count(n`, `RETURN n`), `(` and `{` would only turn the name into a
+    // call or a map projection: never what was meant when the item is left unclosed.
+    let item_done =
+        place.as_deref().is_some_and(|p| p.starts_with("after ") && !p.starts_with("after `")) && !after_key;
+    let mut tokens: Vec<String> = chosen
+        .into_iter()
+        .filter(|t| !(item_done && (t.as_str() == "(" || t.as_str() == "{")))
+        .map(|t| format!("`{t}`"))
+        .collect();
     tokens.dedup();
     if let Some(closer) = context::innermost_closer(text, pos).map(|c| format!("`{c}`")) {
         if let Some(i) = tokens.iter().position(|t| *t == closer) {
@@ -216,7 +224,7 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         let colon = expected.remove(i);
         expected.insert(0, colon);
     }
-    let suggestion = did_you_mean(text, pos, &keywords);
+    let suggestion = did_you_mean(text, pos, &keywords).or_else(|| keyword_prefix(text, pos, farthest));
     let expected = join_alternatives(&expected);
     // A missing operand is best placed by the operator that wants it.
     let place = match context::operator_before(text, pos) {
@@ -277,6 +285,16 @@ fn did_you_mean(text: &str, pos: usize, expected_keywords: &BTreeSet<String>) ->
         .map(|(_, k)| k.clone())
 }
 
+/// A keyword that matched the start of the word found (`DESC` of `DESCC`): pest got that far
+/// inside the word before the keyword's word boundary failed, so the keyword is what it read.
+fn keyword_prefix(text: &str, pos: usize, farthest: usize) -> Option<String> {
+    let prefix = text.get(pos..farthest)?;
+    let word_len: usize =
+        text[pos..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
+    let plausible = prefix.len() >= 2 && prefix.chars().all(|c| c.is_ascii_alphabetic()) && farthest < pos + word_len;
+    plausible.then(|| prefix.to_ascii_uppercase())
+}
+
 /// A string literal starts at `pos` and is unterminated or holds a bad escape.
 fn malformed_string_at(text: &str, pos: usize) -> bool {
     let rest = &text[pos..];
@@ -324,10 +342,10 @@ fn join_alternatives(items: &[String]) -> String {
     }
 }
 
-/// What stands at `pos`, as the user sees it: `` `SET` ``, `` `)` ``, or "end of input".
+/// What stands at `pos`, as the user sees it: `` `SET` ``, `` `)` ``, or "the end of the statement".
 fn found_token(text: &str, pos: usize) -> (String, usize) {
     let rest = &text[pos..];
-    let Some(first) = rest.chars().next() else { return ("end of input".to_string(), 0) };
+    let Some(first) = rest.chars().next() else { return ("the end of the statement".to_string(), 0) };
     let len = if first.is_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
     } else if first == '\'' || first == '"' {

@@ -100,7 +100,7 @@ pub async fn connect(server: &Neo4jServer) -> neo4rs::Graph {
         .max_connections(4)
         .build()
         .expect("neo4rs config");
-    neo4rs::Graph::connect(config).await.expect("connect to the test Neo4j")
+    neo4rs::Graph::connect(config).expect("connect to the test Neo4j")
 }
 
 /// Runs a read query whose column is named `v` and returns it as strings (for assertions).
@@ -278,7 +278,7 @@ pub async fn reset(server: &Neo4jServer) -> Result<(), neo4rs::Error> {
     for name in names(&graph, "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").await? {
         graph.run(neo4rs::query(&format!("DROP INDEX {} IF EXISTS", quote(&name)))).await?;
     }
-    graph.run(neo4rs::query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")).await
+    graph.run(neo4rs::query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")).await.map(drop)
 }
 
 async fn names(graph: &neo4rs::Graph, cypher: &str) -> Result<Vec<String>, neo4rs::Error> {

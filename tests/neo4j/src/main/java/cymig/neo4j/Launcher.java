@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
+import java.time.Duration;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +100,10 @@ public final class Launcher {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, auth)
                 .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("apoc.*"))
+                // Production servers often bound lock waits; a transaction that waits longer fails
+                // with Neo.TransientError.Transaction.LockAcquisitionTimeout, which the executor
+                // must retry (tests/db_cli.rs provokes it).
+                .setConfig(GraphDatabaseSettings.lock_acquisition_timeout, Duration.ofSeconds(5))
                 // Small footprint: CI machines have 2 cores and little memory to spare.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false");

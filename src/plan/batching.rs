@@ -1,0 +1,233 @@
+//! How a statement that commits its own batches will be driven, read from its AST: the query
+//! that feeds it rows (counted for dry runs and progress), its batch size, and for a trailing
+//! `CALL { … } IN TRANSACTIONS` a rewrite that reports each committed row as it happens.
+//!
+//! The executor only runs these texts; everything about the statement's shape is decided here,
+//! from the parser's spans, never by scanning the text again.
+
+use super::Batched;
+use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
+use crate::ast::{OnError, Statement};
+use crate::schema::effects::is_apoc_batch_procedure;
+
+/// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
+const NEO4J_DEFAULT_ROWS: u64 = 1000;
+/// `apoc.periodic.iterate`'s default `batchSize`.
+const APOC_DEFAULT_BATCH: u64 = 10_000;
+/// `USING PERIODIC COMMIT`'s default.
+const PERIODIC_COMMIT_DEFAULT: u64 = 1000;
+
+/// `None` for a statement that does not commit its own batches.
+pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
+    let StatementKind::Query(q) = &statement.kind else { return None };
+    if let Some(periodic) = &q.periodic_commit {
+        let rows = batch_size(periodic.batch_size.as_ref(), PERIODIC_COMMIT_DEFAULT);
+        return Some(Batched { rows_per_batch: rows, count_query: None, streaming: None, apoc_iterate: false });
+    }
+    let clauses = &q.first.clauses;
+    for (i, clause) in clauses.iter().enumerate() {
+        match clause {
+            Clause::CallSubquery(call) if call.in_transactions.is_some() && q.unions.is_empty() => {
+                return Some(in_transactions(q, i, call, statement, text));
+            }
+            Clause::CallProcedure(p) if is_apoc_batch_procedure(&p.procedure.dotted()) => {
+                return Some(apoc_periodic(p));
+            }
+            _ => {}
+        }
+    }
+    let batched = q.single_queries().flat_map(|sq| sq.clauses.iter()).any(|c| match c {
+        Clause::CallSubquery(call) => call.in_transactions.is_some(),
+        Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
+        _ => false,
+    });
+    batched.then_some(Batched { rows_per_batch: None, count_query: None, streaming: None, apoc_iterate: false })
+}
+
+/// `<driving clauses> CALL { BODY } IN … TRANSACTIONS …`.
+fn in_transactions(q: &Query, at: usize, call: &CallSubqueryClause, statement: &Statement, text: &str) -> Batched {
+    let tx = call.in_transactions.as_ref().expect("checked by the caller");
+    let rows = batch_size(tx.batch_size.as_ref(), NEO4J_DEFAULT_ROWS);
+    let driving = &q.first.clauses[..at];
+    let count_query = match (driving.first(), driving.last()) {
+        (Some(first), Some(last)) => {
+            let start = first.span().start;
+            let end = last.span().end;
+            Some(format!("{} RETURN count(*) AS v", &text[start..end]))
+        }
+        _ => Some("RETURN 1 AS v".to_string()),
+    };
+    let ends_statement = at + 1 == q.first.clauses.len();
+    let plain_tail = tx.report_status.is_none() && matches!(tx.on_error, None | Some(OnError::Fail));
+    let streaming = (ends_statement && plain_tail && rows.is_some() && returns_nothing(&call.body))
+        .then(|| streaming_rewrite(call, statement, text));
+    Batched { rows_per_batch: rows, count_query, streaming, apoc_iterate: false }
+}
+
+/// The statement with `WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row` closing the body and
+/// `RETURN __cymig_row` after it: one row per driving row, returned when its batch commits.
+/// The aggregate gives exactly one row per driving row whatever the body matched.
+///
+/// Measured on Neo4j 5.26: `REPORT STATUS` would also count, but it returns its first row only
+/// after the last batch; a returning subquery streams as batches commit.
+fn streaming_rewrite(call: &CallSubqueryClause, statement: &Statement, text: &str) -> String {
+    let body_end = call.body.span.end;
+    format!(
+        // On a line of its own: the body may end in a `//` comment.
+        "{}\nWITH count(*) AS __cymig_n RETURN 1 AS __cymig_row\n{} RETURN __cymig_row",
+        &text[statement.span.start..body_end],
+        &text[body_end..statement.span.end],
+    )
+}
+
+/// A unit subquery (no final `RETURN`, no `UNION`): only those can take the added `RETURN`.
+fn returns_nothing(body: &Query) -> bool {
+    body.unions.is_empty() && !matches!(body.first.clauses.last(), Some(Clause::Return(_)))
+}
+
+/// `CALL apoc.periodic.iterate('driving', 'action', {batchSize: n})` (or `apoc.periodic.commit`).
+fn apoc_periodic(p: &CallProcedureClause) -> Batched {
+    let iterate = p.procedure.dotted().eq_ignore_ascii_case("apoc.periodic.iterate");
+    let args = p.args.as_deref().unwrap_or(&[]);
+    let config = args.iter().find_map(|a| match &a.kind {
+        ExprKind::Map(m) => Some(m),
+        _ => None,
+    });
+    let batch = match config.and_then(|m| m.entries.iter().find(|e| e.key.value.eq_ignore_ascii_case("batchSize"))) {
+        Some(entry) => positive_integer(&entry.value),
+        None => Some(APOC_DEFAULT_BATCH),
+    };
+    let driving = match args.first().map(|a| &a.kind) {
+        Some(ExprKind::Literal(Literal::String(s))) if iterate => Some(s.value.clone()),
+        _ => None,
+    };
+    Batched {
+        rows_per_batch: batch,
+        count_query: driving.map(|d| format!("CALL {{ {d} }} RETURN count(*) AS v")),
+        streaming: None,
+        apoc_iterate: iterate,
+    }
+}
+
+/// The literal batch size, the default when none is given, `None` when it is a parameter or
+/// an expression (known only at run time).
+fn batch_size(given: Option<&Expr>, default: u64) -> Option<u64> {
+    match given {
+        Some(e) => positive_integer(e),
+        None => Some(default),
+    }
+}
+
+fn positive_integer(e: &Expr) -> Option<u64> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Integer(n)) if *n > 0 => Some(*n as u64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batched(text: &str) -> Option<Batched> {
+        let script = crate::syntax::parse(text);
+        assert!(script.errors.is_empty(), "{text}: {:?}", script.errors);
+        batching_of(&script.statements[0], text)
+    }
+
+    fn count_and_size(text: &str) -> (Option<String>, Option<u64>) {
+        let b = batched(text).expect("batched");
+        (b.count_query, b.rows_per_batch)
+    }
+
+    #[test]
+    fn plain_statements_are_not_batched() {
+        assert_eq!(batched("MATCH (n:A) SET n.x = 1"), None);
+        assert_eq!(batched("CALL { MATCH (n) RETURN n } RETURN n"), None);
+        assert_eq!(batched("CREATE INDEX i FOR (n:A) ON (n.x)"), None);
+    }
+
+    #[test]
+    fn the_driving_query_is_the_clauses_before_the_call() {
+        assert_eq!(
+            count_and_size(
+                "MATCH (p:Project) WHERE p.x IS NULL CALL { WITH p SET p.x = 1 } IN TRANSACTIONS OF 500 ROWS"
+            ),
+            (Some("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v".into()), Some(500))
+        );
+        assert_eq!(
+            count_and_size("MATCH (p:Project) WHERE p.x IS NULL\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 7 ROWS"),
+            (Some("MATCH (p:Project) WHERE p.x IS NULL RETURN count(*) AS v".into()), Some(7))
+        );
+        assert_eq!(
+            count_and_size("CALL { CREATE (:A) } IN TRANSACTIONS"),
+            (Some("RETURN 1 AS v".into()), Some(NEO4J_DEFAULT_ROWS))
+        );
+        assert_eq!(count_and_size("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF $size ROWS").1, None);
+    }
+
+    #[test]
+    fn apoc_iterate_is_counted_from_its_first_argument() {
+        let b = batched(
+            "CALL apoc.periodic.iterate('MATCH (c:Customer) WHERE c.status IS NULL RETURN c', \
+             'SET c.status = \\'active\\'', {batchSize: 2000, parallel: false})",
+        )
+        .unwrap();
+        assert!(b.apoc_iterate);
+        assert_eq!(b.rows_per_batch, Some(2000));
+        assert_eq!(
+            b.count_query.as_deref(),
+            Some("CALL { MATCH (c:Customer) WHERE c.status IS NULL RETURN c } RETURN count(*) AS v")
+        );
+        let b = batched("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'SET n.x = 1', {})").unwrap();
+        assert_eq!(b.rows_per_batch, Some(APOC_DEFAULT_BATCH));
+        let b = batched(
+            "CALL apoc.periodic.commit('MATCH (n:A) WITH n LIMIT $limit DELETE n RETURN count(*)', {limit: 100})",
+        )
+        .unwrap();
+        assert!(!b.apoc_iterate);
+        assert_eq!(b.count_query, None);
+        assert_eq!(
+            batched("USING PERIODIC COMMIT 500 LOAD CSV FROM 'f' AS r CREATE (:A)").unwrap().rows_per_batch,
+            Some(500)
+        );
+    }
+
+    #[test]
+    fn only_a_trailing_plain_call_in_transactions_streams() {
+        let b = batched("MATCH (p:P)\nCALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 100 ROWS").unwrap();
+        assert_eq!(
+            b.streaming.as_deref(),
+            Some(
+                "MATCH (p:P)\nCALL (p) { SET p.x = 1\nWITH count(*) AS __cymig_n RETURN 1 AS __cymig_row\n } \
+                 IN TRANSACTIONS OF 100 ROWS RETURN __cymig_row"
+            )
+        );
+        let b = batched("MATCH (p:P) CALL (p) {\n  SET p.x = 1 // the flag\n} IN TRANSACTIONS").unwrap();
+        let q = b.streaming.unwrap();
+        assert!(q.contains("SET p.x = 1\nWITH count(*)") && q.contains("// the flag\n} IN TRANSACTIONS"), "{q}");
+        let b =
+            batched("UNWIND range(1, 9) AS i CALL (i) { CREATE (:A {i: i}) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS");
+        assert!(b.unwrap().streaming.is_some());
+        for unchanged in [
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS ON ERROR CONTINUE",
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS REPORT STATUS AS s RETURN s",
+            "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF $size ROWS",
+            "MATCH (n) CALL (n) { CREATE (:A) UNION CREATE (:B) } IN TRANSACTIONS",
+            "MATCH (n) CALL (n) { WITH n RETURN n.x AS x } IN TRANSACTIONS RETURN x",
+            "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'SET n.x = 1', {batchSize: 10})",
+        ] {
+            assert_eq!(batched(unchanged).unwrap().streaming, None, "{unchanged}");
+        }
+    }
+
+    #[test]
+    fn rewrites_parse_and_stay_batched() {
+        let text = "MATCH (p:P) WHERE p.x IS NULL CALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 5 ROWS";
+        let streaming = batched(text).unwrap().streaming.unwrap();
+        let again = batched(&streaming).unwrap();
+        assert_eq!(again.rows_per_batch, Some(5));
+        let count = batched(text).unwrap().count_query.unwrap();
+        assert!(crate::syntax::parse(&count).errors.is_empty(), "{count}");
+    }
+}
