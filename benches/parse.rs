@@ -4,7 +4,11 @@
 //!     cargo bench --bench parse
 //!
 //! The TCK part needs ../shared/tck/tck.jsonl (or CYMIG_SHARED_DIR); without it it says so and
-//! measures nothing.
+//! measures nothing. The 200-file set is written to a temporary directory, or to
+//! `CYMIG_BENCH_DIR` (kept) to time the CLI on it by hand:
+//!
+//!     CYMIG_BENCH_DIR=/tmp/dir200 cargo bench --bench parse -- cli_lint
+//!     perf stat -r 20 -e task-clock target/release/cymig lint /tmp/dir200 > /dev/null
 
 use divan::counter::BytesCount;
 use divan::Bencher;
@@ -89,13 +93,35 @@ fn generated_migration(i: usize) -> String {
     )
 }
 
-static MIGRATION_DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// The generated 200-file set. With `CYMIG_BENCH_DIR=<dir>` it is written there and kept, so the
+/// same set can be timed outside the bench (`perf stat -r 20 cymig lint <dir>`).
+static MIGRATION_DIR: LazyLock<BenchDir> = LazyLock::new(|| {
+    let dir = match std::env::var_os("CYMIG_BENCH_DIR") {
+        Some(kept) => {
+            std::fs::create_dir_all(&kept).expect("create CYMIG_BENCH_DIR");
+            BenchDir::Kept(PathBuf::from(kept))
+        }
+        None => BenchDir::Temp(tempfile::tempdir().expect("tempdir")),
+    };
     for i in 1..=200 {
         std::fs::write(dir.path().join(format!("V{i}__person_{i}.cypher")), generated_migration(i)).expect("write");
     }
     dir
 });
+
+enum BenchDir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl BenchDir {
+    fn path(&self) -> &Path {
+        match self {
+            BenchDir::Temp(t) => t.path(),
+            BenchDir::Kept(p) => p,
+        }
+    }
+}
 
 /// Walk, read and parse 200 migration files on one thread.
 #[divan::bench]
@@ -126,6 +152,23 @@ fn cli_parse_200_files(bencher: Bencher) {
     bencher.bench(|| {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
             .args(["parse", "--format", "json"])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run cymig");
+        divan::black_box(status)
+    });
+}
+
+/// The whole `cymig lint <dir>` process on the same 200 files: parse, schema replay, every rule,
+/// the text report (about 700 kB of snippets) — what a pre-commit hook waits for.
+#[divan::bench(sample_count = 20)]
+fn cli_lint_200_files(bencher: Bencher) {
+    let dir = MIGRATION_DIR.path();
+    bencher.bench(|| {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
+            .arg("lint")
             .arg(dir)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -6,7 +6,7 @@ mod engine;
 pub mod fix;
 mod gate;
 pub mod options;
-mod parallel;
+pub(crate) mod parallel;
 pub mod set;
 mod suppress;
 
@@ -79,6 +79,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
             outcome.fixed.push(f);
         }
     }
+    drop_in_background(sets);
     outcome.files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     outcome.fixed.sort_by(|a, b| a.path.cmp(&b.path));
     if options.fix != FixMode::None && !options.diff {
@@ -88,6 +89,13 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
         }
     }
     Ok(outcome)
+}
+
+/// Freeing every file's AST is a few milliseconds for a large set, all on the caller's thread
+/// right when it has a report to render: a thread of its own does it meanwhile.
+/// (When no thread can be started, the closure and so the sets are dropped here.)
+fn drop_in_background(sets: Vec<set::LoadedSet>) {
+    let _ = std::thread::Builder::new().name("cymig-free".into()).spawn(move || drop(sets));
 }
 
 fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (FileResult, Option<FixedFile>) {
@@ -127,6 +135,7 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
             role: view.role.clone(),
             catalog_before: view.catalog_before,
             set: view.set_facts.clone(),
+            catalog_snapshots: Default::default(),
         };
         let path = source.display_path();
         let selected = options.rules_for(&path);

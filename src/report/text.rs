@@ -20,18 +20,32 @@ pub fn text(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write
 }
 
 /// Every finding as a snippet, without the summary (for commands with their own summary).
+///
+/// Snippets cost as much as the checks on a large set (700 kB of text for 200 files), and each
+/// file's snippets depend on that file alone: files are rendered in parallel, each into its own
+/// buffer, and written in order, so the output is byte for byte what one thread would write.
 pub fn render_diagnostics(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let config = Config::default();
-    let mut writer: Box<dyn WriteColor + '_> =
-        if options.color { Box::new(Ansi::new(out)) } else { Box::new(NoColor::new(out)) };
-    for result in results {
-        let file = SimpleFile::new(result.source.display_path(), result.source.text.as_str());
-        for diagnostic in ordered(result) {
-            let snippet = snippet(&result.source, diagnostic, options);
-            term::emit(&mut *writer, &config, &file, &snippet).map_err(into_io)?;
-        }
+    for rendered in crate::check::parallel::map(results, |result| render_file(result, options)) {
+        out.write_all(&rendered?)?;
     }
     Ok(())
+}
+
+fn render_file(result: &FileResult, options: &ReportOptions) -> io::Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    if result.diagnostics.is_empty() {
+        return Ok(buffer);
+    }
+    let config = Config::default();
+    let mut writer: Box<dyn WriteColor + '_> =
+        if options.color { Box::new(Ansi::new(&mut buffer)) } else { Box::new(NoColor::new(&mut buffer)) };
+    let file = SimpleFile::new(result.source.display_path(), result.source.text.as_str());
+    for diagnostic in ordered(result) {
+        let snippet = snippet(&result.source, diagnostic, options);
+        term::emit(&mut *writer, &config, &file, &snippet).map_err(into_io)?;
+    }
+    drop(writer);
+    Ok(buffer)
 }
 
 /// `3 errors, 1 warning in 2 files (5 files checked)` or `All checks passed (5 files checked)`.

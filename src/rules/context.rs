@@ -90,7 +90,18 @@ pub struct FileContext<'a> {
     /// script, everything up to and including its up migration).
     pub catalog_before: &'a Catalog,
     pub set: SetFacts,
+    /// The catalog after each schema statement of this file, built on first use by
+    /// [`FileContext::catalog_at`] (`Default::default()` when constructing).
+    pub catalog_snapshots: CatalogSnapshots,
 }
+
+/// Snapshots of the catalog within one file: `(n, catalog)` is the catalog once the first `n`
+/// statements ran. Only schema statements change it, so a file holds one snapshot per schema
+/// statement, not one per statement; and three rules asking for the same statement's catalog
+/// share one replay instead of each cloning the set's catalog and replaying the file (which was
+/// quadratic in a file's statements and made the rules the largest cost of linting a big set).
+#[derive(Default)]
+pub struct CatalogSnapshots(std::cell::OnceCell<Vec<(usize, Catalog)>>);
 
 impl<'a> FileContext<'a> {
     pub fn text(&self) -> &'a str {
@@ -116,16 +127,25 @@ impl<'a> FileContext<'a> {
 
     /// The catalog as it stands just before `stmt`: earlier migrations plus the schema
     /// statements earlier in this file.
-    pub fn catalog_at(&self, stmt: &Statement) -> Catalog {
-        let mut catalog = self.catalog_before.clone();
+    pub fn catalog_at(&self, stmt: &Statement) -> &Catalog {
+        let snapshots = self.catalog_snapshots.0.get_or_init(|| self.replay_file_schema());
+        let before = self.script.statements.iter().take_while(|s| s.span.start < stmt.span.start).count();
+        snapshots.iter().rev().find(|(n, _)| *n <= before).map_or(self.catalog_before, |(_, c)| c)
+    }
+
+    fn replay_file_schema(&self) -> Vec<(usize, Catalog)> {
         let created_by = match &self.role {
             FileRole::Up { version, .. } => Some(version.as_str()),
             _ => None,
         };
-        for s in self.script.statements.iter().take_while(|s| s.span.start < stmt.span.start) {
-            catalog.apply_statement(s, self.text(), created_by);
+        let mut snapshots = Vec::new();
+        let mut catalog = self.catalog_before.clone();
+        for (i, s) in self.script.statements.iter().enumerate() {
+            if catalog.apply_statement(s, self.text(), created_by).is_some() {
+                snapshots.push((i + 1, catalog.clone()));
+            }
         }
-        catalog
+        snapshots
     }
 
     pub fn is_up_migration(&self) -> bool {

@@ -68,6 +68,22 @@ fn infix_binding(pair: &Pair) -> (BinaryOp, u8) {
     }
 }
 
+/// The parts of a flat expression that are operators rather than operands.
+fn is_operator_part(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::prefix_op
+            | Rule::infix_op
+            | Rule::null_check
+            | Rule::type_check
+            | Rule::normalized_check
+            | Rule::property_lookup
+            | Rule::index_op
+            | Rule::label_check
+            | Rule::where_label_check
+    )
+}
+
 fn boxed(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
@@ -78,9 +94,18 @@ impl Lowerer {
     }
 
     fn expr_operand(&self, pair: Pair) -> LResult<Operand> {
+        let parts = pair.into_inner();
+        // Most expressions are one operand (`n.name`, `$p`, `1`): no operator stacks for them.
+        if parts.len() == 1 {
+            if let Some(only) = parts.peek().filter(|p| !is_operator_part(p.as_rule())) {
+                let operand = self.primary(only)?;
+                let depth = operand.depth;
+                return Ok(Operand { expr: self.finish(operand)?, depth, big_int: false });
+            }
+        }
         let mut operands: Vec<Operand> = Vec::new();
         let mut ops: Vec<PendingOp> = Vec::new();
-        for part in pair.into_inner() {
+        for part in parts {
             match part.as_rule() {
                 Rule::prefix_op => {
                     let op = match part.as_str() {
