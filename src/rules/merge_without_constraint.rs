@@ -47,7 +47,7 @@ impl Rule for MergeWithoutConstraint {
         let StatementKind::Query(q) = &stmt.kind else { return };
         let catalog = cx.catalog_at(stmt);
         for sq in q.single_queries() {
-            check_clauses(&sq.clauses, &[], &catalog, out);
+            check_clauses(&sq.clauses, &[], catalog, out);
         }
     }
 }

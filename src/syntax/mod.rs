@@ -99,7 +99,7 @@ fn lower_statement(text: &str, span: Span, comments: &[Span]) -> Result<Statemen
 
 /// Parses again with pest's error detail on (slower, so only on failure) and describes it.
 fn detailed_error(text: &str, span: Span) -> SyntaxError {
-    let result = with_error_detail(|| CypherParser::parse(Rule::statement, text));
+    let result = with_error_detail(|| CypherParser::parse(Rule::statement, text).map(drop).map_err(Box::new));
     let failure = match result {
         Err(err) => errors::describe_failure(&err, text, span.start),
         Ok(_) => errors::Failure { span, message: "syntax error".to_string() },
