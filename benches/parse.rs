@@ -148,32 +148,24 @@ fn migration_dir_200_files(bencher: Bencher) {
 /// time a pre-commit hook would see.
 #[divan::bench(sample_count = 20)]
 fn cli_parse_200_files(bencher: Bencher) {
-    let dir = MIGRATION_DIR.path();
-    bencher.bench(|| {
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
-            .args(["parse", "--format", "json"])
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("run cymig");
-        divan::black_box(status)
-    });
+    bencher.bench(|| run_cymig(&["parse", "--format", "json"]));
 }
 
 /// The whole `cymig lint <dir>` process on the same 200 files: parse, schema replay, every rule,
 /// the text report (about 700 kB of snippets) — what a pre-commit hook waits for.
 #[divan::bench(sample_count = 20)]
 fn cli_lint_200_files(bencher: Bencher) {
-    let dir = MIGRATION_DIR.path();
-    bencher.bench(|| {
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
-            .arg("lint")
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("run cymig");
-        divan::black_box(status)
-    });
+    bencher.bench(|| run_cymig(&["lint"]));
+}
+
+/// The `cymig` binary with `args` and the generated directory, its output discarded.
+fn run_cymig(args: &[&str]) -> std::process::ExitStatus {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(args)
+        .arg(MIGRATION_DIR.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run cymig");
+    divan::black_box(status)
 }
