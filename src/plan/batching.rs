@@ -7,7 +7,7 @@
 
 use super::Batched;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
-use crate::ast::{OnError, Statement};
+use crate::ast::{InTransactions, OnError, Statement};
 use crate::schema::effects::is_apoc_batch_procedure;
 
 /// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
@@ -27,8 +27,10 @@ pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
     let clauses = &q.first.clauses;
     for (i, clause) in clauses.iter().enumerate() {
         match clause {
-            Clause::CallSubquery(call) if call.in_transactions.is_some() && q.unions.is_empty() => {
-                return Some(in_transactions(q, i, call, statement, text));
+            Clause::CallSubquery(call @ CallSubqueryClause { in_transactions: Some(tx), .. })
+                if q.unions.is_empty() =>
+            {
+                return Some(in_transactions(q, i, call, tx, statement, text));
             }
             Clause::CallProcedure(p) if is_apoc_batch_procedure(&p.procedure.dotted()) => {
                 return Some(apoc_periodic(p));
@@ -45,8 +47,14 @@ pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
 }
 
 /// `<driving clauses> CALL { BODY } IN … TRANSACTIONS …`.
-fn in_transactions(q: &Query, at: usize, call: &CallSubqueryClause, statement: &Statement, text: &str) -> Batched {
-    let tx = call.in_transactions.as_ref().expect("checked by the caller");
+fn in_transactions(
+    q: &Query,
+    at: usize,
+    call: &CallSubqueryClause,
+    tx: &InTransactions,
+    statement: &Statement,
+    text: &str,
+) -> Batched {
     let rows = batch_size(tx.batch_size.as_ref(), NEO4J_DEFAULT_ROWS);
     let driving = &q.first.clauses[..at];
     let count_query = match (driving.first(), driving.last()) {
