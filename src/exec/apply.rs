@@ -19,7 +19,7 @@ use super::lock::Lock;
 use super::progress::{Planned, StepProgress};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
-use crate::plan::{CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
+use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
 use neo4rs::{query, Txn};
 use std::time::{Duration, Instant};
 
@@ -98,6 +98,20 @@ struct Run<'a> {
 }
 
 impl Executor {
+    /// Rows and batches a batched statement is about to process: its driving query, counted in
+    /// a transaction that is rolled back (the dry run's estimate, and progress before a batched
+    /// step). Unknown when the query cannot be separated or its count fails; the error is only
+    /// that no transaction could be started.
+    pub(crate) async fn count_planned(&self, batched: &Batched) -> std::result::Result<Planned, neo4rs::Error> {
+        let Some(count_query) = &batched.count_query else { return Ok(Planned::default()) };
+        let mut txn = self.db.begin().await?;
+        let counted = txn_rows(&mut txn, query(count_query)).await;
+        let _ = txn.rollback().await;
+        let rows = counted.ok().and_then(|r| r.first().and_then(|r| r.get::<i64>("v").ok()));
+        let batches = rows.zip(batched.rows_per_batch).map(|(r, b)| BatchCount::of_rows(r, b).batches);
+        Ok(Planned { rows, batches })
+    }
+
     /// `cymig up`: applies pending migrations in plan order, up to `target` (inclusive).
     pub async fn up(&self, plan: &CheckedPlan, target: Option<&str>) -> Result<Vec<Applied>> {
         history::ensure_schema(&self.db).await?;
@@ -560,7 +574,7 @@ impl<'a> Run<'a> {
         let Some(batched) = &statement.batched else {
             return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
         };
-        progress.planned(self.count_planned(batched).await);
+        progress.planned(self.exec.count_planned(batched).await.unwrap_or_default());
         if batched.apoc_iterate {
             let rows = db.rows_raw(query(&statement.text)).await.map_err(failed)?;
             if rows.first().is_some_and(|r| {
@@ -584,7 +598,7 @@ impl<'a> Run<'a> {
             return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
         };
         let per_batch = per_batch.max(1);
-        let committed = |rows: i64| BatchCount { rows, batches: (rows + per_batch as i64 - 1) / per_batch as i64 };
+        let committed = |rows: i64| BatchCount::of_rows(rows, per_batch);
         let mut rows = 0;
         let streamed = db
             .stream_raw(query(streaming), |_| {
@@ -617,18 +631,6 @@ impl<'a> Run<'a> {
 
     /// Rows and batches a batched statement is about to process: its driving query, counted in
     /// a read transaction that is rolled back (as the dry run does). Unknown on any error.
-    async fn count_planned(&self, batched: &crate::plan::Batched) -> Planned {
-        let Some(count_query) = &batched.count_query else { return Planned::default() };
-        let per_batch = batched.rows_per_batch;
-        let db = &self.exec.db;
-        let Ok(mut txn) = db.begin().await else { return Planned::default() };
-        let counted = txn_rows(&mut txn, query(count_query)).await;
-        let _ = txn.rollback().await;
-        let rows = counted.ok().and_then(|r| r.first().and_then(|r| r.get::<i64>("v").ok()));
-        let batches = rows.zip(per_batch.filter(|b| *b > 0)).map(|(r, b)| (r + b as i64 - 1) / b as i64);
-        Planned { rows, batches }
-    }
-
     async fn await_indexes(&self, i: usize) -> Result<()> {
         let secs = self.exec.options.index_timeout.as_secs().max(1) as i64;
         let db = &self.exec.db;

@@ -11,7 +11,7 @@
 //! step sees the database without it.
 
 use super::apply::{down_units, pending, refuse_blocked, refuse_drift, to_roll_back, up_units, DownSelection, Unit};
-use super::connect::{txn_rows, txn_run};
+use super::connect::txn_run;
 use super::counters::Counters;
 use super::{history, migration_key, Executor};
 use crate::error::{Error, Result};
@@ -91,23 +91,14 @@ impl Executor {
     }
 
     async fn estimate(&self, unit: &Unit) -> Result<Preview> {
-        let (mut rows, mut per_batch) = (None, None);
-        for batched in unit.statements.iter().filter_map(|s| s.batched.as_ref()) {
-            per_batch = batched.rows_per_batch;
-            let Some(count_query) = &batched.count_query else { continue };
-            let db = &self.db;
-            let mut txn = db.begin().await.map_err(|e| db.error("could not start the dry-run transaction", e))?;
-            let counted = txn_rows(&mut txn, query(count_query)).await;
-            let _ = txn.rollback().await;
-            if let Ok(r) = counted {
-                rows = r.first().and_then(|r| r.get::<i64>("v").ok());
-            }
-        }
-        let batches = match (rows, per_batch) {
-            (Some(r), Some(b)) if b > 0 => Some((r + b as i64 - 1) / b as i64),
-            _ => None,
+        // A batched statement always runs alone: its unit holds that one statement.
+        let Some(batched) = unit.statements.iter().find_map(|s| s.batched.as_ref()) else {
+            return Ok(Preview::Estimated { rows: None, batches: None, rows_per_batch: None });
         };
-        Ok(Preview::Estimated { rows, batches, rows_per_batch: per_batch })
+        let db = &self.db;
+        let planned =
+            self.count_planned(batched).await.map_err(|e| db.error("could not start the dry-run transaction", e))?;
+        Ok(Preview::Estimated { rows: planned.rows, batches: planned.batches, rows_per_batch: batched.rows_per_batch })
     }
 }
 

@@ -218,6 +218,14 @@ pub struct BatchCount {
     pub batches: i64,
 }
 
+impl BatchCount {
+    /// `rows` committed in batches of `per_batch` (the last one possibly short); `per_batch` ≥ 1.
+    pub fn of_rows(rows: i64, per_batch: u64) -> BatchCount {
+        let per_batch = per_batch.max(1) as i64;
+        BatchCount { rows, batches: (rows + per_batch - 1) / per_batch }
+    }
+}
+
 impl std::ops::AddAssign for BatchCount {
     fn add_assign(&mut self, other: BatchCount) {
         self.rows += other.rows;
