@@ -935,6 +935,10 @@ impl Inverter<'_, '_> {
             !written.iter().any(|(v, k)| reads_property(e, self.text, v, k))
                 && !written_labels.iter().any(|(v, l)| reads_label(e, self.text, v, l))
         };
+        // The conditions of a WHERE that still hold after the write (those it changes are dropped).
+        let kept_conditions = |where_: Option<&Expr>| -> Vec<String> {
+            where_.into_iter().flat_map(conjuncts).filter(|e| keep(e)).map(|e| conjunct_text(e, self.text)).collect()
+        };
         let mut lines = Vec::new();
         let mut marked: BTreeSet<String> = BTreeSet::new();
         let mut last_write = 0;
@@ -949,13 +953,7 @@ impl Inverter<'_, '_> {
                     if m.optional && !self.binds_any(m, needed) {
                         continue;
                     }
-                    let mut conds: Vec<String> = m
-                        .where_
-                        .iter()
-                        .flat_map(conjuncts)
-                        .filter(|e| keep(e))
-                        .map(|e| conjunct_text(e, self.text))
-                        .collect();
+                    let mut conds = kept_conditions(m.where_.as_ref());
                     for (v, k, val) in &markers {
                         if !marked.contains(&format!("{v}.{k}")) && self.binds_var(m, v) {
                             // An empty key: `val` is the whole condition.
@@ -981,13 +979,7 @@ impl Inverter<'_, '_> {
                 }
                 Clause::With(w) if i < last_write => {
                     if let Some(tail) = self.batch_tail(w) {
-                        let conds: Vec<String> = w
-                            .where_
-                            .iter()
-                            .flat_map(conjuncts)
-                            .filter(|e| keep(e))
-                            .map(|e| conjunct_text(e, self.text))
-                            .collect();
+                        let conds = kept_conditions(w.where_.as_ref());
                         let items = if w
                             .projection
                             .items
