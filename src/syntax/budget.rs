@@ -8,10 +8,13 @@
 //! - a parse that inherited a huge limit from a concurrent large file would let a small,
 //!   pathological statement backtrack for seconds instead of failing fast.
 //!
-//! So budgets are grouped into classes (powers of 16). Parses of one class run concurrently
-//! under the class's limit, which is less than 16 times any member's own budget; a parse of
-//! another class waits until the running class has drained. Almost every real statement and
-//! file falls into the same class, so this rarely waits.
+//! So budgets are grouped into classes (powers of 16 above a base). Statement parses of one
+//! class run concurrently under the class's limit, which is less than 16 times any member's own
+//! budget; a parse of another class waits until the running class has drained. The splitter
+//! cannot backtrack, so it only needs a limit large enough for its file and joins whichever
+//! class runs with one. Every statement up to 2,500 bytes, and the splitting of every file up
+//! to about 11 kB, share the first class, so a lint run almost never waits: the gate is a short
+//! lock at each parse's start and end.
 
 use std::num::NonZeroUsize;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -29,42 +32,85 @@ struct Gate {
 static GATE: Mutex<Gate> = Mutex::new(Gate { running: None, waiting: 0 });
 static DRAINED: Condvar = Condvar::new();
 
-/// Runs `parse` with a pest call limit of at least `50_000 + 300 × len` and at most 16 times
-/// that: valid statements need 30-100 calls a byte (TCK), so this only stops runaway
+/// The calls every parse may make, however short its input.
+const BASE: usize = 50_000;
+
+/// Runs a statement parse with a pest call limit of at least `50_000 + 300 × len` and at most 16
+/// times that: valid statements need 30-100 calls a byte (TCK), so this only stops runaway
 /// backtracking.
 pub(super) fn with_budget_for<T>(len: usize, parse: impl FnOnce() -> T) -> T {
-    let _admitted = Admitted::enter(budget_for(len));
+    let _admitted = Admitted::enter(Need::Within(budget_for(len)));
     parse()
 }
 
-fn budget_for(len: usize) -> usize {
-    50_000usize.saturating_add(len.saturating_mul(300))
+/// Runs the splitter over a file of `len` bytes under any limit of at least `50_000 + 64 × len`:
+/// its rule reads every character a bounded number of times (at most 20 calls a byte, for a
+/// file of nothing but `;` and `/`), so only a limit too small could stop it.
+pub(super) fn with_room_for<T>(len: usize, split: impl FnOnce() -> T) -> T {
+    let _admitted = Admitted::enter(Need::AtLeast(room_for(len)));
+    split()
 }
 
+pub(super) fn room_for(len: usize) -> usize {
+    BASE.saturating_add(len.saturating_mul(64))
+}
+
+fn budget_for(len: usize) -> usize {
+    BASE.saturating_add(len.saturating_mul(300))
+}
+
+/// What a parse asks of the running limit.
+#[derive(Clone, Copy)]
+enum Need {
+    /// At least this, and less than 16 times it: the budget's own class.
+    Within(usize),
+    /// At least this; any larger limit will do.
+    AtLeast(usize),
+}
+
+impl Need {
+    fn admits(self, class: u32) -> bool {
+        match self {
+            Need::Within(budget) => class == class_of(budget),
+            Need::AtLeast(calls) => limit_of(class) >= calls,
+        }
+    }
+
+    fn own_class(self) -> u32 {
+        match self {
+            Need::Within(calls) | Need::AtLeast(calls) => class_of(calls),
+        }
+    }
+}
+
+/// Class `k` has the limit `BASE × 16^k`; a budget belongs to the smallest class that covers it.
 fn class_of(budget: usize) -> u32 {
-    let bits = usize::BITS - budget.saturating_sub(1).leading_zeros();
-    bits.div_ceil(CLASS_BITS)
+    let mut class = 0;
+    while limit_of(class) < budget {
+        class += 1;
+    }
+    class
 }
 
 fn limit_of(class: u32) -> usize {
-    1usize.checked_shl(class * CLASS_BITS).unwrap_or(usize::MAX)
+    1usize.checked_shl(class * CLASS_BITS).map_or(usize::MAX, |scale| BASE.saturating_mul(scale))
 }
 
 /// A parse admitted under its class's limit; leaving lets another class in once all are done.
 struct Admitted;
 
 impl Admitted {
-    fn enter(budget: usize) -> Self {
-        let class = class_of(budget);
+    fn enter(need: Need) -> Self {
         let mut gate = lock(&GATE);
         loop {
             match &mut gate.running {
                 None => {
+                    let class = need.own_class();
                     gate.running = Some((class, 1));
                     pest::set_call_limit(NonZeroUsize::new(limit_of(class)));
                     return Admitted;
                 }
-                Some((running, count)) if *running == class => {
+                Some((running, count)) if need.admits(*running) => {
                     *count += 1;
                     return Admitted;
                 }
@@ -97,9 +143,32 @@ fn lock(gate: &'static Mutex<Gate>) -> MutexGuard<'static, Gate> {
     gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Runs `f` with pest's limit set to exactly `limit`. It holds the gate, so no parse starts
+/// meanwhile, and leaves the running class's limit behind.
+#[cfg(test)]
+pub(super) fn with_exact_limit<T>(limit: usize, f: impl FnOnce() -> T) -> T {
+    let gate = lock(&GATE);
+    pest::set_call_limit(NonZeroUsize::new(limit));
+    let result = f();
+    pest::set_call_limit(gate.running.and_then(|(class, _)| NonZeroUsize::new(limit_of(class))));
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinary_statements_and_the_splitting_of_ordinary_files_share_one_class() {
+        let statement_class = class_of(budget_for(1));
+        for len in [1, 30, 52, 200, 2_500] {
+            assert_eq!(class_of(budget_for(len)), statement_class, "statement of {len} bytes");
+        }
+        for len in [1, 1_000, 11_000] {
+            assert!(Need::AtLeast(room_for(len)).admits(statement_class), "file of {len} bytes");
+        }
+        assert!(!Need::AtLeast(room_for(1 << 20)).admits(statement_class));
+    }
 
     #[test]
     fn a_class_limit_covers_every_budget_in_it_and_is_less_than_sixteen_times_it() {

@@ -21,7 +21,7 @@ use pest::Parser;
 /// Parses a whole file: every statement, every comment; a bad statement is reported and the
 /// following statements are still parsed.
 pub fn parse(text: &str) -> Script {
-    let split = budget::with_budget_for(text.len(), || split::split(text));
+    let split = budget::with_room_for(text.len(), || split::split(text));
     let comments: Vec<Span> = split.comments.iter().map(|c| c.span).collect();
     let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: split.comments };
     for span in split.statements {

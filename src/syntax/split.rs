@@ -94,3 +94,29 @@ fn leading_whitespace(s: &str) -> usize {
 fn trailing_whitespace(s: &str) -> usize {
     s.len() - s.trim_end().len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::budget;
+    use super::*;
+
+    /// The splitter's room (`budget::room_for`) must hold for the inputs that make it work
+    /// hardest; a split stopped by the limit would come back as one statement.
+    #[test]
+    fn the_splitter_fits_in_its_room_on_the_hardest_inputs() {
+        let n = 30_000;
+        let cases = [
+            (";/".repeat(n / 2), n / 2),
+            ("; ".repeat(n / 2), 0),
+            (";'';".repeat(n / 4), n / 4),
+            (";/a".repeat(n / 3), n / 3),
+            ("`x`;".repeat(n / 4), n / 4),
+            ("//\n;".repeat(n / 4), 0),
+        ];
+        for (text, statements) in cases {
+            let limit = budget::room_for(text.len());
+            let found = budget::with_exact_limit(limit, || split(&text)).statements.len();
+            assert_eq!(found, statements, "{:?}… ({} bytes) under a limit of {limit}", &text[..8], text.len());
+        }
+    }
+}
