@@ -190,6 +190,7 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         .filter(|t| t != "//" && t != "/*" && t != "_")
         .filter(|t| !(t == "$" && constructs.contains(&"a parameter")))
         .filter(|t| !(t == "{" && constructs.contains(&"a map `{…}`")))
+        .filter(|t| !(t == "(" && constructs.contains(&"a node pattern `(…)`")))
         .filter(|t| !(constructs.contains(&"a clause") && CLAUSE_KEYWORDS.contains(&t.as_str())))
         .collect();
     // After a complete operand every operator could follow; listing them buries the tokens
@@ -205,8 +206,9 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         if closing.is_empty() && expected.is_empty() { candidates.iter().collect() } else { closing };
     // After a complete item (`count(n`, `RETURN n`), `(` and `{` would only turn the name into a
     // call or a map projection: never what was meant when the item is left unclosed.
-    let item_done =
-        place.as_deref().is_some_and(|p| p.starts_with("after ") && !p.starts_with("after `")) && !after_key;
+    let item_done = place.as_deref().is_some_and(|p| p.starts_with("after ") && !p.starts_with("after `"))
+        && !after_key
+        || context::ends_after_name(text, pos);
     let mut tokens: Vec<String> = chosen
         .into_iter()
         .filter(|t| !(item_done && (t.as_str() == "(" || t.as_str() == "{")))

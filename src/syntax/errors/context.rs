@@ -184,6 +184,35 @@ fn previous_token(text: &str, pos: usize) -> Option<(&str, usize)> {
     Some((&before[start..end], start))
 }
 
+/// The statement ends right after a plain name (`… RETURN n`): a `(` or `{` there would only
+/// turn the name into a call or a map projection, never what a missing closer means.
+pub(super) fn ends_after_name(text: &str, pos: usize) -> bool {
+    if !text[pos.min(text.len())..].trim().is_empty() {
+        return false;
+    }
+    previous_token(text, pos).is_some_and(|(token, _)| {
+        let upper = token.to_ascii_uppercase();
+        token.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && !CLAUSE_STARTS.contains(&upper.as_str())
+            && !CALLED_KEYWORDS.contains(&upper.as_str())
+    })
+}
+
+/// Words that are followed by `(` or `{` as a rule, not by accident.
+const CALLED_KEYWORDS: &[&str] = &[
+    "SHORTESTPATH",
+    "ALLSHORTESTPATHS",
+    "EXISTS",
+    "COUNT",
+    "COLLECT",
+    "CALL",
+    "ALL",
+    "ANY",
+    "NONE",
+    "SINGLE",
+    "REDUCE",
+];
+
 fn is_opening(token: &str) -> bool {
     matches!(token, "(" | "[" | "{" | ",")
 }
