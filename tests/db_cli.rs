@@ -31,37 +31,38 @@ fn write(dir: &Path, name: &str, body: &str) {
     std::fs::write(dir.join(name), body).unwrap();
 }
 
+/// A migration directory holding `files` (name, contents).
+fn migration_set(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        write(dir.path(), name, body);
+    }
+    dir
+}
+
 fn q(db: &TestDb, cypher: &str) -> i64 {
     block_on(async { count(&connect(db).await, cypher).await })
 }
 
 /// A small migration set: schema + reference data, a batched update, a plain data step.
 fn migrations() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(
-        d,
-        "V1__person_key.cypher",
-        "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n",
-    );
-    write(d, "U1__person_key.cypher", "DROP CONSTRAINT person_id IF EXISTS;\n");
-    write(d, "V2__people.cypher", "UNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n");
-    write(
-        d,
-        "U2__people.cypher",
-        "MATCH (p:Person) WHERE p.id <= 300\nCALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 1000 ROWS;\n",
-    );
-    write(
-        d,
-        "V3__scores.cypher",
-        "MATCH (p:Person) WHERE p.score IS NULL\nCALL (p) { SET p.score = p.id * 2 } IN TRANSACTIONS OF 100 ROWS;\n",
-    );
-    write(
-        d,
-        "U3__scores.cypher",
-        "MATCH (p:Person) WHERE p.score IS NOT NULL\nCALL (p) { REMOVE p.score } IN TRANSACTIONS OF 100 ROWS;\n",
-    );
-    dir
+    migration_set(&[
+        ("V1__person_key.cypher", "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n"),
+        ("U1__person_key.cypher", "DROP CONSTRAINT person_id IF EXISTS;\n"),
+        ("V2__people.cypher", "UNWIND range(1, 300) AS i\nMERGE (p:Person {id: i})\nSET p.name = 'p' + i;\n"),
+        (
+            "U2__people.cypher",
+            "MATCH (p:Person) WHERE p.id <= 300\nCALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 1000 ROWS;\n",
+        ),
+        (
+            "V3__scores.cypher",
+            "MATCH (p:Person) WHERE p.score IS NULL\nCALL (p) { SET p.score = p.id * 2 } IN TRANSACTIONS OF 100 ROWS;\n",
+        ),
+        (
+            "U3__scores.cypher",
+            "MATCH (p:Person) WHERE p.score IS NOT NULL\nCALL (p) { REMOVE p.score } IN TRANSACTIONS OF 100 ROWS;\n",
+        ),
+    ])
 }
 
 #[test]
@@ -104,8 +105,7 @@ fn up_status_dry_run_down_through_the_binary() {
 #[test]
 fn lint_errors_block_up_before_the_database_is_touched() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__broken.cypher", "MATCH (n RETURN n;\n");
+    let m = migration_set(&[("V1__broken.cypher", "MATCH (n RETURN n;\n")]);
     let o = run(&db, &["up", m.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("nothing was sent to the database"), "{}", text(&o));
@@ -169,12 +169,10 @@ fn edited_migration_is_refused_until_repair() {
 #[test]
 fn two_processes_started_together_apply_each_migration_once() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(
-        m.path(),
+    let m = migration_set(&[(
         "V1__key.cypher",
         "CREATE CONSTRAINT applied_v IF NOT EXISTS FOR (a:Applied) REQUIRE a.v IS UNIQUE;\n",
-    );
+    )]);
     for i in 2..=15 {
         write(m.path(), &format!("V{i}__step.cypher"), &format!("CREATE (:Applied {{v: {i}}});\n"));
     }
@@ -234,11 +232,12 @@ fn schema_version(db: &TestDb) -> Vec<String> {
 #[test]
 fn kill_9_during_a_long_explicit_step_then_up_completes() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__first.cypher", "CREATE (:Done {v: 1});\n");
-    // One explicit transaction that creates data, then sleeps: killed while in flight.
-    write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(4000)\nRETURN x;\n");
-    write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
+    let m = migration_set(&[
+        ("V1__first.cypher", "CREATE (:Done {v: 1});\n"),
+        // One explicit transaction that creates data, then sleeps: killed while in flight.
+        ("V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(4000)\nRETURN x;\n"),
+        ("V3__last.cypher", "CREATE (:Done {v: 3});\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     kill_during(
         &db,
@@ -257,15 +256,12 @@ fn kill_9_during_a_long_explicit_step_then_up_completes() {
 #[test]
 fn kill_9_during_a_long_auto_commit_step_then_retry_completes() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n");
-    // Batched (auto-commit), idempotent: MERGE on a unique key.
-    write(
-        m.path(),
-        "V2__slow_batches.cypher",
-        "UNWIND range(1, 30) AS i\nCALL (i) { CALL apoc.util.sleep(150) MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 1 ROWS;\n",
-    );
-    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
+    let m = migration_set(&[
+        ("V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n"),
+        // Batched (auto-commit), idempotent: MERGE on a unique key.
+        ("V2__slow_batches.cypher", "UNWIND range(1, 30) AS i\nCALL (i) { CALL apoc.util.sleep(150) MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 1 ROWS;\n"),
+        ("V3__after.cypher", "CREATE (:After);\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     kill_during(&db, &["up", dir, "--lock-lease", "3"], "MATCH (b:Batch) RETURN count(b) AS v");
     let o = run(&db, &["status", dir]);
@@ -292,10 +288,11 @@ fn neo4j_stopped_mid_run_gives_a_clear_error_and_a_later_up_resumes() {
     // Serialised with the other database tests (machine load), though it uses a server of its own.
     let _shared = fresh_db();
     let data = tempfile::tempdir().unwrap();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__first.cypher", "CREATE (:Done {v: 1});\n");
-    write(m.path(), "V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(6000)\nRETURN x;\n");
-    write(m.path(), "V3__last.cypher", "CREATE (:Done {v: 3});\n");
+    let m = migration_set(&[
+        ("V1__first.cypher", "CREATE (:Done {v: 1});\n"),
+        ("V2__slow.cypher", "CREATE (:Done {v: 2})\nWITH 1 AS x\nCALL apoc.util.sleep(6000)\nRETURN x;\n"),
+        ("V3__last.cypher", "CREATE (:Done {v: 3});\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
 
     let server = support::neo4j::PrivateServer::start(data.path());
@@ -379,22 +376,21 @@ fn kill_9_during_a_long_explicit_down_step_then_down_completes() {
 #[test]
 fn kill_9_during_a_long_auto_commit_down_step_then_retry_completes() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n");
-    write(m.path(), "U1__key.cypher", "DROP CONSTRAINT batch_i IF EXISTS;\n");
-    write(
-        m.path(),
-        "V2__batches.cypher",
-        "UNWIND range(1, 30) AS i\nCALL (i) { MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 10 ROWS;\n",
-    );
-    // Batched (auto-commit) and slow: killed with part of the batches committed.
-    write(
-        m.path(),
-        "U2__batches.cypher",
-        "MATCH (b:Batch)\nCALL (b) { CALL apoc.util.sleep(150) DETACH DELETE b } IN TRANSACTIONS OF 1 ROWS;\n",
-    );
-    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
-    write(m.path(), "U3__after.cypher", "MATCH (a:After) DELETE a;\n");
+    let m = migration_set(&[
+        ("V1__key.cypher", "CREATE CONSTRAINT batch_i IF NOT EXISTS FOR (b:Batch) REQUIRE b.i IS UNIQUE;\n"),
+        ("U1__key.cypher", "DROP CONSTRAINT batch_i IF EXISTS;\n"),
+        (
+            "V2__batches.cypher",
+            "UNWIND range(1, 30) AS i\nCALL (i) { MERGE (:Batch {i: i}) } IN TRANSACTIONS OF 10 ROWS;\n",
+        ),
+        // Batched (auto-commit) and slow: killed with part of the batches committed.
+        (
+            "U2__batches.cypher",
+            "MATCH (b:Batch)\nCALL (b) { CALL apoc.util.sleep(150) DETACH DELETE b } IN TRANSACTIONS OF 1 ROWS;\n",
+        ),
+        ("V3__after.cypher", "CREATE (:After);\n"),
+        ("U3__after.cypher", "MATCH (a:After) DELETE a;\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
@@ -440,18 +436,11 @@ fn ints(db: &TestDb, cypher: &str) -> Vec<String> {
 #[test]
 fn batched_steps_report_the_rows_and_batches_they_committed() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__items.cypher", "UNWIND range(1, 450) AS i\nCREATE (:Item {i: i});\n");
-    write(
-        m.path(),
-        "V2__double.cypher",
-        "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) {\n  SET n.a = n.i * 2 // doubled\n} IN TRANSACTIONS OF 50 ROWS;\n",
-    );
-    write(
-        m.path(),
-        "V3__plus_one.cypher",
-        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.b IS NULL RETURN n', 'SET n.b = n.a + 1', {batchSize: 100, parallel: false});\n",
-    );
+    let m = migration_set(&[
+        ("V1__items.cypher", "UNWIND range(1, 450) AS i\nCREATE (:Item {i: i});\n"),
+        ("V2__double.cypher", "MATCH (n:Item) WHERE n.a IS NULL\nCALL (n) {\n  SET n.a = n.i * 2 // doubled\n} IN TRANSACTIONS OF 50 ROWS;\n"),
+        ("V3__plus_one.cypher", "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.b IS NULL RETURN n', 'SET n.b = n.a + 1', {batchSize: 100, parallel: false});\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     // Captured stderr is not a terminal: plain lines, no spinner.
     let o = run(&db, &["up", dir, "--progress-every", "0"]);
@@ -491,15 +480,12 @@ fn batched_steps_report_the_rows_and_batches_they_committed() {
 #[test]
 fn apoc_iterate_failures_fail_the_migration_with_their_messages() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
-    // Row 5 divides by zero: apoc.periodic.iterate swallows it and reports it in its result.
-    write(
-        m.path(),
-        "V2__ratio.cypher",
-        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.r IS NULL RETURN n ORDER BY n.i', 'SET n.r = 100 / (n.i - 5)', {batchSize: 3, parallel: false});\n",
-    );
-    write(m.path(), "V3__after.cypher", "CREATE (:After);\n");
+    let m = migration_set(&[
+        ("V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n"),
+        // Row 5 divides by zero: apoc.periodic.iterate swallows it and reports it in its result.
+        ("V2__ratio.cypher", "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.r IS NULL RETURN n ORDER BY n.i', 'SET n.r = 100 / (n.i - 5)', {batchSize: 3, parallel: false});\n"),
+        ("V3__after.cypher", "CREATE (:After);\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -530,13 +516,10 @@ fn apoc_iterate_failures_fail_the_migration_with_their_messages() {
 #[test]
 fn a_failing_batch_of_call_in_transactions_fails_the_migration_and_counts_what_committed() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
-    write(
-        m.path(),
-        "V2__ratio.cypher",
-        "UNWIND range(1, 10) AS i\nMATCH (n:Item {i: i}) WHERE n.r IS NULL\nCALL (n) { SET n.r = 100 / (n.i - 5) } IN TRANSACTIONS OF 3 ROWS;\n",
-    );
+    let m = migration_set(&[
+        ("V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n"),
+        ("V2__ratio.cypher", "UNWIND range(1, 10) AS i\nMATCH (n:Item {i: i}) WHERE n.r IS NULL\nCALL (n) { SET n.r = 100 / (n.i - 5) } IN TRANSACTIONS OF 3 ROWS;\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -562,13 +545,10 @@ fn a_failing_batch_of_call_in_transactions_fails_the_migration_and_counts_what_c
 #[test]
 fn an_apoc_iterate_yielding_no_error_columns_is_warned_about() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n");
-    write(
-        m.path(),
-        "V2__flag.cypher",
-        "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.f IS NULL RETURN n', 'SET n.f = true', {batchSize: 4, parallel: false})\nYIELD batches, total\nRETURN batches, total;\n",
-    );
+    let m = migration_set(&[
+        ("V1__items.cypher", "UNWIND range(1, 10) AS i\nCREATE (:Item {i: i});\n"),
+        ("V2__flag.cypher", "CALL apoc.periodic.iterate('MATCH (n:Item) WHERE n.f IS NULL RETURN n', 'SET n.f = true', {batchSize: 4, parallel: false})\nYIELD batches, total\nRETURN batches, total;\n"),
+    ]);
     let dir = m.path().to_str().unwrap();
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
@@ -588,14 +568,12 @@ fn an_apoc_iterate_yielding_no_error_columns_is_warned_about() {
 #[test]
 fn a_batched_statement_failing_mid_run_is_not_rerun_by_the_driver() {
     let db = fresh_db();
-    let m = tempfile::tempdir().unwrap();
-    write(
-        m.path(),
+    let m = migration_set(&[(
         "V1__slow_counter.cypher",
         "// cymig:ignore-file nondeterministic-data, irreversible -- test of the executor\n\
          UNWIND range(1, 40) AS i\n\
          CALL (i) { CALL apoc.util.sleep(150) CREATE (:Ran {i: i}) } IN TRANSACTIONS OF 1 ROWS ON ERROR FAIL;\n",
-    );
+    )]);
     let dir = m.path().to_str().unwrap();
     let child = cymig(&db, &["up", dir]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -645,8 +623,7 @@ fn a_transient_error_rolls_the_step_back_and_it_is_retried() {
         eprintln!("skipped: this server does not bound lock waits (db.lock.acquisition.timeout = {timeout:?})");
         return;
     }
-    let m = tempfile::tempdir().unwrap();
-    write(m.path(), "V1__touch_locked.cypher", "MATCH (n:Locked) SET n.touched = true;\n");
+    let m = migration_set(&[("V1__touch_locked.cypher", "MATCH (n:Locked) SET n.touched = true;\n")]);
     rt.block_on(g.run(neo4rs::query("CREATE (:Locked {id: 1})"))).unwrap();
     let mut blocker = rt.block_on(g.start_txn()).unwrap();
     rt.block_on(blocker.run(neo4rs::query("MATCH (n:Locked) SET n.held = true"))).unwrap();
