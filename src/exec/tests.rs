@@ -410,19 +410,26 @@ fn failed_explicit_step_rolls_back_and_retry_resumes() {
     let db = fresh_db();
     block_on(async {
         let ex = executor(&db).await;
-        let first = || mig("0", "first", &[(Explicit, &["CREATE (:First)"])], None);
-        let broken = plan(vec![
-            first(),
-            mig(
-                "1",
-                "two_steps",
-                &[
-                    (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-                    (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 1})"]),
-                ],
-                None,
-            ),
-        ]);
+        // Two migrations; the second's last statement creates a Thing with `second_id`.
+        let with_second_thing = |second_id: &str| {
+            let second = format!("CREATE (:Thing {{id: {second_id}}})");
+            plan(vec![
+                mig("0", "first", &[(Explicit, &["CREATE (:First)"])], None),
+                mig(
+                    "1",
+                    "two_steps",
+                    &[
+                        (
+                            AutoCommit,
+                            &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"],
+                        ),
+                        (Explicit, &["CREATE (:Thing {id: 1})", second.as_str()]),
+                    ],
+                    None,
+                ),
+            ])
+        };
+        let broken = with_second_thing("1");
         let err = ex.up(&broken, None).await.unwrap_err().to_string();
         assert!(
             err.contains("failed at step 2 of 2") && err.contains("rolled back") && err.contains("cymig retry 1"),
@@ -437,18 +444,7 @@ fn failed_explicit_step_rolls_back_and_retry_resumes() {
         assert_eq!((r1[0].status, r1[0].steps_done), (Status::Failed, 1));
         assert!(r1[0].error.as_deref().unwrap_or("").contains("already exists"), "{r1:?}");
         // Fixed file: same steps, second statement corrected.
-        let fixed = plan(vec![
-            first(),
-            mig(
-                "1",
-                "two_steps",
-                &[
-                    (AutoCommit, &["CREATE CONSTRAINT thing_id IF NOT EXISTS FOR (t:Thing) REQUIRE t.id IS UNIQUE"]),
-                    (Explicit, &["CREATE (:Thing {id: 1})", "CREATE (:Thing {id: 2})"]),
-                ],
-                None,
-            ),
-        ]);
+        let fixed = with_second_thing("2");
         assert!(ex.up(&fixed, None).await.unwrap_err().to_string().contains("cymig retry 1"));
         ex.retry(&fixed, "1", true).await.unwrap();
         assert_eq!(neo4j::count(&g, "MATCH (t:Thing) RETURN count(t) AS v").await, 2);
