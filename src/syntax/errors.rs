@@ -206,9 +206,8 @@ pub(crate) fn describe_failure(err: &pest::error::Error<Rule>, text: &str, offse
         if closing.is_empty() && expected.is_empty() { candidates.iter().collect() } else { closing };
     // After a complete item (`count(n`, `RETURN n`), `(` and `{` would only turn the name into a
     // call or a map projection: never what was meant when the item is left unclosed.
-    let item_done = place.as_deref().is_some_and(|p| p.starts_with("after ") && !p.starts_with("after `"))
-        && !after_key
-        || context::ends_after_name(text, pos);
+    let after_item = place.as_deref().is_some_and(|p| p.starts_with("after ") && !p.starts_with("after `"));
+    let item_done = (after_item && !after_key) || context::ends_after_name(text, pos);
     let mut tokens: Vec<String> = chosen
         .into_iter()
         .filter(|t| !(item_done && (t.as_str() == "(" || t.as_str() == "{")))
