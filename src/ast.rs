@@ -39,6 +39,9 @@ pub struct Comment {
 pub enum CommentKind {
     Line,
     Block,
+    /// A line for the program that runs the script, not for Neo4j: `:begin`, `BEGIN`,
+    /// `-- changeset a:1`, `-- +migrate Down` (see `syntax::framing`).
+    Framing,
 }
 
 /// A name as written in the source: an identifier or a backtick-quoted name.

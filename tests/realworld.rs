@@ -198,7 +198,9 @@ fn realworld_findings_are_snapshotted_and_hold_to_their_verdicts() {
             let key = (at.clone(), rule.clone());
             match (judgement, present.contains(&key)) {
                 (Judgement::False, true) => problems.push(format!("{repo}/{at} {rule}: judged false, reported again")),
-                (Judgement::True, false) => problems.push(format!("{repo}/{at} {rule}: judged true, no longer reported")),
+                (Judgement::True, false) => {
+                    problems.push(format!("{repo}/{at} {rule}: judged true, no longer reported"))
+                }
                 (_, true) => {}
                 (_, false) => {}
             }
@@ -209,7 +211,10 @@ fn realworld_findings_are_snapshotted_and_hold_to_their_verdicts() {
         }
         for f in findings.iter().filter(|f| f.severity == "error") {
             if !verdicts.contains_key(&(f.at.clone(), f.rule.clone())) {
-                problems.push(format!("{repo}/{} {}: error-severity finding without a verdict: {}", f.at, f.rule, f.message));
+                problems.push(format!(
+                    "{repo}/{} {}: error-severity finding without a verdict: {}",
+                    f.at, f.rule, f.message
+                ));
             }
         }
     }
@@ -243,7 +248,12 @@ fn print_precision(per_rule: &BTreeMap<String, Tally>, overall: &Tally, files: u
     let row = |name: &str, t: &Tally| {
         let n = |j| *t.judged.get(&j).unwrap_or(&0);
         let p = t.precision().map_or("-".into(), |p| format!("{:.1}%", p * 100.0));
-        println!("{name:<28} {:>5} {:>5} {:>9} {p:>9}", n(Judgement::True), n(Judgement::False), n(Judgement::Debatable));
+        println!(
+            "{name:<28} {:>5} {:>5} {:>9} {p:>9}",
+            n(Judgement::True),
+            n(Judgement::False),
+            n(Judgement::Debatable)
+        );
     };
     for (rule, tally) in per_rule {
         row(rule, tally);

@@ -1,7 +1,11 @@
 //! The grammar (grammar/*.pest) and its lowering into [`crate::ast`]. This is the only module
 //! that imports pest; its public surface is [`parse`].
 //!
-//! A file is parsed in three steps: the `script_chunks` rule splits it at top-level `;` and
+//! Lines for the program that runs the script (cypher-shell `:begin`, neo4j-shell `COMMIT`,
+//! Liquibase `-- changeset`, `-- +migrate Down`) are found first ([`framing`]), kept as
+//! comments and turned into statement separators of the same length.
+//!
+//! A file is then parsed in three steps: the `script_chunks` rule splits it at top-level `;` and
 //! collects comments; each statement is pre-scanned for nesting depth (so pest never recurses
 //! without bound); then it is parsed with the `statement` rule and lowered into the AST. A bad
 //! statement becomes one [`SyntaxError`] and the others are still parsed.
@@ -9,9 +13,12 @@
 mod budget;
 mod depth;
 mod errors;
+mod framing;
 mod grammar;
 mod lower;
 mod split;
+
+pub use framing::tool_marker_section;
 
 use crate::ast::{Clause, Script, Statement, StatementKind, SyntaxError};
 use crate::span::Span;
@@ -21,9 +28,22 @@ use pest::Parser;
 /// Parses a whole file: every statement, every comment; a bad statement is reported and the
 /// following statements are still parsed.
 pub fn parse(text: &str) -> Script {
+    let framing = framing::find(text);
+    let blanked;
+    let text = if framing.is_empty() {
+        text
+    } else {
+        blanked = framing::blank_out(text, &framing);
+        blanked.as_str()
+    };
     let split = budget::with_room_for(text.len(), || split::split(text));
     let comments: Vec<Span> = split.comments.iter().map(|c| c.span).collect();
-    let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: split.comments };
+    let mut all_comments = split.comments;
+    if !framing.is_empty() {
+        all_comments.extend(framing);
+        all_comments.sort_by_key(|c| c.span.start);
+    }
+    let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: all_comments };
     for span in split.statements {
         match parse_statement(text, span, &comments) {
             Ok(statement) => script.statements.push(statement),
