@@ -13,7 +13,8 @@ use crate::rules::FileRole;
 use crate::schema::Catalog;
 use crate::source::SourceFile;
 use crate::span::Span;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// One file's text, AST and directives.
@@ -77,15 +78,38 @@ pub fn load(paths: &[PathBuf], options: &LintOptions) -> Result<Vec<LoadedSet>> 
 /// Whether a directory is a migration set at all: it holds a recognised migration, or it is
 /// the configured migrations directory. A directory of ad-hoc scripts is not, and its file
 /// names are not held to the layout.
-fn is_migration_dir(set: &MigrationSet, options: &LintOptions) -> bool {
-    let configured = options.migrations_dir.as_ref().is_some_and(|m| {
-        std::fs::canonicalize(m).ok().is_some_and(|m| std::fs::canonicalize(&set.root).ok() == Some(m))
-    });
-    configured || !set.migrations.is_empty() || !set.repeatables.is_empty()
+/// Where a misnamed `.cypher` file is a `migration-naming` finding: anywhere in the configured
+/// migrations directory, else only in a directory that itself holds a recognised migration (a
+/// numbered file in `migrations/` does not make the schema scripts at the repository root
+/// misnamed migrations).
+enum NamingScope {
+    All,
+    Dirs(BTreeSet<PathBuf>),
+}
+
+impl NamingScope {
+    fn of(set: &MigrationSet, options: &LintOptions) -> NamingScope {
+        let configured = options.migrations_dir.as_ref().is_some_and(|m| {
+            std::fs::canonicalize(m).ok().is_some_and(|m| std::fs::canonicalize(&set.root).ok() == Some(m))
+        });
+        if configured {
+            return NamingScope::All;
+        }
+        let ups = set.migrations.iter().map(|m| &m.up);
+        let dirs = ups.chain(set.repeatables.iter().map(|r| &r.file)).filter_map(|f| f.path().parent());
+        NamingScope::Dirs(dirs.map(Path::to_path_buf).collect())
+    }
+
+    fn applies_to(&self, path: &Path) -> bool {
+        match self {
+            NamingScope::All => true,
+            NamingScope::Dirs(dirs) => path.parent().is_some_and(|d| dirs.contains(d)),
+        }
+    }
 }
 
 pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
-    let naming_applies = is_migration_dir(&set, options);
+    let naming = NamingScope::of(&set, options);
     let sum_check = sum::verify(&set)?;
     let root = set.root.clone();
     let sum_reported = set.is_reported(&set.sum_path());
@@ -126,16 +150,18 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         files.push(ParsedFile::from_migration_file(r.file));
     }
     for u in unrecognised {
-        roles.push(FileRole::Standalone);
+        let callback = u.role == crate::migration::FileRole::Callback;
+        roles.push(if callback { FileRole::Callback } else { FileRole::Standalone });
         catalogs.push(running.clone());
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
     for p in &problems {
-        if !naming_applies && p.kind == crate::migration::ProblemKind::Naming {
+        if p.kind == crate::migration::ProblemKind::Naming && !naming.applies_to(&p.path) {
             continue;
         }
-        if let Some(i) = files.iter().position(|f| f.source.path == p.path) {
+        if let Some(&i) = index_of.get(p.path.as_path()) {
             facts[i].problems.push(SetFinding {
                 rule: p.kind.rule_name(),
                 span: p.span.unwrap_or(Span::at(0)),

@@ -268,6 +268,7 @@ fn role_of(name: &FileName) -> FileRole {
         FileName::Down { .. } => FileRole::Down,
         FileName::Repeatable { .. } => FileRole::Repeatable,
         FileName::Verify { .. } => FileRole::Verify,
+        FileName::Callback { .. } => FileRole::Callback,
         FileName::Unconventional { .. } | FileName::NotCypher => FileRole::Unrecognised,
     }
 }
@@ -305,6 +306,7 @@ impl Builder {
             FileName::Down { version, .. } => self.downs.push((version, file)),
             FileName::Verify { stem } => self.verifies.push((stem, file)),
             FileName::Repeatable { description } => self.add_repeatable(description, file),
+            FileName::Callback { .. } => self.unrecognised.push(file),
             FileName::Unconventional { reason, suggestion } => {
                 self.naming_problem(&file, &reason, suggestion);
                 self.unrecognised.push(file);

@@ -48,6 +48,8 @@ pub enum FileRole {
     Repeatable,
     /// `….verify.cypher`.
     Verify,
+    /// A neo4j-migrations lifecycle callback (`beforeMigrate.cypher`, …): linted, not a migration.
+    Callback,
     /// A `.cypher` file that follows no naming convention (still parsed and linted).
     Unrecognised,
 }

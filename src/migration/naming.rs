@@ -26,6 +26,9 @@ pub enum FileName {
     Repeatable { description: String },
     /// `<stem>.verify.cypher`: verify queries for the migration whose stem is `stem`.
     Verify { stem: String },
+    /// `beforeMigrate.cypher`, `afterMigrate__seed.cypher`, …: a neo4j-migrations lifecycle
+    /// callback, run by that tool at `phase`; not a migration.
+    Callback { phase: String },
     /// A `.cypher` file that follows no convention.
     Unconventional { reason: String, suggestion: Option<String> },
     /// Not a `.cypher` file: not part of the set.
@@ -40,6 +43,8 @@ pub enum Style {
     Flyway,
     /// `1_desc.up.cypher` / `1_desc.down.cypher`.
     UpDown,
+    /// `0001_desc.cypher`, `001-desc.cypher`: numbered files, no down scripts by name.
+    Numbered,
 }
 
 const EXTENSION: &str = ".cypher";
@@ -86,7 +91,7 @@ fn classify_up_down(base: &str, up: bool) -> FileName {
             suggest_from_words(base).map(|(v, d)| format!("{v}_{d}.{kind}.cypher")),
         );
     };
-    let version = match Version::parse(raw_version) {
+    let version = match parse_dashed_version(raw_version) {
         Ok(v) => v,
         Err(e) => return bad_version(e, None),
     };
@@ -99,23 +104,79 @@ fn classify_up_down(base: &str, up: bool) -> FileName {
     }
 }
 
-/// `001_add_x` -> (`001`, `add_x`): the version is the leading digits and dots.
+/// `001_add_x` -> (`001`, `add_x`); `20260505_100000_add_x` -> (`20260505_100000`, `add_x`);
+/// `2024-01-15-123456_x` -> (`2024-01-15-123456`, `x`): the version is every leading group of
+/// digits (separated by `_`, `-` or `.`), so a timestamp is one version, not a date and a name.
 fn split_up_down(base: &str) -> Option<(&str, &str)> {
-    let end = base.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let bytes = base.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    loop {
+        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            break;
+        }
+        let after = i + digits;
+        match bytes.get(after) {
+            Some(b'_' | b'-' | b'.') => {
+                end = after;
+                i = after + 1;
+            }
+            _ => break,
+        }
+    }
     let (version, rest) = base.split_at(end);
-    let name = rest.strip_prefix('_')?;
-    if version.is_empty() || name.is_empty() {
+    let name = rest.get(1..)?;
+    if version.is_empty() || name.is_empty() || !rest.starts_with(['_', '-']) {
         return None;
     }
     Some((version, name))
 }
 
+/// A version written with `-` between its parts (timestamps): parsed like `_`, kept as written.
+fn parse_dashed_version(raw: &str) -> Result<Version, VersionError> {
+    let mut version = Version::parse(&raw.replace('-', "_"))?;
+    version.raw = raw.to_string();
+    Ok(version)
+}
+
+/// neo4j-migrations' lifecycle phases; a callback file is `<phase>.cypher` or
+/// `<phase>__<description>.cypher`.
+pub const CALLBACK_PHASES: [&str; 9] = [
+    "beforeFirstUse",
+    "beforeMigrate",
+    "afterMigrate",
+    "beforeClean",
+    "afterClean",
+    "beforeValidate",
+    "afterValidate",
+    "beforeInfo",
+    "afterInfo",
+];
+
+fn classify_callback(stem: &str) -> Option<FileName> {
+    let phase = stem.split_once("__").map_or(stem, |(phase, _)| phase);
+    CALLBACK_PHASES.contains(&phase).then(|| FileName::Callback { phase: phase.to_string() })
+}
+
 fn classify_prefixed(stem: &str) -> FileName {
+    if let Some(callback) = classify_callback(stem) {
+        return callback;
+    }
     match stem.chars().next() {
         Some('R') if stem.starts_with("R__") => classify_repeatable(&stem[3..]),
         Some('V') | Some('U') => classify_versioned(stem),
+        Some('0'..='9') => classify_numbered(stem).unwrap_or_else(|| unconventional_guess(stem)),
         _ => unconventional_guess(stem),
     }
+}
+
+/// `0004_add_x`, `001-add-x`, `20240115_123456_add_x`: a numbered set, the leading digits
+/// being the version.
+fn classify_numbered(stem: &str) -> Option<FileName> {
+    let (raw_version, name) = split_up_down(stem)?;
+    let version = parse_dashed_version(raw_version).ok()?;
+    Some(FileName::Up { version, description: name.to_string(), style: Style::Numbered })
 }
 
 fn classify_repeatable(description: &str) -> FileName {
@@ -129,9 +190,17 @@ fn classify_repeatable(description: &str) -> FileName {
 }
 
 fn classify_versioned(stem: &str) -> FileName {
-    let up = stem.starts_with('V');
+    let mut up = stem.starts_with('V');
     let prefix = &stem[..1];
-    let rest = &stem[1..];
+    let mut rest = std::borrow::Cow::Borrowed(&stem[1..]);
+    // `V12_R__name`: the rollback twin of `V12__name` (an explicit down, never an up).
+    if let Some((raw_version, description)) = rest.split_once("_R__").filter(|_| up) {
+        if Version::parse(raw_version).is_ok() {
+            up = false;
+            rest = std::borrow::Cow::Owned(format!("{raw_version}__{description}"));
+        }
+    }
+    let rest = rest.as_ref();
     let Some((raw_version, description)) = rest.split_once("__") else {
         return unconventional(
             &format!("a versioned file must be named `{prefix}<version>__<description>.cypher` (two underscores before the description)"),
@@ -295,6 +364,32 @@ mod tests {
     }
 
     #[test]
+    fn numbered_sets_timestamps_and_rollback_twins() {
+        assert_eq!(up("0004_add_x.cypher"), ("0004".into(), "add_x".into(), Style::Numbered));
+        assert_eq!(up("001-add-x.cypher"), ("001".into(), "add-x".into(), Style::Numbered));
+        assert_eq!(up("20260505_100000_add_x.up.cypher"), ("20260505_100000".into(), "add_x".into(), Style::UpDown));
+        assert_eq!(up("2024-01-15-123456_x.cypher"), ("2024-01-15-123456".into(), "x".into(), Style::Numbered));
+        match classify("20260505_100000_add_x.down.cypher") {
+            FileName::Down { version, .. } => assert_eq!(version.parts, [20260505, 100000]),
+            other => panic!("{other:?}"),
+        }
+        match classify("V12_R__add_x.cypher") {
+            FileName::Down { version, description, style: Style::Flyway } => {
+                assert_eq!((version.raw.as_str(), description.as_str()), ("12", "add_x"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(classify("2024.cypher"), FileName::Unconventional { .. }));
+    }
+
+    #[test]
+    fn neo4j_migrations_callbacks_are_not_migrations() {
+        assert_eq!(classify("beforeMigrate.cypher"), FileName::Callback { phase: "beforeMigrate".into() });
+        assert_eq!(classify("afterMigrate__002.cypher"), FileName::Callback { phase: "afterMigrate".into() });
+        assert!(matches!(classify("beforeMigration.cypher"), FileName::Unconventional { .. }));
+    }
+
+    #[test]
     fn other_files_are_not_migrations() {
         assert_eq!(classify("README.md"), FileName::NotCypher);
         assert_eq!(classify("cymig.sum"), FileName::NotCypher);
@@ -305,8 +400,6 @@ mod tests {
     fn unconventional_names_get_the_conventional_name_suggested() {
         assert_eq!(suggestion("V1_add_x.cypher").as_deref(), Some("V1__add_x.cypher"));
         assert_eq!(suggestion("v1__add_x.cypher").as_deref(), Some("V1__add_x.cypher"));
-        assert_eq!(suggestion("001_add_x.cypher").as_deref(), Some("V001__add_x.cypher"));
-        assert_eq!(suggestion("001-add-x.cypher").as_deref(), Some("V001__add_x.cypher"));
         assert_eq!(suggestion("V1.cypher").as_deref(), Some("V1__<description>.cypher"));
         assert_eq!(suggestion("V1__.cypher").as_deref(), Some("V1__<description>.cypher"));
         assert_eq!(suggestion("V1__x.CYPHER").as_deref(), Some("V1__x.cypher"));

@@ -46,6 +46,9 @@ pub enum FileRole {
     Repeatable,
     /// A `….verify.cypher` companion: read-only checks run after the migration.
     Verify,
+    /// A neo4j-migrations lifecycle callback (`beforeMigrate.cypher`, …): run by that tool on
+    /// every run of its phase, never rolled back.
+    Callback,
     /// A file outside any migration set (or not following the naming conventions).
     Standalone,
 }

@@ -58,7 +58,7 @@ impl Rule for Irreversible {
         let applies = match &cx.role {
             FileRole::Up { has_down, .. } => !has_down,
             FileRole::Standalone => true,
-            FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify => false,
+            FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify | FileRole::Callback => false,
         };
         if !applies || cx.acknowledged_irreversible(stmt) {
             return;

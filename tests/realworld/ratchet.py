@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Keeps `open = true` on exactly the false verdicts cymig still reports.
+
+Run after `INSTA_UPDATE=always cargo test --release --test realworld` has rewritten the snapshots:
+  python3 tests/realworld/ratchet.py
+Each false verdict is split into the locations still reported (`open = true`) and those fixed
+(no mark, so the test fails should they come back). Other verdicts are left as they are.
+"""
+import pathlib
+import re
+import tomllib
+
+HERE = pathlib.Path(__file__).parent
+
+
+def reported(repo):
+    snap = HERE / "snapshots" / (repo.replace("@", "_at_") + ".snap")
+    found = set()
+    for line in snap.read_text().splitlines():
+        m = re.match(r"^(\S+:\d+:\d+) \w+ ([\w-]+): ", line)
+        if m:
+            found.add((m.group(1), m.group(2)))
+    return found
+
+
+def quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def entry(at, rule, verdict, why, open_):
+    at_text = quote(at[0]) if len(at) == 1 else "[\n" + "".join(f"  {quote(a)},\n" for a in at) + "]"
+    lines = ["[[finding]]", f"at = {at_text}", f"rule = {quote(rule)}", f"verdict = {quote(verdict)}"]
+    if open_:
+        lines.append("open = true")
+    lines.append(f"why = {quote(why)}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    for path in sorted((HERE / "verdicts").glob("*.toml")):
+        text = path.read_text()
+        header = text.split("[[finding]]", 1)[0]
+        data = tomllib.loads(text)
+        present = reported(path.stem)
+        out = [header.rstrip() + "\n"]
+        for f in data.get("finding", []):
+            at = f["at"] if isinstance(f["at"], list) else [f["at"]]
+            if f["verdict"] != "false":
+                out.append(entry(at, f["rule"], f["verdict"], f["why"], False))
+                continue
+            still = [a for a in at if (a, f["rule"]) in present]
+            fixed = [a for a in at if (a, f["rule"]) not in present]
+            if still:
+                out.append(entry(still, f["rule"], "false", f["why"], True))
+            if fixed:
+                out.append(entry(fixed, f["rule"], "false", f["why"], False))
+        path.write_text("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
