@@ -125,12 +125,21 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         catalogs.push(running.clone());
         files.push(ParsedFile::from_migration_file(r.file));
     }
+    let mut scripts_catalog = Catalog::default();
+    for u in &unrecognised {
+        scripts_catalog.apply_statements(u.migration_statements(), &u.source.text, None);
+    }
     for u in unrecognised {
         roles.push(FileRole::Standalone);
         catalogs.push(running.clone());
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    for (f, role) in facts.iter_mut().zip(&roles) {
+        if *role == FileRole::Standalone {
+            f.scripts_catalog = scripts_catalog.clone();
+        }
+    }
     for p in &problems {
         if !naming_applies && p.kind == crate::migration::ProblemKind::Naming {
             continue;

@@ -16,6 +16,9 @@ Flags `MERGE (n:Label {key: …})` when no uniqueness or key constraint on `Labe
 in this migration (before the statement) or an earlier one. A key of several properties
 calls for a constraint on all of them (`REQUIRE (n.a, n.b) IS UNIQUE`, or `IS NODE KEY`).
 Several MERGEs on the same label and key in one file are reported once, at the first.
+A standalone script (outside a migration set's ordering: `schema.cypher` beside `load.cypher`)
+is also backed by a constraint any standalone script of its folder declares, in either syntax
+(`REQUIRE … IS UNIQUE` or the legacy `ON … ASSERT … IS UNIQUE`).
 
 ## Why it matters
 Without a constraint, `MERGE` is a read followed by a create with no lock on the key: two
@@ -51,7 +54,7 @@ impl Rule for MergeWithoutConstraint {
             let StatementKind::Query(q) = &stmt.kind else { continue };
             let catalog = cx.catalog_at(stmt);
             for sq in q.single_queries() {
-                check_clauses(&sq.clauses, &[], catalog, &mut unbacked);
+                check_clauses(&sq.clauses, &[], &[catalog, &cx.set.scripts_catalog], &mut unbacked);
             }
         }
         // One finding per (label, keys): the first MERGE, with how many share it.
@@ -101,7 +104,9 @@ struct Unbacked {
     keys: Vec<String>,
 }
 
-fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &mut Vec<Unbacked>) {
+/// `catalogs`: the schema before the statement, and (standalone scripts) what the set's other
+/// scripts declare.
+fn check_clauses(clauses: &[Clause], outer: &[String], catalogs: &[&Catalog], out: &mut Vec<Unbacked>) {
     for (i, c) in clauses.iter().enumerate() {
         let mut bound = outer.to_vec();
         bound.extend(variables_in_scope(clauses, i));
@@ -117,10 +122,11 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &
                         continue;
                     }
                     let keys: Vec<&str> = map.entries.iter().map(|e| e.key.value.as_str()).collect();
-                    if labels
-                        .iter()
-                        .any(|l| catalog.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some())
-                    {
+                    if labels.iter().any(|l| {
+                        catalogs
+                            .iter()
+                            .any(|c| c.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some())
+                    }) {
                         continue;
                     }
                     out.push(Unbacked {
@@ -130,10 +136,10 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &
                     });
                 }
             }
-            Clause::Foreach(f) => check_clauses(&f.clauses, &bound, catalog, out),
+            Clause::Foreach(f) => check_clauses(&f.clauses, &bound, catalogs, out),
             Clause::CallSubquery(s) => {
                 for sq in s.body.single_queries() {
-                    check_clauses(&sq.clauses, &bound, catalog, out);
+                    check_clauses(&sq.clauses, &bound, catalogs, out);
                 }
             }
             _ => {}
