@@ -149,6 +149,11 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         catalogs.push(running.clone());
         files.push(ParsedFile::from_migration_file(r.file));
     }
+    let mut scripts_catalog = Catalog::default();
+    for u in &unrecognised {
+        scripts_catalog.apply_statements(u.migration_statements(), &u.source.text, None);
+    }
+    let scripts_catalog = Arc::new(scripts_catalog);
     for u in unrecognised {
         let callback = u.role == crate::migration::FileRole::Callback;
         roles.push(if callback { FileRole::Callback } else { FileRole::Standalone });
@@ -157,6 +162,11 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let mut facts = vec![SetFacts::default(); files.len()];
     let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
+    for (f, role) in facts.iter_mut().zip(&roles) {
+        if *role == FileRole::Standalone {
+            f.scripts_catalog = Arc::clone(&scripts_catalog);
+        }
+    }
     for p in &problems {
         if p.kind == crate::migration::ProblemKind::Naming && !naming.applies_to(&p.path) {
             continue;

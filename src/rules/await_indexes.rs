@@ -1,6 +1,8 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, Expr, ExprKind, IndexKind, NodePattern, SchemaCommand, StatementKind};
+use crate::ast::{Clause, EntityKind, Expr, ExprKind, IndexKind, NodePattern, SchemaCommand, StatementKind};
+use crate::schema::Catalog;
+use crate::span::Span;
 use crate::visit::{self, Visitor};
 
 pub struct AwaitIndexes;
@@ -14,7 +16,10 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a statement that looks nodes up by `:Label(prop)` after the same migration created an
 index on `:Label(prop)`, with no `CALL db.awaitIndexes()` (or `db.awaitIndex(name)`) between
-them. Constraints are not concerned: Neo4j creates them synchronously.
+them. Constraints are not concerned: Neo4j creates them synchronously. Only lookups count —
+`MATCH`/`MERGE` patterns and `WHERE n.p = …`, not `CREATE` — and not a lookup whose node is
+also matched on a key backed by a uniqueness or key constraint. One finding per looked-up
+node and index, however many of the index's properties the lookup uses.
 
 ## Why it matters
 `CREATE INDEX` returns at once and the index populates in the background. Until it is online the
@@ -49,7 +54,9 @@ impl Rule for AwaitIndexes {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        let mut pending: Vec<(String, String, String)> = Vec::new(); // (label, property, index name)
+        // (index id, label, property, index name); one id per created index and label.
+        let mut pending: Vec<(usize, String, String, String)> = Vec::new();
+        let mut next_id = 0;
         for stmt in &cx.script.statements {
             match &stmt.kind {
                 StatementKind::Schema(SchemaCommand::CreateIndex(c))
@@ -62,8 +69,9 @@ impl Rule for AwaitIndexes {
                         c.name.as_ref().map_or_else(|| "the new index".to_string(), |n| format!("`{}`", n.value));
                     for l in &c.entity.labels {
                         for p in &c.properties {
-                            pending.push((l.value.clone(), p.key.value.clone(), name.clone()));
+                            pending.push((next_id, l.value.clone(), p.key.value.clone(), name.clone()));
                         }
+                        next_id += 1;
                     }
                 }
                 StatementKind::Query(q) => {
@@ -74,11 +82,26 @@ impl Rule for AwaitIndexes {
                     if pending.is_empty() {
                         continue;
                     }
+                    let catalog = cx.catalog_at(stmt);
                     let mut lookups = Lookups::default();
                     lookups.visit_query(q);
-                    for (node, label, prop) in lookups.found {
-                        if let Some((_, _, name)) = pending.iter().find(|(l, p, _)| *l == label && *p == prop) {
-                            out.report(&META, node, format!("looks up `:{label}({prop})` while {name}, created earlier in this migration, may still be populating"))
+                    for lookup in lookups.nodes() {
+                        let mut reported: Vec<usize> = Vec::new();
+                        // A key backed by a uniqueness or key constraint (online once created)
+                        // already serves the lookup.
+                        if lookup.keys.iter().any(|(l, p)| constraint_backs(catalog, l, p)) {
+                            continue;
+                        }
+                        for (label, prop) in &lookup.keys {
+                            let Some((id, _, _, name)) = pending.iter().find(|(_, l, p, _)| l == label && p == prop)
+                            else {
+                                continue;
+                            };
+                            if reported.contains(id) {
+                                continue;
+                            }
+                            reported.push(*id);
+                            out.report(&META, lookup.span, format!("looks up `:{label}({prop})` while {name}, created earlier in this migration, may still be populating"))
                                 .help("add `CALL db.awaitIndexes(300);` after the CREATE INDEX so the lookup uses the index");
                         }
                     }
@@ -87,6 +110,17 @@ impl Rule for AwaitIndexes {
             }
         }
     }
+}
+
+/// A uniqueness or key constraint whose first property is `property`: its index is online as
+/// soon as the constraint exists.
+fn constraint_backs(catalog: &Catalog, label: &str, property: &str) -> bool {
+    catalog.constraints().any(|o| {
+        o.kind.is_unique_or_key()
+            && o.entity == EntityKind::Node
+            && o.labels.iter().any(|l| l == label)
+            && o.properties.first().map(String::as_str) == Some(property)
+    })
 }
 
 fn awaits(q: &crate::ast::Query) -> bool {
@@ -98,11 +132,34 @@ fn awaits(q: &crate::ast::Query) -> bool {
     })
 }
 
-/// `(n:L {p: …})` and `WHERE n.p = …` lookups, as (node span, label, property).
+/// One looked-up node: its span and the `(label, property)` pairs it is matched on.
+struct Lookup {
+    span: Span,
+    keys: Vec<(String, String)>,
+}
+
+/// `(n:L {p: …})` in MATCH and MERGE patterns and `WHERE n.p = …` after a MATCH: lookups.
+/// CREATE patterns write, they look nothing up.
 #[derive(Default)]
 struct Lookups {
-    found: Vec<(crate::span::Span, String, String)>,
-    labelled: Vec<(String, String, crate::span::Span)>, // (variable, label, node span)
+    found: Vec<(Span, String, String)>,
+    labelled: Vec<(String, String, Span)>, // (variable, label, node span)
+}
+
+impl Lookups {
+    /// The lookups grouped by node, in source order.
+    fn nodes(&self) -> Vec<Lookup> {
+        let mut out: Vec<Lookup> = Vec::new();
+        for (span, label, prop) in &self.found {
+            let key = (label.clone(), prop.clone());
+            match out.iter_mut().find(|l| l.span == *span) {
+                Some(l) if !l.keys.contains(&key) => l.keys.push(key),
+                Some(_) => {}
+                None => out.push(Lookup { span: *span, keys: vec![key] }),
+            }
+        }
+        out
+    }
 }
 
 impl<'a> Visitor<'a> for Lookups {
@@ -125,6 +182,9 @@ impl<'a> Visitor<'a> for Lookups {
     }
 
     fn visit_clause(&mut self, c: &'a Clause) {
+        if let Clause::Create(_) = c {
+            return;
+        }
         visit::walk_clause(self, c);
         if let Clause::Match(m) = c {
             if let Some(w) = &m.where_ {

@@ -1,6 +1,6 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, PatternPart, StatementKind};
+use crate::ast::{BinaryOp, Clause, Expr, ExprKind, NodePattern, PatternPart, StatementKind};
 
 pub struct CartesianProduct;
 
@@ -13,6 +13,12 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a `MATCH` whose comma-separated patterns share no variable (with each other or with
 variables bound earlier), so every row of one is combined with every row of the other.
+
+A pattern pinned to (at most) one node is left alone: one with a node matched on a property
+equal to a literal, a parameter or a variable bound before the `MATCH` — inline
+(`(u:User {id: $id})`, `{id: row.id}`) or in the `WHERE` (`p.productID = row.productID`).
+Combining such a pattern with another one multiplies nothing; only two or more unpinned
+components (rows coming from earlier clauses count as one) are reported.
 
 ## Why it matters
 `MATCH (c:Control), (r:Risk)` produces |Control| × |Risk| rows before any `WHERE` runs. On a
@@ -58,7 +64,7 @@ fn check_clauses(clauses: &[Clause], outer: &[String], out: &mut Findings) {
         bound.extend(variables_in_scope(clauses, i));
         match c {
             Clause::Match(m) if m.pattern.parts.len() > 1 => {
-                for part in disconnected_parts(&m.pattern.parts, &bound) {
+                for part in disconnected_parts(&m.pattern.parts, &bound, m.where_.as_ref()) {
                     out.report(&META, part.span, "this pattern is not connected to the rest of the MATCH: a cartesian product")
                         .help("every row of one pattern is combined with every row of the other; connect them with a relationship, or MATCH the second one per row with an indexed property");
                 }
@@ -80,7 +86,9 @@ fn check_clauses(clauses: &[Clause], outer: &[String], out: &mut Findings) {
 
 /// The parts after the first connected group, when the parts form several groups. A part that
 /// touches an already-bound variable joins the group of bound variables.
-fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String]) -> Vec<&'a PatternPart> {
+/// No part is reported when at most one component is unpinned (see [`pinned_part`]); the rows
+/// bound earlier count as an unpinned component when a part joins them.
+fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String], where_: Option<&Expr>) -> Vec<&'a PatternPart> {
     let vars: Vec<Vec<String>> =
         parts.iter().map(|p| pattern_part_variables(p).iter().map(|n| n.value.clone()).collect()).collect();
     // Union-find over parts; index `parts.len()` stands for "already bound".
@@ -106,10 +114,24 @@ fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String]) -> Vec<&'a
             }
         }
     }
+    // Variables of this MATCH: a pin must not refer to them (that is a join, not a pin).
+    let own: Vec<String> = vars.iter().flatten().filter(|v| !bound.contains(v)).cloned().collect();
+    let mut roots: Vec<(usize, bool)> = Vec::new(); // (group root, pinned)
+    let bound_root = find(&mut parent, n);
+    for (i, part) in parts.iter().enumerate() {
+        let root = find(&mut parent, i);
+        let pinned = root != bound_root && pinned_part(part, &own, where_);
+        match roots.iter_mut().find(|(r, _)| *r == root) {
+            Some(entry) => entry.1 |= pinned,
+            None => roots.push((root, pinned)),
+        }
+    }
+    if roots.iter().filter(|(_, pinned)| !pinned).count() <= 1 {
+        return Vec::new();
+    }
     let mut seen_groups = Vec::new();
     let mut out = Vec::new();
     // The bound group (if any part joined it) counts as the first group.
-    let bound_root = find(&mut parent, n);
     if (0..n).any(|i| find(&mut parent, i) == bound_root) {
         seen_groups.push(bound_root);
     }
@@ -123,4 +145,36 @@ fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String]) -> Vec<&'a
         }
     }
     out
+}
+
+/// Whether a part has a node pinned to at most one entity: matched on a property equal to a
+/// value that does not depend on this MATCH's own variables (literal, parameter, outer variable).
+fn pinned_part(part: &PatternPart, own: &[String], where_: Option<&Expr>) -> bool {
+    let independent = |e: &Expr| {
+        let mut refs = Vec::new();
+        referenced_variables(e, &mut refs);
+        !refs.iter().any(|r| own.contains(r)) && !contains_pattern(e)
+    };
+    let where_pins: Vec<&str> = where_
+        .map(conjuncts)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| {
+            let ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } = &c.kind else { return None };
+            [(lhs, rhs), (rhs, lhs)]
+                .into_iter()
+                .find_map(|(a, b)| as_property_of_variable(a).filter(|_| independent(b)).map(|(v, _)| v.value.as_str()))
+        })
+        .collect();
+    path_nodes(&part.path).into_iter().any(|node: &NodePattern| {
+        let inline = matches!(node.properties.as_ref().map(|p| &p.kind),
+            Some(ExprKind::Map(m)) if m.entries.iter().any(|e| independent(&e.value)));
+        inline || node.variable.as_ref().is_some_and(|v| where_pins.contains(&v.value.as_str()))
+    })
+}
+
+fn contains_pattern(e: &Expr) -> bool {
+    let mut found = false;
+    crate::visit::for_each_expr(e, &mut |x| found |= matches!(x.kind, ExprKind::Pattern(_)));
+    found
 }

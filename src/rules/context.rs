@@ -61,6 +61,10 @@ pub struct SetFacts {
     pub problems: Vec<SetFinding>,
     /// Why the file no longer matches `cymig.sum`, if it does not, and what to do.
     pub edited: Option<(String, String)>,
+    /// For a standalone file: the schema its set's standalone scripts define, all of them
+    /// together. Such scripts are not ordered (setup scripts run by hand: `schema.cypher`,
+    /// then `load.cypher`), so a constraint one of them declares may back another one's MERGE.
+    pub scripts_catalog: std::sync::Arc<Catalog>,
 }
 
 #[derive(Clone, Debug)]

@@ -11,10 +11,11 @@ pub static META: RuleMeta = RuleMeta {
     code: "CM013",
     severity: Severity::Error,
     category: Category::Compatibility,
-    summary: "`exists(n.prop)` / `exists((a)-->(b))` (removed in Neo4j 5)",
+    summary: "`exists(n.prop)` (removed in Neo4j 5)",
     docs: r#"## What it does
-Flags the `exists()` function on a property or a pattern. An error when targeting Neo4j 5 or
-later (removed in 5.0), a warning on 4.4 (deprecated since 4.3).
+Flags the `exists()` function on a property. An error when targeting Neo4j 5 or later (removed
+in 5.0), a warning on 4.4 (deprecated since 4.3). The pattern form, `exists((a)-[:R]->(b))`,
+is still valid in Neo4j 5 and is not reported (`EXISTS { … }` is the newer spelling).
 
 ## Why it matters
 Neo4j 5 rejects the statement with a syntax error: the migration that worked on 4.x fails after
@@ -22,17 +23,16 @@ the upgrade.
 
 ## Example
 ```cypher
-MATCH (p:Project) WHERE NOT exists(p.priority) AND exists((p)-[:OWNED_BY]->())
+MATCH (p:Project) WHERE NOT exists(p.priority) AND exists(p.name)
 SET p.priority = 'medium';
 ```
 
 ## Use instead
 ```cypher
-MATCH (p:Project) WHERE p.priority IS NULL AND EXISTS { (p)-[:OWNED_BY]->() }
+MATCH (p:Project) WHERE p.priority IS NULL AND p.name IS NOT NULL
 SET p.priority = 'medium';
 ```
-The fix rewrites `exists(x.p)` to `x.p IS NOT NULL`, `NOT exists(x.p)` to `x.p IS NULL`, and
-`exists(pattern)` to `EXISTS { pattern }`.
+The fix rewrites `exists(x.p)` to `x.p IS NOT NULL` and `NOT exists(x.p)` to `x.p IS NULL`.
 "#,
     fixable: true,
 };
@@ -66,13 +66,15 @@ impl Rule for ExistsFunction {
             }
         }
         let ExprKind::FunctionCall { args, .. } = &e.kind else { return };
+        if matches!(args.first().map(|a| &a.kind), Some(ExprKind::Pattern(_))) {
+            return; // `exists(pattern)` is still valid in Neo4j 5
+        }
         let d = out.report(&META, e.span, message(cx));
         soften_on_44(cx, d);
         let replacement = match args.first().map(|a| (&a.kind, a)) {
             Some((ExprKind::Property { .. } | ExprKind::Index { .. }, a)) => {
                 Some(parenthesize(format!("{} IS NOT NULL", cx.slice(a.span)), site.parent))
             }
-            Some((ExprKind::Pattern(_), a)) => Some(format!("EXISTS {{ {} }}", cx.slice(a.span))),
             _ => None,
         };
         match replacement {
@@ -81,7 +83,7 @@ impl Rule for ExistsFunction {
                 d.fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(e.span, text)]));
             }
             None => {
-                d.help("use `x IS NOT NULL` for properties and `EXISTS { pattern }` for patterns");
+                d.help("use `x IS NOT NULL` for properties");
             }
         }
     }
@@ -89,9 +91,9 @@ impl Rule for ExistsFunction {
 
 fn message(cx: &FileContext) -> &'static str {
     if cx.settings.target == Target::V4_4 {
-        "`exists()` on a property or pattern is deprecated (removed in Neo4j 5)"
+        "`exists()` on a property is deprecated (removed in Neo4j 5)"
     } else {
-        "`exists()` on a property or pattern was removed in Neo4j 5"
+        "`exists()` on a property was removed in Neo4j 5"
     }
 }
 

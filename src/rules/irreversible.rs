@@ -17,11 +17,13 @@ pub static META: RuleMeta = RuleMeta {
 In an up migration without an explicit down script (`U<version>__….cypher` or
 `….down.cypher`), flags statements whose inverse cannot be derived:
 - `DELETE` / `DETACH DELETE` of existing nodes or relationships;
-- `REMOVE` of a property or label (a rename — `SET n.b = n.a REMOVE n.a`, `SET n:New REMOVE n:Old`
-  — is reversible and not flagged);
+- `REMOVE` of a property or label of existing entities (not of ones the statement creates,
+  `CALL apoc.create.*` results included); a rename — `SET n.b = n.a REMOVE n.a`,
+  `SET n:New REMOVE n:Old` — is reversible and not flagged;
 - `SET` that overwrites: `n = {…}`, `n += {…}`, or `n.p = …` on existing entities unless the
   statement only touches entities where a property is still null (`WHERE n.p IS NULL`), which
-  marks the update as an addition;
+  marks the update as an addition, or the value only fills a missing one
+  (`SET n.p = coalesce(n.p, …)`);
 - `DROP INDEX/CONSTRAINT name` when no earlier migration defines `name`.
 
 Acknowledge a deliberate one-way step with `// cymig:irreversible -- <reason>` on the line
@@ -119,6 +121,15 @@ fn single_query_problems(sq: &SingleQuery, outer_created: &[String], problems: &
                 }
             }
             Clause::Merge(m) => created.extend(pattern_part_variables(&m.pattern).iter().map(|n| n.value.clone())),
+            // `CALL apoc.create.relationship(…) YIELD rel`: what the procedure creates.
+            Clause::CallProcedure(p) => {
+                let name = p.procedure.dotted().to_ascii_lowercase();
+                if name.starts_with("apoc.create.") || name.starts_with("apoc.merge.") {
+                    if let Some(y) = &p.yield_ {
+                        created.extend(y.items.iter().map(|i| i.bound_name().value.clone()));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -218,7 +229,7 @@ fn set_problems(
             }
             SetItem::Property { span, target, value } => {
                 let Some((v, key)) = as_property_of_variable(target) else { continue };
-                if created.contains(&v.value) || guarded_as_new(&v.value, guards) {
+                if created.contains(&v.value) || guarded_as_new(&v.value, guards) || fills_missing(v, key, value) {
                     continue;
                 }
                 if let Some((src_v, src_key)) = as_property_of_variable(value) {
@@ -232,6 +243,17 @@ fn set_problems(
             SetItem::Labels { .. } => {}
         }
     }
+}
+
+/// `SET n.p = coalesce(n.p, …)`: only entities where `n.p` is null change, like a
+/// `WHERE n.p IS NULL` guard.
+fn fills_missing(var: &crate::ast::Name, key: &crate::ast::Name, value: &Expr) -> bool {
+    let ExprKind::FunctionCall { args, .. } = &value.kind else { return false };
+    is_call_to(value, "coalesce")
+        && args
+            .first()
+            .and_then(as_property_of_variable)
+            .is_some_and(|(v, k)| v.value == var.value && k.value == key.value)
 }
 
 /// `(var, prop)` pairs that are copied to another property and then removed: renames.

@@ -13,7 +13,12 @@ pub static META: RuleMeta = RuleMeta {
     summary: "MERGE on a key with no uniqueness constraint behind it",
     docs: r#"## What it does
 Flags `MERGE (n:Label {key: …})` when no uniqueness or key constraint on `Label(key)` exists
-in this migration (before the statement) or an earlier one.
+in this migration (before the statement) or an earlier one. A key of several properties
+calls for a constraint on all of them (`REQUIRE (n.a, n.b) IS UNIQUE`, or `IS NODE KEY`).
+Several MERGEs on the same label and key in one file are reported once, at the first.
+A standalone script (outside a migration set's ordering: `schema.cypher` beside `load.cypher`)
+is also backed by a constraint any standalone script of its folder declares, in either syntax
+(`REQUIRE … IS UNIQUE` or the legacy `ON … ASSERT … IS UNIQUE`).
 
 ## Why it matters
 Without a constraint, `MERGE` is a read followed by a create with no lock on the key: two
@@ -41,18 +46,67 @@ impl Rule for MergeWithoutConstraint {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::STATEMENT
+        Hooks::FILE
     }
-    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        let StatementKind::Query(q) = &stmt.kind else { return };
-        let catalog = cx.catalog_at(stmt);
-        for sq in q.single_queries() {
-            check_clauses(&sq.clauses, &[], catalog, out);
+    fn check_file(&self, cx: &FileContext, out: &mut Findings) {
+        let mut unbacked: Vec<Unbacked> = Vec::new();
+        for stmt in &cx.script.statements {
+            let StatementKind::Query(q) = &stmt.kind else { continue };
+            let catalog = cx.catalog_at(stmt);
+            for sq in q.single_queries() {
+                check_clauses(&sq.clauses, &[], &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
+            }
+        }
+        // One finding per (label, keys): the first MERGE, with how many share it.
+        let mut reported: Vec<(&str, &[String])> = Vec::new();
+        for u in &unbacked {
+            if reported.contains(&(u.label.as_str(), u.keys.as_slice())) {
+                continue;
+            }
+            reported.push((&u.label, &u.keys));
+            let count = unbacked.iter().filter(|o| o.label == u.label && o.keys == u.keys).count();
+            let shared = if count > 1 { format!(" ({count} MERGEs in this file on this key)") } else { String::new() };
+            let (label, keys) = (&u.label, &u.keys);
+            let constraint = if keys.len() == 1 {
+                format!(
+                    "CREATE CONSTRAINT {}_{}_unique IF NOT EXISTS FOR (n:{}) REQUIRE n.{} IS UNIQUE",
+                    snake_case(label),
+                    snake_case(&keys[0]),
+                    quote_name(label),
+                    quote_name(&keys[0])
+                )
+            } else {
+                format!(
+                    "CREATE CONSTRAINT {}_{}_unique IF NOT EXISTS FOR (n:{}) REQUIRE ({}) IS UNIQUE",
+                    snake_case(label),
+                    keys.iter().map(|k| snake_case(k)).collect::<Vec<_>>().join("_"),
+                    quote_name(label),
+                    keys.iter().map(|k| format!("n.{}", quote_name(k))).collect::<Vec<_>>().join(", ")
+                )
+            };
+            let key_note = if keys.len() > 1 { " (or `IS NODE KEY` on Enterprise Edition)" } else { "" };
+            out.report(
+                &META,
+                u.span,
+                format!("MERGE on `:{label}({})` with no uniqueness constraint behind it{shared}", keys.join(", ")),
+            )
+            .help(format!(
+                "concurrent MERGEs can create duplicates and every MERGE scans the label; add `{constraint}`{key_note} in an earlier migration"
+            ));
         }
     }
 }
 
-fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &mut Findings) {
+/// A MERGE node with no constraint behind its key.
+struct Unbacked {
+    span: crate::span::Span,
+    label: String,
+    keys: Vec<String>,
+}
+
+/// `catalogs`: the schema before the statement, and (standalone scripts) what the set's other
+/// scripts declare.
+fn check_clauses(clauses: &[Clause], outer: &[String], catalogs: &[&Catalog], out: &mut Vec<Unbacked>) {
     for (i, c) in clauses.iter().enumerate() {
         let mut bound = outer.to_vec();
         bound.extend(variables_in_scope(clauses, i));
@@ -68,32 +122,24 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalog: &Catalog, out: &
                         continue;
                     }
                     let keys: Vec<&str> = map.entries.iter().map(|e| e.key.value.as_str()).collect();
-                    if labels
-                        .iter()
-                        .any(|l| catalog.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some())
-                    {
+                    if labels.iter().any(|l| {
+                        catalogs
+                            .iter()
+                            .any(|c| c.unique_constraint_covering(EntityKind::Node, &l.value, &keys).is_some())
+                    }) {
                         continue;
                     }
-                    let label = &labels[0].value;
-                    let key = keys[0];
-                    out.report(
-                        &META,
-                        node.span,
-                        format!("MERGE on `:{label}({})` with no uniqueness constraint behind it", keys.join(", ")),
-                    )
-                    .help(format!(
-                        "concurrent MERGEs can create duplicates and every MERGE scans the label; add `CREATE CONSTRAINT {}_{}_unique IF NOT EXISTS FOR (n:{}) REQUIRE n.{} IS UNIQUE` in an earlier migration",
-                        snake_case(label),
-                        snake_case(key),
-                        quote_name(label),
-                        quote_name(key)
-                    ));
+                    out.push(Unbacked {
+                        span: node.span,
+                        label: labels[0].value.clone(),
+                        keys: keys.iter().map(|k| k.to_string()).collect(),
+                    });
                 }
             }
-            Clause::Foreach(f) => check_clauses(&f.clauses, &bound, catalog, out),
+            Clause::Foreach(f) => check_clauses(&f.clauses, &bound, catalogs, out),
             Clause::CallSubquery(s) => {
                 for sq in s.body.single_queries() {
-                    check_clauses(&sq.clauses, &bound, catalog, out);
+                    check_clauses(&sq.clauses, &bound, catalogs, out);
                 }
             }
             _ => {}
