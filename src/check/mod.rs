@@ -124,14 +124,29 @@ pub struct FileView<'a> {
     pub set_facts: rules::context::SetFacts,
 }
 
+/// The settings a file is linted with: its neo4j-migrations preconditions
+/// (`// assume that edition is enterprise`, `// assert that version is 4.3`) narrow the
+/// configured edition and target to where the file runs.
+fn guarded_settings(settings: &rules::Settings, script: &crate::ast::Script) -> rules::Settings {
+    use crate::migration::precondition;
+    let conditions = precondition::parse(&script.comments);
+    let mut narrowed = settings.clone();
+    if let Some(edition) = precondition::edition(&conditions) {
+        narrowed.edition = edition;
+    }
+    narrowed.target = precondition::target_for(settings.target, &conditions);
+    narrowed
+}
+
 /// Runs the selected rules, suppressions and severity overrides over one parsed file.
 pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let settings = guarded_settings(&options.settings, view.script);
         let cx = FileContext {
             source,
             script: view.script,
             directives: view.directives,
-            settings: &options.settings,
+            settings: &settings,
             role: view.role.clone(),
             catalog_before: view.catalog_before,
             set: view.set_facts.clone(),

@@ -317,6 +317,11 @@ impl Builder {
 
     fn add_up(&mut self, version: Version, description: String, style: super::Style, file: MigrationFile) {
         if let Some(existing) = self.ups.get(&version) {
+            if guarded_alternatives(&existing.migration.up, &file) {
+                // neo4j-migrations runs at most one of them: not a duplicate version.
+                self.unrecognised.push(file);
+                return;
+            }
             let other = existing.migration.up.path().to_path_buf();
             self.problems.push(SetProblem {
                 path: file.path().to_path_buf(),
@@ -472,6 +477,13 @@ impl Builder {
             focus: None,
         }
     }
+}
+
+/// Two files of one version whose preconditions exclude each other (`// assume q' RETURN true`
+/// and `… RETURN false`, two editions, disjoint versions).
+fn guarded_alternatives(a: &MigrationFile, b: &MigrationFile) -> bool {
+    use super::precondition;
+    precondition::exclusive(&precondition::parse(&a.script.comments), &precondition::parse(&b.script.comments))
 }
 
 fn orphan(file: &MigrationFile, kind: ProblemKind, message: &str, help: &str) -> SetProblem {

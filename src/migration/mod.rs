@@ -14,6 +14,7 @@
 pub mod directive;
 pub mod load;
 pub mod naming;
+pub mod precondition;
 pub mod sum;
 pub mod version;
 
