@@ -87,13 +87,15 @@ impl DerivedDown {
         let undone = |schema: bool| {
             self.steps.iter().any(|s| s.schema == schema && matches!(&s.outcome, Outcome::Inverse(l) if !l.is_empty()))
         };
-        if undone(true) && undone(false) {
+        let body = self.render_steps(&self.steps.iter().map(|s| s.statement).collect::<Vec<_>>());
+        // The rule leaves a file alone when every statement can run again after a failure.
+        let rerunnable = || crate::syntax::parse(&body).statements.iter().all(crate::rules::util::rerunnable);
+        if undone(true) && undone(false) && !rerunnable() {
             out.push_str(
                 "// cymig:ignore-file mixed-schema-and-data -- mirrors the migration, which mixes them too; \
                  the plan runs them in separate transactions\n",
             );
         }
-        let body = self.render_steps(&self.steps.iter().map(|s| s.statement).collect::<Vec<_>>());
         if !body.is_empty() {
             out.push('\n');
             out.push_str(&body);

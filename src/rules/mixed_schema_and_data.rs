@@ -1,4 +1,4 @@
-use super::util::{statement_class, StatementClass};
+use super::util::{rerunnable, statement_class, StatementClass};
 use super::*;
 
 pub struct MixedSchemaAndData;
@@ -21,14 +21,16 @@ atomic, and a re-run starts from a half-applied state.
 
 ## Example
 ```cypher
-CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;
-MATCH (p:Person) WHERE p.id IS NULL SET p.id = randomUUID();
+CREATE CONSTRAINT person_id FOR (p:Person) REQUIRE p.id IS UNIQUE;
+MATCH (p:Person) SET p.visits = p.visits + 1;
 ```
 
 ## Use instead
 Two migrations: `V3__person_id_constraint.cypher` with the constraint, and
-`V4__backfill_person_id.cypher` with the data change (or keep both, make every statement
-idempotent, and suppress this finding with a reason).
+`V4__backfill_person_id.cypher` with the data change — or make every statement re-runnable:
+a file whose schema commands all say `IF [NOT] EXISTS` and whose writes have no `CREATE` (MERGE,
+SET to a value that does not read the property, DELETE, REMOVE) is not reported, because running
+it again finishes what a failure interrupted.
 "#,
     fixable: false,
 };
@@ -49,6 +51,11 @@ impl Rule for MixedSchemaAndData {
             .filter(|(_, c)| matches!(c, StatementClass::Schema | StatementClass::Write))
             .collect();
         let Some((_, first)) = classes.first() else { return };
+        // A failure half-way is then recovered by running the file again. Not so for a
+        // neo4j-migrations callback: that tool runs the whole file in one transaction.
+        if cx.role != FileRole::Callback && cx.script.statements.iter().all(rerunnable) {
+            return;
+        }
         let Some((switch, _)) = classes.iter().find(|(_, c)| c != first) else { return };
         let schema = classes.iter().filter(|(_, c)| *c == StatementClass::Schema).count();
         let data = classes.len() - schema;

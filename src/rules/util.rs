@@ -21,7 +21,9 @@ pub fn statement_class(stmt: &Statement) -> StatementClass {
         StatementKind::Admin(_) | StatementKind::Terminate(_) => StatementClass::Admin,
         StatementKind::Show(_) => StatementClass::Read,
         StatementKind::Query(q) => {
-            if query_writes(q) || calls_schema_procedure(q) {
+            if calls_schema_procedure(q) {
+                StatementClass::Schema
+            } else if query_writes(q) {
                 StatementClass::Write
             } else {
                 StatementClass::Read
@@ -43,6 +45,51 @@ pub fn clause_writes(c: &Clause) -> bool {
         Clause::CallSubquery(s) => query_writes(&s.body),
         Clause::CallProcedure(p) => procedure_writes(&p.procedure.dotted()),
         _ => false,
+    }
+}
+
+/// Whether running a statement again after it committed changes nothing more: schema commands
+/// with `IF [NOT] EXISTS`, and data writes without `CREATE` (MERGE, SET to a fixed value,
+/// DELETE and REMOVE of what matched) or a data-writing procedure. Reads count as re-runnable.
+pub fn rerunnable(stmt: &Statement) -> bool {
+    match &stmt.kind {
+        StatementKind::Schema(cmd) => match cmd {
+            SchemaCommand::CreateConstraint(c) => c.if_not_exists,
+            SchemaCommand::CreateIndex(c) => c.if_not_exists,
+            SchemaCommand::DropConstraint(d) => d.if_exists,
+            SchemaCommand::DropIndex(d) => d.if_exists,
+        },
+        StatementKind::Query(q) => q.single_queries().all(|sq| sq.clauses.iter().all(clause_rerunnable)),
+        StatementKind::Show(_) => true,
+        StatementKind::Admin(_) | StatementKind::Terminate(_) => false,
+    }
+}
+
+fn clause_rerunnable(c: &Clause) -> bool {
+    match c {
+        Clause::Create(_) => false,
+        Clause::Set(set) => set.items.iter().all(set_item_rerunnable),
+        Clause::Foreach(f) => f.clauses.iter().all(clause_rerunnable),
+        Clause::CallSubquery(s) => s.body.single_queries().all(|sq| sq.clauses.iter().all(clause_rerunnable)),
+        Clause::CallProcedure(p) => !procedure_writes(&p.procedure.dotted()),
+        _ => true,
+    }
+}
+
+/// `SET n.p = n.p + 1` reads what it writes: a second run changes the value again.
+fn set_item_rerunnable(item: &SetItem) -> bool {
+    match item {
+        SetItem::Property { target, value, .. } => {
+            let written = match &target.kind {
+                ExprKind::Property { key, .. } => Some(key.value.as_str()),
+                _ => None,
+            };
+            !visit::any_expr(value, &mut |e| match &e.kind {
+                ExprKind::Property { key, .. } => written.is_none_or(|w| key.value == w),
+                _ => false,
+            })
+        }
+        _ => true,
     }
 }
 
