@@ -155,15 +155,20 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let scripts_catalog = Arc::new(scripts_catalog);
     for u in unrecognised {
-        let callback = u.role == crate::migration::FileRole::Callback;
-        roles.push(if callback { FileRole::Callback } else { FileRole::Standalone });
+        roles.push(if u.role == crate::migration::FileRole::Callback {
+            FileRole::Callback
+        } else if naming.applies_to(u.path()) {
+            FileRole::Standalone
+        } else {
+            FileRole::Script
+        });
         catalogs.push(running.clone());
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
     let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
     for (f, role) in facts.iter_mut().zip(&roles) {
-        if *role == FileRole::Standalone {
+        if matches!(role, FileRole::Standalone | FileRole::Script) {
             f.scripts_catalog = Arc::clone(&scripts_catalog);
         }
     }

@@ -49,8 +49,13 @@ pub enum FileRole {
     /// A neo4j-migrations lifecycle callback (`beforeMigrate.cypher`, …): run by that tool on
     /// every run of its phase, never rolled back.
     Callback,
-    /// A file outside any migration set (or not following the naming conventions).
+    /// A file outside any migration set, or one that follows no naming convention inside a
+    /// migration directory (meant as a migration, misnamed).
     Standalone,
+    /// A `.cypher` file in a directory that holds no migration (`schema.cypher`, `reset.cypher`
+    /// beside lesson files, test data): a script run by hand, not a migration, so the rules
+    /// about down scripts do not apply.
+    Script,
 }
 
 /// Set-level facts about one file, computed when the set is loaded.
@@ -156,6 +161,6 @@ impl<'a> FileContext<'a> {
     }
 
     pub fn is_up_migration(&self) -> bool {
-        matches!(self.role, FileRole::Up { .. } | FileRole::Standalone)
+        matches!(self.role, FileRole::Up { .. } | FileRole::Standalone | FileRole::Script)
     }
 }

@@ -60,7 +60,9 @@ impl Rule for Irreversible {
         let applies = match &cx.role {
             FileRole::Up { has_down, .. } => !has_down,
             FileRole::Standalone => true,
-            FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify | FileRole::Callback => false,
+            FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify | FileRole::Callback | FileRole::Script => {
+                false
+            }
         };
         if !applies || cx.acknowledged_irreversible(stmt) {
             return;
