@@ -21,7 +21,7 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0).chain(line_breaks(&text)).collect();
         SourceFile { path: path.into(), text, line_starts }
     }
 
@@ -57,8 +57,7 @@ impl SourceFile {
     /// The byte range of 1-based `line`, without its line terminator.
     pub fn line_span(&self, line: usize) -> Span {
         let start = self.line_starts[line.saturating_sub(1).min(self.line_starts.len() - 1)];
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end };
+        let end = self.text[start..].find(['\n', '\r']).map_or(self.text.len(), |i| start + i);
         Span::new(start, end)
     }
 
@@ -71,8 +70,26 @@ impl SourceFile {
     }
 }
 
+/// Where each line after the first starts: after `\n`, and after a `\r` that no `\n` follows
+/// (files saved with classic Mac line endings count their lines too).
+fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        ends_line.then_some(i + 1)
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn carriage_returns_alone_end_lines() {
+        let f = super::SourceFile::new("a.cypher", "a\rb\r\nc\nd");
+        let lines: Vec<usize> = [0, 2, 5, 7].iter().map(|&o| f.line_col(o).line).collect();
+        assert_eq!(lines, [1, 2, 3, 4]);
+        assert_eq!(f.line_span(2), crate::span::Span::new(2, 3));
+    }
+
     use super::*;
 
     #[test]

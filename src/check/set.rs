@@ -130,7 +130,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         let version = m.version.raw.clone();
         let before = running.clone();
         running.apply_statements(m.up.migration_statements(), &m.up.source.text, Some(&version));
-        roles.push(FileRole::Up { version: version.clone(), has_down: m.down.is_some() });
+        roles.push(FileRole::Up { version: version.clone(), has_down: m.down.is_some() || m.up.down_start.is_some() });
         catalogs.push(before);
         files.push(ParsedFile::from_migration_file(m.up));
         if let Some(down) = m.down {

@@ -250,6 +250,7 @@ pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) 
     let directives = parse_directives(&text, &script.comments);
     let verify_start =
         if role == FileRole::Verify { Some(0) } else { verify_section_start(&directives, &script.statements) };
+    let down_start = in_file_down_start(&script);
     MigrationFile {
         source: Arc::new(SourceFile::new(path, text)),
         script,
@@ -257,9 +258,18 @@ pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) 
         relative_path: relative.to_string(),
         role,
         verify_start,
+        down_start,
         invalid_utf8_at,
         content_hash,
     }
+}
+
+/// The first statement after a `-- +migrate Down` marker (a framing comment), if any.
+fn in_file_down_start(script: &Script) -> Option<usize> {
+    let marker = script.comments.iter().find(|c| {
+        c.kind == crate::ast::CommentKind::Framing && crate::syntax::tool_marker_section(&c.text) == Some(true)
+    })?;
+    Some(script.statements.iter().take_while(|s| s.span.start < marker.span.start).count())
 }
 
 fn role_of(name: &FileName) -> FileRole {

@@ -68,6 +68,9 @@ pub struct MigrationFile {
     /// Index into `script.statements` of the first verify query: the statements after a
     /// `// cymig:verify` comment (or all of a `.verify.cypher` file). `None`: no verify section.
     pub verify_start: Option<usize>,
+    /// Index into `script.statements` of the first statement of a down section written in the
+    /// file itself, after a `-- +migrate Down` (golang-migrate, sql-migrate, neo4go) marker.
+    pub down_start: Option<usize>,
     /// Byte offset of the first invalid UTF-8 sequence; the file was then not parsed and
     /// `source.text` is a lossy copy (a [`ProblemKind::InvalidUtf8`] problem is recorded).
     pub invalid_utf8_at: Option<usize>,
@@ -82,8 +85,17 @@ impl MigrationFile {
 
     /// The statements to migrate with: everything before the verify section.
     pub fn migration_statements(&self) -> &[Statement] {
-        let end = self.verify_start.unwrap_or(self.script.statements.len());
-        &self.script.statements[..end.min(self.script.statements.len())]
+        let all = self.script.statements.len();
+        let end = self.verify_start.unwrap_or(all).min(self.down_start.unwrap_or(all));
+        &self.script.statements[..end.min(all)]
+    }
+
+    /// The statements of the file's own down section (`-- +migrate Down`), if it has one.
+    pub fn in_file_down_statements(&self) -> &[Statement] {
+        let all = self.script.statements.len();
+        let Some(start) = self.down_start else { return &[] };
+        let end = self.verify_start.filter(|v| *v > start).unwrap_or(all);
+        &self.script.statements[start.min(all)..end.min(all)]
     }
 
     /// The verify queries (each must return `true`): the statements after `// cymig:verify`.

@@ -1,0 +1,97 @@
+//! The migration conventions cymig recognises without being told, one fixture directory each
+//! under `fixtures/layouts/`: how the directory is read (migrations, downs, repeatables, other
+//! files and what they are) and what `cymig lint` reports on it, as one snapshot per layout.
+
+use cymig::check::{self, LintOptions};
+use cymig::migration::{load_paths, MigrationSet};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn layout_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/layouts").join(name)
+}
+
+fn describe_set(set: &MigrationSet) -> String {
+    let mut out = String::new();
+    for m in &set.migrations {
+        let _ = write!(out, "migration {} ({:?}): {}", m.version.raw, m.style, m.up.relative_path);
+        if let Some(down) = &m.down {
+            let _ = write!(out, ", down {}", down.relative_path);
+        }
+        if m.up.down_start.is_some() {
+            let _ = write!(out, ", in-file down of {} statement(s)", m.up.in_file_down_statements().len());
+        }
+        let _ = writeln!(out, ", {} up statement(s)", m.up.migration_statements().len());
+    }
+    for r in &set.repeatables {
+        let _ = writeln!(out, "repeatable {}: {}", r.description, r.file.relative_path);
+    }
+    for u in &set.unrecognised {
+        let _ = writeln!(out, "other ({:?}): {}, {} statement(s)", u.role, u.relative_path, u.script.statements.len());
+    }
+    for p in &set.problems {
+        let name = p.path.file_name().unwrap_or_default().to_string_lossy();
+        let _ = writeln!(out, "problem {name}: {}", p.message);
+    }
+    out
+}
+
+fn findings(dir: &Path) -> String {
+    let outcome = check::lint(&[dir.to_path_buf()], &LintOptions::default()).expect("lint");
+    let mut out = String::new();
+    for f in &outcome.files {
+        let name = f.source.path.strip_prefix(dir).unwrap_or(&f.source.path).to_string_lossy().replace('\\', "/");
+        for d in &f.diagnostics {
+            let at = f.source.line_col(d.span.start);
+            let _ = writeln!(out, "{name}:{}:{} {:?} {}: {}", at.line, at.column, d.severity, d.rule, d.message);
+        }
+    }
+    out
+}
+
+fn snapshot(layout: &str) -> String {
+    let dir = layout_dir(layout);
+    let sets = load_paths(std::slice::from_ref(&dir), None).expect("load");
+    let mut out = String::new();
+    for set in &sets {
+        out.push_str(&describe_set(set));
+    }
+    out.push_str("-- findings\n");
+    out.push_str(&findings(&dir));
+    out
+}
+
+macro_rules! layout_test {
+    ($name:ident, $dir:literal) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(concat!("layout_", $dir), snapshot($dir));
+        }
+    };
+}
+
+layout_test!(cypher_shell_commands_are_framing, "cypher-shell");
+layout_test!(neo4j_shell_commands_are_framing, "neo4j-shell");
+layout_test!(liquibase_formatted_cypher_changesets_are_statements, "liquibase-formatted");
+layout_test!(tool_markers_split_an_in_file_down_section, "tool-markers");
+layout_test!(neo4j_migrations_callbacks_preconditions_and_alternatives, "neo4j-migrations");
+layout_test!(rollback_twins_are_downs, "rollback-twins");
+layout_test!(whole_timestamps_are_versions, "timestamps");
+layout_test!(numbered_sets_share_one_schema_and_report_duplicates, "numbered");
+layout_test!(directories_without_migrations_are_scripts, "scripts");
+layout_test!(carriage_return_line_endings_keep_line_numbers, "cr-only");
+
+#[test]
+fn a_rollback_twin_is_never_an_up_migration() {
+    let sets = load_paths(&[layout_dir("rollback-twins")], None).expect("load");
+    let migration = &sets[0].migrations[0];
+    assert_eq!(migration.up.relative_path, "V12__add_status.cypher");
+    assert_eq!(migration.down.as_ref().map(|d| d.relative_path.as_str()), Some("V12_R__add_status.cypher"));
+    assert!(sets[0].problems.is_empty(), "{:?}", sets[0].problems);
+}
+
+#[test]
+fn a_finding_after_carriage_returns_is_on_its_line() {
+    let text = findings(&layout_dir("cr-only"));
+    assert!(text.contains("V1__cr_only.cypher:4:17 Error exists-function"), "{text}");
+}
