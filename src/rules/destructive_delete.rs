@@ -30,7 +30,9 @@ MATCH (s:Session) DETACH DELETE s;
 MATCH (s:Session) WHERE s.expiresAt < datetime() - duration('P30D')
 CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS;
 ```
-If deleting everything is really intended, suppress the finding with a reason.
+If deleting everything is really intended, suppress the finding with a reason. A script outside
+any migration directory whose name says it resets (`reset.cypher`, `teardown.cypher`,
+`cleanup_data.cypher`, `wipe.cypher`, …) deletes on purpose and is left alone.
 "#,
     fixable: false,
 };
@@ -44,10 +46,30 @@ impl Rule for DestructiveDelete {
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
+        if is_reset_script(cx) {
+            return;
+        }
         for sq in q.single_queries() {
             check_clauses(cx, &sq.clauses, out);
         }
     }
+}
+
+/// A hand-run script (not in a migration directory) named for resetting: its deletes are the
+/// point of it.
+fn is_reset_script(cx: &FileContext) -> bool {
+    const RESET_WORDS: [&str; 7] = ["reset", "teardown", "cleanup", "clean_up", "clear", "wipe", "purge"];
+    let stem = cx.source.path.file_stem().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    cx.role == FileRole::Script && RESET_WORDS.iter().any(|w| stem.contains(w))
+}
+
+fn report_delete(span: crate::span::Span, what: String, out: &mut Findings) {
+    let whole_graph = what == "every node in the graph";
+    let diag = out.report(&META, span, format!("deletes {what}"));
+    if whole_graph {
+        diag.severity(Severity::Error);
+    }
+    diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
 }
 
 fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
@@ -57,12 +79,7 @@ fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
                 for e in &d.exprs {
                     let ExprKind::Variable(v) = &e.kind else { continue };
                     if let Some(what) = unbounded_target(&clauses[..i], &v.value) {
-                        let whole_graph = what == "every node in the graph";
-                        let diag = out.report(&META, d.span, format!("deletes {what}"));
-                        if whole_graph {
-                            diag.severity(Severity::Error);
-                        }
-                        diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
+                        report_delete(d.span, what, out);
                     }
                 }
             }
@@ -84,12 +101,7 @@ fn check_outer(_cx: &FileContext, outer: &[Clause], inner: &[Clause], out: &mut 
         for e in &d.exprs {
             let ExprKind::Variable(v) = &e.kind else { continue };
             if let Some(what) = unbounded_target(outer, &v.value) {
-                let whole_graph = what == "every node in the graph";
-                let diag = out.report(&META, d.span, format!("deletes {what}"));
-                if whole_graph {
-                    diag.severity(Severity::Error);
-                }
-                diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
+                report_delete(d.span, what, out);
             }
         }
     }
