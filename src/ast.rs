@@ -141,6 +141,8 @@ pub struct SingleQuery {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Clause {
     Use(UseClause),
+    /// Legacy 3.x `START n=node(…)` (removed in 3.2).
+    Start(StartClause),
     Match(MatchClause),
     Unwind(UnwindClause),
     With(WithClause),
@@ -228,7 +230,37 @@ pub struct SortItem {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CreateClause {
     pub span: Span,
+    /// Legacy 3.x `CREATE UNIQUE`: the span of `UNIQUE`.
+    pub unique: Option<Span>,
     pub pattern: Pattern,
+}
+
+/// Legacy 3.x `START a=node(*), b=relationship(1, 2) [WHERE …]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StartClause {
+    pub span: Span,
+    pub points: Vec<StartPoint>,
+    pub where_: Option<Expr>,
+}
+
+/// `n=node(*)`, `n=node(1, 2)`, `n=node:index(key = 'v')`, `r=relationship(*)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StartPoint {
+    pub span: Span,
+    pub variable: Name,
+    /// `relationship(…)` / `rel(…)` rather than `node(…)`.
+    pub relationship: bool,
+    pub lookup: StartLookup,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum StartLookup {
+    /// `(*)`: every node or relationship.
+    All,
+    /// `(1, 2)` or `({ids})`: internal ids.
+    Ids(Vec<Expr>),
+    /// `:index(key = 'v')` or `:index('query')`: a legacy (manual) index.
+    Index { index: Name, key: Option<Name>, query: Expr },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1009,6 +1041,7 @@ impl Clause {
     pub fn span(&self) -> Span {
         match self {
             Clause::Use(c) => c.span,
+            Clause::Start(c) => c.span,
             Clause::Match(c) => c.span,
             Clause::Unwind(c) => c.span,
             Clause::With(c) => c.span,

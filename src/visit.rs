@@ -109,6 +109,16 @@ pub fn walk_set_item<'a, V: Visitor<'a> + ?Sized>(v: &mut V, item: &'a SetItem) 
 pub fn walk_clause<'a, V: Visitor<'a> + ?Sized>(v: &mut V, c: &'a Clause) {
     match c {
         Clause::Use(u) => v.visit_expr(&u.graph),
+        Clause::Start(s) => {
+            for p in &s.points {
+                match &p.lookup {
+                    StartLookup::All => {}
+                    StartLookup::Ids(ids) => ids.iter().for_each(|e| v.visit_expr(e)),
+                    StartLookup::Index { query, .. } => v.visit_expr(query),
+                }
+            }
+            opt_expr(v, s.where_.as_ref());
+        }
         Clause::Match(m) => {
             walk_pattern(v, &m.pattern);
             opt_expr(v, m.where_.as_ref());

@@ -230,4 +230,7 @@ rule_tests! {
     case_when_null => "case-when-null",
     duration_component => "duration-component",
     edited_migration => "edited-migration",
+    has_function => "has-function",
+    start_clause => "start-clause",
+    create_unique => "create-unique",
 }

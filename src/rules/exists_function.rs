@@ -111,7 +111,7 @@ fn exists_property_arg(e: &Expr) -> Option<&Expr> {
 
 /// `IS [NOT] NULL` binds looser than comparisons and arithmetic: keep parentheses unless the
 /// parent is a boolean connective (or there is none).
-fn parenthesize(text: String, parent: Option<&Expr>) -> String {
+pub(super) fn parenthesize(text: String, parent: Option<&Expr>) -> String {
     match parent.map(|p| &p.kind) {
         None
         | Some(ExprKind::Binary { op: BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, .. })

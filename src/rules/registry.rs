@@ -86,6 +86,9 @@ static RULES: &[&dyn Rule] = &[
     &merge_null_key::MergeNullKey,
     &case_when_null::CaseWhenNull,
     &duration_component::DurationComponent,
+    &has_function::HasFunction,
+    &start_clause::StartClause,
+    &create_unique::CreateUnique,
 ];
 
 /// Every rule, in code order.

@@ -178,6 +178,19 @@ impl Checker {
                     self.set_items(&a.set.items, scope);
                 }
             }
+            Clause::Start(st) => {
+                for p in &st.points {
+                    match &p.lookup {
+                        StartLookup::All => {}
+                        StartLookup::Ids(ids) => ids.iter().for_each(|e| self.expr(e, scope)),
+                        StartLookup::Index { query, .. } => self.expr(query, scope),
+                    }
+                }
+                for p in &st.points {
+                    scope.bind(&p.variable.value);
+                }
+                self.opt(st.where_.as_ref(), scope);
+            }
             Clause::Unwind(u) => {
                 self.expr(&u.expr, scope);
                 scope.bind(&u.variable.value);

@@ -256,6 +256,12 @@ fn analyze_clause(clause: &Clause, a: &mut Analysis) {
                 bind_part(part, origin, a);
             }
         }
+        Clause::Start(st) => {
+            for p in &st.points {
+                let entity = if p.relationship { EntityKind::Relationship } else { EntityKind::Node };
+                bind_entity(&p.variable.value, Origin::Matched, entity, Vec::new(), p.span, a);
+            }
+        }
         Clause::Unwind(u) => bind_value(&u.variable.value, u.span, None, a),
         Clause::LoadCsv(l) => bind_value(&l.variable.value, l.span, None, a),
         Clause::With(w) => {

@@ -81,9 +81,11 @@ impl Lowerer {
             }
             Rule::return_clause => Clause::Return(self.return_clause(pair)?),
             Rule::create_clause => {
+                let unique = child(&pair, Rule::create_unique).map(|u| self.span(&u));
                 let pat = child(&pair, Rule::pattern).ok_or_else(|| internal(span))?;
-                Clause::Create(CreateClause { span, pattern: self.pattern(pat)? })
+                Clause::Create(CreateClause { span, unique, pattern: self.pattern(pat)? })
             }
+            Rule::start_clause => Clause::Start(self.start_clause(pair)?),
             Rule::merge_clause => Clause::Merge(self.merge_clause(pair)?),
             Rule::set_clause => Clause::Set(self.set_clause(pair)?),
             Rule::remove_clause => Clause::Remove(self.remove_clause(pair)?),
@@ -104,6 +106,64 @@ impl Lowerer {
             _ => return Ok(None),
         };
         Ok(Some(clause))
+    }
+
+    fn start_clause(&self, pair: Pair) -> LResult<StartClause> {
+        let span = self.span(&pair);
+        let mut points = Vec::new();
+        let mut where_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::start_point => points.push(self.start_point(p)?),
+                Rule::where_clause => where_ = Some(self.where_clause(p)?),
+                _ => {}
+            }
+        }
+        Ok(StartClause { span, points, where_ })
+    }
+
+    fn start_point(&self, pair: Pair) -> LResult<StartPoint> {
+        let span = self.span(&pair);
+        let mut variable = None;
+        let mut relationship = false;
+        let mut lookup = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.name(&p)),
+                Rule::start_kind => relationship = !has_child(&p, Rule::K_NODE),
+                Rule::start_ids => {
+                    lookup = Some(if has_child(&p, Rule::start_all) {
+                        StartLookup::All
+                    } else {
+                        let ids = p
+                            .into_inner()
+                            .filter(|e| e.as_rule() == Rule::expression)
+                            .map(|e| self.expr(e))
+                            .collect::<LResult<_>>()?;
+                        StartLookup::Ids(ids)
+                    })
+                }
+                Rule::start_index => {
+                    let mut names = Vec::new();
+                    let mut query = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::symbolic_name_key => names.push(self.name(&q)),
+                            Rule::expression => query = Some(self.expr(q)?),
+                            _ => {}
+                        }
+                    }
+                    let mut names = names.into_iter();
+                    let index = names.next().ok_or_else(|| internal(span))?;
+                    let query = query.ok_or_else(|| internal(span))?;
+                    lookup = Some(StartLookup::Index { index, key: names.next(), query });
+                }
+                _ => {}
+            }
+        }
+        let variable = variable.ok_or_else(|| internal(span))?;
+        let lookup = lookup.ok_or_else(|| internal(span))?;
+        Ok(StartPoint { span, variable, relationship, lookup })
     }
 
     fn match_clause(&self, pair: Pair) -> LResult<MatchClause> {
