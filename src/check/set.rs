@@ -28,6 +28,15 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// Parses a text outside any set (standalone linting, and re-linting after fixes).
     pub fn parse(path: PathBuf, text: String) -> ParsedFile {
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let masked = crate::migration::changelog_xml::is_xml_name(&name)
+            .then(|| crate::migration::changelog_xml::mask(&text))
+            .flatten();
+        if let Some(masked) = masked {
+            let script = crate::syntax::parse(&masked.up);
+            let directives = crate::migration::directive::parse_directives(&masked.up, &script.comments);
+            return ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives };
+        }
         let script = crate::syntax::parse(&text);
         let directives = if script.comments.is_empty() && text.contains("cymig:") {
             // The parser records comments; this covers a parser that found none.

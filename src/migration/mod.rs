@@ -1,6 +1,7 @@
 //! Migration sets: discovering migration files in a directory, their naming conventions and
 //! versions, companion down scripts, `cymig:` directives and the `cymig.sum` integrity file.
 //!
+//! - [`changelog_xml`]: the Cypher of Liquibase / Liquigraph XML changelogs;
 //! - [`naming`]: what a file name means; [`version`]: version parsing and ordering;
 //! - [`directive`]: `// cymig:…` comments;
 //! - [`load`]: reading a directory (or the sets some changed files belong to) into a
@@ -11,6 +12,7 @@
 //! collected as [`SetProblem`]s and `cymig.sum` results as [`sum::SumCheck`], for the checker
 //! to turn into findings of its rules.
 
+pub mod changelog_xml;
 pub mod directive;
 pub mod load;
 pub mod naming;
@@ -50,7 +52,8 @@ pub enum FileRole {
     Verify,
     /// A neo4j-migrations lifecycle callback (`beforeMigrate.cypher`, …): linted, not a migration.
     Callback,
-    /// A `.cypher` file that follows no naming convention (still parsed and linted).
+    /// A `.cypher` file that follows no naming convention, or an XML changelog (still parsed
+    /// and linted).
     Unrecognised,
 }
 
