@@ -210,3 +210,39 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
 }
+
+/// Findings in XML changelogs point at the line and column inside the XML file; rollback and
+/// precondition Cypher is not linted as up statements; a pom beside them is ignored.
+#[test]
+fn xml_changelog_findings_point_into_the_xml() {
+    if parser_missing() {
+        return;
+    }
+    let o = cymig(
+        &["lint", "--format", "json", "fixtures/layouts/liquigraph-xml", "fixtures/layouts/liquibase-xml"],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let found: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!("{}:{}:{} {}", f["file"].as_str().unwrap(), f["line"], f["column"], f["rule"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "fixtures/layouts/liquibase-xml/changeLog.xml:15:68 unbatched-write",
+            "fixtures/layouts/liquibase-xml/changeLog.xml:16:61 id-function",
+            "fixtures/layouts/liquigraph-xml/changelog.xml:14:16 mixed-schema-and-data",
+            // After `&lt; 3 `: the entity is decoded, the offsets are those of the XML.
+            "fixtures/layouts/liquigraph-xml/changelog.xml:14:52 unbatched-write",
+            "fixtures/layouts/liquigraph-xml/changelog.xml:17:25 legacy-index-syntax",
+        ]
+    );
+    // The rollback `DETACH DELETE` and the label-less precondition scans are not up statements.
+    assert!(!stdout(&o).contains("destructive-delete") && !stdout(&o).contains("pom.xml"));
+}
