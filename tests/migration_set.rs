@@ -419,6 +419,8 @@ fn xml_changelogs_are_linted_files_and_other_xml_is_ignored() {
             "CREATE (:Movie {title: 'My Life', genre: 'Comedy'})",
             "MATCH (m:Movie) WHERE m.year < 1950 SET m:Old",
             "MATCH (m:Movie) WHERE m.year &gt;= 2000 RETURN id(m)",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Drama'",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Drama', m.rating = 5",
         ]
     );
     assert_eq!(
@@ -440,8 +442,17 @@ fn xml_changelog_rollbacks_are_kept_apart() {
     .expect("read");
     let masked = cymig::migration::changelog_xml::mask(&text).expect("a changelog");
     assert_eq!(masked.up.len(), text.len());
-    assert_eq!(masked.up_blocks, 3);
+    assert_eq!(masked.up_blocks, 5);
+    let with_rollback: Vec<bool> = masked.change_sets.iter().map(|c| c.has_rollback).collect();
+    assert_eq!(with_rollback, [true, true, true, false]);
     let rollback = cymig::syntax::parse(&masked.rollback);
     let texts: Vec<&str> = rollback.statements.iter().map(|s| s.span.text(&text)).collect();
-    assert_eq!(texts, ["MATCH (m:Movie) DETACH DELETE m", "MATCH (m:Old) REMOVE m:Old"]);
+    assert_eq!(
+        texts,
+        [
+            "MATCH (m:Movie) DETACH DELETE m",
+            "MATCH (m:Old) REMOVE m:Old",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Comedy'"
+        ]
+    );
 }

@@ -165,6 +165,14 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    for (f, fact) in files.iter().zip(&mut facts) {
+        let name = f.source.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        if crate::migration::changelog_xml::is_xml_name(&name) {
+            if let Some(masked) = crate::migration::changelog_xml::mask(&f.source.text) {
+                fact.change_sets = masked.change_sets;
+            }
+        }
+    }
     let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
     for p in &problems {
         if p.kind == crate::migration::ProblemKind::Naming && !naming.applies_to(&p.path) {

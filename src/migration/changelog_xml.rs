@@ -41,6 +41,18 @@ pub struct Masked {
     pub rollback: String,
     /// How many Cypher elements `up` holds.
     pub up_blocks: usize,
+    /// The change sets, in order: each is the unit Liquibase and Liquigraph run in one
+    /// transaction and record as applied.
+    pub change_sets: Vec<ChangeSet>,
+}
+
+/// A `<changeSet>` / `<changeset>` element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeSet {
+    /// From its start tag to the end of its closing tag.
+    pub span: crate::span::Span,
+    /// Whether it holds a `<rollback>` with Cypher: its statements can be undone.
+    pub has_rollback: bool,
 }
 
 /// Whether a file name is one an XML changelog may have (`.xml`, any case).
@@ -89,12 +101,16 @@ pub fn mask(text: &str) -> Option<Masked> {
     let mut out = [blank(bytes), blank(bytes)];
     let mut up_blocks = 0;
     let mut stack: Vec<&str> = Vec::new();
+    let mut change_sets = Vec::new();
+    // The open change set: its start and whether its rollback holds anything yet.
+    let mut open_set: Option<(usize, bool)> = None;
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'<' {
             let end = memchr(bytes, i, b'<').unwrap_or(bytes.len());
             if let Some(dest) = target(format, &stack) {
                 copy_text(bytes, i, end, &mut out[dest as usize]);
+                note_rollback(dest, &bytes[i..end], &mut open_set);
             }
             i = end;
             continue;
@@ -105,6 +121,7 @@ pub fn mask(text: &str) -> Option<Masked> {
             let end = find(bytes, start, b"]]>").unwrap_or(bytes.len());
             if let Some(dest) = target(format, &stack) {
                 out[dest as usize][start..end].copy_from_slice(&bytes[start..end]);
+                note_rollback(dest, &bytes[start..end], &mut open_set);
             }
             i = (end + 3).min(bytes.len());
         } else if rest.starts_with(b"<!--") {
@@ -126,18 +143,35 @@ pub fn mask(text: &str) -> Option<Masked> {
                 stack.truncate(at);
             }
             i = memchr(bytes, i, b'>').map_or(bytes.len(), |e| e + 1);
+            if name.eq_ignore_ascii_case("changeset") {
+                if let Some((set_start, has_rollback)) = open_set.take() {
+                    change_sets.push(ChangeSet { span: crate::span::Span::new(set_start, i), has_rollback });
+                }
+            }
         } else {
             let (name, after_name) = tag_name(bytes, i + 1);
             let end = tag_end(bytes, after_name);
             let self_closing = end > 0 && end <= bytes.len() && bytes[end - 1] == b'>' && bytes[end - 2] == b'/';
             if !self_closing && !name.is_empty() {
                 stack.push(local(name));
+                if local(name).eq_ignore_ascii_case("changeset") {
+                    open_set = Some((i, false));
+                }
             }
             i = end;
         }
     }
     let [up, rollback] = out.map(|b| String::from_utf8(b).unwrap_or_default());
-    Some(Masked { format, up, rollback, up_blocks })
+    Some(Masked { format, up, rollback, up_blocks, change_sets })
+}
+
+/// Rollback text with something in it marks the open change set as reversible.
+fn note_rollback(dest: Dest, text: &[u8], open_set: &mut Option<(usize, bool)>) {
+    if dest == Dest::Rollback && text.iter().any(|b| !b.is_ascii_whitespace()) {
+        if let Some((_, has_rollback)) = open_set {
+            *has_rollback = true;
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,6 +336,9 @@ mod tests {
         assert_eq!(m.format, ChangelogFormat::Liquibase);
         assert_eq!(m.up.split_whitespace().collect::<Vec<_>>(), ["CREATE", "(:A);"]);
         assert_eq!(m.rollback.split_whitespace().collect::<Vec<_>>(), ["MATCH", "(a:A)", "DELETE", "a;"]);
+        assert_eq!(m.change_sets.len(), 1);
+        assert!(m.change_sets[0].has_rollback);
+        assert_eq!(m.change_sets[0].span.text(xml), &xml[20..xml.len() - 21]);
     }
 
     #[test]

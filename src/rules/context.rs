@@ -61,6 +61,16 @@ pub struct SetFacts {
     pub problems: Vec<SetFinding>,
     /// Why the file no longer matches `cymig.sum`, if it does not, and what to do.
     pub edited: Option<(String, String)>,
+    /// The change sets of an XML changelog (empty for `.cypher` files): each runs in its own
+    /// transaction and may carry its own rollback.
+    pub change_sets: Vec<crate::migration::changelog_xml::ChangeSet>,
+}
+
+impl SetFacts {
+    /// The change set `span` lies in, if the file is an XML changelog.
+    pub fn change_set_of(&self, span: Span) -> Option<&crate::migration::changelog_xml::ChangeSet> {
+        self.change_sets.iter().find(|c| c.span.start <= span.start && span.end <= c.span.end)
+    }
 }
 
 #[derive(Clone, Debug)]

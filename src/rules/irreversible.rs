@@ -24,6 +24,8 @@ In an up migration without an explicit down script (`U<version>__….cypher` or
   marks the update as an addition;
 - `DROP INDEX/CONSTRAINT name` when no earlier migration defines `name`.
 
+In a Liquibase XML changelog, a `<changeSet>` with a `<rollback>` is not flagged.
+
 Acknowledge a deliberate one-way step with `// cymig:irreversible -- <reason>` on the line
 before the statement.
 
@@ -60,7 +62,9 @@ impl Rule for Irreversible {
             FileRole::Standalone => true,
             FileRole::Down { .. } | FileRole::Repeatable | FileRole::Verify | FileRole::Callback => false,
         };
-        if !applies || cx.acknowledged_irreversible(stmt) {
+        // An XML change set with a `<rollback>` has its own way back.
+        let rolled_back = cx.set.change_set_of(stmt.span).is_some_and(|c| c.has_rollback);
+        if !applies || rolled_back || cx.acknowledged_irreversible(stmt) {
             return;
         }
         let mut problems: Vec<(Span, String)> = Vec::new();

@@ -11,7 +11,9 @@ pub static META: RuleMeta = RuleMeta {
     summary: "Schema and data statements in one migration",
     docs: r#"## What it does
 Flags a migration that contains both schema commands (`CREATE`/`DROP INDEX`/`CONSTRAINT`) and
-data writes. The finding points at the first statement of the second kind.
+data writes. The finding points at the first statement of the second kind. In an XML changelog
+(Liquibase, Liquigraph) the unit is the change set: schema and data in separate change sets are
+fine.
 
 ## Why it matters
 Neo4j forbids schema and data changes in one transaction
@@ -41,24 +43,39 @@ impl Rule for MixedSchemaAndData {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        let classes: Vec<_> = cx
-            .script
-            .statements
-            .iter()
-            .map(|s| (s, statement_class(s)))
-            .filter(|(_, c)| matches!(c, StatementClass::Schema | StatementClass::Write))
-            .collect();
-        let Some((_, first)) = classes.first() else { return };
-        let Some((switch, _)) = classes.iter().find(|(_, c)| c != first) else { return };
-        let schema = classes.iter().filter(|(_, c)| *c == StatementClass::Schema).count();
-        let data = classes.len() - schema;
-        let d = out.report(
-            &META,
-            switch.span,
-            format!(
-                "this migration mixes {schema} schema and {data} data statement(s), which run in separate transactions"
-            ),
-        );
-        d.help("Neo4j cannot run schema and data changes in one transaction, so the migration is not atomic: a failure leaves the earlier part applied; split it into separate migrations");
+        if cx.set.change_sets.is_empty() {
+            check_unit(cx.script.statements.iter(), "migration", out);
+            return;
+        }
+        // An XML changelog: each change set is a unit of its own (one transaction, recorded
+        // as applied on its own); statements outside any change set are one more.
+        let mut units: Vec<(Option<usize>, Vec<&Statement>)> = Vec::new();
+        for s in &cx.script.statements {
+            let unit = cx.set.change_sets.iter().position(|c| c.span.start <= s.span.start && s.span.end <= c.span.end);
+            match units.iter_mut().find(|(u, _)| *u == unit) {
+                Some((_, list)) => list.push(s),
+                None => units.push((unit, vec![s])),
+            }
+        }
+        for (_, statements) in units {
+            check_unit(statements.into_iter(), "change set", out);
+        }
     }
+}
+
+fn check_unit<'a>(statements: impl Iterator<Item = &'a Statement>, unit: &str, out: &mut Findings) {
+    let classes: Vec<_> = statements
+        .map(|s| (s, statement_class(s)))
+        .filter(|(_, c)| matches!(c, StatementClass::Schema | StatementClass::Write))
+        .collect();
+    let Some((_, first)) = classes.first() else { return };
+    let Some((switch, _)) = classes.iter().find(|(_, c)| c != first) else { return };
+    let schema = classes.iter().filter(|(_, c)| *c == StatementClass::Schema).count();
+    let data = classes.len() - schema;
+    let d = out.report(
+        &META,
+        switch.span,
+        format!("this {unit} mixes {schema} schema and {data} data statement(s), which run in separate transactions"),
+    );
+    d.help(format!("Neo4j cannot run schema and data changes in one transaction, so the {unit} is not atomic: a failure leaves the earlier part applied; split it into separate {unit}s"));
 }
