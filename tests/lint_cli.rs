@@ -250,3 +250,32 @@ fn xml_changelog_findings_point_into_the_xml() {
     // The rollback `DETACH DELETE` and the label-less precondition scans are not up statements.
     assert!(!stdout(&o).contains("destructive-delete") && !stdout(&o).contains("pom.xml"));
 }
+
+/// The changelogs of a set are applied to the schema model in file-name order.
+#[test]
+fn xml_changelogs_see_the_schema_of_earlier_ones() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let changelog = |query: &str| {
+        format!("<changelog>\n  <changeset id=\"x\" author=\"y\">\n    <query>{query}</query>\n  </changeset>\n</changelog>\n")
+    };
+    write(
+        dir.path(),
+        "1-schema.xml",
+        &changelog("CREATE CONSTRAINT a_id IF NOT EXISTS FOR (a:A) REQUIRE a.id IS UNIQUE"),
+    );
+    write(dir.path(), "2-data.xml", &changelog("MERGE (a:A {id: 1})"));
+    write(dir.path(), "3-other.xml", &changelog("MERGE (b:B {id: 1})"));
+    let o = cymig(&["lint", "--format", "json", &dir.path().to_string_lossy()], &root());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let merges: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "merge-without-constraint")
+        .map(|f| format!("{}:{}:{}", f["file"].as_str().unwrap().rsplit('/').next().unwrap(), f["line"], f["column"]))
+        .collect();
+    assert_eq!(merges, ["3-other.xml:3:18"], "{}", stdout(&o));
+}

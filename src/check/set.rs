@@ -162,6 +162,13 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         let callback = u.role == crate::migration::FileRole::Callback;
         roles.push(if callback { FileRole::Callback } else { FileRole::Standalone });
         catalogs.push(running.clone());
+        // XML changelogs run in the order their master changelog includes them, which cymig
+        // does not read: file-name order stands in for it, so the schema one changelog creates
+        // is known to the ones after it.
+        let name = u.relative_path.rsplit('/').next().unwrap_or("");
+        if crate::migration::changelog_xml::is_xml_name(name) {
+            running.apply_statements(u.migration_statements(), &u.source.text, None);
+        }
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
