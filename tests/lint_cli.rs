@@ -279,3 +279,20 @@ fn xml_changelogs_see_the_schema_of_earlier_ones() {
         .collect();
     assert_eq!(merges, ["3-other.xml:3:18"], "{}", stdout(&o));
 }
+
+/// `--fix` rewrites Cypher inside an XML changelog and leaves the XML around it alone.
+#[test]
+fn fix_rewrites_cypher_inside_xml() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("fixtures/layouts/liquigraph-xml/changelog.xml")).unwrap();
+    let f = write(dir.path(), "changelog.xml", &original);
+    cymig(&["lint", "--fix", &f.to_string_lossy()], &root());
+    let fixed = std::fs::read_to_string(&f).unwrap();
+    let modern = "<query><![CDATA[CREATE INDEX person_age_index IF NOT EXISTS FOR (n:Person) ON (n.age)]]></query>";
+    assert_eq!(fixed, original.replace("<query><![CDATA[CREATE INDEX ON :Person(age)]]></query>", modern));
+    let o = cymig(&["lint", "--format", "json", &f.to_string_lossy()], &root());
+    assert!(!stdout(&o).contains("legacy-index-syntax"), "{}", stdout(&o));
+}
