@@ -53,6 +53,8 @@ pub struct ChangeSet {
     pub span: crate::span::Span,
     /// Whether it holds a `<rollback>` with Cypher: its statements can be undone.
     pub has_rollback: bool,
+    /// The tool it is written for (only Liquibase has `<rollback>`).
+    pub format: ChangelogFormat,
 }
 
 /// Whether a file name is one an XML changelog may have (`.xml`, any case).
@@ -145,7 +147,7 @@ pub fn mask(text: &str) -> Option<Masked> {
             i = memchr(bytes, i, b'>').map_or(bytes.len(), |e| e + 1);
             if name.eq_ignore_ascii_case("changeset") {
                 if let Some((set_start, has_rollback)) = open_set.take() {
-                    change_sets.push(ChangeSet { span: crate::span::Span::new(set_start, i), has_rollback });
+                    change_sets.push(ChangeSet { span: crate::span::Span::new(set_start, i), has_rollback, format });
                 }
             }
         } else {

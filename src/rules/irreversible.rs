@@ -3,6 +3,7 @@ use super::*;
 use crate::ast::{
     Clause, DropTarget, Expr, ExprKind, RemoveItem, SchemaCommand, SetItem, SingleQuery, StatementKind, UnaryOp,
 };
+use crate::migration::changelog_xml::ChangelogFormat;
 use crate::span::Span;
 
 pub struct Irreversible;
@@ -77,10 +78,13 @@ impl Rule for Irreversible {
             }
             _ => {}
         }
+        let help = match cx.set.change_sets.first().map(|c| c.format) {
+            None => "no down script can be derived: add an explicit down script (U<version>__<description>.cypher), or acknowledge it with `// cymig:irreversible -- <reason>`",
+            Some(ChangelogFormat::Liquibase) => "no down script can be derived: give the change set a `<rollback>`, or acknowledge it with `// cymig:irreversible -- <reason>`",
+            Some(ChangelogFormat::Liquigraph) => "no down script can be derived and Liquigraph has no rollback: keep what is lost (copy the old value first), or acknowledge it with `// cymig:irreversible -- <reason>`",
+        };
         for (span, why) in problems {
-            out.report(&META, span, why).help(
-                "no down script can be derived: add an explicit down script (U<version>__<description>.cypher), or acknowledge it with `// cymig:irreversible -- <reason>`",
-            );
+            out.report(&META, span, why).help(help);
         }
     }
 }
