@@ -210,3 +210,89 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
 }
+
+/// Findings in XML changelogs point at the line and column inside the XML file; rollback and
+/// precondition Cypher is not linted as up statements; a pom beside them is ignored.
+#[test]
+fn xml_changelog_findings_point_into_the_xml() {
+    if parser_missing() {
+        return;
+    }
+    let o = cymig(
+        &["lint", "--format", "json", "fixtures/layouts/liquigraph-xml", "fixtures/layouts/liquibase-xml"],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let found: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!("{}:{}:{} {}", f["file"].as_str().unwrap(), f["line"], f["column"], f["rule"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "fixtures/layouts/liquibase-xml/changeLog.xml:15:68 unbatched-write",
+            "fixtures/layouts/liquibase-xml/changeLog.xml:16:61 id-function",
+            // Line 22 overwrites too, but its change set has a <rollback>.
+            "fixtures/layouts/liquibase-xml/changeLog.xml:26:62 irreversible",
+            "fixtures/layouts/liquibase-xml/changeLog.xml:26:81 irreversible",
+            // The constraint and the data change are in separate change sets: no
+            // mixed-schema-and-data.
+            // After `&lt; 3 `: the entity is decoded, the offsets are those of the XML.
+            "fixtures/layouts/liquigraph-xml/changelog.xml:14:52 unbatched-write",
+            "fixtures/layouts/liquigraph-xml/changelog.xml:17:25 legacy-index-syntax",
+        ]
+    );
+    // The rollback `DETACH DELETE` and the label-less precondition scans are not up statements.
+    assert!(!stdout(&o).contains("destructive-delete") && !stdout(&o).contains("pom.xml"));
+}
+
+/// The changelogs of a set are applied to the schema model in file-name order.
+#[test]
+fn xml_changelogs_see_the_schema_of_earlier_ones() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let changelog = |query: &str| {
+        format!("<changelog>\n  <changeset id=\"x\" author=\"y\">\n    <query>{query}</query>\n  </changeset>\n</changelog>\n")
+    };
+    write(
+        dir.path(),
+        "1-schema.xml",
+        &changelog("CREATE CONSTRAINT a_id IF NOT EXISTS FOR (a:A) REQUIRE a.id IS UNIQUE"),
+    );
+    write(dir.path(), "2-data.xml", &changelog("MERGE (a:A {id: 1})"));
+    write(dir.path(), "3-other.xml", &changelog("MERGE (b:B {id: 1})"));
+    let o = cymig(&["lint", "--format", "json", &dir.path().to_string_lossy()], &root());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let merges: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "merge-without-constraint")
+        .map(|f| format!("{}:{}:{}", f["file"].as_str().unwrap().rsplit('/').next().unwrap(), f["line"], f["column"]))
+        .collect();
+    assert_eq!(merges, ["3-other.xml:3:18"], "{}", stdout(&o));
+}
+
+/// `--fix` rewrites Cypher inside an XML changelog and leaves the XML around it alone.
+#[test]
+fn fix_rewrites_cypher_inside_xml() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("fixtures/layouts/liquigraph-xml/changelog.xml")).unwrap();
+    let f = write(dir.path(), "changelog.xml", &original);
+    cymig(&["lint", "--fix", &f.to_string_lossy()], &root());
+    let fixed = std::fs::read_to_string(&f).unwrap();
+    let modern = "<query><![CDATA[CREATE INDEX person_age_index IF NOT EXISTS FOR (n:Person) ON (n.age)]]></query>";
+    assert_eq!(fixed, original.replace("<query><![CDATA[CREATE INDEX ON :Person(age)]]></query>", modern));
+    let o = cymig(&["lint", "--format", "json", &f.to_string_lossy()], &root());
+    assert!(!stdout(&o).contains("legacy-index-syntax"), "{}", stdout(&o));
+}

@@ -390,3 +390,69 @@ fn the_fixture_directory_splits_into_one_set_per_seed() {
     assert_eq!(seed2.migrations.len(), 8);
     assert!(seed2.migrations.iter().all(|m| m.down.is_some()));
 }
+
+/// The XML changelog fixtures: Liquigraph `<query>` and Liquibase `<neo4j:cypher>` / `<sql>`
+/// elements are the set's statements, parsed where they stand in the XML.
+#[test]
+fn xml_changelogs_are_linted_files_and_other_xml_is_ignored() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/layouts");
+    let sets = load_paths(std::slice::from_ref(&root), None).expect("load");
+    let roots: Vec<String> = sets.iter().map(|s| s.root.strip_prefix(&root).unwrap().display().to_string()).collect();
+    assert_eq!(roots, ["liquibase-xml", "liquigraph-xml"]);
+    for set in &sets {
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        assert!(set.migrations.is_empty() && set.repeatables.is_empty());
+        // Not versioned migrations: never in cymig.sum.
+        assert_eq!(set.summed_files().count(), 0);
+        assert_eq!(set.unrecognised.len(), 1, "pom.xml is not a changelog");
+        assert_eq!(set.unrecognised[0].role, FileRole::Unrecognised);
+    }
+    let statements = |set: &MigrationSet| -> Vec<String> {
+        let file = &set.unrecognised[0];
+        file.script.statements.iter().map(|s| s.span.text(&file.source.text).to_string()).collect()
+    };
+    // Rollbacks, preconditions and <comment> are not up statements; entities stay as written
+    // in the XML text spans point into.
+    assert_eq!(
+        statements(&sets[0]),
+        [
+            "CREATE (:Movie {title: 'My Life', genre: 'Comedy'})",
+            "MATCH (m:Movie) WHERE m.year < 1950 SET m:Old",
+            "MATCH (m:Movie) WHERE m.year &gt;= 2000 RETURN id(m)",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Drama'",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Drama', m.rating = 5",
+        ]
+    );
+    assert_eq!(
+        statements(&sets[1]),
+        [
+            "CREATE CONSTRAINT person_name IF NOT EXISTS FOR (p:Person) REQUIRE p.name IS UNIQUE",
+            "MATCH (p:Person) WHERE p.age &lt; 3 SET p:Young",
+            "CREATE INDEX ON :Person(age)",
+        ]
+    );
+    assert!(sets.iter().all(|s| s.unrecognised[0].script.errors.is_empty()));
+}
+
+#[test]
+fn xml_changelog_rollbacks_are_kept_apart() {
+    let text = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/layouts/liquibase-xml/changeLog.xml"),
+    )
+    .expect("read");
+    let masked = cymig::migration::changelog_xml::mask(&text).expect("a changelog");
+    assert_eq!(masked.up.len(), text.len());
+    assert_eq!(masked.up_blocks, 5);
+    let with_rollback: Vec<bool> = masked.change_sets.iter().map(|c| c.has_rollback).collect();
+    assert_eq!(with_rollback, [true, true, true, false]);
+    let rollback = cymig::syntax::parse(&masked.rollback);
+    let texts: Vec<&str> = rollback.statements.iter().map(|s| s.span.text(&text)).collect();
+    assert_eq!(
+        texts,
+        [
+            "MATCH (m:Movie) DETACH DELETE m",
+            "MATCH (m:Old) REMOVE m:Old",
+            "MATCH (m:Movie {title: 'My Life'}) SET m.genre = 'Comedy'"
+        ]
+    );
+}

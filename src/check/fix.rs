@@ -34,6 +34,12 @@ pub fn apply_once(text: &str, diagnostics: &[Diagnostic], mode: FixMode) -> (Str
     (apply_edits(text, &owned), applied)
 }
 
+fn writes_no_markup(d: &Diagnostic) -> bool {
+    d.fix
+        .as_ref()
+        .is_none_or(|f| f.edits.iter().all(|e| !e.replacement.contains(['<', '&']) && !e.replacement.contains("]]>")))
+}
+
 fn overlap(a: &Edit, b: &Edit) -> bool {
     // Two insertions at one point conflict too: their order would be arbitrary.
     a.span.start < b.span.end && b.span.start < a.span.end || (a.span.start == b.span.start)
@@ -47,8 +53,19 @@ pub fn fix_until_stable(
 ) -> (FileResult, Option<FixedFile>) {
     let mut current = first;
     let mut total = 0;
+    let name = source.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let xml = crate::migration::changelog_xml::is_xml_name(&name);
     for _ in 0..MAX_ROUNDS {
-        let (text, applied) = apply_once(&current.source.text, &current.diagnostics, options.fix);
+        // In an XML changelog an edit must not write markup: `<`, `&` or `]]>` would change
+        // the XML around the Cypher.
+        let xml_safe: Vec<Diagnostic>;
+        let diagnostics = if xml {
+            xml_safe = current.diagnostics.iter().filter(|d| writes_no_markup(d)).cloned().collect();
+            &xml_safe
+        } else {
+            &current.diagnostics
+        };
+        let (text, applied) = apply_once(&current.source.text, diagnostics, options.fix);
         if applied == 0 || text == current.source.text {
             break;
         }

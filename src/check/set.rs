@@ -28,6 +28,15 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// Parses a text outside any set (standalone linting, and re-linting after fixes).
     pub fn parse(path: PathBuf, text: String) -> ParsedFile {
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let masked = crate::migration::changelog_xml::is_xml_name(&name)
+            .then(|| crate::migration::changelog_xml::mask(&text))
+            .flatten();
+        if let Some(masked) = masked {
+            let script = crate::syntax::parse(&masked.up);
+            let directives = crate::migration::directive::parse_directives(&masked.up, &script.comments);
+            return ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives };
+        }
         let script = crate::syntax::parse(&text);
         let directives = if script.comments.is_empty() && text.contains("cymig:") {
             // The parser records comments; this covers a parser that found none.
@@ -157,15 +166,33 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     for u in unrecognised {
         roles.push(if u.role == crate::migration::FileRole::Callback {
             FileRole::Callback
-        } else if naming.applies_to(u.path()) {
+        } else if u.role == crate::migration::FileRole::Changelog || naming.applies_to(u.path()) {
             FileRole::Standalone
         } else {
             FileRole::Script
         });
         catalogs.push(running.clone());
+        // XML changelogs run in the order their master changelog includes them, which cymig
+        // does not read: file-name order stands in for it, so the schema one changelog creates
+        // is known to the ones after it.
+        let name = u.relative_path.rsplit('/').next().unwrap_or("");
+        if crate::migration::changelog_xml::is_xml_name(name) {
+            running.apply_statements(u.migration_statements(), &u.source.text, None);
+        }
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    for (f, fact) in files.iter().zip(&mut facts) {
+        let name = f.source.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        if crate::migration::changelog_xml::is_xml_name(&name) {
+            if let Some(masked) = crate::migration::changelog_xml::mask(&f.source.text) {
+                fact.change_sets = masked.change_sets;
+            }
+        } else if crate::migration::is_liquibase_formatted(&f.script) {
+            fact.change_sets =
+                crate::migration::changelog_xml::formatted_change_sets(f.source.text.len(), &f.script.comments);
+        }
+    }
     let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
     for (f, role) in facts.iter_mut().zip(&roles) {
         if matches!(role, FileRole::Standalone | FileRole::Script) {

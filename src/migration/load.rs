@@ -2,7 +2,7 @@
 //! file in parallel, and pairing up / down / verify files.
 //!
 //! Set boundaries: a directory given on the command line is one set if it directly holds
-//! `.cypher` files or a `cymig.sum`; everything below it (subdirectories included) belongs to
+//! `.cypher` files, XML changelogs (Liquibase, Liquigraph) or a `cymig.sum`; everything below it (subdirectories included) belongs to
 //! that set. A directory that holds neither is searched for such directories, each its own set
 //! (so `cymig lint fixtures/` lints `fixtures/a/` and `fixtures/b/` as two sets). A *file* given
 //! on the command line brings in its whole set — the configured migrations directory if the
@@ -10,6 +10,7 @@
 //! files given (pre-commit and CI pass only the changed files). Hidden directories (`.git`, …)
 //! are skipped.
 
+use super::changelog_xml;
 use super::directive::{parse_directives, verify_section_start};
 use super::naming::{classify, verify_stem, FileName};
 use super::{FileRole, Migration, MigrationFile, MigrationSet, ProblemKind, Repeatable, SetProblem, Version};
@@ -69,7 +70,7 @@ pub fn load_for_files(files: &[PathBuf], migrations_dir: Option<&Path>) -> Resul
         .iter()
         .filter(|f| {
             let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name == super::sum::SUM_FILE || !matches!(classify(name), FileName::NotCypher)
+            name == super::sum::SUM_FILE || !matches!(classify_file(name, f), FileName::NotCypher)
         })
         .cloned()
         .collect();
@@ -135,7 +136,7 @@ fn collect_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<()> {
             if !name.starts_with('.') {
                 subdirs.push(entry.path());
             }
-        } else if name == super::sum::SUM_FILE || !matches!(classify(&name), FileName::NotCypher) {
+        } else if name == super::sum::SUM_FILE || !matches!(classify_file(&name, &entry.path()), FileName::NotCypher) {
             holds_migrations = true;
         }
     }
@@ -150,7 +151,17 @@ fn collect_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// A `.cypher` file found under the root.
+/// What a file is: [`classify`] of its name, or an XML changelog by its content.
+fn classify_file(file_name: &str, path: &Path) -> FileName {
+    match classify(file_name) {
+        FileName::NotCypher if changelog_xml::is_xml_name(file_name) && changelog_xml::is_changelog_file(path) => {
+            FileName::XmlChangelog
+        }
+        name => name,
+    }
+}
+
+/// A `.cypher` file (or an XML changelog) found under the root.
 #[derive(Debug)]
 struct Found {
     path: PathBuf,
@@ -171,7 +182,7 @@ fn walk(root: &Path) -> Result<Vec<Found>> {
             continue;
         }
         let file_name = entry.file_name().to_string_lossy();
-        let name = classify(&file_name);
+        let name = classify_file(&file_name, entry.path());
         if name == FileName::NotCypher {
             continue;
         }
@@ -232,12 +243,34 @@ fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
 
 fn read_and_parse(found: &Found) -> Result<MigrationFile> {
     let bytes = std::fs::read(&found.path).map_err(|e| io(&found.path, e))?;
+    if found.name == FileName::XmlChangelog {
+        return Ok(parse_changelog_bytes(&found.path, &found.relative, bytes));
+    }
     Ok(parse_bytes(&found.path, &found.relative, role_of(&found.name), bytes))
+}
+
+/// Decodes and parses an XML changelog: the Cypher of its up statements is parsed where it
+/// stands in the XML (see [`changelog_xml`]), so every span points into the XML text the file
+/// keeps for rendering. Rollback and precondition Cypher is not parsed.
+pub fn parse_changelog_bytes(path: &Path, relative: &str, bytes: Vec<u8>) -> MigrationFile {
+    parse_bytes_with(path, relative, FileRole::Changelog, bytes, |text| changelog_xml::mask(text).map(|m| m.up))
 }
 
 /// Decodes and parses one file's bytes. Invalid UTF-8 is not parsed: the file keeps a lossy
 /// copy of its text for rendering and `invalid_utf8_at` says where the first bad byte is.
 pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) -> MigrationFile {
+    parse_bytes_with(path, relative, role, bytes, |_| None)
+}
+
+/// [`parse_bytes`], parsing the text `cypher_of` makes of the file's text (same length) when it
+/// makes one.
+fn parse_bytes_with(
+    path: &Path,
+    relative: &str,
+    role: FileRole,
+    bytes: Vec<u8>,
+    cypher_of: impl FnOnce(&str) -> Option<String>,
+) -> MigrationFile {
     let content_hash = super::sum::content_hash(&bytes);
     let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
@@ -246,8 +279,10 @@ pub fn parse_bytes(path: &Path, relative: &str, role: FileRole, bytes: Vec<u8>) 
             (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset))
         }
     };
-    let script = if invalid_utf8_at.is_some() { Script::default() } else { crate::syntax::parse(&text) };
-    let directives = parse_directives(&text, &script.comments);
+    let cypher = if invalid_utf8_at.is_some() { None } else { cypher_of(&text) };
+    let parsed_text = cypher.as_deref().unwrap_or(&text);
+    let script = if invalid_utf8_at.is_some() { Script::default() } else { crate::syntax::parse(parsed_text) };
+    let directives = parse_directives(parsed_text, &script.comments);
     let verify_start =
         if role == FileRole::Verify { Some(0) } else { verify_section_start(&directives, &script.statements) };
     let down_start = in_file_down_start(&script);
@@ -279,6 +314,7 @@ fn role_of(name: &FileName) -> FileRole {
         FileName::Repeatable { .. } => FileRole::Repeatable,
         FileName::Verify { .. } => FileRole::Verify,
         FileName::Callback { .. } => FileRole::Callback,
+        FileName::XmlChangelog => FileRole::Changelog,
         FileName::Unconventional { .. } | FileName::NotCypher => FileRole::Unrecognised,
     }
 }
@@ -316,7 +352,10 @@ impl Builder {
             FileName::Down { version, .. } => self.downs.push((version, file)),
             FileName::Verify { stem } => self.verifies.push((stem, file)),
             FileName::Repeatable { description } => self.add_repeatable(description, file),
-            FileName::Callback { .. } => self.unrecognised.push(file),
+            FileName::Callback { .. } | FileName::XmlChangelog => self.unrecognised.push(file),
+            FileName::Unconventional { .. } if file.is_liquibase_formatted() => {
+                self.unrecognised.push(MigrationFile { role: FileRole::Changelog, ..file });
+            }
             FileName::Unconventional { reason, suggestion } => {
                 self.naming_problem(&file, &reason, suggestion);
                 self.unrecognised.push(file);

@@ -1,6 +1,7 @@
 //! Migration sets: discovering migration files in a directory, their naming conventions and
 //! versions, companion down scripts, `cymig:` directives and the `cymig.sum` integrity file.
 //!
+//! - [`changelog_xml`]: the Cypher of Liquibase / Liquigraph XML changelogs;
 //! - [`naming`]: what a file name means; [`version`]: version parsing and ordering;
 //! - [`directive`]: `// cymig:…` comments;
 //! - [`load`]: reading a directory (or the sets some changed files belong to) into a
@@ -11,6 +12,7 @@
 //! collected as [`SetProblem`]s and `cymig.sum` results as [`sum::SumCheck`], for the checker
 //! to turn into findings of its rules.
 
+pub mod changelog_xml;
 pub mod directive;
 pub mod load;
 pub mod naming;
@@ -51,7 +53,11 @@ pub enum FileRole {
     Verify,
     /// A neo4j-migrations lifecycle callback (`beforeMigrate.cypher`, …): linted, not a migration.
     Callback,
-    /// A `.cypher` file that follows no naming convention (still parsed and linted).
+    /// A Liquibase / Liquigraph changelog (XML, or `-- liquibase formatted cypher`): a series of
+    /// change sets, each a migration of its own, in one file that follows no naming convention.
+    Changelog,
+    /// A `.cypher` file that follows no naming convention, or an XML changelog (still parsed
+    /// and linted).
     Unrecognised,
 }
 
@@ -90,6 +96,12 @@ impl MigrationFile {
         &self.script.statements[..end.min(all)]
     }
 
+    /// Whether the file is a Liquibase formatted-Cypher changelog (`-- liquibase formatted …`
+    /// on its first line, read as framing).
+    pub fn is_liquibase_formatted(&self) -> bool {
+        is_liquibase_formatted(&self.script)
+    }
+
     /// The statements of the file's own down section (`-- +migrate Down`), if it has one.
     pub fn in_file_down_statements(&self) -> &[Statement] {
         let all = self.script.statements.len();
@@ -110,6 +122,14 @@ impl MigrationFile {
     pub fn directives_for_statement(&self, index: usize) -> impl Iterator<Item = &Directive> {
         self.directives.iter().filter(move |d| d.target_statement(&self.script.statements) == Some(index))
     }
+}
+
+/// Whether a parsed file is a Liquibase formatted-Cypher changelog: its first comment is the
+/// `-- liquibase formatted cypher` line (read as framing).
+pub fn is_liquibase_formatted(script: &Script) -> bool {
+    script.comments.first().is_some_and(|c| {
+        c.kind == crate::ast::CommentKind::Framing && c.text.to_ascii_lowercase().contains("liquibase formatted")
+    })
 }
 
 /// A versioned migration with its optional explicit down script and verify companion.

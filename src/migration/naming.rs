@@ -31,6 +31,9 @@ pub enum FileName {
     Callback { phase: String },
     /// A `.cypher` file that follows no convention.
     Unconventional { reason: String, suggestion: Option<String> },
+    /// A Liquibase or Liquigraph XML changelog: never returned by [`classify`] (a changelog is
+    /// known by its content, see [`super::changelog_xml`]); linted, not a versioned migration.
+    XmlChangelog,
     /// Not a `.cypher` file: not part of the set.
     NotCypher,
 }

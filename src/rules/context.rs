@@ -70,6 +70,16 @@ pub struct SetFacts {
     /// together. Such scripts are not ordered (setup scripts run by hand: `schema.cypher`,
     /// then `load.cypher`), so a constraint one of them declares may back another one's MERGE.
     pub scripts_catalog: std::sync::Arc<Catalog>,
+    /// The change sets of an XML changelog (empty for `.cypher` files): each runs in its own
+    /// transaction and may carry its own rollback.
+    pub change_sets: Vec<crate::migration::changelog_xml::ChangeSet>,
+}
+
+impl SetFacts {
+    /// The change set `span` lies in, if the file is an XML changelog.
+    pub fn change_set_of(&self, span: Span) -> Option<&crate::migration::changelog_xml::ChangeSet> {
+        self.change_sets.iter().find(|c| c.span.start <= span.start && span.end <= c.span.end)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@ use super::*;
 use crate::ast::{
     Clause, DropTarget, Expr, ExprKind, RemoveItem, SchemaCommand, SetItem, SingleQuery, StatementKind, UnaryOp,
 };
+use crate::migration::changelog_xml::ChangelogFormat;
 use crate::span::Span;
 
 pub struct Irreversible;
@@ -25,6 +26,8 @@ In an up migration without an explicit down script (`U<version>__….cypher` or
   marks the update as an addition, or the value only fills a missing one
   (`SET n.p = coalesce(n.p, …)`);
 - `DROP INDEX/CONSTRAINT name` when no earlier migration defines `name`.
+
+In a Liquibase XML changelog, a `<changeSet>` with a `<rollback>` is not flagged.
 
 Acknowledge a deliberate one-way step with `// cymig:irreversible -- <reason>` on the line
 before the statement.
@@ -64,7 +67,9 @@ impl Rule for Irreversible {
                 false
             }
         };
-        if !applies || cx.acknowledged_irreversible(stmt) {
+        // An XML change set with a `<rollback>` has its own way back.
+        let rolled_back = cx.set.change_set_of(stmt.span).is_some_and(|c| c.has_rollback);
+        if !applies || rolled_back || cx.acknowledged_irreversible(stmt) {
             return;
         }
         let mut problems: Vec<(Span, String)> = Vec::new();
@@ -77,10 +82,13 @@ impl Rule for Irreversible {
             }
             _ => {}
         }
+        let help = match cx.set.change_sets.first().map(|c| c.format) {
+            None => "no down script can be derived: add an explicit down script (U<version>__<description>.cypher), or acknowledge it with `// cymig:irreversible -- <reason>`",
+            Some(ChangelogFormat::Liquibase) => "no down script can be derived: give the change set a `<rollback>`, or acknowledge it with `// cymig:irreversible -- <reason>`",
+            Some(ChangelogFormat::Liquigraph) => "no down script can be derived and Liquigraph has no rollback: keep what is lost (copy the old value first), or acknowledge it with `// cymig:irreversible -- <reason>`",
+        };
         for (span, why) in problems {
-            out.report(&META, span, why).help(
-                "no down script can be derived: add an explicit down script (U<version>__<description>.cypher), or acknowledge it with `// cymig:irreversible -- <reason>`",
-            );
+            out.report(&META, span, why).help(help);
         }
     }
 }

@@ -11,7 +11,9 @@ pub static META: RuleMeta = RuleMeta {
     summary: "Schema and data statements in one migration",
     docs: r#"## What it does
 Flags a migration that contains both schema commands (`CREATE`/`DROP INDEX`/`CONSTRAINT`) and
-data writes. The finding points at the first statement of the second kind.
+data writes. The finding points at the first statement of the second kind. In an XML changelog
+(Liquibase, Liquigraph) the unit is the change set: schema and data in separate change sets are
+fine.
 
 ## Why it matters
 Neo4j forbids schema and data changes in one transaction
@@ -43,29 +45,48 @@ impl Rule for MixedSchemaAndData {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        let classes: Vec<_> = cx
-            .script
-            .statements
-            .iter()
-            .map(|s| (s, statement_class(s)))
-            .filter(|(_, c)| matches!(c, StatementClass::Schema | StatementClass::Write))
-            .collect();
-        let Some((_, first)) = classes.first() else { return };
-        // A failure half-way is then recovered by running the file again. Not so for a
-        // neo4j-migrations callback: that tool runs the whole file in one transaction.
-        if cx.role != FileRole::Callback && cx.script.statements.iter().all(rerunnable) {
+        if cx.set.change_sets.is_empty() {
+            check_unit(cx, &cx.script.statements.iter().collect::<Vec<_>>(), "migration", out);
             return;
         }
-        let Some((switch, _)) = classes.iter().find(|(_, c)| c != first) else { return };
-        let schema = classes.iter().filter(|(_, c)| *c == StatementClass::Schema).count();
-        let data = classes.len() - schema;
-        let d = out.report(
-            &META,
-            switch.span,
-            format!(
-                "this migration mixes {schema} schema and {data} data statement(s), which run in separate transactions"
-            ),
-        );
-        d.help("Neo4j cannot run schema and data changes in one transaction, so the migration is not atomic: a failure leaves the earlier part applied; split it into separate migrations");
+        // An XML changelog: each change set is a unit of its own (one transaction, recorded
+        // as applied on its own); statements outside any change set are one more. Statements
+        // and change sets are both in file order, so one cursor walks the change sets.
+        let mut units: std::collections::BTreeMap<Option<usize>, Vec<&Statement>> = Default::default();
+        let mut cursor = 0;
+        for s in &cx.script.statements {
+            let sets = &cx.set.change_sets;
+            while cursor < sets.len() && sets[cursor].span.end < s.span.end {
+                cursor += 1;
+            }
+            let inside = sets.get(cursor).is_some_and(|c| c.span.start <= s.span.start && s.span.end <= c.span.end);
+            units.entry(inside.then_some(cursor)).or_default().push(s);
+        }
+        for statements in units.values() {
+            check_unit(cx, statements, "change set", out);
+        }
     }
+}
+
+fn check_unit(cx: &FileContext, statements: &[&Statement], unit: &str, out: &mut Findings) {
+    let classes: Vec<_> = statements
+        .iter()
+        .map(|s| (*s, statement_class(s)))
+        .filter(|(_, c)| matches!(c, StatementClass::Schema | StatementClass::Write))
+        .collect();
+    let Some((_, first)) = classes.first() else { return };
+    // A failure half-way is then recovered by running the unit again. Not so for a
+    // neo4j-migrations callback: that tool runs the whole file in one transaction.
+    if cx.role != FileRole::Callback && statements.iter().all(|s| rerunnable(s)) {
+        return;
+    }
+    let Some((switch, _)) = classes.iter().find(|(_, c)| c != first) else { return };
+    let schema = classes.iter().filter(|(_, c)| *c == StatementClass::Schema).count();
+    let data = classes.len() - schema;
+    let d = out.report(
+        &META,
+        switch.span,
+        format!("this {unit} mixes {schema} schema and {data} data statement(s), which run in separate transactions"),
+    );
+    d.help(format!("Neo4j cannot run schema and data changes in one transaction, so the {unit} is not atomic: a failure leaves the earlier part applied; split it into separate {unit}s"));
 }
