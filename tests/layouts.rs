@@ -95,3 +95,12 @@ fn a_finding_after_carriage_returns_is_on_its_line() {
     let text = findings(&layout_dir("cr-only"));
     assert!(text.contains("V1__cr_only.cypher:4:17 Error exists-function"), "{text}");
 }
+
+#[test]
+fn a_symlink_checked_out_as_text_is_read_through() {
+    let sets = load_paths(&[layout_dir("symlink-as-text")], None).expect("load");
+    let link = sets.iter().flat_map(|s| s.files()).find(|f| f.relative_path.ends_with("docs/V1__add_status.cypher"));
+    let link = link.expect("the link is part of the set");
+    assert_eq!(link.script.statements.len(), 1, "{:?}", link.script.errors);
+    assert!(link.script.errors.is_empty());
+}

@@ -235,6 +235,21 @@ fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
     slots.into_iter().zip(found).map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f))).collect()
 }
 
+/// A git symlink checked out without symlink support (`core.symlinks=false`, Windows) is a file
+/// whose whole content is the relative path of its target: read the target instead, as a
+/// checkout with symlinks would. One hop, and only to an existing `.cypher` file.
+fn symlink_as_text(path: &Path, bytes: &[u8]) -> Option<PathBuf> {
+    if bytes.len() > 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if text.is_empty() || text.contains(char::is_whitespace) || !text.contains('/') || !text.ends_with(".cypher") {
+        return None;
+    }
+    let target = path.parent()?.join(text);
+    target.is_file().then_some(target)
+}
+
 /// A parser bug must not take the whole run down without saying which file caused it.
 fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found)))
@@ -242,7 +257,10 @@ fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
 }
 
 fn read_and_parse(found: &Found) -> Result<MigrationFile> {
-    let bytes = std::fs::read(&found.path).map_err(|e| io(&found.path, e))?;
+    let mut bytes = std::fs::read(&found.path).map_err(|e| io(&found.path, e))?;
+    if let Some(target) = symlink_as_text(&found.path, &bytes) {
+        bytes = std::fs::read(&target).map_err(|e| io(&target, e))?;
+    }
     if found.name == FileName::XmlChangelog {
         return Ok(parse_changelog_bytes(&found.path, &found.relative, bytes));
     }
