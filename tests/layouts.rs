@@ -39,6 +39,9 @@ fn describe_set(set: &MigrationSet) -> String {
 fn findings(dir: &Path) -> String {
     let outcome = check::lint(&[dir.to_path_buf()], &LintOptions::default()).expect("lint");
     let mut out = String::new();
+    for (_, layout) in &outcome.layouts {
+        let _ = writeln!(out, "layout: {layout}");
+    }
     for f in &outcome.files {
         let name = f.source.path.strip_prefix(dir).unwrap_or(&f.source.path).to_string_lossy().replace('\\', "/");
         for d in &f.diagnostics {
@@ -103,4 +106,20 @@ fn a_symlink_checked_out_as_text_is_read_through() {
     let link = link.expect("the link is part of the set");
     assert_eq!(link.script.statements.len(), 1, "{:?}", link.script.errors);
     assert!(link.script.errors.is_empty());
+}
+
+#[test]
+fn lint_verbose_says_which_layout_it_detected() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["lint", "-v", "fixtures/layouts/timestamps"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cymig");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "cymig: fixtures/layouts/timestamps: golang-migrate .up/.down: 2 .up/.down migrations, 1 down script"
+        ),
+        "{stderr}"
+    );
 }

@@ -34,6 +34,8 @@ pub struct FileResult {
 pub struct LintOutcome {
     /// One entry per linted file, sorted by path; diagnostics sorted by position.
     pub files: Vec<FileResult>,
+    /// Each set read, with the conventions detected in it (`Layout::summary`).
+    pub layouts: Vec<(PathBuf, String)>,
     /// Files whose text the fixes changed (written unless `--diff`).
     pub fixed: Vec<FixedFile>,
 }
@@ -72,6 +74,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
         sets.iter().enumerate().flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi))).collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
     let mut outcome = LintOutcome::default();
+    outcome.layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
     for (file, fixed) in results {
         outcome.files.push(file);

@@ -64,6 +64,8 @@ pub struct LoadedSet {
     pub reported: Vec<usize>,
     /// Findings about `cymig.sum` itself (tampered, removed migrations), when it is reported.
     pub sum_findings: Option<FileResult>,
+    /// The conventions detected in the set, in one line (`cymig lint -v`).
+    pub layout: String,
 }
 
 impl LoadedSet {
@@ -119,6 +121,7 @@ impl NamingScope {
 
 pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
     let naming = NamingScope::of(&set, options);
+    let layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
     let sum_check = sum::verify(&set)?;
     let root = set.root.clone();
     let sum_reported = set.is_reported(&set.sum_path());
@@ -250,7 +253,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             reported.push(i);
         }
     }
-    Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings })
+    Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout })
 }
 
 /// Findings on `cymig.sum` itself: a tampered file, or migrations it lists that are gone.

@@ -50,6 +50,9 @@ pub struct LintArgs {
     /// Use this cymig.toml instead of searching upwards from the linted paths.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Say on stderr which migration sets were read and which conventions were detected in each.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Base URL of rule documentation, linked from the reports.
     #[arg(long, hide = true)]
     pub docs_url: Option<String>,
@@ -58,6 +61,11 @@ pub struct LintArgs {
 pub fn run(args: LintArgs) -> CommandResult {
     let options = options_from(&args)?;
     let outcome = check::lint(&args.paths, &options)?;
+    if args.verbose {
+        for (root, layout) in &outcome.layouts {
+            eprintln!("cymig: {}: {layout}", root.display());
+        }
+    }
     // One write per line on a locked stdout made the report cost more than the checks on a
     // large directory (20k syscalls for 200 files); buffer it and flush once.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

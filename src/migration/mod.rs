@@ -14,6 +14,7 @@
 
 pub mod changelog_xml;
 pub mod directive;
+pub mod layout;
 pub mod load;
 pub mod naming;
 pub mod precondition;
