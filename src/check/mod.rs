@@ -73,8 +73,8 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
     let jobs: Vec<(usize, usize)> =
         sets.iter().enumerate().flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi))).collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
-    let mut outcome = LintOutcome::default();
-    outcome.layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
+    let layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
+    let mut outcome = LintOutcome { layouts, ..LintOutcome::default() };
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
     for (file, fixed) in results {
         outcome.files.push(file);
