@@ -48,12 +48,9 @@ impl Rule for ExistsFunction {
         // `NOT exists(x.p)` is reported (and fixed) as a whole, as `x.p IS NULL`.
         if let ExprKind::Unary { op: UnaryOp::Not, operand } = &e.kind {
             if let Some(arg) = exists_property_arg(operand) {
-                let text = format!("{} IS NULL", cx.slice(arg.span));
                 let d = out.report(&META, e.span, message(cx));
                 soften_on_44(cx, d);
-                let text = parenthesize(text, site.parent);
-                d.help(format!("use `{text}`"));
-                d.fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(e.span, text)]));
+                null_test_rewrite(cx, d, e.span, arg, true, site.parent);
             }
             return;
         }
@@ -71,17 +68,8 @@ impl Rule for ExistsFunction {
         }
         let d = out.report(&META, e.span, message(cx));
         soften_on_44(cx, d);
-        let replacement = match args.first().map(|a| (&a.kind, a)) {
-            Some((ExprKind::Property { .. } | ExprKind::Index { .. }, a)) => {
-                Some(parenthesize(format!("{} IS NOT NULL", cx.slice(a.span)), site.parent))
-            }
-            _ => None,
-        };
-        match replacement {
-            Some(text) => {
-                d.help(format!("use `{text}`"));
-                d.fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(e.span, text)]));
-            }
+        match exists_property_arg(e) {
+            Some(arg) => null_test_rewrite(cx, d, e.span, arg, false, site.parent),
             None => {
                 d.help("use `x IS NOT NULL` for properties");
             }
@@ -102,11 +90,36 @@ fn is_exists_call(e: &Expr) -> bool {
 }
 
 fn exists_property_arg(e: &Expr) -> Option<&Expr> {
-    if !is_exists_call(e) {
+    property_test_arg(e, "exists")
+}
+
+/// The property of `function(x.p)` / `function(x[k])`: the legacy null tests `exists()` and
+/// `has()`; a call with any other argument is left to others.
+pub(super) fn property_test_arg<'e>(e: &'e Expr, function: &str) -> Option<&'e Expr> {
+    if !is_call_to(e, function) {
         return None;
     }
     let ExprKind::FunctionCall { args, .. } = &e.kind else { return None };
-    args.first().filter(|a| matches!(a.kind, ExprKind::Property { .. } | ExprKind::Index { .. }))
+    match args.as_slice() {
+        [a] if matches!(a.kind, ExprKind::Property { .. } | ExprKind::Index { .. }) => Some(a),
+        _ => None,
+    }
+}
+
+/// The `IS [NOT] NULL` test that replaces a legacy null test of `arg` at `span` (`negated`:
+/// the call stood under a `NOT`, which the rewrite absorbs), as a help and a safe fix.
+pub(super) fn null_test_rewrite(
+    cx: &FileContext,
+    d: &mut crate::diagnostic::Diagnostic,
+    span: crate::span::Span,
+    arg: &Expr,
+    negated: bool,
+    parent: Option<&Expr>,
+) {
+    let test = if negated { "IS NULL" } else { "IS NOT NULL" };
+    let text = parenthesize(format!("{} {test}", cx.slice(arg.span)), parent);
+    d.help(format!("use `{text}`"));
+    d.fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(span, text)]));
 }
 
 /// `IS [NOT] NULL` binds looser than comparisons and arithmetic: keep parentheses unless the

@@ -1,8 +1,6 @@
-use super::exists_function::parenthesize;
-use super::util::is_call_to;
+use super::exists_function::{null_test_rewrite, property_test_arg};
 use super::*;
 use crate::ast::{ExprKind, UnaryOp};
-use crate::diagnostic::Edit;
 
 pub struct HasFunction;
 
@@ -46,35 +44,17 @@ impl Rule for HasFunction {
     fn check_expr(&self, cx: &FileContext, e: &Expr, site: ExprSite, out: &mut Findings) {
         // `NOT has(x.p)` is reported (and fixed) as a whole, as `x.p IS NULL`.
         if let ExprKind::Unary { op: UnaryOp::Not, operand } = &e.kind {
-            if let Some(arg) = has_property_arg(operand) {
-                let text = parenthesize(format!("{} IS NULL", cx.slice(arg.span)), site.parent);
-                out.report(&META, e.span, MESSAGE)
-                    .help(format!("use `{text}`"))
-                    .fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(e.span, text)]));
+            if let Some(arg) = property_test_arg(operand, "has") {
+                null_test_rewrite(cx, out.report(&META, e.span, MESSAGE), e.span, arg, true, site.parent);
             }
             return;
         }
-        let Some(arg) = has_property_arg(e) else { return };
+        let Some(arg) = property_test_arg(e, "has") else { return };
         if let Some(ExprKind::Unary { op: UnaryOp::Not, .. }) = site.parent.map(|p| &p.kind) {
             return;
         }
-        let text = parenthesize(format!("{} IS NOT NULL", cx.slice(arg.span)), site.parent);
-        out.report(&META, e.span, MESSAGE)
-            .help(format!("use `{text}`"))
-            .fix(Fix::safe(format!("replace with `{text}`"), vec![Edit::replace(e.span, text)]));
+        null_test_rewrite(cx, out.report(&META, e.span, MESSAGE), e.span, arg, false, site.parent);
     }
 }
 
 const MESSAGE: &str = "`has()` was removed from Cypher (Neo4j 4.4 and 5 fail with \"Unknown function 'has'\")";
-
-/// The property of `has(x.p)` / `has(x[k])`; other arguments are someone else's function.
-fn has_property_arg(e: &Expr) -> Option<&Expr> {
-    if !is_call_to(e, "has") {
-        return None;
-    }
-    let ExprKind::FunctionCall { args, .. } = &e.kind else { return None };
-    match args.as_slice() {
-        [a] if matches!(a.kind, ExprKind::Property { .. } | ExprKind::Index { .. }) => Some(a),
-        _ => None,
-    }
-}
