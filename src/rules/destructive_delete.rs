@@ -32,7 +32,8 @@ CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS;
 ```
 If deleting everything is really intended, suppress the finding with a reason. A script outside
 any migration directory whose name says it resets (`reset.cypher`, `teardown.cypher`,
-`cleanup_data.cypher`, `wipe.cypher`, …) deletes on purpose and is left alone.
+`cleanup_data.cypher`, `wipe.cypher`, …) deletes on purpose and is left alone; in other such
+scripts deleting every node is a warning, not an error.
 "#,
     fixable: false,
 };
@@ -63,8 +64,10 @@ fn is_reset_script(cx: &FileContext) -> bool {
     cx.role == FileRole::Script && RESET_WORDS.iter().any(|w| stem.contains(w))
 }
 
-fn report_delete(span: crate::span::Span, what: String, out: &mut Findings) {
-    let whole_graph = what == "every node in the graph";
+/// A whole-graph delete is an error in a migration, where it is almost never meant; in a script
+/// run by hand (no migration beside it) wiping the graph is common, so it stays a warning.
+fn report_delete(cx: &FileContext, span: crate::span::Span, what: String, out: &mut Findings) {
+    let whole_graph = what == "every node in the graph" && cx.role != FileRole::Script;
     let diag = out.report(&META, span, format!("deletes {what}"));
     if whole_graph {
         diag.severity(Severity::Error);
@@ -79,7 +82,7 @@ fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
                 for e in &d.exprs {
                     let ExprKind::Variable(v) = &e.kind else { continue };
                     if let Some(what) = unbounded_target(&clauses[..i], &v.value) {
-                        report_delete(d.span, what, out);
+                        report_delete(cx, d.span, what, out);
                     }
                 }
             }
@@ -95,13 +98,13 @@ fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
 }
 
 /// DELETE inside a subquery of variables an outer unbounded MATCH bound.
-fn check_outer(_cx: &FileContext, outer: &[Clause], inner: &[Clause], out: &mut Findings) {
+fn check_outer(cx: &FileContext, outer: &[Clause], inner: &[Clause], out: &mut Findings) {
     for c in inner {
         let Clause::Delete(d) = c else { continue };
         for e in &d.exprs {
             let ExprKind::Variable(v) = &e.kind else { continue };
             if let Some(what) = unbounded_target(outer, &v.value) {
-                report_delete(d.span, what, out);
+                report_delete(cx, d.span, what, out);
             }
         }
     }
