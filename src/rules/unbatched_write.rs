@@ -12,15 +12,18 @@ pub static META: RuleMeta = RuleMeta {
     category: Category::Performance,
     summary: "A write over a label-wide or unbounded read in one transaction",
     docs: r#"## What it does
-Flags `SET`, `REMOVE`, `DELETE`, `CREATE` and `MERGE` driven by a `MATCH` that is not pinned to a
-key (a label-wide scan, possibly filtered) when the write is not inside
+Flags `SET`, `REMOVE`, `DELETE`, `CREATE` and `MERGE` driven by a `MATCH` or `OPTIONAL MATCH`
+that is not pinned to a key (a label-wide scan, possibly filtered) when the write is not inside
 `CALL { … } IN TRANSACTIONS` or `apoc.periodic.iterate` and not bounded by `LIMIT`.
 
-A `MATCH` counts as pinned when one of its nodes is already bound, has an inline property map
-of constants (`(m:MigrationLog {version: '3'})`), is compared in `WHERE` for equality with a
-constant on a key property (one with a uniqueness/key constraint, or named like `id`, `uuid`,
-`…Id`), or by `elementId()`/`id()`. A `WHERE` filter on any other property
-(`WHERE p.status = 'archived'`) still reads the whole label.
+A `MATCH` counts as pinned when one of its nodes is already bound, is given a constant for a
+key property (one with a uniqueness/key constraint, or named like `id`, `uuid`, `…Id`) in its
+inline property map (`(p:Project {id: $id})`) or in a `WHERE` equality, or is compared by
+`elementId()`/`id()`. An inline `name`, `title` or `version` constant (`{name: 'awareness'}`,
+`(m:MigrationLog {version: '3'})`) is also taken as naming one entity. A constant on any other property, inline (`(d:Doc {manual: true})`) or in
+`WHERE` (`WHERE p.status = 'archived'`), is a filter: it still reads the whole label. A
+`WITH` that bounds the rows (`LIMIT`, or only aggregates such as `WITH count(n) AS cnt`) between
+the `MATCH` and the write ends the concern.
 
 ## Why it matters
 The whole update runs in one transaction: on a large graph the transaction state exhausts the
@@ -143,13 +146,22 @@ fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, catalog: &Catalog) -> O
     let mut driver = None;
     for (i, c) in clauses[..w].iter().enumerate() {
         match c {
-            Clause::Match(m) if !m.optional && driver.is_none() => {
+            Clause::Match(m) if driver.is_none() => {
                 let bound = variables_in_scope(clauses, i);
                 if !match_is_pinned(m, &bound, catalog) {
                     driver = Some(m);
                 }
             }
             Clause::With(wc) if driver.is_some() && wc.projection.limit.is_some() => driver = None,
+            // `WITH count(n) AS cnt`: aggregating without a grouping key leaves a single row.
+            Clause::With(wc)
+                if driver.is_some()
+                    && !wc.projection.star
+                    && !wc.projection.items.is_empty()
+                    && wc.projection.items.iter().all(|i| is_aggregating(&i.expr)) =>
+            {
+                driver = None
+            }
             _ => {}
         }
     }
@@ -178,8 +190,15 @@ fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &
         }
     }
     if let Some(ExprKind::Map(map)) = n.properties.as_ref().map(|p| &p.kind) {
-        // An inline map of constants is how Cypher names specific entities: `{version: '3'}`.
-        if map.entries.iter().any(|e| is_constant(&e.value)) {
+        // A constant on a key names specific entities: `{id: $id}`; a constant on any other
+        // property (`{manual: true}`) is a filter that can match any number of nodes.
+        // A constant `name`/`title`/`version` is taken as naming one entity: `{version: '3'}`.
+        if map.entries.iter().any(|e| {
+            is_constant(&e.value)
+                && (is_key(&e.key.value)
+                    || (["name", "title", "version"].contains(&e.key.value.as_str())
+                        && matches!(&e.value.kind, ExprKind::Literal(_) | ExprKind::Parameter(_))))
+        }) {
             return true;
         }
     }
@@ -216,6 +235,20 @@ pub fn is_key_like(prop: &str) -> bool {
         || ["id", "uuid", "guid", "key"]
             .iter()
             .any(|s| lower.ends_with(&format!("_{s}")) || (prop.len() > s.len() && prop.ends_with(&capitalize(s))))
+}
+
+const AGGREGATES: &[&str] =
+    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
+
+/// Whether an expression aggregates (outside nested subqueries).
+fn is_aggregating(e: &crate::ast::Expr) -> bool {
+    crate::visit::any_expr(e, &mut |x| match &x.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall { name, .. } => {
+            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
+        }
+        _ => false,
+    })
 }
 
 fn capitalize(s: &str) -> String {
