@@ -237,20 +237,6 @@ pub fn is_key_like(prop: &str) -> bool {
             .any(|s| lower.ends_with(&format!("_{s}")) || (prop.len() > s.len() && prop.ends_with(&capitalize(s))))
 }
 
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
-
-/// Whether an expression aggregates (outside nested subqueries).
-fn is_aggregating(e: &crate::ast::Expr) -> bool {
-    crate::visit::any_expr(e, &mut |x| match &x.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall { name, .. } => {
-            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
-        }
-        _ => false,
-    })
-}
-
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()

@@ -1,4 +1,4 @@
-use super::util::{path_variables, projected_name};
+use super::util::{is_aggregating, path_variables, projected_name};
 use super::*;
 use crate::ast::*;
 use crate::span::Span;
@@ -515,20 +515,6 @@ impl Checker {
             }
         }
     }
-}
-
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
-
-/// Whether an expression aggregates (outside nested subqueries).
-fn is_aggregating(e: &Expr) -> bool {
-    crate::visit::any_expr(e, &mut |x| match &x.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall { name, .. } => {
-            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
-        }
-        _ => false,
-    })
 }
 
 fn part_names(p: &PatternPart) -> Vec<&Name> {

@@ -93,6 +93,20 @@ fn set_item_rerunnable(item: &SetItem) -> bool {
     }
 }
 
+const AGGREGATES: &[&str] =
+    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
+
+/// Whether an expression aggregates (outside nested subqueries).
+pub fn is_aggregating(e: &Expr) -> bool {
+    visit::any_expr(e, &mut |x| match &x.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall { name, .. } => {
+            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
+        }
+        _ => false,
+    })
+}
+
 /// Procedures known to write data (APOC batching and refactoring).
 pub fn procedure_writes(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
