@@ -23,6 +23,8 @@ pub struct ParsedFile {
     pub source: Arc<SourceFile>,
     pub script: Script,
     pub directives: Vec<Directive>,
+    /// A changelog's change sets (see `MigrationFile::change_sets`).
+    pub change_sets: Vec<crate::migration::changelog_xml::ChangeSet>,
 }
 
 impl ParsedFile {
@@ -35,7 +37,8 @@ impl ParsedFile {
         if let Some(masked) = masked {
             let script = crate::syntax::parse(&masked.up);
             let directives = crate::migration::directive::parse_directives(&masked.up, &script.comments);
-            return ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives };
+            let change_sets = masked.change_sets;
+            return ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives, change_sets };
         }
         let script = crate::syntax::parse(&text);
         let directives = if script.comments.is_empty() && text.contains("cymig:") {
@@ -45,11 +48,12 @@ impl ParsedFile {
         } else {
             crate::migration::directive::parse_directives(&text, &script.comments)
         };
-        ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives }
+        let change_sets = crate::migration::load::formatted_change_sets_of(&text, &script);
+        ParsedFile { source: Arc::new(SourceFile::new(path, text)), script, directives, change_sets }
     }
 
     fn from_migration_file(f: MigrationFile) -> ParsedFile {
-        ParsedFile { source: f.source, script: f.script, directives: f.directives }
+        ParsedFile { source: f.source, script: f.script, directives: f.directives, change_sets: f.change_sets }
     }
 }
 
@@ -186,15 +190,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let mut facts = vec![SetFacts::default(); files.len()];
     for (f, fact) in files.iter().zip(&mut facts) {
-        let name = f.source.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-        if crate::migration::changelog_xml::is_xml_name(&name) {
-            if let Some(masked) = crate::migration::changelog_xml::mask(&f.source.text) {
-                fact.change_sets = masked.change_sets;
-            }
-        } else if crate::migration::is_liquibase_formatted(&f.script) {
-            fact.change_sets =
-                crate::migration::changelog_xml::formatted_change_sets(f.source.text.len(), &f.script.comments);
-        }
+        fact.change_sets = f.change_sets.clone();
     }
     let index_of: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.source.path.as_path(), i)).collect();
     for (f, role) in facts.iter_mut().zip(&roles) {

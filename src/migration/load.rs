@@ -271,7 +271,9 @@ fn read_and_parse(found: &Found) -> Result<MigrationFile> {
 /// stands in the XML (see [`changelog_xml`]), so every span points into the XML text the file
 /// keeps for rendering. Rollback and precondition Cypher is not parsed.
 pub fn parse_changelog_bytes(path: &Path, relative: &str, bytes: Vec<u8>) -> MigrationFile {
-    parse_bytes_with(path, relative, FileRole::Changelog, bytes, |text| changelog_xml::mask(text).map(|m| m.up))
+    parse_bytes_with(path, relative, FileRole::Changelog, bytes, |text| {
+        changelog_xml::mask(text).map(|m| (m.up, m.change_sets))
+    })
 }
 
 /// Decodes and parses one file's bytes. Invalid UTF-8 is not parsed: the file keeps a lossy
@@ -287,7 +289,7 @@ fn parse_bytes_with(
     relative: &str,
     role: FileRole,
     bytes: Vec<u8>,
-    cypher_of: impl FnOnce(&str) -> Option<String>,
+    cypher_of: impl FnOnce(&str) -> Option<(String, Vec<changelog_xml::ChangeSet>)>,
 ) -> MigrationFile {
     let content_hash = super::sum::content_hash(&bytes);
     let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
@@ -297,9 +299,11 @@ fn parse_bytes_with(
             (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(offset))
         }
     };
-    let cypher = if invalid_utf8_at.is_some() { None } else { cypher_of(&text) };
+    let masked = if invalid_utf8_at.is_some() { None } else { cypher_of(&text) };
+    let (cypher, xml_change_sets) = masked.map_or((None, None), |(cypher, sets)| (Some(cypher), Some(sets)));
     let parsed_text = cypher.as_deref().unwrap_or(&text);
     let script = if invalid_utf8_at.is_some() { Script::default() } else { crate::syntax::parse(parsed_text) };
+    let change_sets = xml_change_sets.unwrap_or_else(|| formatted_change_sets_of(&text, &script));
     let directives = parse_directives(parsed_text, &script.comments);
     let verify_start =
         if role == FileRole::Verify { Some(0) } else { verify_section_start(&directives, &script.statements) };
@@ -312,8 +316,18 @@ fn parse_bytes_with(
         role,
         verify_start,
         down_start,
+        change_sets,
         invalid_utf8_at,
         content_hash,
+    }
+}
+
+/// The change sets of a Liquibase formatted-Cypher file (none for other files).
+pub fn formatted_change_sets_of(text: &str, script: &Script) -> Vec<changelog_xml::ChangeSet> {
+    if super::is_liquibase_formatted(script) {
+        changelog_xml::formatted_change_sets(text.len(), &script.comments)
+    } else {
+        Vec::new()
     }
 }
 

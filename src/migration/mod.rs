@@ -78,6 +78,9 @@ pub struct MigrationFile {
     /// Index into `script.statements` of the first statement of a down section written in the
     /// file itself, after a `-- +migrate Down` (golang-migrate, sql-migrate, neo4go) marker.
     pub down_start: Option<usize>,
+    /// The change sets of a changelog (XML, or Liquibase formatted Cypher), found once when the
+    /// file is read; empty for other files.
+    pub change_sets: Vec<changelog_xml::ChangeSet>,
     /// Byte offset of the first invalid UTF-8 sequence; the file was then not parsed and
     /// `source.text` is a lossy copy (a [`ProblemKind::InvalidUtf8`] problem is recorded).
     pub invalid_utf8_at: Option<usize>,
