@@ -123,3 +123,4 @@ fn lint_verbose_says_which_layout_it_detected() {
         "{stderr}"
     );
 }
+layout_test!(same_version_fixtures_in_a_test_directory_are_not_duplicates, "test-collections");

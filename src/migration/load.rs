@@ -369,6 +369,8 @@ struct Builder {
     repeatables: Vec<Repeatable>,
     unrecognised: Vec<MigrationFile>,
     problems: Vec<SetProblem>,
+    /// The versions of the up files in each directory, duplicates included.
+    dir_versions: HashMap<PathBuf, BTreeSet<Version>>,
 }
 
 struct PendingMigration {
@@ -397,6 +399,8 @@ impl Builder {
     }
 
     fn add_up(&mut self, version: Version, description: String, style: super::Style, file: MigrationFile) {
+        let dir = file.path().parent().map(Path::to_path_buf).unwrap_or_default();
+        self.dir_versions.entry(dir).or_default().insert(version.clone());
         if let Some(existing) = self.ups.get(&version) {
             if guarded_alternatives(&existing.migration.up, &file) {
                 // neo4j-migrations runs at most one of them: not a duplicate version.
@@ -543,6 +547,7 @@ impl Builder {
     }
 
     fn finish(mut self, root: &Path) -> MigrationSet {
+        self.forgive_fixture_collections();
         self.attach_downs();
         self.attach_verifies();
         let migrations = std::mem::take(&mut self.ups).into_values().map(|p| p.migration).collect();
@@ -557,6 +562,23 @@ impl Builder {
             problems: self.problems,
             focus: None,
         }
+    }
+}
+
+impl Builder {
+    /// A test directory whose versioned files all carry one version (`V0001__unix.cypher`,
+    /// `V0001__dos.cypher`, …) is a collection of fixtures that its tests load one at a time,
+    /// not a sequence: no migration runner is ever pointed at it, so the shared version is no
+    /// `duplicate-version`. Outside test directories such a pair is the classic clash.
+    fn forgive_fixture_collections(&mut self) {
+        let dir_versions = &self.dir_versions;
+        self.problems.retain(|p| {
+            let ProblemKind::DuplicateVersion { version, .. } = &p.kind else { return true };
+            let in_collection = !version.starts_with("R__")
+                && p.path.parent().is_some_and(|d| dir_versions.get(d).is_some_and(|v| v.len() == 1))
+                && super::under_test_dir(&p.path);
+            !in_collection
+        });
     }
 }
 

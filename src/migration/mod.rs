@@ -299,3 +299,13 @@ pub enum DirectiveKind {
     /// Anything else after `cymig:` (the text after `cymig:`); the checker reports it.
     Unknown { text: String },
 }
+
+/// Whether `path` lies in a test directory (`src/test/resources/`, `tests/`, `testdata/`, …),
+/// judged on the part of the path below the working directory, so that a checkout that itself
+/// sits under some `tests/` directory is not all test code.
+pub fn under_test_dir(path: &Path) -> bool {
+    const TEST_DIRS: [&str; 6] = ["test", "tests", "testdata", "test-resources", "test_resources", "__tests__"];
+    let cwd = std::env::current_dir().ok();
+    let below = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    below.components().any(|c| TEST_DIRS.contains(&c.as_os_str().to_string_lossy().to_ascii_lowercase().as_str()))
+}

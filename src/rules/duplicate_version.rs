@@ -24,6 +24,11 @@ migrations/V7__add_status.cypher
 
 ## Use instead
 Renumber the later one: `V8__add_status.cypher`.
+
+## Left alone
+Files of one version guarded by preconditions that exclude each other (neo4j-migrations runs at
+most one of them), and a directory under a test directory whose versioned files all carry the
+same version: a collection of fixtures that tests load one at a time, never a sequence.
 "#,
     fixable: false,
 };

@@ -1,4 +1,4 @@
-use super::util::{rerunnable, statement_class, StatementClass};
+use super::util::{is_test_fixture, rerunnable, statement_class, StatementClass};
 use super::*;
 
 pub struct MixedSchemaAndData;
@@ -45,8 +45,12 @@ impl Rule for MixedSchemaAndData {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
+        if is_test_fixture(cx) {
+            return;
+        }
         if cx.set.change_sets.is_empty() {
-            check_unit(cx, &cx.script.statements.iter().collect::<Vec<_>>(), "migration", out);
+            let unit = if cx.role == FileRole::Script { "script" } else { "migration" };
+            check_unit(cx, &cx.script.statements.iter().collect::<Vec<_>>(), unit, out);
             return;
         }
         // An XML changelog: each change set is a unit of its own (one transaction, recorded

@@ -1,7 +1,8 @@
-use super::util::{find_keyword, keywords_span};
+use super::util::{find_keyword, is_test_fixture, keywords_span, rerunnable};
 use super::*;
-use crate::ast::{SchemaCommand, StatementKind};
+use crate::ast::{DropTarget, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;
+use std::collections::HashSet;
 
 pub struct RequireIfNotExists;
 
@@ -30,6 +31,13 @@ CREATE CONSTRAINT person_id FOR (p:Person) REQUIRE p.id IS UNIQUE;
 CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;
 ```
 The fix inserts `IF NOT EXISTS` after the name (or after `INDEX`/`CONSTRAINT`).
+
+## Left alone
+- A `CREATE` of a name that the same file drops with `DROP … IF EXISTS` before it: the pair
+  re-runs cleanly.
+- A script run by hand (a `.cypher` file with no migration beside it) that cannot be re-run
+  anyway, because it also creates data, and a script under a test directory (`test/`, `tests/`,
+  `src/test/resources/`, …), which its test loads into a fresh database.
 "#,
     fixable: true,
 };
@@ -39,27 +47,62 @@ impl Rule for RequireIfNotExists {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::STATEMENT
+        Hooks::FILE
     }
-    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        let StatementKind::Schema(cmd) = &stmt.kind else { return };
-        let (span, name_end, keyword, what) = match cmd {
-            SchemaCommand::CreateIndex(c) if !c.if_not_exists && c.legacy.is_none() => {
-                (c.span, c.name.as_ref().map(|n| n.span.end), "INDEX", "index")
+    fn check_file(&self, cx: &FileContext, out: &mut Findings) {
+        if is_one_shot_script(cx) {
+            return;
+        }
+        // Names dropped with `IF EXISTS` earlier in the file: a `CREATE` of that name right after
+        // can never meet an existing object, and the pair re-runs cleanly.
+        let mut dropped: HashSet<(&str, &str)> = HashSet::new();
+        for stmt in &cx.script.statements {
+            let StatementKind::Schema(cmd) = &stmt.kind else { continue };
+            match cmd {
+                SchemaCommand::DropIndex(d) if d.if_exists => note_drop(&mut dropped, "INDEX", &d.target),
+                SchemaCommand::DropConstraint(d) if d.if_exists => note_drop(&mut dropped, "CONSTRAINT", &d.target),
+                _ => check_create(cx, cmd, &dropped, out),
             }
-            SchemaCommand::CreateConstraint(c) if !c.if_not_exists && c.legacy.is_none() => {
-                (c.span, c.name.as_ref().map(|n| n.span.end), "CONSTRAINT", "constraint")
-            }
-            _ => return,
-        };
-        let keywords = keywords_span(cx.text(), span, keyword);
-        let at = name_end.or_else(|| find_keyword(cx.text(), span, keyword).map(|k| k.end));
-        let d = out.report(&META, keywords, format!("`CREATE {keyword}` without `IF NOT EXISTS`"));
-        d.help(format!(
-            "a re-run after a partial failure stops with \"{what} already exists\"; add `IF NOT EXISTS` so the command is idempotent"
-        ));
-        if let Some(at) = at {
-            d.fix(Fix::safe("insert `IF NOT EXISTS`", vec![Edit::insert(at, " IF NOT EXISTS")]));
         }
     }
+}
+
+fn note_drop<'a>(dropped: &mut HashSet<(&'static str, &'a str)>, keyword: &'static str, target: &'a DropTarget) {
+    if let DropTarget::Name(n) = target {
+        dropped.insert((keyword, n.value.as_str()));
+    }
+}
+
+fn check_create(cx: &FileContext, cmd: &SchemaCommand, dropped: &HashSet<(&str, &str)>, out: &mut Findings) {
+    let (span, name, keyword, what) = match cmd {
+        SchemaCommand::CreateIndex(c) if !c.if_not_exists && c.legacy.is_none() => {
+            (c.span, c.name.as_ref(), "INDEX", "index")
+        }
+        SchemaCommand::CreateConstraint(c) if !c.if_not_exists && c.legacy.is_none() => {
+            (c.span, c.name.as_ref(), "CONSTRAINT", "constraint")
+        }
+        _ => return,
+    };
+    if name.is_some_and(|n| dropped.contains(&(keyword, n.value.as_str()))) {
+        return;
+    }
+    let keywords = keywords_span(cx.text(), span, keyword);
+    let at = name.map(|n| n.span.end).or_else(|| find_keyword(cx.text(), span, keyword).map(|k| k.end));
+    let d = out.report(&META, keywords, format!("`CREATE {keyword}` without `IF NOT EXISTS`"));
+    d.help(format!(
+        "a re-run after a partial failure stops with \"{what} already exists\"; add `IF NOT EXISTS` so the command is idempotent"
+    ));
+    if let Some(at) = at {
+        d.fix(Fix::safe("insert `IF NOT EXISTS`", vec![Edit::insert(at, " IF NOT EXISTS")]));
+    }
+}
+
+/// A script run by hand (not a migration) is only ever run again when the rest of it can be:
+/// one that also creates data (`CREATE (:Person …)`) duplicates it on a second run, and a
+/// fixture under a test directory is loaded into a fresh database by its test. For those,
+/// `IF NOT EXISTS` alone buys no re-runnability, so the finding would only be noise.
+fn is_one_shot_script(cx: &FileContext) -> bool {
+    cx.role == FileRole::Script
+        && (is_test_fixture(cx)
+            || cx.script.statements.iter().any(|s| matches!(s.kind, StatementKind::Query(_)) && !rerunnable(s)))
 }

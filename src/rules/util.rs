@@ -1,6 +1,7 @@
 //! Helpers several rules share: what writes, what a pattern binds, keyword positions, and the
 //! `CALL (…) { … } IN TRANSACTIONS` rewrite.
 
+use super::{FileContext, FileRole};
 use crate::ast::*;
 use crate::diagnostic::Edit;
 use crate::span::Span;
@@ -76,20 +77,31 @@ fn clause_rerunnable(c: &Clause) -> bool {
     }
 }
 
-/// `SET n.p = n.p + 1` reads what it writes: a second run changes the value again.
+/// `SET n.p = n.p + 1` reads what it writes: a second run changes the value again. Reading the
+/// same key of another variable (`SET p.name = row.name`) does not.
 fn set_item_rerunnable(item: &SetItem) -> bool {
     match item {
         SetItem::Property { target, value, .. } => {
             let written = match &target.kind {
-                ExprKind::Property { key, .. } => Some(key.value.as_str()),
+                ExprKind::Property { subject, key } => Some((variable_name(subject), key.value.as_str())),
                 _ => None,
             };
             !visit::any_expr(value, &mut |e| match &e.kind {
-                ExprKind::Property { key, .. } => written.is_none_or(|w| key.value == w),
+                ExprKind::Property { subject, key } => written.is_none_or(|(owner, w)| {
+                    key.value == w
+                        && (owner.is_none() || variable_name(subject).is_none() || variable_name(subject) == owner)
+                }),
                 _ => false,
             })
         }
         _ => true,
+    }
+}
+
+fn variable_name(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Variable(n) => Some(n.value.as_str()),
+        _ => None,
     }
 }
 
@@ -531,4 +543,10 @@ pub fn tight(text: &str, span: Span) -> Span {
         return span;
     }
     Span::new(span.start + lead, span.end - trail)
+}
+
+/// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …): its test loads
+/// it into a fresh database, so whether it could be re-run is not a question anyone asks.
+pub fn is_test_fixture(cx: &FileContext) -> bool {
+    cx.role == FileRole::Script && crate::migration::under_test_dir(&cx.source.path)
 }
