@@ -1,6 +1,8 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, ExprKind, MatchClause, StatementKind};
+use crate::ast::{Clause, ExprKind, MatchClause, PatternPart, StatementKind};
+use crate::visit::{self, Visitor};
+use std::collections::HashMap;
 
 pub struct DestructiveDelete;
 
@@ -33,7 +35,9 @@ CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 1000 ROWS;
 If deleting everything is really intended, suppress the finding with a reason. A script outside
 any migration directory whose name says it resets (`reset.cypher`, `teardown.cypher`,
 `cleanup_data.cypher`, `wipe.cypher`, …) deletes on purpose and is left alone; in other such
-scripts deleting every node is a warning, not an error.
+scripts deleting every node is a warning, not an error, and a delete of every `:Movie` (or every
+node) that a later statement of the same script loads again (`CREATE`/`MERGE` of `:Movie`, or of
+any node) is an import rebuilding its data, not a loss, and is left alone.
 "#,
     fixable: false,
 };
@@ -43,16 +47,83 @@ impl Rule for DestructiveDelete {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::STATEMENT
+        Hooks::FILE
     }
-    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        let StatementKind::Query(q) = &stmt.kind else { return };
+    fn check_file(&self, cx: &FileContext, out: &mut Findings) {
         if is_reset_script(cx) {
             return;
         }
-        for sq in q.single_queries() {
-            check_clauses(cx, &sq.clauses, out);
+        let reloads = (cx.role == FileRole::Script).then(|| Reloads::of(cx));
+        for stmt in &cx.script.statements {
+            let StatementKind::Query(q) = &stmt.kind else { continue };
+            let site = Site { cx, reloads: reloads.as_ref(), at: stmt.span.start };
+            for sq in q.single_queries() {
+                check_clauses(&site, &sq.clauses, out);
+            }
         }
+    }
+}
+
+/// Where a delete stands: its file, and what the rest of a hand-run script loads again.
+struct Site<'a> {
+    cx: &'a FileContext<'a>,
+    reloads: Option<&'a Reloads>,
+    at: usize,
+}
+
+/// In a hand-run script, the labels that a later statement creates again (`CREATE`/`MERGE`): a
+/// script that deletes every `:Movie` and then loads the movies is rebuilding them, which is
+/// what import, lesson and demo scripts do. For each label, the start of the last statement
+/// that creates it; `None` stands for any node.
+#[derive(Default)]
+struct Reloads(HashMap<Option<String>, usize>);
+
+impl Reloads {
+    fn of(cx: &FileContext) -> Reloads {
+        let mut reloads = Reloads::default();
+        for stmt in &cx.script.statements {
+            let mut labels = CreatedLabels::default();
+            visit::walk_statement(&mut labels, stmt);
+            for label in labels.0.into_iter().map(Some).chain(labels.1.then_some(None)) {
+                reloads.0.insert(label, stmt.span.start);
+            }
+        }
+        reloads
+    }
+
+    /// Whether a statement after `at` creates nodes of every label in `labels` (any node when
+    /// `labels` is empty: the whole graph was deleted).
+    fn reloaded_after(&self, at: usize, labels: Option<&[String]>) -> bool {
+        let Some(labels) = labels else { return false };
+        let after = |key: Option<String>| self.0.get(&key).is_some_and(|&last| last > at);
+        if labels.is_empty() {
+            after(None)
+        } else {
+            labels.iter().all(|l| after(Some(l.clone())))
+        }
+    }
+}
+
+/// Labels of the nodes CREATE and MERGE clauses write, and whether they write any node.
+#[derive(Default)]
+struct CreatedLabels(Vec<String>, bool);
+
+impl<'a> Visitor<'a> for CreatedLabels {
+    fn visit_clause(&mut self, c: &'a Clause) {
+        let parts: Vec<&PatternPart> = match c {
+            Clause::Create(create) => create.pattern.parts.iter().collect(),
+            Clause::Merge(merge) => vec![&merge.pattern],
+            _ => Vec::new(),
+        };
+        for part in parts {
+            for node in path_nodes(&part.path) {
+                self.1 = true;
+                if let Some(labels) = &node.labels {
+                    self.0.extend(labels.required_names().iter().map(|n| n.value.clone()));
+                }
+            }
+        }
+        visit::walk_clause(self, c);
     }
 }
 
@@ -65,31 +136,42 @@ fn is_reset_script(cx: &FileContext) -> bool {
 }
 
 /// A whole-graph delete is an error in a migration, where it is almost never meant; in a script
-/// run by hand (no migration beside it) wiping the graph is common, so it stays a warning.
-fn report_delete(cx: &FileContext, span: crate::span::Span, what: String, out: &mut Findings) {
-    let whole_graph = what == "every node in the graph" && cx.role != FileRole::Script;
-    let diag = out.report(&META, span, format!("deletes {what}"));
+/// run by hand (no migration beside it) wiping the graph is common, so it stays a warning, and a
+/// script that loads again what it deletes is not reported at all.
+fn report_delete(site: &Site, span: crate::span::Span, target: Target, out: &mut Findings) {
+    if site.reloads.is_some_and(|r| r.reloaded_after(site.at, target.labels.as_deref())) {
+        return;
+    }
+    let whole_graph = target.what == "every node in the graph" && site.cx.role != FileRole::Script;
+    let diag = out.report(&META, span, format!("deletes {}", target.what));
     if whole_graph {
         diag.severity(Severity::Error);
     }
     diag.help("add a WHERE that bounds what is deleted; if deleting everything is intended, say so in a `cymig:ignore destructive-delete -- <reason>`");
 }
 
-fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
+/// What an unbounded delete covers, and the node labels it is confined to (empty: every node;
+/// `None` for relationships, which a later load is not taken to rebuild).
+struct Target {
+    what: String,
+    labels: Option<Vec<String>>,
+}
+
+fn check_clauses(site: &Site, clauses: &[Clause], out: &mut Findings) {
     for (i, c) in clauses.iter().enumerate() {
         match c {
             Clause::Delete(d) => {
                 for e in &d.exprs {
                     let ExprKind::Variable(v) = &e.kind else { continue };
-                    if let Some(what) = unbounded_target(&clauses[..i], &v.value) {
-                        report_delete(cx, d.span, what, out);
+                    if let Some(target) = unbounded_target(&clauses[..i], &v.value) {
+                        report_delete(site, d.span, target, out);
                     }
                 }
             }
             Clause::CallSubquery(s) => {
                 for sq in s.body.single_queries() {
-                    check_clauses(cx, &sq.clauses, out);
-                    check_outer(cx, &clauses[..i], &sq.clauses, out);
+                    check_clauses(site, &sq.clauses, out);
+                    check_outer(site, &clauses[..i], &sq.clauses, out);
                 }
             }
             _ => {}
@@ -98,20 +180,20 @@ fn check_clauses(cx: &FileContext, clauses: &[Clause], out: &mut Findings) {
 }
 
 /// DELETE inside a subquery of variables an outer unbounded MATCH bound.
-fn check_outer(cx: &FileContext, outer: &[Clause], inner: &[Clause], out: &mut Findings) {
+fn check_outer(site: &Site, outer: &[Clause], inner: &[Clause], out: &mut Findings) {
     for c in inner {
         let Clause::Delete(d) = c else { continue };
         for e in &d.exprs {
             let ExprKind::Variable(v) = &e.kind else { continue };
-            if let Some(what) = unbounded_target(outer, &v.value) {
-                report_delete(cx, d.span, what, out);
+            if let Some(target) = unbounded_target(outer, &v.value) {
+                report_delete(site, d.span, target, out);
             }
         }
     }
 }
 
 /// Describes what `var` covers when the MATCH that binds it has no bound at all.
-fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
+fn unbounded_target(before: &[Clause], var: &str) -> Option<Target> {
     let limited = before.iter().any(|c| matches!(c, Clause::With(w) if w.projection.limit.is_some()));
     if limited {
         return None;
@@ -140,24 +222,26 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<String> {
             return None; // constrained by its relationships
         }
         return Some(match n.labels.as_ref().map(|l| l.required_names()) {
-            None => "every node in the graph".to_string(),
+            None => Target { what: "every node in the graph".to_string(), labels: Some(Vec::new()) },
             Some(names) if names.is_empty() => return None,
-            Some(names) => {
-                format!("every `:{}` node", names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(":"))
-            }
+            Some(names) => Target {
+                what: format!("every `:{}` node", names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(":")),
+                labels: Some(names.iter().map(|n| n.value.clone()).collect()),
+            },
         });
     }
     if let Some(r) = rels.iter().find(|r| r.variable.as_ref().is_some_and(|v| v.value == var)) {
         if rels.len() != 1 || nodes.iter().any(|n| n.labels.is_some()) {
             return None;
         }
-        return Some(match &r.types {
+        let what = match &r.types {
             None => "every relationship in the graph".to_string(),
             Some(t) => format!(
                 "every `:{}` relationship",
                 t.required_names().iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join("|")
             ),
-        });
+        };
+        return Some(Target { what, labels: None });
     }
     None
 }
