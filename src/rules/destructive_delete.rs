@@ -45,6 +45,9 @@ impl Rule for DestructiveDelete {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
         if is_reset_script(cx) {
