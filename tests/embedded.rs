@@ -51,8 +51,9 @@ fn fixes_inside_strings_keep_the_escaping() {
     let mut options = LintOptions::default();
     options.fix = FixMode::Safe;
     let first = check::lint_source(FIXTURE, &source.text, &options);
-    let (result, _) =
-        fix::fix_until_stable(&first.source.clone(), first, &options, |s| check::lint_source(FIXTURE, &s.text, &options));
+    let (result, _) = fix::fix_until_stable(&first.source.clone(), first, &options, |s| {
+        check::lint_source(FIXTURE, &s.text, &options)
+    });
     let fixed = &result.source.text;
     assert!(fixed.contains(r"{name: \'O\\\'Reilly\'}) WHERE c.vat IS NOT NULL SET"), "{fixed}");
     assert!(fixed.contains("  WHERE p.legacyId IS NOT NULL\n  RETURN p\","), "{fixed}");

@@ -47,7 +47,11 @@ impl Rule for SyntaxError {
         for stmt in &cx.script.statements {
             for (call, embedding) in crate::visit::embedded_cypher(stmt) {
                 for e in &embedding.errors {
-                    let message = format!("the Cypher in this `{}` string is not checked: {}", call.procedure.dotted(), e.message);
+                    let message = format!(
+                        "the Cypher in this `{}` string is not checked: {}",
+                        call.procedure.dotted(),
+                        e.message
+                    );
                     out.report(&META, e.span, message).severity(Severity::Info);
                 }
             }

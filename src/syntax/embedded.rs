@@ -56,9 +56,9 @@ const PROCEDURES: &[Procedure] = &[
     Procedure { name: "apoc.do.when", cypher: &[(1, Inline), (2, Inline)], params: Params::Map(3) },
 ];
 
-/// The names of the procedures whose strings are parsed, for documentation and tests.
-pub fn procedure_names() -> impl Iterator<Item = &'static str> {
-    PROCEDURES.iter().map(|p| p.name)
+/// How many string arguments of the procedure `name` hold Cypher (0 for any other procedure).
+pub fn cypher_arguments(name: &str) -> usize {
+    PROCEDURES.iter().find(|p| p.name.eq_ignore_ascii_case(name)).map_or(0, |p| p.cypher.len())
 }
 
 /// The text a statement was parsed from and where that text is in the file.

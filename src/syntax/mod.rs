@@ -19,7 +19,7 @@ mod grammar;
 mod lower;
 mod split;
 
-pub use embedded::procedure_names as embedding_procedures;
+pub use embedded::cypher_arguments;
 pub use framing::tool_marker_section;
 
 use crate::ast::{Clause, Script, Statement, StatementKind, SyntaxError};
