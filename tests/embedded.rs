@@ -48,8 +48,7 @@ fn findings_point_inside_the_strings() {
 #[test]
 fn fixes_inside_strings_keep_the_escaping() {
     let source = fixture();
-    let mut options = LintOptions::default();
-    options.fix = FixMode::Safe;
+    let options = LintOptions { fix: FixMode::Safe, ..LintOptions::default() };
     let first = check::lint_source(FIXTURE, &source.text, &options);
     let (result, _) = fix::fix_until_stable(&first.source.clone(), first, &options, |s| {
         check::lint_source(FIXTURE, &s.text, &options)
