@@ -351,6 +351,52 @@ pub struct CallProcedureClause {
     /// `None` for the implicit-argument form `CALL db.labels` (no parentheses).
     pub args: Option<Vec<Expr>>,
     pub yield_: Option<YieldClause>,
+    /// The Cypher in its string arguments, for the procedures known to run one
+    /// (`apoc.periodic.iterate('MATCH …', 'DELETE …', {})`); empty for every other call.
+    pub embedded: Vec<EmbeddedCypher>,
+}
+
+/// Cypher held in a string literal argument of a procedure, parsed where it stands: every span
+/// of its statements points into the string in the file, escapes and all.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EmbeddedCypher {
+    /// The string literal, quotes included.
+    pub span: Span,
+    /// The argument's position in the call, from 0.
+    pub argument: usize,
+    pub role: EmbeddedRole,
+    /// Variables the procedure binds before the text runs (the driving statement's columns for
+    /// `apoc.periodic.iterate`'s action, the `params` keys for `apoc.cypher.run`); `None` when
+    /// they cannot be known (`RETURN *`, a params map that is not a literal).
+    pub bound: Option<Vec<String>>,
+    pub statements: Vec<Statement>,
+    /// Why (part of) the text could not be parsed; not errors of the file: the string may be
+    /// meant for another Cypher version, and Neo4j only parses it when the procedure runs.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// How a procedure runs the Cypher it is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum EmbeddedRole {
+    /// Once, inside the caller's transaction (`apoc.cypher.run`, `apoc.cypher.doIt`, `apoc.do.when`).
+    Inline,
+    /// Once or on a schedule, in a background transaction of its own (`apoc.periodic.submit`,
+    /// `apoc.periodic.repeat`, `apoc.periodic.countdown`).
+    Background,
+    /// `apoc.periodic.iterate`'s first statement: the rows to process.
+    Driving,
+    /// `apoc.periodic.iterate`'s second statement: run for each batch of driving rows, one
+    /// transaction per batch.
+    PerBatch,
+    /// `apoc.periodic.commit`'s statement: run again, one transaction each, until it returns 0.
+    Repeated,
+}
+
+impl EmbeddedRole {
+    /// Whether the procedure commits the statement's writes in batches of its own.
+    pub fn batched(self) -> bool {
+        matches!(self, EmbeddedRole::PerBatch | EmbeddedRole::Repeated)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

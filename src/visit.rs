@@ -365,3 +365,23 @@ pub fn any_expr(e: &Expr, pred: &mut dyn FnMut(&Expr) -> bool) -> bool {
     });
     found
 }
+
+/// Every procedure call under `s` that carries embedded Cypher, with each of its embeddings;
+/// strings in strings included, each after the string holding it.
+pub fn embedded_cypher(s: &Statement) -> Vec<(&CallProcedureClause, &EmbeddedCypher)> {
+    struct Collect<'a>(Vec<(&'a CallProcedureClause, &'a EmbeddedCypher)>);
+    impl<'a> Visitor<'a> for Collect<'a> {
+        fn visit_clause(&mut self, c: &'a Clause) {
+            if let Clause::CallProcedure(call) = c {
+                for e in &call.embedded {
+                    self.0.push((call, e));
+                    e.statements.iter().for_each(|s| self.visit_statement(s));
+                }
+            }
+            walk_clause(self, c);
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    collect.visit_statement(s);
+    collect.0
+}

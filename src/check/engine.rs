@@ -1,6 +1,7 @@
 //! Runs the selected rules over one file: file and statement hooks directly, clause and
 //! expression hooks from one shared walk per statement.
 
+use super::embedded;
 use crate::ast::{Clause, Expr, Statement};
 use crate::rules::{ClauseSite, ExprSite, FileContext, Findings, Rule};
 use crate::visit::{self, Visitor};
@@ -11,11 +12,21 @@ pub struct RuleSet {
     statement: Vec<&'static dyn Rule>,
     clause: Vec<&'static dyn Rule>,
     expr: Vec<&'static dyn Rule>,
+    /// Those of the rules that also check Cypher embedded in procedure strings.
+    embedded: Option<Box<RuleSet>>,
 }
 
 impl RuleSet {
     pub fn new(rules: impl IntoIterator<Item = &'static dyn Rule>) -> Self {
-        let mut set = RuleSet { file: Vec::new(), statement: Vec::new(), clause: Vec::new(), expr: Vec::new() };
+        let rules: Vec<_> = rules.into_iter().collect();
+        let mut set = Self::split(rules.iter().copied());
+        set.embedded = Some(Box::new(Self::split(rules.into_iter().filter(|r| r.checks_embedded()))));
+        set
+    }
+
+    fn split(rules: impl IntoIterator<Item = &'static dyn Rule>) -> Self {
+        let mut set =
+            RuleSet { file: Vec::new(), statement: Vec::new(), clause: Vec::new(), expr: Vec::new(), embedded: None };
         for r in rules {
             let h = r.hooks();
             if h.file {
@@ -43,13 +54,33 @@ impl RuleSet {
             for r in &self.statement {
                 r.check_statement(cx, stmt, &mut out);
             }
-            if !self.clause.is_empty() || !self.expr.is_empty() {
-                let mut walk =
-                    Dispatch { set: self, cx, out: &mut out, stmt, in_transactions: 0, nested: 0, parents: Vec::new() };
-                walk.visit_statement(stmt);
+            self.walk(cx, stmt, false, &mut out);
+            if let Some(embedded) = &self.embedded {
+                embedded.run_embedded(cx, stmt, &mut out);
             }
         }
         out
+    }
+
+    /// The clause and expression hooks over one statement.
+    fn walk(&self, cx: &FileContext, stmt: &Statement, batched: bool, out: &mut Findings) {
+        if !self.clause.is_empty() || !self.expr.is_empty() {
+            let in_transactions = usize::from(batched);
+            let mut walk = Dispatch { set: self, cx, out, stmt, in_transactions, nested: 0, parents: Vec::new() };
+            walk.visit_statement(stmt);
+        }
+    }
+
+    /// The statement, clause and expression hooks over the Cypher in `stmt`'s procedure strings.
+    fn run_embedded(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        for unit in embedded::units(stmt) {
+            let first = out.diagnostics.len();
+            for r in &self.statement {
+                r.check_embedded(cx, &unit.statement, unit.embedding, out);
+            }
+            self.walk(cx, &unit.statement, unit.embedding.role.batched(), out);
+            embedded::keep_exact_fixes(&mut out.diagnostics[first..], unit.embedding);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! fixes. [`lint`] is the driver behind `cymig lint`; [`lint_source`] lints one text on its own.
 
 mod directives;
+mod embedded;
 mod engine;
 pub mod fix;
 mod gate;

@@ -16,6 +16,7 @@ use super::{DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, S
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
+use crate::rules::util::{embedded_class, StatementClass as EmbeddedClass};
 use crate::schema::effects::{is_apoc_batch_procedure, is_read_only_procedure, linear_clauses};
 use crate::schema::{SchemaEvent, SchemaModel};
 use crate::source::SourceFile;
@@ -251,7 +252,7 @@ fn classify_query(q: &Query) -> StatementClass {
         for clause in &sq.clauses {
             if let Clause::CallProcedure(p) = clause {
                 let name = p.procedure.dotted();
-                if is_schema_procedure(&name) {
+                if is_schema_procedure(&name) || embedded_class(p) == Some(EmbeddedClass::Schema) {
                     return StatementClass::Schema;
                 }
             }
@@ -265,7 +266,10 @@ fn classify_query(q: &Query) -> StatementClass {
             | Clause::Remove(_)
             | Clause::Delete(_)
             | Clause::Foreach(_) => true,
-            Clause::CallProcedure(p) => !is_read_only_procedure(&p.procedure.dotted()),
+            Clause::CallProcedure(p) => match embedded_class(p) {
+                Some(class) => class != EmbeddedClass::Read,
+                None => !is_read_only_procedure(&p.procedure.dotted()),
+            },
             Clause::CallSubquery(_) => true,
             _ => false,
         })

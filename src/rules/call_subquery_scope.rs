@@ -54,6 +54,9 @@ impl Rule for CallSubqueryScope {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         if cx.settings.target < Target::V5 {
             return;

@@ -39,6 +39,9 @@ impl Rule for CaseWhenNull {
     fn hooks(&self) -> Hooks {
         Hooks::EXPR
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_expr(&self, _cx: &FileContext, e: &Expr, _site: ExprSite, out: &mut Findings) {
         match &e.kind {
             ExprKind::Case { subject: Some(_), alternatives, .. } => {

@@ -45,6 +45,9 @@ impl Rule for CreateUnique {
     fn hooks(&self) -> Hooks {
         Hooks::CLAUSE
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_clause(&self, cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
         let Clause::Create(c) = clause else { return };
         let Some(unique) = c.unique else { return };

@@ -1,6 +1,6 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, ExprKind, MatchClause, PatternPart, StatementKind};
+use crate::ast::{Clause, EmbeddedCypher, ExprKind, MatchClause, PatternPart, StatementKind};
 use crate::visit::{self, Visitor};
 use std::collections::HashMap;
 
@@ -47,7 +47,22 @@ impl Rule for DestructiveDelete {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::FILE
+        // The file hook reads the whole script (what it loads again); the statement hook is
+        // only there so that Cypher in procedure strings is checked too.
+        Hooks { file: true, statement: true, clause: false, expr: false }
+    }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
+    fn check_embedded(&self, cx: &FileContext, stmt: &Statement, _: &EmbeddedCypher, out: &mut Findings) {
+        let StatementKind::Query(q) = &stmt.kind else { return };
+        if is_reset_script(cx) {
+            return;
+        }
+        let site = Site { cx, reloads: None, at: stmt.span.start };
+        for sq in q.single_queries() {
+            check_clauses(&site, &sq.clauses, out);
+        }
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
         if is_reset_script(cx) {

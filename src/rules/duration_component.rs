@@ -72,6 +72,9 @@ impl Rule for DurationComponent {
     fn hooks(&self) -> Hooks {
         Hooks::EXPR
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_expr(&self, _cx: &FileContext, e: &Expr, _site: ExprSite, out: &mut Findings) {
         let ExprKind::Property { subject, key } = &e.kind else { return };
         let ExprKind::FunctionCall { name, args, .. } = &subject.kind else { return };

@@ -61,6 +61,9 @@ impl Rule for EnterpriseOnly {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         if cx.settings.edition != Edition::Community {
             return;

@@ -44,6 +44,9 @@ impl Rule for ExistsFunction {
     fn hooks(&self) -> Hooks {
         Hooks::EXPR
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_expr(&self, cx: &FileContext, e: &Expr, site: ExprSite, out: &mut Findings) {
         // `NOT exists(x.p)` is reported (and fixed) as a whole, as `x.p IS NULL`.
         if let ExprKind::Unary { op: UnaryOp::Not, operand } = &e.kind {

@@ -43,6 +43,9 @@ impl Rule for IdFunction {
     fn hooks(&self) -> Hooks {
         Hooks::EXPR
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_expr(&self, cx: &FileContext, e: &Expr, _site: ExprSite, out: &mut Findings) {
         if cx.settings.target < Target::V5 || !is_call_to(e, "id") {
             return;

@@ -43,6 +43,9 @@ impl Rule for LegacyIndexSyntax {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Schema(cmd) = &stmt.kind else { return };
         match cmd {

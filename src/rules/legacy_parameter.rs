@@ -37,6 +37,9 @@ impl Rule for LegacyParameter {
     fn hooks(&self) -> Hooks {
         Hooks::EXPR
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_expr(&self, _cx: &FileContext, e: &Expr, _site: ExprSite, out: &mut Findings) {
         let ExprKind::Parameter(p) = &e.kind else { return };
         if !p.legacy {

@@ -43,6 +43,9 @@ impl Rule for MergeNullKey {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
         for sq in q.single_queries() {

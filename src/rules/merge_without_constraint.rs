@@ -56,6 +56,12 @@ impl Rule for MergeWithoutConstraint {
             for sq in q.single_queries() {
                 check_clauses(&sq.clauses, &[], &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
             }
+            for (_, embedding) in crate::visit::embedded_cypher(stmt) {
+                let outer = embedding.bound.clone().unwrap_or_default();
+                for sq in embedding.statements.iter().filter_map(|s| s.as_query()).flat_map(|q| q.single_queries()) {
+                    check_clauses(&sq.clauses, &outer, &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                }
+            }
         }
         // One finding per (label, keys): the first MERGE, with how many share it.
         let mut reported: Vec<(&str, &[String])> = Vec::new();

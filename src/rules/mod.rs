@@ -51,7 +51,7 @@ pub use registry::{all, by_name, Category, RuleMeta};
 /// The rule the parser's findings are reported under (`cymig parse` builds them directly).
 pub use syntax_error::META as SYNTAX_ERROR;
 
-use crate::ast::{Clause, Expr, Statement};
+use crate::ast::{Clause, EmbeddedCypher, Expr, Statement};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::span::Span;
 
@@ -97,6 +97,16 @@ pub trait Rule: Sync {
     fn check_statement(&self, _cx: &FileContext, _stmt: &Statement, _out: &mut Findings) {}
     fn check_clause(&self, _cx: &FileContext, _clause: &Clause, _site: ClauseSite, _out: &mut Findings) {}
     fn check_expr(&self, _cx: &FileContext, _expr: &Expr, _site: ExprSite, _out: &mut Findings) {}
+    /// Whether the rule also checks Cypher embedded in procedure strings
+    /// (`apoc.periodic.iterate('…', '…')`): its hooks then see those statements too, with
+    /// [`ClauseSite::in_transactions`] set where the procedure batches them.
+    fn checks_embedded(&self) -> bool {
+        false
+    }
+    /// The statement hook for an embedded statement; `embedding` says how the procedure runs it.
+    fn check_embedded(&self, cx: &FileContext, stmt: &Statement, _embedding: &EmbeddedCypher, out: &mut Findings) {
+        self.check_statement(cx, stmt, out)
+    }
 }
 
 /// Collects the diagnostics rules report for one file.

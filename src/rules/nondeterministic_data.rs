@@ -46,6 +46,9 @@ impl Rule for NondeterministicData {
     fn hooks(&self) -> Hooks {
         Hooks::CLAUSE
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_clause(&self, _cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
         let Clause::Merge(m) = clause else { return };
         struct Volatile(Vec<(crate::span::Span, String)>);

@@ -203,6 +203,9 @@ impl Rule for RemovedProcedure {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
         let whole = q.unions.is_empty() && q.periodic_commit.is_none() && stmt.prefixes.is_empty();

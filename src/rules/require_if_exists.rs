@@ -40,6 +40,9 @@ impl Rule for RequireIfExists {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Schema(cmd) = &stmt.kind else { return };
         let (span, target, keyword) = match cmd {

@@ -1,6 +1,6 @@
 use super::util::{find_keyword, is_test_fixture, keywords_span, rerunnable};
 use super::*;
-use crate::ast::{DropTarget, SchemaCommand, StatementKind};
+use crate::ast::{DropTarget, EmbeddedCypher, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;
 use std::collections::HashSet;
 
@@ -47,7 +47,19 @@ impl Rule for RequireIfNotExists {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::FILE
+        // The file hook follows the drops before each CREATE; the statement hook is only there
+        // so that Cypher in procedure strings (`apoc.cypher.runSchema`) is checked too.
+        Hooks { file: true, statement: true, clause: false, expr: false }
+    }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
+    fn check_embedded(&self, cx: &FileContext, stmt: &Statement, _: &EmbeddedCypher, out: &mut Findings) {
+        if let StatementKind::Schema(cmd) = &stmt.kind {
+            if !is_one_shot_script(cx) {
+                check_create(cx, cmd, &HashSet::new(), out);
+            }
+        }
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
         if is_one_shot_script(cx) {

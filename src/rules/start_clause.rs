@@ -51,6 +51,9 @@ impl Rule for StartClause {
     fn hooks(&self) -> Hooks {
         Hooks::CLAUSE
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_clause(&self, cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
         let Clause::Start(st) = clause else { return };
         let Some(last) = st.points.last() else { return };

@@ -42,6 +42,20 @@ impl Rule for SyntaxError {
         for e in &cx.script.errors {
             out.report(&META, e.span, e.message.clone());
         }
+        // Cypher in a procedure string is only parsed by Neo4j when the procedure runs, and may
+        // be meant for another version: not checked, said softly.
+        for stmt in &cx.script.statements {
+            for (call, embedding) in crate::visit::embedded_cypher(stmt) {
+                for e in &embedding.errors {
+                    let message = format!(
+                        "the Cypher in this `{}` string is not checked: {}",
+                        call.procedure.dotted(),
+                        e.message
+                    );
+                    out.report(&META, e.span, message).severity(Severity::Info);
+                }
+            }
+        }
         // Invalid UTF-8 and the like, found when the file was read.
         cx.set.report(&META, out);
     }

@@ -47,15 +47,29 @@ impl Rule for UndefinedVariable {
     fn hooks(&self) -> Hooks {
         Hooks::STATEMENT
     }
+    fn checks_embedded(&self) -> bool {
+        true
+    }
     fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        let StatementKind::Query(q) = &stmt.kind else { return };
-        let mut checker = Checker::default();
-        checker.query(q, &Scope::default());
-        for u in checker.found {
-            let d = out.report(&META, u.span, format!("variable `{}` is not defined", u.name));
-            if let Some(help) = u.help {
-                d.help(help);
-            }
+        check(stmt, &Scope::default(), out);
+    }
+    /// Procedures bind variables before their Cypher runs (the driving statement's columns,
+    /// the params); when those cannot be known, nothing is reported.
+    fn check_embedded(&self, _cx: &FileContext, stmt: &Statement, embedding: &EmbeddedCypher, out: &mut Findings) {
+        if let Some(bound) = &embedding.bound {
+            check(stmt, &Scope { vars: bound.clone(), ..Scope::default() }, out);
+        }
+    }
+}
+
+fn check(stmt: &Statement, scope: &Scope, out: &mut Findings) {
+    let StatementKind::Query(q) = &stmt.kind else { return };
+    let mut checker = Checker::default();
+    checker.query(q, scope);
+    for u in checker.found {
+        let d = out.report(&META, u.span, format!("variable `{}` is not defined", u.name));
+        if let Some(help) = u.help {
+            d.help(help);
         }
     }
 }

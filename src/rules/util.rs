@@ -22,7 +22,7 @@ pub fn statement_class(stmt: &Statement) -> StatementClass {
         StatementKind::Admin(_) | StatementKind::Terminate(_) => StatementClass::Admin,
         StatementKind::Show(_) => StatementClass::Read,
         StatementKind::Query(q) => {
-            if calls_schema_procedure(q) {
+            if calls_schema_procedure(q) || runs_embedded_schema(q) {
                 StatementClass::Schema
             } else if query_writes(q) {
                 StatementClass::Write
@@ -44,9 +44,36 @@ pub fn clause_writes(c: &Clause) -> bool {
         Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) => true,
         Clause::Foreach(f) => f.clauses.iter().any(clause_writes),
         Clause::CallSubquery(s) => query_writes(&s.body),
-        Clause::CallProcedure(p) => procedure_writes(&p.procedure.dotted()),
+        Clause::CallProcedure(p) => match embedded_class(p) {
+            Some(class) => class != StatementClass::Read,
+            None => procedure_writes(&p.procedure.dotted()),
+        },
         _ => false,
     }
+}
+
+/// What the Cypher a procedure runs from its strings does (`apoc.cypher.runSchema('CREATE
+/// INDEX …')`, `apoc.periodic.iterate('…', 'SET …')`), when every string it runs was parsed:
+/// schema over write over read. `None` when it runs none, or one cymig could not read.
+pub fn embedded_class(call: &CallProcedureClause) -> Option<StatementClass> {
+    let parsed = call.embedded.iter().filter(|e| e.errors.is_empty()).count();
+    if parsed == 0 || parsed != crate::syntax::cypher_arguments(&call.procedure.dotted()) {
+        return None;
+    }
+    let classes = call.embedded.iter().flat_map(|e| &e.statements).map(statement_class);
+    Some(classes.fold(StatementClass::Read, |acc, class| match (acc, class) {
+        (StatementClass::Schema, _) | (_, StatementClass::Schema) => StatementClass::Schema,
+        (StatementClass::Read, StatementClass::Read) => StatementClass::Read,
+        _ => StatementClass::Write,
+    }))
+}
+
+/// A procedure call at the top of the query whose strings change the schema.
+fn runs_embedded_schema(q: &Query) -> bool {
+    q.single_queries().flat_map(|sq| &sq.clauses).any(|c| match c {
+        Clause::CallProcedure(p) => embedded_class(p) == Some(StatementClass::Schema),
+        _ => false,
+    })
 }
 
 /// Whether running a statement again after it committed changes nothing more: schema commands
@@ -128,7 +155,7 @@ pub fn procedure_writes(name: &str) -> bool {
         || lower.starts_with("apoc.merge.")
         || lower.starts_with("apoc.nodes.delete")
         || lower == "apoc.cypher.runwrite"
-        || lower == "apoc.cypher.dowit"
+        || lower == "apoc.cypher.doit"
 }
 
 /// Procedures that change the schema (4.x): they count as schema statements.
@@ -549,4 +576,32 @@ pub fn tight(text: &str, span: Span) -> Span {
 /// it into a fresh database, so whether it could be re-run is not a question anyone asks.
 pub fn is_test_fixture(cx: &FileContext) -> bool {
     cx.role == FileRole::Script && crate::migration::under_test_dir(&cx.source.path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{statement_class, StatementClass};
+
+    fn class(text: &str) -> StatementClass {
+        statement_class(&crate::syntax::parse(text).statements[0])
+    }
+
+    #[test]
+    fn the_cypher_in_procedure_strings_decides_what_the_call_does() {
+        assert_eq!(
+            class("CALL apoc.cypher.runSchema('CREATE INDEX i FOR (n:A) ON (n.x)', {})"),
+            StatementClass::Schema
+        );
+        assert_eq!(
+            class("CALL apoc.cypher.run('MATCH (n:A) SET n.x = 1', {}) YIELD value RETURN value"),
+            StatementClass::Write
+        );
+        assert_eq!(
+            class("CALL apoc.cypher.doIt('MATCH (n:A) RETURN n', {}) YIELD value RETURN value"),
+            StatementClass::Read
+        );
+        // One string is a parameter: the procedure's name decides, as before.
+        assert_eq!(class("CALL apoc.periodic.iterate('MATCH (n:A) RETURN n', $action, {})"), StatementClass::Write);
+        assert_eq!(class("CALL apoc.cypher.doIt($statement, {}) YIELD value RETURN value"), StatementClass::Write);
+    }
 }

@@ -12,18 +12,21 @@
 
 mod budget;
 mod depth;
+mod embedded;
 mod errors;
 mod framing;
 mod grammar;
 mod lower;
 mod split;
 
+pub use embedded::cypher_arguments;
 pub use framing::tool_marker_section;
 
 use crate::ast::{Clause, Script, Statement, StatementKind, SyntaxError};
 use crate::span::Span;
 use grammar::{CypherParser, Rule};
 use pest::Parser;
+use std::sync::Arc;
 
 /// Parses a whole file: every statement, every comment; a bad statement is reported and the
 /// following statements are still parsed.
@@ -45,8 +48,11 @@ pub fn parse(text: &str) -> Script {
     }
     let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: all_comments };
     for span in split.statements {
-        match parse_statement(text, span, &comments) {
-            Ok(statement) => script.statements.push(statement),
+        match parse_statement(text, span, &comments, None) {
+            Ok(mut statement) => {
+                embedded::attach(&mut statement, &embedded::Parsed { text, file_offsets: None, depth: 0 });
+                script.statements.push(statement)
+            }
             Err(error) => script.errors.push(error),
         }
     }
@@ -75,31 +81,39 @@ pub fn grammar_only(text: &str) -> usize {
 }
 
 /// Parses one statement (its span excludes the `;` and surrounding comments); `comments` are
-/// the file's comments, in order.
-fn parse_statement(file: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
+/// the file's comments, in order. `file_offsets` maps the offsets of Cypher unescaped from a
+/// string literal into the file (see [`embedded`]): every span returned is a file span.
+fn parse_statement(
+    file: &str,
+    span: Span,
+    comments: &[Span],
+    file_offsets: Option<&Arc<[usize]>>,
+) -> Result<Statement, SyntaxError> {
     let text = &file[span.start..span.end];
+    let to_file = |s: Span| file_offsets.map_or(s, |map| embedded::to_file(map, s));
     let (nesting, too_deep_at) = depth::max_nesting(text, depth::MAX_NESTING);
     if let Some(at) = too_deep_at {
         return Err(SyntaxError {
-            span: Span::new(span.start + at, span.start + at + 1),
-            statement_span: span,
+            span: to_file(Span::new(span.start + at, span.start + at + 1)),
+            statement_span: to_file(span),
             message: format!("nesting too deep (more than {} levels)", depth::MAX_NESTING),
         });
     }
+    let lowerer = lower::Lowerer::mapped(span, comments, file_offsets.cloned());
     if nesting > depth::BIG_STACK_NESTING {
-        return on_big_stack(text, span, comments);
+        return on_big_stack(text, lowerer);
     }
-    parse_and_lower(text, span, comments)
+    parse_and_lower(text, &lowerer)
 }
 
 /// Deeply nested (but accepted) statements get a thread with a stack sized for them.
-fn on_big_stack(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
+fn on_big_stack(text: &str, lowerer: lower::Lowerer) -> Result<Statement, SyntaxError> {
     let owned = text.to_string();
-    let comments = comments.to_vec();
+    let span = lowerer.statement_span();
     let worker = std::thread::Builder::new()
         .name("cymig-parse".to_string())
         .stack_size(512 << 20)
-        .spawn(move || parse_and_lower(&owned, span, &comments));
+        .spawn(move || parse_and_lower(&owned, &lowerer));
     match worker.map(|h| h.join()) {
         Ok(Ok(result)) => result,
         _ => {
@@ -108,19 +122,19 @@ fn on_big_stack(text: &str, span: Span, comments: &[Span]) -> Result<Statement, 
     }
 }
 
-fn parse_and_lower(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
-    budget::with_budget_for(text.len(), || lower_statement(text, span, comments))
+fn parse_and_lower(text: &str, lowerer: &lower::Lowerer) -> Result<Statement, SyntaxError> {
+    budget::with_budget_for(text.len(), || lower_statement(text, lowerer))
 }
 
-fn lower_statement(text: &str, span: Span, comments: &[Span]) -> Result<Statement, SyntaxError> {
+fn lower_statement(text: &str, lowerer: &lower::Lowerer) -> Result<Statement, SyntaxError> {
+    let span = lowerer.statement_span();
     let pairs = match CypherParser::parse(Rule::statement, text) {
         Ok(pairs) => pairs,
-        Err(_) => return Err(detailed_error(text, span)),
+        Err(_) => return Err(detailed_error(text, lowerer)),
     };
     let Some(root) = pairs.into_iter().next() else {
         return Err(SyntaxError { span, statement_span: span, message: "empty statement".to_string() });
     };
-    let lowerer = lower::Lowerer::new(span, comments);
     let statement = lowerer.statement(root, span).map_err(|e| SyntaxError {
         span: e.span,
         statement_span: span,
@@ -131,13 +145,14 @@ fn lower_statement(text: &str, span: Span, comments: &[Span]) -> Result<Statemen
 }
 
 /// Parses again with pest's error detail on (slower, so only on failure) and describes it.
-fn detailed_error(text: &str, span: Span) -> SyntaxError {
+fn detailed_error(text: &str, lowerer: &lower::Lowerer) -> SyntaxError {
+    let span = lowerer.statement_span();
     let result = with_error_detail(|| CypherParser::parse(Rule::statement, text).map(drop).map_err(Box::new));
     let failure = match result {
-        Err(err) => errors::describe_failure(&err, text, span.start),
+        Err(err) => errors::describe_failure(&err, text, lowerer.offset()),
         Ok(_) => errors::Failure { span, message: "syntax error".to_string() },
     };
-    SyntaxError { span: failure.span, statement_span: span, message: failure.message }
+    SyntaxError { span: lowerer.file_span(failure.span), statement_span: span, message: failure.message }
 }
 
 /// pest's error detail is a process-wide switch read when a parse starts: detailed parses take

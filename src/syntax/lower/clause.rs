@@ -374,7 +374,7 @@ impl Lowerer {
             }
         }
         let procedure = procedure.ok_or_else(|| internal(span))?;
-        Ok(CallProcedureClause { span, procedure, args, yield_ })
+        Ok(CallProcedureClause { span, procedure, args, yield_, embedded: Vec::new() })
     }
 
     fn yield_clause(&self, pair: Pair) -> LResult<YieldClause> {

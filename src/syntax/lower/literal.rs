@@ -65,49 +65,85 @@ fn unescape(inner: &str) -> Option<String> {
     if !inner.contains('\\') {
         return Some(inner.to_string());
     }
+    unescape_with_offsets(inner).map(|(value, _)| value)
+}
+
+/// [`unescape`], with where each byte of the value comes from: `offsets[i]` is the offset in
+/// `inner` of the character or escape that byte `i` belongs to (plus its position in the
+/// character, so offsets strictly increase), and one more entry, `inner.len()`, for the end.
+pub(crate) fn unescape_with_offsets(inner: &str) -> Option<(String, Vec<usize>)> {
     let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(e) = chars.next() else {
-            out.push('\\');
-            break;
-        };
-        match e {
-            '\\' => out.push('\\'),
-            '\'' => out.push('\''),
-            '"' => out.push('"'),
-            'b' | 'B' => out.push('\u{8}'),
-            'f' | 'F' => out.push('\u{c}'),
-            'n' | 'N' => out.push('\n'),
-            'r' | 'R' => out.push('\r'),
-            't' | 'T' => out.push('\t'),
-            'u' | 'U' => {
-                let len = if e == 'u' { 4 } else { 8 };
-                let hex: String = chars.by_ref().take(len).collect();
-                let code = u32::from_str_radix(&hex, 16).ok()?;
-                out.push(char::from_u32(code)?);
+    let mut offsets = Vec::with_capacity(inner.len() + 1);
+    let mut chars = inner.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let decoded = if c != '\\' {
+            Some(c)
+        } else {
+            match chars.peek().map(|&(_, e)| e) {
+                None => None,
+                Some(e) => {
+                    chars.next();
+                    escape(e, &mut chars)?
+                }
             }
-            other => {
-                out.push('\\');
-                out.push(other);
+        };
+        match decoded {
+            Some(d) => push_char(&mut out, &mut offsets, d, at),
+            None => {
+                // An unknown escape (or a final backslash) stands for itself.
+                push_char(&mut out, &mut offsets, '\\', at);
+                if let Some(e) = inner[at + 1..].chars().next() {
+                    push_char(&mut out, &mut offsets, e, at + 1);
+                }
             }
         }
     }
-    Some(out)
+    offsets.push(inner.len());
+    Some((out, offsets))
+}
+
+/// The character the escape `\e` stands for; `Some(None)` when it stands for itself; `None`
+/// (outer) for an invalid `\u`.
+fn escape(e: char, rest: &mut std::iter::Peekable<std::str::CharIndices>) -> Option<Option<char>> {
+    Some(Some(match e {
+        '\\' => '\\',
+        '\'' => '\'',
+        '"' => '"',
+        'b' | 'B' => '\u{8}',
+        'f' | 'F' => '\u{c}',
+        'n' | 'N' => '\n',
+        'r' | 'R' => '\r',
+        't' | 'T' => '\t',
+        'u' | 'U' => {
+            let len = if e == 'u' { 4 } else { 8 };
+            let hex: String = rest.by_ref().take(len).map(|(_, h)| h).collect();
+            let code = u32::from_str_radix(&hex, 16).ok()?;
+            char::from_u32(code)?
+        }
+        _ => return Some(None),
+    }))
+}
+
+fn push_char(out: &mut String, offsets: &mut Vec<usize>, c: char, at: usize) {
+    out.push(c);
+    offsets.extend((0..c.len_utf8()).map(|k| at + k));
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unescape;
+    use super::{unescape, unescape_with_offsets};
 
     #[test]
     fn unescapes_cypher_escapes() {
         assert_eq!(unescape(r"a\nb\u0041\\\'").as_deref(), Some("a\nbA\\'"));
         assert_eq!(unescape(r"\q").as_deref(), Some(r"\q"));
         assert_eq!(unescape(r"\uD800"), None);
+    }
+
+    #[test]
+    fn offsets_point_at_the_escape_each_byte_comes_from() {
+        let (value, offsets) = unescape_with_offsets(r"a\'b\u00e9\q").unwrap();
+        assert_eq!(value, "a'bé\\q");
+        assert_eq!(offsets, [0, 1, 3, 4, 5, 10, 11, 12]);
     }
 }

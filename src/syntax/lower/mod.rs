@@ -10,9 +10,12 @@ mod pattern;
 mod schema;
 mod statement;
 
+pub(super) use literal::unescape_with_offsets;
+
 use super::grammar::Rule;
 use crate::ast::{Name, QualifiedName};
 use crate::span::Span;
+use std::sync::Arc;
 
 pub(crate) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 
@@ -25,9 +28,13 @@ pub(crate) struct LowerError {
 
 pub(crate) type LResult<T> = Result<T, LowerError>;
 
-/// Lowers the pairs of one statement whose text starts at `offset` in the file.
+/// Lowers the pairs of one statement whose text starts at `offset` in the text parsed.
 pub(crate) struct Lowerer {
     offset: usize,
+    statement_len: usize,
+    /// For Cypher unescaped from a string literal: the file offset of each byte of that text
+    /// (see `syntax::embedded`); spans go through it so they point into the file.
+    file_offsets: Option<Arc<[usize]>>,
     /// The comments inside the statement, in order, relative to its text (the split pass has
     /// already found them all, so spans are trimmed without rescanning the text).
     comments: Vec<Span>,
@@ -39,7 +46,30 @@ impl Lowerer {
         let first = comments.partition_point(|c| c.start < statement.start);
         let inside = comments[first..].iter().take_while(|c| c.end <= statement.end);
         let comments = inside.map(|c| Span::new(c.start - statement.start, c.end - statement.start)).collect();
-        Lowerer { offset: statement.start, comments }
+        Lowerer { offset: statement.start, statement_len: statement.len(), file_offsets: None, comments }
+    }
+
+    /// Lowers a statement of a text whose byte `i` stands at `file_offsets[i]` in the file.
+    pub(crate) fn mapped(statement: Span, comments: &[Span], file_offsets: Option<Arc<[usize]>>) -> Self {
+        Lowerer { file_offsets, ..Lowerer::new(statement, comments) }
+    }
+
+    /// Where the statement's text starts in the text parsed.
+    pub(crate) fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The whole statement's span in the file.
+    pub(crate) fn statement_span(&self) -> Span {
+        self.file_span(Span::new(self.offset, self.offset + self.statement_len))
+    }
+
+    /// Where an offset of the parsed text is in the file.
+    pub(crate) fn file_span(&self, span: Span) -> Span {
+        match &self.file_offsets {
+            None => span,
+            Some(map) => super::embedded::to_file(map, span),
+        }
     }
 
     /// The pair's span in the file, without the whitespace and comments pest's implicit skipping
@@ -47,7 +77,7 @@ impl Lowerer {
     fn span(&self, pair: &Pair) -> Span {
         let s = pair.as_span();
         let end = trimmed_end(pair.get_input(), s.start(), s.end(), &self.comments);
-        Span::new(s.start() + self.offset, end + self.offset)
+        self.file_span(Span::new(s.start() + self.offset, end + self.offset))
     }
 
     /// The pair's text without trailing whitespace and comments (see [`Lowerer::span`]).
