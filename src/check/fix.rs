@@ -87,7 +87,7 @@ pub fn fix_until_stable(
 
 /// A unified diff of one fixed file, for `--diff`.
 pub fn unified_diff(f: &FixedFile) -> String {
-    let path = f.path.to_string_lossy().replace('\\', "/");
+    let path = crate::report::display_path(&f.path, crate::report::Base::WorkingDir);
     similar::TextDiff::from_lines(&f.original, &f.fixed)
         .unified_diff()
         .context_radius(3)

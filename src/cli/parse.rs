@@ -312,7 +312,7 @@ fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
         })
         .collect();
     FileJson {
-        file: parsed.source.display_path(),
+        file: crate::report::display_path(parsed.source.path(), crate::report::Base::WorkingDir),
         ok: parsed.diagnostics.is_empty(),
         statements: parsed.script.as_ref().map_or(0, |s| s.statements.len()),
         errors,
