@@ -141,8 +141,34 @@ fn guarded_settings(settings: &rules::Settings, script: &crate::ast::Script) -> 
     narrowed
 }
 
-/// Runs the selected rules, suppressions and severity overrides over one parsed file.
+/// Runs the selected rules, suppressions and severity overrides over one parsed file; fixes that
+/// would not re-lint clean are withdrawn (see [`fix::keep_clean_fixes`]).
 pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
+    let mut result = run_rules(source, view, options);
+    if result.diagnostics.iter().any(|d| d.fix.is_some()) {
+        let path = source.path.clone();
+        fix::keep_clean_fixes(&source.text, view.script, &mut result.diagnostics, |text| {
+            standalone(path.clone(), text, options).diagnostics
+        });
+    }
+    result
+}
+
+/// One text linted on its own, with its fixes as the rules wrote them.
+fn standalone(path: PathBuf, text: &str, options: &LintOptions) -> FileResult {
+    let parsed = set::ParsedFile::parse(path, text.to_string());
+    let catalog = Catalog::default();
+    let view = FileView {
+        script: &parsed.script,
+        directives: &parsed.directives,
+        role: FileRole::Standalone,
+        catalog_before: &catalog,
+        set_facts: Default::default(),
+    };
+    run_rules(&parsed.source, &view, options)
+}
+
+fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let settings = guarded_settings(&options.settings, view.script);
         let cx = FileContext {
