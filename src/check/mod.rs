@@ -7,6 +7,7 @@ pub mod fix;
 mod gate;
 pub mod options;
 pub(crate) mod parallel;
+pub mod recorded;
 pub mod set;
 mod suppress;
 
@@ -38,6 +39,8 @@ pub struct LintOutcome {
     pub layouts: Vec<(PathBuf, String)>,
     /// Files whose text the fixes changed (written unless `--diff`).
     pub fixed: Vec<FixedFile>,
+    /// Migrations recorded in `cymig.sum` that had fixes, left as they are.
+    pub held_back: Vec<recorded::HeldBack>,
 }
 
 #[derive(Clone, Debug)]
@@ -76,15 +79,15 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
     let layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
     let mut outcome = LintOutcome { layouts, ..LintOutcome::default() };
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
-    for (file, fixed) in results {
+    for (file, fixed, held) in results {
         outcome.files.push(file);
-        if let Some(f) = fixed {
-            outcome.fixed.push(f);
-        }
+        outcome.fixed.extend(fixed);
+        outcome.held_back.extend(held);
     }
     drop_in_background(sets);
     outcome.files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     outcome.fixed.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.held_back.sort_by(|a, b| a.path.cmp(&b.path));
     if options.fix != FixMode::None && !options.diff {
         for f in &outcome.fixed {
             std::fs::write(&f.path, &f.fixed)
@@ -101,12 +104,19 @@ fn drop_in_background(sets: Vec<set::LoadedSet>) {
     let _ = std::thread::Builder::new().name("cymig-free".into()).spawn(move || drop(sets));
 }
 
-fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (FileResult, Option<FixedFile>) {
+type Linted = (FileResult, Option<FixedFile>, Option<recorded::HeldBack>);
+
+fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> Linted {
     let file = &set.files[index];
     let view = set.view_of(index);
     let first = lint_file(&file.source, &view, options);
     if options.fix == FixMode::None {
-        return (first, None);
+        return (first, None, None);
+    }
+    if set.recorded[index] {
+        let fixable: Vec<&Diagnostic> = first.diagnostics.iter().filter(|d| fix::fixable(d, options.fix)).collect();
+        let held = (!fixable.is_empty()).then(|| recorded::held_back(file, &set.sum_path, &fixable));
+        return (first, None, held);
     }
     let (result, fixed) = fix::fix_until_stable(&file.source, first, options, |source| {
         let reparsed = set::ParsedFile::parse(source.path.clone(), source.text.clone());
@@ -115,7 +125,7 @@ fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (Fi
         view.directives = &reparsed.directives;
         lint_file(&reparsed.source, &view, options)
     });
-    (result, fixed)
+    (result, fixed, None)
 }
 
 /// Everything the rules need about one file, borrowed from its loaded set.
