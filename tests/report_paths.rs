@@ -64,7 +64,8 @@ fn every_format_names_the_file_the_same_way_however_it_was_given() {
             assert_eq!(from_migrations, at_root[0], "{format} from db/migrations/");
             insta::assert_snapshot!(format!("paths_{format}"), without_rule_catalogue(format, &shown));
         } else {
-            let report = format!("# from the root\n{shown}\n# from sub/\n{from_sub}\n# from db/migrations/\n{from_migrations}");
+            let report =
+                format!("# from the root\n{shown}\n# from sub/\n{from_sub}\n# from db/migrations/\n{from_migrations}");
             insta::assert_snapshot!(format!("paths_{format}"), report);
         }
     }

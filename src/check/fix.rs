@@ -94,7 +94,12 @@ pub fn fix_until_stable(
 /// on their own; the fix goes when that text gains a syntax error, an error-severity finding or
 /// an undefined variable that the unfixed text did not have — e.g. a batching rewrite that moves
 /// `CREATE (m)` into a subquery while a later `RETURN count(m)` still names `m`.
-pub fn keep_clean_fixes(text: &str, script: &Script, diagnostics: &mut [Diagnostic], relint: impl Fn(&str) -> Vec<Diagnostic>) {
+pub fn keep_clean_fixes(
+    text: &str,
+    script: &Script,
+    diagnostics: &mut [Diagnostic],
+    relint: impl Fn(&str) -> Vec<Diagnostic>,
+) {
     let mut unfixed: HashMap<Span, Vec<Diagnostic>> = HashMap::new();
     for d in diagnostics.iter_mut() {
         let Some(fix) = &d.fix else { continue };
@@ -122,25 +127,31 @@ pub(crate) fn unit_of(text: &str, script: &Script, edits: &[Edit]) -> Span {
     let mut unit: Option<Span> = None;
     for edit in edits {
         let Some(statement) = inside(edit) else { return whole };
-        unit = Some(unit.map_or(statement.span, |u| Span::new(u.start.min(statement.span.start), u.end.max(statement.span.end))));
+        unit =
+            Some(unit.map_or(statement.span, |u| {
+                Span::new(u.start.min(statement.span.start), u.end.max(statement.span.end))
+            }));
     }
-    unit.filter(|u| u.end <= text.len() && text.is_char_boundary(u.start) && text.is_char_boundary(u.end)).unwrap_or(whole)
+    unit.filter(|u| u.end <= text.len() && text.is_char_boundary(u.start) && text.is_char_boundary(u.end))
+        .unwrap_or(whole)
 }
 
 /// `unit`'s text with the edits applied (edits are file offsets inside `unit`).
 pub(crate) fn apply_in(text: &str, unit: Span, edits: &[Edit]) -> String {
     let shifted: Vec<Edit> = edits
         .iter()
-        .map(|e| Edit { span: Span::new(e.span.start - unit.start, e.span.end - unit.start), replacement: e.replacement.clone() })
+        .map(|e| Edit {
+            span: Span::new(e.span.start - unit.start, e.span.end - unit.start),
+            replacement: e.replacement.clone(),
+        })
         .collect();
     apply_edits(unit.text(text), &shifted)
 }
 
 /// The first finding that `after` has more of than `before` and that makes the fix wrong.
 fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
-    let breaks = |d: &Diagnostic| {
-        d.severity == Severity::Error || d.rule == "syntax-error" || d.rule == "undefined-variable"
-    };
+    let breaks =
+        |d: &Diagnostic| d.severity == Severity::Error || d.rule == "syntax-error" || d.rule == "undefined-variable";
     let mut counts: HashMap<(&str, &str), isize> = HashMap::new();
     for d in before.iter().filter(|d| breaks(d)) {
         *counts.entry((d.rule, &d.message)).or_default() += 1;
