@@ -197,7 +197,7 @@ fn invalid_utf8_diagnostic(source: &SourceFile, offset: usize, byte: u8) -> Diag
         Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
         format!(
             "{} is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {offset} (line {}, column {})",
-            source.display_path(),
+            crate::report::display_path(source.path(), crate::report::Base::WorkingDir),
             position.line,
             position.column
         ),
