@@ -1,11 +1,12 @@
 //! One fixture per rule (fixtures/rules/<rule>.cypher, or a directory when the rule needs a
 //! migration set) showing what the rule catches and what it leaves alone, with an insta snapshot
 //! of its findings. Every fix is verified: applied alone, the file still parses (no new syntax
-//! errors) and the rule reports one finding fewer; and `--fix` with unsafe fixes leaves nothing
-//! fixable of that rule behind.
+//! errors), lints clean (no new error-severity finding or undefined variable) and the rule
+//! reports one finding fewer; and `--fix` with unsafe fixes leaves nothing fixable of that rule
+//! behind.
 
 use cymig::check::{self, fix, FixMode, LintOptions};
-use cymig::diagnostic::{apply_edits, Diagnostic};
+use cymig::diagnostic::{apply_edits, Diagnostic, Severity};
 use cymig::rules::registry;
 use cymig::source::SourceFile;
 use std::fmt::Write;
@@ -132,7 +133,24 @@ fn verify_fix(rule: &str, source: &SourceFile, all: &[Diagnostic], d: &Diagnosti
         "{rule}: fix `{}` does not resolve the finding:\n{fixed}",
         d.fix.as_ref().unwrap().message
     );
+    if let Some(new) = new_breakage(&before.diagnostics, &after.diagnostics) {
+        panic!("{rule}: fix `{}` does not lint clean, it adds {new}:\n{fixed}", d.fix.as_ref().unwrap().message);
+    }
     let _ = all;
+}
+
+/// A finding after a fix that makes the fixed text wrong (an error, an undefined variable) and
+/// that the text did not have before it.
+fn new_breakage(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
+    let breaks = |x: &&Diagnostic| x.severity == Severity::Error || x.rule == "undefined-variable";
+    let mut left: Vec<(&str, &str)> = before.iter().filter(breaks).map(|x| (x.rule, x.message.as_str())).collect();
+    after.iter().filter(breaks).find_map(|x| match left.iter().position(|k| *k == (x.rule, x.message.as_str())) {
+        Some(i) => {
+            left.swap_remove(i);
+            None
+        }
+        None => Some(format!("{}: {}", x.rule, x.message)),
+    })
 }
 
 /// `--fix --unsafe-fixes` on every file of the fixture: it re-parses and no fixable finding of

@@ -3,8 +3,11 @@
 //! other (a legacy index rewritten, then named, then made idempotent) all land.
 
 use super::{FileResult, FixMode, FixedFile, LintOptions};
-use crate::diagnostic::{apply_edits, Diagnostic, Edit};
+use crate::ast::Script;
+use crate::diagnostic::{apply_edits, Diagnostic, Edit, Severity};
 use crate::source::SourceFile;
+use crate::span::Span;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// At most this many fix-and-relint rounds per file.
@@ -85,9 +88,84 @@ pub fn fix_until_stable(
     (current, Some(fixed))
 }
 
+/// Drops every fix whose result does not re-lint clean, keeping the finding and saying in its
+/// help that no automatic fix is offered. A fix is tried on the statements its edits touch
+/// (the whole file when an edit lies outside every statement), which `relint` parses and lints
+/// on their own; the fix goes when that text gains a syntax error, an error-severity finding or
+/// an undefined variable that the unfixed text did not have — e.g. a batching rewrite that moves
+/// `CREATE (m)` into a subquery while a later `RETURN count(m)` still names `m`.
+pub fn keep_clean_fixes(
+    text: &str,
+    script: &Script,
+    diagnostics: &mut [Diagnostic],
+    relint: impl Fn(&str) -> Vec<Diagnostic>,
+) {
+    let mut unfixed: HashMap<Span, Vec<Diagnostic>> = HashMap::new();
+    for d in diagnostics.iter_mut() {
+        let Some(fix) = &d.fix else { continue };
+        let unit = unit_of(text, script, &fix.edits);
+        let before = unfixed.entry(unit).or_insert_with(|| relint(unit.text(text)));
+        let after = relint(&apply_in(text, unit, &fix.edits));
+        if let Some(introduced) = regression(before, &after) {
+            let fix = d.fix.take().expect("checked above");
+            let why = format!(
+                "no automatic fix is offered, because the fix ({}) would introduce \"{introduced}\"",
+                fix.message
+            );
+            d.help = Some(match d.help.take() {
+                Some(help) => format!("{help}; {why}"),
+                None => why,
+            });
+        }
+    }
+}
+
+/// The statements the edits touch, from the first one's start to the last one's end.
+pub(crate) fn unit_of(text: &str, script: &Script, edits: &[Edit]) -> Span {
+    let whole = Span::new(0, text.len());
+    let inside = |e: &Edit| script.statements.iter().find(|s| s.span.start <= e.span.start && e.span.end <= s.span.end);
+    let mut unit: Option<Span> = None;
+    for edit in edits {
+        let Some(statement) = inside(edit) else { return whole };
+        unit =
+            Some(unit.map_or(statement.span, |u| {
+                Span::new(u.start.min(statement.span.start), u.end.max(statement.span.end))
+            }));
+    }
+    unit.filter(|u| u.end <= text.len() && text.is_char_boundary(u.start) && text.is_char_boundary(u.end))
+        .unwrap_or(whole)
+}
+
+/// `unit`'s text with the edits applied (edits are file offsets inside `unit`).
+pub(crate) fn apply_in(text: &str, unit: Span, edits: &[Edit]) -> String {
+    let shifted: Vec<Edit> = edits
+        .iter()
+        .map(|e| Edit {
+            span: Span::new(e.span.start - unit.start, e.span.end - unit.start),
+            replacement: e.replacement.clone(),
+        })
+        .collect();
+    apply_edits(unit.text(text), &shifted)
+}
+
+/// The first finding that `after` has more of than `before` and that makes the fix wrong.
+fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
+    let breaks =
+        |d: &Diagnostic| d.severity == Severity::Error || d.rule == "syntax-error" || d.rule == "undefined-variable";
+    let mut counts: HashMap<(&str, &str), isize> = HashMap::new();
+    for d in before.iter().filter(|d| breaks(d)) {
+        *counts.entry((d.rule, &d.message)).or_default() += 1;
+    }
+    after.iter().filter(|d| breaks(d)).find_map(|d| {
+        let left = counts.entry((d.rule, &d.message)).or_default();
+        *left -= 1;
+        (*left < 0).then(|| d.message.clone())
+    })
+}
+
 /// A unified diff of one fixed file, for `--diff`.
 pub fn unified_diff(f: &FixedFile) -> String {
-    let path = f.path.to_string_lossy().replace('\\', "/");
+    let path = crate::report::display_path(&f.path, crate::report::Base::WorkingDir);
     similar::TextDiff::from_lines(&f.original, &f.fixed)
         .unified_diff()
         .context_radius(3)

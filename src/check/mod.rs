@@ -8,6 +8,7 @@ pub mod fix;
 mod gate;
 pub mod options;
 pub(crate) mod parallel;
+pub mod recorded;
 pub mod set;
 mod suppress;
 
@@ -39,6 +40,8 @@ pub struct LintOutcome {
     pub layouts: Vec<(PathBuf, String)>,
     /// Files whose text the fixes changed (written unless `--diff`).
     pub fixed: Vec<FixedFile>,
+    /// Migrations recorded in `cymig.sum` that had fixes, left as they are.
+    pub held_back: Vec<recorded::HeldBack>,
 }
 
 #[derive(Clone, Debug)]
@@ -77,15 +80,15 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
     let layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
     let mut outcome = LintOutcome { layouts, ..LintOutcome::default() };
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
-    for (file, fixed) in results {
+    for (file, fixed, held) in results {
         outcome.files.push(file);
-        if let Some(f) = fixed {
-            outcome.fixed.push(f);
-        }
+        outcome.fixed.extend(fixed);
+        outcome.held_back.extend(held);
     }
     drop_in_background(sets);
     outcome.files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     outcome.fixed.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.held_back.sort_by(|a, b| a.path.cmp(&b.path));
     if options.fix != FixMode::None && !options.diff {
         for f in &outcome.fixed {
             std::fs::write(&f.path, &f.fixed)
@@ -102,12 +105,19 @@ fn drop_in_background(sets: Vec<set::LoadedSet>) {
     let _ = std::thread::Builder::new().name("cymig-free".into()).spawn(move || drop(sets));
 }
 
-fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (FileResult, Option<FixedFile>) {
+type Linted = (FileResult, Option<FixedFile>, Option<recorded::HeldBack>);
+
+fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> Linted {
     let file = &set.files[index];
     let view = set.view_of(index);
     let first = lint_file(&file.source, &view, options);
     if options.fix == FixMode::None {
-        return (first, None);
+        return (first, None, None);
+    }
+    if set.recorded[index] {
+        let fixable: Vec<&Diagnostic> = first.diagnostics.iter().filter(|d| fix::fixable(d, options.fix)).collect();
+        let held = (!fixable.is_empty()).then(|| recorded::held_back(file, &set.sum_path, &fixable));
+        return (first, None, held);
     }
     let (result, fixed) = fix::fix_until_stable(&file.source, first, options, |source| {
         let reparsed = set::ParsedFile::parse(source.path.clone(), source.text.clone());
@@ -116,7 +126,7 @@ fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> (Fi
         view.directives = &reparsed.directives;
         lint_file(&reparsed.source, &view, options)
     });
-    (result, fixed)
+    (result, fixed, None)
 }
 
 /// Everything the rules need about one file, borrowed from its loaded set.
@@ -142,8 +152,34 @@ fn guarded_settings(settings: &rules::Settings, script: &crate::ast::Script) -> 
     narrowed
 }
 
-/// Runs the selected rules, suppressions and severity overrides over one parsed file.
+/// Runs the selected rules, suppressions and severity overrides over one parsed file; fixes that
+/// would not re-lint clean are withdrawn (see [`fix::keep_clean_fixes`]).
 pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
+    let mut result = run_rules(source, view, options);
+    if result.diagnostics.iter().any(|d| d.fix.is_some()) {
+        let path = source.path.clone();
+        fix::keep_clean_fixes(&source.text, view.script, &mut result.diagnostics, |text| {
+            standalone(path.clone(), text, options).diagnostics
+        });
+    }
+    result
+}
+
+/// One text linted on its own, with its fixes as the rules wrote them.
+fn standalone(path: PathBuf, text: &str, options: &LintOptions) -> FileResult {
+    let parsed = set::ParsedFile::parse(path, text.to_string());
+    let catalog = Catalog::default();
+    let view = FileView {
+        script: &parsed.script,
+        directives: &parsed.directives,
+        role: FileRole::Standalone,
+        catalog_before: &catalog,
+        set_facts: Default::default(),
+    };
+    run_rules(&parsed.source, &view, options)
+}
+
+fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let settings = guarded_settings(&options.settings, view.script);
         let cx = FileContext {

@@ -70,6 +70,9 @@ pub struct LoadedSet {
     pub sum_findings: Option<FileResult>,
     /// The conventions detected in the set, in one line (`cymig lint -v`).
     pub layout: String,
+    /// Per file: whether `cymig.sum` lists it (such a file is never rewritten by `--fix`).
+    pub recorded: Vec<bool>,
+    pub sum_path: PathBuf,
 }
 
 impl LoadedSet {
@@ -127,6 +130,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     let naming = NamingScope::of(&set, options);
     let layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
     let sum_check = sum::verify(&set)?;
+    let sum_path = set.sum_path();
     let root = set.root.clone();
     let sum_reported = set.is_reported(&set.sum_path());
     let mut files = Vec::new();
@@ -249,7 +253,13 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             reported.push(i);
         }
     }
-    Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout })
+    let recorded = files.iter().map(|f| listed_in(sum_check.as_ref(), &f.source.path)).collect();
+    Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout, recorded, sum_path })
+}
+
+/// Whether `cymig.sum` has a line for the file (matching or not: either way it may have run).
+fn listed_in(check: Option<&sum::SumCheck>, path: &Path) -> bool {
+    check.is_some_and(|c| c.entries.iter().any(|e| e.line_span.is_some() && e.path == path))
 }
 
 /// Findings on `cymig.sum` itself: a tampered file, or migrations it lists that are gone.

@@ -70,6 +70,9 @@ pub fn run(args: LintArgs) -> CommandResult {
     // large directory (20k syscalls for 200 files); buffer it and flush once.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let io_err = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
+    for held in &outcome.held_back {
+        eprint!("{}", held.note);
+    }
     if args.diff {
         for f in &outcome.fixed {
             write!(out, "{}", fix::unified_diff(f)).map_err(io_err)?;

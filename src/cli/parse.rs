@@ -197,7 +197,7 @@ fn invalid_utf8_diagnostic(source: &SourceFile, offset: usize, byte: u8) -> Diag
         Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
         format!(
             "{} is not valid UTF-8: invalid byte 0x{byte:02X} at byte offset {offset} (line {}, column {})",
-            source.display_path(),
+            crate::report::display_path(source.path(), crate::report::Base::WorkingDir),
             position.line,
             position.column
         ),
@@ -312,7 +312,7 @@ fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
         })
         .collect();
     FileJson {
-        file: parsed.source.display_path(),
+        file: crate::report::display_path(parsed.source.path(), crate::report::Base::WorkingDir),
         ok: parsed.diagnostics.is_empty(),
         statements: parsed.script.as_ref().map_or(0, |s| s.statements.len()),
         errors,

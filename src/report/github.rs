@@ -4,7 +4,7 @@
 //! `::warning`, infos `::notice`. Values are escaped as the Actions runner expects: `%`, `\r`, `\n`
 //! everywhere, and also `:` and `,` inside properties.
 
-use super::{ordered, positions, ReportOptions};
+use super::{ordered, positions, shown_path, Base, ReportOptions};
 use crate::check::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -12,14 +12,15 @@ use std::io::{self, Write};
 
 pub fn github(results: &[FileResult], _options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     for result in results {
+        let path = shown_path(&result.source, Base::Repository);
         for d in ordered(result) {
-            writeln!(out, "{}", command(&result.source, d))?;
+            writeln!(out, "{}", command(&result.source, &path, d))?;
         }
     }
     Ok(())
 }
 
-fn command(source: &SourceFile, d: &Diagnostic) -> String {
+fn command(source: &SourceFile, path: &str, d: &Diagnostic) -> String {
     let (start, end) = positions(source, d.span);
     let level = match d.severity {
         Severity::Error => "error",
@@ -35,7 +36,7 @@ fn command(source: &SourceFile, d: &Diagnostic) -> String {
     }
     format!(
         "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-        escape_property(&source.display_path()),
+        escape_property(path),
         start.line,
         start.column,
         end.line,

@@ -1,6 +1,6 @@
 //! `--format gitlab`: GitLab Code Quality report (a JSON array of issues), shown in merge requests.
 
-use super::{clamp_span, ordered, positions, ReportOptions};
+use super::{clamp_span, ordered, positions, shown_path, Base, ReportOptions};
 use crate::check::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -13,15 +13,16 @@ pub fn gitlab(results: &[FileResult], _options: &ReportOptions, out: &mut dyn Wr
     let mut issues = Vec::new();
     for result in results {
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let path = shown_path(&result.source, Base::Repository);
         for d in ordered(result) {
-            issues.push(issue(&result.source, d, &mut seen));
+            issues.push(issue(&result.source, &path, d, &mut seen));
         }
     }
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)
 }
 
-fn issue(source: &SourceFile, d: &Diagnostic, seen: &mut HashMap<String, usize>) -> Value {
+fn issue(source: &SourceFile, path: &str, d: &Diagnostic, seen: &mut HashMap<String, usize>) -> Value {
     let (start, end) = positions(source, d.span);
     let description = match &d.help {
         Some(help) => format!("{} ({})", d.message, help),
@@ -31,11 +32,11 @@ fn issue(source: &SourceFile, d: &Diagnostic, seen: &mut HashMap<String, usize>)
         "type": "issue",
         "description": description,
         "check_name": d.rule,
-        "fingerprint": fingerprint(source, d, seen),
+        "fingerprint": fingerprint(source, path, d, seen),
         "severity": severity(d.severity),
         "categories": ["Bug Risk"],
         "location": {
-            "path": source.display_path(),
+            "path": path,
             "lines": { "begin": start.line, "end": end.line },
         },
     })
@@ -49,12 +50,13 @@ fn severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Stable across unrelated edits: built from the file, the rule, the flagged text (whitespace
+/// Stable across unrelated edits: built from the file (its path in the repository, so two
+/// checkouts of one commit agree), the rule, the flagged text (whitespace
 /// collapsed) and which occurrence of that same text it is — not from line numbers, so adding a
 /// migration above does not make GitLab report every finding as new.
-fn fingerprint(source: &SourceFile, d: &Diagnostic, seen: &mut HashMap<String, usize>) -> String {
+fn fingerprint(source: &SourceFile, path: &str, d: &Diagnostic, seen: &mut HashMap<String, usize>) -> String {
     let flagged = clamp_span(&source.text, d.span).text(&source.text).split_whitespace().collect::<Vec<_>>().join(" ");
-    let key = format!("{}\0{}\0{}\0{}", source.display_path(), d.rule, d.message, flagged);
+    let key = format!("{}\0{}\0{}\0{}", path, d.rule, d.message, flagged);
     let occurrence = seen.entry(key.clone()).or_insert(0);
     *occurrence += 1;
     let digest = Sha256::digest(format!("{key}\0{occurrence}").as_bytes());

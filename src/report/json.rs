@@ -1,6 +1,6 @@
 //! `--format json`: an array of findings with 1-based lines and character columns.
 
-use super::{ordered, positions, ReportOptions};
+use super::{ordered, positions, shown_path, Base, ReportOptions};
 use crate::check::FileResult;
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::source::SourceFile;
@@ -45,19 +45,22 @@ struct EditJson<'a> {
 pub fn json(results: &[FileResult], _options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let findings: Vec<Finding> = results
         .iter()
-        .flat_map(|result| ordered(result).into_iter().map(move |d| finding(&result.source, d)))
+        .flat_map(|result| {
+            let path = shown_path(&result.source, Base::WorkingDir);
+            ordered(result).into_iter().map(move |d| finding(&result.source, path.clone(), d))
+        })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &findings)?;
     writeln!(out)
 }
 
-fn finding<'a>(source: &SourceFile, d: &'a Diagnostic) -> Finding<'a> {
+fn finding<'a>(source: &SourceFile, file: String, d: &'a Diagnostic) -> Finding<'a> {
     let (line, column, end_line, end_column) = range(source, d.span);
     Finding {
         rule: d.rule,
         code: d.code,
         severity: d.severity.as_str(),
-        file: source.display_path(),
+        file,
         line,
         column,
         end_line,

@@ -1,7 +1,7 @@
 //! `--format junit`: JUnit XML for CI test-report views. One test suite per file; one failing test
 //! case per finding; a file without findings gets one passing test case so it is counted.
 
-use super::{ordered, positions, ReportOptions, Totals};
+use super::{ordered, positions, shown_path, Base, ReportOptions, Totals};
 use crate::check::FileResult;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
@@ -19,7 +19,8 @@ pub fn junit(results: &[FileResult], _options: &ReportOptions, out: &mut dyn Wri
 }
 
 fn write_suite(result: &FileResult, out: &mut dyn Write) -> io::Result<()> {
-    let path = escape(&result.source.display_path());
+    let shown = shown_path(&result.source, Base::WorkingDir);
+    let path = escape(&shown);
     let failures = result.diagnostics.len();
     writeln!(
         out,
@@ -30,14 +31,15 @@ fn write_suite(result: &FileResult, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, r#"    <testcase name="no findings" classname="{path}"/>"#)?;
     }
     for d in ordered(result) {
-        write_case(&result.source, d, &path, out)?;
+        write_case(&result.source, d, &shown, out)?;
     }
     writeln!(out, "  </testsuite>")
 }
 
-fn write_case(source: &SourceFile, d: &Diagnostic, path: &str, out: &mut dyn Write) -> io::Result<()> {
+fn write_case(source: &SourceFile, d: &Diagnostic, shown: &str, out: &mut dyn Write) -> io::Result<()> {
     let (start, _) = positions(source, d.span);
-    let location = format!("{}:{}:{}", source.display_path(), start.line, start.column);
+    let location = format!("{shown}:{}:{}", start.line, start.column);
+    let path = escape(shown);
     let mut body = format!("{location}: {} [{}] {}", d.severity.as_str(), d.rule, d.message);
     if let Some(help) = &d.help {
         body.push_str(&format!("\nhelp: {help}"));

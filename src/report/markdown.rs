@@ -3,7 +3,7 @@
 //! It starts with [`MARKDOWN_MARKER`], a hidden HTML comment a CI job searches for to update its one
 //! comment instead of adding a new one on every push.
 
-use super::{ordered, plural, positions, rule_counts, ReportOptions, Totals};
+use super::{ordered, plural, positions, rule_counts, shown_path, Base, ReportOptions, Totals};
 use crate::check::FileResult;
 use crate::diagnostic::Severity;
 use std::io::{self, Write};
@@ -49,6 +49,7 @@ fn write_table(results: &[FileResult], options: &ReportOptions, out: &mut dyn Wr
     let mut rows = 0;
     let total = Totals::of(results).findings();
     for result in results {
+        let path = shown_path(&result.source, Base::WorkingDir);
         for d in ordered(result) {
             if rows == MAX_ROWS {
                 writeln!(out)?;
@@ -57,7 +58,7 @@ fn write_table(results: &[FileResult], options: &ReportOptions, out: &mut dyn Wr
             }
             rows += 1;
             let (start, _) = positions(&result.source, d.span);
-            let location = format!("{}:{}:{}", result.source.display_path(), start.line, start.column);
+            let location = format!("{path}:{}:{}", start.line, start.column);
             let rule = match options.rule_url(d.rule) {
                 Some(url) => format!("[{}]({url})", code_span(d.rule)),
                 None => code_span(d.rule),

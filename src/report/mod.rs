@@ -14,6 +14,7 @@ mod gitlab;
 mod json;
 mod junit;
 mod markdown;
+mod paths;
 mod rdjson;
 mod sarif;
 mod statistics;
@@ -24,6 +25,7 @@ pub use gitlab::gitlab;
 pub use json::json;
 pub use junit::junit;
 pub use markdown::{markdown, MARKDOWN_MARKER};
+pub use paths::{display_path, Base};
 pub use rdjson::rdjson;
 pub use sarif::sarif;
 pub use statistics::{rule_counts, statistics, statistics_json, RuleCount};
@@ -161,6 +163,11 @@ impl Totals {
 /// `1 error`, `2 errors`.
 pub fn plural(count: usize, singular: &str, plural: &str) -> String {
     format!("{count} {}", if count == 1 { singular } else { plural })
+}
+
+/// How a report names `source`'s file (see [`paths`]).
+pub(crate) fn shown_path(source: &SourceFile, base: Base) -> String {
+    display_path(source.path(), base)
 }
 
 /// A file's findings in report order: by position, then rule.

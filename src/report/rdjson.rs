@@ -1,7 +1,7 @@
 //! `--format rdjson`: reviewdog's Diagnostic Format, with fixes as suggestions.
 //! Columns here are UTF-8 byte counts (1-based), as that format defines them.
 
-use super::{byte_column, clamp_span, ordered, ReportOptions};
+use super::{byte_column, clamp_span, ordered, shown_path, Base, ReportOptions};
 use crate::check::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -12,7 +12,10 @@ use std::io::{self, Write};
 pub fn rdjson(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let diagnostics: Vec<Value> = results
         .iter()
-        .flat_map(|result| ordered(result).into_iter().map(move |d| diagnostic(&result.source, d, options)))
+        .flat_map(|result| {
+            let path = shown_path(&result.source, Base::Repository);
+            ordered(result).into_iter().map(move |d| diagnostic(&result.source, &path, d, options))
+        })
         .collect();
     let report = json!({
         "source": { "name": "cymig" },
@@ -22,7 +25,7 @@ pub fn rdjson(results: &[FileResult], options: &ReportOptions, out: &mut dyn Wri
     writeln!(out)
 }
 
-fn diagnostic(source: &SourceFile, d: &Diagnostic, options: &ReportOptions) -> Value {
+fn diagnostic(source: &SourceFile, path: &str, d: &Diagnostic, options: &ReportOptions) -> Value {
     let mut code = json!({ "value": d.rule });
     if let Some(url) = options.rule_url(d.rule) {
         code["url"] = json!(url);
@@ -39,7 +42,7 @@ fn diagnostic(source: &SourceFile, d: &Diagnostic, options: &ReportOptions) -> V
         .collect();
     let mut value = json!({
         "message": message,
-        "location": { "path": source.display_path(), "range": range(source, d.span) },
+        "location": { "path": path, "range": range(source, d.span) },
         "severity": severity(d.severity),
         "code": code,
     });

@@ -4,7 +4,7 @@
 //! metadata still gets a `rules[]` entry so every `ruleIndex` is valid. Columns are Unicode code
 //! points (`columnKind: unicodeCodePoints`), 1-based, end exclusive.
 
-use super::{ordered, positions, ReportOptions};
+use super::{ordered, positions, shown_path, Base, ReportOptions};
 use crate::check::FileResult;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::source::SourceFile;
@@ -140,7 +140,7 @@ fn level(severity: Severity) -> &'static str {
 /// The path as a URI reference: relative paths stay relative (code scanning resolves them against
 /// the checkout), absolute ones become `file://` URIs; reserved characters are percent-encoded.
 fn uri(source: &SourceFile) -> String {
-    let path = source.display_path();
+    let path = shown_path(source, Base::Repository);
     let encoded = percent_encode(&path);
     if path.starts_with('/') {
         format!("file://{encoded}")

@@ -1,6 +1,6 @@
 //! `--format text`: codespan-reporting snippets, help, fix previews and a summary line.
 
-use super::{clamp_span, ordered, plural, ReportOptions, Totals};
+use super::{clamp_span, ordered, plural, shown_path, Base, ReportOptions, Totals};
 use crate::check::FileResult;
 use crate::diagnostic::{apply_edits, Diagnostic, Edit, Fix, Severity};
 use crate::source::SourceFile;
@@ -39,7 +39,7 @@ fn render_file(result: &FileResult, options: &ReportOptions) -> io::Result<Vec<u
     let config = Config::default();
     let mut writer: Box<dyn WriteColor + '_> =
         if options.color { Box::new(Ansi::new(&mut buffer)) } else { Box::new(NoColor::new(&mut buffer)) };
-    let file = SimpleFile::new(result.source.display_path(), result.source.text.as_str());
+    let file = SimpleFile::new(shown_path(&result.source, Base::WorkingDir), result.source.text.as_str());
     for diagnostic in ordered(result) {
         let snippet = snippet(&result.source, diagnostic, options);
         term::emit(&mut *writer, &config, &file, &snippet).map_err(into_io)?;
