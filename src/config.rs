@@ -2,9 +2,15 @@
 //! `--config <file>` overrides the search); CLI flags override it.
 //!
 //! ```toml
-//! migrations = "migrations"      # relative to this file
+//! migrations = "migrations"      # relative to this file; or the [migrations] table below
 //! target = "5"                   # Neo4j version: "4.4", "5" or "2025" (2025.x and later)
 //! edition = "community"          # or "enterprise"
+//!
+//! [migrations]                   # instead of the `migrations` string
+//! dir = "migrations"
+//! layout = "auto"                # or "flyway", "neo4j-migrations", "golang-migrate", "numbered",
+//!                                # "timestamp", "liquibase"; "custom" with the patterns:
+//! up = "{version}-{description}.cypher"   # down, repeatable, callback likewise
 //!
 //! [lint]
 //! select = []                    # rules to run; empty = all
@@ -37,6 +43,7 @@
 //! never echo values from the file (a typo'd key may hold a secret).
 
 use crate::error::{Error, Result};
+use crate::migration::convention::{Convention, LayoutKind, Pattern, PatternRole, Patterns, LAYOUT_NAMES};
 use crate::suggest::edit_distance;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -292,6 +299,9 @@ pub struct Config {
     pub base_dir: PathBuf,
     /// The migrations directory (resolved against `base_dir`).
     pub migrations: PathBuf,
+    /// How its files are named: detected (`auto`), a named layout or custom patterns.
+    #[serde(skip)]
+    pub layout: Convention,
     pub target: TargetVersion,
     pub edition: Edition,
     pub lint: LintSettings,
@@ -355,6 +365,7 @@ impl Config {
         Config {
             file: None,
             migrations: base_dir.join("migrations"),
+            layout: Convention::Auto,
             base_dir,
             target: TargetVersion::default(),
             edition: Edition::default(),
@@ -413,7 +424,7 @@ impl Config {
     pub fn apply(&mut self, o: &CliOverrides) {
         if let Some(m) = &o.migrations {
             self.migrations = absolute(m);
-            self.set_origin("migrations", Origin::Cli);
+            self.set_origin("migrations.dir", Origin::Cli);
         }
         if let Some(t) = o.target {
             self.target = t;
@@ -587,8 +598,9 @@ fn absolute(path: &Path) -> PathBuf {
 // Reading the TOML document with exact positions
 // ---------------------------------------------------------------------------------------------
 
-/// The keys each table accepts.
+/// The keys each table accepts (`migrations` is a directory or a table).
 const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
+const MIGRATIONS_KEYS: &[&str] = &["dir", "layout", "up", "down", "repeatable", "callback"];
 const LINT_KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "batching"];
 const BATCHING_KEYS: &[&str] = &["max-unbatched-rows", "default-batch-size"];
 const DATABASE_KEYS: &[&str] = &["uri", "user", "database", "password-file", "lock-timeout", "lease"];
@@ -603,9 +615,11 @@ impl Reader<'_> {
     fn read_into(&self, top: &toml_edit::Table, config: &mut Config) -> Result<()> {
         self.check_keys(top, "", TOP_KEYS)?;
         if let Some((key, item)) = top.get_key_value("migrations") {
-            let dir = self.string(item, "migrations", key)?;
-            config.migrations = config.base_dir.join(dir);
-            self.mark(config, "migrations");
+            match item.as_table_like() {
+                Some(table) => self.read_migrations(table, config)?,
+                None if item.is_str() => self.read_migrations_dir(item, key, config)?,
+                None => return Err(self.type_error(item, "migrations", key, "a directory or a [migrations] table")),
+            }
         }
         if let Some((key, item)) = top.get_key_value("target") {
             config.target = self.target(item, key)?;
@@ -635,6 +649,91 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+
+    fn read_migrations_dir(&self, item: &Item, key: &toml_edit::Key, config: &mut Config) -> Result<()> {
+        let dir = self.string(item, "migrations.dir", key)?;
+        config.migrations = config.base_dir.join(dir);
+        self.mark(config, "migrations.dir");
+        Ok(())
+    }
+
+    /// `[migrations]`: `dir`, and `layout` or custom patterns (which imply `layout = "custom"`).
+    fn read_migrations(&self, table: &dyn TableLike, config: &mut Config) -> Result<()> {
+        self.check_keys(table, "migrations", MIGRATIONS_KEYS)?;
+        if let Some((key, item)) = table.get_key_value("dir") {
+            self.read_migrations_dir(item, key, config)?;
+        }
+        let layout = match table.get_key_value("layout") {
+            Some((key, item)) => Some((self.layout_name(item, key)?, item_span(item, key))),
+            None => None,
+        };
+        let patterns = self.patterns(table)?;
+        config.layout = match (layout, patterns) {
+            (None, None) => return Ok(()),
+            (Some((name, _)), None) if name != "custom" => {
+                LayoutKind::parse(&name).map_or(Convention::Auto, Convention::Named)
+            }
+            (Some((_, span)), None) => {
+                return Err(self.error_at(span, "`migrations.layout = \"custom\"` needs an `up` pattern"));
+            }
+            (Some((name, span)), Some(_)) if name != "custom" => {
+                return Err(self.error_at(
+                    span,
+                    "`migrations.layout` names a built-in layout, which cannot be combined with the patterns \
+                     `up`, `down`, `repeatable`, `callback`: remove it, or set it to \"custom\"",
+                ));
+            }
+            (_, Some(patterns)) => Convention::Custom(patterns),
+        };
+        self.mark(config, "migrations.layout");
+        Ok(())
+    }
+
+    /// The value of `migrations.layout`: one of [`LAYOUT_CHOICES`], or `custom`.
+    fn layout_name(&self, item: &Item, key: &toml_edit::Key) -> Result<String> {
+        let name = self.string(item, "migrations.layout", key)?;
+        if LAYOUT_NAMES.contains(&name.as_str()) {
+            return Ok(name);
+        }
+        let mut message = format!(
+            "`migrations.layout` must be one of {} (\"custom\" goes with `up`, `down`, `repeatable` and `callback` patterns)",
+            LAYOUT_NAMES.map(|n| format!("\"{n}\"")).join(", ")
+        );
+        if let Some(close) = closest(&name, &LAYOUT_NAMES) {
+            message.push_str(&format!(" (did you mean `{close}`?)"));
+        }
+        Err(self.error_at(item_span(item, key), &message))
+    }
+
+    /// The custom patterns, if any is given; `up` is required with the others.
+    fn patterns(&self, table: &dyn TableLike) -> Result<Option<Patterns>> {
+        let read = |name: &str, role: PatternRole| -> Result<Option<Pattern>> {
+            let Some((key, item)) = table.get_key_value(name) else { return Ok(None) };
+            let dotted = format!("migrations.{name}");
+            let text = self.string(item, &dotted, key)?;
+            let pattern = Pattern::parse(&text, role).map_err(|why| {
+                self.error_at(
+                    item_span(item, key),
+                    &format!("`{dotted}` {why} (a pattern is a file name, or a path relative to the migrations directory, with `{{version}}` and `{{description}}` placeholders)"),
+                )
+            })?;
+            Ok(Some(pattern))
+        };
+        let up = read("up", PatternRole::Up)?;
+        let down = read("down", PatternRole::Down)?;
+        let repeatable = read("repeatable", PatternRole::Repeatable)?;
+        let callback = read("callback", PatternRole::Callback)?;
+        match up {
+            Some(up) => Ok(Some(Patterns { up, down, repeatable, callback })),
+            None => match ["down", "repeatable", "callback"].iter().find_map(|k| table.get_key_value(k)) {
+                Some((key, _)) => Err(self.error_at(
+                    key_span(key),
+                    "custom patterns need an `up` pattern in [migrations], e.g. `up = \"V{version}__{description}.cypher\"`",
+                )),
+                None => Ok(None),
+            },
+        }
     }
 
     fn read_lint(&self, lint: &dyn TableLike, config: &mut Config) -> Result<()> {
@@ -842,7 +941,10 @@ impl Reader<'_> {
 
     fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
         // The message only: TomlError's Display quotes the source line, which may hold a secret.
-        let message = e.message().trim_end().replace('\n', "; ");
+        let mut message = e.message().trim_end().replace('\n', "; ");
+        if message.contains("duplicate key `migrations`") {
+            message.push_str(" (write either `migrations = \"dir\"` or a [migrations] table with `dir = \"…\"`)");
+        }
         self.error_at(e.span(), &format!("invalid TOML: {message}"))
     }
 
