@@ -51,6 +51,8 @@ pub struct LintOptions {
     pub diff: bool,
     /// The migrations directory from the configuration, if any.
     pub migrations_dir: Option<PathBuf>,
+    /// How the files of the migrations directory are named (`[migrations] layout`).
+    pub layout: crate::migration::convention::Convention,
 }
 
 impl LintOptions {
@@ -187,6 +189,7 @@ impl From<&crate::config::Config> for LintOptions {
             fix: FixMode::None,
             diff: false,
             migrations_dir: Some(c.migrations.clone()),
+            layout: c.layout.clone(),
         }
     }
 }
