@@ -216,3 +216,38 @@ fn lint_reads_the_configured_layout_of_the_migrations_directory() {
     assert!(run.stdout.contains("does not follow the configured layout `golang-migrate`"), "{}", run.stdout);
     assert!(run.stdout.contains("rename it to `2_flyway.up.cypher`"), "{}", run.stdout);
 }
+
+#[test]
+fn hash_lists_the_migrations_of_the_configured_layout() {
+    let dir = project("[migrations]\ndir = \"db/migrations\"\nlayout = \"numbered\"\n");
+    let migrations = dir.path().join("db/migrations");
+    fs::write(migrations.join("0001_init.cypher"), "RETURN 1;\n").expect("write");
+    fs::write(migrations.join("V2__flyway.cypher"), "RETURN 2;\n").expect("write");
+    let run = cymig(dir.path(), &["hash"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "wrote [TMP]/db/migrations/cymig.sum (1 file)\n");
+    // What lint reads as the set matches the sum: no edited-migration finding.
+    let run = cymig(dir.path(), &["lint", "--format", "json", "db/migrations"]);
+    assert!(!run.stdout.contains("edited-migration"), "{}", run.stdout);
+}
+
+/// `cymig up --config relaxed.toml` lints with that file, not with the `cymig.toml` found by
+/// searching (which blocks the removed `exists()` here). It gets past the lint to the password,
+/// which is missing: exit 2 before any connection.
+#[test]
+fn up_lints_with_the_configuration_it_was_given() {
+    let dir = project("migrations = \"db/migrations\"\n");
+    fs::write(
+        dir.path().join("relaxed.toml"),
+        "migrations = \"db/migrations\"\n[lint]\nignore = [\"exists-function\"]\n",
+    )
+    .expect("write");
+    let migration = "MATCH (p:Person) WHERE exists(p.name) SET p.named = true;\n";
+    fs::write(dir.path().join("db/migrations/V1__named.cypher"), migration).expect("write");
+    let blocked = cymig(dir.path(), &["up"]);
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert!(blocked.stderr.contains("the migrations have errors"), "{}", blocked.stderr);
+    let relaxed = cymig(dir.path(), &["up", "--config", "relaxed.toml"]);
+    assert!(!relaxed.stderr.contains("the migrations have errors"), "{}", relaxed.stderr);
+    assert_eq!((relaxed.code, relaxed.stderr.contains("no password")), (2, true), "{}", relaxed.stderr);
+}

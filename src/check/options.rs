@@ -149,6 +149,12 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
 pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = crate::config::Config::load(&start, overrides)?;
+    for_config(&config)
+}
+
+/// Options from a configuration already resolved (with its flags); unknown rule names are
+/// configuration errors, as in [`from_config`].
+pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
     for r in &config.rule_references {
         if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta()))
         {
@@ -163,7 +169,7 @@ pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -
             _ => Error::Usage(message),
         });
     }
-    Ok(LintOptions::from(&config))
+    Ok(LintOptions::from(config))
 }
 
 impl From<&crate::config::Config> for LintOptions {
