@@ -165,9 +165,11 @@ impl Convention {
             Convention::Auto => detected,
             Convention::Named(kind) if kind.accepts(&detected) => detected,
             Convention::Named(kind) => self.not_following(&detected, |v, d, up| kind.name_for(v, d, up)),
+            // `.verify.cypher` is cymig's own suffix: never an up migration whose description
+            // ends in `.verify`.
+            Convention::Custom(_) if matches!(detected, FileName::Verify { .. } | FileName::NotCypher) => detected,
             Convention::Custom(patterns) => match patterns.classify(relative, file_name) {
                 Some(name) => name,
-                None if matches!(detected, FileName::Verify { .. } | FileName::NotCypher) => detected,
                 None => self.not_following(&detected, |v, d, up| patterns.name_for(v, d, up)),
             },
         }
