@@ -106,7 +106,7 @@ fn config_errors_exit_2_with_position_and_valid_keys() {
         ("bad_target", "target = \"3.5\"\n"),
         ("bad_severity", "[lint.severity]\nunbatched-write = \"fatal\"\n"),
         ("toml_syntax", "[database\nuser = \"neo4j\"\n"),
-        ("wrong_type", "[lint.batching]\nmax-unbatched-rows = \"many\"\n"),
+        ("wrong_type", "[lint.batching]\ndefault-batch-size = \"many\"\n"),
     ];
     let mut all = String::new();
     for (name, config) in cases {

@@ -215,6 +215,24 @@ mod tests {
     }
 
     #[test]
+    fn more_globs() {
+        assert!(glob_matches("V?__*", "m/V1__x.cypher"));
+        assert!(!glob_matches("V?__*", "m/V10__x.cypher"));
+        assert!(glob_matches("**/legacy/*", "x/y/legacy/V1.cypher"));
+        assert!(glob_matches("./legacy/**", "legacy/V1.cypher"));
+        assert!(glob_matches("a/**/*.cypher", "a/V1.cypher"));
+    }
+
+    #[test]
+    fn unknown_rule_names_in_the_file_are_errors_at_their_position() {
+        let text = "[lint]\nselect = [\"unbatched-write\", \"unbatched-writes\"]\n";
+        let config = crate::config::Config::from_toml(text, std::path::Path::new("/repo/cymig.toml")).unwrap();
+        let message = for_config(&config).unwrap_err().to_string();
+        assert!(message.contains("unknown rule `unbatched-writes` in `lint.select`"), "{message}");
+        assert!(message.contains("line 2, column 30"), "{message}");
+    }
+
+    #[test]
     fn selection_by_name_code_and_category() {
         let o =
             LintOptions { select: vec!["compatibility".into()], ignore: vec!["CM015".into()], ..Default::default() };

@@ -157,12 +157,6 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     let b = &c.lint.batching;
     push(
         "lint.batching",
-        "max-unbatched-rows",
-        ShownValue::Int(b.max_unbatched_rows),
-        "lint.batching.max-unbatched-rows",
-    );
-    push(
-        "lint.batching",
         "default-batch-size",
         ShownValue::Int(b.default_batch_size),
         "lint.batching.default-batch-size",
