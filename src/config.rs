@@ -2,9 +2,15 @@
 //! `--config <file>` overrides the search); CLI flags override it.
 //!
 //! ```toml
-//! migrations = "migrations"      # relative to this file
+//! migrations = "migrations"      # relative to this file; or the [migrations] table below
 //! target = "5"                   # Neo4j version: "4.4", "5" or "2025" (2025.x and later)
 //! edition = "community"          # or "enterprise"
+//!
+//! [migrations]                   # instead of the `migrations` string
+//! dir = "migrations"
+//! layout = "auto"                # or "flyway", "neo4j-migrations", "golang-migrate", "numbered",
+//!                                # "timestamp", "liquibase"; "custom" with the patterns:
+//! up = "{version}-{description}.cypher"   # down, repeatable, callback likewise
 //!
 //! [lint]
 //! select = []                    # rules to run; empty = all
@@ -17,7 +23,6 @@
 //! cartesian-product = "error"    # "error" | "warning" | "info" | "off"
 //!
 //! [lint.batching]
-//! max-unbatched-rows = 10000
 //! default-batch-size = 10000
 //!
 //! [database]
@@ -37,6 +42,7 @@
 //! never echo values from the file (a typo'd key may hold a secret).
 
 use crate::error::{Error, Result};
+use crate::migration::convention::{Convention, LayoutKind, Pattern, PatternRole, Patterns, LAYOUT_NAMES};
 use crate::suggest::edit_distance;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -214,24 +220,22 @@ impl fmt::Display for Origin {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PerPathIgnore {
     /// `*` matches within one path segment, `**` any number of segments, `?` one character.
-    /// A pattern without `/` matches the file name in any directory. Patterns are relative to
-    /// the directory of `cymig.toml`.
+    /// A pattern without `/` matches the file name in any directory; one with `/` matches the
+    /// linted path from any directory boundary (`legacy/**` matches `db/legacy/V1__x.cypher`).
+    /// See `check::options::glob_matches`, the one matcher.
     pub pattern: String,
     pub rules: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Batching {
-    /// The most rows an unbatched write may touch before `unbatched-write` fires (when the
-    /// checker can bound the row count, e.g. `UNWIND` of a literal list or `LIMIT`).
-    pub max_unbatched_rows: u64,
     /// The batch size the `unbatched-write` fix writes into `IN TRANSACTIONS OF n ROWS`.
     pub default_batch_size: u64,
 }
 
 impl Default for Batching {
     fn default() -> Self {
-        Batching { max_unbatched_rows: 10_000, default_batch_size: 10_000 }
+        Batching { default_batch_size: 10_000 }
     }
 }
 
@@ -292,6 +296,9 @@ pub struct Config {
     pub base_dir: PathBuf,
     /// The migrations directory (resolved against `base_dir`).
     pub migrations: PathBuf,
+    /// How its files are named: detected (`auto`), a named layout or custom patterns.
+    #[serde(skip)]
+    pub layout: Convention,
     pub target: TargetVersion,
     pub edition: Edition,
     pub lint: LintSettings,
@@ -355,6 +362,7 @@ impl Config {
         Config {
             file: None,
             migrations: base_dir.join("migrations"),
+            layout: Convention::Auto,
             base_dir,
             target: TargetVersion::default(),
             edition: Edition::default(),
@@ -413,7 +421,7 @@ impl Config {
     pub fn apply(&mut self, o: &CliOverrides) {
         if let Some(m) = &o.migrations {
             self.migrations = absolute(m);
-            self.set_origin("migrations", Origin::Cli);
+            self.set_origin("migrations.dir", Origin::Cli);
         }
         if let Some(t) = o.target {
             self.target = t;
@@ -484,62 +492,6 @@ impl Config {
         self.origins.insert(key.to_string(), origin);
     }
 
-    /// The severity override for `rule`, if any.
-    pub fn severity_override(&self, rule: &str) -> Option<RuleSeverity> {
-        self.lint.severity.get(rule).copied()
-    }
-
-    /// Whether `rule` runs at all (select / ignore / severity `off`), before per-path ignores.
-    pub fn is_rule_enabled(&self, rule: &str) -> bool {
-        let selected =
-            self.lint.select.is_empty() || self.lint.select.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"));
-        selected
-            && !self.lint.ignore.iter().any(|r| r == rule)
-            && self.severity_override(rule) != Some(RuleSeverity::Off)
-    }
-
-    /// Whether `rule` is ignored for `file` by `[lint.per-path-ignores]`.
-    pub fn is_ignored_for_path(&self, rule: &str, file: &Path) -> bool {
-        let relative = self.path_for_matching(file);
-        self.lint.per_path_ignores.iter().any(|p| {
-            p.rules.iter().any(|r| r == rule || r.eq_ignore_ascii_case("all"))
-                && glob_matches_path(&p.pattern, &relative)
-        })
-    }
-
-    /// `file` relative to the config's directory, `/`-separated, for glob matching.
-    fn path_for_matching(&self, file: &Path) -> String {
-        let file = absolute(file);
-        let base = std::fs::canonicalize(&self.base_dir).unwrap_or_else(|_| self.base_dir.clone());
-        let file = std::fs::canonicalize(&file).unwrap_or(file);
-        let relative = file.strip_prefix(&base).unwrap_or(&file);
-        relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-    }
-
-    /// Rule names written in the config that `known` does not contain: a configuration error
-    /// naming each with its position.
-    pub fn check_rule_names(&self, known: &[&str]) -> Result<()> {
-        let unknown: Vec<String> = self
-            .rule_references
-            .iter()
-            .filter(|r| !r.name.eq_ignore_ascii_case("all") && !known.contains(&r.name.as_str()))
-            .map(|r| match &r.origin {
-                Origin::File(_) => {
-                    format!("line {}, column {}: unknown rule `{}` in `{}`", r.line, r.column, r.name, r.key)
-                }
-                _ => format!("unknown rule `{}` on the command line", r.name),
-            })
-            .collect();
-        if unknown.is_empty() {
-            return Ok(());
-        }
-        let from_file = self.rule_references.iter().any(|r| matches!(r.origin, Origin::File(_)));
-        Err(Error::Config {
-            path: if from_file { self.file.clone() } else { None },
-            message: format!("{}\n  (`cymig rule --list` lists the rules)", unknown.join("\n  ")),
-        })
-    }
-
     /// The password from `NEO4J_PASSWORD` or `password-file`, never printed. `None`: prompt.
     pub fn password(&self) -> Result<Option<String>> {
         if let Ok(p) = std::env::var("NEO4J_PASSWORD") {
@@ -587,10 +539,13 @@ fn absolute(path: &Path) -> PathBuf {
 // Reading the TOML document with exact positions
 // ---------------------------------------------------------------------------------------------
 
-/// The keys each table accepts.
+/// The keys each table accepts (`migrations` is a directory or a table).
 const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
+const MIGRATIONS_KEYS: &[&str] = &["dir", "layout", "up", "down", "repeatable", "callback"];
 const LINT_KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "batching"];
-const BATCHING_KEYS: &[&str] = &["max-unbatched-rows", "default-batch-size"];
+// No row threshold: `unbatched-write` flags unbounded drivers whatever their size, so a
+// `max-unbatched-rows` key would be read by nothing.
+const BATCHING_KEYS: &[&str] = &["default-batch-size"];
 const DATABASE_KEYS: &[&str] = &["uri", "user", "database", "password-file", "lock-timeout", "lease"];
 const HOOKS_KEYS: &[&str] = &["pre-up"];
 
@@ -603,9 +558,11 @@ impl Reader<'_> {
     fn read_into(&self, top: &toml_edit::Table, config: &mut Config) -> Result<()> {
         self.check_keys(top, "", TOP_KEYS)?;
         if let Some((key, item)) = top.get_key_value("migrations") {
-            let dir = self.string(item, "migrations", key)?;
-            config.migrations = config.base_dir.join(dir);
-            self.mark(config, "migrations");
+            match item.as_table_like() {
+                Some(table) => self.read_migrations(table, config)?,
+                None if item.is_str() => self.read_migrations_dir(item, key, config)?,
+                None => return Err(self.type_error(item, "migrations", key, "a directory or a [migrations] table")),
+            }
         }
         if let Some((key, item)) = top.get_key_value("target") {
             config.target = self.target(item, key)?;
@@ -635,6 +592,91 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+
+    fn read_migrations_dir(&self, item: &Item, key: &toml_edit::Key, config: &mut Config) -> Result<()> {
+        let dir = self.string(item, "migrations.dir", key)?;
+        config.migrations = config.base_dir.join(dir);
+        self.mark(config, "migrations.dir");
+        Ok(())
+    }
+
+    /// `[migrations]`: `dir`, and `layout` or custom patterns (which imply `layout = "custom"`).
+    fn read_migrations(&self, table: &dyn TableLike, config: &mut Config) -> Result<()> {
+        self.check_keys(table, "migrations", MIGRATIONS_KEYS)?;
+        if let Some((key, item)) = table.get_key_value("dir") {
+            self.read_migrations_dir(item, key, config)?;
+        }
+        let layout = match table.get_key_value("layout") {
+            Some((key, item)) => Some((self.layout_name(item, key)?, item_span(item, key))),
+            None => None,
+        };
+        let patterns = self.patterns(table)?;
+        config.layout = match (layout, patterns) {
+            (None, None) => return Ok(()),
+            (Some((name, _)), None) if name != "custom" => {
+                LayoutKind::parse(&name).map_or(Convention::Auto, Convention::Named)
+            }
+            (Some((_, span)), None) => {
+                return Err(self.error_at(span, "`migrations.layout = \"custom\"` needs an `up` pattern"));
+            }
+            (Some((name, span)), Some(_)) if name != "custom" => {
+                return Err(self.error_at(
+                    span,
+                    "`migrations.layout` names a built-in layout, which cannot be combined with the patterns \
+                     `up`, `down`, `repeatable`, `callback`: remove it, or set it to \"custom\"",
+                ));
+            }
+            (_, Some(patterns)) => Convention::Custom(patterns),
+        };
+        self.mark(config, "migrations.layout");
+        Ok(())
+    }
+
+    /// The value of `migrations.layout`: one of [`LAYOUT_CHOICES`], or `custom`.
+    fn layout_name(&self, item: &Item, key: &toml_edit::Key) -> Result<String> {
+        let name = self.string(item, "migrations.layout", key)?;
+        if LAYOUT_NAMES.contains(&name.as_str()) {
+            return Ok(name);
+        }
+        let mut message = format!(
+            "`migrations.layout` must be one of {} (\"custom\" goes with `up`, `down`, `repeatable` and `callback` patterns)",
+            LAYOUT_NAMES.map(|n| format!("\"{n}\"")).join(", ")
+        );
+        if let Some(close) = closest(&name, &LAYOUT_NAMES) {
+            message.push_str(&format!(" (did you mean `{close}`?)"));
+        }
+        Err(self.error_at(item_span(item, key), &message))
+    }
+
+    /// The custom patterns, if any is given; `up` is required with the others.
+    fn patterns(&self, table: &dyn TableLike) -> Result<Option<Patterns>> {
+        let read = |name: &str, role: PatternRole| -> Result<Option<Pattern>> {
+            let Some((key, item)) = table.get_key_value(name) else { return Ok(None) };
+            let dotted = format!("migrations.{name}");
+            let text = self.string(item, &dotted, key)?;
+            let pattern = Pattern::parse(&text, role).map_err(|why| {
+                self.error_at(
+                    item_span(item, key),
+                    &format!("`{dotted}` {why} (a pattern is a file name, or a path relative to the migrations directory, with `{{version}}` and `{{description}}` placeholders)"),
+                )
+            })?;
+            Ok(Some(pattern))
+        };
+        let up = read("up", PatternRole::Up)?;
+        let down = read("down", PatternRole::Down)?;
+        let repeatable = read("repeatable", PatternRole::Repeatable)?;
+        let callback = read("callback", PatternRole::Callback)?;
+        match up {
+            Some(up) => Ok(Some(Patterns { up, down, repeatable, callback })),
+            None => match ["down", "repeatable", "callback"].iter().find_map(|k| table.get_key_value(k)) {
+                Some((key, _)) => Err(self.error_at(
+                    key_span(key),
+                    "custom patterns need an `up` pattern in [migrations], e.g. `up = \"V{version}__{description}.cypher\"`",
+                )),
+                None => Ok(None),
+            },
+        }
     }
 
     fn read_lint(&self, lint: &dyn TableLike, config: &mut Config) -> Result<()> {
@@ -681,11 +723,6 @@ impl Reader<'_> {
         if let Some((key, item)) = lint.get_key_value("batching") {
             let table = self.table(item, "lint.batching", key)?;
             self.check_keys(table, "lint.batching", BATCHING_KEYS)?;
-            if let Some((key, item)) = table.get_key_value("max-unbatched-rows") {
-                config.lint.batching.max_unbatched_rows =
-                    self.positive(item, "lint.batching.max-unbatched-rows", key)?;
-                self.mark(config, "lint.batching.max-unbatched-rows");
-            }
             if let Some((key, item)) = table.get_key_value("default-batch-size") {
                 config.lint.batching.default_batch_size =
                     self.positive(item, "lint.batching.default-batch-size", key)?;
@@ -842,7 +879,10 @@ impl Reader<'_> {
 
     fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
         // The message only: TomlError's Display quotes the source line, which may hold a secret.
-        let message = e.message().trim_end().replace('\n', "; ");
+        let mut message = e.message().trim_end().replace('\n', "; ");
+        if message.contains("duplicate key `migrations`") {
+            message.push_str(" (write either `migrations = \"dir\"` or a [migrations] table with `dir = \"…\"`)");
+        }
         self.error_at(e.span(), &format!("invalid TOML: {message}"))
     }
 
@@ -953,63 +993,6 @@ fn serialize_duration<S: serde::Serializer>(d: &Duration, s: S) -> std::result::
 /// The valid key within edit distance 2 of `key`, for "did you mean".
 fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
     valid.iter().map(|v| (edit_distance(key, v), *v)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, v)| v)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Globs for per-path ignores
-// ---------------------------------------------------------------------------------------------
-
-/// Matches a `/`-separated relative path against a glob: `*` within a segment, `**` any
-/// number of whole segments, `?` one character. A pattern without `/` matches the last
-/// segment (the file name) anywhere. A trailing `/` or `/**` matches everything below a
-/// directory.
-pub fn glob_matches_path(pattern: &str, path: &str) -> bool {
-    let pattern = pattern.trim_start_matches("./");
-    let pattern = match pattern.strip_suffix('/') {
-        Some(dir) => format!("{dir}/**"),
-        None => pattern.to_string(),
-    };
-    let path_segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if !pattern.contains('/') {
-        return path_segments.last().is_some_and(|name| segment_matches(&pattern, name)) || (pattern == "**");
-    }
-    let pattern_segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    segments_match(&pattern_segments, &path_segments)
-}
-
-fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
-        Some((first, rest)) => match path.split_first() {
-            Some((segment, path_rest)) => segment_matches(first, segment) && segments_match(rest, path_rest),
-            None => false,
-        },
-    }
-}
-
-/// `*` and `?` within one path segment.
-fn segment_matches(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            backtrack = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star, matched)) = backtrack {
-            pi = star + 1;
-            ti = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ fn config_errors_exit_2_with_position_and_valid_keys() {
         ("bad_target", "target = \"3.5\"\n"),
         ("bad_severity", "[lint.severity]\nunbatched-write = \"fatal\"\n"),
         ("toml_syntax", "[database\nuser = \"neo4j\"\n"),
-        ("wrong_type", "[lint.batching]\nmax-unbatched-rows = \"many\"\n"),
+        ("wrong_type", "[lint.batching]\ndefault-batch-size = \"many\"\n"),
     ];
     let mut all = String::new();
     for (name, config) in cases {
@@ -143,4 +143,111 @@ fn hash_writes_and_checks_the_sum() {
 
     let run = cymig(dir.path(), &["hash", "nowhere"]);
     assert_eq!(run.code, 2);
+}
+
+#[test]
+fn show_prints_the_migrations_table_and_its_layout_with_their_origin() {
+    let dir = project("target = \"5\"\n\n[migrations]\ndir = \"db/migrations\"\nlayout = \"flyway\"\n");
+    let named = cymig(dir.path(), &["config", "--show"]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    let dir = project(
+        "[migrations]\ndir = \"db/migrations\"\nup = \"{version}-{description}.cypher\"\n\
+         down = \"rollback/{version}-{description}.cypher\"\n",
+    );
+    let custom = cymig(dir.path(), &["config", "--show", "--migrations", "elsewhere"]);
+    assert_eq!(custom.code, 0, "{}", custom.stderr);
+    let json = cymig(dir.path(), &["config", "--show", "--format", "json"]);
+    let settings: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let layout = settings["settings"].as_array().unwrap().iter().find(|s| s["key"] == "migrations.layout").cloned();
+    assert_eq!(layout.map(|l| (l["value"].clone(), l["origin"].clone())), Some(("custom".into(), "file".into())));
+    insta::assert_snapshot!("config_show_migrations_table", format!("{}--- custom\n{}", named.stdout, custom.stdout));
+}
+
+#[test]
+fn the_old_migrations_string_still_sets_the_directory() {
+    let dir = project("migrations = \"db/migrations\"\n");
+    let run = cymig(dir.path(), &["config", "--show", "--format", "json"]);
+    let settings: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let dir_setting = settings["settings"].as_array().unwrap().iter().find(|s| s["key"] == "migrations.dir").cloned();
+    assert_eq!(
+        dir_setting.map(|s| (s["value"].clone(), s["origin"].clone())),
+        Some(("db/migrations".into(), "file".into()))
+    );
+}
+
+#[test]
+fn migrations_table_errors_exit_2_with_position_and_valid_choices() {
+    let cases = [
+        ("unknown_layout", "[migrations]\ndir = \"db\"\nlayout = \"flyaway\"\n"),
+        ("unknown_key", "[migrations]\ndirectory = \"db\"\n"),
+        ("not_cypher", "[migrations]\nup = \"V{version}__{description}.sql\"\n"),
+        ("no_version", "[migrations]\nup = \"{description}.cypher\"\n"),
+        ("unknown_placeholder", "[migrations]\nup = \"{version}_{name}.cypher\"\n"),
+        ("down_without_up", "[migrations]\ndown = \"U{version}__{description}.cypher\"\n"),
+        ("layout_and_patterns", "[migrations]\nlayout = \"flyway\"\nup = \"{version}-{description}.cypher\"\n"),
+        ("custom_without_up", "[migrations]\nlayout = \"custom\"\n"),
+        ("string_and_table", "migrations = \"db\"\n\n[migrations]\nlayout = \"flyway\"\n"),
+        ("wrong_type", "migrations = 3\n"),
+    ];
+    let mut all = String::new();
+    for (name, config) in cases {
+        let dir = project(config);
+        let run = cymig(dir.path(), &["config", "--show"]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stdout);
+        all.push_str(&format!("--- {name}\n{}", run.stderr));
+    }
+    insta::assert_snapshot!("config_migrations_errors", all);
+}
+
+#[test]
+fn lint_reads_the_configured_layout_of_the_migrations_directory() {
+    let dir = project("[migrations]\ndir = \"db/migrations\"\nlayout = \"golang-migrate\"\n");
+    let migrations = dir.path().join("db/migrations");
+    fs::write(migrations.join("1_init.up.cypher"), "RETURN 1;\n").expect("write");
+    fs::write(migrations.join("1_init.down.cypher"), "RETURN 1;\n").expect("write");
+    fs::write(migrations.join("V2__flyway.cypher"), "RETURN 2;\n").expect("write");
+    let run = cymig(dir.path(), &["lint", "-v", "--format", "json", "db/migrations"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "cymig: db/migrations: configured layout golang-migrate (golang-migrate .up/.down): \
+         1 .up/.down migration, 1 down script, 1 misnamed file\n"
+    );
+    assert!(run.stdout.contains("does not follow the configured layout `golang-migrate`"), "{}", run.stdout);
+    assert!(run.stdout.contains("rename it to `2_flyway.up.cypher`"), "{}", run.stdout);
+}
+
+#[test]
+fn hash_lists_the_migrations_of_the_configured_layout() {
+    let dir = project("[migrations]\ndir = \"db/migrations\"\nlayout = \"numbered\"\n");
+    let migrations = dir.path().join("db/migrations");
+    fs::write(migrations.join("0001_init.cypher"), "RETURN 1;\n").expect("write");
+    fs::write(migrations.join("V2__flyway.cypher"), "RETURN 2;\n").expect("write");
+    let run = cymig(dir.path(), &["hash"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "wrote [TMP]/db/migrations/cymig.sum (1 file)\n");
+    // What lint reads as the set matches the sum: no edited-migration finding.
+    let run = cymig(dir.path(), &["lint", "--format", "json", "db/migrations"]);
+    assert!(!run.stdout.contains("edited-migration"), "{}", run.stdout);
+}
+
+/// `cymig up --config relaxed.toml` lints with that file, not with the `cymig.toml` found by
+/// searching (which blocks the removed `exists()` here). It gets past the lint to the password,
+/// which is missing: exit 2 before any connection.
+#[test]
+fn up_lints_with_the_configuration_it_was_given() {
+    let dir = project("migrations = \"db/migrations\"\n");
+    fs::write(
+        dir.path().join("relaxed.toml"),
+        "migrations = \"db/migrations\"\n[lint]\nignore = [\"exists-function\"]\n",
+    )
+    .expect("write");
+    let migration = "MATCH (p:Person) WHERE exists(p.name) SET p.named = true;\n";
+    fs::write(dir.path().join("db/migrations/V1__named.cypher"), migration).expect("write");
+    let blocked = cymig(dir.path(), &["up"]);
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert!(blocked.stderr.contains("the migrations have errors"), "{}", blocked.stderr);
+    let relaxed = cymig(dir.path(), &["up", "--config", "relaxed.toml"]);
+    assert!(!relaxed.stderr.contains("the migrations have errors"), "{}", relaxed.stderr);
+    assert_eq!((relaxed.code, relaxed.stderr.contains("no password")), (2, true), "{}", relaxed.stderr);
 }

@@ -3,7 +3,8 @@
 //! files and what they are) and what `cymig lint` reports on it, as one snapshot per layout.
 
 use cymig::check::{self, LintOptions};
-use cymig::migration::{load_paths, MigrationSet};
+use cymig::config::Config;
+use cymig::migration::{load_paths, load_paths_with, MigrationSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +38,11 @@ fn describe_set(set: &MigrationSet) -> String {
 }
 
 fn findings(dir: &Path) -> String {
-    let outcome = check::lint(&[dir.to_path_buf()], &LintOptions::default()).expect("lint");
+    findings_with(dir, &LintOptions::default())
+}
+
+fn findings_with(dir: &Path, options: &LintOptions) -> String {
+    let outcome = check::lint(&[dir.to_path_buf()], options).expect("lint");
     let mut out = String::new();
     for (_, layout) in &outcome.layouts {
         let _ = writeln!(out, "layout: {layout}");
@@ -118,7 +123,72 @@ fn lint_verbose_says_which_layout_it_detected() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(
-            "cymig: fixtures/layouts/timestamps: golang-migrate .up/.down: 2 .up/.down migrations, 1 down script"
+            "cymig: fixtures/layouts/timestamps: detected layout golang-migrate (golang-migrate .up/.down): 2 .up/.down migrations, 1 down script"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A layout set in the fixture's own `cymig.toml` (`[migrations] layout` or patterns): the
+/// files are read by it, not by detection.
+fn configured_snapshot(layout: &str) -> String {
+    let dir = layout_dir(layout);
+    let config = Config::from_file(&dir.join("cymig.toml")).expect("config");
+    let sets = load_paths_with(std::slice::from_ref(&dir), Some(&config.migrations), &config.layout).expect("load");
+    let mut out = String::new();
+    for set in &sets {
+        out.push_str(&describe_set(set));
+    }
+    out.push_str("-- findings\n");
+    out.push_str(&findings_with(&dir, &LintOptions::from(&config)));
+    out
+}
+
+macro_rules! configured_layout_test {
+    ($name:ident, $dir:literal) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(concat!("layout_", $dir), configured_snapshot($dir));
+        }
+    };
+}
+
+configured_layout_test!(a_configured_numbered_layout_makes_flyway_names_misnamed, "configured-numbered");
+configured_layout_test!(custom_patterns_capture_versions_and_descriptions, "configured-custom");
+configured_layout_test!(a_configured_liquibase_layout_names_no_file, "configured-liquibase");
+
+#[test]
+fn the_configured_layout_applies_only_to_the_migrations_directory() {
+    let config = Config::from_file(&layout_dir("configured-numbered").join("cymig.toml")).expect("config");
+    let elsewhere = layout_dir("neo4j-migrations");
+    let sets =
+        load_paths_with(std::slice::from_ref(&elsewhere), Some(&config.migrations), &config.layout).expect("load");
+    assert!(!sets[0].convention.is_configured());
+    assert!(sets[0].problems.iter().all(|p| !p.message.contains("configured layout")));
+}
+
+fn cymig(args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cymig");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn lint_verbose_and_plan_say_which_layout_they_were_told() {
+    let expected = "cymig: fixtures/layouts/configured-numbered: configured layout numbered (numbered files): \
+                    2 numbered migrations, 1 down script, 2 misnamed files\n";
+    let (code, stderr) = cymig(&["lint", "-v", "fixtures/layouts/configured-numbered"]);
+    assert_eq!((code, stderr.as_str()), (0, expected));
+    let (code, stderr) = cymig(&["plan", "fixtures/layouts/configured-numbered"]);
+    assert_eq!((code, stderr.as_str()), (0, expected));
+    let (code, stderr) = cymig(&["plan", "fixtures/layouts/neo4j-migrations"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "cymig: fixtures/layouts/neo4j-migrations: detected layout neo4j-migrations (Flyway naming with callbacks): "
         ),
         "{stderr}"
     );

@@ -17,7 +17,8 @@ pub fn checked_plan(
     options: &LintOptions,
     plan_options: &PlanOptions,
 ) -> Result<std::result::Result<CheckedPlan, Vec<FileResult>>> {
-    let migration_set = MigrationSet::load(dir)?;
+    let convention = crate::migration::convention_for(dir, options.migrations_dir.as_deref(), &options.layout);
+    let migration_set = MigrationSet::load_with(dir, convention)?;
     let options = LintOptions { fix: FixMode::None, diff: false, ..options.clone() };
     let loaded = set::adapt(migration_set.clone(), &options)?;
     let mut blocking: Vec<FileResult> = (0..loaded.files.len())

@@ -51,6 +51,8 @@ pub struct LintOptions {
     pub diff: bool,
     /// The migrations directory from the configuration, if any.
     pub migrations_dir: Option<PathBuf>,
+    /// How the files of the migrations directory are named (`[migrations] layout`).
+    pub layout: crate::migration::convention::Convention,
 }
 
 impl LintOptions {
@@ -147,6 +149,12 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
 pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = crate::config::Config::load(&start, overrides)?;
+    for_config(&config)
+}
+
+/// Options from a configuration already resolved (with its flags); unknown rule names are
+/// configuration errors, as in [`from_config`].
+pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
     for r in &config.rule_references {
         if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta()))
         {
@@ -161,7 +169,7 @@ pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -
             _ => Error::Usage(message),
         });
     }
-    Ok(LintOptions::from(&config))
+    Ok(LintOptions::from(config))
 }
 
 impl From<&crate::config::Config> for LintOptions {
@@ -187,6 +195,7 @@ impl From<&crate::config::Config> for LintOptions {
             fix: FixMode::None,
             diff: false,
             migrations_dir: Some(c.migrations.clone()),
+            layout: c.layout.clone(),
         }
     }
 }
@@ -203,6 +212,24 @@ mod tests {
         assert!(glob_matches("migrations/*.cypher", "./migrations/V2__x.cypher"));
         assert!(!glob_matches("migrations/*.cypher", "migrations/sub/V2__x.cypher"));
         assert!(glob_matches("**/seed-*/**", "fixtures/seed-002/V1__a.cypher"));
+    }
+
+    #[test]
+    fn more_globs() {
+        assert!(glob_matches("V?__*", "m/V1__x.cypher"));
+        assert!(!glob_matches("V?__*", "m/V10__x.cypher"));
+        assert!(glob_matches("**/legacy/*", "x/y/legacy/V1.cypher"));
+        assert!(glob_matches("./legacy/**", "legacy/V1.cypher"));
+        assert!(glob_matches("a/**/*.cypher", "a/V1.cypher"));
+    }
+
+    #[test]
+    fn unknown_rule_names_in_the_file_are_errors_at_their_position() {
+        let text = "[lint]\nselect = [\"unbatched-write\", \"unbatched-writes\"]\n";
+        let config = crate::config::Config::from_toml(text, std::path::Path::new("/repo/cymig.toml")).unwrap();
+        let message = for_config(&config).unwrap_err().to_string();
+        assert!(message.contains("unknown rule `unbatched-writes` in `lint.select`"), "{message}");
+        assert!(message.contains("line 2, column 30"), "{message}");
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl LoadedSet {
 
 /// Loads the set around every path given.
 pub fn load(paths: &[PathBuf], options: &LintOptions) -> Result<Vec<LoadedSet>> {
-    let sets = crate::migration::load_paths(paths, options.migrations_dir.as_deref())?;
+    let sets = crate::migration::load_paths_with(paths, options.migrations_dir.as_deref(), &options.layout)?;
     sets.into_iter().map(|s| adapt(s, options)).collect()
 }
 
@@ -107,10 +107,15 @@ enum NamingScope {
 
 impl NamingScope {
     fn of(set: &MigrationSet, options: &LintOptions) -> NamingScope {
+        use crate::migration::convention::{Convention, LayoutKind};
+        if set.convention == Convention::Named(LayoutKind::Liquibase) {
+            // Liquibase names no file: the set's other `.cypher` files are scripts.
+            return NamingScope::Dirs(BTreeSet::new());
+        }
         let configured = options.migrations_dir.as_ref().is_some_and(|m| {
             std::fs::canonicalize(m).ok().is_some_and(|m| std::fs::canonicalize(&set.root).ok() == Some(m))
         });
-        if configured {
+        if configured || set.convention.is_configured() {
             return NamingScope::All;
         }
         let ups = set.migrations.iter().map(|m| &m.up);

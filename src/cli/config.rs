@@ -5,6 +5,7 @@ use super::CommandResult;
 use crate::config::{
     format_duration, redact_command, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion,
 };
+use crate::migration::convention::Convention;
 use std::path::{Path, PathBuf};
 
 /// Flags that override `cymig.toml` (flatten into a command's args).
@@ -122,9 +123,24 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     let mut push = |table: &'static str, key: &str, value: ShownValue, origin_key: &str| {
         out.push(Shown { table, key: key.to_string(), value, origin: c.origin(origin_key) });
     };
-    push("", "migrations", ShownValue::Str(display_path(&c.migrations)), "migrations");
     push("", "target", ShownValue::Str(c.target.to_string()), "target");
     push("", "edition", ShownValue::Str(c.edition.to_string()), "edition");
+    push("migrations", "dir", ShownValue::Str(display_path(&c.migrations)), "migrations.dir");
+    push("migrations", "layout", ShownValue::Str(c.layout.id().to_string()), "migrations.layout");
+    if let Convention::Custom(p) = &c.layout {
+        let patterns = [
+            ("up", Some(&p.up)),
+            ("down", p.down.as_ref()),
+            ("repeatable", p.repeatable.as_ref()),
+            ("callback", p.callback.as_ref()),
+        ];
+        for (key, pattern) in patterns {
+            match pattern {
+                Some(p) => push("migrations", key, ShownValue::Str(p.as_str().to_string()), "migrations.layout"),
+                None => push("migrations", key, ShownValue::Unset, "(not set)"),
+            }
+        }
+    }
     push("lint", "select", ShownValue::List(c.lint.select.clone()), "lint.select");
     push("lint", "ignore", ShownValue::List(c.lint.ignore.clone()), "lint.ignore");
     for p in &c.lint.per_path_ignores {
@@ -139,12 +155,6 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
         push("lint.severity", &quoted_key(rule), ShownValue::Str(severity.as_str().into()), "lint.severity");
     }
     let b = &c.lint.batching;
-    push(
-        "lint.batching",
-        "max-unbatched-rows",
-        ShownValue::Int(b.max_unbatched_rows),
-        "lint.batching.max-unbatched-rows",
-    );
     push(
         "lint.batching",
         "default-batch-size",

@@ -127,7 +127,7 @@ impl Settings {
 
     /// The checked plan of the migrations directory, or the lint findings that block it (exit 1).
     fn plan(&self) -> Result<std::result::Result<CheckedPlan, i32>> {
-        match pipeline::checked_plan(&self.dir)? {
+        match pipeline::checked_plan(&self.dir, &self.config)? {
             Checked::Plan(plan) => Ok(Ok(plan)),
             Checked::Blocked(results) => {
                 let mut out = std::io::stdout();

@@ -4,8 +4,8 @@
 use super::config::ConfigFlags;
 use super::CommandResult;
 use crate::migration::sum::{self, SumStatus};
-use crate::migration::MigrationSet;
-use std::path::PathBuf;
+use crate::migration::{convention_for, MigrationSet};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "cymig.sum lists every migration file in version order with a chained hash: \
@@ -23,17 +23,16 @@ pub struct HashArgs {
 }
 
 pub fn run(args: HashArgs) -> CommandResult {
-    let dir = match &args.dir {
-        Some(dir) => dir.clone(),
-        None => args.flags.load(&PathBuf::from("."))?.migrations,
-    };
+    let config = args.flags.load(args.dir.as_deref().unwrap_or(Path::new(".")))?;
+    let dir = args.dir.clone().unwrap_or_else(|| config.migrations.clone());
     if !dir.is_dir() {
         return Err(crate::error::Error::Io {
             path: dir,
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         });
     }
-    let set = MigrationSet::load(&dir)?;
+    // The sum lists the migrations `cymig lint` sees: the same layout must classify them.
+    let set = MigrationSet::load_with(&dir, convention_for(&dir, Some(&config.migrations), &config.layout))?;
     if args.check {
         return check(&set);
     }

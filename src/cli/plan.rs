@@ -1,9 +1,10 @@
 //! `cymig plan [<dir>] [--from V] [--to V] [--format text|json]`.
 
+use super::config::ConfigFlags;
 use super::CommandResult;
-use crate::config::{CliOverrides, Config};
 use crate::error::Error;
-use crate::migration::{MigrationSet, Version};
+use crate::migration::layout::Layout;
+use crate::migration::{convention_for, MigrationSet, Version};
 use crate::plan::{compile, output, PlanOptions};
 use std::path::PathBuf;
 
@@ -32,6 +33,8 @@ pub struct PlanArgs {
     pub to: Option<String>,
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+    #[command(flatten)]
+    pub flags: ConfigFlags,
 }
 
 fn version(flag: &str, raw: &Option<String>) -> crate::error::Result<Option<Version>> {
@@ -44,18 +47,19 @@ fn version(flag: &str, raw: &Option<String>) -> crate::error::Result<Option<Vers
 
 pub fn run(args: PlanArgs) -> CommandResult {
     let options = PlanOptions { from: version("from", &args.from)?, to: version("to", &args.to)? };
+    let config = args.flags.load(args.dir.as_deref().unwrap_or(std::path::Path::new(".")))?;
     let dir = match args.dir {
         Some(d) => d,
         None => {
-            let config = Config::load(std::path::Path::new("."), &CliOverrides::default())?;
             let cwd = std::env::current_dir().unwrap_or_default();
-            config.migrations.strip_prefix(&cwd).map(|p| p.to_path_buf()).unwrap_or(config.migrations)
+            config.migrations.strip_prefix(&cwd).map(|p| p.to_path_buf()).unwrap_or(config.migrations.clone())
         }
     };
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
-    let set = MigrationSet::load(&dir)?;
+    let set = MigrationSet::load_with(&dir, convention_for(&dir, Some(&config.migrations), &config.layout))?;
+    eprintln!("cymig: {}: {}", dir.display(), Layout::of_migrations_dir(&set).summary());
     let mut bad = false;
     for m in &set.migrations {
         for e in &m.up.script.errors {

@@ -3,6 +3,7 @@
 //! blocking findings are returned for the caller to report (exit 1).
 
 use crate::check::{self, FileResult};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::plan::compile::PlanOptions;
 use crate::plan::CheckedPlan;
@@ -14,11 +15,13 @@ pub enum Checked {
     Blocked(Vec<FileResult>),
 }
 
-pub fn checked_plan(dir: &Path) -> Result<Checked> {
+/// Lints with `config`, the configuration the command resolved (its `--config` and flags
+/// included), never one searched again.
+pub fn checked_plan(dir: &Path, config: &Config) -> Result<Checked> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{}: not a migrations directory", dir.display())));
     }
-    let options = check::options::from_config(&[dir.to_path_buf()], &crate::config::CliOverrides::default())?;
+    let options = check::options::for_config(config)?;
     Ok(match check::checked_plan(dir, &options, &PlanOptions::default())? {
         Ok(plan) => Checked::Plan(plan),
         Err(blocking) => Checked::Blocked(blocking),

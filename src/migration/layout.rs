@@ -1,6 +1,8 @@
-//! Which conventions a migration set follows, as detected from its files: what `cymig lint -v`
-//! says about each set it read, so that a user sees how cymig understood their directory.
+//! Which conventions a migration set follows, as detected from its files (or as the
+//! configuration set them): what `cymig lint -v` and `cymig plan` say about each set they read,
+//! so that a user sees how cymig understood their directory.
 
+use super::convention::{is_timestamp, Convention, LayoutKind};
 use super::naming::Style;
 use super::{FileRole, MigrationSet};
 
@@ -10,6 +12,10 @@ pub struct Layout {
     pub flyway: usize,
     pub up_down: usize,
     pub numbered: usize,
+    /// Numbered or `.up/.down` migrations whose version is a date (`20240115123000_x.cypher`).
+    pub timestamped: usize,
+    /// Migrations named by the configured patterns.
+    pub custom: usize,
     pub downs: usize,
     pub in_file_downs: usize,
     pub repeatables: usize,
@@ -22,19 +28,23 @@ pub struct Layout {
     pub misnamed: usize,
     /// Files in directories that hold no migration: scripts run by hand.
     pub scripts: usize,
+    /// The configured convention the set was read with ([`Convention::Auto`]: detected).
+    pub convention: Convention,
 }
 
 impl Layout {
     /// Counts the conventions of `set`; `is_migration_dir` says whether an unrecognised file
     /// lies beside migrations (misnamed) or in a directory of scripts.
     pub fn of(set: &MigrationSet, is_migration_dir: impl Fn(&std::path::Path) -> bool) -> Layout {
-        let mut layout = Layout::default();
+        let mut layout = Layout { convention: set.convention.clone(), ..Layout::default() };
         for m in &set.migrations {
             match m.style {
                 Style::Flyway => layout.flyway += 1,
                 Style::UpDown => layout.up_down += 1,
                 Style::Numbered => layout.numbered += 1,
+                Style::Custom => layout.custom += 1,
             }
+            layout.timestamped += usize::from(m.style != Style::Flyway && is_timestamp(&m.version));
             layout.downs += usize::from(m.down.is_some());
             layout.in_file_downs += usize::from(m.up.down_start.is_some());
         }
@@ -51,30 +61,50 @@ impl Layout {
         layout
     }
 
-    /// The name of the convention most of the set follows.
-    pub fn name(&self) -> &'static str {
+    /// The counts of the set given as a migrations directory: every unrecognised file in it is
+    /// misnamed (except beside Liquibase changelogs, which name no file).
+    pub fn of_migrations_dir(set: &MigrationSet) -> Layout {
+        let liquibase = set.convention == Convention::Named(LayoutKind::Liquibase);
+        Layout::of(set, |_| !liquibase)
+    }
+
+    /// The convention most of the set follows, if it follows one.
+    pub fn detected(&self) -> Option<LayoutKind> {
         let versioned = [
-            (self.flyway, "Flyway naming"),
-            (self.up_down, "golang-migrate .up/.down"),
-            (self.numbered, "numbered files"),
+            (self.flyway, LayoutKind::Flyway),
+            (self.up_down, LayoutKind::GolangMigrate),
+            (self.numbered, LayoutKind::Numbered),
         ];
-        let (count, name) = versioned.into_iter().max_by_key(|(n, _)| *n).unwrap_or((0, ""));
+        let (count, kind) = versioned.into_iter().max_by_key(|(n, _)| *n).unwrap_or((0, LayoutKind::Flyway));
         if count > 0 && self.callbacks > 0 {
-            "neo4j-migrations (Flyway naming with callbacks)"
+            Some(LayoutKind::Neo4jMigrations)
+        } else if kind == LayoutKind::Numbered && count > 0 && self.timestamped >= count {
+            Some(LayoutKind::Timestamp)
         } else if count > 0 {
-            name
+            Some(kind)
         } else if self.changelogs > 0 {
-            "Liquibase / Liquigraph changelogs"
-        } else if self.scripts > 0 {
-            "scripts (no migration naming)"
+            Some(LayoutKind::Liquibase)
         } else {
-            "empty"
+            None
+        }
+    }
+
+    /// `detected layout flyway (Flyway naming)`, `configured layout numbered (numbered files)`.
+    pub fn name(&self) -> String {
+        if self.convention.is_configured() {
+            return format!("configured layout {} ({})", self.convention.id(), self.convention.description());
+        }
+        match self.detected() {
+            Some(kind) => format!("detected layout {} ({})", kind.id(), kind.description()),
+            None if self.scripts > 0 => "no migration layout (scripts)".to_string(),
+            None => "empty".to_string(),
         }
     }
 
     /// One line: the convention, then every count that is not zero.
     pub fn summary(&self) -> String {
         let parts = [
+            (self.custom, "migration by pattern", "migrations by pattern"),
             (self.flyway, "V…__ migration", "V…__ migrations"),
             (self.up_down, ".up/.down migration", ".up/.down migrations"),
             (self.numbered, "numbered migration", "numbered migrations"),

@@ -11,6 +11,7 @@
 //! are skipped.
 
 use super::changelog_xml;
+use super::convention::{Convention, LayoutKind};
 use super::directive::{parse_directives, verify_section_start};
 use super::naming::{classify, verify_stem, FileName};
 use super::{FileRole, Migration, MigrationFile, MigrationSet, ProblemKind, Repeatable, SetProblem, Version};
@@ -27,11 +28,27 @@ use std::sync::Arc;
 pub type LoadError = Error;
 
 impl MigrationSet {
-    /// Loads every migration file under `root` (recursively) as one set.
+    /// Loads every migration file under `root` (recursively) as one set, with the conventions
+    /// detected from its files.
     pub fn load(root: &Path) -> Result<MigrationSet> {
-        let found = walk(root)?;
+        MigrationSet::load_with(root, &Convention::Auto)
+    }
+
+    /// [`MigrationSet::load`], classifying the files by `convention`.
+    pub fn load_with(root: &Path, convention: &Convention) -> Result<MigrationSet> {
+        let found = walk(root, convention)?;
         let files = read_and_parse_all(&found)?;
-        Ok(assemble(root, found, files))
+        Ok(assemble(root, found, files, convention))
+    }
+}
+
+/// The convention of the set at `root`: the configured one for the configured migrations
+/// directory and the sets below it, detection for any other.
+pub fn convention_for<'a>(root: &Path, migrations_dir: Option<&Path>, configured: &'a Convention) -> &'a Convention {
+    static AUTO: Convention = Convention::Auto;
+    match migrations_dir {
+        Some(dir) if canonical(root).starts_with(canonical(dir)) => configured,
+        _ => &AUTO,
     }
 }
 
@@ -39,6 +56,15 @@ impl MigrationSet {
 /// order given, each set once. `migrations_dir` is the configured migrations directory (files
 /// inside it belong to it). See the module docs for how set boundaries are found.
 pub fn load_paths(paths: &[PathBuf], migrations_dir: Option<&Path>) -> Result<Vec<MigrationSet>> {
+    load_paths_with(paths, migrations_dir, &Convention::Auto)
+}
+
+/// [`load_paths`], the sets in `migrations_dir` (and below it) classified by `convention`.
+pub fn load_paths_with(
+    paths: &[PathBuf],
+    migrations_dir: Option<&Path>,
+    convention: &Convention,
+) -> Result<Vec<MigrationSet>> {
     let mut roots: Vec<(PathBuf, Option<BTreeSet<PathBuf>>)> = Vec::new();
     let mut index_by_canonical: HashMap<PathBuf, usize> = HashMap::new();
     for path in paths {
@@ -56,7 +82,7 @@ pub fn load_paths(paths: &[PathBuf], migrations_dir: Option<&Path>) -> Result<Ve
     roots
         .into_iter()
         .map(|(root, focus)| {
-            let mut set = MigrationSet::load(&root)?;
+            let mut set = MigrationSet::load_with(&root, convention_for(&root, migrations_dir, convention))?;
             set.focus = focus;
             Ok(set)
         })
@@ -169,7 +195,7 @@ struct Found {
     name: FileName,
 }
 
-fn walk(root: &Path) -> Result<Vec<Found>> {
+fn walk(root: &Path, convention: &Convention) -> Result<Vec<Found>> {
     let mut found = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
@@ -181,12 +207,14 @@ fn walk(root: &Path) -> Result<Vec<Found>> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let file_name = entry.file_name().to_string_lossy();
-        let name = classify_file(&file_name, entry.path());
+        let relative = relative_path(root, entry.path());
+        let name = match convention.classify(&relative) {
+            FileName::NotCypher => classify_file(&entry.file_name().to_string_lossy(), entry.path()),
+            name => name,
+        };
         if name == FileName::NotCypher {
             continue;
         }
-        let relative = relative_path(root, entry.path());
         found.push(Found { path: entry.path().to_path_buf(), relative, name });
     }
     Ok(found)
@@ -352,8 +380,8 @@ fn role_of(name: &FileName) -> FileRole {
 }
 
 /// Pairs files into migrations and collects the layout problems.
-fn assemble(root: &Path, found: Vec<Found>, files: Vec<MigrationFile>) -> MigrationSet {
-    let mut builder = Builder::default();
+fn assemble(root: &Path, found: Vec<Found>, files: Vec<MigrationFile>, convention: &Convention) -> MigrationSet {
+    let mut builder = Builder { convention: convention.clone(), ..Builder::default() };
     for (f, file) in found.into_iter().zip(files) {
         builder.encoding_problem(&file);
         builder.add(f, file);
@@ -371,6 +399,7 @@ struct Builder {
     problems: Vec<SetProblem>,
     /// The versions of the up files in each directory, duplicates included.
     dir_versions: HashMap<PathBuf, BTreeSet<Version>>,
+    convention: Convention,
 }
 
 struct PendingMigration {
@@ -389,6 +418,11 @@ impl Builder {
             FileName::Callback { .. } | FileName::XmlChangelog => self.unrecognised.push(file),
             FileName::Unconventional { .. } if file.is_liquibase_formatted() => {
                 self.unrecognised.push(MigrationFile { role: FileRole::Changelog, ..file });
+            }
+            // Liquibase names no file: any other `.cypher` file may be a changelog's
+            // `sqlFile`, a script, not a misnamed migration.
+            FileName::Unconventional { .. } if self.convention == Convention::Named(LayoutKind::Liquibase) => {
+                self.unrecognised.push(file);
             }
             FileName::Unconventional { reason, suggestion } => {
                 self.naming_problem(&file, &reason, suggestion);
@@ -455,9 +489,10 @@ impl Builder {
     }
 
     fn naming_problem(&mut self, file: &MigrationFile, reason: &str, suggestion: Option<String>) {
-        let help = match &suggestion {
-            Some(name) => format!("rename it to `{name}`"),
-            None => "name it `V<version>__<description>.cypher` (or `R__<description>.cypher` \
+        let help = match (&suggestion, self.convention.naming_help()) {
+            (Some(name), _) => format!("rename it to `{name}`"),
+            (None, Some(help)) => help,
+            (None, None) => "name it `V<version>__<description>.cypher` (or `R__<description>.cypher` \
                      for a repeatable migration)"
                 .to_string(),
         };
@@ -561,6 +596,7 @@ impl Builder {
             unrecognised: self.unrecognised,
             problems: self.problems,
             focus: None,
+            convention: self.convention,
         }
     }
 }

@@ -13,6 +13,7 @@
 //! to turn into findings of its rules.
 
 pub mod changelog_xml;
+pub mod convention;
 pub mod directive;
 pub mod layout;
 pub mod load;
@@ -28,7 +29,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use load::{discover_set_roots, load_for_files, load_paths, LoadError};
+pub use load::{convention_for, discover_set_roots, load_for_files, load_paths, load_paths_with, LoadError};
 pub use naming::Style;
 
 /// A migration version such as `1_10` or `2.1`, ordered numerically part by part; trailing
@@ -179,6 +180,8 @@ pub struct MigrationSet {
     /// When the set was loaded for some changed files: those files (canonical paths).
     /// Findings are reported only for them; `None` means every file.
     pub focus: Option<BTreeSet<PathBuf>>,
+    /// How the files were classified: detected, or the layout the configuration sets.
+    pub convention: convention::Convention,
 }
 
 impl MigrationSet {

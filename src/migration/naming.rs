@@ -48,6 +48,8 @@ pub enum Style {
     UpDown,
     /// `0001_desc.cypher`, `001-desc.cypher`: numbered files, no down scripts by name.
     Numbered,
+    /// Named by the patterns of `[migrations]` in `cymig.toml`.
+    Custom,
 }
 
 const EXTENSION: &str = ".cypher";
@@ -137,7 +139,7 @@ fn split_up_down(base: &str) -> Option<(&str, &str)> {
 }
 
 /// A version written with `-` between its parts (timestamps): parsed like `_`, kept as written.
-fn parse_dashed_version(raw: &str) -> Result<Version, VersionError> {
+pub(super) fn parse_dashed_version(raw: &str) -> Result<Version, VersionError> {
     let mut version = Version::parse(&raw.replace('-', "_"))?;
     version.raw = raw.to_string();
     Ok(version)
