@@ -7,7 +7,7 @@ use super::{FileResult, FileView, LintOptions};
 use crate::ast::Script;
 use crate::error::Result;
 use crate::migration::sum::{self, SumStatus};
-use crate::migration::{Directive, MigrationFile, MigrationSet};
+use crate::migration::{Directive, Migration, MigrationFile, MigrationSet};
 use crate::rules::context::{SetFacts, SetFinding};
 use crate::rules::FileRole;
 use crate::schema::Catalog;
@@ -142,16 +142,22 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         is_reported.push(focus_check(&set, f));
     }
     let MigrationSet { migrations, repeatables, unrecognised, .. } = set;
+    let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
         running.apply_statements(m.up.migration_statements(), &m.up.source.text, Some(&version));
-        roles.push(FileRole::Up { version: version.clone(), has_down: m.down.is_some() || m.up.down_start.is_some() });
+        let empty_down = empty_down(&m);
+        let has_down = (m.down.is_some() || m.up.down_start.is_some()) && empty_down.is_none();
+        roles.push(FileRole::Up { version: version.clone(), has_down });
+        down_facts.push((files.len(), SetFacts { empty_down, ..SetFacts::default() }));
+        let before_up = Arc::new(before.clone());
         catalogs.push(before);
         files.push(ParsedFile::from_migration_file(m.up));
         if let Some(down) = m.down {
             roles.push(FileRole::Down { version: version.clone() });
             catalogs.push(running.clone());
+            down_facts.push((files.len(), SetFacts { before_up: Some(before_up), ..SetFacts::default() }));
             files.push(ParsedFile::from_migration_file(down));
         }
         if let Some(verify) = m.verify {
@@ -189,6 +195,9 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    for (i, fact) in down_facts {
+        facts[i] = fact;
+    }
     for (f, fact) in files.iter().zip(&mut facts) {
         fact.change_sets = f.change_sets.clone();
     }
@@ -250,6 +259,20 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         }
     }
     Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout })
+}
+
+/// The explicit down script of `m` when it holds no statement (empty, or comments only) and
+/// no syntax error either: it undoes nothing, so the up migration counts as having no down.
+fn empty_down(m: &Migration) -> Option<String> {
+    let holds_nothing = |f: &MigrationFile, statements: &[crate::ast::Statement]| {
+        statements.is_empty() && f.script.errors.is_empty() && f.invalid_utf8_at.is_none()
+    };
+    if let Some(down) = &m.down {
+        let name = down.relative_path.rsplit('/').next().unwrap_or(&down.relative_path);
+        return holds_nothing(down, down.migration_statements()).then(|| format!("the down script `{name}`"));
+    }
+    let marker_only = m.up.down_start.is_some() && holds_nothing(&m.up, m.up.in_file_down_statements());
+    marker_only.then(|| "the down section of this file".to_string())
 }
 
 /// Findings on `cymig.sum` itself: a tampered file, or migrations it lists that are gone.

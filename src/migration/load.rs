@@ -332,7 +332,7 @@ pub fn formatted_change_sets_of(text: &str, script: &Script) -> Vec<changelog_xm
 }
 
 /// The first statement after a `-- +migrate Down` marker (a framing comment), if any.
-fn in_file_down_start(script: &Script) -> Option<usize> {
+pub(crate) fn in_file_down_start(script: &Script) -> Option<usize> {
     let marker = script.comments.iter().find(|c| {
         c.kind == crate::ast::CommentKind::Framing && crate::syntax::tool_marker_section(&c.text) == Some(true)
     })?;

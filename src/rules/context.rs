@@ -73,6 +73,13 @@ pub struct SetFacts {
     /// The change sets of an XML changelog (empty for `.cypher` files): each runs in its own
     /// transaction and may carry its own rollback.
     pub change_sets: Vec<crate::migration::changelog_xml::ChangeSet>,
+    /// For an up migration whose explicit down script holds no statement (an empty or
+    /// comment-only file, or an empty `-- +migrate Down` section): that script, as the message
+    /// names it. Such a down undoes nothing, so the up counts as having none.
+    pub empty_down: Option<String>,
+    /// For an explicit down script: the catalog before its up migration ran, which the down
+    /// must restore.
+    pub before_up: Option<std::sync::Arc<Catalog>>,
 }
 
 impl SetFacts {
