@@ -15,6 +15,31 @@ pub struct Script {
     pub errors: Vec<SyntaxError>,
     /// Every comment in the file, in order (directives are read from these).
     pub comments: Vec<Comment>,
+    /// neo4j-migrations placeholders (`${name}`), in order: the tool replaces them before the
+    /// statement runs, so the parser read each one outside strings as a neutral token of the
+    /// same length.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<Placeholder>,
+}
+
+impl Script {
+    /// The placeholders within `span`.
+    pub fn placeholders_in(&self, span: Span) -> impl Iterator<Item = &Placeholder> {
+        self.placeholders.iter().filter(move |p| span.start <= p.span.start && p.span.end <= span.end)
+    }
+}
+
+/// `${name}` in a neo4j-migrations script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Placeholder {
+    /// From `$` to `}`.
+    pub span: Span,
+    /// What is between the braces.
+    pub name: String,
+    /// Outside strings, names and comments: the parser saw `token` there instead.
+    pub in_code: bool,
+    /// What the parser read in its place (same length), when `in_code`.
+    pub token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

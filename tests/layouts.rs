@@ -78,6 +78,7 @@ layout_test!(neo4j_shell_commands_are_framing, "neo4j-shell");
 layout_test!(liquibase_formatted_cypher_changesets_are_statements, "liquibase-formatted");
 layout_test!(tool_markers_split_an_in_file_down_section, "tool-markers");
 layout_test!(neo4j_migrations_callbacks_preconditions_and_alternatives, "neo4j-migrations");
+layout_test!(neo4j_migrations_placeholders_are_neutral_tokens, "placeholders");
 layout_test!(rollback_twins_are_downs, "rollback-twins");
 layout_test!(whole_timestamps_are_versions, "timestamps");
 layout_test!(numbered_sets_share_one_schema_and_report_duplicates, "numbered");

@@ -125,7 +125,8 @@ impl NamingScope {
 
 pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
     let naming = NamingScope::of(&set, options);
-    let layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
+    let mut layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
+    layout.push_str(&placeholder_note(&set));
     let sum_check = sum::verify(&set)?;
     let root = set.root.clone();
     let sum_reported = set.is_reported(&set.sum_path());
@@ -259,6 +260,23 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         }
     }
     Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout })
+}
+
+/// `; placeholders ${env} (2 files), ${label} (1 file)`: the neo4j-migrations placeholders the
+/// set uses, which cymig lints around without knowing their values.
+fn placeholder_note(set: &MigrationSet) -> String {
+    let mut files_using: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in set.files() {
+        let names: BTreeSet<&str> = f.script.placeholders.iter().map(|p| p.name.as_str()).collect();
+        for name in names {
+            *files_using.entry(name).or_default() += 1;
+        }
+    }
+    if files_using.is_empty() {
+        return String::new();
+    }
+    let each = files_using.iter().map(|(name, n)| format!("${{{name}}} ({n} file{})", if *n == 1 { "" } else { "s" }));
+    format!("; placeholders {}", each.collect::<Vec<_>>().join(", "))
 }
 
 /// The explicit down script of `m` when it holds no statement (empty, or comments only) and
