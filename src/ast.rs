@@ -23,10 +23,39 @@ pub struct Script {
 }
 
 impl Script {
+    /// The database the statement starting at `offset` runs against (see [`database_at`]).
+    pub fn database_at(&self, offset: usize) -> Option<String> {
+        database_at(&self.comments, offset)
+    }
+
     /// The placeholders within `span`.
     pub fn placeholders_in(&self, span: Span) -> impl Iterator<Item = &Placeholder> {
         self.placeholders.iter().filter(move |p| span.start <= p.span.start && p.span.end <= span.end)
     }
+}
+
+/// The database a statement starting at `offset` runs against: the last `:use <db>` framing
+/// line before it (cypher-shell, neo4j-migrations), lower case as Neo4j folds database names.
+/// `None` for the default database: no `:use` yet, or `:use neo4j` (Neo4j's default name).
+pub fn database_at(comments: &[Comment], offset: usize) -> Option<String> {
+    let last_use = comments
+        .iter()
+        .take_while(|c| c.span.start < offset)
+        .filter(|c| c.kind == CommentKind::Framing)
+        .filter_map(|c| use_target(&c.text))
+        .last()?;
+    (last_use != "neo4j").then_some(last_use)
+}
+
+/// The database a `:use <db>` line names (`:use foo;`, ``:use `my-db` ``), lower case.
+pub fn use_target(line: &str) -> Option<String> {
+    let rest = line.strip_prefix(':')?;
+    let (command, target) = rest.split_once(char::is_whitespace)?;
+    if !command.eq_ignore_ascii_case("use") {
+        return None;
+    }
+    let name = target.trim().trim_end_matches(';').trim().trim_matches('`');
+    (!name.is_empty()).then(|| name.to_ascii_lowercase())
 }
 
 /// `${name}` in a neo4j-migrations script.

@@ -79,6 +79,7 @@ layout_test!(liquibase_formatted_cypher_changesets_are_statements, "liquibase-fo
 layout_test!(tool_markers_split_an_in_file_down_section, "tool-markers");
 layout_test!(neo4j_migrations_callbacks_preconditions_and_alternatives, "neo4j-migrations");
 layout_test!(neo4j_migrations_placeholders_are_neutral_tokens, "placeholders");
+layout_test!(use_statements_switch_the_database_and_its_catalog, "use-database");
 layout_test!(rollback_twins_are_downs, "rollback-twins");
 layout_test!(whole_timestamps_are_versions, "timestamps");
 layout_test!(numbered_sets_share_one_schema_and_report_duplicates, "numbered");

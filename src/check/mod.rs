@@ -184,9 +184,11 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
 /// A finding on a placeholder's stand-in token (`${label}` read as `__label_`) is about a
 /// name or value nobody knows until neo4j-migrations replaces it: not a claim to make.
 fn about_a_placeholder(d: &crate::diagnostic::Diagnostic, script: &crate::ast::Script) -> bool {
-    script.placeholders.iter().filter(|p| p.in_code).any(|p| {
-        (p.span.start <= d.span.start && d.span.end <= p.span.end) || d.message.contains(p.token.as_str())
-    })
+    script
+        .placeholders
+        .iter()
+        .filter(|p| p.in_code)
+        .any(|p| (p.span.start <= d.span.start && d.span.end <= p.span.end) || d.message.contains(p.token.as_str()))
 }
 
 /// Lints one text as a standalone file (no migration set): what tests and editors use.

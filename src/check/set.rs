@@ -147,7 +147,12 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
-        running.apply_statements(m.up.migration_statements(), &m.up.source.text, Some(&version));
+        running.apply_script_statements(
+            &m.up.script.comments,
+            m.up.migration_statements(),
+            &m.up.source.text,
+            Some(&version),
+        );
         let empty_down = empty_down(&m);
         let has_down = (m.down.is_some() || m.up.down_start.is_some()) && empty_down.is_none();
         roles.push(FileRole::Up { version: version.clone(), has_down });
@@ -174,7 +179,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let mut scripts_catalog = Catalog::default();
     for u in &unrecognised {
-        scripts_catalog.apply_statements(u.migration_statements(), &u.source.text, None);
+        scripts_catalog.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
     }
     let scripts_catalog = Arc::new(scripts_catalog);
     for u in unrecognised {
@@ -191,7 +196,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         // is known to the ones after it.
         let name = u.relative_path.rsplit('/').next().unwrap_or("");
         if crate::migration::changelog_xml::is_xml_name(name) {
-            running.apply_statements(u.migration_statements(), &u.source.text, None);
+            running.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
         }
         files.push(ParsedFile::from_migration_file(u));
     }

@@ -87,6 +87,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
             .collect(),
         down: down.map(down_script),
         verify: Vec::new(),
+        unsupported: None,
     }
 }
 

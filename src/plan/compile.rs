@@ -49,6 +49,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 steps: steps_of(&r.file.source, r.file.migration_statements(), None, None),
                 down: None,
                 verify: Vec::new(),
+                unsupported: unsupported(&r.file),
             });
         }
     }
@@ -80,7 +81,35 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         steps: steps_of(&m.up.source, m.up.migration_statements(), Some(&derived), Some(events)),
         down,
         verify,
+        unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
     }
+}
+
+/// Why the executor cannot run `file` as written, at the first place that says so: it runs
+/// every statement against one database, and sends statements as written.
+fn unsupported(file: &MigrationFile) -> Option<String> {
+    let script = &file.script;
+    let at = |offset: usize| {
+        let lc = file.source.line_col(offset);
+        format!("{}:{}:{}", file.path().display(), lc.line, lc.column)
+    };
+    let other_database = file.migration_statements().iter().chain(file.in_file_down_statements()).find_map(|s| {
+        let database = script.database_at(s.span.start)?;
+        Some(format!(
+            "{}: this statement runs against database `{database}` (after `:use {database}`), and cymig runs a migration against one database; apply it with cypher-shell or neo4j-migrations and record it with `cymig mark-applied`",
+            at(s.span.start)
+        ))
+    });
+    let placeholder = || {
+        script.placeholders.first().map(|p| {
+            format!(
+                "{}: `${{{}}}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it",
+                at(p.span.start),
+                p.name
+            )
+        })
+    };
+    other_database.or_else(placeholder)
 }
 
 /// A derived down script, planned from its own parse. Derived scripts always re-parse cleanly

@@ -59,7 +59,7 @@ impl Rule for DownMismatch {
         if pair.down.is_empty() || !cx.script.errors.is_empty() {
             return;
         }
-        let (after_down, drops) = replay(&pair.after_up, pair.down, cx.text());
+        let (after_down, drops) = replay(&pair.after_up, pair.down, cx);
         for (span, message) in mismatches(&pair.before, &pair.after_up, &after_down, &drops, pair.at) {
             out.report(&META, span, message).help(
                 "a rollback must leave the schema as it was before the up migration: drop what the up creates and re-create what it drops",
@@ -90,7 +90,7 @@ fn up_and_down<'a>(cx: &FileContext<'a>) -> Option<UpAndDown<'a>> {
             let start = crate::migration::load::in_file_down_start(cx.script)?;
             let (up, down) = statements.split_at(start.min(statements.len()));
             let mut after_up = cx.catalog_before.clone();
-            after_up.apply_statements(up, cx.text(), None);
+            after_up.apply_script_statements(&cx.script.comments, up, cx.text(), None);
             let at = Span::at(down.first()?.span.start);
             Some(UpAndDown { before: cx.catalog_before.clone(), after_up, down, at })
         }
@@ -99,11 +99,12 @@ fn up_and_down<'a>(cx: &FileContext<'a>) -> Option<UpAndDown<'a>> {
 }
 
 /// The catalog once the down ran, and what each of its statements dropped.
-fn replay(after_up: &Catalog, down: &[Statement], text: &str) -> (Catalog, Vec<(Span, SchemaObject)>) {
+fn replay(after_up: &Catalog, down: &[Statement], cx: &FileContext) -> (Catalog, Vec<(Span, SchemaObject)>) {
     let mut catalog = after_up.clone();
     let mut drops = Vec::new();
     for statement in down {
-        if let Some(SchemaEvent::Dropped { object, .. }) = catalog.apply_statement(statement, text, None) {
+        let event = catalog.apply_statement_in(&cx.script.comments, statement, cx.text(), None);
+        if let Some(SchemaEvent::Dropped { object, .. }) = event {
             drops.push((statement.span, object));
         }
     }
@@ -119,7 +120,10 @@ fn mismatches(
 ) -> Vec<(Span, String)> {
     let mut found = Vec::new();
     for object in after_up.iter().filter(|o| !holds(before, o) && holds(after_down, o)) {
-        found.push((at, format!("the up migration creates {}, which this down script does not drop", object.describe())));
+        found.push((
+            at,
+            format!("the up migration creates {}, which this down script does not drop", object.describe()),
+        ));
     }
     for object in before.iter().filter(|o| !holds(after_down, o)) {
         if !holds(after_up, object) {

@@ -63,9 +63,9 @@ pub(crate) fn find(text: &str) -> Vec<Placeholder> {
 /// quote, brace, `$` or `;` before it.
 fn closing_brace(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = &bytes[from..bytes.len().min(from + MAX_NAME + 1)];
-    let end = rest.iter().position(|b| {
-        matches!(b, b'}' | b'\n' | b'\r' | b'\'' | b'"' | b'`' | b'{' | b'$' | b';' | b' ' | b'\t')
-    })?;
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'}' | b'\n' | b'\r' | b'\'' | b'"' | b'`' | b'{' | b'$' | b';' | b' ' | b'\t'))?;
     (end > 0 && rest[end] == b'}').then_some(from + end)
 }
 
