@@ -147,12 +147,8 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
-        running.apply_script_statements(
-            &m.up.script.comments,
-            m.up.migration_statements(),
-            &m.up.source.text,
-            Some(&version),
-        );
+        let (text, statements, comments) = m.up.schema_input();
+        running.apply_script_statements(comments, statements, text, Some(&version));
         let empty_down = empty_down(&m);
         let has_down = (m.down.is_some() || m.up.down_start.is_some()) && empty_down.is_none();
         roles.push(FileRole::Up { version: version.clone(), has_down });

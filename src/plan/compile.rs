@@ -88,6 +88,12 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
 /// Why the executor cannot run `file` as written, at the first place that says so: it runs
 /// every statement against one database, and sends statements as written.
 fn unsupported(file: &MigrationFile) -> Option<String> {
+    if file.catalog.is_some() {
+        return Some(format!(
+            "{}: a neo4j-migrations catalog migration (XML), which cymig reads for the schema but does not apply; apply it with neo4j-migrations and record it with `cymig mark-applied`",
+            file.path().display()
+        ));
+    }
     let script = &file.script;
     let at = |offset: usize| {
         let lc = file.source.line_col(offset);

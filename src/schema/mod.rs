@@ -117,12 +117,9 @@ impl SchemaModel {
     pub fn from_migrations(migrations: &[Migration]) -> Self {
         let inputs: Vec<ModelInput<'_>> = migrations
             .iter()
-            .map(|m| ModelInput {
-                version: &m.version.raw,
-                path: m.up.source.path(),
-                text: &m.up.source.text,
-                statements: m.up.migration_statements(),
-                comments: &m.up.script.comments,
+            .map(|m| {
+                let (text, statements, comments) = m.up.schema_input();
+                ModelInput { version: &m.version.raw, path: m.up.source.path(), text, statements, comments }
             })
             .collect();
         Self::replay(&inputs)
