@@ -112,3 +112,15 @@ fn use_statements_and_placeholders_are_marked_unsupported() {
     let first = placeholders.migrations[0].unsupported.as_deref().unwrap_or("");
     assert!(first.ends_with("V1__schema.cypher:3:19: `${name}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it"), "{first}");
 }
+
+/// An empty or comment-only down script is planned as no down script: the migration is then
+/// derived or irreversible, never "rolled back" by running nothing.
+#[test]
+fn an_empty_down_script_is_no_down_script() {
+    let set = MigrationSet::load(Path::new("fixtures/rules/irreversible")).expect("fixture set loads");
+    let plan = compile(&set, &PlanOptions::default());
+    let down_of = |v: &str| plan.migrations.iter().find(|m| m.version.as_deref() == Some(v)).unwrap().down.clone();
+    assert!(down_of("4").is_some_and(|d| d.explicit), "U4 holds a statement");
+    assert!(down_of("6").is_none(), "U6 holds only a comment and DETACH DELETE cannot be derived");
+    assert!(down_of("8").is_none(), "U8 is empty");
+}

@@ -59,7 +59,11 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
 fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
     let derived = derive_migration(model, m);
     let events = model.migration(&m.version.raw).map(|mm| mm.events.as_slice()).unwrap_or(&[]);
-    let down = match &m.down {
+    // An empty or comment-only down script undoes nothing: planned as absent (derived, or
+    // irreversible), as `irreversible` lints it, so `cymig down` never "rolls back" by doing
+    // nothing.
+    let explicit_down = m.down.as_ref().filter(|d| !d.migration_statements().is_empty() || !d.script.errors.is_empty());
+    let down = match explicit_down {
         Some(explicit) => Some(DownScript {
             explicit: true,
             text: explicit.source.text.clone(),
