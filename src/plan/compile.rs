@@ -111,7 +111,8 @@ fn unsupported(file: &MigrationFile) -> Option<String> {
         ))
     });
     let placeholder = || {
-        script.placeholders.first().map(|p| {
+        // One inside a string is valid Cypher either way, and is sent as written.
+        script.placeholders.iter().find(|p| p.in_code).map(|p| {
             format!(
                 "{}: `${{{}}}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it",
                 at(p.span.start),
