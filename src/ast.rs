@@ -15,6 +15,60 @@ pub struct Script {
     pub errors: Vec<SyntaxError>,
     /// Every comment in the file, in order (directives are read from these).
     pub comments: Vec<Comment>,
+    /// neo4j-migrations placeholders (`${name}`), in order: the tool replaces them before the
+    /// statement runs, so the parser read each one outside strings as a neutral token of the
+    /// same length.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<Placeholder>,
+}
+
+impl Script {
+    /// The database the statement starting at `offset` runs against (see [`database_at`]).
+    pub fn database_at(&self, offset: usize) -> Option<String> {
+        database_at(&self.comments, offset)
+    }
+
+    /// The placeholders within `span`.
+    pub fn placeholders_in(&self, span: Span) -> impl Iterator<Item = &Placeholder> {
+        self.placeholders.iter().filter(move |p| span.start <= p.span.start && p.span.end <= span.end)
+    }
+}
+
+/// The database a statement starting at `offset` runs against: the last `:use <db>` framing
+/// line before it (cypher-shell, neo4j-migrations), lower case as Neo4j folds database names.
+/// `None` for the default database: no `:use` yet, or `:use neo4j` (Neo4j's default name).
+pub fn database_at(comments: &[Comment], offset: usize) -> Option<String> {
+    let last_use = comments
+        .iter()
+        .take_while(|c| c.span.start < offset)
+        .filter(|c| c.kind == CommentKind::Framing)
+        .filter_map(|c| use_target(&c.text))
+        .last()?;
+    (last_use != "neo4j").then_some(last_use)
+}
+
+/// The database a `:use <db>` line names (`:use foo;`, ``:use `my-db` ``), lower case.
+pub fn use_target(line: &str) -> Option<String> {
+    let rest = line.strip_prefix(':')?;
+    let (command, target) = rest.split_once(char::is_whitespace)?;
+    if !command.eq_ignore_ascii_case("use") {
+        return None;
+    }
+    let name = target.trim().trim_end_matches(';').trim().trim_matches('`');
+    (!name.is_empty()).then(|| name.to_ascii_lowercase())
+}
+
+/// `${name}` in a neo4j-migrations script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Placeholder {
+    /// From `$` to `}`.
+    pub span: Span,
+    /// What is between the braces.
+    pub name: String,
+    /// Outside strings, names and comments: the parser saw `token` there instead.
+    pub in_code: bool,
+    /// What the parser read in its place (same length), when `in_code`.
+    pub token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

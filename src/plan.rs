@@ -25,6 +25,11 @@ pub struct MigrationPlan {
     pub down: Option<DownScript>,
     /// Queries from a `// cymig:verify` section or a `.verify.cypher` companion; each must return true.
     pub verify: Vec<String>,
+    /// Why cymig cannot run this migration as written (statements after `:use <db>`, a
+    /// neo4j-migrations placeholder), with the place: `up` refuses it rather than run it
+    /// against the wrong database or with `${…}` in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
 }
 
 /// One transaction unit.

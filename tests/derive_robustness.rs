@@ -30,8 +30,13 @@ fn derivation_never_panics_and_always_reparses_on_tck_queries() {
             continue;
         }
         let source = SourceFile::new("V1__tck.cypher", query);
-        let input =
-            ModelInput { version: "1", path: Path::new("V1__tck.cypher"), text: query, statements: &script.statements };
+        let input = ModelInput {
+            version: "1",
+            path: Path::new("V1__tck.cypher"),
+            text: query,
+            statements: &script.statements,
+            comments: &script.comments,
+        };
         let model = SchemaModel::replay(&[input]);
         let down = derive(&model, "1", &source, &script.statements, &[]);
         if let Some(rendered) = down.render() {

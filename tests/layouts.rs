@@ -22,6 +22,9 @@ fn describe_set(set: &MigrationSet) -> String {
         if m.up.down_start.is_some() {
             let _ = write!(out, ", in-file down of {} statement(s)", m.up.in_file_down_statements().len());
         }
+        if let Some(catalog) = &m.up.catalog {
+            let _ = write!(out, ", catalog XML standing for: {}", catalog.text.trim_end().replace('\n', " "));
+        }
         let _ = writeln!(out, ", {} up statement(s)", m.up.migration_statements().len());
     }
     for r in &set.repeatables {
@@ -83,6 +86,9 @@ layout_test!(neo4j_shell_commands_are_framing, "neo4j-shell");
 layout_test!(liquibase_formatted_cypher_changesets_are_statements, "liquibase-formatted");
 layout_test!(tool_markers_split_an_in_file_down_section, "tool-markers");
 layout_test!(neo4j_migrations_callbacks_preconditions_and_alternatives, "neo4j-migrations");
+layout_test!(neo4j_migrations_placeholders_are_neutral_tokens, "placeholders");
+layout_test!(use_statements_switch_the_database_and_its_catalog, "use-database");
+layout_test!(neo4j_migrations_catalog_xml_feeds_the_schema_model, "catalog-xml");
 layout_test!(rollback_twins_are_downs, "rollback-twins");
 layout_test!(whole_timestamps_are_versions, "timestamps");
 layout_test!(numbered_sets_share_one_schema_and_report_duplicates, "numbered");

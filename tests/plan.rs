@@ -90,3 +90,37 @@ fn checksum_is_sha256_of_the_file_bytes() {
     let expected: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(plan.migrations[0].checksum, expected);
 }
+
+/// The executor runs a migration against one database and sends statements as written: a
+/// migration with statements after `:use <db>`, or with a neo4j-migrations placeholder, carries
+/// why it cannot be run, at the exact place (`up` refuses it).
+#[test]
+fn use_statements_and_placeholders_are_marked_unsupported() {
+    let plan = plan_of("fixtures/layouts/use-database", &PlanOptions::default());
+    let why: Vec<String> = plan
+        .migrations
+        .iter()
+        .map(|m| {
+            let text = m.unsupported.clone().unwrap_or_else(|| "runnable".into());
+            text.rsplit("use-database/").next().unwrap_or("").to_string()
+        })
+        .collect();
+    insta::assert_snapshot!("unsupported_use", why.join("\n"));
+    // (That fixture keeps one real syntax error, which `up` would report before planning.)
+    let set = MigrationSet::load(Path::new("fixtures/layouts/placeholders")).expect("fixture set loads");
+    let placeholders = compile(&set, &PlanOptions::default());
+    let first = placeholders.migrations[0].unsupported.as_deref().unwrap_or("");
+    assert!(first.ends_with("V1__schema.cypher:3:19: `${name}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it"), "{first}");
+}
+
+/// An empty or comment-only down script is planned as no down script: the migration is then
+/// derived or irreversible, never "rolled back" by running nothing.
+#[test]
+fn an_empty_down_script_is_no_down_script() {
+    let set = MigrationSet::load(Path::new("fixtures/rules/irreversible")).expect("fixture set loads");
+    let plan = compile(&set, &PlanOptions::default());
+    let down_of = |v: &str| plan.migrations.iter().find(|m| m.version.as_deref() == Some(v)).unwrap().down.clone();
+    assert!(down_of("4").is_some_and(|d| d.explicit), "U4 holds a statement");
+    assert!(down_of("6").is_none(), "U6 holds only a comment and DETACH DELETE cannot be derived");
+    assert!(down_of("8").is_none(), "U8 is empty");
+}

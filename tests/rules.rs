@@ -251,4 +251,5 @@ rule_tests! {
     has_function => "has-function",
     start_clause => "start-clause",
     create_unique => "create-unique",
+    down_mismatch => "down-mismatch",
 }

@@ -7,7 +7,7 @@ use super::{FileResult, FileView, LintOptions};
 use crate::ast::Script;
 use crate::error::Result;
 use crate::migration::sum::{self, SumStatus};
-use crate::migration::{Directive, MigrationFile, MigrationSet};
+use crate::migration::{Directive, Migration, MigrationFile, MigrationSet};
 use crate::rules::context::{SetFacts, SetFinding};
 use crate::rules::FileRole;
 use crate::schema::Catalog;
@@ -133,7 +133,8 @@ impl NamingScope {
 
 pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSet> {
     let naming = NamingScope::of(&set, options);
-    let layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
+    let mut layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
+    layout.push_str(&placeholder_note(&set));
     let sum_check = sum::verify(&set)?;
     let sum_path = set.sum_path();
     let root = set.root.clone();
@@ -151,16 +152,23 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         is_reported.push(focus_check(&set, f));
     }
     let MigrationSet { migrations, repeatables, unrecognised, .. } = set;
+    let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
-        running.apply_statements(m.up.migration_statements(), &m.up.source.text, Some(&version));
-        roles.push(FileRole::Up { version: version.clone(), has_down: m.down.is_some() || m.up.down_start.is_some() });
+        let (text, statements, comments) = m.up.schema_input();
+        running.apply_script_statements(comments, statements, text, Some(&version));
+        let empty_down = empty_down(&m);
+        let has_down = (m.down.is_some() || m.up.down_start.is_some()) && empty_down.is_none();
+        roles.push(FileRole::Up { version: version.clone(), has_down });
+        down_facts.push((files.len(), SetFacts { empty_down, ..SetFacts::default() }));
+        let before_up = Arc::new(before.clone());
         catalogs.push(before);
         files.push(ParsedFile::from_migration_file(m.up));
         if let Some(down) = m.down {
             roles.push(FileRole::Down { version: version.clone() });
             catalogs.push(running.clone());
+            down_facts.push((files.len(), SetFacts { before_up: Some(before_up), ..SetFacts::default() }));
             files.push(ParsedFile::from_migration_file(down));
         }
         if let Some(verify) = m.verify {
@@ -176,7 +184,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let mut scripts_catalog = Catalog::default();
     for u in &unrecognised {
-        scripts_catalog.apply_statements(u.migration_statements(), &u.source.text, None);
+        scripts_catalog.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
     }
     let scripts_catalog = Arc::new(scripts_catalog);
     for u in unrecognised {
@@ -193,11 +201,14 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         // is known to the ones after it.
         let name = u.relative_path.rsplit('/').next().unwrap_or("");
         if crate::migration::changelog_xml::is_xml_name(name) {
-            running.apply_statements(u.migration_statements(), &u.source.text, None);
+            running.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
         }
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
+    for (i, fact) in down_facts {
+        facts[i] = fact;
+    }
     for (f, fact) in files.iter().zip(&mut facts) {
         fact.change_sets = f.change_sets.clone();
     }
@@ -265,6 +276,37 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
 /// Whether `cymig.sum` has a line for the file (matching or not: either way it may have run).
 fn listed_in(check: Option<&sum::SumCheck>, path: &Path) -> bool {
     check.is_some_and(|c| c.entries.iter().any(|e| e.line_span.is_some() && e.path == path))
+}
+
+/// `; placeholders ${env} (2 files), ${label} (1 file)`: the neo4j-migrations placeholders the
+/// set uses, which cymig lints around without knowing their values.
+fn placeholder_note(set: &MigrationSet) -> String {
+    let mut files_using: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in set.files() {
+        let names: BTreeSet<&str> = f.script.placeholders.iter().map(|p| p.name.as_str()).collect();
+        for name in names {
+            *files_using.entry(name).or_default() += 1;
+        }
+    }
+    if files_using.is_empty() {
+        return String::new();
+    }
+    let each = files_using.iter().map(|(name, n)| format!("${{{name}}} ({n} file{})", if *n == 1 { "" } else { "s" }));
+    format!("; placeholders {}", each.collect::<Vec<_>>().join(", "))
+}
+
+/// The explicit down script of `m` when it holds no statement (empty, or comments only) and
+/// no syntax error either: it undoes nothing, so the up migration counts as having no down.
+fn empty_down(m: &Migration) -> Option<String> {
+    let holds_nothing = |f: &MigrationFile, statements: &[crate::ast::Statement]| {
+        statements.is_empty() && f.script.errors.is_empty() && f.invalid_utf8_at.is_none()
+    };
+    if let Some(down) = &m.down {
+        let name = down.relative_path.rsplit('/').next().unwrap_or(&down.relative_path);
+        return holds_nothing(down, down.migration_statements()).then(|| format!("the down script `{name}`"));
+    }
+    let marker_only = m.up.down_start.is_some() && holds_nothing(&m.up, m.up.in_file_down_statements());
+    marker_only.then(|| "the down section of this file".to_string())
 }
 
 /// Findings on `cymig.sum` itself: a tampered file, or migrations it lists that are gone.

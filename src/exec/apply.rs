@@ -879,6 +879,9 @@ pub(crate) fn pending<'p>(
                 )));
             }
         }
+        if let Some(why) = &m.unsupported {
+            return Err(Error::Usage(format!("cannot apply {}: {why}", migration_key(m))));
+        }
         out.push(m);
     }
     Ok(out)

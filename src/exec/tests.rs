@@ -87,6 +87,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
             .collect(),
         down: down.map(down_script),
         verify: Vec::new(),
+        unsupported: None,
     }
 }
 
@@ -620,6 +621,29 @@ fn pre_up_hook_failure_aborts_before_anything_is_applied() {
         let p = plan(vec![mig("1", "one", &[(Explicit, &["CREATE (:One)"])], None)]);
         let err = ex.up(&p, None).await.unwrap_err().to_string();
         assert!(err.contains("pre-up hook failed"), "{err}");
+        assert!(history::load(&ex.db).await.unwrap().is_empty());
+    });
+}
+
+/// A migration whose statements run against another database (`:use system`) is refused before
+/// anything is sent: not the earlier pending migration, not the history.
+#[test]
+fn up_refuses_a_migration_for_another_database_before_sending_anything() {
+    let db = fresh_db();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("V1__marker.cypher"), "CREATE (:Marker {v: 1});\n").unwrap();
+    std::fs::write(dir.path().join("V2__databases.cypher"), ":use system\nSHOW DATABASES YIELD name;\n").unwrap();
+    let set = crate::migration::MigrationSet::load(dir.path()).unwrap();
+    let p = CheckedPlan::from_checked(crate::plan::compile(&set, &Default::default()));
+    block_on(async {
+        let ex = executor(&db).await;
+        let err = ex.up(&p, None).await.expect_err("refused");
+        assert!(matches!(err, crate::error::Error::Usage(_)), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains("cannot apply 2:") && message.contains("V2__databases.cypher:2:1"), "{message}");
+        assert!(message.contains("database `system` (after `:use system`)"), "{message}");
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (m:Marker) RETURN count(m) AS v").await, 0);
         assert!(history::load(&ex.db).await.unwrap().is_empty());
     });
 }

@@ -183,8 +183,20 @@ fn classify_file(file_name: &str, path: &Path) -> FileName {
         FileName::NotCypher if changelog_xml::is_xml_name(file_name) && changelog_xml::is_changelog_file(path) => {
             FileName::XmlChangelog
         }
+        FileName::NotCypher if changelog_xml::is_xml_name(file_name) && is_catalog_file(path) => {
+            // `V1__x.xml` is a versioned migration like `V1__x.cypher`.
+            match classify(&format!("{}.cypher", &file_name[..file_name.len() - 4])) {
+                up @ FileName::Up { style: super::Style::Flyway, .. } => up,
+                _ => FileName::NotCypher,
+            }
+        }
         name => name,
     }
+}
+
+/// Whether the file at `path` is a neo4j-migrations catalog migration.
+fn is_catalog_file(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| super::catalog_xml::is_catalog_migration(&String::from_utf8_lossy(&bytes)))
 }
 
 /// A `.cypher` file (or an XML changelog) found under the root.
@@ -292,6 +304,9 @@ fn read_and_parse(found: &Found) -> Result<MigrationFile> {
     if found.name == FileName::XmlChangelog {
         return Ok(parse_changelog_bytes(&found.path, &found.relative, bytes));
     }
+    if changelog_xml::is_xml_name(&found.relative) {
+        return Ok(parse_catalog_bytes(&found.path, &found.relative, bytes));
+    }
     Ok(parse_bytes(&found.path, &found.relative, role_of(&found.name), bytes))
 }
 
@@ -302,6 +317,18 @@ pub fn parse_changelog_bytes(path: &Path, relative: &str, bytes: Vec<u8>) -> Mig
     parse_bytes_with(path, relative, FileRole::Changelog, bytes, |text| {
         changelog_xml::mask(text).map(|m| (m.up, m.change_sets))
     })
+}
+
+/// A neo4j-migrations catalog migration: no Cypher to lint, and the schema commands it stands
+/// for, parsed for the schema model.
+pub fn parse_catalog_bytes(path: &Path, relative: &str, bytes: Vec<u8>) -> MigrationFile {
+    let mut file = parse_bytes_with(path, relative, FileRole::Up, bytes, |_| Some((String::new(), Vec::new())));
+    if file.invalid_utf8_at.is_none() {
+        let text = super::catalog_xml::cypher_of(&file.source.text);
+        let script = crate::syntax::parse(&text);
+        file.catalog = Some(Arc::new(super::CatalogCypher { text, script }));
+    }
+    file
 }
 
 /// Decodes and parses one file's bytes. Invalid UTF-8 is not parsed: the file keeps a lossy
@@ -347,6 +374,7 @@ fn parse_bytes_with(
         change_sets,
         invalid_utf8_at,
         content_hash,
+        catalog: None,
     }
 }
 
@@ -360,7 +388,7 @@ pub fn formatted_change_sets_of(text: &str, script: &Script) -> Vec<changelog_xm
 }
 
 /// The first statement after a `-- +migrate Down` marker (a framing comment), if any.
-fn in_file_down_start(script: &Script) -> Option<usize> {
+pub(crate) fn in_file_down_start(script: &Script) -> Option<usize> {
     let marker = script.comments.iter().find(|c| {
         c.kind == crate::ast::CommentKind::Framing && crate::syntax::tool_marker_section(&c.text) == Some(true)
     })?;

@@ -12,6 +12,7 @@
 //! collected as [`SetProblem`]s and `cymig.sum` results as [`sum::SumCheck`], for the checker
 //! to turn into findings of its rules.
 
+pub mod catalog_xml;
 pub mod changelog_xml;
 pub mod convention;
 pub mod directive;
@@ -87,6 +88,28 @@ pub struct MigrationFile {
     pub invalid_utf8_at: Option<usize>,
     /// sha256 of the raw bytes with CRLF normalised to LF (see [`sum`]).
     pub content_hash: [u8; 32],
+    /// For a neo4j-migrations catalog migration (`V1__x.xml`): the schema commands it stands
+    /// for, which the schema model replays in its place (see [`catalog_xml`]). Its `script`
+    /// holds no statement: there is no Cypher in the file to lint.
+    pub catalog: Option<Arc<CatalogCypher>>,
+}
+
+/// The Cypher a catalog migration stands for, parsed.
+#[derive(Clone, Debug)]
+pub struct CatalogCypher {
+    pub text: String,
+    pub script: Script,
+}
+
+impl MigrationFile {
+    /// The schema statements the schema model replays for this file, with the text their
+    /// spans index and the comments that say which database each runs against.
+    pub fn schema_input(&self) -> (&str, &[Statement], &[crate::ast::Comment]) {
+        match &self.catalog {
+            Some(c) => (&c.text, &c.script.statements, &c.script.comments),
+            None => (&self.source.text, self.migration_statements(), &self.script.comments),
+        }
+    }
 }
 
 impl MigrationFile {

@@ -50,6 +50,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 steps: steps_of(&r.file.source, r.file.migration_statements(), None, None),
                 down: None,
                 verify: Vec::new(),
+                unsupported: unsupported(&r.file),
             });
         }
     }
@@ -59,7 +60,11 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
 fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
     let derived = derive_migration(model, m);
     let events = model.migration(&m.version.raw).map(|mm| mm.events.as_slice()).unwrap_or(&[]);
-    let down = match &m.down {
+    // An empty or comment-only down script undoes nothing: planned as absent (derived, or
+    // irreversible), as `irreversible` lints it, so `cymig down` never "rolls back" by doing
+    // nothing.
+    let explicit_down = m.down.as_ref().filter(|d| !d.migration_statements().is_empty() || !d.script.errors.is_empty());
+    let down = match explicit_down {
         Some(explicit) => Some(DownScript {
             explicit: true,
             text: explicit.source.text.clone(),
@@ -81,7 +86,42 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         steps: steps_of(&m.up.source, m.up.migration_statements(), Some(&derived), Some(events)),
         down,
         verify,
+        unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
     }
+}
+
+/// Why the executor cannot run `file` as written, at the first place that says so: it runs
+/// every statement against one database, and sends statements as written.
+fn unsupported(file: &MigrationFile) -> Option<String> {
+    if file.catalog.is_some() {
+        return Some(format!(
+            "{}: a neo4j-migrations catalog migration (XML), which cymig reads for the schema but does not apply; apply it with neo4j-migrations and record it with `cymig mark-applied`",
+            file.path().display()
+        ));
+    }
+    let script = &file.script;
+    let at = |offset: usize| {
+        let lc = file.source.line_col(offset);
+        format!("{}:{}:{}", file.path().display(), lc.line, lc.column)
+    };
+    let other_database = file.migration_statements().iter().chain(file.in_file_down_statements()).find_map(|s| {
+        let database = script.database_at(s.span.start)?;
+        Some(format!(
+            "{}: this statement runs against database `{database}` (after `:use {database}`), and cymig runs a migration against one database; apply it with cypher-shell or neo4j-migrations and record it with `cymig mark-applied`",
+            at(s.span.start)
+        ))
+    });
+    let placeholder = || {
+        // One inside a string is valid Cypher either way, and is sent as written.
+        script.placeholders.iter().find(|p| p.in_code).map(|p| {
+            format!(
+                "{}: `${{{}}}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it",
+                at(p.span.start),
+                p.name
+            )
+        })
+    };
+    other_database.or_else(placeholder)
 }
 
 /// A derived down script, planned from its own parse. Derived scripts always re-parse cleanly

@@ -73,6 +73,13 @@ pub struct SetFacts {
     /// The change sets of an XML changelog (empty for `.cypher` files): each runs in its own
     /// transaction and may carry its own rollback.
     pub change_sets: Vec<crate::migration::changelog_xml::ChangeSet>,
+    /// For an up migration whose explicit down script holds no statement (an empty or
+    /// comment-only file, or an empty `-- +migrate Down` section): that script, as the message
+    /// names it. Such a down undoes nothing, so the up counts as having none.
+    pub empty_down: Option<String>,
+    /// For an explicit down script: the catalog before its up migration ran, which the down
+    /// must restore.
+    pub before_up: Option<std::sync::Arc<Catalog>>,
 }
 
 impl SetFacts {
@@ -152,7 +159,8 @@ impl<'a> FileContext<'a> {
     pub fn catalog_at(&self, stmt: &Statement) -> &Catalog {
         let snapshots = self.catalog_snapshots.0.get_or_init(|| self.replay_file_schema());
         let before = self.script.statements.iter().take_while(|s| s.span.start < stmt.span.start).count();
-        snapshots.iter().rev().find(|(n, _)| *n <= before).map_or(self.catalog_before, |(_, c)| c)
+        let catalog = snapshots.iter().rev().find(|(n, _)| *n <= before).map_or(self.catalog_before, |(_, c)| c);
+        catalog.of_database(self.script.database_at(stmt.span.start).as_deref())
     }
 
     fn replay_file_schema(&self) -> Vec<(usize, Catalog)> {
@@ -163,7 +171,7 @@ impl<'a> FileContext<'a> {
         let mut snapshots = Vec::new();
         let mut catalog = self.catalog_before.clone();
         for (i, s) in self.script.statements.iter().enumerate() {
-            if catalog.apply_statement(s, self.text(), created_by).is_some() {
+            if catalog.apply_statement_in(&self.script.comments, s, self.text(), created_by).is_some() {
                 snapshots.push((i + 1, catalog.clone()));
             }
         }

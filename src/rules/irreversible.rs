@@ -16,7 +16,9 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A statement that cannot be undone, with no explicit down script",
     docs: r#"## What it does
 In an up migration without an explicit down script (`U<version>__….cypher` or
-`….down.cypher`), flags statements whose inverse cannot be derived:
+`….down.cypher`), flags statements whose inverse cannot be derived. A down script that holds
+no statement (empty, or only comments; an empty `-- +migrate Down` section) undoes nothing and
+counts as absent:
 - `DELETE` / `DETACH DELETE` of existing nodes or relationships;
 - `REMOVE` of a property or label of existing entities (not of ones the statement creates,
   `CALL apoc.create.*` results included); a rename — `SET n.b = n.a REMOVE n.a`,
@@ -88,7 +90,13 @@ impl Rule for Irreversible {
             Some(ChangelogFormat::Liquigraph) => "no down script can be derived and Liquigraph has no rollback: keep what is lost (copy the old value first), or acknowledge it with `// cymig:irreversible -- <reason>`",
         };
         for (span, why) in problems {
-            out.report(&META, span, why).help(help);
+            match &cx.set.empty_down {
+                // An empty down file reads as "reversible" at a glance: say why it is not.
+                Some(empty) => out
+                    .report(&META, span, format!("{why}; {empty} is empty, so nothing undoes it"))
+                    .help("write the statements that undo it in the down script, or acknowledge it with `// cymig:irreversible -- <reason>`"),
+                None => out.report(&META, span, why).help(help),
+            };
         }
     }
 }

@@ -16,6 +16,7 @@ mod cartesian_product;
 mod case_when_null;
 mod create_unique;
 mod destructive_delete;
+mod down_mismatch;
 mod duplicate_version;
 mod duration_component;
 mod edited_migration;

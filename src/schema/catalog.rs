@@ -269,9 +269,30 @@ pub fn quote_name(name: &str) -> String {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Catalog {
     pub objects: Vec<Arc<SchemaObject>>,
+    /// The catalogs of the other databases statements run against after `:use <db>`, by name:
+    /// an index created in one is not in another's.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub databases: std::collections::BTreeMap<String, Catalog>,
 }
 
 impl Catalog {
+    /// The catalog of `database` (`None`: this one, the default database's); empty for a
+    /// database no statement used yet.
+    pub fn of_database(&self, database: Option<&str>) -> &Catalog {
+        static EMPTY: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        match database {
+            None => self,
+            Some(name) => self.databases.get(name).unwrap_or_else(|| EMPTY.get_or_init(Catalog::default)),
+        }
+    }
+
+    pub(crate) fn of_database_mut(&mut self, database: Option<&str>) -> &mut Catalog {
+        match database {
+            None => self,
+            Some(name) => self.databases.entry(name.to_string()).or_default(),
+        }
+    }
+
     /// Every object, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &SchemaObject> {
         self.objects.iter().map(|o| &**o)
@@ -412,7 +433,7 @@ mod tests {
 
     #[test]
     fn a_key_constraint_covering_the_merge_keys_counts() {
-        let catalog = Catalog { objects: vec![Arc::new(unique(Some("person_email")))] };
+        let catalog = Catalog { objects: vec![Arc::new(unique(Some("person_email")))], ..Catalog::default() };
         assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["email", "name"]).is_some());
         assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["name"]).is_none());
     }

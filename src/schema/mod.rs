@@ -32,6 +32,9 @@ pub struct ModelInput<'a> {
     pub text: &'a str,
     /// The migration's statements (without a `cymig:verify` section).
     pub statements: &'a [Statement],
+    /// The file's comments: a statement after `:use <db>` runs against another database and
+    /// is not part of this model (the default database's).
+    pub comments: &'a [crate::ast::Comment],
 }
 
 /// What one schema statement did to the catalog.
@@ -114,11 +117,9 @@ impl SchemaModel {
     pub fn from_migrations(migrations: &[Migration]) -> Self {
         let inputs: Vec<ModelInput<'_>> = migrations
             .iter()
-            .map(|m| ModelInput {
-                version: &m.version.raw,
-                path: m.up.source.path(),
-                text: &m.up.source.text,
-                statements: m.up.migration_statements(),
+            .map(|m| {
+                let (text, statements, comments) = m.up.schema_input();
+                ModelInput { version: &m.version.raw, path: m.up.source.path(), text, statements, comments }
             })
             .collect();
         Self::replay(&inputs)
@@ -132,6 +133,9 @@ impl SchemaModel {
             let before = catalog.clone();
             let mut events = Vec::new();
             for statement in input.statements {
+                if crate::ast::database_at(input.comments, statement.span.start).is_some() {
+                    continue;
+                }
                 if let Some(event) = schema_event(statement, input.text, Some(input.version), &catalog) {
                     apply_event(&mut catalog, &event);
                     events.push(event);
@@ -234,6 +238,32 @@ impl Catalog {
         Some(event)
     }
 
+    /// [`Catalog::apply_statement`] on the catalog of the database the statement runs against
+    /// (after a `:use <db>` among `comments`).
+    pub fn apply_statement_in(
+        &mut self,
+        comments: &[crate::ast::Comment],
+        statement: &Statement,
+        text: &str,
+        created_by: Option<&str>,
+    ) -> Option<SchemaEvent> {
+        let database = crate::ast::database_at(comments, statement.span.start);
+        self.of_database_mut(database.as_deref()).apply_statement(statement, text, created_by)
+    }
+
+    /// Replays a file's statements, each in the catalog of its database.
+    pub fn apply_script_statements<'a>(
+        &mut self,
+        comments: &[crate::ast::Comment],
+        statements: impl IntoIterator<Item = &'a Statement>,
+        text: &str,
+        created_by: Option<&str>,
+    ) {
+        for statement in statements {
+            self.apply_statement_in(comments, statement, text, created_by);
+        }
+    }
+
     /// Replays statements in order (see [`Catalog::apply_statement`]).
     pub fn apply_statements<'a>(
         &mut self,
@@ -317,6 +347,7 @@ mod tests {
                 path: Path::new("V.cypher"),
                 text,
                 statements: &script.statements,
+                comments: &script.comments,
             })
             .collect();
         SchemaModel::replay(&inputs)

@@ -70,14 +70,14 @@ pub(crate) fn blank_out(text: &str, framing: &[Comment]) -> String {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(super) enum State {
     Code,
     Quoted(u8),
     LineComment,
     BlockComment,
 }
 
-fn code_byte(bytes: &[u8], i: usize, state: &mut State, statement_empty: &mut bool) -> usize {
+pub(super) fn code_byte(bytes: &[u8], i: usize, state: &mut State, statement_empty: &mut bool) -> usize {
     match bytes[i] {
         b';' => *statement_empty = true,
         b'\'' | b'"' | b'`' => {
@@ -98,7 +98,7 @@ fn code_byte(bytes: &[u8], i: usize, state: &mut State, statement_empty: &mut bo
     1
 }
 
-fn quoted_byte(bytes: &[u8], i: usize, quote: u8, state: &mut State) -> usize {
+pub(super) fn quoted_byte(bytes: &[u8], i: usize, quote: u8, state: &mut State) -> usize {
     match bytes[i] {
         b'\\' if quote != b'`' => 2.min(bytes.len() - i),
         b if b == quote => {

@@ -17,6 +17,7 @@ mod errors;
 mod framing;
 mod grammar;
 mod lower;
+mod placeholder;
 mod split;
 
 pub use embedded::cypher_arguments;
@@ -39,6 +40,15 @@ pub fn parse(text: &str) -> Script {
         blanked = framing::blank_out(text, &framing);
         blanked.as_str()
     };
+    let placeholders = if text.contains("${") { placeholder::find(text) } else { Vec::new() };
+    let substituted;
+    let original = text;
+    let text = if placeholders.iter().any(|p| p.in_code) {
+        substituted = placeholder::substitute(text, &placeholders, placeholder::Stand::ByContext);
+        substituted.as_str()
+    } else {
+        text
+    };
     let split = budget::with_room_for(text.len(), || split::split(text));
     let comments: Vec<Span> = split.comments.iter().map(|c| c.span).collect();
     let mut all_comments = split.comments;
@@ -46,12 +56,26 @@ pub fn parse(text: &str) -> Script {
         all_comments.extend(framing);
         all_comments.sort_by_key(|c| c.span.start);
     }
-    let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: all_comments };
+    let mut script = Script { statements: Vec::new(), errors: Vec::new(), comments: all_comments, placeholders };
+    let mut other_stand_ins: Option<[String; 2]> = None;
     for span in split.statements {
         match parse_statement(text, span, &comments, None) {
             Ok(mut statement) => {
                 embedded::attach(&mut statement, &embedded::Parsed { text, file_offsets: None, depth: 0 });
                 script.statements.push(statement)
+            }
+            Err(_) if script.placeholders_in(span).any(|p| p.in_code) => {
+                let others = other_stand_ins.get_or_insert_with(|| {
+                    [placeholder::Stand::Identifier, placeholder::Stand::Parameter]
+                        .map(|stand| placeholder::substitute(original, &script.placeholders, stand))
+                });
+                // When none parses, what the placeholders stand for decides whether the
+                // statement does: unknown here, so no syntax error is claimed.
+                let parsed = others.iter().find_map(|t| parse_statement(t, span, &comments, None).ok().map(|s| (s, t)));
+                if let Some((mut statement, t)) = parsed {
+                    embedded::attach(&mut statement, &embedded::Parsed { text: t, file_offsets: None, depth: 0 });
+                    script.statements.push(statement);
+                }
             }
             Err(error) => script.errors.push(error),
         }
