@@ -89,6 +89,7 @@ static RULES: &[&dyn Rule] = &[
     &has_function::HasFunction,
     &start_clause::StartClause,
     &create_unique::CreateUnique,
+    &semantic_error::SemanticError,
 ];
 
 /// Every rule, in code order.
