@@ -233,4 +233,5 @@ rule_tests! {
     has_function => "has-function",
     start_clause => "start-clause",
     create_unique => "create-unique",
+    semantic_error => "semantic-error",
 }
