@@ -1,7 +1,7 @@
 //! Clause order: what may follow an updating clause, where RETURN and FINISH may stand, how a
 //! query may end, what FOREACH and expression subqueries may hold, how UNION parts must agree.
 
-use super::scope::{item_name, part_variables, Scope};
+use super::scope::{item_name, Scope};
 use super::{clause_name, is_update, Analysis, ErrorKind, QueryContext, Repair};
 use crate::ast::{
     Clause, Expr, ExprKind, ForeachClause, NodePattern, Query, RelationshipPattern, SetItem, SingleQuery,
@@ -60,7 +60,7 @@ fn with_required(cx: &mut Analysis, clauses: &[Clause], i: usize, context: Query
     let e = cx.error(ErrorKind::ClauseOrder, clauses[i].span(), format!("WITH is required between {prev} and {next}"));
     if let Some(repair) = semicolon {
         e.help = Some(format!(
-            "a `;` is probably missing here: the clauses up to {prev} are a complete statement, and what follows uses none of its variables"
+            "a `;` is probably missing here: the clauses up to {prev} are a complete statement, and what follows stands on its own"
         ));
         e.repair = Some(repair);
     } else if shared {
@@ -97,20 +97,35 @@ fn missing_semicolon(cx: &Analysis, clauses: &[Clause], i: usize, context: Query
     })
 }
 
-/// Variables bound by `clauses[..i]` (anywhere, WITH or not) that `clauses[i..]` mention.
+/// Variables bound by `clauses[..i]` (anywhere, WITH or not) that `clauses[i..]` use before
+/// binding them again: a MATCH or MERGE that names one in its pattern binds it anew when the
+/// two parts run as two statements, so such a name alone does not tie them together.
 fn shared_variables(clauses: &[Clause], i: usize) -> Vec<String> {
     let mut bound = Scope::default();
     for c in &clauses[..i] {
         bind_any(c, &mut bound);
     }
-    let mut refs = References(Vec::new());
+    let mut rebound = Scope::default();
+    let mut needed = Vec::new();
     for c in &clauses[i..] {
-        refs.visit_clause(c);
+        let mut refs = References(Vec::new(), true);
+        match c {
+            Clause::Match(_) | Clause::Merge(_) => {
+                refs.1 = false;
+                refs.visit_clause(c);
+            }
+            _ => refs.visit_clause(c),
+        }
+        for name in refs.0 {
+            if name == "*" {
+                needed.extend(bound.names().filter(|n| !rebound.contains(n)).map(str::to_string));
+            } else if bound.contains(&name) && !rebound.contains(&name) {
+                needed.push(name);
+            }
+        }
+        bind_any(c, &mut rebound);
     }
-    if refs.0.iter().any(|n| n == "*") {
-        return bound.names().map(str::to_string).collect();
-    }
-    refs.0.into_iter().filter(|n| bound.contains(n)).collect()
+    needed
 }
 
 fn bind_any(c: &Clause, scope: &mut Scope) {
@@ -142,8 +157,10 @@ pub(super) fn returned_names(sq: &SingleQuery) -> Vec<String> {
     }
 }
 
-/// Every name a clause mentions: variables, pattern variables, SET/REMOVE targets.
-struct References(Vec<String>);
+/// Every name a clause mentions: variables, SET/REMOVE targets, pattern variables — with the
+/// flag off, only those of bare nodes and relationships, which lean on an earlier binding where
+/// `(a:Label {key: 1})` would stand on its own.
+struct References(Vec<String>, bool);
 
 impl References {
     fn add(&mut self, name: &str) {
@@ -187,20 +204,23 @@ impl<'a> Visitor<'a> for References {
         visit::walk_expr(self, e)
     }
     fn visit_pattern_part(&mut self, p: &'a crate::ast::PatternPart) {
-        for v in part_variables(p) {
-            self.add(&v.value);
+        match &p.variable {
+            Some(v) if self.1 => self.add(&v.value),
+            _ => {}
         }
         visit::walk_pattern_part(self, p)
     }
     fn visit_node(&mut self, n: &'a NodePattern) {
-        if let Some(v) = &n.variable {
-            self.add(&v.value);
+        match &n.variable {
+            Some(v) if self.1 || (n.labels.is_none() && n.properties.is_none()) => self.add(&v.value),
+            _ => {}
         }
         visit::walk_node(self, n)
     }
     fn visit_relationship(&mut self, r: &'a RelationshipPattern) {
-        if let Some(v) = &r.variable {
-            self.add(&v.value);
+        match &r.variable {
+            Some(v) if self.1 || (r.types.is_none() && r.properties.is_none()) => self.add(&v.value),
+            _ => {}
         }
         visit::walk_relationship(self, r)
     }
