@@ -24,13 +24,16 @@ Checks what Neo4j's front end checks after parsing, and a grammar cannot:
   or `YIELD x` over a bound `x`, a subquery returning a name the outer query has, two result
   columns with one name, an unaliased expression in `WITH`;
 - **aggregation**: an aggregate outside `WITH`/`RETURN` (in `MATCH … WHERE`, `SET`, a pattern,
-  `UNWIND`…), inside another aggregate or a list comprehension, or beside a variable that is not
-  a grouping key (`RETURN n.x + count(*)`);
+  `UNWIND`…), inside another aggregate or a list comprehension, beside a variable that is not
+  a grouping key (`RETURN n.x + count(*)`), or in the ORDER BY of a projection that does not
+  aggregate;
 - **CREATE and MERGE patterns**: label expressions (`CREATE (n:A|B)`), a relationship without
   exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`.
 
 Undefined variables are `undefined-variable`'s findings. Each check reports only what Neo4j 5
-rejects (compared with Neo4j's own front end); where cymig cannot be sure, it says nothing.
+rejects (compared with Neo4j's own front end and with Neo4j 5.26); where cymig cannot be sure, it
+says nothing. Some things the openCypher TCK rejects are not reported because Neo4j 5 accepts
+them (an aggregate in `WITH … WHERE`, labels on a bound node in `MERGE`).
 
 ## Why it matters
 Neo4j refuses the whole statement before running any of it: the migration fails at deploy time.

@@ -11,8 +11,8 @@ const AGGREGATES: &[&str] =
 
 pub(super) fn check_clause(cx: &mut Analysis, c: &Clause) {
     match c {
-        Clause::With(w) => check_projection(cx, &w.projection),
-        Clause::Return(r) => check_projection(cx, &r.projection),
+        Clause::With(w) => check_projection(cx, &w.projection, "WITH"),
+        Clause::Return(r) => check_projection(cx, &r.projection, "RETURN"),
         Clause::CallSubquery(_) => {}
         Clause::Foreach(f) => misplaced(cx, &aggregates_in(&f.list)),
         other => {
@@ -31,7 +31,7 @@ fn misplaced(cx: &mut Analysis, found: &[&Expr]) {
     }
 }
 
-fn check_projection(cx: &mut Analysis, p: &Projection) {
+fn check_projection(cx: &mut Analysis, p: &Projection, clause: &str) {
     for item in &p.items {
         for agg in aggregates_in(&item.expr) {
             nested(cx, agg);
@@ -39,6 +39,22 @@ fn check_projection(cx: &mut Analysis, p: &Projection) {
         per_element(cx, &item.expr);
     }
     check_grouping(cx, p);
+    check_order_by(cx, p, clause);
+}
+
+/// ORDER BY may aggregate only after a projection that aggregates (Neo4j 5.26 rejects it;
+/// the front end packaged as the oracle does not, see the rule's docs).
+fn check_order_by(cx: &mut Analysis, p: &Projection, clause: &str) {
+    if p.star || p.items.iter().any(|i| !aggregates_in(&i.expr).is_empty()) {
+        return;
+    }
+    for agg in p.order_by.iter().flat_map(|s| aggregates_in(&s.expr)) {
+        let message = format!(
+            "Cannot use aggregation in ORDER BY if there are no aggregate expressions in the preceding {clause}"
+        );
+        cx.error(ErrorKind::Aggregation, agg.span, message).help =
+            Some(format!("project the aggregate in the {clause} (`…, max(x) AS m ORDER BY m`)"));
+    }
 }
 
 /// An aggregate inside another one's arguments.

@@ -248,12 +248,7 @@ fn concludes(clauses: &[Clause], context: QueryContext) -> bool {
 
 /// `CALL proc() YIELD …` alone (after an optional USE) is a standalone call: it may end there.
 fn standalone_call(clauses: &[Clause], context: QueryContext) -> bool {
-    context == QueryContext::Statement
-        && match clauses {
-            [_] => true,
-            [Clause::Use(_), _] => true,
-            _ => false,
-        }
+    context == QueryContext::Statement && matches!(clauses, [_] | [Clause::Use(_), _])
 }
 
 fn returns_rows(q: &Query) -> bool {
