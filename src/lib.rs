@@ -5,6 +5,7 @@
 //! - [`ast`]: the typed AST; [`syntax`]: the pest grammar and its lowering into the AST (the only
 //!   module that knows pest);
 //! - [`migration`]: migration sets, naming, directives, `cymig.sum`; [`config`]: `cymig.toml`;
+//! - [`semantic`]: what Neo4j's semantic analysis rejects (clause order, bindings, aggregation);
 //! - [`diagnostic`], [`rules`], [`check`]: findings, the rule catalogue and the checker;
 //! - [`report`]: one function per output format;
 //! - [`schema`]: the schema model; [`derive`]: down scripts; [`plan`]: the transaction plan;
@@ -24,6 +25,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod semantic;
 pub mod source;
 pub mod span;
 pub mod suggest;

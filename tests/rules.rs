@@ -252,4 +252,5 @@ rule_tests! {
     start_clause => "start-clause",
     create_unique => "create-unique",
     down_mismatch => "down-mismatch",
+    semantic_error => "semantic-error",
 }

@@ -48,3 +48,60 @@ fn undefined_variable_agrees_with_the_tck() {
     assert!(expected == 0 || caught * 100 >= expected * 90, "caught {caught} of {expected}");
     println!("undefined-variable: caught {caught} of {expected} TCK UndefinedVariable queries, 0 false positives");
 }
+
+/// Grammar-level rejections: the parser's business, not semantic analysis.
+const GRAMMAR_LEVEL: &[&str] = &[
+    "UnexpectedSyntax",
+    "InvalidNumberLiteral",
+    "InvalidRelationshipPattern",
+    "InvalidUnicodeLiteral",
+    "InvalidUnicodeCharacter",
+    "IntegerOverflow",
+    "FloatingPointOverflow",
+];
+
+/// `semantic-error` never fires on a query the TCK runs (setup and control queries included),
+/// and catches a share of the compile-time semantic errors it expects, printed per kind.
+#[test]
+fn semantic_error_never_fires_on_a_valid_tck_query() {
+    let Ok(text) = std::fs::read_to_string(tck_path()) else {
+        println!("skipped: ../shared/tck not present ({})", tck_path().display());
+        return;
+    };
+    let options = LintOptions { select: vec!["semantic-error".into()], ..Default::default() };
+    let mut false_positives = Vec::new();
+    let mut per_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let (Some(query), Some(expect)) = (v["query"].as_str(), v["expect"].as_str()) else { continue };
+        let diagnostics = check::lint_source("tck.cypher", query, &options).diagnostics;
+        let found: Vec<&str> =
+            diagnostics.iter().filter(|d| d.rule == "semantic-error").map(|d| d.message.as_str()).collect();
+        if expect == "ok" {
+            if !found.is_empty() {
+                false_positives.push(format!("{query}\n  => {}", found.join(" | ")));
+            }
+            continue;
+        }
+        let compile_time = v["phase"].as_str() == Some("compile time");
+        let Some(kind) = expect.strip_prefix("SyntaxError:") else { continue };
+        if v["role"] != "main" || !compile_time || GRAMMAR_LEVEL.contains(&kind) {
+            continue;
+        }
+        let entry = per_kind.entry(kind.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(!found.is_empty());
+    }
+    assert!(
+        false_positives.is_empty(),
+        "semantic-error on {} valid TCK queries:\n{}",
+        false_positives.len(),
+        false_positives.join("\n---\n")
+    );
+    let (expected, caught) = per_kind.values().fold((0, 0), |(e, c), (pe, pc)| (e + pe, c + pc));
+    for (kind, (e, c)) in &per_kind {
+        println!("  {kind:32} {c:4} / {e}");
+    }
+    println!("semantic-error: {caught} of {expected} compile-time semantic TCK errors reported, 0 on valid queries");
+    assert!(caught >= 165, "semantic-error caught only {caught} of {expected}");
+}

@@ -41,6 +41,7 @@ mod removed_procedure;
 mod require_if_exists;
 mod require_if_not_exists;
 mod require_schema_name;
+mod semantic_error;
 mod start_clause;
 mod syntax_error;
 mod unbatched_write;

@@ -90,6 +90,7 @@ static RULES: &[&dyn Rule] = &[
     &start_clause::StartClause,
     &create_unique::CreateUnique,
     &down_mismatch::DownMismatch,
+    &semantic_error::SemanticError,
 ];
 
 /// Every rule, in code order.

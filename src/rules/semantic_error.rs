@@ -1,0 +1,96 @@
+use super::*;
+use crate::diagnostic::Edit;
+use crate::semantic;
+
+pub struct SemanticError;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "semantic-error",
+    code: "CM038",
+    severity: Severity::Error,
+    category: Category::Correctness,
+    summary: "A statement that parses but that Neo4j's semantic analysis rejects",
+    docs: r#"## What it does
+Checks what Neo4j's front end checks after parsing, and a grammar cannot:
+
+- **clause order**: a `WITH` between an updating clause (`CREATE`, `MERGE`, `SET`, `REMOVE`,
+  `DELETE`, `FOREACH`) and a following `MATCH`, `OPTIONAL MATCH`, `UNWIND`, `CALL` or
+  `LOAD CSV`; `RETURN` and `FINISH` only last; a query ends in `RETURN`, `FINISH`, an updating
+  clause, a unit subquery or a procedure call without `YIELD`; `FOREACH` holds only updating
+  clauses; `EXISTS`/`COUNT`/`COLLECT` subqueries do not write; `UNION` parts agree on their
+  column names and do not mix `UNION` and `UNION ALL`;
+- **variables bound twice**: `MATCH (a) CREATE (a:X)`, `MATCH (a) MERGE (a)`, a bound
+  relationship in `CREATE`/`MERGE`, a path variable that is already a variable, `UNWIND … AS x`
+  or `YIELD x` over a bound `x`, a subquery returning a name the outer query has, two result
+  columns with one name, an unaliased expression in `WITH`;
+- **aggregation**: an aggregate outside `WITH`/`RETURN` (in `MATCH … WHERE`, `SET`, a pattern,
+  `UNWIND`…), inside another aggregate or a list comprehension, beside a variable that is not
+  a grouping key (`RETURN n.x + count(*)`), or in the ORDER BY of a projection that does not
+  aggregate;
+- **CREATE and MERGE patterns**: label expressions (`CREATE (n:A|B)`), a relationship without
+  exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`.
+
+Undefined variables are `undefined-variable`'s findings. Each check reports only what Neo4j 5
+rejects (compared with Neo4j's own front end and with Neo4j 5.26); where cymig cannot be sure, it
+says nothing. Some things the openCypher TCK rejects are not reported because Neo4j 5 accepts
+them (an aggregate in `WITH … WHERE`, labels on a bound node in `MERGE`).
+
+## Why it matters
+Neo4j refuses the whole statement before running any of it: the migration fails at deploy time.
+The commonest cause in migration files is a missing `;`: `CREATE (:A)` on one line and
+`MATCH (n:A) RETURN n` on the next are one statement to Neo4j, which answers "WITH is required
+between CREATE and MATCH".
+
+## Example
+```cypher
+CREATE (:Config {key: 'mode'})
+MATCH (c:Config) RETURN c;
+
+MATCH (u:User) SET u.active = true
+MATCH (u)-[:OWNS]->(p:Project) SET p.active = true;
+
+MATCH (a:Account) CREATE (a:Archived);
+```
+
+## Use instead
+```cypher
+CREATE (:Config {key: 'mode'});
+MATCH (c:Config) RETURN c;
+
+MATCH (u:User) SET u.active = true
+WITH * MATCH (u)-[:OWNS]->(p:Project) SET p.active = true;
+
+MATCH (a:Account) SET a:Archived;
+```
+When the clause after the updating one starts a new line, the part before it is a complete
+statement and the rest uses none of its variables, the help says a `;` is probably missing and
+the fix inserts it. That fix is **unsafe**: it splits one statement into two, which Neo4j then
+runs as two queries — the second sees the first one's writes but none of its rows, and when the
+first part returns rows a tool may treat them differently; the author may also have meant a
+`WITH` instead. When the rest does use variables of the first part, the fix inserts `WITH *`,
+which is what Neo4j asks for and keeps every variable: it is safe. Statements prefixed
+`CYPHER 25` are not checked for the `WITH`: Cypher 25 no longer requires it.
+"#,
+    fixable: true,
+};
+
+impl Rule for SemanticError {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn hooks(&self) -> Hooks {
+        Hooks::STATEMENT
+    }
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        for e in semantic::analyze(stmt, cx.text()) {
+            let d = out.report(&META, e.span, e.message);
+            if let Some(help) = e.help {
+                d.help(help);
+            }
+            if let Some(r) = e.repair {
+                let edits = vec![Edit::replace(r.span, r.replacement)];
+                d.fix(if r.safe { Fix::safe(r.message, edits) } else { Fix::unsafe_(r.message, edits) });
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The semantic model of a query: what Neo4j's front end checks after parsing and a grammar
+//! cannot — clause order, variable bindings, aggregation placement, what CREATE and MERGE
+//! accept. Rules read its verdicts; it knows nothing about rules, findings or configuration.
+//!
+//! Every check here reports only what Neo4j 5 itself rejects (each was compared with Neo4j's own
+//! front end): a statement that Neo4j runs must never get a semantic error, so where the model
+//! is unsure (an unknown scope, an expression it cannot compare) it stays silent.
+
+mod aggregation;
+mod bindings;
+mod clause_order;
+mod patterns;
+mod scope;
+
+use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
+use crate::span::Span;
+use crate::visit::{self, Visitor};
+pub use scope::Scope;
+
+/// One reason Neo4j refuses to run a statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SemanticError {
+    pub kind: ErrorKind,
+    pub span: Span,
+    /// Neo4j's own wording where it has one, so a reviewer can search for it.
+    pub message: String,
+    pub help: Option<String>,
+    pub repair: Option<Repair>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    ClauseOrder,
+    VariableAlreadyBound,
+    Aggregation,
+    Projection,
+    Pattern,
+    Union,
+}
+
+/// An edit that makes the statement acceptable, and whether it keeps its meaning for sure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    pub span: Span,
+    pub replacement: String,
+    pub message: String,
+    pub safe: bool,
+}
+
+/// Where a query sits: its context decides how it may end and what it may contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QueryContext {
+    Statement,
+    CallBody,
+    Exists,
+    Count,
+    Collect,
+}
+
+/// Every semantic error of a statement (queries only; schema and admin commands have none here).
+pub fn analyze(stmt: &Statement, text: &str) -> Vec<SemanticError> {
+    let Some(query) = stmt.as_query() else { return Vec::new() };
+    let mut cx = Analysis { text, errors: Vec::new(), cypher25: is_cypher25(stmt) };
+    cx.query(query, QueryContext::Statement);
+    bindings::check_query(&mut cx, query, &Scope::default());
+    cx.errors.sort_by_key(|e| (e.span.start, e.span.end));
+    cx.errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+    cx.errors
+}
+
+pub(crate) struct Analysis<'t> {
+    pub text: &'t str,
+    pub errors: Vec<SemanticError>,
+    /// `CYPHER 25`: updating clauses may be followed by reading ones without a WITH.
+    pub cypher25: bool,
+}
+
+fn is_cypher25(stmt: &Statement) -> bool {
+    stmt.prefixes.iter().any(|p| match p {
+        StatementPrefix::Cypher { options, .. } => options.split_whitespace().next() == Some("25"),
+        _ => false,
+    })
+}
+
+impl Analysis<'_> {
+    pub fn error(&mut self, kind: ErrorKind, span: Span, message: impl Into<String>) -> &mut SemanticError {
+        let span = tight(self.text, span);
+        self.errors.push(SemanticError { kind, span, message: message.into(), help: None, repair: None });
+        self.errors.last_mut().expect("just pushed")
+    }
+
+    /// One query and the queries nested in it, all their UNION parts.
+    fn query(&mut self, q: &Query, context: QueryContext) {
+        clause_order::check_union(self, q);
+        for sq in q.single_queries() {
+            if sq.clauses.iter().any(|c| matches!(c, Clause::Start(_))) {
+                continue; // legacy START: `start-clause` owns it, and the rest is 3.x Cypher.
+            }
+            clause_order::check_single(self, &sq.clauses, context);
+            for c in &sq.clauses {
+                self.clause(c);
+            }
+        }
+    }
+
+    /// The checks local to one clause, and the queries nested in it.
+    fn clause(&mut self, c: &Clause) {
+        aggregation::check_clause(self, c);
+        patterns::check_clause(self, c);
+        match c {
+            Clause::Foreach(f) => {
+                clause_order::check_foreach(self, f);
+                for inner in &f.clauses {
+                    self.clause(inner);
+                }
+            }
+            Clause::CallSubquery(s) => self.query(&s.body, QueryContext::CallBody),
+            _ => {}
+        }
+        for (q, context) in expression_subqueries(c) {
+            clause_order::check_no_updates(self, q, context);
+            self.query(q, context);
+        }
+    }
+}
+
+/// The EXISTS / COUNT / COLLECT queries written directly in a clause's expressions (not those
+/// of nested clauses or of subqueries inside them: each level is visited on its own).
+fn expression_subqueries(c: &Clause) -> Vec<(&Query, QueryContext)> {
+    struct Collect<'a>(Vec<(&'a Query, QueryContext)>);
+    impl<'a> Visitor<'a> for Collect<'a> {
+        fn visit_query(&mut self, _q: &'a Query) {}
+        fn visit_clause(&mut self, _c: &'a Clause) {}
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match &e.kind {
+                ExprKind::Exists(sub) => match sub.as_ref() {
+                    SubqueryExpr::Query(q) => self.0.push((q, QueryContext::Exists)),
+                    SubqueryExpr::Pattern { .. } => visit::walk_expr(self, e),
+                },
+                ExprKind::Count(sub) => match sub.as_ref() {
+                    SubqueryExpr::Query(q) => self.0.push((q, QueryContext::Count)),
+                    SubqueryExpr::Pattern { .. } => visit::walk_expr(self, e),
+                },
+                ExprKind::Collect(q) => self.0.push((q, QueryContext::Collect)),
+                _ => visit::walk_expr(self, e),
+            }
+        }
+    }
+    let mut out = Collect(Vec::new());
+    visit::walk_clause(&mut out, c);
+    out.0
+}
+
+/// `span` without the whitespace around it (clause spans may include what follows them).
+pub(crate) fn tight(text: &str, span: Span) -> Span {
+    let s = span.text(text);
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if s.is_empty() || lead + trail >= s.len() {
+        return span;
+    }
+    Span::new(span.start + lead, span.end - trail)
+}
+
+/// The keyword a clause starts with, as Neo4j names it in its messages.
+pub(crate) fn clause_name(c: &Clause) -> &'static str {
+    match c {
+        Clause::Use(_) => "USE",
+        Clause::Start(_) => "START",
+        Clause::Match(_) => "MATCH",
+        Clause::Unwind(_) => "UNWIND",
+        Clause::With(_) => "WITH",
+        Clause::Return(_) => "RETURN",
+        Clause::Create(_) => "CREATE",
+        Clause::Merge(_) => "MERGE",
+        Clause::Set(_) => "SET",
+        Clause::Remove(_) => "REMOVE",
+        Clause::Delete(_) => "DELETE",
+        Clause::Foreach(_) => "FOREACH",
+        Clause::CallProcedure(_) | Clause::CallSubquery(_) => "CALL",
+        Clause::LoadCsv(_) => "LOAD CSV",
+        Clause::Finish(_) => "FINISH",
+    }
+}
+
+/// CREATE, MERGE, SET, REMOVE, DELETE and FOREACH: Neo4j's updating clauses.
+pub(crate) fn is_update(c: &Clause) -> bool {
+    matches!(
+        c,
+        Clause::Create(_)
+            | Clause::Merge(_)
+            | Clause::Set(_)
+            | Clause::Remove(_)
+            | Clause::Delete(_)
+            | Clause::Foreach(_)
+    )
+}
