@@ -149,6 +149,7 @@ fn guarded_settings(settings: &rules::Settings, script: &crate::ast::Script) -> 
         narrowed.edition = edition;
     }
     narrowed.target = precondition::target_for(settings.target, &conditions);
+    narrowed.before_4_4 = precondition::only_before(&conditions, &[4, 4]);
     narrowed
 }
 

@@ -182,6 +182,7 @@ impl From<&crate::config::Config> for LintOptions {
                 batch_size: batch,
                 min_batch: Settings::default().min_batch.min(batch),
                 max_batch: Settings::default().max_batch.max(batch),
+                before_4_4: false,
             },
             select: c.lint.select.clone(),
             ignore: c.lint.ignore.clone(),

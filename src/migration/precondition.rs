@@ -125,6 +125,22 @@ pub fn target_for(configured: TargetVersion, conditions: &[Condition]) -> Target
     allowed.iter().rev().find(|t| **t < configured).or(allowed.first()).copied().unwrap_or(configured)
 }
 
+/// Whether the version guards admit only versions below `version` (`version is 4.3`,
+/// `version is lt 4.4`); false without a version guard.
+pub fn only_before(conditions: &[Condition], version: &[u32]) -> bool {
+    let at_or_after: Range = (version.to_vec(), vec![u32::MAX]);
+    let mut guarded = false;
+    for c in conditions {
+        if let Condition::Version(tests) = c {
+            guarded = true;
+            if tests.iter().any(|t| overlaps(&test_range(t), &at_or_after)) {
+                return false;
+            }
+        }
+    }
+    guarded
+}
+
 /// Whether two files' guards can never both hold, so that at most one of them runs.
 pub fn exclusive(a: &[Condition], b: &[Condition]) -> bool {
     a.iter().any(|x| b.iter().any(|y| conditions_exclusive(x, y)))

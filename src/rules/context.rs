@@ -21,6 +21,9 @@ pub struct Settings {
     /// Batch sizes outside `[min_batch, max_batch]` are reported by `ineffective-batching`.
     pub min_batch: u64,
     pub max_batch: u64,
+    /// The file runs only on Neo4j versions before 4.4 (a neo4j-migrations guard such as
+    /// `// assume that version is 4.3`), where the 4.x schema syntax is current, not deprecated.
+    pub before_4_4: bool,
 }
 
 impl Default for Settings {
@@ -31,6 +34,7 @@ impl Default for Settings {
             batch_size: 10_000,
             min_batch: 100,
             max_batch: 100_000,
+            before_4_4: false,
         }
     }
 }

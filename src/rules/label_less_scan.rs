@@ -1,6 +1,6 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, StatementKind};
+use crate::ast::{Clause, MatchClause, NodePattern, RelationshipPattern, StatementKind};
 
 pub struct LabelLessScan;
 
@@ -30,6 +30,10 @@ REMOVE n.legacyId;
 MATCH (n:Customer) WHERE n.legacyId IS NOT NULL
 REMOVE n.legacyId;
 ```
+
+## Left alone
+A bare `MATCH (n)` (no property, no predicate) in a script run by hand — a `.cypher` file with
+no migration beside it: wiping the graph or tagging every node for an import means every node.
 "#,
     fixable: false,
 };
@@ -44,7 +48,7 @@ impl Rule for LabelLessScan {
     fn checks_embedded(&self) -> bool {
         true
     }
-    fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
         for sq in q.single_queries() {
             let clauses = &sq.clauses;
@@ -67,10 +71,20 @@ impl Rule for LabelLessScan {
                         continue;
                     }
                     let Some(first) = nodes.first() else { continue };
+                    if cx.role == FileRole::Script && every_node_on_purpose(m, &nodes, &rels) {
+                        continue;
+                    }
                     out.report(&META, first.span, "this MATCH scans every node in the database (no label) and feeds a write")
                         .help("add the label of the nodes you mean, e.g. `(n:Customer)`, so the scan is limited and indexes can be used");
                 }
             }
         }
     }
+}
+
+/// A bare `MATCH (n)` — no property, no predicate — in a script run by hand means every node:
+/// wipe the graph, tag every node for an import. No label was forgotten, and none would keep the
+/// meaning. In a migration it is still reported: there the whole-graph write is rarely meant.
+fn every_node_on_purpose(m: &MatchClause, nodes: &[&NodePattern], rels: &[&RelationshipPattern]) -> bool {
+    m.where_.is_none() && rels.is_empty() && matches!(nodes, [n] if n.properties.is_none() && n.where_.is_none())
 }

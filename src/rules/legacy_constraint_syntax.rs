@@ -50,6 +50,9 @@ impl Rule for LegacyConstraintSyntax {
         true
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        if cx.settings.before_4_4 {
+            return; // guarded to run before 4.4, where this syntax is current
+        }
         let StatementKind::Schema(cmd) = &stmt.kind else { return };
         match cmd {
             SchemaCommand::CreateConstraint(c) if c.legacy.is_some() => {

@@ -47,6 +47,9 @@ impl Rule for LegacyIndexSyntax {
         true
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+        if cx.settings.before_4_4 {
+            return; // guarded to run before 4.4, where this syntax is current
+        }
         let StatementKind::Schema(cmd) = &stmt.kind else { return };
         match cmd {
             SchemaCommand::CreateIndex(c) if c.legacy.is_some() => {

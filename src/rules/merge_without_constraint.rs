@@ -37,6 +37,10 @@ In an earlier migration:
 CREATE CONSTRAINT customer_guid_unique IF NOT EXISTS FOR (c:Customer) REQUIRE c.guid IS UNIQUE;
 ```
 then keep the `MERGE`.
+
+## Left alone
+In a script run by hand (a `.cypher` file with no migration beside it) a MERGE whose key has an
+index: one writer cannot race itself, and the index spares the scans.
 "#,
     fixable: false,
 };
@@ -53,8 +57,12 @@ impl Rule for MergeWithoutConstraint {
         for stmt in &cx.script.statements {
             let StatementKind::Query(q) = &stmt.kind else { continue };
             let catalog = cx.catalog_at(stmt);
+            let first_new = unbacked.len();
             for sq in q.single_queries() {
                 check_clauses(&sq.clauses, &[], &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
+            }
+            if cx.role == FileRole::Script {
+                forgive_indexed_keys(&mut unbacked, first_new, &[catalog, &*cx.set.scripts_catalog]);
             }
             for (_, embedding) in crate::visit::embedded_cypher(stmt) {
                 let outer = embedding.bound.clone().unwrap_or_default();
@@ -101,6 +109,16 @@ impl Rule for MergeWithoutConstraint {
             ));
         }
     }
+}
+
+/// A script run by hand has one writer, so duplicates from concurrent MERGEs are not its risk;
+/// an index on the key (often a temporary import index) spares the label scans.
+fn forgive_indexed_keys(unbacked: &mut Vec<Unbacked>, from: usize, catalogs: &[&Catalog]) {
+    let indexed =
+        |u: &Unbacked| catalogs.iter().any(|c| u.keys.iter().any(|k| c.has_index_on(EntityKind::Node, &u.label, k)));
+    let mut tail = unbacked.split_off(from);
+    tail.retain(|u| !indexed(u));
+    unbacked.extend(tail);
 }
 
 /// A MERGE node with no constraint behind its key.

@@ -1,7 +1,11 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, ExprKind, MatchClause, NodePattern, PatternPart, Query, SingleQuery, StatementKind};
+use crate::ast::{
+    Clause, EntityKind, Expr, ExprKind, MatchClause, NodePattern, PatternPart, Query, SingleQuery, Statement,
+    StatementKind,
+};
 use crate::schema::Catalog;
+use std::collections::HashSet;
 
 pub struct UnbatchedWrite;
 
@@ -23,7 +27,11 @@ inline property map (`(p:Project {id: $id})`) or in a `WHERE` equality, or is co
 `(m:MigrationLog {version: '3'})`) is also taken as naming one entity. A constant on any other property, inline (`(d:Doc {manual: true})`) or in
 `WHERE` (`WHERE p.status = 'archived'`), is a filter: it still reads the whole label. A
 `WITH` that bounds the rows (`LIMIT`, or only aggregates such as `WITH count(n) AS cnt`) between
-the `MATCH` and the write ends the concern.
+the `MATCH` and the write ends the concern, and so does a `MATCH` pinned to a few nodes: by a
+key (`{id: …}`, a uniqueness constraint — composite keys when all their properties are given —,
+or a per-row key lookup such as `{id: row.id}` after `UNWIND`), or by a constant that an earlier
+statement of the same file created the node with (`CREATE (:Level {level: 'basic'})`, then
+`MATCH (l:Level {level: 'basic'})`).
 
 ## Why it matters
 The whole update runs in one transaction: on a large graph the transaction state exhausts the
@@ -57,27 +65,87 @@ impl Rule for UnbatchedWrite {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::STATEMENT
+        Hooks::FILE
     }
-    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        let StatementKind::Query(q) = &stmt.kind else { return };
-        if q.periodic_commit.is_some() {
-            return;
-        }
-        let catalog = cx.catalog_at(stmt);
-        for sq in q.single_queries() {
-            check_single_query(cx, q, sq, catalog, out);
+    fn check_file(&self, cx: &FileContext, out: &mut Findings) {
+        let mut seeded = Seeded::default();
+        for stmt in &cx.script.statements {
+            let StatementKind::Query(q) = &stmt.kind else { continue };
+            if q.periodic_commit.is_none() {
+                let catalog = cx.catalog_at(stmt);
+                let pins = Pins { catalog, seeded: &seeded };
+                for sq in q.single_queries() {
+                    check_single_query(cx, q, sq, &pins, out);
+                }
+            }
+            seeded.note(stmt);
         }
     }
 }
 
-fn check_single_query(cx: &FileContext, q: &Query, sq: &SingleQuery, catalog: &Catalog, out: &mut Findings) {
+/// What pins a MATCH to a handful of nodes besides keys: the schema, and the nodes this file
+/// created earlier under a constant (`CREATE (:Level {level: 'basic'})` seeds one node, so a
+/// later `MATCH (l:Level {level: 'basic'})` finds it, not a whole label).
+struct Pins<'a> {
+    catalog: &'a Catalog,
+    seeded: &'a Seeded,
+}
+
+/// `label`, property and constant of every node an earlier CREATE or MERGE of the file wrote.
+#[derive(Default)]
+struct Seeded(HashSet<(String, String, String)>);
+
+impl Seeded {
+    fn note(&mut self, stmt: &Statement) {
+        let mut found = SeededNodes(&mut self.0);
+        crate::visit::walk_statement(&mut found, stmt);
+    }
+
+    fn contains(&self, label: &str, property: &str, value: &Expr) -> bool {
+        literal_key(value).is_some_and(|v| self.0.contains(&(label.to_string(), property.to_string(), v)))
+    }
+}
+
+struct SeededNodes<'s>(&'s mut HashSet<(String, String, String)>);
+
+impl<'a> crate::visit::Visitor<'a> for SeededNodes<'_> {
+    fn visit_clause(&mut self, c: &'a Clause) {
+        let parts: Vec<&PatternPart> = match c {
+            Clause::Create(create) => create.pattern.parts.iter().collect(),
+            Clause::Merge(merge) => vec![&merge.pattern],
+            _ => Vec::new(),
+        };
+        for node in parts.iter().flat_map(|p| path_nodes(&p.path)) {
+            let Some(ExprKind::Map(map)) = node.properties.as_ref().map(|p| &p.kind) else { continue };
+            let labels = node.labels.as_ref().map(|l| l.required_names()).unwrap_or_default();
+            for label in labels {
+                for e in &map.entries {
+                    if let Some(v) = literal_key(&e.value) {
+                        self.0.insert((label.value.clone(), e.key.value.clone(), v));
+                    }
+                }
+            }
+        }
+        crate::visit::walk_clause(self, c);
+    }
+}
+
+/// A literal as a comparable key (`'basic'` and `"basic"` alike).
+fn literal_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Literal(crate::ast::Literal::String(s)) => Some(format!("s:{}", s.value)),
+        ExprKind::Literal(l) => Some(format!("{l:?}")),
+        _ => None,
+    }
+}
+
+fn check_single_query(cx: &FileContext, q: &Query, sq: &SingleQuery, pins: &Pins, out: &mut Findings) {
     let clauses = &sq.clauses;
     let Some(w) = first_unbatched_write(clauses) else { return };
     if clauses[..w].iter().any(|c| matches!(c, Clause::LoadCsv(_))) {
         return; // load-csv-unbatched reports it
     }
-    let Some(driver) = unbounded_driver(clauses, w, catalog) else { return };
+    let Some(driver) = unbounded_driver(clauses, w, pins) else { return };
     let write_kw = clause_keyword(&clauses[w]);
     let d = out.report(
         &META,
@@ -142,13 +210,13 @@ pub fn clause_keyword(c: &Clause) -> &'static str {
 }
 
 /// The first MATCH before `w` that scans without a key, unless a LIMIT bounds the rows first.
-fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, catalog: &Catalog) -> Option<&'a MatchClause> {
+fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, pins: &Pins) -> Option<&'a MatchClause> {
     let mut driver = None;
     for (i, c) in clauses[..w].iter().enumerate() {
         match c {
             Clause::Match(m) if driver.is_none() => {
                 let bound = variables_in_scope(clauses, i);
-                if !match_is_pinned(m, &bound, catalog) {
+                if !match_is_pinned(m, &bound, pins) {
                     driver = Some(m);
                 }
             }
@@ -169,15 +237,16 @@ fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, catalog: &Catalog) -> O
 }
 
 /// Whether every pattern part of the MATCH is anchored to a bound variable or a key.
-pub fn match_is_pinned(m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
-    m.pattern.parts.iter().all(|p| part_is_pinned(p, m, bound, catalog))
+fn match_is_pinned(m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+    m.pattern.parts.iter().all(|p| part_is_pinned(p, m, bound, pins))
 }
 
-fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
-    path_nodes(&part.path).iter().any(|n| node_is_pinned(n, m, bound, catalog))
+fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+    path_nodes(&part.path).iter().any(|n| node_is_pinned(n, m, bound, pins))
 }
 
-fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &Catalog) -> bool {
+fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+    let catalog = pins.catalog;
     let labels: Vec<&str> = n
         .labels
         .as_ref()
@@ -197,8 +266,19 @@ fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], catalog: &
             is_constant(&e.value)
                 && (is_key(&e.key.value)
                     || (["name", "title", "version"].contains(&e.key.value.as_str())
-                        && matches!(&e.value.kind, ExprKind::Literal(_) | ExprKind::Parameter(_))))
+                        && matches!(&e.value.kind, ExprKind::Literal(_) | ExprKind::Parameter(_)))
+                    || labels.iter().any(|l| pins.seeded.contains(l, &e.key.value, &e.value)))
         }) {
+            return true;
+        }
+        // A per-row lookup (`{id: row.id}` after UNWIND) finds one node per row: how many rows
+        // there are is the business of whatever produced them, not of this MATCH. Composite
+        // keys count when every property of a key constraint is given.
+        let per_row: Vec<&str> =
+            map.entries.iter().filter(|e| is_row_value(&e.value, bound)).map(|e| e.key.value.as_str()).collect();
+        if per_row.iter().any(|p| is_key(p))
+            || labels.iter().any(|l| catalog.unique_constraint_covering(EntityKind::Node, l, &per_row).is_some())
+        {
             return true;
         }
     }
@@ -240,4 +320,14 @@ pub fn is_key_like(prop: &str) -> bool {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+/// A value computed from the row only: constants and variables already bound, no aggregation.
+fn is_row_value(e: &Expr, bound: &[String]) -> bool {
+    !is_aggregating(e)
+        && !crate::visit::any_expr(e, &mut |x| match &x.kind {
+            ExprKind::Variable(v) => !bound.contains(&v.value),
+            ExprKind::Pattern(_) | ExprKind::Exists(_) | ExprKind::Count(_) | ExprKind::Collect(_) => true,
+            _ => false,
+        })
 }

@@ -56,8 +56,7 @@ pub fn clause_writes(c: &Clause) -> bool {
 /// INDEX …')`, `apoc.periodic.iterate('…', 'SET …')`), when every string it runs was parsed:
 /// schema over write over read. `None` when it runs none, or one cymig could not read.
 pub fn embedded_class(call: &CallProcedureClause) -> Option<StatementClass> {
-    let parsed = call.embedded.iter().filter(|e| e.errors.is_empty()).count();
-    if parsed == 0 || parsed != crate::syntax::cypher_arguments(&call.procedure.dotted()) {
+    if !all_embedded_parsed(call) {
         return None;
     }
     let classes = call.embedded.iter().flat_map(|e| &e.statements).map(statement_class);
@@ -66,6 +65,12 @@ pub fn embedded_class(call: &CallProcedureClause) -> Option<StatementClass> {
         (StatementClass::Read, StatementClass::Read) => StatementClass::Read,
         _ => StatementClass::Write,
     }))
+}
+
+/// Whether every argument of the call that holds Cypher is a string cymig parsed.
+fn all_embedded_parsed(call: &CallProcedureClause) -> bool {
+    let parsed = call.embedded.iter().filter(|e| e.errors.is_empty()).count();
+    parsed > 0 && parsed == crate::syntax::cypher_arguments(&call.procedure.dotted())
 }
 
 /// A procedure call at the top of the query whose strings change the schema.
@@ -99,7 +104,11 @@ fn clause_rerunnable(c: &Clause) -> bool {
         Clause::Set(set) => set.items.iter().all(set_item_rerunnable),
         Clause::Foreach(f) => f.clauses.iter().all(clause_rerunnable),
         Clause::CallSubquery(s) => s.body.single_queries().all(|sq| sq.clauses.iter().all(clause_rerunnable)),
-        Clause::CallProcedure(p) => !procedure_writes(&p.procedure.dotted()),
+        Clause::CallProcedure(p) => match all_embedded_parsed(p) {
+            // `apoc.periodic.iterate('MATCH … RETURN r', 'SET r.x = …')`: its strings decide.
+            true => p.embedded.iter().flat_map(|e| &e.statements).all(rerunnable),
+            false => !procedure_writes(&p.procedure.dotted()),
+        },
         _ => true,
     }
 }
