@@ -31,9 +31,7 @@ pub fn completions(args: CompletionsArgs) -> CommandResult {
 
 pub fn man(_: ManArgs) -> CommandResult {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| io_error("rendering the man page", e))?;
+    clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| io_error("rendering the man page", e))?;
     write_stdout(&out)
 }
 
