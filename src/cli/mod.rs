@@ -8,13 +8,14 @@ mod lint;
 mod parse;
 mod plan;
 mod rule;
+mod shell;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "cymig",
-    version,
+    version = VERSION,
     about = "A Cypher-aware migration compiler and linter for Neo4j",
     long_about = "cymig parses Neo4j migration files (.cypher) into a typed AST, lints them, derives \
                   rollback scripts, compiles a transaction plan and applies it over Bolt.\n\n\
@@ -24,6 +25,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The version and the commit it was built from (`build.rs`), so a bug report names the build.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("CYMIG_GIT_COMMIT"), ")");
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -61,6 +65,10 @@ pub enum Command {
     Unlock(db::UnlockArgs),
     /// Prove rollbacks on a scratch database: up, down, compare, up again.
     Verify(db::VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man(shell::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code: 0 clean, 1 findings, 2 usage,
@@ -91,6 +99,8 @@ pub fn main() -> i32 {
         Command::Baseline(a) => db::baseline(a),
         Command::Unlock(a) => db::unlock(a),
         Command::Verify(a) => db::verify(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     };
     match result {
         Ok(code) => code,
