@@ -32,22 +32,22 @@ normalize() {
   printf '%s\n' "$p"
 }
 
-# The roots INPUT_PATHS selects: each word expanded as a glob (** included) from the repository
-# root, so `.`, `./migrations/` and `db/*/migrations` all name existing directories or files.
+# Sets ROOTS to what INPUT_PATHS selects: each word expanded as a glob (** included) from the
+# repository root, so `.`, `./migrations/` and `db/*/migrations` all name existing directories or
+# files.
 resolve_roots() {
-  local word match
+  local word match found
+  ROOTS=()
   shopt -s nullglob globstar
   for word in ${INPUT_PATHS:-migrations}; do
-    local matches=()
+    found=false
     # shellcheck disable=SC2206 # the word is a glob on purpose
-    matches=($word)
-    if [[ ${#matches[@]} -eq 0 ]]; then
-      echo "::warning title=cymig::paths: \`$word\` matches no file or directory" >&2
-      continue
-    fi
-    for match in "${matches[@]}"; do
-      [[ -e "$match" ]] && normalize "$match"
+    for match in $word; do
+      [[ -e "$match" ]] || continue
+      ROOTS+=("$(normalize "$match")")
+      found=true
     done
+    $found || echo "::warning title=cymig::paths: \`$word\` matches no file or directory"
   done
   shopt -u nullglob globstar
 }
@@ -72,19 +72,19 @@ changed_files() {
 # Writes the file list (one per line) to $1: the changed .cypher files under the roots, or a
 # whole root when a change there affects every migration (cymig.sum, cymig.toml, a deletion).
 select_files() {
-  local list=$1 roots=() root file changed
-  mapfile -t roots < <(resolve_roots)
+  local list=$1 root file changed
+  resolve_roots
   : >"$list"
   if is_true "${INPUT_ALL_FILES:-false}" || [[ -z "${PR_NUMBER:-}" ]]; then
-    for root in "${roots[@]}"; do printf '%s\n' "${root:-.}" >>"$list"; done
+    for root in "${ROOTS[@]}"; do printf '%s\n' "${root:-.}" >>"$list"; done
     return
   fi
   if ! changed=$(changed_files); then
-    echo "::notice title=cymig::could not diff $BASE_SHA...$HEAD_SHA (fetch-depth: 0 on actions/checkout avoids this); linting everything under paths" >&2
-    for root in "${roots[@]}"; do printf '%s\n' "${root:-.}" >>"$list"; done
+    echo "::notice title=cymig::could not diff $BASE_SHA...$HEAD_SHA (fetch-depth: 0 on actions/checkout avoids this); linting everything under paths"
+    for root in "${ROOTS[@]}"; do printf '%s\n' "${root:-.}" >>"$list"; done
     return
   fi
-  for root in "${roots[@]}"; do
+  for root in "${ROOTS[@]}"; do
     local whole=false files=()
     while IFS= read -r file; do
       [[ -n "$file" ]] || continue

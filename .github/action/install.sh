@@ -4,7 +4,7 @@
 # `installed=true|false` to $GITHUB_OUTPUT; on false action.yml falls back to a cached
 # `cargo install --locked`, so a missing asset costs one build per version, not one per run.
 #
-# Environment: CYMIG_VERSION (e.g. 0.4.0; a leading v is dropped), CYMIG_REPOSITORY (owner/name),
+# Environment: ACTION_PATH, CYMIG_VERSION (e.g. 0.4.0; a leading v is dropped), CYMIG_REPOSITORY (owner/name),
 # CYMIG_RELEASE_URL (base URL of the release downloads; default the GitHub release of
 # CYMIG_REPOSITORY, overridable for mirrors and tests), RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_PATH.
 set -uo pipefail
@@ -33,7 +33,19 @@ sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
 }
 
+# github.action_ref and github.action_repository can be empty inside a composite action's steps
+# (actions/runner#2473); the runner checks actions out at _actions/<owner>/<repo>/<ref>.
+from_action_path() {
+  local path=${ACTION_PATH:-}
+  [[ "$path" == */_actions/*/*/* ]] || return 0
+  : "${CYMIG_VERSION:=$(basename "$path")}"
+  : "${CYMIG_REPOSITORY:=$(basename "$(dirname "$(dirname "$path")")")/$(basename "$(dirname "$path")")}"
+}
+
 main() {
+  CYMIG_VERSION=${CYMIG_VERSION:-}
+  CYMIG_REPOSITORY=${CYMIG_REPOSITORY:-}
+  [[ -n "$CYMIG_VERSION" && -n "$CYMIG_REPOSITORY" ]] || from_action_path
   local version=${CYMIG_VERSION#v} target asset base dir expected actual bin
   [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || fallback "no release version (\`version\` input or a vX.Y.Z action ref)"
   target=$(target)
