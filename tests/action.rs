@@ -54,6 +54,7 @@ struct Fixture {
     base: String,
     head: String,
     env: Vec<(String, String)>,
+    workdir: Option<PathBuf>,
 }
 
 impl Fixture {
@@ -84,11 +85,19 @@ impl Fixture {
         let stub = tmp.path().join("bin/gh");
         write(&stub, GH_STUB);
         make_executable(&stub);
-        Fixture { tmp, base: base_sha, head: head_sha, env: Vec::new() }
+        Fixture { tmp, base: base_sha, head: head_sha, env: Vec::new(), workdir: None }
     }
 
     fn repo(&self) -> PathBuf {
         self.tmp.path().join("repo")
+    }
+
+    /// Runs in a depth-1 clone of the head, as actions/checkout leaves it by default.
+    fn shallow(mut self) -> Fixture {
+        let url = format!("file://{}", self.repo().display());
+        git(self.tmp.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+        self.workdir = Some(self.tmp.path().join("shallow"));
+        self
     }
 
     fn set(mut self, key: &str, value: &str) -> Fixture {
@@ -118,7 +127,7 @@ impl Fixture {
         let path = format!("{}:{}", t.join("bin").display(), std::env::var("PATH").unwrap());
         let mut cmd = Command::new("bash");
         cmd.arg(root().join(".github/action/cymig-action.sh"))
-            .current_dir(self.repo())
+            .current_dir(self.workdir.clone().unwrap_or_else(|| self.repo()))
             .env_clear()
             .env("PATH", path)
             .env("HOME", t)
@@ -229,6 +238,19 @@ fn paths_dot_selects_the_changed_migrations() {
         ["GET user", "GET repos/acme/graph/issues/7/comments", "POST repos/acme/graph/issues/7/comments"]
     );
     assert_eq!(run.body, run.summary);
+}
+
+#[test]
+fn a_shallow_checkout_fetches_the_history_it_needs() {
+    let fx = adds_error().shallow();
+    let shallow = fx.workdir.clone().unwrap();
+    assert!(
+        Command::new("git").args(["cat-file", "-e", &fx.base]).current_dir(&shallow).status().unwrap().code()
+            != Some(0)
+    );
+    let run = fx.run();
+    assert_eq!(run.files, "migrations/V2__wipe.cypher\n", "{}", run.stdout);
+    assert_eq!(run.code, 1);
 }
 
 #[test]
