@@ -13,6 +13,7 @@
 pub mod compare;
 mod data;
 mod expr;
+mod validate;
 
 pub use data::InverseStatement;
 
@@ -285,7 +286,7 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 version,
                 catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
             };
-            match data::invert_query(&ctx, query, text) {
+            match data::invert_query(&ctx, query, text).and_then(|list| validate::runnable(&list).map(|_| list)) {
                 Ok(list) if list.is_empty() => Outcome::Nothing("the statement changes nothing in the graph".into()),
                 Ok(list) => Outcome::Inverse(list),
                 Err(why) => Outcome::Irreversible(why),
