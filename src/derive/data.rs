@@ -625,7 +625,7 @@ impl Inverter<'_, '_> {
                         if self.is_created(&v) {
                             // Created by an earlier clause: the prelude does not bind it, so it is
                             // found again by the key the up wrote on it.
-                            let (text, note) = self.created_node_identity(&v, merge)?;
+                            let (text, note) = self.created_node_identity(&v)?;
                             pattern.push_str(&text);
                             notes.extend(note);
                             continue;
@@ -739,7 +739,7 @@ impl Inverter<'_, '_> {
 
     /// `(v:Labels {keys})` of a node an earlier clause of the statement created, and the
     /// assumption that makes it one node (none when a uniqueness constraint covers the keys).
-    fn created_node_identity(&self, var: &str, merge: bool) -> Result<(String, Option<String>), String> {
+    fn created_node_identity(&self, var: &str) -> Result<(String, Option<String>), String> {
         let node = self
             .clauses
             .iter()
@@ -761,7 +761,8 @@ impl Inverter<'_, '_> {
             })
             .ok_or_else(|| format!("`{var}` was created without labels or properties: nothing finds it again"))?;
         let labels = label_names(node.labels.as_ref());
-        let (props, _, _) = self.key_properties(node.properties.as_ref(), merge)?;
+        // Its non-deterministic values cannot find it again; the deterministic ones may.
+        let (props, _, _) = self.key_properties(node.properties.as_ref(), false)?;
         if props.is_empty() {
             return Err(format!(
                 "`{var}` was created without a deterministic property: its relationships cannot be told from those of other nodes"
