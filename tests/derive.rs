@@ -126,3 +126,56 @@ fn derived_downs_lint_clean() {
         assert!(findings.is_empty(), "{dir}: derived downs have findings:\n{}", findings.join("\n"));
     }
 }
+
+/// The four wrong shapes of issue #11 (a created node re-found by an unbound pattern, a variable
+/// lost with a dropped WITH, the up's guard repeated after the up, a matched key the up SETs):
+/// each derives a down that touches only what the up made, or is refused.
+#[test]
+fn derived_downs_never_destroy_data() {
+    snapshot_set("fixtures/derive/safety", "safety");
+}
+
+/// How one step counts: exact, exact under an assumption, inexact, refused.
+fn status(step: &cymig::derive::DerivedStep) -> &'static str {
+    match &step.outcome {
+        Outcome::Inverse(list) => {
+            let notes = || list.iter().flat_map(|i| i.notes.iter());
+            if notes().any(|n| n.starts_with("Inexact")) {
+                "inexact"
+            } else if notes().any(|n| n.starts_with("Assumption")) {
+                "assumed"
+            } else {
+                "exact"
+            }
+        }
+        Outcome::Irreversible(_) => "refused",
+        Outcome::Nothing(_) | Outcome::Acknowledged { .. } => "other",
+    }
+}
+
+/// Measures derivation over the real-world repositories (`../shared/realworld`): the count of
+/// steps per status. `cargo test --release --test derive -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn realworld_derive_counts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root).expect("realworld checkouts").flatten().map(|e| e.path()).collect();
+    dirs.retain(|p| p.is_dir());
+    dirs.sort();
+    let mut total = std::collections::BTreeMap::<&str, usize>::new();
+    for dir in dirs {
+        let Ok(set) = MigrationSet::load(&dir) else { continue };
+        let model = SchemaModel::from_migrations(&set.migrations);
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for m in &set.migrations {
+            for step in derive_migration(&model, m).steps.iter().filter(|s| !s.schema) {
+                *counts.entry(status(step)).or_default() += 1;
+            }
+        }
+        println!("{}: {counts:?}", dir.file_name().unwrap().to_string_lossy());
+        for (k, v) in counts {
+            *total.entry(k).or_default() += v;
+        }
+    }
+    println!("TOTAL data steps: {total:?}");
+}

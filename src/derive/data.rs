@@ -8,7 +8,7 @@
 
 use super::expr::{
     conjunct_text, conjuncts, is_absence_guard, is_deterministic, is_label_absence_guard, literal_text, reads_label,
-    reads_property, variables,
+    reads_property, tests_relationship_type, variables,
 };
 use crate::ast::{
     Clause, Direction, EntityKind, Expr, ExprKind, LabelExpr, MatchClause, PathElement, PatternPart, Query, WithClause,
@@ -385,6 +385,13 @@ impl Inverter<'_, '_> {
                 "`SET {var}.{key}` overwrites `{key}` with a value computed from its old value: the old value is lost"
             ));
         }
+        if let Some(old) = self.matched_value(var, key) {
+            // Found by `key` = old before the up, by the new value after it: which shares it with
+            // entities that already had it, so neither finds only what the up changed.
+            return Err(format!(
+                "`SET {var}.{key}` overwrites the matched value `{old}`: after the up nothing tells the changed entities from those that already had the new value"
+            ));
+        }
         let guarded = self.guarded(var, key);
         if !guarded && self.overwrites(var, key) {
             return Err(format!(
@@ -407,6 +414,33 @@ impl Inverter<'_, '_> {
                 .map(|alias| reads_property(alias, self.text, var, key))
                 .unwrap_or(false)
         })
+    }
+
+    /// The text of the value `var.key` was matched on (`{key: v}` or `WHERE var.key = v`).
+    fn matched_value(&self, var: &str, key: &str) -> Option<String> {
+        let is_prop = |x: &Expr| {
+            matches!(&x.kind, ExprKind::Property { subject, key: k }
+                if k.value == key && matches!(&subject.kind, ExprKind::Variable(v) if v.value == var))
+        };
+        let in_where = self.where_conjuncts().into_iter().find_map(|c| match &c.kind {
+            ExprKind::Binary { op: crate::ast::BinaryOp::Eq, lhs, rhs } if is_prop(lhs) => Some(rhs.span),
+            ExprKind::Binary { op: crate::ast::BinaryOp::Eq, lhs, rhs } if is_prop(rhs) => Some(lhs.span),
+            _ => None,
+        });
+        let inline = || {
+            self.clauses.iter().find_map(|c| {
+                let Clause::Match(m) = c else { return None };
+                m.pattern.parts.iter().flat_map(|p| p.path.elements.iter()).find_map(|el| {
+                    let PathElement::Node(n) = el else { return None };
+                    if n.variable.as_ref().map(|v| v.value.as_str()) != Some(var) {
+                        return None;
+                    }
+                    let ExprKind::Map(map) = &n.properties.as_ref()?.kind else { return None };
+                    map.entries.iter().find(|e| e.key.value == key).map(|e| e.value.span)
+                })
+            })
+        };
+        in_where.or_else(inline).map(|span| span.text(self.text).trim().to_string())
     }
 
     fn guarded(&self, var: &str, key: &str) -> bool {
@@ -588,6 +622,14 @@ impl Inverter<'_, '_> {
                     let new = is_new_node(n, &before, clause);
                     if !new {
                         let v = n.variable.as_ref().map(|v| v.value.clone()).unwrap_or_default();
+                        if self.is_created(&v) {
+                            // Created by an earlier clause: the prelude does not bind it, so it is
+                            // found again by the key the up wrote on it.
+                            let (text, note) = self.created_node_identity(&v)?;
+                            pattern.push_str(&text);
+                            notes.extend(note);
+                            continue;
+                        }
                         pattern.push_str(&format!("({v})"));
                         node_vars.push((v, false));
                         uses_prelude = true;
@@ -623,7 +665,13 @@ impl Inverter<'_, '_> {
                     let constrained = labels
                         .iter()
                         .any(|l| self.ctx.catalog.unique_constraint_covering(EntityKind::Node, l, &keys).is_some());
-                    if merge {
+                    if props.is_empty() {
+                        // Found only through its relationships to matched nodes: any such node
+                        // that existed before matches too.
+                        notes.push(format!(
+                            "Inexact: the created {label_words} has no property to find it by; this also deletes every {label_words} already linked the same way to the matched nodes before this migration"
+                        ));
+                    } else if merge {
                         notes.push(format!("Assumption: the MERGE created every {label_words} it matched on (none existed before); an existing one it matched would be deleted too"));
                     } else if !constrained {
                         notes.push(format!(
@@ -687,6 +735,51 @@ impl Inverter<'_, '_> {
         lines.push(format!("MATCH {pattern}"));
         let vars: Vec<String> = delete.iter().chain(detach.iter()).cloned().collect();
         Ok(Some(Unit { prelude: lines, writes, vars, ret: None, notes, destructive: true }))
+    }
+
+    /// `(v:Labels {keys})` of a node an earlier clause of the statement created, and the
+    /// assumption that makes it one node (none when a uniqueness constraint covers the keys).
+    fn created_node_identity(&self, var: &str) -> Result<(String, Option<String>), String> {
+        let node = self
+            .clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Create(cr) => Some(cr.pattern.parts.as_slice()),
+                Clause::Merge(m) => Some(std::slice::from_ref(&m.pattern)),
+                _ => None,
+            })
+            .flatten()
+            .flat_map(|p| p.path.elements.iter())
+            .find_map(|el| match el {
+                PathElement::Node(n)
+                    if n.variable.as_ref().is_some_and(|v| v.value == var)
+                        && (n.labels.is_some() || n.properties.is_some()) =>
+                {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .ok_or_else(|| format!("`{var}` was created without labels or properties: nothing finds it again"))?;
+        let labels = label_names(node.labels.as_ref());
+        // Its non-deterministic values cannot find it again; the deterministic ones may.
+        let (props, _, _) = self.key_properties(node.properties.as_ref(), false)?;
+        if props.is_empty() {
+            return Err(format!(
+                "`{var}` was created without a deterministic property: its relationships cannot be told from those of other nodes"
+            ));
+        }
+        let keys: Vec<&str> = props.iter().filter_map(|p| p.split(':').next()).collect();
+        let unique =
+            labels.iter().any(|l| self.ctx.catalog.unique_constraint_covering(EntityKind::Node, l, &keys).is_some());
+        let label_text: String = labels.iter().map(|l| format!(":{}", quote_name(l))).collect();
+        let note = (!unique).then(|| {
+            format!(
+                "Assumption: `{var}` is the only :{} with {{{}}} (no uniqueness constraint says so); its relationships are deleted from every such node",
+                labels.join(":"),
+                props.join(", ")
+            )
+        });
+        Ok((format!("({var}{label_text} {{{}}})", props.join(", ")), note))
     }
 
     /// `k: value` texts usable to find created entities again, the keys left out, and whether
@@ -931,9 +1024,13 @@ impl Inverter<'_, '_> {
                 }
             }
         }
+        let created_types = self.created_relationship_types();
+        // A guard on what the up writes held before the up, not after it: kept, it would select
+        // nothing (or other rows) when the down runs.
         let keep = |e: &Expr| {
             !written.iter().any(|(v, k)| reads_property(e, self.text, v, k))
                 && !written_labels.iter().any(|(v, l)| reads_label(e, self.text, v, l))
+                && !created_types.iter().any(|t| tests_relationship_type(e, self.text, t))
         };
         // The conditions of a WHERE that still hold after the write (those it changes are dropped).
         let kept_conditions = |where_: Option<&Expr>| -> Vec<String> {
@@ -1000,6 +1097,20 @@ impl Inverter<'_, '_> {
             }
         }
         (lines, ())
+    }
+
+    /// The relationship types the statement creates (CREATE or MERGE).
+    fn created_relationship_types(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for w in &self.a.writes {
+            let Write::Create { part, .. } = w else { continue };
+            for el in &part.path.elements {
+                if let PathElement::Relationship(r) = el {
+                    out.extend(label_names(r.types.as_ref()));
+                }
+            }
+        }
+        out
     }
 
     fn match_text(&self, m: &MatchClause, edits: &[(Span, String)], conds: &[String]) -> String {

@@ -254,3 +254,20 @@ pub fn literal_text(e: &Expr, text: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// Does `e` test a pattern (a pattern predicate, `EXISTS`/`COUNT { … }`) naming relationship type
+/// `rel_type`? Such a test of the state before the up is changed by an up that creates one.
+pub fn tests_relationship_type(e: &Expr, text: &str, rel_type: &str) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| {
+        if opaque(x) {
+            let t = x.span.text(text);
+            found |= t.match_indices(rel_type).any(|(i, _)| {
+                let before = t[..i].trim_end().ends_with([':', '|']);
+                let after = t[i + rel_type.len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                before && after
+            });
+        }
+    });
+    found
+}

@@ -9,10 +9,37 @@
 //! - CREATE/MERGE of keyed data → those entities deleted by key;
 //! - batching (`CALL … IN TRANSACTIONS`, `apoc.periodic.iterate`) preserved;
 //! - DELETE, REMOVE of existing data, overwriting SET → irreversible, never guessed.
+//!
+//! # The rules of derivation
+//!
+//! A derived statement may only touch what the up created or changed, found again by something
+//! the up made unique. Each inverse names its identity:
+//!
+//! 1. *Created entities* are found by the deterministic keys the up wrote on them — also when a
+//!    later clause of the same statement uses the node (`CREATE (u:User {uid: 'u1'}) CREATE
+//!    (u)-[:R]->(r)` deletes `(u:User {uid: 'u1'})-[rel:R]->(r)`, never `(u)-[rel:R]->(r)`).
+//!    Exact when a uniqueness constraint covers those keys; otherwise an `Assumption:` comment
+//!    says which other nodes share them. A created node with no key, found only through its
+//!    relationships to matched nodes, is `Inexact:` (it names what else it deletes); a node with
+//!    neither labels nor key is refused.
+//! 2. *Changed entities* are found by a marker property the up wrote, else by the same match
+//!    after the up (the matched state after the up), with the assumption stated.
+//! 3. *The matched state after the up*: a guard of the up that its own writes falsify — a test of
+//!    a property or label it writes, a pattern predicate on a relationship type it creates
+//!    (`WHERE NOT (c)-[:HAS_P]->()`) — is left out of the down's match. A property the up
+//!    matched on and SETs (`MATCH (m {genre: 'Comedy'}) SET m.genre = 'Drama'`) is refused: after
+//!    the up, nothing tells the changed entities from those that already had the new value.
+//! 4. *Every variable in a derived statement is bound by that statement* (and it parses and
+//!    passes the semantic checks): a final validation pass ([`validate`]) refuses a step whose
+//!    inverse Neo4j would reject, e.g. one using a value computed in a `WITH` the down dropped.
+//!
+//! Where no identity exists the step is inexact (with a comment saying what else it may touch) or
+//! refused — never exact.
 
 pub mod compare;
 mod data;
 mod expr;
+mod validate;
 
 pub use data::InverseStatement;
 
@@ -285,7 +312,7 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 version,
                 catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
             };
-            match data::invert_query(&ctx, query, text) {
+            match data::invert_query(&ctx, query, text).and_then(|list| validate::runnable(&list).map(|_| list)) {
                 Ok(list) if list.is_empty() => Outcome::Nothing("the statement changes nothing in the graph".into()),
                 Ok(list) => Outcome::Inverse(list),
                 Err(why) => Outcome::Irreversible(why),
