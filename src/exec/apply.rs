@@ -910,6 +910,10 @@ pub(crate) fn to_roll_back<'p>(
         plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
     match selection {
         DownSelection::Steps(n) => Ok(applied.into_iter().rev().take(n).collect()),
+        // `--to 0` with no version 0 in the set: before the first migration, so everything.
+        DownSelection::To(v) if super::normalise_version(v) == "0" && find(plan, v).is_err() => {
+            Ok(applied.into_iter().rev().collect())
+        }
         DownSelection::To(v) => {
             let target = find(plan, v)?;
             let pos = plan.plan().migrations.iter().position(|m| std::ptr::eq(m, target)).unwrap_or(0);

@@ -706,3 +706,21 @@ fn a_history_with_raw_version_keys_is_read_normalised_and_upgraded_under_the_loc
         assert_eq!(neo4j::strings(&g, "MATCH (m:__CymigMigration) RETURN m.key AS v").await, ["7"]);
     });
 }
+
+#[test]
+fn down_to_0_rolls_everything_back() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        let m = |v: &str| {
+            mig(v, "n", &[(Explicit, &["CREATE (:ToZero)"])], Some("MATCH (n:ToZero) WITH n LIMIT 1 DELETE n"))
+        };
+        let p = plan(vec![m("1"), m("2"), m("3")]);
+        assert_eq!(ex.up(&p, None).await.unwrap().len(), 3);
+        let done = ex.down(&p, DownSelection::To("0")).await.unwrap();
+        assert_eq!(done.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(), ["3", "2", "1"]);
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:ToZero) RETURN count(n) AS v").await, 0);
+        assert_eq!(history::schema_version(&ex.db).await.unwrap(), None);
+    });
+}
