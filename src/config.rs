@@ -494,7 +494,7 @@ impl Config {
 
     /// The password from `NEO4J_PASSWORD` or `password-file`, never printed. `None`: prompt.
     pub fn password(&self) -> Result<Option<String>> {
-        if let Ok(p) = std::env::var("NEO4J_PASSWORD") {
+        if let Some(p) = env_password() {
             return Ok(Some(p));
         }
         match &self.database.password_file {
@@ -508,7 +508,7 @@ impl Config {
 
     /// Where the password will come from, for `config --show` (never the password itself).
     pub fn password_source(&self) -> String {
-        if std::env::var_os("NEO4J_PASSWORD").is_some() {
+        if env_password().is_some() {
             "$NEO4J_PASSWORD (set)".into()
         } else if let Some(p) = &self.database.password_file {
             format!("password-file {}", p.display())
@@ -516,6 +516,13 @@ impl Config {
             "prompt (set NEO4J_PASSWORD or database.password-file)".into()
         }
     }
+}
+
+/// `NEO4J_PASSWORD` when set and not empty: `NEO4J_PASSWORD=` (an unset variable left in a CI
+/// template, say) counts as unset, as NEO4J_URI and NEO4J_USERNAME do, so the password file or
+/// the prompt is used instead of an empty password.
+pub fn env_password() -> Option<String> {
+    std::env::var("NEO4J_PASSWORD").ok().filter(|p| !p.is_empty())
 }
 
 /// The first `cymig.toml` in `start` (or its directory, if it is a file) or any parent.

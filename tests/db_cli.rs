@@ -654,3 +654,19 @@ fn a_transient_error_rolls_the_step_back_and_it_is_retried() {
     assert_eq!(q(&db, "MATCH (n:Locked {touched: true, held: true}) RETURN count(n) AS v"), 1);
     assert_eq!(history(&db), ["1=applied"]);
 }
+
+#[test]
+fn an_empty_neo4j_password_counts_as_unset() {
+    // No server needed: without a password (and no terminal to prompt on) cymig stops before
+    // connecting, instead of sending an empty password.
+    let m = migration_set(&[("V1__ok.cypher", "CREATE (:Ok);\n")]);
+    let o = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["status", m.path().to_str().unwrap(), "--uri", "bolt://127.0.0.1:9"])
+        .env("NEO4J_PASSWORD", "")
+        .env_remove("NEO4J_URI")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no password: set NEO4J_PASSWORD"), "{}", text(&o));
+}

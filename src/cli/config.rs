@@ -197,7 +197,7 @@ fn display_path(path: &Path) -> String {
 
 /// Where the password comes from, with the path shown like the others (never the value).
 fn password_source(config: &Config) -> String {
-    match (&config.database.password_file, std::env::var_os("NEO4J_PASSWORD").is_some()) {
+    match (&config.database.password_file, crate::config::env_password().is_some()) {
         (Some(file), false) => format!("password-file {}", display_path(file)),
         _ => config.password_source(),
     }

@@ -147,6 +147,7 @@ fn recorded_without_running<'a>(m: &'a MigrationPlan, key: &'a str, by: &'a str,
     Update {
         key,
         version: m.version.as_deref(),
+        script: super::apply::script_name(m),
         description: &m.description,
         checksum: &m.checksum,
         status: Status::Applied,

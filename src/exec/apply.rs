@@ -249,8 +249,14 @@ impl Executor {
         Run::new(self, lock, m, direction, units, version_after).execute(0).await
     }
 
+    /// Takes the lock, then brings older history keys to their normalised form so that the
+    /// writes made under it find their records.
     pub(crate) async fn lock(&self) -> Result<Lock> {
-        Lock::acquire(&self.db, &self.owner, self.options.lock_lease, self.options.lock_timeout).await
+        let lock = Lock::acquire(&self.db, &self.owner, self.options.lock_lease, self.options.lock_timeout).await?;
+        match history::normalise_keys(&self.db).await {
+            Ok(()) => Ok(lock),
+            Err(e) => lock.release_after(Err(e)).await,
+        }
     }
 
     fn run_pre_up_hook(&self) -> Result<()> {
@@ -269,6 +275,11 @@ impl Executor {
         }
         Ok(())
     }
+}
+
+/// The file name a migration's record keeps as its `script`.
+pub(crate) fn script_name(m: &MigrationPlan) -> Option<&str> {
+    m.file.file_name().and_then(|n| n.to_str())
 }
 
 /// Which applied migrations `down` rolls back.
@@ -296,6 +307,7 @@ impl<'a> Run<'a> {
         Update {
             key: &self.key,
             version: self.m.version.as_deref(),
+            script: script_name(self.m),
             description: &self.m.description,
             checksum: &self.m.checksum,
             status,
@@ -898,6 +910,10 @@ pub(crate) fn to_roll_back<'p>(
         plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
     match selection {
         DownSelection::Steps(n) => Ok(applied.into_iter().rev().take(n).collect()),
+        // `--to 0` with no version 0 in the set: before the first migration, so everything.
+        DownSelection::To(v) if super::normalise_version(v) == "0" && find(plan, v).is_err() => {
+            Ok(applied.into_iter().rev().collect())
+        }
         DownSelection::To(v) => {
             let target = find(plan, v)?;
             let pos = plan.plan().migrations.iter().position(|m| std::ptr::eq(m, target)).unwrap_or(0);

@@ -4,8 +4,9 @@
 //!   direction, applied_at, applied_by, execution_ms, nodes_created, nodes_deleted,
 //!   relationships_created, relationships_deleted, properties_set, labels_added, labels_removed,
 //!   indexes_added, indexes_removed, constraints_added, constraints_removed, rows_done,
-//!   batches_done, error, attempts, notes})` — one per migration; `key` (unique) is the version,
-//!   or `R:<description>` for a repeatable migration;
+//!   batches_done, error, attempts, notes, script})` — one per migration; `key` (unique) is the
+//!   normalised version (`5` for `V005__x`, see [`super::normalise_version`]), or
+//!   `R:<description>` for a repeatable migration; `script` is the file name it was applied from;
 //! - `(:__CymigSchema {name: 'cymig', version, updated_at})` — the current schema version;
 //! - `(:__CymigLock {name: 'cymig', owner, acquired_at, expires_at})` — see [`super::lock`].
 //!
@@ -79,6 +80,8 @@ impl Direction {
 pub struct Record {
     pub key: String,
     pub version: Option<String>,
+    /// The file name it was last applied (or rolled back) from; absent in older histories.
+    pub script: Option<String>,
     pub description: String,
     pub checksum: String,
     pub status: Status,
@@ -126,7 +129,8 @@ async fn constraint_exists(db: &Db, name: &str) -> Result<bool> {
     Ok(rows.first().and_then(|r| r.get::<i64>("n").ok()).unwrap_or(0) > 0)
 }
 
-const RETURN_RECORD: &str = "RETURN m.key AS key, m.version AS version, m.description AS description, \
+const RETURN_RECORD: &str =
+    "RETURN m.key AS key, m.version AS version, m.script AS script, m.description AS description, \
      m.checksum AS checksum, m.status AS status, coalesce(m.direction, 'up') AS direction, \
      coalesce(m.steps_done, 0) AS steps_done, coalesce(m.steps_total, 0) AS steps_total, \
      toString(m.applied_at) AS applied_at, m.applied_by AS applied_by, m.execution_ms AS execution_ms, \
@@ -166,8 +170,10 @@ fn counters_from_row(row: &Row) -> Counters {
 
 fn record_from_row(row: &Row) -> Option<Record> {
     Some(Record {
-        key: row.get("key").ok()?,
-        version: row.get("version").ok(),
+        // Histories written before keys were normalised hold the version as spelled in the file.
+        key: super::normalise_version(&row.get::<String>("key").ok()?),
+        version: row.get::<String>("version").ok().map(|v| super::normalise_version(&v)),
+        script: row.get("script").ok(),
         description: row.get("description").unwrap_or_default(),
         checksum: row.get("checksum").unwrap_or_default(),
         status: Status::parse(&row.get::<String>("status").ok()?)?,
@@ -191,6 +197,8 @@ fn record_from_row(row: &Row) -> Option<Record> {
 pub struct Update<'a> {
     pub key: &'a str,
     pub version: Option<&'a str>,
+    /// The file name; kept as the record's `script`.
+    pub script: Option<&'a str>,
     pub description: &'a str,
     pub checksum: &'a str,
     pub status: Status,
@@ -261,7 +269,7 @@ fn set_clause() -> String {
         })
         .collect();
     format!(
-        "SET m.version = $version, m.description = $description, m.checksum = $checksum, \
+        "SET m.version = $version, m.script = coalesce($script, m.script), m.description = $description, m.checksum = $checksum, \
              m.status = $status, m.direction = $direction, m.steps_done = $steps_done, \
              m.steps_total = $steps_total, m.applied_by = $by, m.error = $error, \
              m.attempts = coalesce(m.attempts, 0) + $attempt, \
@@ -278,7 +286,8 @@ fn set_clause() -> String {
 
 fn with_params(q: Query, update: &Update<'_>) -> Query {
     q.param("key", update.key)
-        .param("version", update.version.map(str::to_string))
+        .param("version", update.version.map(super::normalise_version))
+        .param("script", update.script.map(str::to_string))
         .param("description", update.description)
         .param("checksum", update.checksum)
         .param("status", update.status.as_str())
@@ -318,4 +327,26 @@ pub fn write_note(key: &str, note: &str, checksum: Option<&str>) -> Query {
     .param("key", key)
     .param("note", note)
     .param("checksum", checksum.map(str::to_string))
+}
+
+/// Rewrites the keys of records written before keys were normalised (`005` -> `5`), so that
+/// writes, which find a record by its key, find them. Run under the lock. A raw key whose
+/// normalised form is already taken (the migration was applied twice under two spellings) is
+/// left as it is: reads see both, and the first one found wins.
+pub async fn normalise_keys(db: &Db) -> Result<()> {
+    let rows = db.rows(query(&format!("MATCH (m:{MIGRATION_LABEL}) RETURN m.key AS key"))).await?;
+    let keys: Vec<String> = rows.iter().filter_map(|r| r.get::<String>("key").ok()).collect();
+    for old in &keys {
+        let new = super::normalise_version(old);
+        if new != *old && !keys.contains(&new) {
+            db.run_raw(
+                query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $old}}) SET m.key = $new, m.version = $new"))
+                    .param("old", old.as_str())
+                    .param("new", new.as_str()),
+            )
+            .await
+            .map_err(|e| db.error("could not normalise the history's version keys", e))?;
+        }
+    }
+    Ok(())
 }

@@ -95,20 +95,30 @@ impl Executor {
     }
 }
 
-/// The history key of a migration: its version, or `R:<description>` when repeatable.
+/// The history key of a migration: its normalised version, or `R:<description>` when repeatable.
+/// Normalised so that renaming `V5__x` to `V005__x` or `V5.0__x` names the same migration.
 pub fn migration_key(m: &MigrationPlan) -> String {
     match &m.version {
-        Some(v) => v.clone(),
+        Some(v) => normalise_version(v),
         None => format!("R:{}", m.description),
+    }
+}
+
+/// A version as the history stores and compares it: numeric parts without leading zeros or
+/// trailing zero parts, joined by `.` (`005` -> `5`, `1_10_0` -> `1.10`, `0` -> `0`). A string
+/// that is not a version (a hand-written record, a repeatable's `R:` key) is kept as it is.
+pub fn normalise_version(raw: &str) -> String {
+    let trimmed = raw.strip_prefix(['V', 'v']).unwrap_or(raw);
+    match crate::migration::Version::parse(trimmed) {
+        Ok(v) if v.significant_parts().is_empty() => "0".to_string(),
+        Ok(v) => v.significant_parts().iter().map(u64::to_string).collect::<Vec<_>>().join("."),
+        Err(_) => raw.to_string(),
     }
 }
 
 /// `1_10` and `1.10` name the same version; leading zeros do not matter (`V001` is `V1`).
 pub(crate) fn same_version(a: &str, b: &str) -> bool {
-    fn parts(v: &str) -> Vec<String> {
-        v.trim_start_matches(['V', 'v']).split(['_', '.']).map(|p| p.trim_start_matches('0').to_string()).collect()
-    }
-    parts(a) == parts(b)
+    normalise_version(a) == normalise_version(b)
 }
 
 /// A random number for owner names (no `rand` dependency for four bytes).
@@ -117,4 +127,20 @@ pub(crate) fn random_u32() -> u32 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
     h.finish() as u32
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::normalise_version;
+
+    #[test]
+    fn spellings_of_one_version_normalise_alike() {
+        for raw in ["5", "005", "5.0", "5_0", "V5", "05_0_0"] {
+            assert_eq!(normalise_version(raw), "5", "{raw}");
+        }
+        assert_eq!(normalise_version("1_010"), "1.10");
+        assert_eq!(normalise_version("0_0"), "0");
+        assert_eq!(normalise_version("R:seed"), "R:seed");
+        assert_eq!(normalise_version("1..2"), "1..2");
+    }
 }

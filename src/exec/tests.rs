@@ -370,6 +370,7 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
         let dead = history::Update {
             key: "2",
             version: Some("2"),
+            script: None,
             description: "batched",
             checksum: &m.checksum,
             status: Status::Running,
@@ -645,5 +646,81 @@ fn up_refuses_a_migration_for_another_database_before_sending_anything() {
         let g = neo4j::connect(&db).await;
         assert_eq!(neo4j::count(&g, "MATCH (m:Marker) RETURN count(m) AS v").await, 0);
         assert!(history::load(&ex.db).await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_renamed_version_is_the_same_migration() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        let v5 = |spelling: &str| {
+            mig(spelling, "x", &[(Explicit, &["CREATE (:Renamed)"])], Some("MATCH (n:Renamed) DELETE n"))
+        };
+        assert_eq!(ex.up(&plan(vec![v5("5")]), None).await.unwrap().len(), 1);
+        for spelling in ["005", "5.0", "5_0", "05_0_0"] {
+            let p = plan(vec![v5(spelling)]);
+            assert!(ex.up(&p, None).await.unwrap().is_empty(), "{spelling} applied again");
+            let report = ex.status(&p).await.unwrap();
+            assert_eq!(report.migrations[0].state, "applied", "{spelling}");
+            assert!(report.missing_locally.is_empty(), "{spelling}: {:?}", report.missing_locally);
+            assert!(ex.validate(&p).await.unwrap().is_empty());
+        }
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:Renamed) RETURN count(n) AS v").await, 1);
+        // The record keeps the file it was applied from, under the normalised version.
+        assert_eq!(
+            neo4j::strings(&g, "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.version + ' ' + m.script AS v").await,
+            ["5 5 V5__x.cypher"]
+        );
+        // Rolled back under another spelling, it is gone.
+        let p = plan(vec![v5("005")]);
+        assert_eq!(ex.down(&p, DownSelection::Steps(1)).await.unwrap().len(), 1);
+        assert_eq!(neo4j::count(&g, "MATCH (n:Renamed) RETURN count(n) AS v").await, 0);
+    });
+}
+
+#[test]
+fn a_history_with_raw_version_keys_is_read_normalised_and_upgraded_under_the_lock() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        history::ensure_schema(&ex.db).await.unwrap();
+        let m = mig("007", "old", &[(Explicit, &["CREATE (:Old)"])], None);
+        // As an older cymig recorded it: the key and version as spelled in the file name.
+        ex.db
+            .run(
+                neo4rs::query(
+                    "CREATE (:__CymigMigration {key: '007', version: '007', description: 'old', checksum: $c, \
+                     status: 'applied', direction: 'up', steps_done: 1, steps_total: 1})",
+                )
+                .param("c", m.checksum.clone()),
+            )
+            .await
+            .unwrap();
+        let p = plan(vec![mig("7", "old", &[(Explicit, &["CREATE (:Old)"])], None)]);
+        assert_eq!(ex.status(&p).await.unwrap().migrations[0].state, "applied");
+        assert!(ex.up(&p, None).await.unwrap().is_empty());
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:Old) RETURN count(n) AS v").await, 0);
+        assert_eq!(neo4j::strings(&g, "MATCH (m:__CymigMigration) RETURN m.key AS v").await, ["7"]);
+    });
+}
+
+#[test]
+fn down_to_0_rolls_everything_back() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        let m = |v: &str| {
+            mig(v, "n", &[(Explicit, &["CREATE (:ToZero)"])], Some("MATCH (n:ToZero) WITH n LIMIT 1 DELETE n"))
+        };
+        let p = plan(vec![m("1"), m("2"), m("3")]);
+        assert_eq!(ex.up(&p, None).await.unwrap().len(), 3);
+        let done = ex.down(&p, DownSelection::To("0")).await.unwrap();
+        assert_eq!(done.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(), ["3", "2", "1"]);
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "MATCH (n:ToZero) RETURN count(n) AS v").await, 0);
+        assert_eq!(history::schema_version(&ex.db).await.unwrap(), None);
     });
 }
