@@ -89,7 +89,7 @@ impl Rule for AwaitIndexes {
                         let mut reported: Vec<usize> = Vec::new();
                         // A key backed by a uniqueness or key constraint (online once created)
                         // already serves the lookup.
-                        if lookup.keys.iter().any(|(l, p)| constraint_backs(catalog, l, p)) {
+                        if lookup.keys.iter().any(|(l, p)| constraint_backs(&catalog, l, p)) {
                             continue;
                         }
                         for (label, prop) in &lookup.keys {

@@ -66,7 +66,7 @@ impl Rule for UnbatchedWrite {
         }
         let catalog = cx.catalog_at(stmt);
         for sq in q.single_queries() {
-            check_single_query(cx, q, sq, catalog, out);
+            check_single_query(cx, q, sq, &catalog, out);
         }
     }
 }
