@@ -103,3 +103,43 @@ fn rules_only(bencher: divan::Bencher, which: &str) {
         }
     });
 }
+
+/// One migration file of `n` statements, the mix a large generated or hand-grown migration
+/// holds: constraints and indexes, MERGE by key, MATCH … SET, CREATE, LOAD CSV and CALL IN
+/// TRANSACTIONS, APOC batching. Every rule must stay linear in a file's statements: compare
+/// the time per statement across sizes (`cargo bench --bench lint -- large_file`).
+fn large_file(n: usize) -> String {
+    let mut out = String::with_capacity(n * 80);
+    for i in 0..n {
+        let (label, key) = (format!("L{}", i % 50), i / 10);
+        let stmt = match i % 10 {
+            0 => format!("CREATE CONSTRAINT c_{i} IF NOT EXISTS FOR (n:{label}) REQUIRE n.k{key} IS UNIQUE;"),
+            1 => format!("CREATE INDEX i_{i} IF NOT EXISTS FOR (n:{label}) ON (n.p{i});"),
+            2 | 3 => format!("MERGE (n:{label} {{k{key}: $id}}) ON CREATE SET n.created = datetime();"),
+            4 => format!("MATCH (n:{label}) WHERE n.flag = {i} SET n.done = true;"),
+            5 => format!("CREATE (:{label} {{id: {i}, name: 'x{i}'}});"),
+            6 => format!("LOAD CSV WITH HEADERS FROM 'file:///f{i}.csv' AS row CALL (row) {{ MERGE (n:{label} {{id: row.id}}) SET n.v = row.v }} IN TRANSACTIONS OF 1000 ROWS;"),
+            7 => format!("MATCH (a:{label} {{id: $a}}), (b:{label} {{id: $b}}) MERGE (a)-[:R{}]->(b);", i % 7),
+            8 => format!("MATCH (n:{label}) WHERE n.score IS NULL CALL (n) {{ SET n.score = 0 }} IN TRANSACTIONS OF 500 ROWS;"),
+            _ => format!("CALL apoc.periodic.iterate('MATCH (n:{label}) RETURN n', 'SET n.x = {i}', {{batchSize: 1000}});"),
+        };
+        out.push_str(&stmt);
+        out.push('\n');
+    }
+    out
+}
+
+#[divan::bench(args = [10_000, 50_000, 100_000], sample_count = 2, sample_size = 1)]
+fn large_file_parse(bencher: divan::Bencher, n: usize) {
+    let text = large_file(n);
+    bencher.counter(divan::counter::ItemsCount::new(n)).bench(|| divan::black_box(cymig::syntax::parse(&text)));
+}
+
+#[divan::bench(args = [10_000, 50_000, 100_000], sample_count = 2, sample_size = 1)]
+fn large_file_lint(bencher: divan::Bencher, n: usize) {
+    let text = large_file(n);
+    let options = LintOptions::default();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| divan::black_box(check::lint_source("V1__large.cypher", &text, &options)));
+}

@@ -123,7 +123,11 @@ pub fn keep_clean_fixes(
 /// The statements the edits touch, from the first one's start to the last one's end.
 pub(crate) fn unit_of(text: &str, script: &Script, edits: &[Edit]) -> Span {
     let whole = Span::new(0, text.len());
-    let inside = |e: &Edit| script.statements.iter().find(|s| s.span.start <= e.span.start && e.span.end <= s.span.end);
+    // Statements are in text order: a binary search, as a scan per fix was quadratic in a file.
+    let inside = |e: &Edit| {
+        let i = script.statements.partition_point(|s| s.span.start <= e.span.start);
+        i.checked_sub(1).map(|i| &script.statements[i]).filter(|s| e.span.end <= s.span.end)
+    };
     let mut unit: Option<Span> = None;
     for edit in edits {
         let Some(statement) = inside(edit) else { return whole };

@@ -54,8 +54,9 @@ impl Rule for AwaitIndexes {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        // (index id, label, property, index name); one id per created index and label.
-        let mut pending: Vec<(usize, String, String, String)> = Vec::new();
+        // (label, property) -> (index id, index name) of the first index on it; one id per
+        // created index and label. A map, as a scan per lookup was quadratic in a file.
+        let mut pending: std::collections::HashMap<(String, String), (usize, String)> = Default::default();
         let mut next_id = 0;
         for stmt in &cx.script.statements {
             match &stmt.kind {
@@ -69,7 +70,7 @@ impl Rule for AwaitIndexes {
                         c.name.as_ref().map_or_else(|| "the new index".to_string(), |n| format!("`{}`", n.value));
                     for l in &c.entity.labels {
                         for p in &c.properties {
-                            pending.push((next_id, l.value.clone(), p.key.value.clone(), name.clone()));
+                            pending.entry((l.value.clone(), p.key.value.clone())).or_insert((next_id, name.clone()));
                         }
                         next_id += 1;
                     }
@@ -89,12 +90,11 @@ impl Rule for AwaitIndexes {
                         let mut reported: Vec<usize> = Vec::new();
                         // A key backed by a uniqueness or key constraint (online once created)
                         // already serves the lookup.
-                        if lookup.keys.iter().any(|(l, p)| constraint_backs(catalog, l, p)) {
+                        if lookup.keys.iter().any(|(l, p)| constraint_backs(&catalog, l, p)) {
                             continue;
                         }
                         for (label, prop) in &lookup.keys {
-                            let Some((id, _, _, name)) = pending.iter().find(|(_, l, p, _)| l == label && p == prop)
-                            else {
+                            let Some((id, name)) = pending.get(&(label.clone(), prop.clone())) else {
                                 continue;
                             };
                             if reported.contains(id) {

@@ -59,26 +59,26 @@ impl Rule for MergeWithoutConstraint {
             let catalog = cx.catalog_at(stmt);
             let first_new = unbacked.len();
             for sq in q.single_queries() {
-                check_clauses(&sq.clauses, &[], &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                check_clauses(&sq.clauses, &[], &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
             }
             if cx.role == FileRole::Script {
-                forgive_indexed_keys(&mut unbacked, first_new, &[catalog, &*cx.set.scripts_catalog]);
+                forgive_indexed_keys(&mut unbacked, first_new, &[&catalog, &*cx.set.scripts_catalog]);
             }
             for (_, embedding) in crate::visit::embedded_cypher(stmt) {
                 let outer = embedding.bound.clone().unwrap_or_default();
                 for sq in embedding.statements.iter().filter_map(|s| s.as_query()).flat_map(|q| q.single_queries()) {
-                    check_clauses(&sq.clauses, &outer, &[catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                    check_clauses(&sq.clauses, &outer, &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
                 }
             }
         }
         // One finding per (label, keys): the first MERGE, with how many share it.
-        let mut reported: Vec<(&str, &[String])> = Vec::new();
+        // Counted in one pass: a scan per MERGE was quadratic in a file of many MERGEs.
+        let mut counts: std::collections::HashMap<(&str, &[String]), usize> = std::collections::HashMap::new();
         for u in &unbacked {
-            if reported.contains(&(u.label.as_str(), u.keys.as_slice())) {
-                continue;
-            }
-            reported.push((&u.label, &u.keys));
-            let count = unbacked.iter().filter(|o| o.label == u.label && o.keys == u.keys).count();
+            *counts.entry((&u.label, &u.keys)).or_default() += 1;
+        }
+        for u in &unbacked {
+            let Some(count) = counts.remove(&(u.label.as_str(), u.keys.as_slice())) else { continue };
             let shared = if count > 1 { format!(" ({count} MERGEs in this file on this key)") } else { String::new() };
             let (label, keys) = (&u.label, &u.keys);
             let constraint = if keys.len() == 1 {

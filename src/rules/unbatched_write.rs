@@ -73,7 +73,7 @@ impl Rule for UnbatchedWrite {
             let StatementKind::Query(q) = &stmt.kind else { continue };
             if q.periodic_commit.is_none() {
                 let catalog = cx.catalog_at(stmt);
-                let pins = Pins { catalog, seeded: &seeded };
+                let pins = Pins { catalog: &catalog, seeded: &seeded };
                 for sq in q.single_queries() {
                     check_single_query(cx, q, sq, &pins, out);
                 }

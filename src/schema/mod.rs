@@ -277,6 +277,11 @@ impl Catalog {
     }
 }
 
+/// Whether replaying `statement` can change a catalog (cheap: it asks the statement's kind).
+pub fn changes_schema(statement: &Statement) -> bool {
+    matches!(statement.kind, StatementKind::Schema(_))
+}
+
 fn schema_event(statement: &Statement, text: &str, version: Option<&str>, catalog: &Catalog) -> Option<SchemaEvent> {
     let StatementKind::Schema(command) = &statement.kind else {
         return None;
