@@ -168,6 +168,15 @@ pub fn lint_file(source: &Arc<SourceFile>, view: &FileView, options: &LintOption
 
 /// One text linted on its own, with its fixes as the rules wrote them.
 fn standalone(path: PathBuf, text: &str, options: &LintOptions) -> FileResult {
+    as_standalone_file(path, text, |source, view| run_rules(source, view, options))
+}
+
+/// Parses `text` as a file of no migration set and hands it to `lint`.
+fn as_standalone_file(
+    path: PathBuf,
+    text: &str,
+    lint: impl FnOnce(&Arc<SourceFile>, &FileView) -> FileResult,
+) -> FileResult {
     let parsed = set::ParsedFile::parse(path, text.to_string());
     let catalog = Catalog::default();
     let view = FileView {
@@ -177,7 +186,7 @@ fn standalone(path: PathBuf, text: &str, options: &LintOptions) -> FileResult {
         catalog_before: &catalog,
         set_facts: Default::default(),
     };
-    run_rules(&parsed.source, &view, options)
+    lint(&parsed.source, &view)
 }
 
 fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -> FileResult {
@@ -231,14 +240,5 @@ fn about_a_placeholder(d: &crate::diagnostic::Diagnostic, script: &crate::ast::S
 
 /// Lints one text as a standalone file (no migration set): what tests and editors use.
 pub fn lint_source(path: &str, text: &str, options: &LintOptions) -> FileResult {
-    let parsed = set::ParsedFile::parse(PathBuf::from(path), text.to_string());
-    let catalog = Catalog::default();
-    let view = FileView {
-        script: &parsed.script,
-        directives: &parsed.directives,
-        role: FileRole::Standalone,
-        catalog_before: &catalog,
-        set_facts: Default::default(),
-    };
-    lint_file(&parsed.source, &view, options)
+    as_standalone_file(PathBuf::from(path), text, |source, view| lint_file(source, view, options))
 }

@@ -1171,15 +1171,8 @@ impl OrDefaultRel for Option<(String, String, Direction, String, Span)> {
 }
 
 fn is_write_clause(c: &Clause) -> bool {
-    matches!(
-        c,
-        Clause::Create(_)
-            | Clause::Merge(_)
-            | Clause::Set(_)
-            | Clause::Remove(_)
-            | Clause::Delete(_)
-            | Clause::Foreach(_)
-    ) || matches!(c, Clause::CallProcedure(p) if !crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()))
+    crate::semantic::is_update(c)
+        || matches!(c, Clause::CallProcedure(p) if !crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()))
 }
 
 fn mentions_word(text: &str, word: &str) -> bool {
