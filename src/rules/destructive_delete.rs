@@ -1,7 +1,6 @@
 use super::util::*;
 use super::*;
-use crate::ast::{Clause, EmbeddedCypher, ExprKind, MatchClause, PatternPart, StatementKind};
-use crate::visit::{self, Visitor};
+use crate::ast::{Clause, EmbeddedCypher, ExprKind, MatchClause, StatementKind};
 use std::collections::HashMap;
 
 pub struct DestructiveDelete;
@@ -97,10 +96,11 @@ impl Reloads {
     fn of(cx: &FileContext) -> Reloads {
         let mut reloads = Reloads::default();
         for stmt in &cx.script.statements {
-            let mut labels = CreatedLabels::default();
-            visit::walk_statement(&mut labels, stmt);
-            for label in labels.0.into_iter().map(Some).chain(labels.1.then_some(None)) {
-                reloads.0.insert(label, stmt.span.start);
+            for node in written_nodes(stmt) {
+                reloads.0.insert(None, stmt.span.start);
+                for label in node.labels.iter().flat_map(|l| l.required_names()) {
+                    reloads.0.insert(Some(label.value.clone()), stmt.span.start);
+                }
             }
         }
         reloads
@@ -116,29 +116,6 @@ impl Reloads {
         } else {
             labels.iter().all(|l| after(Some(l.clone())))
         }
-    }
-}
-
-/// Labels of the nodes CREATE and MERGE clauses write, and whether they write any node.
-#[derive(Default)]
-struct CreatedLabels(Vec<String>, bool);
-
-impl<'a> Visitor<'a> for CreatedLabels {
-    fn visit_clause(&mut self, c: &'a Clause) {
-        let parts: Vec<&PatternPart> = match c {
-            Clause::Create(create) => create.pattern.parts.iter().collect(),
-            Clause::Merge(merge) => vec![&merge.pattern],
-            _ => Vec::new(),
-        };
-        for part in parts {
-            for node in path_nodes(&part.path) {
-                self.1 = true;
-                if let Some(labels) = &node.labels {
-                    self.0.extend(labels.required_names().iter().map(|n| n.value.clone()));
-                }
-            }
-        }
-        visit::walk_clause(self, c);
     }
 }
 

@@ -97,28 +97,9 @@ struct Seeded(HashSet<(String, String, String)>);
 
 impl Seeded {
     fn note(&mut self, stmt: &Statement) {
-        let mut found = SeededNodes(&mut self.0);
-        crate::visit::walk_statement(&mut found, stmt);
-    }
-
-    fn contains(&self, label: &str, property: &str, value: &Expr) -> bool {
-        literal_key(value).is_some_and(|v| self.0.contains(&(label.to_string(), property.to_string(), v)))
-    }
-}
-
-struct SeededNodes<'s>(&'s mut HashSet<(String, String, String)>);
-
-impl<'a> crate::visit::Visitor<'a> for SeededNodes<'_> {
-    fn visit_clause(&mut self, c: &'a Clause) {
-        let parts: Vec<&PatternPart> = match c {
-            Clause::Create(create) => create.pattern.parts.iter().collect(),
-            Clause::Merge(merge) => vec![&merge.pattern],
-            _ => Vec::new(),
-        };
-        for node in parts.iter().flat_map(|p| path_nodes(&p.path)) {
+        for node in written_nodes(stmt) {
             let Some(ExprKind::Map(map)) = node.properties.as_ref().map(|p| &p.kind) else { continue };
-            let labels = node.labels.as_ref().map(|l| l.required_names()).unwrap_or_default();
-            for label in labels {
+            for label in node.labels.iter().flat_map(|l| l.required_names()) {
                 for e in &map.entries {
                     if let Some(v) = literal_key(&e.value) {
                         self.0.insert((label.value.clone(), e.key.value.clone(), v));
@@ -126,7 +107,10 @@ impl<'a> crate::visit::Visitor<'a> for SeededNodes<'_> {
                 }
             }
         }
-        crate::visit::walk_clause(self, c);
+    }
+
+    fn contains(&self, label: &str, property: &str, value: &Expr) -> bool {
+        literal_key(value).is_some_and(|v| self.0.contains(&(label.to_string(), property.to_string(), v)))
     }
 }
 

@@ -67,6 +67,25 @@ pub fn embedded_class(call: &CallProcedureClause) -> Option<StatementClass> {
     }))
 }
 
+/// The node patterns that CREATE and MERGE clauses write anywhere in a statement (subqueries
+/// and FOREACH included).
+pub fn written_nodes(stmt: &Statement) -> Vec<&NodePattern> {
+    struct Written<'a>(Vec<&'a NodePattern>);
+    impl<'a> Visitor<'a> for Written<'a> {
+        fn visit_clause(&mut self, c: &'a Clause) {
+            match c {
+                Clause::Create(create) => create.pattern.parts.iter().for_each(|p| self.0.extend(path_nodes(&p.path))),
+                Clause::Merge(merge) => self.0.extend(path_nodes(&merge.pattern.path)),
+                _ => {}
+            }
+            visit::walk_clause(self, c);
+        }
+    }
+    let mut written = Written(Vec::new());
+    written.visit_statement(stmt);
+    written.0
+}
+
 /// Whether every argument of the call that holds Cypher is a string cymig parsed.
 fn all_embedded_parsed(call: &CallProcedureClause) -> bool {
     let parsed = call.embedded.iter().filter(|e| e.errors.is_empty()).count();
