@@ -4,16 +4,9 @@
 //! re-lint clean is not offered at all.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn cymig(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cymig")
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::cymig;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

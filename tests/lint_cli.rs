@@ -1,6 +1,9 @@
 //! `cymig lint` and `cymig rule` end to end: exit codes, fixes, diffs, selection, context.
 
 use std::path::{Path, PathBuf};
+#[path = "support/cli.rs"]
+mod cli;
+use cli::cymig;
 use std::process::{Command, Output};
 
 /// Until the real parser is merged, `syntax::parse` is a stub that parses nothing: skip.
@@ -10,15 +13,6 @@ fn parser_missing() -> bool {
         println!("the parser is not merged yet (syntax::parse is a stub); skipping");
     }
     missing
-}
-
-fn cymig(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cymig")
 }
 
 fn root() -> PathBuf {

@@ -4,20 +4,13 @@
 //! directory, or to the repository root for the CI formats.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "support/cli.rs"]
+mod cli;
+use cli::cymig;
 
 const FORMATS: [&str; 8] = ["text", "json", "sarif", "github", "gitlab", "rdjson", "junit", "markdown"];
 const CI_FORMATS: [&str; 4] = ["sarif", "github", "gitlab", "rdjson"];
 const MIGRATION: &str = "db/migrations/V1__person_index.cypher";
-
-fn cymig(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cymig")
-}
 
 /// A repository (`.git` marks its root) whose `cymig.toml` names `db/migrations`.
 fn repository(parent: &Path, with_git: bool) -> PathBuf {
