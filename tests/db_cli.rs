@@ -103,6 +103,34 @@ fn up_status_dry_run_down_through_the_binary() {
 }
 
 #[test]
+fn lint_fix_with_uri_leaves_the_migrations_the_database_applied_alone() {
+    let db = fresh_db();
+    let index = |name: &str, label: &str| format!("CREATE INDEX {name} FOR (n:{label}) ON (n.name);\n");
+    let m = migration_set(&[
+        ("V1__person.cypher", &index("person_name", "Person")),
+        ("V2__city.cypher", &index("city_name", "City")),
+    ]);
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir, "--to", "1"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = run(&db, &["lint", "--fix", "--uri", &db.uri, dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("0 errors, 1 warning in 1 file"), "V1 keeps its finding: {out}");
+    assert!(out.contains("V1__person.cypher was applied to bolt://"), "{out}");
+    assert!(out.contains("1 fix was not applied, because editing a migration that has run is checksum drift"), "{out}");
+    assert!(!out.contains(&db.password), "{out}");
+    let read = |name: &str| std::fs::read_to_string(m.path().join(name)).unwrap();
+    assert_eq!(read("V1__person.cypher"), index("person_name", "Person"), "applied: never rewritten");
+    assert!(read("V2__city.cypher").contains("IF NOT EXISTS"), "pending: fixed");
+
+    let o = run(&db, &["lint", "--uri", &db.uri, dir]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("give it with --fix or --diff"), "{}", text(&o));
+}
+
+#[test]
 fn lint_errors_block_up_before_the_database_is_touched() {
     let db = fresh_db();
     let m = migration_set(&[("V1__broken.cypher", "MATCH (n RETURN n;\n")]);

@@ -114,9 +114,9 @@ fn lint_in_set(set: &set::LoadedSet, index: usize, options: &LintOptions) -> Lin
     if options.fix == FixMode::None {
         return (first, None, None);
     }
-    if set.recorded[index] {
+    if let Some(recorded) = &set.recorded[index] {
         let fixable: Vec<&Diagnostic> = first.diagnostics.iter().filter(|d| fix::fixable(d, options.fix)).collect();
-        let held = (!fixable.is_empty()).then(|| recorded::held_back(file, &set.sum_path, &fixable));
+        let held = (!fixable.is_empty()).then(|| recorded::held_back(file, recorded, &set.sum_path, &fixable));
         return (first, None, held);
     }
     let (result, fixed) = fix::fix_until_stable(&file.source, first, options, |source| {

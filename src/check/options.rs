@@ -53,6 +53,8 @@ pub struct LintOptions {
     pub migrations_dir: Option<PathBuf>,
     /// How the files of the migrations directory are named (`[migrations] layout`).
     pub layout: crate::migration::convention::Convention,
+    /// The migrations a database has applied (`lint --uri`): `--fix` leaves them alone.
+    pub applied: Option<super::recorded::AppliedHistory>,
 }
 
 impl LintOptions {
@@ -197,6 +199,7 @@ impl From<&crate::config::Config> for LintOptions {
             diff: false,
             migrations_dir: Some(c.migrations.clone()),
             layout: c.layout.clone(),
+            applied: None,
         }
     }
 }

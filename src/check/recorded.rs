@@ -1,5 +1,5 @@
-//! Fixes held back from migrations that `cymig.sum` records. Such a migration may have run
-//! anywhere: rewriting it changes nothing in the databases that applied it, makes every one of
+//! Fixes held back from migrations that `cymig.sum` records, or that the database given to
+//! `cymig lint --uri` has applied. Such a migration may have run anywhere: rewriting it changes nothing in the databases that applied it, makes every one of
 //! them report checksum drift (`edited-migration`), and gives new databases something else. So
 //! `--fix` leaves the file alone and says, fix by fix, whether the change needs a new migration —
 //! and where it is a schema change one can write, what that migration holds.
@@ -9,7 +9,27 @@ use super::set::ParsedFile;
 use crate::ast::{SchemaCommand, Statement, StatementKind};
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::report::{display_path, Base};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// The migrations a database's history says ran there (`cymig lint --fix --uri`).
+#[derive(Clone, Debug, Default)]
+pub struct AppliedHistory {
+    /// Where they ran, as the note names it (the URI without credentials, and the database).
+    pub database: String,
+    /// History keys (normalised versions, [`crate::migration::Version::history_key`]) of the
+    /// migrations that ran there or may have (applied, running, failed).
+    pub keys: BTreeSet<String>,
+}
+
+/// Why a file counts as a migration that may have run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordedIn {
+    /// `cymig.sum` lists it.
+    Sum,
+    /// The history of this database holds its version.
+    Database(String),
+}
 
 /// A recorded migration whose fixes were not applied, and what to do instead.
 #[derive(Clone, Debug)]
@@ -37,13 +57,18 @@ fn effect(rule: &str) -> Effect {
     }
 }
 
-pub fn held_back(file: &ParsedFile, sum: &Path, fixable: &[&Diagnostic]) -> HeldBack {
+pub fn held_back(file: &ParsedFile, recorded: &RecordedIn, sum: &Path, fixable: &[&Diagnostic]) -> HeldBack {
     let path = display_path(&file.source.path, Base::WorkingDir);
-    let mut note = format!(
-        "note: {path} is recorded in {}: {} not applied, because editing a migration that may have run is checksum drift (edited-migration)\n",
-        display_path(sum, Base::WorkingDir),
-        crate::report::plural(fixable.len(), "fix was", "fixes were"),
-    );
+    let fixes = crate::report::plural(fixable.len(), "fix was", "fixes were");
+    let mut note = match recorded {
+        RecordedIn::Sum => format!(
+            "note: {path} is recorded in {}: {fixes} not applied, because editing a migration that may have run is checksum drift (edited-migration)\n",
+            display_path(sum, Base::WorkingDir),
+        ),
+        RecordedIn::Database(database) => format!(
+            "note: {path} was applied to {database}: {fixes} not applied, because editing a migration that has run is checksum drift (edited-migration)\n",
+        ),
+    };
     for d in fixable {
         let fix = d.fix.as_ref().expect("fixable");
         note.push_str(&format!("  {} ({}): ", d.rule, fix.message));

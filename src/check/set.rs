@@ -3,6 +3,7 @@
 //! facts (naming, duplicate versions, `cymig.sum`). Findings are reported only for the files
 //! the set's focus names (every file when a directory was given).
 
+use super::recorded::{AppliedHistory, RecordedIn};
 use super::{FileResult, FileView, LintOptions};
 use crate::ast::Script;
 use crate::error::Result;
@@ -70,8 +71,9 @@ pub struct LoadedSet {
     pub sum_findings: Option<FileResult>,
     /// The conventions detected in the set, in one line (`cymig lint -v`).
     pub layout: String,
-    /// Per file: whether `cymig.sum` lists it (such a file is never rewritten by `--fix`).
-    pub recorded: Vec<bool>,
+    /// Per file: where it is recorded as a migration that may have run (such a file is never
+    /// rewritten by `--fix`).
+    pub recorded: Vec<Option<RecordedIn>>,
     pub sum_path: PathBuf,
 }
 
@@ -269,8 +271,29 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             reported.push(i);
         }
     }
-    let recorded = files.iter().map(|f| listed_in(sum_check.as_ref(), &f.source.path)).collect();
+    let recorded = files
+        .iter()
+        .zip(&roles)
+        .map(|(f, role)| recorded_in(sum_check.as_ref(), &f.source.path, role, options.applied.as_ref()))
+        .collect();
     Ok(LoadedSet { root, files, roles, catalogs, facts, reported, sum_findings, layout, recorded, sum_path })
+}
+
+/// Where a file is recorded as having (perhaps) run: `cymig.sum` lists it, or the history of
+/// the database given to `lint --uri` holds its version.
+fn recorded_in(
+    sum: Option<&sum::SumCheck>,
+    path: &Path,
+    role: &FileRole,
+    applied: Option<&AppliedHistory>,
+) -> Option<RecordedIn> {
+    if listed_in(sum, path) {
+        return Some(RecordedIn::Sum);
+    }
+    let FileRole::Up { version, .. } = role else { return None };
+    let applied = applied?;
+    let key = crate::migration::Version::parse(version).ok()?.history_key();
+    applied.keys.contains(&key).then(|| RecordedIn::Database(applied.database.clone()))
 }
 
 /// Whether `cymig.sum` has a line for the file (matching or not: either way it may have run).

@@ -156,6 +156,20 @@ fn open(
     Ok(Ok((settings.connect()?, plan)))
 }
 
+/// The migrations the database names in `conn` has run (or may have: running, failed), for
+/// `lint --fix --uri`, which leaves them alone.
+pub fn applied_history(conn: &ConnArgs) -> Result<crate::check::recorded::AppliedHistory> {
+    let settings = settings(None, conn, &LockArgs::default(), None)?;
+    let database = match &settings.config.database.database {
+        Some(name) => format!("{} (database {name})", crate::config::redact_uri(&settings.config.database.uri)),
+        None => crate::config::redact_uri(&settings.config.database.uri),
+    };
+    let session = settings.connect()?;
+    let records = session.runtime.block_on(exec::history::load(&session.executor.db))?;
+    let keys = records.into_iter().filter(|r| r.status != exec::history::Status::RolledBack).map(|r| r.key).collect();
+    Ok(crate::check::recorded::AppliedHistory { database, keys })
+}
+
 fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }

@@ -50,6 +50,20 @@ pub struct LintArgs {
     /// Use this cymig.toml instead of searching upwards from the linted paths.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// With --fix or --diff: read the migration history of the database at this Bolt URI and never
+    /// rewrite a migration applied there (as for one recorded in cymig.sum). The password comes
+    /// from NEO4J_PASSWORD, --password-file or a prompt, as for `cymig status`.
+    #[arg(long, value_name = "URI")]
+    pub uri: Option<String>,
+    /// With --uri: user name (default: $NEO4J_USERNAME, else database.user, else neo4j).
+    #[arg(long, value_name = "USER", requires = "uri")]
+    pub user: Option<String>,
+    /// With --uri: read the password from this file.
+    #[arg(long, value_name = "FILE", requires = "uri")]
+    pub password_file: Option<PathBuf>,
+    /// With --uri: the database whose history to read (default: the server's default database).
+    #[arg(long, value_name = "NAME", requires = "uri")]
+    pub database: Option<String>,
     /// Say on stderr which migration sets were read and which conventions were detected in each.
     #[arg(short, long)]
     pub verbose: bool,
@@ -102,6 +116,25 @@ pub fn run(args: LintArgs) -> CommandResult {
     Ok(outcome.exit_code(args.strict))
 }
 
+/// With `--uri`, what the database has applied; the connection is only worth making for fixes.
+fn applied_history(args: &LintArgs) -> crate::error::Result<Option<crate::check::recorded::AppliedHistory>> {
+    let Some(uri) = &args.uri else { return Ok(None) };
+    if !(args.fix || args.diff) {
+        return Err(Error::Usage(
+            "--uri only protects applied migrations from fixes: give it with --fix or --diff".into(),
+        ));
+    }
+    let conn = super::db::ConnArgs {
+        uri: Some(uri.clone()),
+        user: args.user.clone(),
+        password_file: args.password_file.clone(),
+        database: args.database.clone(),
+        config: args.config.clone(),
+        ..Default::default()
+    };
+    super::db::applied_history(&conn).map(Some)
+}
+
 /// `cymig lint … | head` closes the pipe early: the reader has what it wanted, which is no
 /// error; the exit code still tells whether there were findings.
 fn reader_gone_is_fine(written: std::io::Result<()>) -> std::io::Result<()> {
@@ -146,6 +179,7 @@ fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
         (true, true) => FixMode::Unsafe,
     };
     options.diff = args.diff;
+    options.applied = applied_history(args)?;
     options.validate().map_err(|e| match e {
         Error::Config { message, .. } => Error::Usage(message),
         other => other,

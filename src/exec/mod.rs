@@ -109,11 +109,7 @@ pub fn migration_key(m: &MigrationPlan) -> String {
 /// that is not a version (a hand-written record, a repeatable's `R:` key) is kept as it is.
 pub fn normalise_version(raw: &str) -> String {
     let trimmed = raw.strip_prefix(['V', 'v']).unwrap_or(raw);
-    match crate::migration::Version::parse(trimmed) {
-        Ok(v) if v.significant_parts().is_empty() => "0".to_string(),
-        Ok(v) => v.significant_parts().iter().map(u64::to_string).collect::<Vec<_>>().join("."),
-        Err(_) => raw.to_string(),
-    }
+    crate::migration::Version::parse(trimmed).map_or_else(|_| raw.to_string(), |v| v.history_key())
 }
 
 /// `1_10` and `1.10` name the same version; leading zeros do not matter (`V001` is `V1`).

@@ -55,6 +55,16 @@ impl Version {
         &self.parts[..len]
     }
 
+    /// The key a migration history stores for this version: significant parts joined by `.`
+    /// (`005` -> `5`, `1_10_0` -> `1.10`, `0` -> `0`), so renaming `V5__x` to `V005__x` or
+    /// `V5.0__x` names the same migration.
+    pub fn history_key(&self) -> String {
+        match self.significant_parts() {
+            [] => "0".to_string(),
+            parts => parts.iter().map(u64::to_string).collect::<Vec<_>>().join("."),
+        }
+    }
+
     /// The canonical spelling: parts joined by `.`, leading zeros dropped (`1_010` -> `1.10`).
     pub fn canonical(&self) -> String {
         let parts: Vec<String> = self.parts.iter().map(u64::to_string).collect();
