@@ -120,6 +120,7 @@ impl CheckedPlan {
 
 pub mod batching;
 pub mod compile;
+pub mod html;
 pub mod output;
 
 pub use compile::{classify, compile, PlanOptions};

@@ -103,6 +103,26 @@ fn up_status_dry_run_down_through_the_binary() {
 }
 
 #[test]
+fn status_as_an_html_page_names_each_state_and_never_the_password() {
+    let db = fresh_db();
+    let m = migration_set(&[
+        ("V1__people.cypher", "CREATE (:Person {id: 1, note: '<b>bold</b>'});\n"),
+        ("V2__more.cypher", "CREATE (:Person {id: 2});\n"),
+    ]);
+    let dir = m.path().to_str().unwrap();
+    assert!(run(&db, &["up", dir, "--to", "1"]).status.success());
+    let o = run(&db, &["status", dir, "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let page = String::from_utf8(o.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"), "{page}");
+    assert!(page.contains("<span class=\"badge ok\">applied</span>"), "{page}");
+    assert!(page.contains("<span class=\"badge muted\">pending</span>"), "{page}");
+    assert!(page.contains("+1 nodes, +1 labels, 2 properties set"), "{page}");
+    assert!(page.contains("lock: free"), "{page}");
+    assert!(!page.contains(&db.password), "{page}");
+}
+
+#[test]
 fn lint_fix_with_uri_leaves_the_migrations_the_database_applied_alone() {
     let db = fresh_db();
     let index = |name: &str, label: &str| format!("CREATE INDEX {name} FOR (n:{label}) ON (n.name);\n");

@@ -124,3 +124,85 @@ fn an_empty_down_script_is_no_down_script() {
     assert!(down_of("6").is_none(), "U6 holds only a comment and DETACH DELETE cannot be derived");
     assert!(down_of("8").is_none(), "U8 is empty");
 }
+
+/// `cymig plan --format html` as a reviewer receives it: the bytes of the page (the version in
+/// the generator tag redacted), run from the repository root so paths are relative.
+fn plan_html(dir: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(["plan", dir, "--format", "html"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run cymig");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 page")
+}
+
+fn redact_version(page: &str) -> String {
+    page.replace(&format!("content=\"cymig {}\"", env!("CARGO_PKG_VERSION")), "content=\"cymig [version]\"")
+}
+
+#[test]
+fn html_plan_shows_steps_schema_downs_and_findings() {
+    let page = plan_html("fixtures/plan/report");
+    for expected in [
+        "down: derived, exact",
+        "down: derived, exact under assumptions",
+        "down: refused",
+        "down: hand-written",
+        "auto-commit",
+        "explicit transaction",
+        "require-if-not-exists",
+        "&lt;script&gt;alert(&quot;not run&quot;)&lt;/script&gt; &amp; more",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?}");
+    }
+    assert!(!page.contains("<script"), "the page runs no script, and a statement's text never becomes one");
+    assert!(!page.contains("http://") && !page.contains("https://"), "self-contained: nothing is fetched");
+    insta::assert_snapshot!("report_html", redact_version(&page));
+}
+
+/// The page in a real browser: Debian's Chromium renders it headless without a console message,
+/// and the screenshot lands in `target/screenshots/` for a human to look at.
+#[test]
+fn html_plan_renders_in_headless_chromium() {
+    let browser = std::env::var("CYMIG_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&browser).exists() {
+        eprintln!("SKIPPED html_plan_renders_in_headless_chromium: no Chromium at {browser} (set CYMIG_CHROMIUM)");
+        return;
+    }
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&target).unwrap();
+    let page = target.join("plan.html");
+    std::fs::write(&page, plan_html("fixtures/plan/report")).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = |extra: &[&str]| {
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            "--enable-logging=stderr".into(),
+            "--v=0".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push(format!("file://{}", page.display()));
+        std::process::Command::new(&browser).args(&args).output().expect("run chromium")
+    };
+    let shot = target.join("plan.png");
+    let _ = std::fs::remove_file(&shot);
+    let rendered = chromium(&["--window-size=1280,2400", &format!("--screenshot={}", shot.display())]);
+    let log = String::from_utf8_lossy(&rendered.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let png = std::fs::read(&shot).unwrap_or_else(|_| panic!("no screenshot; chromium said:\n{log}"));
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a rendered page, not a blank one");
+    let dom = chromium(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("V3 · drop_legacy") && dom.contains("down: refused"), "{dom}");
+    eprintln!("screenshot: {}", shot.display());
+}

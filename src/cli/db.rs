@@ -63,10 +63,21 @@ pub enum OutputFormat {
     Json,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFormat {
+    #[default]
+    Text,
+    Json,
+    /// One self-contained page (e.g. a CI artifact).
+    Html,
+}
+
 /// Everything a command needs: the migrations directory, the connection, executor options.
 struct Session {
     executor: Executor,
     runtime: tokio::runtime::Runtime,
+    /// The server (URI without credentials) and database, as reports name them.
+    label: String,
 }
 
 /// The settings resolved from flags, environment and `cymig.toml`, before anything connects.
@@ -120,9 +131,10 @@ impl Settings {
             password: password(&self.config)?,
             database: self.config.database.database.clone(),
         };
+        let label = database_label(&self.config);
         let runtime = runtime()?;
         let db = runtime.block_on(Db::connect(&options))?;
-        Ok(Session { executor: Executor::new(db, self.options), runtime })
+        Ok(Session { executor: Executor::new(db, self.options), runtime, label })
     }
 
     /// The checked plan of the migrations directory, or the lint findings that block it (exit 1).
@@ -159,15 +171,20 @@ fn open(
 /// The migrations the database names in `conn` has run (or may have: running, failed), for
 /// `lint --fix --uri`, which leaves them alone.
 pub fn applied_history(conn: &ConnArgs) -> Result<crate::check::recorded::AppliedHistory> {
-    let settings = settings(None, conn, &LockArgs::default(), None)?;
-    let database = match &settings.config.database.database {
-        Some(name) => format!("{} (database {name})", crate::config::redact_uri(&settings.config.database.uri)),
-        None => crate::config::redact_uri(&settings.config.database.uri),
-    };
-    let session = settings.connect()?;
+    let session = settings(None, conn, &LockArgs::default(), None)?.connect()?;
+    let database = session.label.clone();
     let records = session.runtime.block_on(exec::history::load(&session.executor.db))?;
     let keys = records.into_iter().filter(|r| r.status != exec::history::Status::RolledBack).map(|r| r.key).collect();
     Ok(crate::check::recorded::AppliedHistory { database, keys })
+}
+
+/// `bolt://host:7687 (database movies)`: never the credentials a URI may carry.
+fn database_label(config: &Config) -> String {
+    let uri = crate::config::redact_uri(&config.database.uri);
+    match &config.database.database {
+        Some(name) => format!("{uri} (database {name})"),
+        None => uri,
+    }
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -241,8 +258,8 @@ pub struct StatusArgs {
     /// Show the recorded error of failed migrations.
     #[arg(long)]
     pub show_failed: bool,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
@@ -251,8 +268,9 @@ pub fn status(args: StatusArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
     let report = s.runtime.block_on(s.executor.status(&plan))?;
     match args.format {
-        OutputFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
-        OutputFormat::Json => println!("{}", exec_status::render_json(&report)),
+        StatusFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
+        StatusFormat::Json => println!("{}", exec_status::render_json(&report)),
+        StatusFormat::Html => print!("{}", exec_status::render_html(&report, &s.label)),
     }
     Ok(0)
 }

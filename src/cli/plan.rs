@@ -15,6 +15,8 @@ pub enum PlanFormat {
     Text,
     /// `{"migrations": [{"version", "file", "checksum", "steps": [...]}]}`.
     Json,
+    /// One self-contained page: steps, schema after each migration, downs, findings.
+    Html,
 }
 
 #[derive(clap::Args, Debug)]
@@ -59,7 +61,8 @@ pub fn run(args: PlanArgs) -> CommandResult {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
     let set = MigrationSet::load_with(&dir, convention_for(&dir, Some(&config.migrations), &config.layout))?;
-    eprintln!("cymig: {}: {}", dir.display(), Layout::of_migrations_dir(&set).summary());
+    let layout = Layout::of_migrations_dir(&set).summary();
+    eprintln!("cymig: {}: {layout}", dir.display());
     let mut bad = false;
     for m in &set.migrations {
         for e in &m.up.script.errors {
@@ -76,6 +79,23 @@ pub fn run(args: PlanArgs) -> CommandResult {
     match args.format {
         PlanFormat::Text => print!("{}", output::text(&plan)),
         PlanFormat::Json => println!("{}", output::json(&plan)),
+        PlanFormat::Html => print!("{}", html_page(&dir, &layout, &set, &plan, &config)?),
     }
     Ok(0)
+}
+
+/// The plan page, with the findings `cymig lint` reports for the directory under the same
+/// configuration.
+fn html_page(
+    dir: &std::path::Path,
+    layout: &str,
+    set: &MigrationSet,
+    plan: &crate::plan::Plan,
+    config: &crate::config::Config,
+) -> crate::error::Result<String> {
+    let options = crate::check::options::for_config(config)?;
+    let outcome = crate::check::lint(&[dir.to_path_buf()], &options)?;
+    let infos = super::lint::rule_infos();
+    let report = crate::report::ReportOptions { rules: &infos, ..Default::default() };
+    Ok(crate::plan::html::page(dir, layout, set, plan, &outcome.files, &report))
 }

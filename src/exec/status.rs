@@ -148,3 +148,69 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
 pub fn render_json(report: &StatusReport) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
+
+/// `cymig status --format html`: the history as one self-contained page.
+pub fn render_html(report: &StatusReport, database: &str) -> String {
+    use crate::report::html::{badge, escape, page};
+    let class = |state: &str| match state {
+        "applied" => "ok",
+        "running" | "failed" => "error",
+        _ => "muted",
+    };
+    let mut body = String::from(
+        "<table>\n<tr><th>Version</th><th>State</th><th>Description</th><th>Applied</th><th>Changes</th></tr>\n",
+    );
+    for e in &report.migrations {
+        let mut state = badge(class(&e.state), &e.state);
+        if e.drift {
+            state.push(' ');
+            state.push_str(&badge("warning", "checksum drift"));
+        }
+        let (applied, changes) = match &e.record {
+            Some(r) if r.status == Status::Applied => (
+                format!(
+                    "{} by {} in {} ms",
+                    r.applied_at.as_deref().unwrap_or("?"),
+                    r.applied_by.as_deref().unwrap_or("?"),
+                    r.execution_ms.unwrap_or(0)
+                ),
+                if r.counters.is_empty() { String::new() } else { r.counters.describe() },
+            ),
+            _ => (String::new(), String::new()),
+        };
+        let mut description = escape(&e.description);
+        if let Some(r) = &e.record {
+            if let Some(err) = r.error.as_deref().filter(|_| r.status != Status::Applied) {
+                description.push_str(&format!("<br><span class=\"error\">error: {}</span>", escape(err)));
+            }
+        }
+        if let Some(cmd) = &e.recovery {
+            description.push_str(&format!("<br>recover with: <code>{}</code>", escape(cmd)));
+        }
+        body.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{state}</td><td>{description}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&e.key),
+            escape(&applied),
+            escape(&changes)
+        ));
+    }
+    for r in &report.missing_locally {
+        body.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{} {}</td><td>{}</td><td>{}</td><td></td></tr>\n",
+            escape(&r.key),
+            badge(class(r.status.as_str()), r.status.as_str()),
+            badge("warning", "no file here"),
+            escape(&r.description),
+            escape(r.applied_at.as_deref().unwrap_or("")),
+        ));
+    }
+    body.push_str("</table>\n");
+    let lock = match &report.lock {
+        Some(l) if l.expired => format!("lock: stale, held by {} (lease expired)", l.owner),
+        Some(l) => format!("lock: held by {} until {}", l.owner, l.expires_at.as_deref().unwrap_or("?")),
+        None => "lock: free".to_string(),
+    };
+    body.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(&lock)));
+    let subtitle = format!("{database} · schema version {}", report.schema_version.as_deref().unwrap_or("(none)"));
+    page("cymig status", &subtitle, &body)
+}

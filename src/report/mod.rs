@@ -11,6 +11,7 @@
 
 mod github;
 mod gitlab;
+pub mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -22,6 +23,7 @@ mod text;
 
 pub use github::github;
 pub use gitlab::gitlab;
+pub use html::html;
 pub use json::json;
 pub use junit::junit;
 pub use markdown::{markdown, MARKDOWN_MARKER};
@@ -57,6 +59,8 @@ pub enum Format {
     Junit,
     /// Markdown summary for a pull request comment or $GITHUB_STEP_SUMMARY.
     Markdown,
+    /// One self-contained HTML page (no scripts, nothing fetched), e.g. a CI artifact.
+    Html,
 }
 
 /// What reporters know about a rule beyond its findings (SARIF's rule metadata, docs links).
@@ -93,7 +97,7 @@ impl ReportOptions<'_> {
         self.rules.iter().find(|r| r.name == name)
     }
 
-    fn rule_url(&self, name: &str) -> Option<String> {
+    pub(crate) fn rule_url(&self, name: &str) -> Option<String> {
         self.docs_url.map(|base| format!("{base}{name}"))
     }
 }
@@ -121,6 +125,7 @@ pub fn write_report(
         Format::Rdjson => rdjson,
         Format::Junit => junit,
         Format::Markdown => markdown,
+        Format::Html => html,
     };
     reporter(results, options, out)
 }

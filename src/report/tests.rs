@@ -238,6 +238,7 @@ fn clean_run_in_every_format() {
         Format::Rdjson,
         Format::Junit,
         Format::Markdown,
+        Format::Html,
     ]
     .into_iter()
     .map(|format| format!("== {format:?}\n{}", render(format, &clean)))
@@ -272,6 +273,7 @@ fn bad_spans_are_clamped_in_every_format() {
         Format::Rdjson,
         Format::Junit,
         Format::Markdown,
+        Format::Html,
     ] {
         assert!(!render(format, &results).is_empty(), "{format:?}");
     }
