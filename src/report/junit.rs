@@ -68,30 +68,10 @@ fn write_case(source: &SourceFile, d: &Diagnostic, shown: &str, out: &mut dyn Wr
 /// An attribute value: line breaks kept as character references, which attribute normalisation
 /// would otherwise turn into spaces.
 fn escape(text: &str) -> String {
-    escape_with(text, true)
+    super::escape_markup(text, true)
 }
 
 /// Element content.
 fn escape_text(text: &str) -> String {
-    escape_with(text, false)
-}
-
-/// XML-escapes text. Characters XML 1.0 cannot carry at all
-/// (most C0 controls) become U+FFFD rather than producing a file parsers reject.
-fn escape_with(text: &str, in_attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\r' | '\t' if in_attribute => out.push_str(&format!("&#{};", c as u32)),
-            '\n' | '\r' | '\t' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text, false)
 }

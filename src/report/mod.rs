@@ -210,5 +210,25 @@ pub(crate) fn byte_column(source: &SourceFile, offset: usize) -> usize {
     offset - line_start + 1
 }
 
+/// XML- (and HTML-) escapes text. Characters XML 1.0 cannot carry at all
+/// (most C0 controls) become U+FFFD rather than producing a file parsers reject.
+pub(crate) fn escape_markup(text: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\r' | '\t' if in_attribute => out.push_str(&format!("&#{};", c as u32)),
+            '\n' | '\r' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;
