@@ -95,6 +95,15 @@ fn adopts_the_chain_and_up_applies_only_the_new_file() {
     write(dir.path(), "V3__more_people.cypher", "CREATE (:Person {id: 3});\n");
     let d = dir.path().to_str().unwrap();
 
+    let o = cymig(&db, &["up", d]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: neo4j-migrations migrated this database (4 migration(s) in its __Neo4jMigration chain) and cymig has no history here, \
+         so `up` would apply them all again: adopt the chain first with `cymig baseline --from neo4j-migrations`\n"
+    );
+    assert_eq!(q(&db, "MATCH (p:Person) RETURN count(p) AS v"), 2);
+
     let o = cymig(&db, &["baseline", "--from", "neo4j-migrations", d]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(

@@ -280,6 +280,7 @@ pub struct UpArgs {
 
 pub fn up(args: UpArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
+    s.runtime.block_on(exec::adopt::refuse_unadopted(&s.executor.db))?;
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);

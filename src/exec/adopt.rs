@@ -132,6 +132,29 @@ fn record(a: &Adopted<'_>, note: &str, by: &str) -> Vec<neo4rs::Query> {
     vec![history::write(&update), installed]
 }
 
+/// Refuses to migrate a database that neo4j-migrations migrated and cymig has not adopted:
+/// with no cymig history, `up` would apply every file again.
+pub async fn refuse_unadopted(db: &Db) -> Result<()> {
+    let rows = db
+        .rows(query(&format!(
+            "OPTIONAL MATCH (:{CHAIN_LABEL})-[:MIGRATED_TO]->(n:{CHAIN_LABEL}) \
+             WITH count(DISTINCT n) AS chain \
+             OPTIONAL MATCH (m:{}) \
+             RETURN chain, count(m) AS history",
+            history::MIGRATION_LABEL
+        )))
+        .await?;
+    let count = |name: &str| rows.first().and_then(|r| r.get::<i64>(name).ok()).unwrap_or(0);
+    if count("chain") > 0 && count("history") == 0 {
+        return Err(Error::Usage(format!(
+            "neo4j-migrations migrated this database ({} migration(s) in its __Neo4jMigration chain) and cymig has no history here, \
+             so `up` would apply them all again: adopt the chain first with `cymig baseline --from neo4j-migrations`",
+            count("chain")
+        )));
+    }
+    Ok(())
+}
+
 /// The chain, oldest first; a repeatable applied several times appears once (its latest run).
 pub async fn load_chain(db: &Db) -> Result<Vec<ChainEntry>> {
     let targets = db
