@@ -298,6 +298,7 @@ pub struct UpArgs {
 
 pub fn up(args: UpArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
+    s.runtime.block_on(exec::adopt::refuse_unadopted(&s.executor.db))?;
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);
@@ -455,21 +456,62 @@ pub fn validate(args: ValidateArgs) -> CommandResult {
 #[derive(clap::Args, Debug)]
 pub struct BaselineArgs {
     /// Everything up to and including this version is recorded as applied, without running.
-    pub version: String,
+    /// With `--from`, no version: the one argument is the migrations directory.
+    #[arg(required_unless_present = "from")]
+    pub version: Option<String>,
     /// The migrations directory (default: cymig.toml's `migrations`).
     pub dir: Option<PathBuf>,
     #[arg(long)]
     pub reason: Option<String>,
+    /// Adopt the history another tool recorded in the database instead of a version:
+    /// `neo4j-migrations` reads its `__Neo4jMigration` chain.
+    #[arg(long, value_enum)]
+    pub from: Option<BaselineFrom>,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
 }
 
+/// Tools whose recorded history `baseline --from` adopts.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum BaselineFrom {
+    Neo4jMigrations,
+}
+
 pub fn baseline(args: BaselineArgs) -> CommandResult {
+    if args.from.is_some() {
+        return baseline_from(args);
+    }
+    let version = args.version.unwrap_or_default();
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
-    let n = s.runtime.block_on(s.executor.baseline(&plan, &args.version, args.reason.as_deref()))?;
-    println!("baselined at {}: {n} migration(s) recorded as applied", args.version);
+    let n = s.runtime.block_on(s.executor.baseline(&plan, &version, args.reason.as_deref()))?;
+    println!("baselined at {version}: {n} migration(s) recorded as applied");
+    Ok(0)
+}
+
+fn baseline_from(args: BaselineArgs) -> CommandResult {
+    let dir = match (args.version, args.dir) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Usage(
+                "baseline --from takes no version (the chain says what was applied), only the migrations directory"
+                    .into(),
+            ))
+        }
+        (first, dir) => dir.or(first.map(PathBuf::from)),
+    };
+    let (s, plan) = open_or_exit!(open(dir.as_ref(), &args.conn, &args.lock, None));
+    let adoption = s.runtime.block_on(s.executor.adopt_neo4j_migrations(&plan, args.reason.as_deref()))?;
+    for file in &adoption.rerun {
+        println!(
+            "{file}: repeatable migration edited since neo4j-migrations ran it: left pending, `cymig up` runs it again"
+        );
+    }
+    println!(
+        "adopted neo4j-migrations' chain at version {}: {} migration(s) recorded as applied; `cymig up` applies only newer ones",
+        adoption.version.as_deref().unwrap_or("none"),
+        adoption.recorded
+    );
     Ok(0)
 }
 

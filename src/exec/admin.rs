@@ -116,7 +116,7 @@ impl Executor {
         lock::unlock_stale(&self.db).await
     }
 
-    async fn write_all(&self, queries: Vec<neo4rs::Query>) -> Result<()> {
+    pub(super) async fn write_all(&self, queries: Vec<neo4rs::Query>) -> Result<()> {
         let db = &self.db;
         let mut txn = db.begin().await.map_err(|e| db.error("could not write the history", e))?;
         for q in queries {
@@ -136,14 +136,19 @@ fn require_reason(reason: &str) -> Result<()> {
     Ok(())
 }
 
-fn now_note() -> String {
+pub(super) fn now_note() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     format!("unix {secs}")
 }
 
 /// The history record of a migration recorded as applied without cymig running it (applied by
 /// hand with `mark-applied`, or adopted with `baseline`): every step counted done, no changes.
-fn recorded_without_running<'a>(m: &'a MigrationPlan, key: &'a str, by: &'a str, note: String) -> Update<'a> {
+pub(super) fn recorded_without_running<'a>(
+    m: &'a MigrationPlan,
+    key: &'a str,
+    by: &'a str,
+    note: String,
+) -> Update<'a> {
     Update {
         key,
         version: m.version.as_deref(),

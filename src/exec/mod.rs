@@ -12,9 +12,11 @@
 //! - [`apply`]: `up`, `down`, `retry` with crash-safe bookkeeping;
 //! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
-//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`.
+//!   `repair`, `validate`, `baseline`, `unlock`; [`adopt`]: `baseline --from neo4j-migrations`;
+//!   [`prove`]: `cymig verify`.
 
 pub mod admin;
+pub mod adopt;
 pub mod apply;
 pub mod connect;
 pub mod counters;
