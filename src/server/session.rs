@@ -184,8 +184,7 @@ impl Session {
                 let p: lsp_types::DidChangeTextDocumentParams = read(&n)?;
                 let uri = p.text_document.uri.as_str().to_string();
                 if self.docs.change(&uri, p.text_document.version, p.content_changes) {
-                    self.dirty.insert(uri);
-                    self.deadline = Some(Instant::now() + DEBOUNCE);
+                    self.changed(&uri);
                 }
             }
             notif::DidCloseTextDocument::METHOD => {
@@ -200,6 +199,25 @@ impl Session {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The changed document is linted again, and so are the open documents beside it: the
+    /// schema a migration creates is context for the others of its set.
+    fn changed(&mut self, uri: &str) {
+        let dir = self.docs.get(uri).and_then(|d| d.path.parent().map(Path::to_path_buf));
+        let beside: Vec<String> = self
+            .docs
+            .uris()
+            .filter(|u| self.docs.get(u).and_then(|d| d.path.parent()) == dir.as_deref())
+            .cloned()
+            .collect();
+        for other in beside {
+            if let Some(doc) = self.docs.get_mut(&other) {
+                doc.findings = None;
+            }
+            self.dirty.insert(other);
+        }
+        self.deadline = Some(Instant::now() + DEBOUNCE);
     }
 
     fn relint_all(&mut self) {
