@@ -311,3 +311,17 @@ fn malformed_messages_get_json_rpc_errors() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait(), 1, "exit without shutdown");
 }
+
+#[test]
+fn a_broken_configuration_is_shown_once() {
+    let dir = person_set();
+    std::fs::write(dir.path().join("cymig.toml"), "[lint]\nignroe = []\n").unwrap();
+    let mut client = Client::start(dir.path());
+    client.initialize();
+    client.open("V2__people.cypher", "RETURN 1;\n");
+    let opened = client.until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1);
+    client.change("V2__people.cypher", 2, json!([{ "text": "RETURN 2;\n" }]));
+    let changed = client.until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2);
+    insta::assert_snapshot!(pretty(&[("didOpen", Value::Array(opened)), ("didChange", Value::Array(changed))]));
+    client.shut_down();
+}

@@ -81,7 +81,7 @@ fn directive_before(text: &str, script: &crate::ast::Script, at: Span, directive
         let rules = if rules.is_empty() { String::new() } else { format!(" {rules}") };
         format!("// cymig:{directive}{rules} -- ")
     };
-    let Some(statement) = holding else {
+    let Some(statement) = holding.filter(|s| text.is_char_boundary(s.start)) else {
         let directive = if directive == "ignore" { "ignore-file" } else { directive };
         return Edit::insert(0, format!("{}\n", comment(directive)));
     };

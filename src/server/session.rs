@@ -26,6 +26,7 @@ pub struct Session {
     dirty: BTreeSet<String>,
     deadline: Option<Instant>,
     shutdown: bool,
+    last_error: Option<String>,
 }
 
 type Handled = Result<Value, ResponseError>;
@@ -39,6 +40,7 @@ impl Session {
             dirty: BTreeSet::new(),
             deadline: None,
             shutdown: false,
+            last_error: None,
         }
     }
 
@@ -247,12 +249,12 @@ impl Session {
         }
         let (path, text, version) = (doc.path.clone(), doc.text.clone(), Some(doc.version));
         let findings = match self.lint(&path, &text) {
-            Ok(findings) => findings,
+            Ok(findings) => {
+                self.last_error = None;
+                findings
+            }
             Err(why) => {
-                self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
-                    typ: lsp_types::MessageType::ERROR,
-                    message: format!("cymig: {why}"),
-                });
+                self.show_error(format!("cymig: {why}"));
                 Vec::new()
             }
         };
@@ -285,6 +287,17 @@ impl Session {
         let options = check::options::from_config(&[path.to_path_buf()], &overrides)?;
         options.validate()?;
         Ok(options)
+    }
+
+    /// Shows a configuration or IO error once, not again on every keystroke until it changes.
+    fn show_error(&mut self, message: String) {
+        if self.last_error.as_ref() != Some(&message) {
+            self.last_error = Some(message.clone());
+            self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
+                typ: lsp_types::MessageType::ERROR,
+                message,
+            });
+        }
     }
 
     fn notify<N: lsp_types::notification::Notification>(&mut self, params: N::Params) {
