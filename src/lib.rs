@@ -26,6 +26,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod semantic;
+pub mod server;
 pub mod source;
 pub mod span;
 pub mod suggest;

@@ -73,7 +73,17 @@ impl LintOutcome {
 /// Lints files and directories: loads the whole migration set of each, reports findings only
 /// for the files given (every file of a directory given), applies fixes when asked.
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintOutcome> {
-    let sets = set::load(paths, options)?;
+    lint_overlaid(paths, options, &crate::migration::Overlay::new())
+}
+
+/// [`lint`], reading the files `overlay` holds from it instead of the disk (an editor's open
+/// buffers).
+pub fn lint_overlaid(
+    paths: &[PathBuf],
+    options: &LintOptions,
+    overlay: &crate::migration::Overlay,
+) -> Result<LintOutcome> {
+    let sets = set::load_overlaid(paths, options, overlay)?;
     let jobs: Vec<(usize, usize)> =
         sets.iter().enumerate().flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi))).collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));

@@ -91,7 +91,17 @@ impl LoadedSet {
 
 /// Loads the set around every path given.
 pub fn load(paths: &[PathBuf], options: &LintOptions) -> Result<Vec<LoadedSet>> {
-    let sets = crate::migration::load_paths_with(paths, options.migrations_dir.as_deref(), &options.layout)?;
+    load_overlaid(paths, options, &crate::migration::Overlay::new())
+}
+
+/// [`load`], reading the files `overlay` holds from it instead of the disk.
+pub fn load_overlaid(
+    paths: &[PathBuf],
+    options: &LintOptions,
+    overlay: &crate::migration::Overlay,
+) -> Result<Vec<LoadedSet>> {
+    let migrations_dir = options.migrations_dir.as_deref();
+    let sets = crate::migration::load_paths_overlaid(paths, migrations_dir, &options.layout, overlay)?;
     sets.into_iter().map(|s| adapt(s, options)).collect()
 }
 

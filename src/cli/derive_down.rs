@@ -58,6 +58,17 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     Ok(0)
 }
 
+/// The derived down script of `file` in `set`, or why there is none: what `run` prints,
+/// for the editor server.
+pub(crate) fn derived_text(set: &MigrationSet, file: &Path) -> Result<String, String> {
+    let migration = find_migration(set, file).map_err(|e| e.to_string())?;
+    if !migration.up.script.errors.is_empty() {
+        return Err("fix the syntax errors first: a down script is derived from the whole migration".to_string());
+    }
+    let derived = derive_migration(&SchemaModel::from_migrations(&set.migrations), migration);
+    derived.render().ok_or_else(|| irreversible_report(migration, &derived))
+}
+
 fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }

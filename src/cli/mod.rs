@@ -2,12 +2,13 @@
 
 mod config;
 mod db;
-mod derive_down;
+pub(crate) mod derive_down;
 mod hash;
 mod lint;
 mod parse;
 mod plan;
-mod rule;
+pub(crate) mod rule;
+mod server;
 mod shell;
 
 use clap::{Parser, Subcommand};
@@ -65,6 +66,8 @@ pub enum Command {
     Unlock(db::UnlockArgs),
     /// Prove rollbacks on a scratch database: up, down, compare, up again.
     Verify(db::VerifyArgs),
+    /// Serve diagnostics, fixes, rule docs and derived down scripts to an editor (LSP over stdio).
+    Server(server::ServerArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff) to standard output.
@@ -99,6 +102,7 @@ pub fn main() -> i32 {
         Command::Baseline(a) => db::baseline(a),
         Command::Unlock(a) => db::unlock(a),
         Command::Verify(a) => db::verify(a),
+        Command::Server(a) => server::run(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),
     };

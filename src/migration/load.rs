@@ -36,11 +36,20 @@ impl MigrationSet {
 
     /// [`MigrationSet::load`], classifying the files by `convention`.
     pub fn load_with(root: &Path, convention: &Convention) -> Result<MigrationSet> {
+        MigrationSet::load_overlaid(root, convention, &Overlay::new())
+    }
+
+    /// [`MigrationSet::load_with`], reading the files `overlay` holds from it instead of the disk.
+    pub fn load_overlaid(root: &Path, convention: &Convention, overlay: &Overlay) -> Result<MigrationSet> {
         let found = walk(root, convention)?;
-        let files = read_and_parse_all(&found)?;
+        let files = read_and_parse_all(&found, overlay)?;
         Ok(assemble(root, found, files, convention))
     }
 }
+
+/// Texts that stand in for files on disk, by canonical path: an editor's unsaved buffers, so
+/// the set is linted as the user sees it.
+pub type Overlay = HashMap<PathBuf, String>;
 
 /// The convention of the set at `root`: the configured one for the configured migrations
 /// directory and the sets below it, detection for any other.
@@ -65,6 +74,16 @@ pub fn load_paths_with(
     migrations_dir: Option<&Path>,
     convention: &Convention,
 ) -> Result<Vec<MigrationSet>> {
+    load_paths_overlaid(paths, migrations_dir, convention, &Overlay::new())
+}
+
+/// [`load_paths_with`], reading the files `overlay` holds from it instead of the disk.
+pub fn load_paths_overlaid(
+    paths: &[PathBuf],
+    migrations_dir: Option<&Path>,
+    convention: &Convention,
+    overlay: &Overlay,
+) -> Result<Vec<MigrationSet>> {
     let mut roots: Vec<(PathBuf, Option<BTreeSet<PathBuf>>)> = Vec::new();
     let mut index_by_canonical: HashMap<PathBuf, usize> = HashMap::new();
     for path in paths {
@@ -82,7 +101,8 @@ pub fn load_paths_with(
     roots
         .into_iter()
         .map(|(root, focus)| {
-            let mut set = MigrationSet::load_with(&root, convention_for(&root, migrations_dir, convention))?;
+            let convention = convention_for(&root, migrations_dir, convention);
+            let mut set = MigrationSet::load_overlaid(&root, convention, overlay)?;
             set.focus = focus;
             Ok(set)
         })
@@ -244,7 +264,7 @@ const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 /// Reads and parses every file on up to `available_parallelism` threads; results keep the
 /// order of `found`. A file a worker did not get to (a thread that could not be spawned) is
 /// parsed on this thread.
-fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
+fn read_and_parse_all(found: &[Found], overlay: &Overlay) -> Result<Vec<MigrationFile>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(found.len());
     let mut slots: Vec<Option<Result<MigrationFile>>> = (0..found.len()).map(|_| None).collect();
     if threads > 1 {
@@ -260,7 +280,7 @@ fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
                             loop {
                                 let i = next.fetch_add(1, Ordering::Relaxed);
                                 let Some(f) = found.get(i) else { break out };
-                                out.push((i, guarded_read_and_parse(f)));
+                                out.push((i, guarded_read_and_parse(f, overlay)));
                             }
                         })
                         .ok()
@@ -272,7 +292,7 @@ fn read_and_parse_all(found: &[Found]) -> Result<Vec<MigrationFile>> {
             slots[i] = Some(result);
         }
     }
-    slots.into_iter().zip(found).map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f))).collect()
+    slots.into_iter().zip(found).map(|(slot, f)| slot.unwrap_or_else(|| guarded_read_and_parse(f, overlay))).collect()
 }
 
 /// A git symlink checked out without symlink support (`core.symlinks=false`, Windows) is a file
@@ -291,14 +311,18 @@ fn symlink_as_text(path: &Path, bytes: &[u8]) -> Option<PathBuf> {
 }
 
 /// A parser bug must not take the whole run down without saying which file caused it.
-fn guarded_read_and_parse(found: &Found) -> Result<MigrationFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found)))
+fn guarded_read_and_parse(found: &Found, overlay: &Overlay) -> Result<MigrationFile> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_parse(found, overlay)))
         .unwrap_or_else(|_| Err(Error::Internal(format!("{}: the parser panicked on this file", found.path.display()))))
 }
 
-fn read_and_parse(found: &Found) -> Result<MigrationFile> {
-    let mut bytes = std::fs::read(&found.path).map_err(|e| io(&found.path, e))?;
-    if let Some(target) = symlink_as_text(&found.path, &bytes) {
+fn read_and_parse(found: &Found, overlay: &Overlay) -> Result<MigrationFile> {
+    let open = (!overlay.is_empty()).then(|| overlay.get(&canonical(&found.path))).flatten();
+    let mut bytes = match open {
+        Some(text) => text.clone().into_bytes(),
+        None => std::fs::read(&found.path).map_err(|e| io(&found.path, e))?,
+    };
+    if let Some(target) = symlink_as_text(&found.path, &bytes).filter(|_| open.is_none()) {
         bytes = std::fs::read(&target).map_err(|e| io(&target, e))?;
     }
     if found.name == FileName::XmlChangelog {

@@ -30,7 +30,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use load::{convention_for, discover_set_roots, load_for_files, load_paths, load_paths_with, LoadError};
+pub use load::{
+    convention_for, discover_set_roots, load_for_files, load_paths, load_paths_overlaid, load_paths_with, LoadError,
+    Overlay,
+};
 pub use naming::Style;
 
 /// A migration version such as `1_10` or `2.1`, ordered numerically part by part; trailing
