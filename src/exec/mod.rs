@@ -12,12 +12,13 @@
 //! - [`apply`]: `up`, `down`, `retry` with crash-safe bookkeeping;
 //! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
-//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`.
+//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`, against [`decoy`] data.
 
 pub mod admin;
 pub mod apply;
 pub mod connect;
 pub mod counters;
+pub mod decoy;
 pub mod dryrun;
 pub mod fingerprint;
 pub mod history;
