@@ -50,7 +50,6 @@ pub struct Decoy {
     pub description: String,
     /// Tried in order until one runs without error; may create nothing (its anchor is absent).
     pub cypher: Vec<String>,
-    labels: Vec<String>,
 }
 
 /// The decoy a down touched, and how.
@@ -62,6 +61,9 @@ pub struct Touched {
     /// `deleted`, or the decoy's state before and after.
     pub change: String,
 }
+
+/// A decoy before it has an id: kind, description, Cypher alternatives, the labels it writes.
+type Found = (DecoyKind, String, Vec<String>, Vec<String>);
 
 /// The decoys for one migration's up, deduplicated, in planting order (matched nodes first, so
 /// relationship decoys can anchor on them).
@@ -80,7 +82,7 @@ pub fn synthesise(m: &MigrationPlan) -> Vec<Decoy> {
     // A node that one statement creates and a later one matches is no decoy: it did not exist
     // before the up.
     let written: Vec<Shape> = statements.iter().flat_map(|(_, s)| s.created.iter().map(|(_, c)| c.clone())).collect();
-    let mut found: Vec<(DecoyKind, String, Vec<String>, Vec<String>)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     for (line, shapes) in &statements {
         found.extend(shapes.decoys(*line, &written));
     }
@@ -95,7 +97,7 @@ pub fn synthesise(m: &MigrationPlan) -> Vec<Decoy> {
         let id = format!("d{}", out.len() + 1);
         let cypher = cypher.iter().map(|c| c.replace("$decoy", &id)).collect();
         let description = description.replace("$decoy", &id);
-        out.push(Decoy { id, kind, description, cypher, labels });
+        out.push(Decoy { id, kind, description, cypher });
     }
     out
 }
@@ -348,8 +350,7 @@ impl Shapes {
     /// The shape a matched variable has once the statement's guards are added.
     fn matched_shape(&self, var: &str) -> Option<Shape> {
         let mut shape = self.matched.get(var)?.clone();
-        for (v, k, l) in self.equal.iter().filter(|(v, ..)| v == var) {
-            let _ = v;
+        for (_, k, l) in self.equal.iter().filter(|(v, ..)| v == var) {
             if !shape.exact.iter().any(|(key, _)| key == k) {
                 shape.exact.push((k.clone(), l.clone()));
             }
@@ -369,7 +370,7 @@ impl Shapes {
         }
     }
 
-    fn decoys(&self, line: usize, written: &[Shape]) -> Vec<(DecoyKind, String, Vec<String>, Vec<String>)> {
+    fn decoys(&self, line: usize, written: &[Shape]) -> Vec<Found> {
         let mut out = Vec::new();
         let matched: Vec<Shape> = self
             .matched_order
@@ -412,7 +413,7 @@ impl Shapes {
         out
     }
 
-    fn link_decoy(&self, link: &Link, line: usize) -> Option<(DecoyKind, String, Vec<String>, Vec<String>)> {
+    fn link_decoy(&self, link: &Link, line: usize) -> Option<Found> {
         let matched = |end: &(Option<String>, Shape)| end.0.as_deref().and_then(|v| self.matched_shape(v));
         let t = quote_name(&link.rel_type);
         let (left, right) = (matched(&link.left), matched(&link.right));
@@ -471,7 +472,7 @@ fn writes_like(written: &[Shape], shape: &Shape) -> bool {
     })
 }
 
-fn other_values(shape: &Shape, line: usize, verb: &str) -> (DecoyKind, String, Vec<String>, Vec<String>) {
+fn other_values(shape: &Shape, line: usize, verb: &str) -> Found {
     let description = format!(
         "{} — same labels as a node line {line} {verb}, other values{}",
         shape.other_text(""),
