@@ -308,25 +308,21 @@ fn names_in_differences(proof: &Value) -> Vec<String> {
 }
 
 /// Whether a proof that is not exact is explained by the derived down's own comments: an
-/// `Inexact:` note, or an `Assumption:` note naming the data the touched decoy is made of (or,
-/// when the seed broke the assumption, a property, label or type the differences name).
+/// `Inexact:` note, or an `Assumption:` note naming the data it got wrong — a label or type of
+/// the touched decoy, or a property, label or type the differences name (when the seed broke it).
 fn explained(proof: &Value, down: &str) -> bool {
     let notes = notes(down);
     if notes.iter().any(|n| n.starts_with("Inexact:")) {
         return true;
     }
-    let assumptions: Vec<&String> = notes.iter().filter(|n| n.starts_with("Assumption:")).collect();
-    match proof.get("touched_decoy") {
-        Some(touched) => {
-            let names = names_in(touched["description"].as_str().unwrap_or(""));
-            assumptions.iter().any(|n| names.iter().any(|name| n.contains(&format!(":{name}"))))
-        }
-        None => assumptions.iter().any(|n| {
-            names_in_differences(proof)
-                .iter()
-                .any(|name| n.contains(&format!("`{name}`")) || n.contains(&format!(":{name}")))
-        }),
+    let mut names = names_in_differences(proof);
+    if let Some(touched) = proof.get("touched_decoy") {
+        names.extend(names_in(touched["description"].as_str().unwrap_or("")));
     }
+    notes
+        .iter()
+        .filter(|n| n.starts_with("Assumption:"))
+        .any(|n| names.iter().any(|name| n.contains(&format!(":{name}")) || n.contains(&format!("`{name}`"))))
 }
 
 #[test]
