@@ -544,6 +544,10 @@ pub struct VerifyArgs {
     /// Run even though the database is not empty (it will be changed).
     #[arg(long)]
     pub allow_non_empty: bool,
+    /// Do not plant decoys (data synthesised from each up's patterns that a wrong down would
+    /// touch): prove against the seed only.
+    #[arg(long)]
+    pub no_decoys: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
@@ -558,7 +562,7 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
         None => None,
     };
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
-    let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref()))?;
+    let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref(), !args.no_decoys))?;
     match args.format {
         OutputFormat::Text => print!("{}", prove::render(&proofs)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&proofs).unwrap_or_default()),

@@ -576,6 +576,12 @@ impl Inverter<'_, '_> {
             "renames :{} back to :{}; the relationships are re-created, so their element ids change",
             rr.new_type, rr.old_type
         )];
+        // Found by a verify decoy: the down matches every :new relationship of that shape, also
+        // those that existed before the up.
+        notes.push(format!(
+            "Assumption: no :{} relationships existed between such nodes before this migration (every one is renamed back to :{})",
+            rr.new_type, rr.old_type
+        ));
         if !rr.copied {
             notes.push(format!(
                 "Inexact: the migration did not copy properties from the old :{} relationships, so any they had are not restored",

@@ -125,13 +125,13 @@ async fn schema(db: &Db) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn node_text(labels: &[String], props: &HashMap<String, BoltType>) -> String {
+pub(crate) fn node_text(labels: &[String], props: &HashMap<String, BoltType>) -> String {
     let mut labels = labels.to_vec();
     labels.sort();
     format!("(:{} {})", labels.join(":"), map_text(props))
 }
 
-fn map_text(props: &HashMap<String, BoltType>) -> String {
+pub(crate) fn map_text(props: &HashMap<String, BoltType>) -> String {
     let mut entries: Vec<_> = props.iter().map(|(k, v)| format!("{k}: {}", value_text(v))).collect();
     entries.sort();
     format!("{{{}}}", entries.join(", "))

@@ -13,13 +13,14 @@
 //! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
 //!   `repair`, `validate`, `baseline`, `unlock`; [`adopt`]: `baseline --from neo4j-migrations`;
-//!   [`prove`]: `cymig verify`.
+//!   [`prove`]: `cymig verify`, against [`decoy`] data.
 
 pub mod admin;
 pub mod adopt;
 pub mod apply;
 pub mod connect;
 pub mod counters;
+pub mod decoy;
 pub mod dryrun;
 pub mod fingerprint;
 pub mod history;

@@ -3,8 +3,13 @@
 //! For each pending migration in order: fingerprint, up, down, fingerprint again, report every
 //! difference, then up again so the next migration starts from the state it expects. Refuses a
 //! database that holds data or schema unless explicitly allowed (it changes the database).
+//!
+//! With decoys (the default), [`decoy`] data synthesised from the up's patterns is planted before
+//! the first fingerprint and removed before the second up; a down that deletes or changes a decoy
+//! is not exact, and the proof names the first decoy it touched.
 
 use super::apply::{down_units, pending};
+use super::decoy::{self, Touched};
 use super::fingerprint::{self, Fingerprint};
 use super::history::{self, Direction};
 use super::{migration_key, Executor};
@@ -21,6 +26,11 @@ pub struct Proof {
     pub description: String,
     #[serde(flatten)]
     pub outcome: ProofOutcome,
+    /// How many decoy nodes and relationships were there during up and down.
+    pub decoys: usize,
+    /// The first decoy the down deleted or changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub touched_decoy: Option<Touched>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,7 +45,13 @@ pub enum ProofOutcome {
 }
 
 impl Executor {
-    pub async fn prove(&self, plan: &CheckedPlan, allow_non_empty: bool, seed: Option<&str>) -> Result<Vec<Proof>> {
+    pub async fn prove(
+        &self,
+        plan: &CheckedPlan,
+        allow_non_empty: bool,
+        seed: Option<&str>,
+        decoys: bool,
+    ) -> Result<Vec<Proof>> {
         let start = fingerprint::take(&self.db).await?;
         if !allow_non_empty && !start.is_empty() {
             return Err(Error::Usage(format!(
@@ -51,31 +67,43 @@ impl Executor {
         }
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
-        let result = self.prove_locked(plan, &lock).await;
+        let result = self.prove_locked(plan, &lock, decoys).await;
         lock.release_after(result).await
     }
 
-    async fn prove_locked(&self, plan: &CheckedPlan, lock: &super::lock::Lock) -> Result<Vec<Proof>> {
+    async fn prove_locked(&self, plan: &CheckedPlan, lock: &super::lock::Lock, decoys: bool) -> Result<Vec<Proof>> {
         let records = history::load(&self.db).await?;
         let mut proofs = Vec::new();
         for m in pending(plan, &records, None)? {
-            let before: Fingerprint = fingerprint::take(&self.db).await?;
-            self.run_one(plan, m, Direction::Up, lock).await?;
+            let proof = |outcome, decoys, touched_decoy| Proof {
+                migration: migration_key(m),
+                description: m.description.clone(),
+                outcome,
+                decoys,
+                touched_decoy,
+            };
             if down_units(m).is_none() {
-                proofs.push(Proof {
-                    migration: migration_key(m),
-                    description: m.description.clone(),
-                    outcome: ProofOutcome::Irreversible,
-                });
+                self.run_one(plan, m, Direction::Up, lock).await?;
+                proofs.push(proof(ProofOutcome::Irreversible, 0, None));
                 continue;
             }
+            let planted = if decoys { decoy::synthesise(m) } else { Vec::new() };
+            let count = decoy::plant(&self.db, &planted).await?;
+            let before: Fingerprint = fingerprint::take(&self.db).await?;
+            let decoys_before = decoy::snapshot(&self.db).await?;
+            self.run_one(plan, m, Direction::Up, lock).await?;
             self.run_one(plan, m, Direction::Down, lock).await?;
             let after = fingerprint::take(&self.db).await?;
-            let differences = fingerprint::diff(&before, &after);
+            let touched = decoy::first_touched(&planted, &decoys_before, &decoy::snapshot(&self.db).await?);
+            let mut differences = fingerprint::diff(&before, &after);
+            if let Some(t) = &touched {
+                differences.insert(0, format!("touched decoy {} ({}): {}", t.id, t.description, t.change));
+            }
+            decoy::remove(&self.db).await?;
             self.run_one(plan, m, Direction::Up, lock).await?;
             let outcome =
                 if differences.is_empty() { ProofOutcome::Exact } else { ProofOutcome::Differs { differences } };
-            proofs.push(Proof { migration: migration_key(m), description: m.description.clone(), outcome });
+            proofs.push(proof(outcome, count, touched));
         }
         Ok(proofs)
     }
@@ -118,14 +146,23 @@ pub fn render(proofs: &[Proof]) -> String {
     let mut out = String::new();
     for p in proofs {
         match &p.outcome {
-            ProofOutcome::Exact => out
-                .push_str(&format!("  {:<10} {}  down restores schema and data exactly\n", p.migration, p.description)),
+            ProofOutcome::Exact => out.push_str(&format!(
+                "  {:<10} {}  down restores schema and data exactly{}\n",
+                p.migration,
+                p.description,
+                checked_against(p.decoys)
+            )),
             ProofOutcome::Irreversible => out.push_str(&format!(
                 "  {:<10} {}  irreversible (no down script): applied, not proven\n",
                 p.migration, p.description
             )),
             ProofOutcome::Differs { differences } => {
-                out.push_str(&format!("  {:<10} {}  DOWN IS NOT EXACT:\n", p.migration, p.description));
+                out.push_str(&format!(
+                    "  {:<10} {}  DOWN IS NOT EXACT{}:\n",
+                    p.migration,
+                    p.description,
+                    checked_against(p.decoys)
+                ));
                 for d in differences {
                     out.push_str(&format!("               {d}\n"));
                 }
@@ -136,4 +173,12 @@ pub fn render(proofs: &[Proof]) -> String {
         out.push_str("nothing pending to verify\n");
     }
     out
+}
+
+fn checked_against(decoys: usize) -> String {
+    match decoys {
+        0 => String::new(),
+        1 => " (checked against 1 decoy)".into(),
+        n => format!(" (checked against {n} decoys)"),
+    }
 }

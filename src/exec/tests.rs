@@ -216,7 +216,7 @@ fn verify_proves_exact_downs_and_reports_inexact_ones() {
         ));
         patterns.push(mig("10", "no_down", &[(Explicit, &["CREATE (:Audit {at: 1})"])], None));
         let p = plan(patterns);
-        let proofs = ex.prove(&p, false, Some(SEED)).await.unwrap();
+        let proofs = ex.prove(&p, false, Some(SEED), false).await.unwrap();
         let summary: Vec<String> = proofs.iter().map(|p| format!("{} {:?}", p.migration, p.outcome)).collect();
         for exact in ["1", "2", "3", "4", "6", "7"] {
             assert!(summary.contains(&format!("{exact} Exact")), "{summary:#?}");
@@ -229,7 +229,7 @@ fn verify_proves_exact_downs_and_reports_inexact_ones() {
         // Everything ends applied, ready for the next migration.
         assert!(history::load(&ex.db).await.unwrap().iter().all(|r| r.status == Status::Applied));
         // A non-empty database is refused.
-        let err = ex.prove(&p, false, None).await.unwrap_err().to_string();
+        let err = ex.prove(&p, false, None, false).await.unwrap_err().to_string();
         assert!(err.contains("not empty"), "{err}");
     });
 }
