@@ -1084,6 +1084,9 @@ pub struct ShowCommand {
     pub yield_: Option<ShowYield>,
     pub where_: Option<Expr>,
     pub return_: Option<ReturnClause>,
+    /// The command chained after this one, reading what its YIELD binds:
+    /// `SHOW TRANSACTIONS YIELD transactionId AS txId TERMINATE TRANSACTIONS txId`.
+    pub next: Option<Box<StatementKind>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1100,6 +1103,23 @@ pub struct TerminateCommand {
     pub yield_: Option<ShowYield>,
     pub where_: Option<Expr>,
     pub return_: Option<ReturnClause>,
+    /// The command chained after this one, reading what its YIELD binds:
+    /// `SHOW TRANSACTIONS YIELD transactionId AS txId TERMINATE TRANSACTIONS txId`.
+    pub next: Option<Box<StatementKind>>,
+}
+
+impl ShowCommand {
+    /// Whether a command of the chain terminates transactions (it is then an admin command).
+    pub fn terminates(&self) -> bool {
+        self.next.as_deref().is_some_and(chain_terminates)
+    }
+}
+
+fn chain_terminates(kind: &StatementKind) -> bool {
+    match kind {
+        StatementKind::Show(show) => show.terminates(),
+        _ => true,
+    }
 }
 
 /// Database, alias, user, role, privilege and server commands: not analysed further.

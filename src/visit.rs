@@ -37,7 +37,11 @@ pub trait Visitor<'a> {
 }
 
 pub fn walk_statement<'a, V: Visitor<'a> + ?Sized>(v: &mut V, s: &'a Statement) {
-    match &s.kind {
+    walk_statement_kind(v, &s.kind);
+}
+
+fn walk_statement_kind<'a, V: Visitor<'a> + ?Sized>(v: &mut V, kind: &'a StatementKind) {
+    match kind {
         StatementKind::Query(q) => v.visit_query(q),
         StatementKind::Schema(c) => v.visit_schema(c),
         StatementKind::Show(c) => {
@@ -45,6 +49,9 @@ pub fn walk_statement<'a, V: Visitor<'a> + ?Sized>(v: &mut V, s: &'a Statement) 
             opt_expr(v, c.where_.as_ref());
             if let Some(r) = &c.return_ {
                 walk_projection(v, &r.projection);
+            }
+            if let Some(next) = &c.next {
+                walk_statement_kind(v, next);
             }
         }
         StatementKind::Terminate(c) => {
@@ -55,6 +62,9 @@ pub fn walk_statement<'a, V: Visitor<'a> + ?Sized>(v: &mut V, s: &'a Statement) 
             opt_expr(v, c.where_.as_ref());
             if let Some(r) = &c.return_ {
                 walk_projection(v, &r.projection);
+            }
+            if let Some(next) = &c.next {
+                walk_statement_kind(v, next);
             }
         }
         StatementKind::Admin(_) => {}

@@ -323,6 +323,34 @@ fn deep_nesting_gives_a_diagnostic_not_a_stack_overflow() {
     }
 }
 
+/// A flat operator chain is not nesting: the chains Neo4j accepts parse and lint on an 8 MiB
+/// stack, and one past the chain limit is a diagnostic.
+#[test]
+fn flat_operator_chains_parse() {
+    let or_chain = format!(
+        "MATCH (n) WHERE {} RETURN n;",
+        (0..1200).map(|i| format!("n.p = {i}")).collect::<Vec<_>>().join(" OR ")
+    );
+    let plus_chain = format!("RETURN {};", (0..1000).map(|i| i.to_string()).collect::<Vec<_>>().join(" + "));
+    let long_chain = format!("RETURN {};", (0..9000).map(|i| format!("{i} < x")).collect::<Vec<_>>().join(" AND "));
+    for input in [&or_chain, &plus_chain, &long_chain] {
+        let errors = on_thread(|| {
+            let lints = cymig::check::lint_source("V1__chain.cypher", input, &Default::default());
+            let script = cymig::syntax::parse(input);
+            let syntax_errors = lints.diagnostics.iter().filter(|d| d.rule == "syntax-error").count();
+            (script.errors.len(), script.statements.len(), syntax_errors)
+        })
+        .expect("no stack overflow");
+        assert_eq!(errors, (0, 1, 0), "{}…", &input[..60]);
+    }
+    let too_long = format!("RETURN 1{};", " + 1".repeat(10_001));
+    let script = on_thread(|| cymig::syntax::parse(&too_long)).expect("no stack overflow");
+    assert!(script.errors[0].message.contains("expression too long"), "{:?}", script.errors);
+    let nested = format!("RETURN x{};", ".a".repeat(1001));
+    let script = on_thread(|| cymig::syntax::parse(&nested)).expect("no stack overflow");
+    assert!(script.errors[0].message.contains("nesting too deep"), "{:?}", script.errors);
+}
+
 /// Inputs the fuzzer or this test once broke (fixtures/fuzz/*.fuzz, raw bytes): each must now
 /// return, with spans inside the text.
 #[test]

@@ -253,4 +253,5 @@ rule_tests! {
     create_unique => "create-unique",
     down_mismatch => "down-mismatch",
     semantic_error => "semantic-error",
+    deprecated_identifier_character => "deprecated-identifier-character",
 }

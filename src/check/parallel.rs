@@ -13,7 +13,8 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
+            // A spawn that fails leaves its share to the other workers, or to this thread below.
+            let _ = std::thread::Builder::new().stack_size(WORKER_STACK_BYTES).spawn_scoped(scope, || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(item) = items.get(i) else { break };
                 let r = f(item);
@@ -23,5 +24,10 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             });
         }
     });
-    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    let slots = results.into_inner().unwrap_or_default();
+    slots.into_iter().zip(items).map(|(slot, item)| slot.unwrap_or_else(|| f(item))).collect()
 }
+
+/// The rules walk expression trees recursively, and an operator chain Neo4j accepts is a tree
+/// thousands of levels deep: the default 2 MiB of a spawned thread is not enough for it.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;

@@ -318,6 +318,9 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 Err(why) => Outcome::Irreversible(why),
             }
         }
+        StatementKind::Show(c) if c.terminates() => {
+            Outcome::Nothing("TERMINATE TRANSACTIONS changes no data or schema".into())
+        }
         StatementKind::Show(_) => Outcome::Nothing("SHOW only reads".into()),
         StatementKind::Terminate(_) => Outcome::Nothing("TERMINATE TRANSACTIONS changes no data or schema".into()),
         StatementKind::Admin(a) => {

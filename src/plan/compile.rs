@@ -280,6 +280,7 @@ fn is_schema_procedure(name: &str) -> bool {
 pub fn classify(statement: &Statement) -> StatementClass {
     match &statement.kind {
         StatementKind::Schema(_) => StatementClass::Schema,
+        StatementKind::Show(c) if c.terminates() => StatementClass::Admin,
         StatementKind::Show(_) => StatementClass::Read,
         StatementKind::Terminate(_) | StatementKind::Admin(_) => StatementClass::Admin,
         StatementKind::Query(q) => classify_query(q),

@@ -115,12 +115,7 @@ impl Rule for AwaitIndexes {
 /// A uniqueness or key constraint whose first property is `property`: its index is online as
 /// soon as the constraint exists.
 fn constraint_backs(catalog: &Catalog, label: &str, property: &str) -> bool {
-    catalog.constraints().any(|o| {
-        o.kind.is_unique_or_key()
-            && o.entity == EntityKind::Node
-            && o.labels.iter().any(|l| l == label)
-            && o.properties.first().map(String::as_str) == Some(property)
-    })
+    catalog.unique_constraint_led_by(EntityKind::Node, label, property).is_some()
 }
 
 fn awaits(q: &crate::ast::Query) -> bool {

@@ -145,7 +145,11 @@ fn mismatches(
 /// Whether `catalog` has `object`, under its name or on its schema (a down that re-creates an
 /// index under another name still restores what queries rely on).
 fn holds(catalog: &Catalog, object: &SchemaObject) -> bool {
-    catalog.iter().any(|o| same_object(o, object))
+    let named = object.name.as_deref().and_then(|name| match object.kind.is_index() {
+        true => catalog.index_named(name),
+        false => catalog.constraint_named(name),
+    });
+    named.is_some() || catalog.equivalent(object).is_some()
 }
 
 fn same_object(a: &SchemaObject, b: &SchemaObject) -> bool {

@@ -15,6 +15,7 @@ mod call_subquery_scope;
 mod cartesian_product;
 mod case_when_null;
 mod create_unique;
+mod deprecated_identifier_character;
 mod destructive_delete;
 mod down_mismatch;
 mod duplicate_version;

@@ -20,6 +20,7 @@ pub fn statement_class(stmt: &Statement) -> StatementClass {
     match &stmt.kind {
         StatementKind::Schema(_) => StatementClass::Schema,
         StatementKind::Admin(_) | StatementKind::Terminate(_) => StatementClass::Admin,
+        StatementKind::Show(c) if c.terminates() => StatementClass::Admin,
         StatementKind::Show(_) => StatementClass::Read,
         StatementKind::Query(q) => {
             if calls_schema_procedure(q) || runs_embedded_schema(q) {
@@ -112,7 +113,7 @@ pub fn rerunnable(stmt: &Statement) -> bool {
             SchemaCommand::DropIndex(d) => d.if_exists,
         },
         StatementKind::Query(q) => q.single_queries().all(|sq| sq.clauses.iter().all(clause_rerunnable)),
-        StatementKind::Show(_) => true,
+        StatementKind::Show(c) => !c.terminates(),
         StatementKind::Admin(_) | StatementKind::Terminate(_) => false,
     }
 }

@@ -5,6 +5,7 @@ use crate::ast::{
     ConstraintKind, CreateConstraint, CreateIndex, DropTarget, EntityKind, IndexKind, PropertyRef, SchemaEntity,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What kind of schema object this is.
@@ -266,13 +267,73 @@ pub fn quote_name(name: &str) -> String {
 /// Objects are shared (`Arc`): linting takes a snapshot of the catalog before every file and
 /// statement, and a snapshot must cost a vector of pointers, not a deep copy of every object
 /// (with deep copies, a 200-file set spent most of its lint time in the allocator).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Catalog {
-    pub objects: Vec<Arc<SchemaObject>>,
+    objects: Vec<Arc<SchemaObject>>,
     /// The catalogs of the other databases statements run against after `:use <db>`, by name:
     /// an index created in one is not in another's.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub databases: std::collections::BTreeMap<String, Catalog>,
+    #[serde(skip)]
+    lookup: Lookup,
+}
+
+/// Two catalogs are equal when they hold the same objects: the lookup is derived from them.
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        self.objects == other.objects && self.databases == other.databases
+    }
+}
+
+/// Positions in `objects` by what the lookups ask for, so a lookup reads only its candidates:
+/// rules ask the catalog about every MERGE and MATCH, and a scan of every object made a file
+/// with thousands of constraints quadratic to lint.
+#[derive(Clone, Debug, Default)]
+struct Lookup {
+    by_name: HashMap<String, Vec<usize>>,
+    /// Per entity kind (nodes, relationships): label or type, then the first property key.
+    by_first_key: [HashMap<String, HashMap<String, Vec<usize>>>; 2],
+    /// Objects without a label or a property (LOOKUP indexes): few, and scanned.
+    unkeyed: Vec<usize>,
+}
+
+impl Lookup {
+    fn add(&mut self, at: usize, object: &SchemaObject) {
+        if let Some(name) = &object.name {
+            self.by_name.entry(name.clone()).or_default().push(at);
+        }
+        let Some(first) = object.properties.first() else {
+            self.unkeyed.push(at);
+            return;
+        };
+        if object.labels.is_empty() {
+            self.unkeyed.push(at);
+        }
+        let by_label = &mut self.by_first_key[entity_slot(object.entity)];
+        for label in &object.labels {
+            let positions = by_label.entry(label.clone()).or_default().entry(first.clone()).or_default();
+            if positions.last() != Some(&at) {
+                positions.push(at);
+            }
+        }
+    }
+
+    fn named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Objects of `entity` on `label` whose first property key is `key`, oldest first.
+    fn first_key(&self, entity: EntityKind, label: &str, key: &str) -> &[usize] {
+        let by_label = &self.by_first_key[entity_slot(entity)];
+        by_label.get(label).and_then(|keys| keys.get(key)).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn entity_slot(entity: EntityKind) -> usize {
+    match entity {
+        EntityKind::Node => 0,
+        EntityKind::Relationship => 1,
+    }
 }
 
 impl Catalog {
@@ -298,13 +359,36 @@ impl Catalog {
         self.objects.iter().map(|o| &**o)
     }
 
+    /// How many objects the catalog holds.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The oldest object among `positions` that satisfies `accept`.
+    fn first_of<'a>(
+        &self,
+        positions: impl IntoIterator<Item = &'a usize>,
+        accept: impl Fn(&SchemaObject) -> bool,
+    ) -> Option<&SchemaObject> {
+        let found = positions.into_iter().copied().filter(|&i| accept(&self.objects[i])).min();
+        found.map(|i| &*self.objects[i])
+    }
+
     pub fn by_name(&self, name: &str) -> Option<&SchemaObject> {
-        self.iter().find(|o| o.name.as_deref() == Some(name))
+        self.first_of(self.lookup.named(name), |_| true)
     }
 
     /// An object on the same schema (see [`SchemaObject::same_schema`]).
     pub fn equivalent(&self, object: &SchemaObject) -> Option<&SchemaObject> {
-        self.iter().find(|o| o.same_schema(object))
+        let candidates = match (object.labels.first(), object.properties.first()) {
+            (Some(label), Some(key)) => self.lookup.first_key(object.entity, label, key),
+            _ => &self.lookup.unkeyed,
+        };
+        self.first_of(candidates, |o| o.same_schema(object))
     }
 
     pub fn indexes(&self) -> impl Iterator<Item = &SchemaObject> {
@@ -318,7 +402,9 @@ impl Catalog {
     /// A uniqueness or key constraint on `label` whose properties are all among `keys` — the
     /// condition under which `MERGE (:label {keys…})` is safe from duplicates.
     pub fn unique_constraint_covering(&self, entity: EntityKind, label: &str, keys: &[&str]) -> Option<&SchemaObject> {
-        self.iter().find(|o| {
+        // A covering constraint's first property is one of the keys.
+        let candidates = keys.iter().flat_map(|key| self.lookup.first_key(entity, label, key));
+        self.first_of(candidates, |o| {
             o.kind.is_unique_or_key()
                 && o.entity == entity
                 && o.labels.len() == 1
@@ -328,14 +414,15 @@ impl Catalog {
         })
     }
 
+    /// A uniqueness or key constraint on `label` (among others) whose first property is
+    /// `property`: its index serves lookups on it as soon as the constraint exists.
+    pub fn unique_constraint_led_by(&self, entity: EntityKind, label: &str, property: &str) -> Option<&SchemaObject> {
+        self.first_of(self.lookup.first_key(entity, label, property), |o| o.kind.is_unique_or_key())
+    }
+
     /// True when an index (or index-backed constraint) can serve lookups on `label.property`.
     pub fn has_index_on(&self, entity: EntityKind, label: &str, property: &str) -> bool {
-        self.iter().any(|o| {
-            o.kind.is_index_backed()
-                && o.entity == entity
-                && o.labels.iter().any(|l| l == label)
-                && o.properties.first().map(String::as_str) == Some(property)
-        })
+        self.lookup.first_key(entity, label, property).iter().any(|&i| self.objects[i].kind.is_index_backed())
     }
 
     /// Whether `property` of node label `label` is covered by a uniqueness or key constraint on
@@ -345,31 +432,52 @@ impl Catalog {
     }
 
     pub fn constraint_named(&self, name: &str) -> Option<&SchemaObject> {
-        self.constraints().find(|o| o.name.as_deref() == Some(name))
+        self.first_of(self.lookup.named(name), |o| o.kind.is_constraint())
     }
 
     pub fn index_named(&self, name: &str) -> Option<&SchemaObject> {
-        self.indexes().find(|o| o.name.as_deref() == Some(name))
+        self.first_of(self.lookup.named(name), |o| o.kind.is_index())
     }
 
     /// A constraint on exactly `label(properties…)`, of any kind: what a legacy drop by
     /// definition refers to, so it can be rewritten as a drop by name.
     pub fn constraint_defined_as(&self, label: &str, properties: &[&str]) -> Option<&SchemaObject> {
-        self.constraints().find(|o| o.is_defined_as(label, properties))
+        self.defined_as(label, properties, |o| o.kind.is_constraint())
     }
 
     /// An index on exactly `label(properties…)`, of any kind (see [`Catalog::constraint_defined_as`]).
     pub fn index_defined_as(&self, label: &str, properties: &[&str]) -> Option<&SchemaObject> {
-        self.indexes().find(|o| o.is_defined_as(label, properties))
+        self.defined_as(label, properties, |o| o.kind.is_index())
+    }
+
+    fn defined_as(
+        &self,
+        label: &str,
+        properties: &[&str],
+        kind: impl Fn(&SchemaObject) -> bool,
+    ) -> Option<&SchemaObject> {
+        let accept = |o: &SchemaObject| kind(o) && o.is_defined_as(label, properties);
+        let Some(first) = properties.first() else {
+            return self.first_of(&self.lookup.unkeyed, accept);
+        };
+        let nodes = self.lookup.first_key(EntityKind::Node, label, first);
+        let relationships = self.lookup.first_key(EntityKind::Relationship, label, first);
+        self.first_of(nodes.iter().chain(relationships), accept)
     }
 
     pub(crate) fn insert(&mut self, object: SchemaObject) {
+        self.lookup.add(self.objects.len(), &object);
         self.objects.push(Arc::new(object));
     }
 
+    /// Removing shifts the positions after it, so the lookup is rebuilt (drops are rare).
     pub(crate) fn remove(&mut self, object: &SchemaObject) {
         if let Some(i) = self.objects.iter().position(|o| **o == *object) {
             self.objects.remove(i);
+            self.lookup = Lookup::default();
+            for (at, o) in self.objects.iter().enumerate() {
+                self.lookup.add(at, o);
+            }
         }
     }
 }
@@ -433,7 +541,8 @@ mod tests {
 
     #[test]
     fn a_key_constraint_covering_the_merge_keys_counts() {
-        let catalog = Catalog { objects: vec![Arc::new(unique(Some("person_email")))], ..Catalog::default() };
+        let mut catalog = Catalog::default();
+        catalog.insert(unique(Some("person_email")));
         assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["email", "name"]).is_some());
         assert!(catalog.unique_constraint_covering(EntityKind::Node, "Person", &["name"]).is_none());
     }

@@ -373,7 +373,7 @@ mod tests {
             ),
             ("3", "DROP INDEX person_name IF EXISTS;\nDROP INDEX unknown_one IF EXISTS;"),
         ]);
-        assert_eq!(m.catalog_after("1").objects.len(), 2);
+        assert_eq!(m.catalog_after("1").len(), 2);
         assert!(matches!(m.migration("2").unwrap().events[0], SchemaEvent::AlreadyExists { if_not_exists: true, .. }));
         let before = m.definition_before("3", "person_name").expect("known definition");
         assert_eq!(before.options.as_deref(), Some("{indexProvider: 'range-1.0'}"));
@@ -383,7 +383,7 @@ mod tests {
             matches!(&events[0], SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some("person_name"))
         );
         assert!(matches!(&events[1], SchemaEvent::DroppedUnknown { target, .. } if target == "unknown_one"));
-        assert_eq!(m.catalog_after("3").objects.len(), 1);
+        assert_eq!(m.catalog_after("3").len(), 1);
         assert!(m.has_unique_constraint_at("2", 0, EntityKind::Node, "Person", &["email"]));
         assert!(!m.has_unique_constraint_at("2", 0, EntityKind::Node, "Person", &["name"]));
         assert_eq!(m.indexes_created_in("1").len(), 2);

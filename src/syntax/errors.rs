@@ -55,6 +55,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::load_csv_clause
         | Rule::use_clause
         | Rule::finish_clause
+        | Rule::modifier_clause
         | Rule::start_clause => "a clause",
         Rule::EOI => "end of statement",
         Rule::where_clause => "`WHERE`",
@@ -267,7 +268,7 @@ fn with_statement(message: String, text: &str) -> String {
 /// Keywords that start a clause: listed as "a clause" when a clause may follow.
 const CLAUSE_KEYWORDS: &[&str] = &[
     "CALL", "CREATE", "DELETE", "DETACH", "FINISH", "FOREACH", "LOAD", "MATCH", "MERGE", "NODETACH", "OPTIONAL",
-    "REMOVE", "RETURN", "SET", "START", "UNWIND", "USE", "WITH", "INSERT",
+    "REMOVE", "RETURN", "SET", "START", "UNWIND", "USE", "WITH", "INSERT", "ORDER", "SKIP", "OFFSET", "LIMIT",
 ];
 
 /// A misspelt keyword: the word found is within two edits of one that was expected there.

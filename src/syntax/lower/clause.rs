@@ -80,6 +80,7 @@ impl Lowerer {
                 Clause::With(WithClause { span, projection: self.projection(proj)?, where_ })
             }
             Rule::return_clause => Clause::Return(self.return_clause(pair)?),
+            Rule::modifier_clause => Clause::With(self.modifier_clause(pair)?),
             Rule::create_clause => {
                 let unique = child(&pair, Rule::create_unique).map(|u| self.span(&u));
                 let pat = child(&pair, Rule::pattern).ok_or_else(|| internal(span))?;
@@ -220,6 +221,15 @@ impl Lowerer {
             }
         }
         Ok(proj)
+    }
+
+    /// A standalone `ORDER BY … SKIP … LIMIT …`: Neo4j reads it as `WITH *` with those modifiers,
+    /// and so do the rules.
+    fn modifier_clause(&self, pair: Pair) -> LResult<WithClause> {
+        let span = self.span(&pair);
+        let mut projection = self.projection(pair)?;
+        projection.star = true;
+        Ok(WithClause { span, projection, where_: None })
     }
 
     /// The expression of `SKIP e`, `LIMIT e` and similar keyword-led rules.

@@ -8,9 +8,14 @@ use crate::ast::*;
 use crate::span::Span;
 use crate::syntax::grammar::Rule;
 
-/// Deepest expression tree accepted: deeper trees would make every recursive consumer of the
-/// AST (visitors, `Drop`) a stack-overflow risk.
+/// Deepest nesting accepted: deeper trees would make every recursive consumer of the AST
+/// (visitors, `Drop`) a stack-overflow risk. The left operand of a binary operator does not
+/// nest: a flat chain `a OR b OR …` is a list to the reader, and Neo4j accepts long ones.
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
+
+/// Deepest tree accepted, flat chains included: the tree of a chain is as deep as the chain is
+/// long, and the recursive consumers still walk it.
+pub(crate) const MAX_CHAIN_DEPTH: u32 = 10 * MAX_EXPR_DEPTH;
 
 // Binding powers, loosest first (Neo4j: OR < XOR < AND < NOT < comparison < string and list
 // predicates / IS NULL < + - || < * / % < ^ < unary + - < property, index, label).
@@ -20,7 +25,10 @@ const BP_UNARY: u8 = 10;
 
 struct Operand {
     expr: Expr,
+    /// The height of the tree.
     depth: u32,
+    /// The height without the left spines of operator chains (see [`MAX_EXPR_DEPTH`]).
+    nesting: u32,
     /// `9223372036854775808`, only valid under a unary minus.
     big_int: bool,
 }
@@ -99,8 +107,8 @@ impl Lowerer {
         if parts.len() == 1 {
             if let Some(only) = parts.peek().filter(|p| !is_operator_part(p.as_rule())) {
                 let operand = self.primary(only)?;
-                let depth = operand.depth;
-                return Ok(Operand { expr: self.finish(operand)?, depth, big_int: false });
+                let (depth, nesting) = (operand.depth, operand.nesting);
+                return Ok(Operand { expr: self.finish(operand)?, depth, nesting, big_int: false });
             }
         }
         let mut operands: Vec<Operand> = Vec::new();
@@ -142,8 +150,8 @@ impl Lowerer {
             self.reduce_at_end(&mut ops, &mut operands)?;
         }
         let result = operands.pop().ok_or_else(|| internal(Span::default()))?;
-        let depth = result.depth;
-        Ok(Operand { expr: self.finish(result)?, depth, big_int: false })
+        let (depth, nesting) = (result.depth, result.nesting);
+        Ok(Operand { expr: self.finish(result)?, depth, nesting, big_int: false })
     }
 
     /// An operand that is complete: a lone `9223372036854775808` is an overflow.
@@ -170,13 +178,14 @@ impl Lowerer {
                 let span = Span::new(start, operand.expr.span.end);
                 let folded = fold_sign(op, &operand, span);
                 let result = match folded {
-                    Some(expr) => Operand { expr, depth: operand.depth, big_int: false },
+                    Some(expr) => Operand { expr, depth: operand.depth, nesting: operand.nesting, big_int: false },
                     None => {
-                        let depth = operand.depth + 1;
+                        let (depth, nesting) = (operand.depth + 1, operand.nesting + 1);
                         let inner = self.finish(operand)?;
                         Operand {
                             expr: Expr { span, kind: ExprKind::Unary { op, operand: boxed(inner) } },
                             depth,
+                            nesting,
                             big_int: false,
                         }
                     }
@@ -187,29 +196,31 @@ impl Lowerer {
                 let rhs = operands.pop().ok_or_else(|| internal(Span::default()))?;
                 let lhs = operands.pop().ok_or_else(|| internal(rhs.expr.span))?;
                 let depth = lhs.depth.max(rhs.depth) + 1;
+                let nesting = lhs.nesting.max(rhs.nesting + 1);
                 let (lhs, rhs) = (self.finish(lhs)?, self.finish(rhs)?);
                 let span = lhs.span.cover(rhs.span);
                 let expr = Expr { span, kind: ExprKind::Binary { op, lhs: boxed(lhs), rhs: boxed(rhs) } };
-                operands.push(self.check_depth(Operand { expr, depth, big_int: false })?);
+                operands.push(self.check_depth(Operand { expr, depth, nesting, big_int: false })?);
             }
         }
         Ok(())
     }
 
     fn check_depth(&self, operand: Operand) -> LResult<Operand> {
-        if operand.depth > MAX_EXPR_DEPTH {
-            return Err(LowerError {
-                span: operand.expr.span,
-                message: format!("expression nesting too deep (more than {MAX_EXPR_DEPTH} levels)"),
-            });
-        }
-        Ok(operand)
+        let message = if operand.nesting > MAX_EXPR_DEPTH {
+            format!("expression nesting too deep (more than {MAX_EXPR_DEPTH} levels)")
+        } else if operand.depth > MAX_CHAIN_DEPTH {
+            format!("expression too long (more than {MAX_CHAIN_DEPTH} operators in one chain)")
+        } else {
+            return Ok(operand);
+        };
+        Err(LowerError { span: operand.expr.span, message })
     }
 
     fn apply_postfix(&self, operands: &mut Vec<Operand>, part: Pair) -> LResult<()> {
         let part_span = self.span(&part);
         let subject = operands.pop().ok_or_else(|| internal(part_span))?;
-        let depth = subject.depth + 1;
+        let (depth, nesting) = (subject.depth + 1, subject.nesting + 1);
         let subject = self.finish(subject)?;
         let span = subject.span.cover(part_span);
         let kind = match part.as_rule() {
@@ -232,7 +243,7 @@ impl Lowerer {
                 ExprKind::LabelCheck { subject: boxed(subject), labels }
             }
         };
-        operands.push(self.check_depth(Operand { expr: Expr { span, kind }, depth, big_int: false })?);
+        operands.push(self.check_depth(Operand { expr: Expr { span, kind }, depth, nesting, big_int: false })?);
         Ok(())
     }
 
@@ -297,7 +308,7 @@ impl Lowerer {
             Rule::paren_expr => {
                 let inner = pair.into_inner().next().ok_or_else(|| internal(span))?;
                 let operand = self.expr_operand(inner)?;
-                return Ok(Operand { depth: operand.depth + 1, ..operand });
+                return Ok(Operand { depth: operand.depth + 1, nesting: operand.nesting + 1, ..operand });
             }
             Rule::count_star => ExprKind::CountStar,
             Rule::list_literal => {
@@ -329,7 +340,7 @@ impl Lowerer {
             }
             _ => return Err(internal(span)),
         };
-        Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int })
+        Ok(Operand { expr: Expr { span, kind }, depth: 1, nesting: 1, big_int })
     }
 
     pub(super) fn map_literal(&self, pair: Pair) -> LResult<MapLiteral> {
@@ -373,7 +384,7 @@ impl Lowerer {
                     }
                 }
                 let kind = ExprKind::FunctionCall { name, distinct, args };
-                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, nesting: 1, big_int: false })
             }
             Some(body) => {
                 let mut parts = name_pair.into_inner();
@@ -383,7 +394,7 @@ impl Lowerer {
                 }
                 let items = body.into_inner().map(|i| self.map_projection_item(i)).collect::<LResult<_>>()?;
                 let kind = ExprKind::MapProjection { subject, items };
-                Ok(Operand { expr: Expr { span, kind }, depth: 1, big_int: false })
+                Ok(Operand { expr: Expr { span, kind }, depth: 1, nesting: 1, big_int: false })
             }
             None => self.property_chain(name_pair),
         }
@@ -394,14 +405,22 @@ impl Lowerer {
         let mut parts = pair.into_inner();
         let first = parts.next().ok_or_else(|| internal(Span::default()))?;
         let name = self.name(&first);
-        let mut operand =
-            Operand { expr: Expr { span: name.span, kind: ExprKind::Variable(name) }, depth: 1, big_int: false };
+        let mut operand = Operand {
+            expr: Expr { span: name.span, kind: ExprKind::Variable(name) },
+            depth: 1,
+            nesting: 1,
+            big_int: false,
+        };
         for part in parts {
             let key = self.name(&part);
             let span = operand.expr.span.cover(key.span);
             let kind = ExprKind::Property { subject: boxed(operand.expr), key };
-            operand =
-                self.check_depth(Operand { expr: Expr { span, kind }, depth: operand.depth + 1, big_int: false })?;
+            operand = self.check_depth(Operand {
+                expr: Expr { span, kind },
+                depth: operand.depth + 1,
+                nesting: operand.nesting + 1,
+                big_int: false,
+            })?;
         }
         Ok(operand)
     }

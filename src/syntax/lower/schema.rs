@@ -244,18 +244,22 @@ impl Lowerer {
             keywords.extend(words);
             return Ok(StatementKind::Admin(AdminCommand { span, keywords }));
         }
-        let (_, yield_, where_, return_) = self.show_tail(pair)?;
-        Ok(StatementKind::Show(ShowCommand { span, target: words.join(" "), yield_, where_, return_ }))
+        let (_, yield_, where_, return_, next) = self.show_tail(pair)?;
+        Ok(StatementKind::Show(ShowCommand { span, target: words.join(" "), yield_, where_, return_, next }))
     }
 
     pub(super) fn terminate_command(&self, pair: Pair) -> LResult<TerminateCommand> {
         let span = self.span(&pair);
-        let (ids, yield_, where_, return_) = self.show_tail(pair)?;
-        Ok(TerminateCommand { span, ids, yield_, where_, return_ })
+        let (ids, yield_, where_, return_, next) = self.show_tail(pair)?;
+        Ok(TerminateCommand { span, ids, yield_, where_, return_, next })
     }
 
     #[allow(clippy::type_complexity)]
-    fn show_tail(&self, pair: Pair) -> LResult<(Vec<Expr>, Option<ShowYield>, Option<Expr>, Option<ReturnClause>)> {
+    fn show_tail(
+        &self,
+        pair: Pair,
+    ) -> LResult<(Vec<Expr>, Option<ShowYield>, Option<Expr>, Option<ReturnClause>, Option<Box<StatementKind>>)> {
+        let mut next = None;
         let mut ids = Vec::new();
         let mut yield_ = None;
         let mut where_ = None;
@@ -275,10 +279,12 @@ impl Lowerer {
                 }
                 Rule::where_clause => where_ = Some(self.where_clause(p)?),
                 Rule::return_clause => return_ = Some(self.return_clause(p)?),
+                Rule::show_command => next = Some(Box::new(self.show_command(p)?)),
+                Rule::terminate_command => next = Some(Box::new(StatementKind::Terminate(self.terminate_command(p)?))),
                 _ => {}
             }
         }
-        Ok((ids, yield_, where_, return_))
+        Ok((ids, yield_, where_, return_, next))
     }
 
     pub(super) fn admin_command(&self, pair: Pair) -> LResult<AdminCommand> {
