@@ -12,7 +12,8 @@
 //! - [`apply`]: `up`, `down`, `retry` with crash-safe bookkeeping;
 //! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
-//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`.
+//!   `repair`, `validate`, `baseline`, `unlock`; [`prove`]: `cymig verify`;
+//! - [`missing`]: applied migrations whose file is gone.
 
 pub mod admin;
 pub mod apply;
@@ -22,6 +23,7 @@ pub mod dryrun;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
+pub mod missing;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;
@@ -57,6 +59,9 @@ pub struct Options {
     pub progress_every: Duration,
     /// Print one line per migration to stderr.
     pub verbose: bool,
+    /// Refuse an unbatched data statement whose driving query counts more rows (`None`: no
+    /// limit, as with `--allow-large-unbatched`).
+    pub max_unbatched_rows: Option<u64>,
 }
 
 impl Default for Options {
@@ -71,6 +76,7 @@ impl Default for Options {
             progress: true,
             progress_every: Duration::from_secs(10),
             verbose: true,
+            max_unbatched_rows: None,
         }
     }
 }
