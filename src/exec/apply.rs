@@ -729,7 +729,12 @@ impl Run<'_> {
             else {
                 continue;
             };
-            let batched = Batched { rows_per_batch: None, count_query: Some(count.to_string()), streaming: None, apoc_iterate: false };
+            let batched = Batched {
+                rows_per_batch: None,
+                count_query: Some(count.to_string()),
+                streaming: None,
+                apoc_iterate: false,
+            };
             let Some(rows) = self.exec.count_planned(&batched).await.ok().and_then(|p| p.rows) else { continue };
             if rows as u64 <= max {
                 continue;

@@ -57,8 +57,9 @@ pub fn driving_count_of(statement: &Statement, text: &str) -> Option<String> {
     }
     let clauses = &q.first.clauses;
     let driving = &clauses[..clauses.iter().position(crate::semantic::is_update)?];
-    let reads_only =
-        driving.iter().all(|c| matches!(c, Clause::Match(_) | Clause::Unwind(_) | Clause::With(_) | Clause::LoadCsv(_)));
+    let reads_only = driving
+        .iter()
+        .all(|c| matches!(c, Clause::Match(_) | Clause::Unwind(_) | Clause::With(_) | Clause::LoadCsv(_)));
     let (first, last) = (driving.first()?, driving.last()?);
     reads_only.then(|| format!("{} RETURN count(*) AS v", &text[first.span().start..last.span().end]))
 }
