@@ -18,7 +18,7 @@ pub fn missing<'r>(plan: &CheckedPlan, records: &'r [Record]) -> Vec<&'r Record>
         .iter()
         .filter(|r| r.status == Status::Applied && !r.key.starts_with("R:") && !known.contains(&r.key))
         .collect();
-    out.sort_by(|a, b| order(&a.key).cmp(&order(&b.key)));
+    out.sort_by_key(|r| order(&r.key));
     out
 }
 
@@ -67,6 +67,6 @@ pub(crate) fn refuse_passing_missing(
 fn newest_applied(records: &[Record], n: usize) -> Vec<String> {
     let mut applied: Vec<&Record> =
         records.iter().filter(|r| r.status == Status::Applied && !r.key.starts_with("R:")).collect();
-    applied.sort_by(|a, b| order(&b.key).cmp(&order(&a.key)));
+    applied.sort_by_key(|r| std::cmp::Reverse(order(&r.key)));
     applied.into_iter().take(n).map(|r| r.key.clone()).collect()
 }
