@@ -24,6 +24,7 @@
 //!
 //! [lint.batching]
 //! default-batch-size = 10000
+//! max-unbatched-rows = 100000    # `up` refuses an unbatched data step driven by more rows
 //!
 //! [database]
 //! uri = "neo4j://localhost:7687"
@@ -32,6 +33,8 @@
 //! password-file = "/run/secrets/neo4j"   # or NEO4J_PASSWORD; never a password key
 //! lock-timeout = "60s"
 //! lease = "5m"
+//! connect-timeout = "15s"        # TCP connect + Bolt handshake + login
+//! request-timeout = "60s"        # each of cymig's own queries (history, lock, status)
 //!
 //! [hooks]
 //! pre-up = "neo4j-admin database dump neo4j --to-path=backups"
@@ -231,11 +234,15 @@ pub struct PerPathIgnore {
 pub struct Batching {
     /// The batch size the `unbatched-write` fix writes into `IN TRANSACTIONS OF n ROWS`.
     pub default_batch_size: u64,
+    /// `cymig up` counts the driving rows of an unbatched data statement before running it and
+    /// refuses above this many (`--allow-large-unbatched` overrides): one transaction holding
+    /// them all is what runs Neo4j out of memory.
+    pub max_unbatched_rows: u64,
 }
 
 impl Default for Batching {
     fn default() -> Self {
-        Batching { default_batch_size: 10_000 }
+        Batching { default_batch_size: 10_000, max_unbatched_rows: 100_000 }
     }
 }
 
@@ -265,6 +272,14 @@ pub struct DatabaseSettings {
     /// over after it expired.
     #[serde(serialize_with = "serialize_duration")]
     pub lease: Duration,
+    /// Opening a connection: TCP connect, Bolt handshake and login.
+    #[serde(serialize_with = "serialize_duration")]
+    pub connect_timeout: Duration,
+    /// Each of cymig's own requests (history, lock, status); migration statements are bounded
+    /// by the server's `db.transaction.timeout` instead, since cancelling one client-side would
+    /// leave it running on the server.
+    #[serde(serialize_with = "serialize_duration")]
+    pub request_timeout: Duration,
 }
 
 impl Default for DatabaseSettings {
@@ -276,6 +291,8 @@ impl Default for DatabaseSettings {
             password_file: None,
             lock_timeout: Duration::from_secs(60),
             lease: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -354,6 +371,8 @@ pub struct CliOverrides {
     pub password_file: Option<PathBuf>,
     pub lock_timeout: Option<Duration>,
     pub lease: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    pub request_timeout: Option<Duration>,
 }
 
 impl Config {
@@ -478,6 +497,14 @@ impl Config {
             db.lease = v;
             cli_keys.push("database.lease");
         }
+        if let Some(v) = o.connect_timeout {
+            db.connect_timeout = v;
+            cli_keys.push("database.connect-timeout");
+        }
+        if let Some(v) = o.request_timeout {
+            db.request_timeout = v;
+            cli_keys.push("database.request-timeout");
+        }
         for key in cli_keys {
             self.set_origin(key, Origin::Cli);
         }
@@ -550,10 +577,11 @@ fn absolute(path: &Path) -> PathBuf {
 const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
 const MIGRATIONS_KEYS: &[&str] = &["dir", "layout", "up", "down", "repeatable", "callback"];
 const LINT_KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "batching"];
-// No row threshold: `unbatched-write` flags unbounded drivers whatever their size, so a
-// `max-unbatched-rows` key would be read by nothing.
-const BATCHING_KEYS: &[&str] = &["default-batch-size"];
-const DATABASE_KEYS: &[&str] = &["uri", "user", "database", "password-file", "lock-timeout", "lease"];
+// `max-unbatched-rows` is read by `cymig up` (it counts a step's driving rows), not by the
+// `unbatched-write` rule, which flags unbounded drivers whatever their size.
+const BATCHING_KEYS: &[&str] = &["default-batch-size", "max-unbatched-rows"];
+const DATABASE_KEYS: &[&str] =
+    &["uri", "user", "database", "password-file", "lock-timeout", "lease", "connect-timeout", "request-timeout"];
 const HOOKS_KEYS: &[&str] = &["pre-up"];
 
 struct Reader<'a> {
@@ -735,6 +763,11 @@ impl Reader<'_> {
                     self.positive(item, "lint.batching.default-batch-size", key)?;
                 self.mark(config, "lint.batching.default-batch-size");
             }
+            if let Some((key, item)) = table.get_key_value("max-unbatched-rows") {
+                config.lint.batching.max_unbatched_rows =
+                    self.positive(item, "lint.batching.max-unbatched-rows", key)?;
+                self.mark(config, "lint.batching.max-unbatched-rows");
+            }
         }
         Ok(())
     }
@@ -780,6 +813,14 @@ impl Reader<'_> {
         if let Some((key, item)) = db.get_key_value("lease") {
             config.database.lease = self.duration(item, "database.lease", key)?;
             self.mark(config, "database.lease");
+        }
+        if let Some((key, item)) = db.get_key_value("connect-timeout") {
+            config.database.connect_timeout = self.positive_duration(item, "database.connect-timeout", key)?;
+            self.mark(config, "database.connect-timeout");
+        }
+        if let Some((key, item)) = db.get_key_value("request-timeout") {
+            config.database.request_timeout = self.positive_duration(item, "database.request-timeout", key)?;
+            self.mark(config, "database.request-timeout");
         }
         Ok(())
     }
@@ -865,6 +906,14 @@ impl Reader<'_> {
                 ),
             )
         })
+    }
+
+    /// A timeout: zero would fail every request at once.
+    fn positive_duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
+        match self.duration(item, name, key)? {
+            d if d.is_zero() => Err(self.error_at(item_span(item, key), &format!("`{name}` must be more than zero"))),
+            d => Ok(d),
+        }
     }
 
     fn target(&self, item: &Item, key: &toml_edit::Key) -> Result<TargetVersion> {

@@ -64,6 +64,10 @@ pub struct PlannedStatement {
     /// `apoc.periodic.*`, `USING PERIODIC COMMIT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batched: Option<Batched>,
+    /// For an unbatched data statement: a read query returning, as `v`, how many rows its first
+    /// write runs for (`cymig up` refuses above `max-unbatched-rows`); see [`batching::driving_count_of`].
+    #[serde(skip)]
+    pub driving_count: Option<String>,
 }
 
 /// How a statement that commits its own batches is driven (see [`batching`]).

@@ -295,7 +295,8 @@ fn kill_9_during_a_long_explicit_step_then_up_completes() {
     let o = run(&db, &["status", dir]);
     let out = text(&o);
     assert!(out.contains("2 ") && out.contains("pending"), "{out}");
-    // The killed step rolled back with its record: `up` (after the dead lock's lease) completes.
+    assert!(out.contains("recover with: cymig up"), "{out}");
+    // The killed step rolled back with its record: `up` (taking over the dead process's lock) completes.
     let o = run(&db, &["up", dir]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(q(&db, "MATCH (d:Done) RETURN count(d) AS v"), 3, "nothing applied twice or lost");

@@ -74,3 +74,37 @@ fn wrong_password_is_refused() {
     });
     assert!(result.is_err(), "the harness must enforce its password");
 }
+
+#[test]
+fn a_password_shorter_than_neo4js_minimum_fails_with_that_message() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/neo4j/run"))
+        .env("CYMIG_NEO4J_PASSWORD", "qx7Zk")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tests/neo4j/run");
+    // Generous: the first run may build the harness with Maven.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tests/neo4j/run hung with a short password");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(!out.contains("CYMIG_NEO4J_READY"), "{out}");
+    assert!(err.contains("Neo4j requires at least 8"), "{err}");
+    assert!(!err.contains("qx7Zk"), "the password is never printed: {err}");
+}

@@ -161,6 +161,12 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
         ShownValue::Int(b.default_batch_size),
         "lint.batching.default-batch-size",
     );
+    push(
+        "lint.batching",
+        "max-unbatched-rows",
+        ShownValue::Int(b.max_unbatched_rows),
+        "lint.batching.max-unbatched-rows",
+    );
     let d = &c.database;
     push("database", "uri", ShownValue::Str(redact_uri(&d.uri)), "database.uri");
     push("database", "user", ShownValue::Str(d.user.clone()), "database.user");
@@ -170,6 +176,10 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     push("database", "password-file", password_file, "database.password-file");
     push("database", "lock-timeout", ShownValue::Str(format_duration(d.lock_timeout)), "database.lock-timeout");
     push("database", "lease", ShownValue::Str(format_duration(d.lease)), "database.lease");
+    let connect = ShownValue::Str(format_duration(d.connect_timeout));
+    push("database", "connect-timeout", connect, "database.connect-timeout");
+    let request = ShownValue::Str(format_duration(d.request_timeout));
+    push("database", "request-timeout", request, "database.request-timeout");
     let pre_up = c.hooks.pre_up.as_deref().map_or(ShownValue::Unset, |cmd| ShownValue::Str(redact_command(cmd)));
     push("hooks", "pre-up", pre_up, "hooks.pre-up");
     out

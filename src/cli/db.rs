@@ -40,6 +40,32 @@ pub struct ConnArgs {
     /// runs (0: only the line each batched step ends with).
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub progress_every: u64,
+    /// Seconds to open the connection: TCP connect, Bolt handshake and login (default 15;
+    /// database.connect-timeout).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout: Option<u64>,
+    /// Seconds each of cymig's own requests (history, lock, status) may take (default 60;
+    /// database.request-timeout). Migration statements are bounded by the server's
+    /// db.transaction.timeout instead.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: Option<u64>,
+}
+
+/// The guard on unbatched writes of the commands that apply migrations.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct UnbatchedArgs {
+    /// Run unbatched data statements whose driving query counts more rows than
+    /// lint.batching.max-unbatched-rows (default 100000) anyway, in one transaction each.
+    #[arg(long)]
+    pub allow_large_unbatched: bool,
+}
+
+impl UnbatchedArgs {
+    fn apply(&self, options: &mut Options) {
+        if self.allow_large_unbatched {
+            options.max_unbatched_rows = None;
+        }
+    }
 }
 
 /// Locking flags of the commands that change the database.
@@ -105,6 +131,8 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
         password_file: conn.password_file.clone(),
         lock_timeout: lock.lock_timeout.map(Duration::from_secs),
         lease: lock.lock_lease.map(Duration::from_secs),
+        connect_timeout: conn.connect_timeout.map(Duration::from_secs),
+        request_timeout: conn.request_timeout.map(Duration::from_secs),
         ..CliOverrides::default()
     };
     let config = Config::load(&start, &overrides)?;
@@ -117,6 +145,7 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
         progress: !conn.quiet,
         progress_every: Duration::from_secs(conn.progress_every),
         verbose: !conn.quiet,
+        max_unbatched_rows: Some(config.lint.batching.max_unbatched_rows),
         ..Options::default()
     };
     Ok(Settings { config, dir, options })
@@ -130,6 +159,8 @@ impl Settings {
             user: self.config.database.user.clone(),
             password: password(&self.config)?,
             database: self.config.database.database.clone(),
+            connect_timeout: self.config.database.connect_timeout,
+            request_timeout: self.config.database.request_timeout,
         };
         let label = database_label(&self.config);
         let runtime = runtime()?;
@@ -294,11 +325,14 @@ pub struct UpArgs {
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub unbatched: UnbatchedArgs,
 }
 
 pub fn up(args: UpArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
     s.runtime.block_on(exec::adopt::refuse_unadopted(&s.executor.db))?;
+    args.unbatched.apply(&mut s.executor.options);
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);
@@ -335,10 +369,13 @@ pub struct DownArgs {
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub unbatched: UnbatchedArgs,
 }
 
 pub fn down(args: DownArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    args.unbatched.apply(&mut s.executor.options);
     let selection = match &args.to {
         Some(v) => DownSelection::To(v),
         None => DownSelection::Steps(args.steps.unwrap_or(1)),
@@ -366,10 +403,13 @@ pub struct RetryArgs {
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub unbatched: UnbatchedArgs,
 }
 
 pub fn retry(args: RetryArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    args.unbatched.apply(&mut s.executor.options);
     let done = s.runtime.block_on(s.executor.retry(&plan, &args.version, args.only))?;
     print_applied(&done, "retry");
     Ok(0)
@@ -411,11 +451,14 @@ pub struct RepairArgs {
 
 pub fn repair(args: RepairArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
-    let fixed = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
-    if fixed.is_empty() {
+    let repaired = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
+    if repaired.accepted.is_empty() && repaired.forgotten.is_empty() {
         println!("nothing to repair: every applied migration matches its file");
     }
-    for m in fixed {
+    for (key, description) in &repaired.forgotten {
+        println!("{key}: forgotten ({description}: applied, its file is gone): {}", args.reason);
+    }
+    for m in repaired.accepted {
         println!(
             "{}: accepted checksum {} (was {})",
             m.key,
@@ -437,9 +480,17 @@ pub struct ValidateArgs {
 pub fn validate(args: ValidateArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
     let mismatches = s.runtime.block_on(s.executor.validate(&plan))?;
-    if mismatches.is_empty() {
+    let missing = s.runtime.block_on(s.executor.missing_files(&plan))?;
+    if mismatches.is_empty() && missing.is_empty() {
         println!("every applied migration matches its file");
         return Ok(0);
+    }
+    for r in &missing {
+        println!(
+            "{}: applied, but its file{} is gone from this migration set (missing)",
+            r.key,
+            r.script.as_deref().map(|s| format!(" {s}")).unwrap_or_default()
+        );
     }
     for m in &mismatches {
         println!(
@@ -449,7 +500,12 @@ pub fn validate(args: ValidateArgs) -> CommandResult {
             exec::apply::short(&m.file)
         );
     }
-    println!("revert the edits, or accept them with `cymig repair --reason \"…\"`");
+    if !mismatches.is_empty() {
+        println!("revert the edits, or accept them with `cymig repair --reason \"…\"`");
+    }
+    if !missing.is_empty() {
+        println!("restore the missing files, or forget them with `cymig repair --reason \"…\"`");
+    }
     Ok(1)
 }
 

@@ -32,6 +32,7 @@ irreversible = "off"
 
 [lint.batching]
 default-batch-size = 2000
+max-unbatched-rows = 500
 
 [database]
 uri = "neo4j+s://db.example.com"
@@ -40,6 +41,8 @@ database = "graph"
 password-file = "secrets/neo4j"
 lock-timeout = "2m"
 lease = 90
+connect-timeout = "3s"
+request-timeout = 20
 
 [hooks]
 pre-up = "neo4j-admin database dump graph"
@@ -57,13 +60,15 @@ pre-up = "neo4j-admin database dump graph"
     );
     assert_eq!(config.lint.severity.get("cartesian-product"), Some(&RuleSeverity::Error));
     assert_eq!(config.lint.severity.get("irreversible"), Some(&RuleSeverity::Off));
-    assert_eq!(config.lint.batching, Batching { default_batch_size: 2000 });
+    assert_eq!(config.lint.batching, Batching { default_batch_size: 2000, max_unbatched_rows: 500 });
     assert_eq!(config.database.uri, "neo4j+s://db.example.com");
     assert_eq!(config.database.user, "migrator");
     assert_eq!(config.database.database.as_deref(), Some("graph"));
     assert_eq!(config.database.password_file, Some(PathBuf::from("/repo/secrets/neo4j")));
     assert_eq!(config.database.lock_timeout, Duration::from_secs(120));
     assert_eq!(config.database.lease, Duration::from_secs(90));
+    assert_eq!(config.database.connect_timeout, Duration::from_secs(3));
+    assert_eq!(config.database.request_timeout, Duration::from_secs(20));
     assert_eq!(config.hooks.pre_up.as_deref(), Some("neo4j-admin database dump graph"));
     assert_eq!(config.origin("target"), Origin::File(PathBuf::from("/repo/cymig.toml")));
     assert_eq!(config.origin("lint.batching.default-batch-size"), config.origin("target"));
@@ -160,6 +165,8 @@ fn type_errors_name_the_key() {
     assert!(error("[lint]\nselect = [1]\n").contains("`lint.select` must hold rule names"));
     assert!(error("[lint.severity]\nx = \"fatal\"\n").contains("`lint.severity.x` must be \"error\""));
     assert!(error("[lint.batching]\ndefault-batch-size = 0\n").contains("must be a positive integer"));
+    assert!(error("[lint.batching]\nmax-unbatched-rows = 0\n").contains("must be a positive integer"));
+    assert!(error("[database]\nconnect-timeout = 0\n").contains("must be more than zero"));
     assert!(error("[database]\nlease = \"soon\"\n").contains("`database.lease` must be a duration"));
     assert!(error("edition = \"pro\"\n").contains("`edition` must be"));
     assert!(error("lint = 3\n").contains("`lint` must be a table"));

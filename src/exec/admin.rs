@@ -8,6 +8,15 @@ use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{CheckedPlan, MigrationPlan};
 
+/// What `repair` did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Repaired {
+    /// Edited files whose checksum is now the recorded one.
+    pub accepted: Vec<Mismatch>,
+    /// Applied migrations whose file is gone, now recorded as `forgotten` (key, description).
+    pub forgotten: Vec<(String, String)>,
+}
+
 /// One migration whose file no longer matches the database's record.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Mismatch {
@@ -31,8 +40,9 @@ impl Executor {
         lock.release_after(result).await
     }
 
-    /// Accepts the current checksums of applied migrations whose files were edited.
-    pub async fn repair(&self, plan: &CheckedPlan, reason: &str) -> Result<Vec<Mismatch>> {
+    /// Accepts the current checksums of applied migrations whose files were edited, and
+    /// forgets applied migrations whose file is gone (recorded as `forgotten`, with the reason).
+    pub async fn repair(&self, plan: &CheckedPlan, reason: &str) -> Result<Repaired> {
         require_reason(reason)?;
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
@@ -49,8 +59,19 @@ impl Executor {
                 );
                 queries.push(history::write_note(&mm.key, &note, Some(&mm.file)));
             }
+            let forgotten = self.missing_files(plan).await?;
+            for r in &forgotten {
+                let note = format!(
+                    "{}: forgotten by {} (applied, its file {} is gone): {reason}",
+                    now_note(),
+                    self.options.applied_by,
+                    r.script.as_deref().unwrap_or("(name not recorded)")
+                );
+                queries.push(history::write_forgotten(&r.key, &note));
+            }
             self.write_all(queries).await?;
-            Ok(mismatches)
+            let forgotten = forgotten.into_iter().map(|r| (r.key, r.description)).collect();
+            Ok(Repaired { accepted: mismatches, forgotten })
         }
         .await;
         lock.release_after(result).await
@@ -72,6 +93,12 @@ impl Executor {
             }
         }
         Ok(out)
+    }
+
+    /// Applied versioned migrations whose file is gone from the set (`missing`), oldest first.
+    pub async fn missing_files(&self, plan: &CheckedPlan) -> Result<Vec<history::Record>> {
+        let records = history::load(&self.db).await?;
+        Ok(super::missing::missing(plan, &records).into_iter().cloned().collect())
     }
 
     /// Adopts an existing database: every migration up to `version` is recorded as applied

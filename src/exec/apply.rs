@@ -12,7 +12,7 @@
 //! - every explicit transaction first re-checks, under a write lock, that this process still holds
 //!   the migration lock, so a process that lost its lease can never commit a step.
 
-use super::connect::{is_connection_loss, is_transient, txn_rows, txn_run, Db};
+use super::connect::{is_connection_loss, is_transient, out_of_memory_advice, txn_rows, txn_run, Db};
 use super::counters::Counters;
 use super::history::{self, BatchCount, Direction, Record, Status, Update};
 use super::lock::Lock;
@@ -253,6 +253,14 @@ impl Executor {
     /// writes made under it find their records.
     pub(crate) async fn lock(&self) -> Result<Lock> {
         let lock = Lock::acquire(&self.db, &self.owner, self.options.lock_lease, self.options.lock_timeout).await?;
+        if let Some(dead) = &lock.took_over_from {
+            self.say(&format!(
+                "removed the migration lock of `{}`: its process no longer exists on this host, so its \
+                 lease (until {}) was not waited out",
+                dead.owner,
+                dead.expires_at.as_deref().unwrap_or("?")
+            ));
+        }
         match history::normalise_keys(&self.db).await {
             Ok(()) => Ok(lock),
             Err(e) => lock.release_after(Err(e)).await,
@@ -358,6 +366,9 @@ impl<'a> Run<'a> {
         for i in start..total {
             let unit = &self.units[i];
             let last = i + 1 == total;
+            if unit.mode == TransactionMode::Explicit {
+                self.refuse_large_unbatched(i).await?;
+            }
             let progress = StepProgress::start(&self.exec.options, &self.key, i, total, unit);
             let done = match unit.mode {
                 TransactionMode::Explicit => self.explicit_unit(i, last, start, started).await,
@@ -454,7 +465,8 @@ impl<'a> Run<'a> {
                     tokio::time::sleep(wait).await;
                 }
                 Err(StepError::Transient(e)) | Err(StepError::Statement(e)) => {
-                    let message = self.exec.db.redact(&e.to_string());
+                    let mut message = self.exec.db.redact(&e.to_string());
+                    message.push_str(out_of_memory_advice(&e));
                     return Err(self.fail(i, &message, false).await);
                 }
                 Err(StepError::Verify(message)) => return Err(self.fail(i, &message, false).await),
@@ -657,7 +669,7 @@ impl<'a> Run<'a> {
     /// Verify queries after a migration whose last unit was auto-commit.
     async fn verify_after(&self, i: usize) -> Result<()> {
         for (n, q) in self.verify_queries().iter().enumerate() {
-            let rows = match self.exec.db.rows(query(q)).await {
+            let rows = match self.exec.db.statement_rows(query(q)).await {
                 Ok(rows) => rows,
                 Err(e) => return Err(self.fail(i, &format!("verify query {} failed: {e}", n + 1), true).await),
             };
@@ -702,6 +714,53 @@ impl<'a> Run<'a> {
             self.units.len(),
             i + 1,
         ))
+    }
+}
+
+impl Run<'_> {
+    /// Before an explicit unit: counts the driving rows of each unbatched data statement (in a
+    /// transaction rolled back, as the dry run counts batched ones) and refuses above
+    /// `max-unbatched-rows`, since one transaction holding them all is what runs Neo4j out of
+    /// memory. A count that fails says nothing: the statement runs.
+    async fn refuse_large_unbatched(&self, i: usize) -> Result<()> {
+        let Some(max) = self.exec.options.max_unbatched_rows else { return Ok(()) };
+        for statement in &self.units[i].statements {
+            let Some(count) = statement.driving_count.as_deref().filter(|_| statement.kind == StatementClass::Data)
+            else {
+                continue;
+            };
+            let batched = Batched {
+                rows_per_batch: None,
+                count_query: Some(count.to_string()),
+                streaming: None,
+                apoc_iterate: false,
+            };
+            let Some(rows) = self.exec.count_planned(&batched).await.ok().and_then(|p| p.rows) else { continue };
+            if rows as u64 <= max {
+                continue;
+            }
+            let message = format!(
+                "the statement at line {line} writes for {rows} driving rows in one transaction, more than \
+                 max-unbatched-rows ({max}); a transaction that large can run Neo4j out of memory. Batch it \
+                 with `CALL {{ … }} IN TRANSACTIONS OF n ROWS` (`cymig lint --fix --unsafe-fixes` writes it \
+                 for unbatched-write), or, knowing the server has the memory, run again with \
+                 --allow-large-unbatched (or raise lint.batching.max-unbatched-rows in cymig.toml)",
+                line = statement.line,
+                rows = super::progress::thousands(rows),
+                max = super::progress::thousands(max as i64),
+            );
+            if i == 0 {
+                // Nothing of this migration ran in this run: it stays as it was, nothing recorded.
+                return Err(Error::Database(format!(
+                    "{} {}: refused before step 1 of {}: {message}",
+                    self.key,
+                    self.m.description,
+                    self.units.len()
+                )));
+            }
+            return Err(self.fail(i, &message, false).await);
+        }
+        Ok(())
     }
 }
 
@@ -904,6 +963,7 @@ pub(crate) fn to_roll_back<'p>(
     records: &[Record],
     selection: DownSelection<'_>,
 ) -> Result<Vec<&'p MigrationPlan>> {
+    super::missing::refuse_passing_missing(plan, records, selection)?;
     let is_applied =
         |m: &MigrationPlan| records.iter().any(|r| r.key == migration_key(m) && r.status == Status::Applied);
     let applied: Vec<&MigrationPlan> =

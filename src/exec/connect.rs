@@ -4,6 +4,8 @@ use super::counters::Counters;
 use crate::error::{Error, Result};
 use neo4rs::{ConfigBuilder, Graph, Query, Row, Txn};
 use std::fmt;
+use std::future::Future;
+use std::time::Duration;
 
 /// The URI schemes neo4rs speaks: plain, TLS (`+s`), TLS accepting self-signed certs (`+ssc`).
 pub const SCHEMES: [&str; 6] = ["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
@@ -42,7 +44,17 @@ pub struct ConnectionOptions {
     pub password: Secret,
     /// `None`: the server's default database.
     pub database: Option<String>,
+    /// TCP connect, Bolt handshake and login together.
+    pub connect_timeout: Duration,
+    /// Each of cymig's own requests (see [`Db::rows`]).
+    pub request_timeout: Duration,
 }
+
+/// neo4rs bounds every read of a reply by its `connection_timeout` (30 s by default), which
+/// would fail any migration statement running longer, while the server goes on running (and
+/// an auto-commit one committing) it. Statements are bounded by the server's
+/// `db.transaction.timeout` instead; cymig's own requests by [`ConnectionOptions::request_timeout`].
+const DRIVER_READ_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// An open connection pool plus what is needed to report errors without leaking secrets.
 #[derive(Clone)]
@@ -52,6 +64,7 @@ pub struct Db {
     /// The URI as shown in messages (any `user:password@` part removed).
     pub shown_uri: String,
     pub database: Option<String>,
+    request_timeout: Duration,
 }
 
 /// Checks the scheme and refuses credentials embedded in the URI (they would end up in logs).
@@ -99,6 +112,7 @@ impl Db {
             .uri(options.uri.as_str())
             .user(options.user.as_str())
             .password(options.password.expose())
+            .connection_timeout(DRIVER_READ_TIMEOUT)
             .max_connections(8);
         if let Some(db) = &options.database {
             builder = builder.db(db.as_str());
@@ -109,11 +123,55 @@ impl Db {
         let graph = Graph::connect(config).map_err(|e| {
             Error::Database(format!("cannot connect to {shown_uri} as `{}`: {}", options.user, redact(e)))
         })?;
-        let db = Db { graph, password: options.password.clone(), shown_uri, database: options.database.clone() };
-        db.rows(neo4rs::query("RETURN 1 AS ok")).await.map_err(|e| {
-            Error::Database(format!("cannot use {} as `{}`: {}", db.shown_uri, options.user, strip_prefix(&e)))
-        })?;
-        Ok(db)
+        let db = Db {
+            graph,
+            password: options.password.clone(),
+            shown_uri,
+            database: options.database.clone(),
+            request_timeout: options.request_timeout,
+        };
+        // The pool connects lazily: this first query opens the connection, so it is what the
+        // connect timeout bounds (a port that accepts and never answers hangs in the handshake).
+        let first = tokio::time::timeout(options.connect_timeout, db.rows_raw(neo4rs::query("RETURN 1 AS ok")));
+        match first.await {
+            Ok(Ok(_)) => Ok(db),
+            Ok(Err(e)) => Err(Error::Database(format!(
+                "cannot use {} as `{}`: {}",
+                db.shown_uri,
+                options.user,
+                strip_prefix(&db.error("query failed", e))
+            ))),
+            Err(_) => Err(Error::Database(format!(
+                "cannot connect to {}: no answer within {} (connecting, the Bolt handshake and the login \
+                 must finish within database.connect-timeout / --connect-timeout). Is it a Neo4j Bolt port, \
+                 reachable from here?",
+                db.shown_uri,
+                seconds(options.connect_timeout)
+            ))),
+        }
+    }
+
+    /// Awaits one of cymig's own requests for at most the request timeout; a server that stops
+    /// answering then fails the command instead of hanging it.
+    async fn bounded<T>(&self, request: impl Future<Output = Result<T>>) -> Result<T> {
+        tokio::time::timeout(self.request_timeout, request).await.unwrap_or_else(|_| Err(self.timed_out()))
+    }
+
+    /// [`Db::bounded`] for a request returning the raw driver error: a timeout is reported as
+    /// the driver's own `ConnectionTimedOut` (a connection failure to the caller).
+    pub async fn within<T>(
+        &self,
+        request: impl Future<Output = std::result::Result<T, neo4rs::Error>>,
+    ) -> std::result::Result<T, neo4rs::Error> {
+        tokio::time::timeout(self.request_timeout, request).await.unwrap_or(Err(neo4rs::Error::ConnectionTimedOut))
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::Database(format!(
+            "{} did not answer within {} (database.request-timeout / --request-timeout)",
+            self.shown_uri,
+            seconds(self.request_timeout)
+        ))
     }
 
     /// A database error with the password removed from the text.
@@ -125,14 +183,10 @@ impl Db {
         redact_with(&self.password, text)
     }
 
-    /// Runs a query in an auto-commit transaction and collects its rows.
+    /// Runs one of cymig's own queries (history, lock, status: short by design) in an
+    /// auto-commit transaction and collects its rows, within the request timeout.
     pub async fn rows(&self, q: Query) -> Result<Vec<Row>> {
-        let mut stream = self.graph.execute(q).await.map_err(|e| self.error("query failed", e))?;
-        let mut rows = Vec::new();
-        while let Some(row) = stream.next().await.map_err(|e| self.error("query failed", e))? {
-            rows.push(row);
-        }
-        Ok(rows)
+        self.bounded(async { self.rows_raw(q).await.map_err(|e| self.error("query failed", e)) }).await
     }
 
     /// Runs a statement in an auto-commit transaction and returns what it changed, with the raw
@@ -163,6 +217,13 @@ impl Db {
         Ok(Counters::from(summary.stats()))
     }
 
+    /// Runs a query the user wrote (a verify query) or one that reads the whole graph (a
+    /// fingerprint) and collects its rows: like a migration statement, not cut off by the
+    /// request timeout.
+    pub async fn statement_rows(&self, q: Query) -> Result<Vec<Row>> {
+        self.rows_raw(q).await.map_err(|e| self.error("query failed", e))
+    }
+
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
     pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
         let mut stream = self.graph.execute(q).await?;
@@ -173,13 +234,16 @@ impl Db {
         Ok(rows)
     }
 
-    /// Runs a statement in an auto-commit transaction (see [`Db::run_raw`] for why not `Graph::run`).
+    /// Runs one of cymig's own statements in an auto-commit transaction, within the request
+    /// timeout (see [`Db::run_raw`] for why not `Graph::run`).
     pub async fn run(&self, q: Query) -> Result<Counters> {
-        self.run_raw(q).await.map_err(|e| self.error("statement failed", e))
+        self.bounded(async { self.run_raw(q).await.map_err(|e| self.error("statement failed", e)) }).await
     }
 
+    /// Begins a transaction (a short request, bounded by the request timeout; the statements
+    /// run in it are not).
     pub async fn begin(&self) -> std::result::Result<Txn, neo4rs::Error> {
-        self.graph.start_txn().await
+        self.within(self.graph.start_txn()).await
     }
 }
 
@@ -199,6 +263,15 @@ pub async fn txn_rows(txn: &mut Txn, q: Query) -> std::result::Result<Vec<Row>, 
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// `15 s`, `1.5 s`: a timeout as configured.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 fn strip_prefix(e: &Error) -> String {
@@ -246,15 +319,41 @@ pub fn transactions_committed(message: &str) -> Option<i64> {
 }
 
 /// `true` for `Neo.TransientError.*`: the server rolled the transaction back and says a retry
-/// may succeed.
+/// may succeed. Memory errors are filed there too, but the same transaction runs out of memory
+/// again: they are not retried.
 pub fn is_transient(e: &neo4rs::Error) -> bool {
-    matches!(e, neo4rs::Error::Neo4j(n) if n.code().starts_with("Neo.TransientError."))
+    matches!(e, neo4rs::Error::Neo4j(n) if transient_code(n.code()))
+}
+
+fn transient_code(code: &str) -> bool {
+    code.starts_with("Neo.TransientError.") && !out_of_memory_code(code)
+}
+
+fn out_of_memory_code(code: &str) -> bool {
+    code.starts_with("Neo.") && (code.contains("OutOfMemory") || code.contains("MemoryLimit"))
+}
+
+/// Neo4j ran out of memory for the transaction (`Neo.TransientError.General.MemoryPoolOutOfMemoryError`,
+/// `….OutOfMemoryError`, `….TransactionMemoryLimit`, and the `ClientError` forms).
+pub fn is_out_of_memory(e: &neo4rs::Error) -> bool {
+    out_of_memory_code(server_message(e).split(':').next().unwrap_or_default())
+}
+
+/// What to do about a memory error, appended to its message; empty for any other error.
+pub fn out_of_memory_advice(e: &neo4rs::Error) -> &'static str {
+    if !is_out_of_memory(e) {
+        return "";
+    }
+    ". Neo4j ran out of memory for this transaction; cymig does not retry it, since the same \
+     transaction would run out again. Batch the write: `CALL { … } IN TRANSACTIONS OF n ROWS` \
+     (`cymig lint --fix --unsafe-fixes` writes it for unbatched-write), or give the server more \
+     transaction memory (db.memory.transaction.max, dbms.memory.transaction.total.max)"
 }
 
 /// `true` when the connection itself failed: the outcome of an in-flight commit is unknown.
 pub fn is_connection_loss(e: &neo4rs::Error) -> bool {
     match e {
-        neo4rs::Error::IOError { .. } | neo4rs::Error::ConnectionError => true,
+        neo4rs::Error::IOError { .. } | neo4rs::Error::ConnectionError | neo4rs::Error::ConnectionTimedOut => true,
         // neo4rs reports a connection closed mid-stream as an unexpected reply wrapping the IO error.
         neo4rs::Error::UnexpectedMessage(m) => m.contains("IOError") || m.contains("ConnectionError"),
         _ => false,
@@ -289,6 +388,22 @@ mod tests {
         assert_eq!(m, "Neo.ClientError.Statement.ArithmeticError: / by zero (Transactions committed: 12)");
         assert_eq!(transactions_committed(&m), Some(12));
         assert_eq!(transactions_committed("/ by zero"), None);
+    }
+
+    #[test]
+    fn memory_errors_are_not_transient_and_point_at_batching() {
+        let oom = "Neo.TransientError.General.MemoryPoolOutOfMemoryError";
+        assert!(!transient_code(oom));
+        assert!(transient_code("Neo.TransientError.Transaction.DeadlockDetected"));
+        assert!(!transient_code("Neo.TransientError.General.TransactionMemoryLimit"));
+        let streamed = neo4rs::Error::UnexpectedMessage(format!(
+            "unexpected response for PULL: Ok(Failure(Failure {{ metadata: BoltMap {{ value: {{BoltString {{ value: \"code\" }}: String(BoltString {{ value: \"{oom}\" }}), BoltString {{ value: \"message\" }}: String(BoltString {{ value: \"The allocation of an extra 2.0 MiB would use more than the limit 10.0 MiB.\" }})}} }} }}))"
+        ));
+        assert!(is_out_of_memory(&streamed));
+        assert!(!is_transient(&streamed));
+        let advice = out_of_memory_advice(&streamed);
+        assert!(advice.contains("IN TRANSACTIONS") && advice.contains("does not retry"), "{advice}");
+        assert_eq!(out_of_memory_advice(&neo4rs::Error::ConnectionError), "");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub async fn take(db: &Db) -> Result<Fingerprint> {
     let mut fp = Fingerprint { schema: schema(db).await?, ..Default::default() };
     let mut node_lines = Vec::new();
     let rows = db
-        .rows(query(
+        .statement_rows(query(
             "MATCH (n) WHERE none(l IN labels(n) WHERE l STARTS WITH '__Cymig') \
              RETURN labels(n) AS labels, properties(n) AS props",
         ))
@@ -53,7 +53,7 @@ pub async fn take(db: &Db) -> Result<Fingerprint> {
     }
     fp.nodes = rows.len() as i64;
     let rows = db
-        .rows(query(
+        .statement_rows(query(
             "MATCH (a)-[r]->(b) WHERE none(l IN labels(a) + labels(b) WHERE l STARTS WITH '__Cymig') \
              RETURN type(r) AS type, properties(r) AS props, labels(a) AS al, properties(a) AS ap, \
                     labels(b) AS bl, properties(b) AS bp",
@@ -86,7 +86,7 @@ pub async fn take(db: &Db) -> Result<Fingerprint> {
 async fn schema(db: &Db) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for row in db
-        .rows(query(
+        .statement_rows(query(
             "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties \
              WHERE NOT name STARTS WITH 'cymig_' RETURN name, type, entityType, labelsOrTypes, properties",
         ))
@@ -102,7 +102,7 @@ async fn schema(db: &Db) -> Result<Vec<String>> {
         ));
     }
     for row in db
-        .rows(query(
+        .statement_rows(query(
             "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint, options \
              WHERE owningConstraint IS NULL RETURN name, type, entityType, labelsOrTypes, properties, options",
         ))

@@ -16,7 +16,8 @@
 //! TRANSACTIONS`, `apoc.periodic.iterate`) of the latest run; absent when it had none.
 //!
 //! Statuses: `running` (a step is in flight, or the process died while one was), `applied`,
-//! `failed` (a step or a verify query failed; `error` says why), `rolled_back`.
+//! `failed` (a step or a verify query failed; `error` says why), `rolled_back`, `forgotten`
+//! (applied, its file deleted, and `repair` noted why it no longer matters).
 
 use super::connect::{txn_rows, Db};
 use super::counters::{self, Counters};
@@ -36,6 +37,8 @@ pub enum Status {
     Applied,
     Failed,
     RolledBack,
+    /// Applied, then its file was deleted and `repair` recorded why it no longer matters.
+    Forgotten,
 }
 
 impl Status {
@@ -45,6 +48,7 @@ impl Status {
             Status::Applied => "applied",
             Status::Failed => "failed",
             Status::RolledBack => "rolled_back",
+            Status::Forgotten => "forgotten",
         }
     }
 
@@ -54,6 +58,7 @@ impl Status {
             "applied" => Status::Applied,
             "failed" => Status::Failed,
             "rolled_back" => Status::RolledBack,
+            "forgotten" => Status::Forgotten,
             _ => return None,
         })
     }
@@ -327,6 +332,16 @@ pub fn write_note(key: &str, note: &str, checksum: Option<&str>) -> Query {
     .param("key", key)
     .param("note", note)
     .param("checksum", checksum.map(str::to_string))
+}
+
+/// Marks an applied migration whose file is gone as `forgotten`, keeping the reason.
+pub fn write_forgotten(key: &str, note: &str) -> Query {
+    query(&format!(
+        "MATCH (m:{MIGRATION_LABEL} {{key: $key}}) WHERE m.status = 'applied' \
+         SET m.status = 'forgotten', m.notes = coalesce(m.notes, []) + $note"
+    ))
+    .param("key", key)
+    .param("note", note)
 }
 
 /// Rewrites the keys of records written before keys were normalised (`005` -> `5`), so that

@@ -7,6 +7,10 @@
 //! serialised and never both see it free. Explicit steps re-check ownership inside their own
 //! transaction ([`Lock::ownership_check`]), so a process whose lock was taken over cannot commit
 //! a step.
+//!
+//! The lock also records where its holder runs (`host`, `pid_ns`, `pid`): a process on the same
+//! host, in the same PID namespace, that finds the holder's PID gone knows it died, and takes the
+//! lock over at once instead of waiting out the lease. Anywhere else, only the lease tells.
 
 use super::connect::{is_transient, txn_rows, Db};
 use crate::error::{Error, Result};
@@ -27,6 +31,8 @@ pub struct LockInfo {
     pub acquired_at: Option<String>,
     pub expires_at: Option<String>,
     pub expired: bool,
+    /// Its holder ran on this host and its process no longer exists.
+    pub holder_gone: bool,
 }
 
 /// A held lock; renewed until [`Lock::release`] (or until the process dies).
@@ -35,6 +41,8 @@ pub struct Lock {
     pub owner: String,
     lease: Duration,
     lost: Arc<AtomicBool>,
+    /// The lock of a dead process this one took over before its lease expired.
+    pub took_over_from: Option<LockInfo>,
     /// Tells the renewer to stop. Never abort it: cancelling a neo4rs query mid-flight leaves
     /// an unread response on a pooled connection, and the next query on it reads the wrong reply.
     stop: Arc<tokio::sync::Notify>,
@@ -43,9 +51,28 @@ pub struct Lock {
 
 /// A process-unique owner name: user, host, pid and a random suffix.
 pub fn owner_name(applied_by: &str) -> String {
-    let host =
-        std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
-    format!("{applied_by}@{host} pid {} #{:08x}", std::process::id(), super::random_u32())
+    format!("{applied_by}@{} pid {} #{:08x}", host_name(), std::process::id(), super::random_u32())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into())
+}
+
+/// The PID namespace (`pid:[4026531836]`): two containers may share a host name, never one.
+fn pid_namespace() -> Option<String> {
+    std::fs::read_link("/proc/self/ns/pid").ok().map(|p| p.to_string_lossy().into_owned())
+}
+
+/// `true` only when the holder is known to be dead: it recorded this host and PID namespace,
+/// and `/proc` (which this process can read) has no such PID. Anything unknown says no.
+fn holder_gone(host: Option<&str>, pid_ns: Option<&str>, pid: Option<i64>) -> bool {
+    let (Some(host), Some(pid_ns), Some(pid)) = (host, pid_ns, pid) else { return false };
+    let proc = std::path::Path::new("/proc");
+    host == host_name()
+        && pid_namespace().as_deref() == Some(pid_ns)
+        && pid > 0
+        && proc.join("self").exists()
+        && !proc.join(pid.to_string()).exists()
 }
 
 /// Reads the lock without taking it (for `status`).
@@ -54,7 +81,8 @@ pub async fn current(db: &Db) -> Result<Option<LockInfo>> {
         .rows(query(
             "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner IS NOT NULL \
              RETURN l.owner AS owner, toString(l.acquired_at) AS acquired_at, \
-             toString(l.expires_at) AS expires_at, l.expires_at < datetime() AS expired",
+             toString(l.expires_at) AS expires_at, l.expires_at < datetime() AS expired, \
+             l.host AS host, l.pid_ns AS pid_ns, l.pid AS pid",
         ))
         .await?;
     Ok(rows.first().map(|r| LockInfo {
@@ -62,11 +90,17 @@ pub async fn current(db: &Db) -> Result<Option<LockInfo>> {
         acquired_at: r.get("acquired_at").ok(),
         expires_at: r.get("expires_at").ok(),
         expired: r.get("expired").unwrap_or(false),
+        holder_gone: holder_gone(
+            r.get::<String>("host").ok().as_deref(),
+            r.get::<String>("pid_ns").ok().as_deref(),
+            r.get("pid").ok(),
+        ),
     }))
 }
 
 enum Attempt {
-    Acquired,
+    /// Taken; from a dead holder when it says so.
+    Acquired(Option<LockInfo>),
     Held(LockInfo),
 }
 
@@ -74,22 +108,32 @@ async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
     // Read first: while the holder runs an explicit step, its transaction keeps the lock node
     // write-locked (see [`Lock::ownership_check`]), so writing it now would wait inside the database
     // for the whole step, past `--lock-timeout`, instead of polling.
+    let mut dead = None;
     if let Some(info) = current(db).await? {
-        if !info.expired && info.owner != owner {
+        if info.holder_gone && info.owner != owner {
+            dead = Some(info);
+        } else if !info.expired && info.owner != owner {
             return Ok(Attempt::Held(info));
         }
     }
     let cypher = "MERGE (l:__CymigLock {name: 'cymig'}) \
          SET l.touched_at = datetime() \
          WITH l, l.owner AS previous, l.expires_at AS previous_expiry, \
-              (l.owner IS NULL OR l.owner = $owner OR l.expires_at < datetime()) AS free \
+              (l.owner IS NULL OR l.owner = $owner OR l.expires_at < datetime() OR coalesce(l.owner = $dead, false)) AS free \
          FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END | \
              SET l.owner = $owner, l.acquired_at = datetime(), \
-                 l.expires_at = datetime() + duration({milliseconds: $lease_ms})) \
+                 l.expires_at = datetime() + duration({milliseconds: $lease_ms}), \
+                 l.host = $host, l.pid_ns = $pid_ns, l.pid = $pid) \
          RETURN free, previous, toString(previous_expiry) AS previous_expiry";
-    let q = query(cypher).param("owner", owner).param("lease_ms", lease.as_millis() as i64);
+    let q = query(cypher)
+        .param("owner", owner)
+        .param("lease_ms", lease.as_millis() as i64)
+        .param("dead", dead.as_ref().map(|d| d.owner.clone()))
+        .param("host", host_name())
+        .param("pid_ns", pid_namespace())
+        .param("pid", i64::from(std::process::id()));
     let mut txn = db.begin().await.map_err(|e| db.error("could not start the lock transaction", e))?;
-    let rows = match txn_rows(&mut txn, q).await {
+    let rows = match db.within(txn_rows(&mut txn, q)).await {
         Ok(rows) => rows,
         // The server gave up waiting for the lock node (its holder is mid-write): poll again.
         Err(e) if is_transient(&e) => {
@@ -99,6 +143,7 @@ async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
                 acquired_at: None,
                 expires_at: None,
                 expired: false,
+                holder_gone: false,
             }));
         }
         Err(e) => {
@@ -106,16 +151,18 @@ async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
             return Err(db.error("could not take the migration lock", e));
         }
     };
-    txn.commit().await.map_err(|e| db.error("could not take the migration lock", e))?;
+    db.within(txn.commit()).await.map_err(|e| db.error("could not take the migration lock", e))?;
     let row = rows.first().ok_or_else(|| Error::Internal("lock query returned no row".into()))?;
+    let previous: Option<String> = row.get("previous").ok();
     if row.get::<bool>("free").unwrap_or(false) {
-        Ok(Attempt::Acquired)
+        Ok(Attempt::Acquired(dead.filter(|d| previous.as_deref() == Some(d.owner.as_str()))))
     } else {
         Ok(Attempt::Held(LockInfo {
-            owner: row.get("previous").unwrap_or_default(),
+            owner: previous.unwrap_or_default(),
             acquired_at: None,
             expires_at: row.get("previous_expiry").ok(),
             expired: false,
+            holder_gone: false,
         }))
     }
 }
@@ -127,7 +174,11 @@ impl Lock {
         let started = Instant::now();
         loop {
             match try_acquire(db, owner, lease).await? {
-                Attempt::Acquired => return Ok(Lock::hold(db.clone(), owner.to_string(), lease)),
+                Attempt::Acquired(dead) => {
+                    let mut lock = Lock::hold(db.clone(), owner.to_string(), lease);
+                    lock.took_over_from = dead;
+                    return Ok(lock);
+                }
                 Attempt::Held(info) if started.elapsed() >= timeout => {
                     return Err(Error::Database(format!(
                         "the migration lock is held by `{}` (lease until {}); waited {}s (--lock-timeout). \
@@ -147,7 +198,7 @@ impl Lock {
         let lost = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(tokio::sync::Notify::new());
         let renewer = tokio::spawn(renew_forever(db.clone(), owner.clone(), lease, lost.clone(), stop.clone()));
-        Lock { db, owner, lease, lost, stop, renewer: Some(renewer) }
+        Lock { db, owner, lease, lost, took_over_from: None, stop, renewer: Some(renewer) }
     }
 
     /// Run first in each explicit step's transaction: takes the lock node's write lock until
@@ -223,10 +274,10 @@ async fn renew_forever(db: Db, owner: String, lease: Duration, lost: Arc<AtomicB
     }
 }
 
-/// `cymig unlock`: clears the lock only when its lease has expired.
+/// `cymig unlock`: clears the lock only when its lease has expired or its holder is known dead.
 pub async fn unlock_stale(db: &Db) -> Result<Option<LockInfo>> {
     let Some(info) = current(db).await? else { return Ok(None) };
-    if !info.expired {
+    if !info.expired && !info.holder_gone {
         return Err(Error::Usage(format!(
             "the migration lock is held by `{}` and its lease runs until {}; it is not stale. \
              Stop that process, or wait for the lease to expire",
@@ -234,11 +285,15 @@ pub async fn unlock_stale(db: &Db) -> Result<Option<LockInfo>> {
             info.expires_at.as_deref().unwrap_or("?")
         )));
     }
-    db.run(query(
-        "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
-         WITH l WHERE l.expires_at < datetime() \
-         SET l.owner = null, l.expires_at = null, l.released_at = datetime()",
-    ))
+    db.run(
+        query(
+            "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
+             WITH l WHERE l.expires_at < datetime() OR (l.owner = $owner AND $gone) \
+             SET l.owner = null, l.expires_at = null, l.released_at = datetime()",
+        )
+        .param("owner", info.owner.as_str())
+        .param("gone", info.holder_gone),
+    )
     .await?;
     Ok(Some(info))
 }

@@ -13,7 +13,8 @@
 //! - [`dryrun`]: run-and-roll-back previews; [`fingerprint`]: schema + data snapshots;
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
 //!   `repair`, `validate`, `baseline`, `unlock`; [`adopt`]: `baseline --from neo4j-migrations`;
-//!   [`prove`]: `cymig verify`, against [`decoy`] data.
+//!   [`prove`]: `cymig verify`, against [`decoy`] data;
+//! - [`missing`]: applied migrations whose file is gone.
 
 pub mod admin;
 pub mod adopt;
@@ -25,6 +26,7 @@ pub mod dryrun;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
+pub mod missing;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;
@@ -60,6 +62,9 @@ pub struct Options {
     pub progress_every: Duration,
     /// Print one line per migration to stderr.
     pub verbose: bool,
+    /// Refuse an unbatched data statement whose driving query counts more rows (`None`: no
+    /// limit, as with `--allow-large-unbatched`).
+    pub max_unbatched_rows: Option<u64>,
 }
 
 impl Default for Options {
@@ -74,6 +79,7 @@ impl Default for Options {
             progress: true,
             progress_every: Duration::from_secs(10),
             verbose: true,
+            max_unbatched_rows: None,
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct StatusReport {
     pub migrations: Vec<Entry>,
     /// History records whose migration file is gone.
     pub missing_locally: Vec<Record>,
+    /// The keys of those that are applied versioned migrations: `missing` (see [`super::missing`]).
+    pub missing: Vec<String>,
     pub lock: Option<LockInfo>,
 }
 
@@ -51,6 +53,7 @@ impl Executor {
             let state = match &record {
                 None => "pending".to_string(),
                 Some(r) if r.status == Status::RolledBack => "pending (rolled back)".to_string(),
+                Some(r) if r.status == Status::Forgotten => "pending (forgotten)".to_string(),
                 Some(r) => r.status.as_str().to_string(),
             };
             let drift = record.as_ref().is_some_and(|r| r.status == Status::Applied && r.checksum != m.checksum);
@@ -59,11 +62,13 @@ impl Executor {
             migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery });
         }
         let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
+        let missing = super::missing::missing(plan, &records).into_iter().map(|r| r.key.clone()).collect();
         let missing_locally = records.into_iter().filter(|r| !known.contains(&r.key)).collect();
         Ok(StatusReport {
             schema_version: history::schema_version(&self.db).await?,
             migrations,
             missing_locally,
+            missing,
             lock: lock::current(&self.db).await?,
         })
     }
@@ -121,6 +126,14 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         }
     }
     for r in &report.missing_locally {
+        if report.missing.contains(&r.key) {
+            out.push_str(&format!(
+                "  {:<10} {:<22} {}  (applied; its file is gone: `validate` fails and `down` stops before it)\n\
+                 {:13}recover with: restore the file, or cymig repair --reason \"<why it can be forgotten>\"\n",
+                r.key, "missing", r.description, ""
+            ));
+            continue;
+        }
         out.push_str(&format!(
             "  {:<10} {:<22} {}  (in the database, no file here)\n",
             r.key,
@@ -132,10 +145,18 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         out.push_str("checksum drift: revert the edits, or accept them with `cymig repair --reason \"…\"`\n");
     }
     match &report.lock {
-        Some(l) if l.expired => out.push_str(&format!(
-            "lock: STALE, held by {} (lease expired {}); the next run takes it over, or `cymig unlock`\n",
+        Some(l) if l.holder_gone => out.push_str(&format!(
+            "lock: held by {}, whose process no longer exists on this host (lease until {}); the next run \
+             takes it over at once\n{}",
             l.owner,
-            l.expires_at.as_deref().unwrap_or("?")
+            l.expires_at.as_deref().unwrap_or("?"),
+            interrupted_run(report)
+        )),
+        Some(l) if l.expired => out.push_str(&format!(
+            "lock: STALE, held by {} (lease expired {}); the next run takes it over, or `cymig unlock`\n{}",
+            l.owner,
+            l.expires_at.as_deref().unwrap_or("?"),
+            interrupted_run(report)
         )),
         Some(l) => {
             out.push_str(&format!("lock: held by {} until {}\n", l.owner, l.expires_at.as_deref().unwrap_or("?")))
@@ -143,6 +164,17 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         None => out.push_str("lock: free\n"),
     }
     out
+}
+
+/// A lock left by a run that stopped: unless a migration says `recover with: cymig retry …`,
+/// the step in flight was explicit and rolled back, so running the command again recovers.
+fn interrupted_run(report: &StatusReport) -> String {
+    if report.blocked() {
+        return String::new();
+    }
+    "             recover with: cymig up (or the interrupted `cymig down …` again): the step in flight \
+     rolled back with its history record\n"
+        .to_string()
 }
 
 pub fn render_json(report: &StatusReport) -> String {

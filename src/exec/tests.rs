@@ -25,6 +25,7 @@ fn options() -> Options {
         progress: false,
         progress_every: Duration::ZERO,
         verbose: false,
+        max_unbatched_rows: None,
     }
 }
 
@@ -34,6 +35,8 @@ fn conn(db: &TestDb) -> ConnectionOptions {
         user: db.user.clone(),
         password: Secret::new(db.password.clone()),
         database: None,
+        connect_timeout: Duration::from_secs(30),
+        request_timeout: Duration::from_secs(60),
     }
 }
 
@@ -51,6 +54,7 @@ fn planned(line: usize, text: &str) -> PlannedStatement {
         kind: crate::plan::classify(statement),
         text: text.to_string(),
         batched: crate::plan::batching::batching_of(statement, text),
+        driving_count: crate::plan::batching::driving_count_of(statement, text),
     }
 }
 
@@ -492,7 +496,7 @@ fn edited_applied_migration_is_refused_until_repair() {
         assert_eq!(ex.validate(&p).await.unwrap().len(), 1);
         assert!(ex.repair(&p, " ").await.is_err(), "a reason is required");
         let repaired = ex.repair(&p, "comment-only edit").await.unwrap();
-        assert_eq!(repaired.len(), 1);
+        assert_eq!(repaired.accepted.len(), 1);
         assert_eq!(ex.up(&p, None).await.unwrap().len(), 1);
         let r = history::load(&ex.db).await.unwrap();
         let one = r.iter().find(|r| r.key == "1").unwrap();

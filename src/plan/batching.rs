@@ -46,6 +46,24 @@ pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
     batched.then_some(Batched { rows_per_batch: None, count_query: None, streaming: None, apoc_iterate: false })
 }
 
+/// How many rows the first write of a statement that does not batch runs for: the reading
+/// clauses before it, counted (`MATCH (p:Person) WHERE … RETURN count(*) AS v`). `None` when the
+/// statement batches itself, starts with its write (one row), or reads through anything but
+/// MATCH, UNWIND, WITH and LOAD CSV first (a procedure or subquery may have effects).
+pub fn driving_count_of(statement: &Statement, text: &str) -> Option<String> {
+    let StatementKind::Query(q) = &statement.kind else { return None };
+    if q.periodic_commit.is_some() || !q.unions.is_empty() || batching_of(statement, text).is_some() {
+        return None;
+    }
+    let clauses = &q.first.clauses;
+    let driving = &clauses[..clauses.iter().position(crate::semantic::is_update)?];
+    let reads_only = driving
+        .iter()
+        .all(|c| matches!(c, Clause::Match(_) | Clause::Unwind(_) | Clause::With(_) | Clause::LoadCsv(_)));
+    let (first, last) = (driving.first()?, driving.last()?);
+    reads_only.then(|| format!("{} RETURN count(*) AS v", &text[first.span().start..last.span().end]))
+}
+
 /// `<driving clauses> CALL { BODY } IN … TRANSACTIONS …`.
 fn in_transactions(
     q: &Query,
@@ -237,5 +255,32 @@ mod tests {
         assert_eq!(again.rows_per_batch, Some(5));
         let count = batched(text).unwrap().count_query.unwrap();
         assert!(crate::syntax::parse(&count).errors.is_empty(), "{count}");
+    }
+
+    fn driving_count(text: &str) -> Option<String> {
+        let script = crate::syntax::parse(text);
+        assert!(script.errors.is_empty(), "{text}: {:?}", script.errors);
+        driving_count_of(&script.statements[0], text)
+    }
+
+    #[test]
+    fn unbatched_writes_count_the_reads_before_their_first_write() {
+        assert_eq!(
+            driving_count("MATCH (p:Person) WHERE p.score IS NULL SET p.score = 0").as_deref(),
+            Some("MATCH (p:Person) WHERE p.score IS NULL RETURN count(*) AS v")
+        );
+        assert_eq!(
+            driving_count("UNWIND range(1, 10) AS i WITH i WHERE i > 2 CREATE (:N {i: i})").as_deref(),
+            Some("UNWIND range(1, 10) AS i WITH i WHERE i > 2 RETURN count(*) AS v")
+        );
+        // One row, a batching statement, a read, a procedure before the write: nothing to count.
+        for text in [
+            "CREATE (:N)",
+            "MATCH (p:Person) CALL (p) { SET p.x = 1 } IN TRANSACTIONS OF 10 ROWS",
+            "MATCH (p:Person) RETURN p",
+            "CALL db.labels() YIELD label MERGE (:L {name: label})",
+        ] {
+            assert_eq!(driving_count(text), None, "{text}");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! - after a run of schema steps that creates indexes or constraints, the last of them lists
 //!   them in `await_indexes`, so the executor waits for them before anything later runs.
 
-use super::batching::batching_of;
+use super::batching::{batching_of, driving_count_of};
 use super::{DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode};
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
@@ -192,6 +192,7 @@ pub fn steps_of(
             kind: class,
             text: statement.span.text(text).to_string(),
             batched: batching_of(statement, text),
+            driving_count: driving_count_of(statement, text),
         };
         match run_of(statement, class) {
             Run::Shared => {

@@ -44,6 +44,8 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  */
 public final class Launcher {
     private static final String READY = "CYMIG_NEO4J_READY";
+    /** Neo4j's default {@code dbms.security.auth_minimum_password_length}. */
+    private static final int MIN_PASSWORD_LENGTH = 8;
 
     public static void main(String[] args) throws Exception {
         int port = 0;
@@ -64,6 +66,14 @@ public final class Launcher {
         }
         String password = System.getenv("CYMIG_NEO4J_PASSWORD");
         boolean auth = password != null && !password.isEmpty();
+        if (auth && password.length() < MIN_PASSWORD_LENGTH) {
+            // Neo4j would refuse it in ALTER USER after starting, and the server's own threads
+            // would then keep this process alive without ever printing the ready line.
+            System.err.println("cymig-neo4j: CYMIG_NEO4J_PASSWORD has " + password.length()
+                    + " characters; Neo4j requires at least " + MIN_PASSWORD_LENGTH
+                    + " (dbms.security.auth_minimum_password_length)");
+            System.exit(2);
+        }
 
         boolean keep = data != null;
         Path home = keep ? Files.createDirectories(data) : Files.createTempDirectory("cymig-neo4j-");
@@ -79,10 +89,18 @@ public final class Launcher {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "cymig-neo4j-shutdown"));
 
-        if (auth) {
-            setPassword(dbms, password);
+        int boltPort;
+        try {
+            if (auth) {
+                setPassword(dbms, password);
+            }
+            boltPort = boltPort(dbms);
+        } catch (RuntimeException e) {
+            // Exit (the shutdown hook stops the server) instead of hanging without the ready line.
+            System.err.println("cymig-neo4j: the server started but could not be prepared: " + e.getMessage());
+            System.exit(1);
+            return;
         }
-        int boltPort = boltPort(dbms);
         System.out.println(READY + " bolt://127.0.0.1:" + boltPort);
         System.out.flush();
 
