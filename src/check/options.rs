@@ -53,6 +53,8 @@ pub struct LintOptions {
     pub migrations_dir: Option<PathBuf>,
     /// How the files of the migrations directory are named (`[migrations] layout`).
     pub layout: crate::migration::convention::Convention,
+    /// Globs of paths directories are walked without (`lint.exclude`, `lint.extend-exclude`).
+    pub exclude: Vec<String>,
 }
 
 impl LintOptions {
@@ -68,7 +70,7 @@ impl LintOptions {
             if !registry::is_known_selector(s) && !registry::all().iter().any(|r| registry::selects(s, r.meta())) {
                 return Err(Error::Config {
                     path: None,
-                    message: format!("unknown rule `{s}` (see `cymig rule --list`)"),
+                    message: format!("unknown rule `{s}`{} (see `cymig rule --list`)", registry::did_you_mean(s)),
                 });
             }
         }
@@ -160,7 +162,12 @@ pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
         {
             continue;
         }
-        let message = format!("unknown rule `{}` in `{}` (see `cymig rule --list`)", r.name, r.key);
+        let message = format!(
+            "unknown rule `{}` in `{}`{} (see `cymig rule --list`)",
+            r.name,
+            r.key,
+            registry::did_you_mean(&r.name)
+        );
         return Err(match &r.origin {
             crate::config::Origin::File(path) => Error::Config {
                 path: Some(path.clone()),
@@ -197,6 +204,7 @@ impl From<&crate::config::Config> for LintOptions {
             diff: false,
             migrations_dir: Some(c.migrations.clone()),
             layout: c.layout.clone(),
+            exclude: c.lint.excluded(),
         }
     }
 }

@@ -30,7 +30,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use load::{convention_for, discover_set_roots, load_for_files, load_paths, load_paths_with, LoadError};
+pub use load::{
+    convention_for, discover_set_roots, load_for_files, load_paths, load_paths_walking, load_paths_with, LoadError,
+    Walk,
+};
 pub use naming::Style;
 
 /// A migration version such as `1_10` or `2.1`, ordered numerically part by part; trailing
@@ -205,6 +208,8 @@ pub struct MigrationSet {
     pub focus: Option<BTreeSet<PathBuf>>,
     /// How the files were classified: detected, or the layout the configuration sets.
     pub convention: convention::Convention,
+    /// Only the root's own files were read (a file's directory that is no migration set).
+    pub top_only: bool,
 }
 
 impl MigrationSet {
