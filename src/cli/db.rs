@@ -33,27 +33,46 @@ pub struct ConnArgs {
     /// Use this configuration file instead of searching for cymig.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// No progress lines on stderr.
+    /// No progress or notes on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-    /// When stderr is not a terminal (CI logs), print a progress line this often while a step
-    /// runs (0: only the line each batched step ends with).
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub progress_every: u64,
 }
 
 /// Locking flags of the commands that change the database.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct LockArgs {
-    /// Seconds to wait for another run's migration lock before failing (default 60).
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_timeout: Option<u64>,
-    /// Seconds the lock outlives a process that died holding it (default 300); renewed while running.
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_lease: Option<u64>,
-    /// Seconds to wait for new indexes to come online after schema steps (default 300).
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub index_timeout: u64,
+    /// How long to wait for another run's migration lock before failing: 60s, 5m, 1h, 500ms or
+    /// a number of seconds (default: database.lock-timeout, else 60s).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub lock_timeout: Option<Duration>,
+    /// How long the lock outlives a process that died holding it; renewed while running
+    /// (default: database.lease, else 5m).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub lock_lease: Option<Duration>,
+}
+
+/// Flags of the commands that run migration steps.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// How long to wait for new indexes to come online after schema steps.
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, default_value = "5m")]
+    pub index_timeout: Duration,
+    /// When stderr is not a terminal (CI logs), print a progress line this often while a step
+    /// runs (0: only the line each batched step ends with).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, default_value = "10s")]
+    pub progress_every: Duration,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs { index_timeout: Duration::from_secs(300), progress_every: Duration::from_secs(10) }
+    }
+}
+
+/// `60s`, `5m`, `1h`, `500ms` or a number of seconds, as in `cymig.toml`.
+fn duration_arg(text: &str) -> std::result::Result<Duration, String> {
+    crate::config::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration: write 60s, 5m, 1h, 500ms or a number of seconds"))
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,7 +103,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(format!("could not start the async runtime: {e}")))
 }
 
-fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Option<String>) -> Result<Settings> {
+fn settings(
+    dir: Option<&PathBuf>,
+    conn: &ConnArgs,
+    lock: &LockArgs,
+    run: &RunArgs,
+    pre_up_hook: Option<String>,
+) -> Result<Settings> {
     let start = dir.cloned().unwrap_or_else(|| PathBuf::from("."));
     let overrides = CliOverrides {
         config: conn.config.clone(),
@@ -92,8 +117,8 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
         user: conn.user.clone().or_else(|| non_empty_env("NEO4J_USERNAME")),
         database: conn.database.clone(),
         password_file: conn.password_file.clone(),
-        lock_timeout: lock.lock_timeout.map(Duration::from_secs),
-        lease: lock.lock_lease.map(Duration::from_secs),
+        lock_timeout: lock.lock_timeout,
+        lease: lock.lock_lease,
         ..CliOverrides::default()
     };
     let config = Config::load(&start, &overrides)?;
@@ -101,10 +126,10 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
     let options = Options {
         lock_timeout: config.database.lock_timeout,
         lock_lease: config.database.lease,
-        index_timeout: Duration::from_secs(lock.index_timeout),
+        index_timeout: run.index_timeout,
         pre_up_hook: pre_up_hook.or_else(|| config.hooks.pre_up.clone()),
         progress: !conn.quiet,
-        progress_every: Duration::from_secs(conn.progress_every),
+        progress_every: run.progress_every,
         verbose: !conn.quiet,
         ..Options::default()
     };
@@ -146,9 +171,10 @@ fn open(
     dir: Option<&PathBuf>,
     conn: &ConnArgs,
     lock: &LockArgs,
+    run: &RunArgs,
     pre_up_hook: Option<String>,
 ) -> Result<std::result::Result<(Session, CheckedPlan), i32>> {
-    let settings = settings(dir, conn, lock, pre_up_hook)?;
+    let settings = settings(dir, conn, lock, run, pre_up_hook)?;
     let plan = match settings.plan()? {
         Ok(plan) => plan,
         Err(code) => return Ok(Err(code)),
@@ -227,6 +253,7 @@ pub struct StatusArgs {
     /// Show the recorded error of failed migrations.
     #[arg(long)]
     pub show_failed: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
@@ -234,7 +261,7 @@ pub struct StatusArgs {
 }
 
 pub fn status(args: StatusArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
     let report = s.runtime.block_on(s.executor.status(&plan))?;
     match args.format {
         OutputFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
@@ -256,24 +283,32 @@ pub struct UpArgs {
     /// Shell command to run first (e.g. a backup); `up` aborts if it fails. Overrides hooks.pre-up.
     #[arg(long, value_name = "COMMAND")]
     pub pre_up_hook: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn up(args: UpArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, args.pre_up_hook.clone()));
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);
-        return Ok(0);
+        return Ok(dry_run_exit_code(&previews));
     }
     let done = s.runtime.block_on(s.executor.up(&plan, args.to.as_deref()))?;
     print_applied(&done, "apply");
     Ok(0)
+}
+
+/// 1 when a step of the dry run failed (the `WOULD FAIL` lines), as a real run would have.
+fn dry_run_exit_code(previews: &[dryrun::StepPreview]) -> i32 {
+    i32::from(previews.iter().any(|p| matches!(p.outcome, dryrun::Preview::WouldFail { .. })))
 }
 
 fn print_previews(previews: &[dryrun::StepPreview], format: OutputFormat) {
@@ -296,16 +331,19 @@ pub struct DownArgs {
     /// Run explicit down steps and roll them back; report what would change.
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn down(args: DownArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     let selection = match &args.to {
         Some(v) => DownSelection::To(v),
         None => DownSelection::Steps(args.steps.unwrap_or(1)),
@@ -313,7 +351,7 @@ pub fn down(args: DownArgs) -> CommandResult {
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_down(&plan, selection))?;
         print_previews(&previews, args.format);
-        return Ok(0);
+        return Ok(dry_run_exit_code(&previews));
     }
     let done = s.runtime.block_on(s.executor.down(&plan, selection))?;
     print_applied(&done, "roll back");
@@ -333,10 +371,12 @@ pub struct RetryArgs {
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn retry(args: RetryArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     let done = s.runtime.block_on(s.executor.retry(&plan, &args.version, args.only))?;
     print_applied(&done, "retry");
     Ok(0)
@@ -344,6 +384,7 @@ pub fn retry(args: RetryArgs) -> CommandResult {
 
 #[derive(clap::Args, Debug)]
 pub struct MarkAppliedArgs {
+    /// The version to record as applied.
     pub version: String,
     /// The migrations directory (default: cymig.toml's `migrations`).
     pub dir: Option<PathBuf>,
@@ -357,7 +398,7 @@ pub struct MarkAppliedArgs {
 }
 
 pub fn mark_applied(args: MarkAppliedArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     s.runtime.block_on(s.executor.mark_applied(&plan, &args.version, &args.reason))?;
     println!("recorded {} as applied (not run): {}", args.version, args.reason);
     Ok(0)
@@ -377,7 +418,7 @@ pub struct RepairArgs {
 }
 
 pub fn repair(args: RepairArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let fixed = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
     if fixed.is_empty() {
         println!("nothing to repair: every applied migration matches its file");
@@ -402,7 +443,7 @@ pub struct ValidateArgs {
 }
 
 pub fn validate(args: ValidateArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
     let mismatches = s.runtime.block_on(s.executor.validate(&plan))?;
     if mismatches.is_empty() {
         println!("every applied migration matches its file");
@@ -426,6 +467,7 @@ pub struct BaselineArgs {
     pub version: String,
     /// The migrations directory (default: cymig.toml's `migrations`).
     pub dir: Option<PathBuf>,
+    /// Why (recorded in the history), e.g. "adopted from neo4j-migrations".
     #[arg(long)]
     pub reason: Option<String>,
     #[command(flatten)]
@@ -435,7 +477,7 @@ pub struct BaselineArgs {
 }
 
 pub fn baseline(args: BaselineArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let n = s.runtime.block_on(s.executor.baseline(&plan, &args.version, args.reason.as_deref()))?;
     println!("baselined at {}: {n} migration(s) recorded as applied", args.version);
     Ok(0)
@@ -448,7 +490,7 @@ pub struct UnlockArgs {
 }
 
 pub fn unlock(args: UnlockArgs) -> CommandResult {
-    let s = settings(None, &args.conn, &LockArgs::default(), None)?.connect()?;
+    let s = settings(None, &args.conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
     match s.runtime.block_on(s.executor.unlock())? {
         Some(info) => println!(
             "released the stale lock of {} (lease expired {})",
@@ -470,12 +512,15 @@ pub struct VerifyArgs {
     /// Run even though the database is not empty (it will be changed).
     #[arg(long)]
     pub allow_non_empty: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn verify(args: VerifyArgs) -> CommandResult {
@@ -483,7 +528,7 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?),
         None => None,
     };
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref()))?;
     match args.format {
         OutputFormat::Text => print!("{}", prove::render(&proofs)),
@@ -499,5 +544,24 @@ fn changed(c: &exec::counters::Counters) -> String {
         String::new()
     } else {
         format!(", {}", c.describe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::dryrun::{Preview, StepPreview};
+
+    fn step(outcome: Preview) -> StepPreview {
+        StepPreview { migration: "V1".into(), step: 1, transaction: crate::plan::TransactionMode::Explicit, outcome }
+    }
+
+    #[test]
+    fn a_dry_run_with_a_failing_step_exits_1() {
+        let fine = step(Preview::RolledBack(Default::default()));
+        let failing = step(Preview::WouldFail { error: "Neo.ClientError".into() });
+        assert_eq!(dry_run_exit_code(&[]), 0);
+        assert_eq!(dry_run_exit_code(std::slice::from_ref(&fine)), 0);
+        assert_eq!(dry_run_exit_code(&[fine, failing]), 1);
     }
 }
