@@ -255,6 +255,18 @@ pub struct LintSettings {
     pub per_path_ignores: Vec<PerPathIgnore>,
     pub severity: BTreeMap<String, RuleSeverity>,
     pub batching: Batching,
+    /// Globs of files and directories `cymig lint` does not read (besides hidden, ignored,
+    /// `node_modules` and `target`), in the syntax of `per-path-ignores`.
+    pub exclude: Vec<String>,
+    /// More such globs, added to `exclude`.
+    pub extend_exclude: Vec<String>,
+}
+
+impl LintSettings {
+    /// `exclude` and `extend-exclude` together.
+    pub fn excluded(&self) -> Vec<String> {
+        self.exclude.iter().chain(&self.extend_exclude).cloned().collect()
+    }
 }
 
 /// Connection settings. There is deliberately no password: it comes from `NEO4J_PASSWORD`,
@@ -454,7 +466,9 @@ impl Config {
             self.lint.select = o.select.clone();
             self.set_origin("lint.select", Origin::Cli);
         }
-        if !o.extend_select.is_empty() {
+        // An empty selection is every rule: extending it selects nothing more, and must not
+        // narrow it to the rules named.
+        if !o.extend_select.is_empty() && !self.lint.select.is_empty() {
             self.lint.select.extend(o.extend_select.iter().cloned());
             self.set_origin("lint.select", Origin::Cli);
         }
@@ -576,7 +590,8 @@ fn absolute(path: &Path) -> PathBuf {
 /// The keys each table accepts (`migrations` is a directory or a table).
 const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
 const MIGRATIONS_KEYS: &[&str] = &["dir", "layout", "up", "down", "repeatable", "callback"];
-const LINT_KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "batching"];
+const LINT_KEYS: &[&str] =
+    &["select", "ignore", "per-path-ignores", "severity", "batching", "exclude", "extend-exclude"];
 // `max-unbatched-rows` is read by `cymig up` (it counts a step's driving rows), not by the
 // `unbatched-write` rule, which flags unbounded drivers whatever their size.
 const BATCHING_KEYS: &[&str] = &["default-batch-size", "max-unbatched-rows"];
@@ -724,6 +739,18 @@ impl Reader<'_> {
                     config.lint.select = rules;
                 } else {
                     config.lint.ignore = rules;
+                }
+                self.mark(config, &dotted);
+            }
+        }
+        for list in ["exclude", "extend-exclude"] {
+            if let Some((key, item)) = lint.get_key_value(list) {
+                let dotted = format!("lint.{list}");
+                let globs = self.glob_list(item, &dotted, key)?;
+                if list == "exclude" {
+                    config.lint.exclude = globs;
+                } else {
+                    config.lint.extend_exclude = globs;
                 }
                 self.mark(config, &dotted);
             }
@@ -882,6 +909,21 @@ impl Reader<'_> {
             rules.push(rule.to_string());
         }
         Ok(rules)
+    }
+
+    fn glob_list(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Vec<String>> {
+        let Some(array) = item.as_array() else {
+            return Err(self.type_error(item, name, key, "an array of globs"));
+        };
+        array
+            .iter()
+            .map(|value| {
+                value
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.error_at(value.span(), &format!("`{name}` must hold globs (strings)")))
+            })
+            .collect()
     }
 
     fn positive(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<u64> {

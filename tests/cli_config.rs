@@ -251,3 +251,77 @@ fn up_lints_with_the_configuration_it_was_given() {
     assert!(!relaxed.stderr.contains("the migrations have errors"), "{}", relaxed.stderr);
     assert_eq!((relaxed.code, relaxed.stderr.contains("no password")), (2, true), "{}", relaxed.stderr);
 }
+
+/// Duration flags read `60s`, `5m`, `500ms` or seconds, as `cymig.toml` does; a bad one is a
+/// usage error naming the flag.
+#[test]
+fn duration_flags_accept_units() {
+    let dir = project("migrations = \"db/migrations\"\n");
+    let good = cymig(
+        dir.path(),
+        &["up", "--lock-timeout", "60s", "--lock-lease", "5m", "--index-timeout", "90", "--progress-every", "500ms"],
+    );
+    assert_eq!((good.code, good.stderr.contains("no password")), (2, true), "{}", good.stderr);
+    let bad = cymig(dir.path(), &["up", "--lock-timeout", "soon"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("invalid value 'soon' for '--lock-timeout <DURATION>'"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("write 60s, 5m, 1h, 500ms or a number of seconds"), "{}", bad.stderr);
+}
+
+/// Every option of every subcommand says what it does, and a command does not offer flags it
+/// never reads.
+#[test]
+fn every_option_has_a_description_and_is_read() {
+    use clap::CommandFactory;
+    let cli = cymig::cli::Cli::command();
+    let mut undescribed = Vec::new();
+    for sub in cli.get_subcommands() {
+        for arg in sub.get_arguments() {
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                undescribed.push(format!("{} {}", sub.get_name(), arg.get_id()));
+            }
+        }
+    }
+    assert!(undescribed.is_empty(), "options without a description: {undescribed:?}");
+    let flags = |name: &str| -> Vec<String> {
+        let sub = cli.find_subcommand(name).expect("subcommand");
+        sub.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect()
+    };
+    for (command, unread) in [
+        ("status", &["lock-timeout", "lock-lease", "index-timeout", "progress-every"][..]),
+        ("validate", &["lock-timeout", "lock-lease", "index-timeout", "progress-every"]),
+        ("unlock", &["lock-timeout", "lock-lease", "index-timeout", "progress-every"]),
+        ("mark-applied", &["index-timeout", "progress-every"]),
+        ("repair", &["index-timeout", "progress-every"]),
+        ("baseline", &["index-timeout", "progress-every"]),
+    ] {
+        let offered = flags(command);
+        for flag in unread {
+            assert!(!offered.iter().any(|f| f == flag), "`cymig {command}` offers --{flag}, which it never reads");
+        }
+    }
+    for command in ["up", "down", "retry", "verify"] {
+        let offered = flags(command);
+        for flag in ["lock-timeout", "lock-lease", "index-timeout", "progress-every"] {
+            assert!(offered.iter().any(|f| f == flag), "`cymig {command}` lacks --{flag}");
+        }
+    }
+}
+
+/// `lint.exclude` and `lint.extend-exclude` are globs of paths `cymig lint` does not read.
+#[test]
+fn lint_excludes_configured_globs() {
+    let dir = project("[lint]\nexclude = [\"legacy\"]\nextend-exclude = [\"**/*.generated.cypher\"]\n");
+    let m = dir.path().join("db/migrations");
+    fs::create_dir_all(m.join("legacy")).expect("mkdir");
+    fs::write(m.join("V1__a.cypher"), "MATCH (p:Person {id: 1}) RETURN p;\n").expect("write");
+    fs::write(m.join("legacy/V0__old.cypher"), "MATCH (p:Person) WHERE exists(p.x) RETURN p;\n").expect("write");
+    fs::write(m.join("V2__b.generated.cypher"), "MATCH (p:Person) WHERE exists(p.x) RETURN p;\n").expect("write");
+    let run = cymig(dir.path(), &["lint", "db/migrations"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("(1 file checked)"), "{}", run.stdout);
+    let bad = project("[lint]\nexclude = \"legacy\"\n");
+    let run = cymig(bad.path(), &["lint", "db/migrations"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("lint_exclude_error", run.stderr);
+}

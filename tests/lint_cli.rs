@@ -290,3 +290,224 @@ fn fix_rewrites_cypher_inside_xml() {
     let o = cymig(&["lint", "--format", "json", &f.to_string_lossy()], &root());
     assert!(!stdout(&o).contains("legacy-index-syntax"), "{}", stdout(&o));
 }
+
+/// Runs `cymig` in `dir`, feeding `input` on standard input; the temporary `dir` is shown as
+/// `[TMP]`. Returns the exit code and both streams.
+fn run_in(dir: &Path, args: &[&str], input: Option<&str>) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run cymig");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.unwrap_or("").as_bytes()).expect("write stdin");
+    drop(stdin);
+    let o = child.wait_with_output().expect("wait");
+    let tmp = std::fs::canonicalize(dir).unwrap().to_string_lossy().into_owned();
+    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&tmp, "[TMP]");
+    (o.status.code().unwrap_or(-1), clean(&o.stdout), clean(&o.stderr))
+}
+
+/// `(code) stdout / stderr` of several runs, one after the other, for one snapshot.
+fn transcript(runs: &[(&str, (i32, String, String))]) -> String {
+    runs.iter()
+        .map(|(what, (code, out, err))| format!("$ {what}\nexit {code}\n--- stdout\n{out}--- stderr\n{err}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A mistyped rule name gets "did you mean" on the command line, in `cymig rule`, in
+/// `cymig.toml` and in a directive; a mistyped directive lists every directive.
+#[test]
+fn mistyped_rule_names_and_directives_get_suggestions() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "script.cypher",
+        "// cymig:ignore unbatched-writes -- tiny table\nMATCH (s:Settings {id: 1}) SET s.x = 1;\n\
+         // cymig:ignroe label-less-scan -- typo\nMATCH (s:Settings {id: 1}) RETURN s;\n\
+         // cymig:verify now\nMATCH (s:Settings {id: 1}) RETURN s.x = 1 AS ok;\n",
+    );
+    let sub = dir.path().join("cfg");
+    std::fs::create_dir(&sub).unwrap();
+    write(&sub, "cymig.toml", "[lint]\nignore = [\"label-less-scn\"]\n");
+    write(&sub, "a.cypher", "RETURN 1;\n");
+    let all = transcript(&[
+        (
+            "cymig lint --select unbatched-writes script.cypher",
+            run_in(dir.path(), &["lint", "--select", "unbatched-writes", "script.cypher"], None),
+        ),
+        ("cymig rule unbatched-writes", run_in(dir.path(), &["rule", "unbatched-writes"], None)),
+        ("cymig lint cfg/a.cypher", run_in(dir.path(), &["lint", "cfg/a.cypher"], None)),
+        ("cymig lint script.cypher", run_in(dir.path(), &["lint", "script.cypher"], None)),
+    ]);
+    insta::assert_snapshot!("mistyped_rule_names_and_directives", all);
+}
+
+/// `--exit-zero`, `--output-file`, `--extend-select` and `--no-config`.
+#[test]
+fn exit_zero_output_file_extend_select_and_no_config() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(p, "cymig.toml", "[lint]\nselect = [\"require-if-not-exists\"]\n");
+    write(p, "err.cypher", "MATCH (p:Person {id: 1}) WHERE exists(p.name) RETURN p;\n");
+    assert_eq!(run_in(p, &["lint", "err.cypher"], None).0, 0, "exists-function is not selected");
+    let extended = run_in(p, &["lint", "--extend-select", "exists-function", "err.cypher"], None);
+    assert_eq!(extended.0, 1, "{extended:?}");
+    assert_eq!(run_in(p, &["lint", "--no-config", "err.cypher"], None).0, 1);
+    assert_eq!(run_in(p, &["lint", "--no-config", "--config", "cymig.toml", "err.cypher"], None).0, 2);
+    assert_eq!(run_in(p, &["lint", "--no-config", "--exit-zero", "err.cypher"], None).0, 0);
+    // Extending "every rule" keeps every rule.
+    let everything = run_in(
+        p,
+        &["lint", "--no-config", "--extend-select", "exists-function", "--format", "json", "err.cypher"],
+        None,
+    );
+    assert!(everything.1.contains("exists-function"), "{everything:?}");
+    let to_stdout = run_in(p, &["lint", "--no-config", "err.cypher"], None);
+    let to_file = run_in(p, &["lint", "--no-config", "--output-file", "report.txt", "err.cypher"], None);
+    assert_eq!((to_file.0, to_file.1.as_str()), (1, ""), "{to_file:?}");
+    assert_eq!(std::fs::read_to_string(p.join("report.txt")).unwrap(), to_stdout.1);
+    let missing_dir = run_in(p, &["lint", "--no-config", "--output-file", "no/such/dir/r.txt", "err.cypher"], None);
+    assert_eq!(missing_dir.0, 2, "{missing_dir:?}");
+}
+
+/// `-` lints standard input as the file `--stdin-filename` names; `--fix` prints the fixed text.
+#[test]
+fn standard_input_is_linted_as_the_stdin_filename() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(p, "cymig.toml", "[lint.per-path-ignores]\n\"legacy/**\" = [\"require-schema-name\"]\n");
+    let text = "CREATE INDEX FOR (p:Person) ON (p.name);\n";
+    let all = transcript(&[
+        (
+            "cymig lint - --stdin-filename db/V1__x.cypher",
+            run_in(p, &["lint", "-", "--stdin-filename", "db/V1__x.cypher"], Some(text)),
+        ),
+        (
+            "cymig lint - --stdin-filename legacy/V1__x.cypher --format json",
+            run_in(p, &["lint", "-", "--stdin-filename", "legacy/V1__x.cypher", "--format", "json"], Some(text)),
+        ),
+        ("cymig lint - --fix", run_in(p, &["lint", "-", "--fix"], Some(text))),
+        ("cymig lint - a.cypher", run_in(p, &["lint", "-", "a.cypher"], Some(text))),
+        (
+            "cymig lint --stdin-filename x.cypher a.cypher",
+            run_in(p, &["lint", "--stdin-filename", "x.cypher", "a.cypher"], None),
+        ),
+    ]);
+    insta::assert_snapshot!("standard_input", all);
+}
+
+/// Nothing to lint is a warning (exit 0), or exit 2 with `--strict`.
+#[test]
+fn no_migration_file_found_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    write(&dir.path().join("empty"), "README.md", "nothing here\n");
+    let all = transcript(&[
+        ("cymig lint empty", run_in(dir.path(), &["lint", "empty"], None)),
+        ("cymig lint --strict empty", run_in(dir.path(), &["lint", "--strict", "empty"], None)),
+    ]);
+    insta::assert_snapshot!("no_migration_file_found", all);
+}
+
+/// The text report ends with how many findings `--fix` would fix, and `--statistics` says which
+/// fixes are unsafe.
+#[test]
+fn fixable_hint_and_unsafe_fixes_in_statistics() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "x.cypher",
+        "CREATE INDEX person_name FOR (p:Person) ON (p.name);\nMATCH (n:Person) DETACH DELETE n;\n",
+    );
+    let all = transcript(&[
+        ("cymig lint --statistics x.cypher", run_in(dir.path(), &["lint", "--statistics", "x.cypher"], None)),
+        (
+            "cymig lint --select unbatched-write x.cypher",
+            run_in(dir.path(), &["lint", "--select", "unbatched-write", "x.cypher"], None),
+        ),
+        (
+            "cymig lint --statistics --format json x.cypher",
+            run_in(dir.path(), &["lint", "--statistics", "--format", "json", "x.cypher"], None),
+        ),
+    ]);
+    insta::assert_snapshot!("fixable_hint_and_statistics", all);
+}
+
+/// A file's control characters never reach the terminal, and a very long line is cut around the
+/// finding; CR-only line endings keep their line numbers.
+#[test]
+fn snippets_show_control_characters_and_cut_long_lines() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ctl.cypher", "MATCH (n:Person {id: 1}) WHERE exists(n.\u{1b}[31mx\u{7}\u{0}) RETURN n;\n");
+    let list: Vec<String> = (0..400).map(|i| i.to_string()).collect();
+    write(
+        dir.path(),
+        "long.cypher",
+        &format!("MATCH (n:A) WHERE n.x IN [{}] AND exists(n.y) RETURN n{};\n", list.join(","), ", 1".repeat(200)),
+    );
+    write(dir.path(), "cr.cypher", "MATCH (a:A {id: 1})\rWHERE exists(a.x)\rRETURN a;\r");
+    let (code, out, _) = run_in(dir.path(), &["lint", "--select", "exists-function,syntax-error", "."], None);
+    assert_eq!(code, 1);
+    assert!(!out.contains(['\u{1b}', '\u{7}', '\u{0}']), "{out:?}");
+    assert!(out.lines().all(|l| l.chars().count() < 260), "{out}");
+    insta::assert_snapshot!("snippets_control_characters_long_lines", out);
+}
+
+/// One file brings in its directory's set; a directory that holds no migration is read without
+/// its subdirectories, and no walk enters `node_modules`, `target`, hidden or git-ignored paths.
+#[test]
+fn the_set_of_a_file_is_bounded() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for sub in ["scripts/deep", "db/node_modules/pkg", "db/target/classes", "db/generated", "db/2024", "db/old", ".git"]
+    {
+        std::fs::create_dir_all(p.join(sub)).unwrap();
+    }
+    write(p, ".gitignore", "generated/\n");
+    write(p, "cymig.toml", "[lint]\nexclude = [\"old\"]\n");
+    write(&p.join("scripts"), "reset.cypher", "MATCH (n:Tmp {id: 1}) DELETE n;\n");
+    write(&p.join("scripts/deep"), "broken.cypher", "MATCH (n RETURN n;\n");
+    write(
+        &p.join("db"),
+        "V1__init.cypher",
+        "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n",
+    );
+    write(&p.join("db/2024"), "V2__more.cypher", "MERGE (p:Person {id: 1});\n");
+    let broken = "MATCH (n RETURN n;\n";
+    write(&p.join("db/node_modules/pkg"), "V3__dep.cypher", broken);
+    write(&p.join("db/target/classes"), "V1__init.cypher", broken);
+    write(&p.join("db/generated"), "V4__gen.cypher", broken);
+    write(&p.join("db/old"), "V5__old.cypher", broken);
+    let all = transcript(&[
+        ("cymig lint -v scripts/reset.cypher", run_in(p, &["lint", "-v", "scripts/reset.cypher"], None)),
+        ("cymig lint -v db/V1__init.cypher", run_in(p, &["lint", "-v", "db/V1__init.cypher"], None)),
+        ("cymig lint -v db", run_in(p, &["lint", "-v", "db"], None)),
+        ("cymig lint --format json .", run_in(p, &["lint", "--format", "json", "--select", "syntax-error", "."], None)),
+    ]);
+    insta::assert_snapshot!("set_of_a_file_is_bounded", all);
+}

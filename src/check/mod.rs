@@ -42,6 +42,8 @@ pub struct LintOutcome {
     pub fixed: Vec<FixedFile>,
     /// Migrations recorded in `cymig.sum` that had fixes, left as they are.
     pub held_back: Vec<recorded::HeldBack>,
+    /// The reported files that `cymig.sum` lists: `--fix` never rewrites them.
+    pub frozen: std::collections::BTreeSet<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -88,7 +90,11 @@ pub fn lint_overlaid(
         sets.iter().enumerate().flat_map(|(si, s)| s.reported.iter().map(move |&fi| (si, fi))).collect();
     let results = parallel::map(&jobs, |&(si, fi)| lint_in_set(&sets[si], fi, options));
     let layouts = sets.iter().map(|s| (s.root.clone(), s.layout.clone())).collect();
-    let mut outcome = LintOutcome { layouts, ..LintOutcome::default() };
+    let frozen = sets
+        .iter()
+        .flat_map(|s| s.reported.iter().filter(|&&i| s.recorded[i].is_some()).map(|&i| s.files[i].source.path.clone()))
+        .collect();
+    let mut outcome = LintOutcome { layouts, frozen, ..LintOutcome::default() };
     outcome.files.extend(sets.iter().filter_map(|s| s.sum_findings.clone()));
     for (file, fixed, held) in results {
         outcome.files.push(file);
@@ -106,6 +112,22 @@ pub fn lint_overlaid(
         }
     }
     Ok(outcome)
+}
+
+/// Lints one text of no migration set (standard input), with its fixes applied when
+/// `options.fix` asks for them; nothing is written.
+pub fn lint_text(path: &str, text: &str, options: &LintOptions) -> LintOutcome {
+    let first = lint_source(path, text, options);
+    let mut outcome = LintOutcome::default();
+    if options.fix == FixMode::None {
+        outcome.files.push(first);
+        return outcome;
+    }
+    let source = first.source.clone();
+    let (result, fixed) = fix::fix_until_stable(&source, first, options, |s| lint_source(path, &s.text, options));
+    outcome.files.push(result);
+    outcome.fixed.extend(fixed);
+    outcome
 }
 
 /// Freeing every file's AST is a few milliseconds for a large set, all on the caller's thread

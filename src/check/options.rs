@@ -55,6 +55,8 @@ pub struct LintOptions {
     pub layout: crate::migration::convention::Convention,
     /// The migrations a database has applied (`lint --uri`): `--fix` leaves them alone.
     pub applied: Option<super::recorded::AppliedHistory>,
+    /// Globs of paths directories are walked without (`lint.exclude`, `lint.extend-exclude`).
+    pub exclude: Vec<String>,
 }
 
 impl LintOptions {
@@ -70,7 +72,7 @@ impl LintOptions {
             if !registry::is_known_selector(s) && !registry::all().iter().any(|r| registry::selects(s, r.meta())) {
                 return Err(Error::Config {
                     path: None,
-                    message: format!("unknown rule `{s}` (see `cymig rule --list`)"),
+                    message: format!("unknown rule `{s}`{} (see `cymig rule --list`)", registry::did_you_mean(s)),
                 });
             }
         }
@@ -162,7 +164,12 @@ pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
         {
             continue;
         }
-        let message = format!("unknown rule `{}` in `{}` (see `cymig rule --list`)", r.name, r.key);
+        let message = format!(
+            "unknown rule `{}` in `{}`{} (see `cymig rule --list`)",
+            r.name,
+            r.key,
+            registry::did_you_mean(&r.name)
+        );
         return Err(match &r.origin {
             crate::config::Origin::File(path) => Error::Config {
                 path: Some(path.clone()),
@@ -200,6 +207,7 @@ impl From<&crate::config::Config> for LintOptions {
             migrations_dir: Some(c.migrations.clone()),
             layout: c.layout.clone(),
             applied: None,
+            exclude: c.lint.excluded(),
         }
     }
 }

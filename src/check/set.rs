@@ -100,8 +100,9 @@ pub fn load_overlaid(
     options: &LintOptions,
     overlay: &crate::migration::Overlay,
 ) -> Result<Vec<LoadedSet>> {
+    let walk = crate::migration::Walk::excluding(&options.exclude);
     let migrations_dir = options.migrations_dir.as_deref();
-    let sets = crate::migration::load_paths_overlaid(paths, migrations_dir, &options.layout, overlay)?;
+    let sets = crate::migration::load_paths_walking(paths, migrations_dir, &options.layout, &walk, overlay)?;
     sets.into_iter().map(|s| adapt(s, options)).collect()
 }
 
@@ -147,6 +148,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     let naming = NamingScope::of(&set, options);
     let mut layout = crate::migration::layout::Layout::of(&set, |p| naming.applies_to(p)).summary();
     layout.push_str(&placeholder_note(&set));
+    layout.push_str(&scope_note(&set));
     let sum_check = sum::verify(&set)?;
     let sum_path = set.sum_path();
     let root = set.root.clone();
@@ -313,6 +315,19 @@ fn listed_in(check: Option<&sum::SumCheck>, path: &Path) -> bool {
 
 /// `; placeholders ${env} (2 files), ${label} (1 file)`: the neo4j-migrations placeholders the
 /// set uses, which cymig lints around without knowing their values.
+/// For a set brought in by files given on the command line: how many, and whether the set's
+/// subdirectories were read, so `-v` says which set a file was linted with.
+fn scope_note(set: &MigrationSet) -> String {
+    let Some(focus) = &set.focus else { return String::new() };
+    let given = if focus.len() == 1 { "1 file given".to_string() } else { format!("{} files given", focus.len()) };
+    let reach = if set.top_only {
+        "this directory only: it holds no versioned migration, changelog or cymig.sum"
+    } else {
+        "subdirectories included"
+    };
+    format!("; the set of the {given} ({reach})")
+}
+
 fn placeholder_note(set: &MigrationSet) -> String {
     let mut files_using: std::collections::BTreeMap<&str, usize> = Default::default();
     for f in set.files() {

@@ -30,9 +30,12 @@ pub fn apply(
                 }
                 for (name, span) in rules {
                     let Some(rule) = registry::by_name(name) else {
+                        let help = match registry::suggestion(name).filter(|s| registry::by_name(s).is_some()) {
+                            Some(close) => format!("did you mean `{close}`? `cymig rule --list` lists the rules"),
+                            None => "`cymig rule --list` lists the rules".to_string(),
+                        };
                         findings.push(
-                            META.diagnostic(*span, format!("unknown rule `{name}` in suppression"))
-                                .help_owned("`cymig rule --list` lists the rules"),
+                            META.diagnostic(*span, format!("unknown rule `{name}` in suppression")).help_owned(&help),
                         );
                         continue;
                     };
@@ -61,18 +64,39 @@ pub fn apply(
                     .help_owned("say why after `--`: `cymig:irreversible -- <reason>`"),
             ),
             DirectiveKind::Irreversible { .. } => {}
-            DirectiveKind::Unknown { text } => {
-                let word = text.split_whitespace().next().unwrap_or("");
-                findings.push(
-                    META.diagnostic(d.span, format!("unknown directive `cymig:{word}`"))
-                        .help_owned("known directives: `cymig:ignore`, `cymig:ignore-file`, `cymig:irreversible`"),
-                );
-            }
+            DirectiveKind::Unknown { text } => findings.push(unknown_directive(d.span, text)),
             #[allow(unreachable_patterns)]
             _ => {}
         }
     }
     findings
+}
+
+/// Every directive, as the help of an unknown one lists them.
+const DIRECTIVES: [&str; 4] = ["ignore", "ignore-file", "irreversible", "verify"];
+
+/// A directive cymig does not know (`cymig:ignroe`), or a known one written with arguments it
+/// does not take (`cymig:verify now`).
+fn unknown_directive(span: Span, text: &str) -> Diagnostic {
+    let word = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next().unwrap_or("");
+    let known = DIRECTIVES.map(|d| format!("`cymig:{d}`")).join(", ");
+    let (message, help) = match word {
+        "verify" => (
+            "`cymig:verify` takes no rule and no reason".to_string(),
+            format!("write `// cymig:verify` alone; known directives: {known}"),
+        ),
+        "irreversible" => (
+            "`cymig:irreversible` takes no rule, only a reason".to_string(),
+            format!("write `cymig:irreversible -- <reason>`; known directives: {known}"),
+        ),
+        _ => {
+            let close = crate::suggest::closest(word, DIRECTIVES)
+                .map(|d| format!("did you mean `cymig:{d}`? "))
+                .unwrap_or_default();
+            (format!("unknown directive `cymig:{word}`"), format!("{close}known directives: {known}"))
+        }
+    };
+    META.diagnostic(span, message).help_owned(&help)
 }
 
 /// The statement (or unparsable statement) a directive ending at `end` applies to.

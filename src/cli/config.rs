@@ -143,6 +143,8 @@ pub fn effective_settings(config: &Config) -> Vec<Shown> {
     }
     push("lint", "select", ShownValue::List(c.lint.select.clone()), "lint.select");
     push("lint", "ignore", ShownValue::List(c.lint.ignore.clone()), "lint.ignore");
+    push("lint", "exclude", ShownValue::List(c.lint.exclude.clone()), "lint.exclude");
+    push("lint", "extend-exclude", ShownValue::List(c.lint.extend_exclude.clone()), "lint.extend-exclude");
     for p in &c.lint.per_path_ignores {
         push(
             "lint.per-path-ignores",

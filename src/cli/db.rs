@@ -33,22 +33,18 @@ pub struct ConnArgs {
     /// Use this configuration file instead of searching for cymig.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// No progress lines on stderr.
+    /// No progress or notes on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-    /// When stderr is not a terminal (CI logs), print a progress line this often while a step
-    /// runs (0: only the line each batched step ends with).
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub progress_every: u64,
-    /// Seconds to open the connection: TCP connect, Bolt handshake and login (default 15;
-    /// database.connect-timeout).
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub connect_timeout: Option<u64>,
-    /// Seconds each of cymig's own requests (history, lock, status) may take (default 60;
-    /// database.request-timeout). Migration statements are bounded by the server's
+    /// How long opening the connection may take: TCP connect, Bolt handshake and login, e.g. 15s
+    /// (default: database.connect-timeout, else 15s).
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration_arg)]
+    pub connect_timeout: Option<Duration>,
+    /// How long each of cymig's own requests (history, lock, status) may take, e.g. 60s (default:
+    /// database.request-timeout, else 60s). Migration statements are bounded by the server's
     /// db.transaction.timeout instead.
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub request_timeout: Option<u64>,
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration_arg)]
+    pub request_timeout: Option<Duration>,
 }
 
 /// The guard on unbatched writes of the commands that apply migrations.
@@ -71,15 +67,43 @@ impl UnbatchedArgs {
 /// Locking flags of the commands that change the database.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct LockArgs {
-    /// Seconds to wait for another run's migration lock before failing (default 60).
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_timeout: Option<u64>,
-    /// Seconds the lock outlives a process that died holding it (default 300); renewed while running.
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_lease: Option<u64>,
-    /// Seconds to wait for new indexes to come online after schema steps (default 300).
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub index_timeout: u64,
+    /// How long to wait for another run's migration lock before failing: 60s, 5m, 1h, 500ms or
+    /// a number of seconds (default: database.lock-timeout, else 60s).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub lock_timeout: Option<Duration>,
+    /// How long the lock outlives a process that died holding it; renewed while running
+    /// (default: database.lease, else 5m).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub lock_lease: Option<Duration>,
+}
+
+/// Flags of the commands that run migration steps.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// How long to wait for new indexes to come online after schema steps.
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, default_value = "5m")]
+    pub index_timeout: Duration,
+    /// When stderr is not a terminal (CI logs), print a progress line this often while a step
+    /// runs (0: only the line each batched step ends with).
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, default_value = "10s")]
+    pub progress_every: Duration,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs { index_timeout: Duration::from_secs(300), progress_every: Duration::from_secs(10) }
+    }
+}
+
+/// [`duration_arg`], refusing zero (a timeout of nothing fails every request).
+fn positive_duration_arg(text: &str) -> std::result::Result<Duration, String> {
+    duration_arg(text).and_then(|d| if d.is_zero() { Err("a timeout must be longer than 0s".into()) } else { Ok(d) })
+}
+
+/// `60s`, `5m`, `1h`, `500ms` or a number of seconds, as in `cymig.toml`.
+fn duration_arg(text: &str) -> std::result::Result<Duration, String> {
+    crate::config::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration: write 60s, 5m, 1h, 500ms or a number of seconds"))
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,7 +145,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(format!("could not start the async runtime: {e}")))
 }
 
-fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook: Option<String>) -> Result<Settings> {
+fn settings(
+    dir: Option<&PathBuf>,
+    conn: &ConnArgs,
+    lock: &LockArgs,
+    run: &RunArgs,
+    pre_up_hook: Option<String>,
+) -> Result<Settings> {
     let start = dir.cloned().unwrap_or_else(|| PathBuf::from("."));
     let overrides = CliOverrides {
         config: conn.config.clone(),
@@ -129,10 +159,10 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
         user: conn.user.clone().or_else(|| non_empty_env("NEO4J_USERNAME")),
         database: conn.database.clone(),
         password_file: conn.password_file.clone(),
-        lock_timeout: lock.lock_timeout.map(Duration::from_secs),
-        lease: lock.lock_lease.map(Duration::from_secs),
-        connect_timeout: conn.connect_timeout.map(Duration::from_secs),
-        request_timeout: conn.request_timeout.map(Duration::from_secs),
+        lock_timeout: lock.lock_timeout,
+        lease: lock.lock_lease,
+        connect_timeout: conn.connect_timeout,
+        request_timeout: conn.request_timeout,
         ..CliOverrides::default()
     };
     let config = Config::load(&start, &overrides)?;
@@ -140,10 +170,10 @@ fn settings(dir: Option<&PathBuf>, conn: &ConnArgs, lock: &LockArgs, pre_up_hook
     let options = Options {
         lock_timeout: config.database.lock_timeout,
         lock_lease: config.database.lease,
-        index_timeout: Duration::from_secs(lock.index_timeout),
+        index_timeout: run.index_timeout,
         pre_up_hook: pre_up_hook.or_else(|| config.hooks.pre_up.clone()),
         progress: !conn.quiet,
-        progress_every: Duration::from_secs(conn.progress_every),
+        progress_every: run.progress_every,
         verbose: !conn.quiet,
         max_unbatched_rows: Some(config.lint.batching.max_unbatched_rows),
         ..Options::default()
@@ -189,9 +219,10 @@ fn open(
     dir: Option<&PathBuf>,
     conn: &ConnArgs,
     lock: &LockArgs,
+    run: &RunArgs,
     pre_up_hook: Option<String>,
 ) -> Result<std::result::Result<(Session, CheckedPlan), i32>> {
-    let settings = settings(dir, conn, lock, pre_up_hook)?;
+    let settings = settings(dir, conn, lock, run, pre_up_hook)?;
     let plan = match settings.plan()? {
         Ok(plan) => plan,
         Err(code) => return Ok(Err(code)),
@@ -202,7 +233,7 @@ fn open(
 /// The migrations the database names in `conn` has run (or may have: running, failed), for
 /// `lint --fix --uri`, which leaves them alone.
 pub fn applied_history(conn: &ConnArgs) -> Result<crate::check::recorded::AppliedHistory> {
-    let session = settings(None, conn, &LockArgs::default(), None)?.connect()?;
+    let session = settings(None, conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
     let database = session.label.clone();
     let records = session.runtime.block_on(exec::history::load(&session.executor.db))?;
     let keys = records.into_iter().filter(|r| r.status != exec::history::Status::RolledBack).map(|r| r.key).collect();
@@ -289,6 +320,7 @@ pub struct StatusArgs {
     /// Show the recorded error of failed migrations.
     #[arg(long)]
     pub show_failed: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub format: StatusFormat,
     #[command(flatten)]
@@ -296,7 +328,7 @@ pub struct StatusArgs {
 }
 
 pub fn status(args: StatusArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
     let report = s.runtime.block_on(s.executor.status(&plan))?;
     match args.format {
         StatusFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
@@ -319,6 +351,7 @@ pub struct UpArgs {
     /// Shell command to run first (e.g. a backup); `up` aborts if it fails. Overrides hooks.pre-up.
     #[arg(long, value_name = "COMMAND")]
     pub pre_up_hook: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
@@ -326,21 +359,28 @@ pub struct UpArgs {
     #[command(flatten)]
     pub lock: LockArgs,
     #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
     pub unbatched: UnbatchedArgs,
 }
 
 pub fn up(args: UpArgs) -> CommandResult {
-    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, args.pre_up_hook.clone()));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, args.pre_up_hook.clone()));
     s.runtime.block_on(exec::adopt::refuse_unadopted(&s.executor.db))?;
     args.unbatched.apply(&mut s.executor.options);
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_up(&plan, args.to.as_deref()))?;
         print_previews(&previews, args.format);
-        return Ok(0);
+        return Ok(dry_run_exit_code(&previews));
     }
     let done = s.runtime.block_on(s.executor.up(&plan, args.to.as_deref()))?;
     print_applied(&done, "apply");
     Ok(0)
+}
+
+/// 1 when a step of the dry run failed (the `WOULD FAIL` lines), as a real run would have.
+fn dry_run_exit_code(previews: &[dryrun::StepPreview]) -> i32 {
+    i32::from(previews.iter().any(|p| matches!(p.outcome, dryrun::Preview::WouldFail { .. })))
 }
 
 fn print_previews(previews: &[dryrun::StepPreview], format: OutputFormat) {
@@ -363,6 +403,7 @@ pub struct DownArgs {
     /// Run explicit down steps and roll them back; report what would change.
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
@@ -370,11 +411,13 @@ pub struct DownArgs {
     #[command(flatten)]
     pub lock: LockArgs,
     #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
     pub unbatched: UnbatchedArgs,
 }
 
 pub fn down(args: DownArgs) -> CommandResult {
-    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     args.unbatched.apply(&mut s.executor.options);
     let selection = match &args.to {
         Some(v) => DownSelection::To(v),
@@ -383,7 +426,7 @@ pub fn down(args: DownArgs) -> CommandResult {
     if args.dry_run {
         let previews = s.runtime.block_on(s.executor.dry_run_down(&plan, selection))?;
         print_previews(&previews, args.format);
-        return Ok(0);
+        return Ok(dry_run_exit_code(&previews));
     }
     let done = s.runtime.block_on(s.executor.down(&plan, selection))?;
     print_applied(&done, "roll back");
@@ -404,11 +447,13 @@ pub struct RetryArgs {
     #[command(flatten)]
     pub lock: LockArgs,
     #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
     pub unbatched: UnbatchedArgs,
 }
 
 pub fn retry(args: RetryArgs) -> CommandResult {
-    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     args.unbatched.apply(&mut s.executor.options);
     let done = s.runtime.block_on(s.executor.retry(&plan, &args.version, args.only))?;
     print_applied(&done, "retry");
@@ -417,6 +462,7 @@ pub fn retry(args: RetryArgs) -> CommandResult {
 
 #[derive(clap::Args, Debug)]
 pub struct MarkAppliedArgs {
+    /// The version to record as applied.
     pub version: String,
     /// The migrations directory (default: cymig.toml's `migrations`).
     pub dir: Option<PathBuf>,
@@ -430,7 +476,7 @@ pub struct MarkAppliedArgs {
 }
 
 pub fn mark_applied(args: MarkAppliedArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     s.runtime.block_on(s.executor.mark_applied(&plan, &args.version, &args.reason))?;
     println!("recorded {} as applied (not run): {}", args.version, args.reason);
     Ok(0)
@@ -450,7 +496,7 @@ pub struct RepairArgs {
 }
 
 pub fn repair(args: RepairArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let repaired = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
     if repaired.accepted.is_empty() && repaired.forgotten.is_empty() {
         println!("nothing to repair: every applied migration matches its file");
@@ -478,7 +524,7 @@ pub struct ValidateArgs {
 }
 
 pub fn validate(args: ValidateArgs) -> CommandResult {
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
     let mismatches = s.runtime.block_on(s.executor.validate(&plan))?;
     let missing = s.runtime.block_on(s.executor.missing_files(&plan))?;
     if mismatches.is_empty() && missing.is_empty() {
@@ -517,6 +563,7 @@ pub struct BaselineArgs {
     pub version: Option<String>,
     /// The migrations directory (default: cymig.toml's `migrations`).
     pub dir: Option<PathBuf>,
+    /// Why (recorded in the history), e.g. "adopted from neo4j-migrations".
     #[arg(long)]
     pub reason: Option<String>,
     /// Adopt the history another tool recorded in the database instead of a version:
@@ -540,7 +587,7 @@ pub fn baseline(args: BaselineArgs) -> CommandResult {
         return baseline_from(args);
     }
     let version = args.version.unwrap_or_default();
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let n = s.runtime.block_on(s.executor.baseline(&plan, &version, args.reason.as_deref()))?;
     println!("baselined at {version}: {n} migration(s) recorded as applied");
     Ok(0)
@@ -556,7 +603,7 @@ fn baseline_from(args: BaselineArgs) -> CommandResult {
         }
         (first, dir) => dir.or(first.map(PathBuf::from)),
     };
-    let (s, plan) = open_or_exit!(open(dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let adoption = s.runtime.block_on(s.executor.adopt_neo4j_migrations(&plan, args.reason.as_deref()))?;
     for file in &adoption.rerun {
         println!(
@@ -578,7 +625,7 @@ pub struct UnlockArgs {
 }
 
 pub fn unlock(args: UnlockArgs) -> CommandResult {
-    let s = settings(None, &args.conn, &LockArgs::default(), None)?.connect()?;
+    let s = settings(None, &args.conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
     match s.runtime.block_on(s.executor.unlock())? {
         Some(info) => println!(
             "released the stale lock of {} (lease expired {})",
@@ -604,12 +651,15 @@ pub struct VerifyArgs {
     /// touch): prove against the seed only.
     #[arg(long)]
     pub no_decoys: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn verify(args: VerifyArgs) -> CommandResult {
@@ -617,7 +667,7 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?),
         None => None,
     };
-    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, None));
+    let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref(), !args.no_decoys))?;
     match args.format {
         OutputFormat::Text => print!("{}", prove::render(&proofs)),
@@ -633,5 +683,24 @@ fn changed(c: &exec::counters::Counters) -> String {
         String::new()
     } else {
         format!(", {}", c.describe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::dryrun::{Preview, StepPreview};
+
+    fn step(outcome: Preview) -> StepPreview {
+        StepPreview { migration: "V1".into(), step: 1, transaction: crate::plan::TransactionMode::Explicit, outcome }
+    }
+
+    #[test]
+    fn a_dry_run_with_a_failing_step_exits_1() {
+        let fine = step(Preview::RolledBack(Default::default()));
+        let failing = step(Preview::WouldFail { error: "Neo.ClientError".into() });
+        assert_eq!(dry_run_exit_code(&[]), 0);
+        assert_eq!(dry_run_exit_code(std::slice::from_ref(&fine)), 0);
+        assert_eq!(dry_run_exit_code(&[fine, failing]), 1);
     }
 }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 pub struct LintArgs {
     /// Migration files or directories. Files are linted in the context of their whole migration
     /// set (schema model, versions, cymig.sum); findings are reported only for the files given.
+    /// `-` reads one file from standard input (see --stdin-filename).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -23,9 +24,15 @@ pub struct LintArgs {
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
-    /// Exit 1 on warnings too, not only on errors.
+    /// Exit 1 on warnings too, not only on errors; exit 2 when no migration file was found.
     #[arg(long)]
     pub strict: bool,
+    /// Exit 0 even when there are findings (2 still means a usage, configuration or IO error).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Write the report (or the diff) to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Apply safe fixes in place (repeatedly, until nothing more can be fixed).
     #[arg(long)]
     pub fix: bool,
@@ -35,11 +42,15 @@ pub struct LintArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
     #[arg(long)]
     pub diff: bool,
-    /// Only run these rules (names, codes, code prefixes or categories; comma-separated).
-    #[arg(long, value_delimiter = ',')]
+    /// Only run these rules (names, codes, code prefixes or categories; comma-separated;
+    /// replaces lint.select).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Never run these rules (comma-separated).
-    #[arg(long, value_delimiter = ',')]
+    /// Run these rules too (comma-separated; added to lint.select, or to --select).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Never run these rules (comma-separated; added to lint.ignore).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Target Neo4j version: 4.4, 5 (5.26) or 2025 (2025.x, Cypher 25).
     #[arg(long)]
@@ -48,7 +59,7 @@ pub struct LintArgs {
     #[arg(long)]
     pub edition: Option<String>,
     /// Use this cymig.toml instead of searching upwards from the linted paths.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// With --fix or --diff: read the migration history of the database at this Bolt URI and never
     /// rewrite a migration applied there (as for one recorded in cymig.sum). The password comes
@@ -64,6 +75,14 @@ pub struct LintArgs {
     /// With --uri: the database whose history to read (default: the server's default database).
     #[arg(long, value_name = "NAME", requires = "uri")]
     pub database: Option<String>,
+    /// Ignore every cymig.toml: defaults and flags only.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// With `-`: the path the text on standard input stands for (finds cymig.toml, matches
+    /// per-path-ignores, names the file in the report). With --fix the fixed text is written to
+    /// standard output and the report to standard error.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Say on stderr which migration sets were read and which conventions were detected in each.
     #[arg(short, long)]
     pub verbose: bool,
@@ -73,47 +92,155 @@ pub struct LintArgs {
 }
 
 pub fn run(args: LintArgs) -> CommandResult {
-    let options = options_from(&args)?;
-    let outcome = check::lint(&args.paths, &options)?;
+    let stdin = reads_stdin(&args)?;
+    let options = options_from(&args, stdin)?;
+    let outcome = match stdin {
+        true => lint_stdin(&args, &options)?,
+        false => check::lint(&args.paths, &options)?,
+    };
     if args.verbose {
         for (root, layout) in &outcome.layouts {
             eprintln!("cymig: {}: {layout}", root.display());
         }
     }
-    // One write per line on a locked stdout made the report cost more than the checks on a
-    // large directory (20k syscalls for 200 files); buffer it and flush once.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let io_err = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
     for held in &outcome.held_back {
         eprint!("{}", held.note);
     }
+    let checked = outcome.files.len();
+    if checked == 0 {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("warning: no migration file (.cypher, XML changelog) found in {}", paths.join(", "));
+    }
+    // With `-` and --fix, standard output carries the fixed text (as ruff does), so the report
+    // goes to standard error.
+    let fixed_to_stdout = stdin && args.fix && !args.diff;
+    if fixed_to_stdout {
+        print!("{}", fixed_text(&outcome));
+    }
+    let written = match &args.output_file {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let mut out = std::io::BufWriter::new(file);
+            write_output(&args, &outcome, false, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|source| Error::Io { path: path.clone(), source })?;
+            return Ok(exit_code(&args, &outcome, checked));
+        }
+        None if fixed_to_stdout => {
+            let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+            write_output(&args, &outcome, false, &mut err).and_then(|()| err.flush())
+        }
+        // One write per line on a locked stdout made the report cost more than the checks on a
+        // large directory (20k syscalls for 200 files); buffer it and flush once.
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let color = args.format == Format::Text && report::stdout_wants_color();
+            write_output(&args, &outcome, color, &mut out).and_then(|()| out.flush())
+        }
+    };
+    reader_gone_is_fine(written).map_err(|e| Error::Io { path: PathBuf::from("<stdout>"), source: e })?;
+    Ok(exit_code(&args, &outcome, checked))
+}
+
+/// `-` alone: one text from standard input. Mixed with paths it would be ambiguous.
+fn reads_stdin(args: &LintArgs) -> crate::error::Result<bool> {
+    let dashes = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
+    match (dashes, args.paths.len()) {
+        (0, _) if args.stdin_filename.is_some() => {
+            Err(Error::Usage("--stdin-filename goes with `-` (standard input) as the path".into()))
+        }
+        (0, _) => Ok(false),
+        (1, 1) => Ok(true),
+        _ => Err(Error::Usage("`-` (standard input) cannot be combined with other paths".into())),
+    }
+}
+
+fn lint_stdin(args: &LintArgs, options: &LintOptions) -> crate::error::Result<check::LintOutcome> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+        .map_err(|source| Error::Io { path: PathBuf::from("<stdin>"), source })?;
+    let path = args.stdin_filename.as_deref().map_or_else(|| "-".to_string(), |p| p.display().to_string());
+    Ok(check::lint_text(&path, &text, options))
+}
+
+/// The text on standard input with its fixes applied (unchanged when there were none).
+fn fixed_text(outcome: &check::LintOutcome) -> String {
+    match (outcome.fixed.first(), outcome.files.first()) {
+        (Some(fixed), _) => fixed.fixed.clone(),
+        (None, Some(file)) => file.source.text.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// 0 clean, 1 findings (none with --exit-zero); 2 under --strict when nothing was linted.
+fn exit_code(args: &LintArgs, outcome: &check::LintOutcome, checked: usize) -> i32 {
+    if checked == 0 && args.strict {
+        return 2;
+    }
+    if args.exit_zero {
+        return 0;
+    }
+    if args.diff {
+        return i32::from(!outcome.fixed.is_empty());
+    }
+    outcome.exit_code(args.strict)
+}
+
+/// The diff, or the report (statistics or findings) with the fix hint.
+fn write_output(
+    args: &LintArgs,
+    outcome: &check::LintOutcome,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if args.diff {
         for f in &outcome.fixed {
-            write!(out, "{}", fix::unified_diff(f)).map_err(io_err)?;
+            write!(out, "{}", fix::unified_diff(f))?;
         }
-        reader_gone_is_fine(out.flush()).map_err(io_err)?;
-        return Ok(i32::from(!outcome.fixed.is_empty()));
+        return Ok(());
     }
     if args.fix && !outcome.fixed.is_empty() {
         let applied: usize = outcome.fixed.iter().map(|f| f.applied).sum();
         eprintln!("fixed {applied} finding(s) in {} file(s)", outcome.fixed.len());
     }
     let infos = rule_infos();
-    let report_options = ReportOptions {
-        rules: &infos,
-        color: args.format == Format::Text && report::stdout_wants_color(),
-        docs_url: args.docs_url.as_deref(),
-    };
-    let written = if args.statistics {
+    let report_options = ReportOptions { rules: &infos, color, docs_url: args.docs_url.as_deref() };
+    if args.statistics {
         match args.format {
-            Format::Json => report::statistics_json(&outcome.files, &report_options, &mut out),
-            _ => report::statistics(&outcome.files, &report_options, &mut out),
+            Format::Json => report::statistics_json(&outcome.files, &report_options, out)?,
+            _ => report::statistics(&outcome.files, &report_options, out)?,
         }
     } else {
-        report::write_report(args.format, &outcome.files, &report_options, &mut out)
-    };
-    reader_gone_is_fine(written.and_then(|()| out.flush())).map_err(io_err)?;
-    Ok(outcome.exit_code(args.strict))
+        report::write_report(args.format, &outcome.files, &report_options, out)?;
+    }
+    if args.format == Format::Text && !args.fix {
+        write!(out, "{}", fix_hint(outcome))?;
+    }
+    Ok(())
+}
+
+/// `3 findings fixable with `--fix` (1 more with `--fix --unsafe-fixes`).`, counting only the
+/// fixes `--fix` would make: none in a migration `cymig.sum` lists.
+fn fix_hint(outcome: &check::LintOutcome) -> String {
+    let (mut safe, mut unsafe_only) = (0, 0);
+    for file in outcome.files.iter().filter(|f| !outcome.frozen.contains(&f.source.path)) {
+        for fix in file.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+            if fix.safe {
+                safe += 1;
+            } else {
+                unsafe_only += 1;
+            }
+        }
+    }
+    let findings = |n: usize| if n == 1 { "1 finding".to_string() } else { format!("{n} findings") };
+    match (safe, unsafe_only) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("{} fixable with `--fix`.\n", findings(s)),
+        (0, u) => {
+            format!("{} fixable with `--fix --unsafe-fixes` (they change what runs: review them).\n", findings(u))
+        }
+        (s, u) => format!("{} fixable with `--fix` ({u} more with `--fix --unsafe-fixes`).\n", findings(s)),
+    }
 }
 
 /// With `--uri`, what the database has applied; the connection is only worth making for fixes.
@@ -162,17 +289,25 @@ pub fn rule_infos() -> Vec<RuleInfo> {
         .collect()
 }
 
-/// Configuration file first, then command-line flags on top.
-fn options_from(args: &LintArgs) -> crate::error::Result<LintOptions> {
+/// Configuration file first, then command-line flags on top. For standard input the
+/// configuration is the one of `--stdin-filename` (else of the working directory).
+fn options_from(args: &LintArgs, stdin: bool) -> crate::error::Result<LintOptions> {
     let overrides = crate::config::CliOverrides {
         config: args.config.clone(),
+        no_config: args.no_config,
+        extend_select: args.extend_select.clone(),
         target: args.target.as_deref().map(str::parse::<Target>).transpose().map_err(Error::Usage)?,
         edition: args.edition.as_deref().map(str::parse::<Edition>).transpose().map_err(Error::Usage)?,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         ..Default::default()
     };
-    let mut options = crate::check::options::from_config(&args.paths, &overrides)?;
+    let config_start = match (stdin, &args.stdin_filename) {
+        (true, Some(path)) => vec![path.clone()],
+        (true, None) => vec![PathBuf::from(".")],
+        (false, _) => args.paths.clone(),
+    };
+    let mut options = crate::check::options::from_config(&config_start, &overrides)?;
     options.fix = match (args.fix || args.diff, args.unsafe_fixes) {
         (false, _) => FixMode::None,
         (true, false) => FixMode::Safe,

@@ -33,6 +33,7 @@ pub struct PlanArgs {
     /// Last version to plan (inclusive).
     #[arg(long)]
     pub to: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
     #[command(flatten)]

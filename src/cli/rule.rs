@@ -24,7 +24,11 @@ pub fn run(args: RuleArgs) -> CommandResult {
     }
     let name = args.name.unwrap_or_default();
     let Some(rule) = registry::by_name(&name) else {
-        return Err(Error::Usage(format!("unknown rule `{name}`; `cymig rule --list` lists them")));
+        let hint = registry::suggestion(&name)
+            .filter(|s| registry::by_name(s).is_some())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(Error::Usage(format!("unknown rule `{name}`{hint}; `cymig rule --list` lists them")));
     };
     let m = rule.meta();
     if args.json {

@@ -97,10 +97,10 @@ impl Counters {
         let mut parts = Vec::new();
         let mut pair = |created: i64, deleted: i64, what: &str| {
             if created != 0 {
-                parts.push(format!("+{created} {what}"));
+                parts.push(format!("+{} {what}", super::progress::thousands(created)));
             }
             if deleted != 0 {
-                parts.push(format!("-{deleted} {what}"));
+                parts.push(format!("-{} {what}", super::progress::thousands(deleted)));
             }
         };
         pair(self.nodes_created, self.nodes_deleted, "nodes");
@@ -109,7 +109,7 @@ impl Counters {
         pair(self.indexes_added, self.indexes_removed, "indexes");
         pair(self.constraints_added, self.constraints_removed, "constraints");
         if self.properties_set != 0 {
-            parts.push(format!("{} properties set", self.properties_set));
+            parts.push(format!("{} properties set", super::progress::thousands(self.properties_set)));
         }
         parts.join(", ")
     }
@@ -153,6 +153,8 @@ mod tests {
         let c = Counters { nodes_created: 3, relationships_deleted: 1, properties_set: 12, ..Counters::default() };
         assert_eq!(c.describe(), "+3 nodes, -1 relationships, 12 properties set");
         assert_eq!(Counters::default().describe(), "");
+        let big = Counters { nodes_created: 120_000, properties_set: 1_500_000, ..Counters::default() };
+        assert_eq!(big.describe(), "+120,000 nodes, 1,500,000 properties set");
         assert!(Counters::default().is_empty());
     }
 

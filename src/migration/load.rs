@@ -7,8 +7,11 @@
 //! (so `cymig lint fixtures/` lints `fixtures/a/` and `fixtures/b/` as two sets). A *file* given
 //! on the command line brings in its whole set — the configured migrations directory if the
 //! file is inside it, else the directory holding the file — with findings reported only for the
-//! files given (pre-commit and CI pass only the changed files). Hidden directories (`.git`, …)
-//! are skipped.
+//! files given (pre-commit and CI pass only the changed files). Hidden directories (`.git`, …),
+//! dependencies and build output (`node_modules`, `target`), what `.gitignore` ignores and the
+//! configured `exclude` globs are never walked. A file's directory that holds no versioned
+//! migration, changelog or `cymig.sum` is read without its subdirectories: linting one script in
+//! a temporary directory or at a repository root must not read the tree below it.
 
 use super::changelog_xml;
 use super::convention::{Convention, LayoutKind};
@@ -36,15 +39,68 @@ impl MigrationSet {
 
     /// [`MigrationSet::load`], classifying the files by `convention`.
     pub fn load_with(root: &Path, convention: &Convention) -> Result<MigrationSet> {
-        MigrationSet::load_overlaid(root, convention, &Overlay::new())
+        MigrationSet::load_walking(root, convention, &Walk::default(), &Overlay::new())
     }
 
     /// [`MigrationSet::load_with`], reading the files `overlay` holds from it instead of the disk.
     pub fn load_overlaid(root: &Path, convention: &Convention, overlay: &Overlay) -> Result<MigrationSet> {
-        let found = walk(root, convention)?;
-        let files = read_and_parse_all(&found, overlay)?;
-        Ok(assemble(root, found, files, convention))
+        MigrationSet::load_walking(root, convention, &Walk::default(), overlay)
     }
+
+    /// [`MigrationSet::load_with`], reading the files `walk` allows, and those `overlay` holds
+    /// from it instead of the disk.
+    pub fn load_walking(root: &Path, convention: &Convention, walk: &Walk, overlay: &Overlay) -> Result<MigrationSet> {
+        let found = walk_set(root, convention, walk)?;
+        let files = read_and_parse_all(&found, overlay)?;
+        let mut set = assemble(root, found, files, convention);
+        set.top_only = walk.top_only;
+        Ok(set)
+    }
+}
+
+/// Directories no walk enters, whatever the configuration: dependencies and build output hold
+/// copies (`target/classes/…`) or other projects' files, never a set of their own.
+const NEVER_WALKED: &[&str] = &["node_modules", "target"];
+
+/// Which files a walk reads below a set's root.
+#[derive(Clone, Debug, Default)]
+pub struct Walk {
+    /// Globs (`lint.exclude`, `lint.extend-exclude`) of files and directories not read.
+    pub exclude: Vec<String>,
+    /// Only the root's own files, not its subdirectories.
+    pub top_only: bool,
+}
+
+impl Walk {
+    /// A walk that skips what `exclude` matches.
+    pub fn excluding(exclude: &[String]) -> Walk {
+        Walk { exclude: exclude.to_vec(), top_only: false }
+    }
+
+    fn builder(&self, root: &Path, max_depth: Option<usize>) -> ignore::WalkBuilder {
+        let exclude = self.exclude.clone();
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .standard_filters(true)
+            .follow_links(true)
+            .max_depth(max_depth)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(move |e| e.depth() == 0 || !skipped(e, &exclude));
+        builder
+    }
+}
+
+/// Dependencies, build output and excluded paths; hidden and ignored ones are the walker's.
+fn skipped(entry: &ignore::DirEntry, exclude: &[String]) -> bool {
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    if is_dir && NEVER_WALKED.iter().any(|n| entry.file_name() == std::ffi::OsStr::new(n)) {
+        return true;
+    }
+    let path = entry.path().to_string_lossy().replace('\\', "/");
+    exclude.iter().any(|glob| {
+        crate::check::options::glob_matches(glob, &path)
+            || (is_dir && crate::check::options::glob_matches(glob, &format!("{path}/")))
+    })
 }
 
 /// Texts that stand in for files on disk, by canonical path: an editor's unsaved buffers, so
@@ -74,14 +130,16 @@ pub fn load_paths_with(
     migrations_dir: Option<&Path>,
     convention: &Convention,
 ) -> Result<Vec<MigrationSet>> {
-    load_paths_overlaid(paths, migrations_dir, convention, &Overlay::new())
+    load_paths_walking(paths, migrations_dir, convention, &Walk::default(), &Overlay::new())
 }
 
-/// [`load_paths_with`], reading the files `overlay` holds from it instead of the disk.
-pub fn load_paths_overlaid(
+/// [`load_paths_with`], reading the files `walk` allows, and those `overlay` holds from it
+/// instead of the disk (an editor's unsaved buffers).
+pub fn load_paths_walking(
     paths: &[PathBuf],
     migrations_dir: Option<&Path>,
     convention: &Convention,
+    walk: &Walk,
     overlay: &Overlay,
 ) -> Result<Vec<MigrationSet>> {
     let mut roots: Vec<(PathBuf, Option<BTreeSet<PathBuf>>)> = Vec::new();
@@ -89,7 +147,7 @@ pub fn load_paths_overlaid(
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
         if meta.is_dir() {
-            for root in discover_set_roots(path)? {
+            for root in discover_roots(path, walk)? {
                 add_root(&mut roots, &mut index_by_canonical, root, None);
             }
         } else {
@@ -101,12 +159,30 @@ pub fn load_paths_overlaid(
     roots
         .into_iter()
         .map(|(root, focus)| {
+            let in_configured = migrations_dir.is_some_and(|d| canonical(&root).starts_with(canonical(d)));
+            let top_only = focus.is_some() && !in_configured && !looks_like_a_set(&root);
+            let walk = Walk { top_only, ..walk.clone() };
             let convention = convention_for(&root, migrations_dir, convention);
-            let mut set = MigrationSet::load_overlaid(&root, convention, overlay)?;
+            let mut set = MigrationSet::load_walking(&root, convention, &walk, overlay)?;
             set.focus = focus;
             Ok(set)
         })
         .collect()
+}
+
+/// Whether `dir` directly holds a versioned or repeatable migration, a changelog or a
+/// `cymig.sum`: a set whose subdirectories may hold more of it. A directory of scripts, a
+/// temporary directory or a repository root with a stray `.cypher` file is not.
+fn looks_like_a_set(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().filter(|e| e.file_type().is_ok_and(|t| !t.is_dir())).any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        name == super::sum::SUM_FILE
+            || matches!(
+                classify_file(&name, &e.path()),
+                FileName::Up { .. } | FileName::Down { .. } | FileName::Repeatable { .. } | FileName::XmlChangelog
+            )
+    })
 }
 
 /// Loads the whole set(s) the given changed files belong to, remembering the files so
@@ -163,26 +239,32 @@ fn set_root_of_file(file: &Path, migrations_dir: Option<&Path>) -> PathBuf {
 /// `cymig.sum`; the search does not descend into a root found. An empty directory is one
 /// (empty) set.
 pub fn discover_set_roots(dir: &Path) -> Result<Vec<PathBuf>> {
+    discover_roots(dir, &Walk::default())
+}
+
+fn discover_roots(dir: &Path, walk: &Walk) -> Result<Vec<PathBuf>> {
     let mut roots = Vec::new();
-    collect_roots(dir, &mut roots)?;
+    collect_roots(dir, walk, &mut roots)?;
     if roots.is_empty() {
         roots.push(dir.to_path_buf());
     }
     Ok(roots)
 }
 
-fn collect_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<()> {
+/// One directory level at a time, so the search stops at the first set on each branch; the
+/// walker's filters (hidden, ignored, excluded, `node_modules`) apply at every level.
+fn collect_roots(dir: &Path, walk: &Walk, roots: &mut Vec<PathBuf>) -> Result<()> {
     let mut subdirs = Vec::new();
     let mut holds_migrations = false;
-    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-        let entry = entry.map_err(|e| io(dir, e))?;
+    for entry in walk.builder(dir, Some(1)).build() {
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
+        if entry.depth() == 0 {
+            continue;
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
-        let file_type = entry.file_type().map_err(|e| io(&entry.path(), e))?;
-        if file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir()) {
-            if !name.starts_with('.') {
-                subdirs.push(entry.path());
-            }
-        } else if name == super::sum::SUM_FILE || !matches!(classify_file(&name, &entry.path()), FileName::NotCypher) {
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            subdirs.push(entry.path().to_path_buf());
+        } else if name == super::sum::SUM_FILE || !matches!(classify_file(&name, entry.path()), FileName::NotCypher) {
             holds_migrations = true;
         }
     }
@@ -192,7 +274,7 @@ fn collect_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<()> {
     }
     subdirs.sort();
     for sub in subdirs {
-        collect_roots(&sub, roots)?;
+        collect_roots(&sub, walk, roots)?;
     }
     Ok(())
 }
@@ -227,16 +309,12 @@ struct Found {
     name: FileName,
 }
 
-fn walk(root: &Path, convention: &Convention) -> Result<Vec<Found>> {
+fn walk_set(root: &Path, convention: &Convention, walk: &Walk) -> Result<Vec<Found>> {
     let mut found = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    let max_depth = walk.top_only.then_some(1);
+    for entry in walk.builder(root, max_depth).build() {
         let entry = entry.map_err(|e| walk_error(root, e))?;
-        if !entry.file_type().is_file() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
         let relative = relative_path(root, entry.path());
@@ -649,6 +727,7 @@ impl Builder {
             problems: self.problems,
             focus: None,
             convention: self.convention,
+            top_only: false,
         }
     }
 }
@@ -696,8 +775,12 @@ fn io(path: &Path, source: std::io::Error) -> Error {
     Error::Io { path: path.to_path_buf(), source }
 }
 
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e.path().unwrap_or(root).to_path_buf();
-    let source = e.into_io_error().unwrap_or_else(|| std::io::Error::other("filesystem loop"));
-    Error::Io { path, source }
+fn walk_error(path: &Path, e: ignore::Error) -> Error {
+    match e {
+        ignore::Error::WithPath { path, err } => walk_error(&path, *err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error(path, *err),
+        ignore::Error::Io(source) => io(path, source),
+        ignore::Error::Loop { child, .. } => io(&child, std::io::Error::other("filesystem loop")),
+        other => io(path, std::io::Error::other(other.to_string())),
+    }
 }

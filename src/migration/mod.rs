@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use load::{
-    convention_for, discover_set_roots, load_for_files, load_paths, load_paths_overlaid, load_paths_with, LoadError,
-    Overlay,
+    convention_for, discover_set_roots, load_for_files, load_paths, load_paths_walking, load_paths_with, LoadError,
+    Overlay, Walk,
 };
 pub use naming::Style;
 
@@ -208,6 +208,8 @@ pub struct MigrationSet {
     pub focus: Option<BTreeSet<PathBuf>>,
     /// How the files were classified: detected, or the layout the configuration sets.
     pub convention: convention::Convention,
+    /// Only the root's own files were read (a file's directory that is no migration set).
+    pub top_only: bool,
 }
 
 impl MigrationSet {

@@ -96,14 +96,26 @@ fn severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Table-cell text: no raw HTML, no column breaks, no line breaks.
+/// Table-cell text: no raw HTML, no column breaks, no line breaks. Inside a code span
+/// (`` `a <> b` ``) CommonMark shows `<`, `>` and `&` as written, so they are escaped only
+/// outside one; `|` ends a table cell in both.
 fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+    let backticks = text.matches('`').count();
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // An opening backtick without a closing one is literal text.
+        let in_code = i % 2 == 1 && i < backticks;
+        let escaped = if in_code {
+            part.replace('|', "\\|")
+        } else {
+            part.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|")
+        };
+        out.push_str(&escaped);
+    }
+    out.replace("\r\n", "<br>").replace('\n', "<br>")
 }
 
 /// Inline code that survives backticks and pipes in the text.
@@ -112,4 +124,17 @@ fn code_span(text: &str) -> String {
     let fence = if text.contains('`') { "`` " } else { "`" };
     let close = if text.contains('`') { " ``" } else { "`" };
     format!("{fence}{text}{close}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn code_spans_keep_angle_brackets_and_text_escapes_them() {
+        assert_eq!(cell("use `a <> b` for <x> & y"), "use `a <> b` for &lt;x&gt; &amp; y");
+        assert_eq!(cell("`a | b` or c|d"), "`a \\| b` or c\\|d");
+        assert_eq!(cell("a lone ` then <b>"), "a lone ` then &lt;b&gt;");
+        assert_eq!(cell("two\nlines"), "two<br>lines");
+    }
 }

@@ -167,7 +167,8 @@ impl Totals {
 
 /// `1 error`, `2 errors`.
 pub fn plural(count: usize, singular: &str, plural: &str) -> String {
-    format!("{count} {}", if count == 1 { singular } else { plural })
+    let shown = crate::exec::progress::thousands(i64::try_from(count).unwrap_or(i64::MAX));
+    format!("{shown} {}", if count == 1 { singular } else { plural })
 }
 
 /// How a report names `source`'s file (see [`paths`]).

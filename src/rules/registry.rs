@@ -104,6 +104,16 @@ pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().name == name || r.meta().code.eq_ignore_ascii_case(name))
 }
 
+/// The rule name or category a mistyped `selector` most likely meant, for "did you mean".
+pub fn suggestion(selector: &str) -> Option<&'static str> {
+    crate::suggest::closest(selector, RULES.iter().flat_map(|r| [r.meta().name, r.meta().category.as_str()]))
+}
+
+/// ` (did you mean `x`?)` after an unknown rule name, or nothing.
+pub fn did_you_mean(selector: &str) -> String {
+    suggestion(selector).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
 /// Whether `selector` names a rule, a code, a category or `all`.
 pub fn is_known_selector(selector: &str) -> bool {
     selector == "all" || by_name(selector).is_some() || RULES.iter().any(|r| r.meta().category.as_str() == selector)
