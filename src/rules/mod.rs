@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod registry;
+pub mod rerun;
 pub mod util;
 
 mod await_indexes;
