@@ -253,4 +253,5 @@ rule_tests! {
     create_unique => "create-unique",
     down_mismatch => "down-mismatch",
     semantic_error => "semantic-error",
+    non_idempotent_batch => "non-idempotent-batch",
 }

@@ -36,6 +36,7 @@ mod merge_null_key;
 mod merge_without_constraint;
 mod migration_naming;
 mod mixed_schema_and_data;
+mod non_idempotent_batch;
 mod nondeterministic_data;
 mod periodic_commit;
 mod removed_procedure;

@@ -91,6 +91,7 @@ static RULES: &[&dyn Rule] = &[
     &create_unique::CreateUnique,
     &down_mismatch::DownMismatch,
     &semantic_error::SemanticError,
+    &non_idempotent_batch::NonIdempotentBatch,
 ];
 
 /// Every rule, in code order.
