@@ -41,7 +41,7 @@ fn q(db: &TestDb, cypher: &str) -> i64 {
 }
 
 fn exec(db: &TestDb, cypher: &str) {
-    block_on(async { connect(db).await.run(neo4rs::query(cypher)).await.expect(cypher) })
+    block_on(async { connect(db).await.run(neo4rs::query(cypher)).await.expect(cypher) });
 }
 
 fn history(db: &TestDb) -> Vec<String> {
