@@ -193,3 +193,31 @@ fn support_lint(m: &tempfile::TempDir) -> Output {
         .output()
         .expect("run cymig lint")
 }
+
+/// What the checkpoint costs (ignored by default, prints figures, asserts no timings): the
+/// issue's 60,000-row batched CREATE applied by `cymig up` (checkpointed), against the same
+/// statement sent as written.
+///
+///     cargo test --release --test db_exactly_once -- --ignored --nocapture
+#[test]
+#[ignore]
+fn checkpoint_overhead_on_sixty_thousand_rows() {
+    let statement = "UNWIND range(1, 60000) AS i\nCALL (i) {\n  CREATE (:Row {i: i})\n} IN TRANSACTIONS OF 2000 ROWS";
+    let db = fresh_db();
+    let bare = block_on(async {
+        let graph = connect(&db).await;
+        let started = Instant::now();
+        graph.run(neo4rs::query(statement)).await.unwrap();
+        started.elapsed()
+    });
+    assert_eq!(q(&db, "MATCH (r:Row) RETURN count(r) AS v"), 60_000);
+    drop(db);
+    let db = fresh_db();
+    let m = migration_set(&[("V1__rows.cypher", &format!("{statement};\n"))]);
+    let started = Instant::now();
+    let o = run(&db, &["up", dir(&m), "-q"]);
+    let checkpointed = started.elapsed();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(q(&db, "MATCH (r:Row) RETURN count(r) AS v"), 60_000);
+    println!("60,000 rows in batches of 2,000: as written {bare:?}, cymig up (checkpointed, process start included) {checkpointed:?}");
+}

@@ -736,7 +736,11 @@ impl<'a> Run<'a> {
         let checkpoint = history::checkpoint(db, &self.key).await.ok().flatten().filter(|c| c.at == at);
         let done = BatchCount::of_rows(checkpoint.map_or(rows, |c| c.rows - skip), per_batch);
         match streamed {
-            Ok(counters) => Ok((counters, Some(done))),
+            Ok(mut counters) => {
+                // The checkpoint's own SET, one per row, is not the migration's change.
+                counters.properties_set = (counters.properties_set - done.rows).max(0);
+                Ok((counters, Some(done)))
+            }
             Err(e) => {
                 let resumed = if skip > 0 {
                     format!(" (after the {skip} rows committed before the retry)")
