@@ -254,4 +254,5 @@ rule_tests! {
     down_mismatch => "down-mismatch",
     semantic_error => "semantic-error",
     deprecated_identifier_character => "deprecated-identifier-character",
+    non_idempotent_batch => "non-idempotent-batch",
 }

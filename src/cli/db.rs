@@ -442,6 +442,10 @@ pub struct RetryArgs {
     /// Stop after this migration instead of continuing with the pending ones.
     #[arg(long)]
     pub only: bool,
+    /// Re-run from its start a batched step that is not idempotent although some of its batches
+    /// committed (refused otherwise: their rows would be written twice). Undo them first.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
@@ -455,7 +459,7 @@ pub struct RetryArgs {
 pub fn retry(args: RetryArgs) -> CommandResult {
     let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     args.unbatched.apply(&mut s.executor.options);
-    let done = s.runtime.block_on(s.executor.retry(&plan, &args.version, args.only))?;
+    let done = s.runtime.block_on(s.executor.retry_with(&plan, &args.version, args.only, args.force))?;
     print_applied(&done, "retry");
     Ok(0)
 }

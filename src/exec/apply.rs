@@ -7,8 +7,11 @@
 //! - an auto-commit step (schema command, `CALL … IN TRANSACTIONS`, `apoc.periodic.*`) cannot share
 //!   a transaction with anything, so a `running` record (with the step number) is committed first
 //!   and the step's completion is recorded after it. A process killed in between leaves `running`,
-//!   which `up` refuses to pass and `retry` resumes by re-running that step (idempotent by the
-//!   checker's rules);
+//!   which `up` refuses to pass and `retry` resumes by re-running that step;
+//! - a batched step may be partly applied when it stops. Re-running it is safe only when it is
+//!   idempotent ([`crate::rules::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
+//!   every batch on the history record inside that batch's transaction, and `retry` skips the rows
+//!   committed; `retry` refuses to re-run any other one that committed rows (`--force` overrides);
 //! - every explicit transaction first re-checks, under a write lock, that this process still holds
 //!   the migration lock, so a process that lost its lease can never commit a step.
 
@@ -20,6 +23,7 @@ use super::progress::{Planned, StepProgress};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
+use crate::rules::rerun::Rerun;
 use neo4rs::{query, Txn};
 use std::time::{Duration, Instant};
 
@@ -95,6 +99,8 @@ struct Run<'a> {
     units: Vec<Unit>,
     /// Schema version to record once this migration completes.
     version_after: Option<String>,
+    /// The step a `retry` resumes at: a resumable batched step there continues after its checkpoint.
+    resumed_step: Option<usize>,
 }
 
 impl Executor {
@@ -174,13 +180,26 @@ impl Executor {
     /// direction it was going; then, for an `up`, continues with the pending migrations
     /// unless `only` is set.
     pub async fn retry(&self, plan: &CheckedPlan, version: &str, only: bool) -> Result<Vec<Applied>> {
+        self.retry_with(plan, version, only, false).await
+    }
+
+    /// [`Executor::retry`]; `force`: re-run from its start a batched step that is not idempotent
+    /// although some of its batches committed (refused otherwise).
+    pub async fn retry_with(&self, plan: &CheckedPlan, version: &str, only: bool, force: bool) -> Result<Vec<Applied>> {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
-        let result = self.retry_locked(plan, version, only, &lock).await;
+        let result = self.retry_locked(plan, version, only, force, &lock).await;
         lock.release_after(result).await
     }
 
-    async fn retry_locked(&self, plan: &CheckedPlan, version: &str, only: bool, lock: &Lock) -> Result<Vec<Applied>> {
+    async fn retry_locked(
+        &self,
+        plan: &CheckedPlan,
+        version: &str,
+        only: bool,
+        force: bool,
+        lock: &Lock,
+    ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         let m = find(plan, version)?;
         let key = migration_key(m);
@@ -220,7 +239,9 @@ impl Executor {
                 units.len()
             )));
         }
-        let run = Run::new(self, lock, m, record.direction, units, version_after);
+        self.refuse_blind_rerun(record, &units, resume_at, force).await?;
+        let mut run = Run::new(self, lock, m, record.direction, units, version_after);
+        run.resumed_step = Some(resume_at);
         let mut done = vec![run.execute(resume_at).await?];
         if record.direction == Direction::Up && !only {
             done.extend(self.up_locked(plan, None, lock).await.map_err(|e| after_completed(e, &done))?);
@@ -247,6 +268,44 @@ impl Executor {
             }
         };
         Run::new(self, lock, m, direction, units, version_after).execute(0).await
+    }
+
+    /// A `retry` must not re-run from its start a batched step that is not idempotent and
+    /// committed rows: they would be written twice. Its checkpoint says exactly how many
+    /// committed; a step without one may have committed any number.
+    async fn refuse_blind_rerun(&self, record: &Record, units: &[Unit], at: usize, force: bool) -> Result<()> {
+        let Some(unit) = units.get(at).filter(|u| u.mode == TransactionMode::AutoCommit) else { return Ok(()) };
+        let repeats = |s: &&PlannedStatement| s.batched.as_ref().is_some_and(|b| b.rerun == Rerun::NotIdempotent);
+        let Some(statement) = unit.statements.iter().find(repeats) else { return Ok(()) };
+        let committed = match statement.batched.as_ref().and_then(|b| b.checkpointed.as_ref()) {
+            Some(_) => history::checkpoint(&self.db, &record.key).await?.map(|c| {
+                if c.at == history::checkpoint_at(record.direction, at) {
+                    c.rows
+                } else {
+                    0
+                }
+            }),
+            None => None,
+        };
+        let rows = match committed {
+            Some(0) => return Ok(()),
+            Some(n) => format!("{} rows of it committed", super::progress::thousands(n)),
+            None => "an unknown number of its rows may have committed (it keeps no checkpoint)".to_string(),
+        };
+        if force {
+            self.say(&format!("{} step {}: {rows}; re-running it from its start (--force)", record.key, at + 1));
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{key} step {step} (line {line}) is a batched write that is not idempotent, and {rows} before it \
+             stopped: re-running it from its start would write them again, so cymig does not.\n\
+             Either make the statement idempotent (MERGE on a key, or a `WHERE NOT EXISTS {{ … }}` guard on what it \
+             creates) and run `cymig retry {key}`; or undo what its committed batches wrote (or accept them twice) \
+             and run `cymig retry {key} --force`",
+            key = record.key,
+            step = at + 1,
+            line = statement.line,
+        )))
     }
 
     /// Takes the lock, then brings older history keys to their normalised form so that the
@@ -308,7 +367,7 @@ impl<'a> Run<'a> {
         units: Vec<Unit>,
         version_after: Option<String>,
     ) -> Self {
-        Run { exec, lock, m, key: migration_key(m), direction, units, version_after }
+        Run { exec, lock, m, key: migration_key(m), direction, units, version_after, resumed_step: None }
     }
 
     fn update(&self, status: Status, steps_done: usize) -> Update<'_> {
@@ -561,7 +620,7 @@ impl<'a> Run<'a> {
                     .map(|c| (c, None))
                     .map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
             } else {
-                self.run_batched(statement, progress).await
+                self.run_batched(i, statement, progress).await
             };
             match outcome {
                 Ok((changed, done)) => {
@@ -590,6 +649,7 @@ impl<'a> Run<'a> {
     /// as they arrive. Any other shape runs as written and reports no batches.
     async fn run_batched(
         &self,
+        i: usize,
         statement: &PlannedStatement,
         progress: &StepProgress,
     ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
@@ -617,6 +677,9 @@ impl<'a> Run<'a> {
                 Some(Err(failure)) => Err(BatchFailure { message: db.redact(&failure.message), ..failure }),
                 None => Ok((counters, None)),
             };
+        }
+        if let (Some(checkpointed), Some(per_batch)) = (&batched.checkpointed, batched.rows_per_batch) {
+            return self.run_checkpointed(i, batched.rerun, checkpointed, per_batch, progress).await;
         }
         let (Some(streaming), Some(per_batch)) = (&batched.streaming, batched.rows_per_batch) else {
             return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
@@ -651,6 +714,75 @@ impl<'a> Run<'a> {
                 })
             }
         }
+    }
+
+    /// A `CALL … IN TRANSACTIONS` whose every batch advances the record's checkpoint in its own
+    /// inner transaction ([`Batched::checkpointed`]): what committed is read back from the
+    /// checkpoint, exact even when the rows streamed back fall short of it (they arrive by the
+    /// driver's fetch size). A resumable statement resumed by `retry` skips the rows committed.
+    async fn run_checkpointed(
+        &self,
+        i: usize,
+        rerun: Rerun,
+        text: &str,
+        per_batch: u64,
+        progress: &StepProgress,
+    ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
+        let db = &self.exec.db;
+        let skip =
+            self.checkpoint_start(i, rerun).await.map_err(|e| BatchFailure { message: e.to_string(), done: None })?;
+        // Without driving clauses the statement is one row: committed once, it is done.
+        if skip > 0 && !text.contains("$__cymig_skip") {
+            return Ok((Counters::default(), Some(BatchCount::default())));
+        }
+        let per_batch = per_batch.max(1);
+        let mut rows = 0;
+        let q = query(text).param("__cymig_key", self.key.as_str()).param("__cymig_skip", skip);
+        let streamed = db
+            .stream_raw(q, |_| {
+                rows += 1;
+                progress.advance(BatchCount::of_rows(rows, per_batch));
+            })
+            .await;
+        let at = history::checkpoint_at(self.direction, i);
+        let checkpoint = history::checkpoint(db, &self.key).await.ok().flatten().filter(|c| c.at == at);
+        let done = BatchCount::of_rows(checkpoint.map_or(rows, |c| c.rows - skip), per_batch);
+        match streamed {
+            Ok(mut counters) => {
+                // The checkpoint's own SET, one per row, is not the migration's change.
+                counters.properties_set = (counters.properties_set - done.rows).max(0);
+                Ok((counters, Some(done)))
+            }
+            Err(e) => {
+                let resumed = if skip > 0 {
+                    format!(" (after the {skip} rows committed before the retry)")
+                } else {
+                    String::new()
+                };
+                Err(BatchFailure {
+                    message: format!(
+                        "{}; {} rows were committed in {} batches before it{resumed}",
+                        db.redact(&super::connect::server_message(&e)),
+                        done.rows,
+                        done.batches
+                    ),
+                    done: Some(done),
+                })
+            }
+        }
+    }
+
+    /// Rows of step `i` to skip: those a resumable step committed before a `retry` resumed it;
+    /// otherwise its checkpoint starts again from zero.
+    async fn checkpoint_start(&self, i: usize, rerun: Rerun) -> Result<i64> {
+        let at = history::checkpoint_at(self.direction, i);
+        if rerun == Rerun::Resumable && self.resumed_step == Some(i) {
+            if let Some(c) = history::checkpoint(&self.exec.db, &self.key).await?.filter(|c| c.at == at) {
+                return Ok(c.rows);
+            }
+        }
+        self.owned_write(vec![history::checkpoint_reset(&self.key, &at)]).await?;
+        Ok(0)
     }
 
     /// Rows and batches a batched statement is about to process: its driving query, counted in
@@ -692,12 +824,14 @@ impl<'a> Run<'a> {
         update.error = Some(message);
         update.batches = batches;
         let recorded = self.owned_write(vec![history::write(&update)]).await;
-        let what = if committed {
-            "it ran in auto-commit mode and may be partly applied; re-running it is safe (idempotent by the checker's rules)"
-        } else {
-            "it was rolled back: nothing of it was applied"
-        };
+        let (what, force) = self.partly_applied(i, committed, batches);
         let recovery = match recorded {
+            Ok(()) if force => format!(
+                "Make the statement idempotent (MERGE on a key, or a `WHERE NOT EXISTS {{ … }}` guard on what it \
+                 creates), then run: cymig retry {key}; or undo what its committed batches wrote, then run: \
+                 cymig retry {key} --force",
+                key = self.key
+            ),
             Ok(()) => format!("Fix the cause, then run: cymig retry {}", self.key),
             Err(e) => format!(
                 "The failure could not be recorded ({e}). When the database is reachable again, run \
@@ -734,6 +868,8 @@ impl Run<'_> {
                 count_query: Some(count.to_string()),
                 streaming: None,
                 apoc_iterate: false,
+                rerun: crate::rules::rerun::Rerun::Unknown,
+                checkpointed: None,
             };
             let Some(rows) = self.exec.count_planned(&batched).await.ok().and_then(|p| p.rows) else { continue };
             if rows as u64 <= max {
@@ -761,6 +897,54 @@ impl Run<'_> {
             return Err(self.fail(i, &message, false).await);
         }
         Ok(())
+    }
+
+    /// What a failure at step `i` left applied, as far as it is known, and whether a retry will
+    /// need `--force` (a batched write that is not idempotent committed rows).
+    fn partly_applied(&self, i: usize, committed: bool, batches: Option<BatchCount>) -> (String, bool) {
+        if !committed {
+            return ("it was rolled back: nothing of it was applied".into(), false);
+        }
+        let batched = self.units[i].statements.iter().find_map(|s| s.batched.as_ref());
+        let exact = batched.is_some_and(|b| b.checkpointed.is_some());
+        let rows = batches.map(|b| super::progress::thousands(b.rows));
+        match (batched.map(|b| b.rerun), batches.map(|b| b.rows)) {
+            (None | Some(Rerun::Idempotent), _) => (
+                "it ran in auto-commit mode and may be partly applied; re-running it is safe (idempotent by the \
+                 checker's rules)"
+                    .into(),
+                false,
+            ),
+            (Some(Rerun::Resumable), _) => (
+                format!(
+                    "{} rows of it committed, each batch with a checkpoint: `cymig retry` resumes after them and \
+                     writes none of them twice",
+                    rows.unwrap_or_else(|| "0".into())
+                ),
+                false,
+            ),
+            (Some(Rerun::NotIdempotent), Some(0)) if exact => {
+                ("none of its batches committed, so re-running it is safe".into(), false)
+            }
+            (Some(Rerun::NotIdempotent), _) => (
+                format!(
+                    "{} of it committed, and it is not idempotent: re-running it from its start would write them \
+                     again, so `cymig retry` refuses to until they are dealt with",
+                    match (rows, exact) {
+                        (Some(r), true) => format!("{r} rows"),
+                        (Some(r), false) => format!("at least {r} rows"),
+                        (None, _) => "an unknown number of rows".into(),
+                    }
+                ),
+                true,
+            ),
+            (Some(Rerun::Unknown), _) => (
+                "it ran in auto-commit mode and may be partly applied; cymig cannot tell whether re-running it \
+                 repeats writes (the Cypher in its procedure strings did not parse)"
+                    .into(),
+                false,
+            ),
+        }
     }
 }
 

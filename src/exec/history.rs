@@ -14,6 +14,9 @@
 //! of the migration's statements, summed over the latest run (a `retry` adds to them).
 //! `rows_done` / `batches_done`: rows and batches committed by the batched steps (`CALL … IN
 //! TRANSACTIONS`, `apoc.periodic.iterate`) of the latest run; absent when it had none.
+//! `checkpoint_at` / `checkpoint_rows`: the checkpointed batched step last started (`up:3`) and
+//! the driving rows its committed batches processed, advanced inside each batch's own inner
+//! transaction (see [`crate::plan::Batched::checkpointed`]), so exact after a failure or a kill.
 //!
 //! Statuses: `running` (a step is in flight, or the process died while one was), `applied`,
 //! `failed` (a step or a verify query failed; `error` says why), `rolled_back`, `forgotten`
@@ -308,6 +311,41 @@ fn with_params(q: Query, update: &Update<'_>) -> Query {
         .param("batches_done", update.batches.map(|b| b.batches))
         .param("reset_counts", update.reset_counts)
         .param("counters", update.counters.map(|c| c.values().to_vec()))
+}
+
+/// Where a checkpointed batched step stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// [`checkpoint_at`] of the step.
+    pub at: String,
+    /// Driving rows its committed batches processed (all attempts since it was last reset).
+    pub rows: i64,
+}
+
+/// Names a step for its checkpoint: `up:3` (1-based, as messages number steps).
+pub fn checkpoint_at(direction: Direction, step: usize) -> String {
+    format!("{}:{}", direction.as_str(), step + 1)
+}
+
+/// The checkpoint of a migration's record; `None` when none was ever written.
+pub async fn checkpoint(db: &Db, key: &str) -> Result<Option<Checkpoint>> {
+    let rows = db
+        .rows(
+            query(&format!(
+                "MATCH (m:{MIGRATION_LABEL} {{key: $key}}) WHERE m.checkpoint_at IS NOT NULL \
+                 RETURN m.checkpoint_at AS at, coalesce(m.checkpoint_rows, 0) AS rows"
+            ))
+            .param("key", key),
+        )
+        .await?;
+    Ok(rows.first().and_then(|r| Some(Checkpoint { at: r.get("at").ok()?, rows: r.get("rows").ok()? })))
+}
+
+/// Starts a step's checkpoint at zero rows, before its first batch.
+pub fn checkpoint_reset(key: &str, at: &str) -> Query {
+    query(&format!("MATCH (m:{MIGRATION_LABEL} {{key: $key}}) SET m.checkpoint_at = $at, m.checkpoint_rows = 0"))
+        .param("key", key)
+        .param("at", at)
 }
 
 /// Sets the current schema version (`None` once everything is rolled back).

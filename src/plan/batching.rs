@@ -7,7 +7,9 @@
 
 use super::Batched;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
-use crate::ast::{InTransactions, OnError, Statement};
+use crate::ast::{InTransactions, Statement};
+use crate::exec::history::MIGRATION_LABEL;
+use crate::rules::rerun::{self, Rerun};
 use crate::schema::effects::is_apoc_batch_procedure;
 
 /// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
@@ -19,10 +21,21 @@ const PERIODIC_COMMIT_DEFAULT: u64 = 1000;
 
 /// `None` for a statement that does not commit its own batches.
 pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
+    let rerun = rerun::verdict(statement).map_or(Rerun::Unknown, |v| v.rerun);
+    let mut batched = driving_of(statement, text)?;
+    batched.rerun = rerun;
+    if rerun != Rerun::Resumable {
+        // Only a resumable statement may skip rows; the others keep the checkpoint to count.
+        batched.checkpointed = batched.checkpointed.map(|c| c.replacen(SKIP, "", 1));
+    }
+    Some(batched)
+}
+
+fn driving_of(statement: &Statement, text: &str) -> Option<Batched> {
     let StatementKind::Query(q) = &statement.kind else { return None };
     if let Some(periodic) = &q.periodic_commit {
         let rows = batch_size(periodic.batch_size.as_ref(), PERIODIC_COMMIT_DEFAULT);
-        return Some(Batched { rows_per_batch: rows, count_query: None, streaming: None, apoc_iterate: false });
+        return Some(Batched { rows_per_batch: rows, ..unstreamed() });
     }
     let clauses = &q.first.clauses;
     for (i, clause) in clauses.iter().enumerate() {
@@ -43,7 +56,18 @@ pub fn batching_of(statement: &Statement, text: &str) -> Option<Batched> {
         Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
         _ => false,
     });
-    batched.then_some(Batched { rows_per_batch: None, count_query: None, streaming: None, apoc_iterate: false })
+    batched.then_some(Batched { rows_per_batch: None, ..unstreamed() })
+}
+
+fn unstreamed() -> Batched {
+    Batched {
+        rows_per_batch: None,
+        count_query: None,
+        streaming: None,
+        apoc_iterate: false,
+        rerun: Rerun::Unknown,
+        checkpointed: None,
+    }
 }
 
 /// How many rows the first write of a statement that does not batch runs for: the reading
@@ -84,10 +108,11 @@ fn in_transactions(
         _ => Some("RETURN 1 AS v".to_string()),
     };
     let ends_statement = at + 1 == q.first.clauses.len();
-    let plain_tail = tx.report_status.is_none() && matches!(tx.on_error, None | Some(OnError::Fail));
-    let streaming = (ends_statement && plain_tail && rows.is_some() && returns_nothing(&call.body))
-        .then(|| streaming_rewrite(call, statement, text));
-    Batched { rows_per_batch: rows, count_query, streaming, apoc_iterate: false }
+    let streams = ends_statement && rerun::streams(call, tx);
+    let streaming = streams.then(|| streaming_rewrite(call, statement, text));
+    let checkpointed = (streams && tx.concurrency.is_none())
+        .then(|| checkpoint_rewrite(&q.first.clauses[..at], call, statement, text));
+    Batched { rows_per_batch: rows, count_query, streaming, checkpointed, ..unstreamed() }
 }
 
 /// The statement with `WITH count(*) AS __cymig_n RETURN 1 AS __cymig_row` closing the body and
@@ -106,9 +131,24 @@ fn streaming_rewrite(call: &CallSubqueryClause, statement: &Statement, text: &st
     )
 }
 
-/// A unit subquery (no final `RETURN`, no `UNION`): only those can take the added `RETURN`.
-fn returns_nothing(body: &Query) -> bool {
-    body.unions.is_empty() && !matches!(body.first.clauses.last(), Some(Clause::Return(_)))
+/// Where the checkpointed rewrite skips the driving rows a resumed statement already committed.
+const SKIP: &str = "\nWITH * SKIP $__cymig_skip";
+
+/// [`streaming_rewrite`] whose body also adds one to the history record's `checkpoint_rows` per
+/// driving row: the inner transaction that commits a batch commits its checkpoint with it, so
+/// after a failure or a kill the record holds exactly the rows committed. With driving clauses,
+/// `WITH * SKIP $__cymig_skip` before the CALL lets a retry resume after them (kept only for a
+/// resumable statement, whose driving rows come in the same order on every run).
+fn checkpoint_rewrite(driving: &[Clause], call: &CallSubqueryClause, statement: &Statement, text: &str) -> String {
+    let body_end = call.body.span.end;
+    let skip = if driving.is_empty() { "" } else { SKIP };
+    format!(
+        "{}{skip}\n{}\nWITH count(*) AS __cymig_n MATCH (__cymig_m:{MIGRATION_LABEL} {{key: $__cymig_key}}) \
+         SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1 RETURN 1 AS __cymig_row\n{} RETURN __cymig_row",
+        &text[statement.span.start..call.span.start].trim_end(),
+        &text[call.span.start..body_end],
+        &text[body_end..statement.span.end],
+    )
 }
 
 /// `CALL apoc.periodic.iterate('driving', 'action', {batchSize: n})` (or `apoc.periodic.commit`).
@@ -130,8 +170,8 @@ fn apoc_periodic(p: &CallProcedureClause) -> Batched {
     Batched {
         rows_per_batch: batch,
         count_query: driving.map(|d| format!("CALL {{ {d} }} RETURN count(*) AS v")),
-        streaming: None,
         apoc_iterate: iterate,
+        ..unstreamed()
     }
 }
 
@@ -244,6 +284,40 @@ mod tests {
             "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'SET n.x = 1', {batchSize: 10})",
         ] {
             assert_eq!(batched(unchanged).unwrap().streaming, None, "{unchanged}");
+        }
+    }
+
+    #[test]
+    fn checkpoints_advance_in_the_batch_and_only_resumable_statements_skip() {
+        let b = batched(
+            "UNWIND range(1, 60000) AS i // rows\nCALL (i) { CREATE (:Row {i: i}) } IN TRANSACTIONS OF 2000 ROWS",
+        )
+        .unwrap();
+        assert_eq!(b.rerun, Rerun::Resumable);
+        assert_eq!(
+            b.checkpointed.as_deref(),
+            Some(
+                "UNWIND range(1, 60000) AS i // rows\nWITH * SKIP $__cymig_skip\nCALL (i) { CREATE (:Row {i: i})\
+                 \nWITH count(*) AS __cymig_n MATCH (__cymig_m:__CymigMigration {key: $__cymig_key}) \
+                 SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1 RETURN 1 AS __cymig_row\n \
+                 } IN TRANSACTIONS OF 2000 ROWS RETURN __cymig_row"
+            )
+        );
+        let b = batched("MATCH (s:S) CALL (s) { CREATE (:Row {i: s.i}) } IN TRANSACTIONS OF 10 ROWS").unwrap();
+        assert_eq!(b.rerun, Rerun::NotIdempotent);
+        let counted = b.checkpointed.unwrap();
+        assert!(counted.starts_with("MATCH (s:S)\nCALL (s) {") && !counted.contains("SKIP"), "{counted}");
+        let b = batched("CALL { CREATE (:Movie) } IN TRANSACTIONS").unwrap();
+        assert!(b.checkpointed.unwrap().starts_with("\nCALL { CREATE (:Movie)\nWITH count(*)"));
+        let concurrent = "UNWIND range(1, 9) AS i CALL (i) { CREATE (:A) } IN 2 CONCURRENT TRANSACTIONS OF 3 ROWS";
+        assert_eq!(batched(concurrent).unwrap().checkpointed, None);
+        for text in [
+            "UNWIND range(1, 3) AS i CALL (i) { CREATE (:A) } IN TRANSACTIONS OF 1 ROWS",
+            "MATCH (s:S) CALL { WITH s SET s.x = s.x + 1 } IN TRANSACTIONS ON ERROR FAIL",
+            "CALL { CREATE (:Movie) } IN TRANSACTIONS",
+        ] {
+            let rewritten = batched(text).unwrap().checkpointed.unwrap();
+            assert!(crate::syntax::parse(&rewritten).errors.is_empty(), "{rewritten}");
         }
     }
 

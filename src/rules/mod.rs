@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod registry;
+pub mod rerun;
 pub mod util;
 
 mod await_indexes;
@@ -36,6 +37,7 @@ mod merge_null_key;
 mod merge_without_constraint;
 mod migration_naming;
 mod mixed_schema_and_data;
+mod non_idempotent_batch;
 mod nondeterministic_data;
 mod periodic_commit;
 mod removed_procedure;

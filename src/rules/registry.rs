@@ -92,6 +92,7 @@ static RULES: &[&dyn Rule] = &[
     &down_mismatch::DownMismatch,
     &semantic_error::SemanticError,
     &deprecated_identifier_character::DeprecatedIdentifierCharacter,
+    &non_idempotent_batch::NonIdempotentBatch,
 ];
 
 /// Every rule, in code order.

@@ -135,7 +135,7 @@ fn clause_rerunnable(c: &Clause) -> bool {
 
 /// `SET n.p = n.p + 1` reads what it writes: a second run changes the value again. Reading the
 /// same key of another variable (`SET p.name = row.name`) does not.
-fn set_item_rerunnable(item: &SetItem) -> bool {
+pub(crate) fn set_item_rerunnable(item: &SetItem) -> bool {
     match item {
         SetItem::Property { target, value, .. } => {
             let written = match &target.kind {
