@@ -365,7 +365,8 @@ pub struct UpArgs {
 }
 
 pub fn up(args: UpArgs) -> CommandResult {
-    let (mut s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, args.pre_up_hook.clone()));
+    let (mut s, plan) =
+        open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, args.pre_up_hook.clone()));
     s.runtime.block_on(exec::adopt::refuse_unadopted(&s.executor.db))?;
     args.unbatched.apply(&mut s.executor.options);
     if args.dry_run {
