@@ -582,6 +582,7 @@ mod tests {
                 kind: *kind,
                 text: text.to_string(),
                 batched: None,
+                driving_count: None,
             })
             .collect();
         MigrationPlan {
