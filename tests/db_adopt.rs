@@ -10,15 +10,7 @@ use std::process::{Command, Output, Stdio};
 use support::neo4j::{block_on, connect, count, fresh_db, strings, TestDb};
 
 fn cymig(db: &TestDb, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .args(args)
-        .env("NEO4J_URI", &db.uri)
-        .env("NEO4J_USERNAME", &db.user)
-        .env("NEO4J_PASSWORD", &db.password)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cymig")
+    support::cymig_on(db, args).output().expect("run cymig")
 }
 
 fn stdout(o: &Output) -> String {

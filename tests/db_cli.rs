@@ -9,14 +9,7 @@ use std::time::{Duration, Instant};
 use support::neo4j::{block_on, connect, count, fresh_db, strings, TestDb};
 
 fn cymig(db: &TestDb, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cymig"));
-    c.args(args)
-        .env("NEO4J_URI", &db.uri)
-        .env("NEO4J_USERNAME", &db.user)
-        .env("NEO4J_PASSWORD", &db.password)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    c
+    support::cymig_on(db, args)
 }
 
 fn run(db: &TestDb, args: &[&str]) -> Output {

@@ -12,22 +12,11 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use support::neo4j::{fresh_db, TestDb};
 
 fn verify(db: &TestDb, dir: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .arg("verify")
-        .arg(dir)
-        .args(["--quiet"])
-        .args(extra)
-        .env("NEO4J_URI", &db.uri)
-        .env("NEO4J_USERNAME", &db.user)
-        .env("NEO4J_PASSWORD", &db.password)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cymig verify")
+    support::cymig_on(db, &["verify", dir.to_str().unwrap(), "--quiet"]).args(extra).output().expect("run cymig verify")
 }
 
 fn proofs(o: &Output) -> Vec<Value> {

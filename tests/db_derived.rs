@@ -13,7 +13,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use support::neo4j::{block_on, connect, count, fresh_db, TestDb};
 
 /// Neo4j 4 syntax, rejected by the checker at error severity (and by Neo4j 5 itself), so no plan
@@ -89,24 +88,10 @@ fn copy_runnable_fixtures(to: &Path) -> Vec<String> {
 }
 
 fn verify(db: &TestDb, dir: &Path, seed: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        // The seed alone: these expectations count its nodes. tests/db_decoys.rs runs the same
-        // fixtures with decoys.
-        .args([
-            "verify",
-            dir.to_str().unwrap(),
-            "--seed",
-            seed.to_str().unwrap(),
-            "--no-decoys",
-            "--format",
-            "json",
-            "--quiet",
-        ])
-        .env("NEO4J_URI", &db.uri)
-        .env("NEO4J_USERNAME", &db.user)
-        .env("NEO4J_PASSWORD", &db.password)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+    // The seed alone: these expectations count its nodes. tests/db_decoys.rs runs the same
+    // fixtures with decoys.
+    let (dir, seed) = (dir.to_str().unwrap(), seed.to_str().unwrap());
+    support::cymig_on(db, &["verify", dir, "--seed", seed, "--no-decoys", "--format", "json", "--quiet"])
         .output()
         .expect("run cymig verify")
 }

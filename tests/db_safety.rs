@@ -4,21 +4,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 use support::neo4j::{block_on, connect, count, fresh_db, strings, TestDb};
 
 fn run_in(db: &TestDb, cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cymig"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NEO4J_URI", &db.uri)
-        .env("NEO4J_USERNAME", &db.user)
-        .env("NEO4J_PASSWORD", &db.password)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cymig")
+    support::cymig_on(db, args).current_dir(cwd).output().expect("run cymig")
 }
 
 fn text(o: &Output) -> String {
