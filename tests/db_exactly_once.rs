@@ -8,25 +8,10 @@ mod support;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use support::neo4j::{block_on, connect, count, fresh_db, strings, TestDb};
+use support::{migration_set, run, text};
 
 fn cymig(db: &TestDb, args: &[&str]) -> Command {
     support::cymig_on(db, args)
-}
-
-fn run(db: &TestDb, args: &[&str]) -> Output {
-    cymig(db, args).output().expect("run cymig")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn migration_set(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, body) in files {
-        std::fs::write(dir.path().join(name), body).unwrap();
-    }
-    dir
 }
 
 fn q(db: &TestDb, cypher: &str) -> i64 {

@@ -108,12 +108,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = async {
-            if !history::load(&self.db).await?.is_empty() {
-                return Err(Error::Usage(
-                    "this database already has cymig history; baseline only adopts a database cymig has never migrated"
-                        .into(),
-                ));
-            }
+            refuse_existing_history(&self.db).await?;
             let mut queries = Vec::new();
             let note = format!(
                 "{}: baselined at {version} by {}: {}",
@@ -195,4 +190,14 @@ pub(super) fn recorded_without_running<'a>(
         new_attempt: false,
         note: Some(note),
     }
+}
+
+/// `baseline` (and `baseline --from`) only adopt a database cymig has never migrated.
+pub(crate) async fn refuse_existing_history(db: &super::connect::Db) -> Result<()> {
+    if history::load(db).await?.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(
+        "this database already has cymig history; baseline only adopts a database cymig has never migrated".into(),
+    ))
 }

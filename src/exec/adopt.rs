@@ -74,12 +74,7 @@ impl Executor {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
         let result = async {
-            if !history::load(&self.db).await?.is_empty() {
-                return Err(Error::Usage(
-                    "this database already has cymig history; baseline only adopts a database cymig has never migrated"
-                        .into(),
-                ));
-            }
+            super::admin::refuse_existing_history(&self.db).await?;
             let chain = load_chain(&self.db).await?;
             let matched = match_chain(&plan.plan().migrations, &chain);
             if !matched.problems.is_empty() {

@@ -15,3 +15,22 @@ pub fn cymig_on(db: &neo4j::TestDb, args: &[&str]) -> std::process::Command {
         .stdin(std::process::Stdio::null());
     c
 }
+
+/// [`cymig_on`], run to completion.
+pub fn run(db: &neo4j::TestDb, args: &[&str]) -> std::process::Output {
+    cymig_on(db, args).output().expect("run cymig")
+}
+
+/// Everything a command printed: standard output, then standard error.
+pub fn text(o: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A migration directory holding `files` (name, contents).
+pub fn migration_set(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
