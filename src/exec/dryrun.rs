@@ -121,9 +121,9 @@ pub fn render(previews: &[StepPreview]) -> String {
             Preview::RolledBack(c) => format!("ran and rolled back: {}", describe(c)),
             Preview::Estimated { rows, batches, rows_per_batch } => format!(
                 "batched, not run: {} rows in {} batches of {}",
-                rows.map_or("?".into(), |r| r.to_string()),
-                batches.map_or("?".into(), |b| b.to_string()),
-                rows_per_batch.map_or("?".into(), |b| b.to_string())
+                rows.map_or("?".into(), super::progress::thousands),
+                batches.map_or("?".into(), super::progress::thousands),
+                rows_per_batch.map_or("?".into(), |b| super::progress::thousands(i64::try_from(b).unwrap_or(i64::MAX)))
             ),
             Preview::WouldFail { error } => format!("WOULD FAIL: {error}"),
         };
