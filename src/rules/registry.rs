@@ -140,15 +140,51 @@ mod tests {
     fn names_and_codes_are_unique_and_well_formed() {
         let mut names = HashSet::new();
         let mut codes = HashSet::new();
-        for (i, r) in all().iter().enumerate() {
+        for r in all() {
             let m = r.meta();
             assert!(names.insert(m.name), "duplicate name {}", m.name);
             assert!(codes.insert(m.code), "duplicate code {}", m.code);
-            assert_eq!(m.code, format!("CM{:03}", i + 1), "codes follow registry order");
             assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{} is kebab-case", m.name);
             for section in ["## What it does", "## Why it matters", "## Example", "## Use instead"] {
                 assert!(m.docs.contains(section), "{} docs lack `{section}`", m.name);
             }
+        }
+    }
+
+    /// `(code, rule, retired)` of every line of `codes.txt`, the ledger of codes ever assigned.
+    fn ledger() -> Vec<(&'static str, &'static str, bool)> {
+        include_str!("codes.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let mut words = l.split_whitespace();
+                let (code, name) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                (code, name, words.next() == Some("retired"))
+            })
+            .collect()
+    }
+
+    /// A code once given to a rule is never given to another, whatever is added or removed: each
+    /// rule's code is the one the ledger assigned to it, and the ledger only grows, one number at a time.
+    #[test]
+    fn codes_are_the_ones_the_ledger_assigned() {
+        let ledger = ledger();
+        for (n, (code, _, _)) in ledger.iter().enumerate() {
+            assert_eq!(*code, format!("CM{:03}", n + 1), "codes.txt: a new rule takes the next number");
+        }
+        for r in all() {
+            let m = r.meta();
+            let assigned = ledger.iter().find(|(code, _, _)| *code == m.code).map(|(_, name, _)| *name);
+            assert_eq!(
+                assigned,
+                Some(m.name),
+                "{} must carry the code codes.txt gives it (add a line for a new rule)",
+                m.name
+            );
+        }
+        for (code, name, retired) in &ledger {
+            let live = all().iter().any(|r| r.meta().name == *name);
+            assert!(live != *retired, "{code} {name}: a removed rule's line stays, marked `retired` (and only then)");
         }
     }
 }
