@@ -940,7 +940,7 @@ impl Run<'_> {
             ),
             (Some(Rerun::Unknown), _) => (
                 "it ran in auto-commit mode and may be partly applied; cymig cannot tell whether re-running it \
-                 repeats writes (the Cypher in its procedure strings did not parse)"
+                 repeats writes (a SET that reads the property it writes, or procedure strings that did not parse)"
                     .into(),
                 false,
             ),

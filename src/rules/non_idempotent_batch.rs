@@ -104,7 +104,7 @@ fn rewrite(kind: WriteKind) -> &'static str {
             "MERGE the relationship between its matched ends (`MERGE (a)-[:R]->(b)`), or select only the rows not \
              done yet: `WHERE NOT EXISTS { (a)-[:R]->() }` before the batched call"
         }
-        WriteKind::SelfReferentialSet => {
+        WriteKind::SelfReferentialSet | WriteKind::SelfReferentialValue => {
             "select only the rows not done yet (`WHERE n.migrated IS NULL`, and `SET n.migrated = true` in the same \
              body), or compute the value from a property the statement does not write"
         }

@@ -50,8 +50,11 @@ pub struct RepeatedWrite {
 pub enum WriteKind {
     CreateNode,
     CreateRelationship,
-    /// `SET n.x = n.x + 1`: reads what it writes.
+    /// `SET n.x = n.x + 1`: reads what it writes, and computes on it.
     SelfReferentialSet,
+    /// `SET p.v = [x IN p.v WHERE x <> '2']`, `SET p.d = date(p.d)`: reads what it writes, but
+    /// often gives the same value again; which one it is takes knowing the function.
+    SelfReferentialValue,
     /// `apoc.create.node`, `apoc.refactor.cloneNodes`, …
     CreatingProcedure,
 }
@@ -61,7 +64,8 @@ impl WriteKind {
         match self {
             WriteKind::CreateNode => "CREATE makes a new node for every committed row again",
             WriteKind::CreateRelationship => "CREATE makes a new relationship for every committed row again",
-            WriteKind::SelfReferentialSet => "this SET reads the property it writes, so it changes it again",
+            WriteKind::SelfReferentialSet => "this SET computes on the property it writes, so it changes it again",
+            WriteKind::SelfReferentialValue => "this SET reads the property it writes",
             WriteKind::CreatingProcedure => "this procedure creates new nodes or relationships again",
         }
     }
@@ -77,12 +81,25 @@ pub fn verdict(statement: &Statement) -> Option<Verdict> {
         Shape::Apoc(p) => p.embedded.iter().flat_map(|e| &e.statements).find_map(|s| statement_repeats(s, &guards)),
         _ => query_repeats(q, &guards),
     };
+    let repeated = repeated.filter(|_| !consumes_driving_rows(shape));
     let rerun = match (repeated, shape) {
         (None, _) => Rerun::Idempotent,
         (Some(_), Shape::Trailing(call, tx)) if resumable(q, call, tx) => Rerun::Resumable,
+        (Some(write), _) if write.kind == WriteKind::SelfReferentialValue => Rerun::Unknown,
         (Some(_), _) => Rerun::NotIdempotent,
     };
     Some(Verdict { rerun, repeated })
+}
+
+/// A batch body that deletes a variable it was driven by (`MATCH (u)-[r:OLD]->(p) CALL (u, r, p)
+/// { CREATE … DELETE r }`) consumes its driving rows: the rows of a committed batch are gone, so a
+/// re-run only finds the ones not done yet.
+fn consumes_driving_rows(shape: Shape<'_>) -> bool {
+    let Shape::Trailing(call, _) = shape else { return false };
+    call.body
+        .single_queries()
+        .flat_map(|sq| &sq.clauses)
+        .any(|c| matches!(c, Clause::Delete(d) if d.exprs.iter().any(|e| matches!(e.kind, ExprKind::Variable(_)))))
 }
 
 #[derive(Clone, Copy)]
@@ -216,7 +233,7 @@ fn clause_repeats(c: &Clause, guards: &Guards) -> Option<RepeatedWrite> {
             .items
             .iter()
             .find(|i| !set_item_rerunnable(i))
-            .map(|i| RepeatedWrite { span: i.span(), kind: WriteKind::SelfReferentialSet }),
+            .map(|i| RepeatedWrite { span: i.span(), kind: self_referential_kind(i) }),
         Clause::Foreach(f) => f.clauses.iter().find_map(|c| clause_repeats(c, guards)),
         Clause::CallSubquery(s) => query_repeats(&s.body, guards),
         Clause::CallProcedure(p) if apoc_parsed(p) => {
@@ -226,6 +243,30 @@ fn clause_repeats(c: &Clause, guards: &Guards) -> Option<RepeatedWrite> {
             Some(RepeatedWrite { span: p.span, kind: WriteKind::CreatingProcedure })
         }
         _ => None,
+    }
+}
+
+/// Arithmetic or concatenation on the value read (`n.c + 1`, `n.tags + ['x']`) changes it on
+/// every run; anything else (a filter, a conversion) may well not.
+fn self_referential_kind(item: &crate::ast::SetItem) -> WriteKind {
+    use crate::ast::SetItem;
+    let value = match item {
+        SetItem::Property { value, .. } | SetItem::Replace { value, .. } | SetItem::Merge { value, .. } => value,
+        SetItem::Labels { .. } => return WriteKind::SelfReferentialValue,
+    };
+    match &value.kind {
+        ExprKind::Binary {
+            op:
+                BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Mod
+                | BinaryOp::Pow
+                | BinaryOp::Concat,
+            ..
+        } => WriteKind::SelfReferentialSet,
+        _ => WriteKind::SelfReferentialValue,
     }
 }
 
@@ -398,7 +439,6 @@ mod tests {
     fn repeated_writes_that_cannot_resume() {
         for text in [
             "MATCH (s:Seed) CALL (s) { CREATE (:Row {i: s.i}) } IN TRANSACTIONS OF 10 ROWS",
-            "MATCH (n:A) CALL (n) { SET n.count = n.count + 1 } IN TRANSACTIONS",
             "UNWIND range(1, 10) AS i CALL (i) { CREATE (:Row) } IN 4 CONCURRENT TRANSACTIONS OF 2 ROWS",
             "UNWIND range(1, 10) AS i CALL (i) { CREATE (:Row) } IN TRANSACTIONS OF 2 ROWS ON ERROR CONTINUE",
             "UNWIND range(1, toInteger(rand() * 10)) AS i CALL (i) { CREATE (:Row) } IN TRANSACTIONS",
@@ -410,5 +450,21 @@ mod tests {
             assert_eq!(rerun(text), Some(Rerun::NotIdempotent), "{text}");
         }
         assert_eq!(rerun("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'CREATE (', {})"), Some(Rerun::Unknown));
+    }
+
+    #[test]
+    fn self_referential_sets_are_unknown_and_consuming_batches_idempotent() {
+        assert_eq!(
+            rerun("MATCH (n:A) CALL (n) { SET n.count = n.count + 1 } IN TRANSACTIONS"),
+            Some(Rerun::NotIdempotent)
+        );
+        for text in [
+            "MATCH (p:P) CALL (p) { SET p.d = date(p.d) } IN TRANSACTIONS",
+            "MATCH (p:P) CALL (p) { SET p.v = [x IN p.v WHERE x <> '2'] } IN TRANSACTIONS",
+        ] {
+            assert_eq!(rerun(text), Some(Rerun::Unknown), "{text}");
+        }
+        let consuming = "MATCH (u:U)-[r:OLD]->(p:P) CALL (u, r, p) { CREATE (u)-[:NEW]->(p) DELETE r } IN TRANSACTIONS";
+        assert_eq!(rerun(consuming), Some(Rerun::Idempotent));
     }
 }
