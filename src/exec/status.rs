@@ -116,6 +116,10 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         }
         out.push_str(&line);
         out.push('\n');
+        if let Some(effects) = e.record.as_ref().and_then(|r| r.schema_effects.as_ref()).filter(|x| !x.is_empty()) {
+            let described: Vec<String> = effects.iter().map(|x| x.describe()).collect();
+            out.push_str(&format!("             schema: {}\n", described.join(", ")));
+        }
         if let (Some(r), Some(cmd)) = (&e.record, &e.recovery) {
             if show_failed || r.status == Status::Running {
                 if let Some(err) = &r.error {
