@@ -20,6 +20,7 @@ use super::counters::Counters;
 use super::history::{self, BatchCount, Direction, Record, Status, Update};
 use super::lock::Lock;
 use super::progress::{Planned, StepProgress};
+use super::schema_effects;
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
@@ -161,7 +162,7 @@ impl Executor {
         refuse_blocked(&records)?;
         let chosen = to_roll_back(plan, &records, selection)?;
         for m in &chosen {
-            if down_units(m).is_none() {
+            if schema_effects::down_for(m, &records).units.is_none() {
                 return Err(Error::Usage(irreversible_message(m)));
             }
         }
@@ -169,7 +170,11 @@ impl Executor {
         for m in chosen {
             let records = history::load(&self.db).await?;
             let previous = previous_applied_version(plan, &records, m);
-            let units = down_units(m).unwrap_or_default();
+            let down = schema_effects::down_for(m, &records);
+            for note in &down.notes {
+                self.say(&format!("{}: {note}", migration_key(m)));
+            }
+            let units = down.units.unwrap_or_default();
             let run = Run::new(self, lock, m, Direction::Down, units, previous);
             done.push(run.execute(0).await.map_err(|e| after_completed(e, &done))?);
         }
@@ -225,7 +230,7 @@ impl Executor {
         let (units, version_after) = match record.direction {
             Direction::Up => (up_units(m), m.version.clone()),
             Direction::Down => (
-                down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?,
+                schema_effects::down_for(m, &records).units.ok_or_else(|| Error::Usage(irreversible_message(m)))?,
                 previous_applied_version(plan, &records, m),
             ),
         };
@@ -262,7 +267,7 @@ impl Executor {
             Direction::Down => {
                 let records = history::load(&self.db).await?;
                 (
-                    down_units(m).ok_or_else(|| Error::Usage(irreversible_message(m)))?,
+                    schema_effects::down_for(m, &records).units.ok_or_else(|| Error::Usage(irreversible_message(m)))?,
                     previous_applied_version(plan, &records, m),
                 )
             }
@@ -610,15 +615,11 @@ impl<'a> Run<'a> {
         running.new_attempt = i == start;
         running.reset_counts = i == start && start == 0;
         self.owned_write(vec![history::write(&running)]).await?;
-        let db = &self.exec.db;
         let mut counters = Counters::default();
         let mut batches = None;
         for statement in &self.units[i].statements {
             let outcome = if is_schema(statement) {
-                db.run_raw(query(&statement.text))
-                    .await
-                    .map(|c| (c, None))
-                    .map_err(|e| BatchFailure { message: db.redact(&e.to_string()), done: None })
+                self.schema_statement(statement).await
             } else {
                 self.run_batched(i, statement, progress).await
             };
@@ -640,6 +641,31 @@ impl<'a> Run<'a> {
             self.owned_write(vec![history::write(&next)]).await?;
         }
         Ok(UnitDone { counters, batches })
+    }
+
+    /// Runs a schema statement; going up, records at once what it really created or dropped, so
+    /// that `down` undoes exactly that ([`schema_effects`]).
+    async fn schema_statement(
+        &self,
+        statement: &PlannedStatement,
+    ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
+        let db = &self.exec.db;
+        let failed = |message: String| BatchFailure { message, done: None };
+        if self.direction == Direction::Down {
+            return db
+                .run_raw(query(&statement.text))
+                .await
+                .map(|c| (c, None))
+                .map_err(|e| failed(db.redact(&e.to_string())));
+        }
+        let (counters, effects) =
+            schema_effects::run(db, statement).await.map_err(|e| failed(db.redact(&e.to_string())))?;
+        if !effects.is_empty() {
+            self.owned_write(vec![schema_effects::append(&self.key, &effects)])
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        Ok((counters, None))
     }
 
     /// Runs one statement of an auto-commit unit so that, when batched, it reports what it

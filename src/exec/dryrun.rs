@@ -10,7 +10,7 @@
 //! Each step is measured against the current database: a step that depends on an earlier pending
 //! step sees the database without it.
 
-use super::apply::{down_units, pending, refuse_blocked, refuse_drift, to_roll_back, up_units, DownSelection, Unit};
+use super::apply::{pending, refuse_blocked, refuse_drift, to_roll_back, up_units, DownSelection, Unit};
 use super::connect::txn_run;
 use super::counters::Counters;
 use super::{history, migration_key, Executor};
@@ -55,7 +55,11 @@ impl Executor {
         refuse_blocked(&records)?;
         let mut out = Vec::new();
         for m in to_roll_back(plan, &records, selection)? {
-            let units = down_units(m).ok_or_else(|| Error::Usage(super::apply::irreversible_message(m)))?;
+            let down = super::schema_effects::down_for(m, &records);
+            for note in &down.notes {
+                self.say(&format!("{}: {note}", migration_key(m)));
+            }
+            let units = down.units.ok_or_else(|| Error::Usage(super::apply::irreversible_message(m)))?;
             self.preview_migration(m, &units, &mut out).await?;
         }
         Ok(out)

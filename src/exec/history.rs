@@ -18,12 +18,17 @@
 //! the driving rows its committed batches processed, advanced inside each batch's own inner
 //! transaction (see [`crate::plan::Batched::checkpointed`]), so exact after a failure or a kill.
 //!
+//! `schema_effects`: the indexes and constraints the latest `up` really created or dropped, one
+//! JSON string each (see [`super::schema_effects`]); absent in records written before cymig
+//! recorded them, or by `mark-applied` / `baseline`.
+//!
 //! Statuses: `running` (a step is in flight, or the process died while one was), `applied`,
 //! `failed` (a step or a verify query failed; `error` says why), `rolled_back`, `forgotten`
 //! (applied, its file deleted, and `repair` noted why it no longer matters).
 
 use super::connect::{txn_rows, Db};
 use super::counters::{self, Counters};
+use super::schema_effects::SchemaEffect;
 use crate::error::Result;
 use neo4rs::{query, Query, Row, Txn};
 use serde::Serialize;
@@ -109,6 +114,8 @@ pub struct Record {
     pub error: Option<String>,
     pub attempts: i64,
     pub notes: Vec<String>,
+    /// What the latest `up` really created and dropped (`None`: not recorded).
+    pub schema_effects: Option<Vec<SchemaEffect>>,
 }
 
 /// Creates the history's constraints if needed. Safe to run concurrently: a lost race
@@ -144,7 +151,8 @@ const RETURN_RECORD: &str =
      toString(m.applied_at) AS applied_at, m.applied_by AS applied_by, m.execution_ms AS execution_ms, \
      [k IN $counter_fields | coalesce(m[k], 0)] AS counters, m.rows_done AS rows_done, \
      m.batches_done AS batches_done, m.error AS error, \
-     coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes";
+     coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes, \
+     m.schema_effects AS schema_effects";
 
 /// Every history record (order: as stored; callers order by the plan).
 pub async fn load(db: &Db) -> Result<Vec<Record>> {
@@ -197,6 +205,7 @@ fn record_from_row(row: &Row) -> Option<Record> {
         error: row.get("error").ok(),
         attempts: row.get("attempts").unwrap_or(0),
         notes: row.get("notes").unwrap_or_default(),
+        schema_effects: super::schema_effects::from_history(row.get("schema_effects").ok()),
     })
 }
 
@@ -276,8 +285,12 @@ fn set_clause() -> String {
             )
         })
         .collect();
+    // First, while m.status is still the old one: a new `up` starts its effects again, a `retry`
+    // (from `running` or `failed`) keeps what the failed attempt did.
     format!(
-        "SET m.version = $version, m.script = coalesce($script, m.script), m.description = $description, m.checksum = $checksum, \
+        "SET m.schema_effects = CASE WHEN $reset_counts AND $direction = 'up' \
+             AND NOT coalesce(m.status, '') IN ['running', 'failed'] THEN [] ELSE m.schema_effects END, \
+             m.version = $version, m.script = coalesce($script, m.script), m.description = $description, m.checksum = $checksum, \
              m.status = $status, m.direction = $direction, m.steps_done = $steps_done, \
              m.steps_total = $steps_total, m.applied_by = $by, m.error = $error, \
              m.attempts = coalesce(m.attempts, 0) + $attempt, \

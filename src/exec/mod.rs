@@ -14,7 +14,8 @@
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
 //!   `repair`, `validate`, `baseline`, `unlock`; [`adopt`]: `baseline --from neo4j-migrations`;
 //!   [`prove`]: `cymig verify`, against [`decoy`] data;
-//! - [`missing`]: applied migrations whose file is gone.
+//! - [`missing`]: applied migrations whose file is gone;
+//! - [`schema_effects`]: what each schema statement really did, and the `down` that undoes that.
 
 pub mod admin;
 pub mod adopt;
@@ -30,6 +31,7 @@ pub mod missing;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;
+pub mod schema_effects;
 pub mod status;
 
 #[cfg(test)]

@@ -116,6 +116,12 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         }
         out.push_str(&line);
         out.push('\n');
+        // Once rolled back, what its up did no longer describes the database.
+        let applied = e.record.as_ref().filter(|r| r.status == Status::Applied);
+        if let Some(effects) = applied.and_then(|r| r.schema_effects.as_ref()).filter(|x| !x.is_empty()) {
+            let described: Vec<String> = effects.iter().map(|x| x.describe()).collect();
+            out.push_str(&format!("             schema: {}\n", described.join(", ")));
+        }
         if let (Some(r), Some(cmd)) = (&e.record, &e.recovery) {
             if show_failed || r.status == Status::Running {
                 if let Some(err) = &r.error {
