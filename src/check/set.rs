@@ -182,7 +182,12 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             Arc::new(crate::rules::context::DownHistory {
                 up: m.down.as_ref().map(|_| {
                     let up = &m.up;
-                    (up.source.text.clone(), up.migration_statements().to_vec(), up.script.comments.clone())
+                    let statements = crate::derive::compare::to_undo(
+                        up.migration_statements(),
+                        &up.script.statements,
+                        &up.directives,
+                    );
+                    (up.source.text.clone(), statements, up.script.comments.clone())
                 }),
                 earlier: earlier_touches.clone(),
             })

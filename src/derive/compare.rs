@@ -21,7 +21,7 @@
 use super::effects::{script_effects, Effect, Scope, ScriptEffects};
 use super::expr::variables;
 use crate::ast::{Clause, Comment, DropTarget, EntityKind, SchemaCommand, Statement, StatementKind};
-use crate::migration::Migration;
+use crate::migration::{Directive, DirectiveKind, Migration};
 use crate::schema::effects::{analyze, linear_clauses, Action, Touch};
 use crate::schema::{Catalog, SchemaEvent, SchemaModel, SchemaObject};
 use crate::span::Span;
@@ -120,11 +120,10 @@ pub fn compare(model: &SchemaModel, migrations: &[Migration], migration: &Migrat
         None if migration.up.down_start.is_some() => (&migration.up, migration.up.in_file_down_statements()),
         None => return None,
     };
-    let up = Script {
-        statements: migration.up.migration_statements(),
-        text: &migration.up.source.text,
-        comments: &migration.up.script.comments,
-    };
+    let up_statements =
+        to_undo(migration.up.migration_statements(), &migration.up.script.statements, &migration.up.directives);
+    let up =
+        Script { statements: &up_statements, text: &migration.up.source.text, comments: &migration.up.script.comments };
     let down =
         Script { statements: down_statements, text: &down_file.source.text, comments: &down_file.script.comments };
     let history = history_of(model, migrations, migration);
@@ -143,6 +142,22 @@ pub fn compare(model: &SchemaModel, migrations: &[Migration], migration: &Migrat
         );
     }
     Some(result)
+}
+
+/// The up statements a down must undo: those not acknowledged with `// cymig:irreversible`.
+pub fn to_undo(statements: &[Statement], all: &[Statement], directives: &[Directive]) -> Vec<Statement> {
+    let acknowledged: Vec<usize> = directives
+        .iter()
+        .filter(|d| matches!(d.kind, DirectiveKind::Irreversible { .. }))
+        .filter_map(|d| d.target_statement(all))
+        .collect();
+    let start = all.iter().position(|s| statements.first().is_some_and(|f| f.span == s.span)).unwrap_or(0);
+    statements
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !acknowledged.contains(&(start + i)))
+        .map(|(_, s)| s.clone())
+        .collect()
 }
 
 /// The catalog before `migration`, the touches of the migrations before it, and the renames

@@ -76,7 +76,8 @@ impl Rule for DownMismatch {
         if pair.down.is_empty() || !cx.script.errors.is_empty() {
             return;
         }
-        let up = match (pair.own_up, &pair.history.up) {
+        let own_up = pair.own_up.map(|up| crate::derive::compare::to_undo(up, statements_of(cx), cx.directives));
+        let up = match (&own_up, &pair.history.up) {
             (Some(statements), _) => Script { statements, text: cx.text(), comments: &cx.script.comments },
             (None, Some((text, statements, comments))) => Script { statements, text, comments },
             (None, None) => return,
@@ -91,6 +92,10 @@ impl Rule for DownMismatch {
             out.report(&META, f.down.unwrap_or(pair.at), f.message).help(f.fix);
         }
     }
+}
+
+fn statements_of<'a>(cx: &FileContext<'a>) -> &'a [Statement] {
+    &cx.script.statements
 }
 
 /// An up migration, the catalog before it, and the statements of its down script.
