@@ -56,6 +56,25 @@ fn check_reports_what_the_explicit_down_fails_to_undo() {
 }
 
 #[test]
+fn check_compares_effects_not_text() {
+    // fixtures/derive-check: an unscoped delete of what V2 created by key, a restore that reads
+    // a property V4 renames for good, a down Neo4j rejects, drops of schema V5 did not create.
+    for v in ["V2__admin", "V3__legacy_flag", "V4__archive_flag", "V5__score"] {
+        let (code, stdout, _) = cymig(&["derive-down", "--check", &format!("fixtures/derive-check/{v}.cypher")]);
+        assert_eq!(code, 1, "{stdout}");
+        insta::assert_snapshot!(format!("cli_check_{v}"), stdout);
+    }
+    // DETACH DELETE of the nodes the up created takes their relationships and labels along.
+    let (code, stdout, _) = cymig(&["derive-down", "--check", "fixtures/rules/down-mismatch/V7__wallet.cypher"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("creates-new") && !stdout.contains("incomplete"), "{stdout}");
+    // In-file down sections are checked too.
+    let (code, stdout, _) = cymig(&["derive-down", "--check", "fixtures/rules/down-mismatch/V5__in_file.cypher"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("order_channel"), "{stdout}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, _) = cymig(&["derive-down", "fixtures/derive/does_not_exist.cypher"]);
     assert_eq!(code, 2);

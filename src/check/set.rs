@@ -167,6 +167,9 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     }
     let MigrationSet { migrations, repeatables, unrecognised, .. } = set;
     let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
+    // Only sets with a down script pay for the data touches down-mismatch compares with.
+    let any_down = migrations.iter().any(|m| m.down.is_some() || m.up.down_start.is_some());
+    let mut earlier_touches = Vec::new();
     for m in migrations {
         let version = m.version.raw.clone();
         let before = running.clone();
@@ -175,14 +178,34 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         let empty_down = empty_down(&m);
         let has_down = (m.down.is_some() || m.up.down_start.is_some()) && empty_down.is_none();
         roles.push(FileRole::Up { version: version.clone(), has_down });
-        down_facts.push((files.len(), SetFacts { empty_down, ..SetFacts::default() }));
+        let down_history = has_down.then(|| {
+            Arc::new(crate::rules::context::DownHistory {
+                up: m.down.as_ref().map(|_| {
+                    let up = &m.up;
+                    let statements = crate::derive::compare::to_undo(
+                        up.migration_statements(),
+                        &up.script.statements,
+                        &up.directives,
+                    );
+                    (up.source.text.clone(), statements, up.script.comments.clone())
+                }),
+                earlier: earlier_touches.clone(),
+            })
+        });
+        if any_down {
+            earlier_touches
+                .extend(crate::schema::effects::touches_of_statements(m.up.migration_statements(), &m.up.source.text));
+        }
+        down_facts
+            .push((files.len(), SetFacts { empty_down, down_history: down_history.clone(), ..SetFacts::default() }));
         let before_up = Arc::new(before.clone());
         catalogs.push(before);
         files.push(ParsedFile::from_migration_file(m.up));
         if let Some(down) = m.down {
             roles.push(FileRole::Down { version: version.clone() });
             catalogs.push(running.clone());
-            down_facts.push((files.len(), SetFacts { before_up: Some(before_up), ..SetFacts::default() }));
+            down_facts
+                .push((files.len(), SetFacts { before_up: Some(before_up), down_history, ..SetFacts::default() }));
             files.push(ParsedFile::from_migration_file(down));
         }
         if let Some(verify) = m.verify {

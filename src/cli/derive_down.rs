@@ -34,7 +34,7 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     }
     let model = SchemaModel::from_migrations(&set.migrations);
     if args.check {
-        return check(&model, migration);
+        return check(&model, &set, migration);
     }
     let derived = derive_migration(&model, migration);
     let Some(script) = derived.render() else {
@@ -135,33 +135,70 @@ pub fn companion_path(m: &Migration) -> PathBuf {
     up.with_file_name(down_name)
 }
 
-fn check(model: &SchemaModel, m: &Migration) -> CommandResult {
-    let Some(down) = &m.down else {
-        return Err(Error::Usage(format!(
-            "{} has no explicit down script to check (expected {})",
-            display(m.up.path()),
-            display(&companion_path(m))
-        )));
+fn check(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> CommandResult {
+    let down_file = match &m.down {
+        Some(d) => d,
+        None if m.up.down_start.is_some() => &m.up,
+        None => {
+            return Err(Error::Usage(format!(
+                "{} has no explicit down script to check (expected {})",
+                display(m.up.path()),
+                display(&companion_path(m))
+            )))
+        }
     };
-    let Some(result) = compare(model, m) else { return Ok(0) };
+    let Some(result) = compare(model, &set.migrations, m) else { return Ok(0) };
     let up = display(m.up.path());
-    let down_path = display(down.path());
-    if result.gaps.is_empty() && result.broken.is_empty() {
-        println!("{down_path} undoes everything {up} does");
+    let down_path = display(down_file.path());
+    if result.is_empty() {
+        println!("{down_path} undoes everything {up} does, and nothing more");
         return Ok(0);
     }
-    for b in &result.broken {
-        println!("{down_path}:{}: {}", b.line, b.message);
+    for f in &result.findings {
+        let (path, source, span) = match (f.down, f.up) {
+            (Some(s), _) => (&down_path, &down_file.source, s),
+            (None, Some(s)) => (&up, &m.up.source, s),
+            (None, None) => (&down_path, &down_file.source, crate::span::Span::at(0)),
+        };
+        let lc = source.line_col(span.start);
+        let lead = if f.down.is_none() { "the down script leaves this in place: " } else { "" };
+        println!("{path}:{}:{}: {}: {lead}{}", lc.line, lc.column, f.kind.name(), f.message);
+        println!("  help: {}", f.fix);
     }
-    if !result.gaps.is_empty() {
-        println!("{down_path} fails to undo:");
-        for g in &result.gaps {
-            println!("  {up}:{}: {}", g.line, g.message);
-        }
-    }
-    if let Some(derived) = derive_migration(model, m).render() {
-        println!("\nhelp: the derived down script would undo it; print it with `cymig derive-down {up}`");
-        let _ = derived;
+    if let Some(help) = derived_recommendation(model, set, m) {
+        println!("\n{help}");
     }
     Ok(1)
+}
+
+/// The derived down, recommended only when it passes the same comparison; an inexact or
+/// assumed step is named, and `cymig verify` proves it against decoys.
+fn derived_recommendation(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> Option<String> {
+    let script = derive_migration(model, m).render()?;
+    let parsed = crate::syntax::parse(&script);
+    if !parsed.errors.is_empty() {
+        return None;
+    }
+    let up = crate::derive::compare::Script {
+        statements: m.up.migration_statements(),
+        text: &m.up.source.text,
+        comments: &m.up.script.comments,
+    };
+    let down =
+        crate::derive::compare::Script { statements: &parsed.statements, text: &script, comments: &parsed.comments };
+    let history = crate::derive::compare::history_of(model, &set.migrations, m);
+    if !crate::derive::compare::compare_scripts(&up, &down, &history).is_empty() {
+        return None;
+    }
+    let marked = script.lines().filter(|l| l.contains("Inexact:") || l.contains("Assumption:")).count();
+    let up_path = display(m.up.path());
+    let dir = display(m.up.path().parent().unwrap_or(Path::new(".")));
+    let exactness = match marked {
+        0 => "undoes exactly what the up does".to_string(),
+        n => format!("undoes it, with {n} step(s) marked `Inexact:` or `Assumption:` (read them)"),
+    };
+    Some(format!(
+        "help: the derived down script {exactness}: print it with `cymig derive-down {up_path}`, \
+         and prove it on a scratch database, decoys included, with `cymig verify {dir} --uri …`"
+    ))
 }

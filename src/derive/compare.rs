@@ -1,126 +1,542 @@
-//! `cymig derive-down --check`: does an explicit down script undo everything its up migration
-//! does? Each effect of the up (schema objects created or dropped; labels, types and
-//! properties created, set, renamed, removed or deleted) must be countered by an effect of the
-//! down. Down statements that cannot run (a variable used in WHERE but never bound) count for
-//! nothing.
+//! Does an explicit down script undo its up migration, and only that? `cymig derive-down
+//! --check` and the `down-mismatch` rule both read this comparison.
+//!
+//! Effects are compared, not text: the schema model replays the up and then the down (so a
+//! down must bring the catalog back exactly), and [`super::effects`] says for every data write
+//! what it changes and which entities it reaches. A down is reported when it
+//! - leaves an up effect in place (`incomplete`);
+//! - deletes or removes more than the up created: every `:User` for an up that created one
+//!   (`over-delete`), or nodes the up never created (`not-created`);
+//! - drops schema the up did not create: an earlier migration's (`drops-older`) or a name no
+//!   migration creates (`drops-unknown`); or creates schema that did not exist before the up
+//!   (`creates-new`);
+//! - reads a label or property that a later migration renames and whose own down does not
+//!   rename back (`reads-renamed`): when this down runs, nothing has that name any more;
+//! - is a statement Neo4j rejects (`rejected`; such a statement counts for nothing), or
+//!   creates schema that exists already after the up, without IF NOT EXISTS (`exists-already`).
+//!
+//! Where the model is unsure (an up that writes through a procedure or FOREACH, a label no
+//! earlier migration knows) it stays silent rather than guess.
 
+use super::effects::{script_effects, Effect, Scope, ScriptEffects};
 use super::expr::variables;
-use crate::ast::{Clause, PathElement, SchemaCommand, Statement, StatementKind};
-use crate::migration::Migration;
-use crate::schema::effects::{analyze, linear_clauses, touches_of_statements, Action, Touch};
-use crate::schema::{SchemaEvent, SchemaModel, SchemaObject};
-use crate::source::SourceFile;
+use crate::ast::{Clause, Comment, DropTarget, EntityKind, SchemaCommand, Statement, StatementKind};
+use crate::migration::{Directive, DirectiveKind, Migration};
+use crate::schema::effects::{analyze, linear_clauses, Action, Touch};
+use crate::schema::{Catalog, SchemaEvent, SchemaModel, SchemaObject};
 use crate::span::Span;
 
-/// One thing the explicit down script fails to undo.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Gap {
-    /// The up statement.
-    pub statement: Span,
-    pub line: usize,
-    pub message: String,
+/// A script as the comparison reads it.
+#[derive(Clone, Copy)]
+pub struct Script<'a> {
+    pub statements: &'a [Statement],
+    pub text: &'a str,
+    pub comments: &'a [Comment],
 }
 
-/// A down statement that fails before it changes anything.
+/// What the rest of the history says about the up migration.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// The catalog before the up ran.
+    pub before: Catalog,
+    /// The data touches of earlier migrations: which labels and properties already had data.
+    pub earlier: Vec<Touch>,
+    /// Renames made by later migrations that their own downs do not undo.
+    pub later: Vec<LaterRename>,
+}
+
+/// A rename by a later migration: of a label (`property: None`) or of a property on `label`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct BrokenStatement {
-    pub line: usize,
+pub struct LaterRename {
+    pub version: String,
+    pub label: String,
+    pub property: Option<String>,
+    pub to: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Rejected,
+    OverDelete,
+    NotCreated,
+    DropsOlder,
+    DropsUnknown,
+    CreatesNew,
+    ReadsRenamed,
+    ExistsAlready,
+    Incomplete,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Rejected => "rejected",
+            Kind::OverDelete => "over-delete",
+            Kind::NotCreated => "not-created",
+            Kind::DropsOlder => "drops-older",
+            Kind::DropsUnknown => "drops-unknown",
+            Kind::CreatesNew => "creates-new",
+            Kind::ReadsRenamed => "reads-renamed",
+            Kind::ExistsAlready => "exists-already",
+            Kind::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// One way the down script fails its up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub kind: Kind,
+    /// The down statement at fault (`None` for an up effect the down leaves in place).
+    pub down: Option<Span>,
+    /// The up statement whose effect is left in place, for `incomplete`.
+    pub up: Option<Span>,
     pub message: String,
+    pub fix: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comparison {
-    pub gaps: Vec<Gap>,
-    pub broken: Vec<BrokenStatement>,
+    pub findings: Vec<Finding>,
 }
 
-/// Compares `migration`'s explicit down script with what its up does.
-pub fn compare(model: &SchemaModel, migration: &Migration) -> Option<Comparison> {
-    let down = migration.down.as_ref()?;
-    let up = &migration.up;
-    let mut result = Comparison::default();
-    let down_text = &down.source.text;
-    let mut working: Vec<&Statement> = Vec::new();
-    for s in down.migration_statements() {
-        match unbound_where_variable(s) {
-            Some(v) => result.broken.push(BrokenStatement {
-                line: down.source.line_col(s.span.start).line,
-                message: format!("fails in Neo4j: variable `{v}` is used in WHERE but never bound"),
-            }),
-            None => working.push(s),
+impl Comparison {
+    fn push(&mut self, finding: Finding) {
+        if !self.findings.contains(&finding) {
+            self.findings.push(finding);
         }
     }
-    let owned: Vec<Statement> = working.into_iter().cloned().collect();
-    let down_touches = touches_of_statements(&owned, down_text);
-    let down_detached_types = detached_types(&owned);
-    let down_schema: Vec<(&SchemaCommand, String)> =
-        owned.iter().filter_map(|s| s.as_schema().map(|c| (c, s.span.text(down_text).to_string()))).collect();
-    let events = model.migration(&migration.version.raw).map(|m| m.events.clone()).unwrap_or_default();
-    for event in &events {
-        if let Some(message) = schema_gap(event, &down_schema, down_text) {
-            push_gap(&mut result, &up.source, event.statement(), message);
-        }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
     }
-    let up_touches = model.migration(&migration.version.raw).map(|m| m.touches.clone()).unwrap_or_default();
-    for t in &up_touches {
-        if !undone(t, &up_touches, &down_touches, &down_detached_types) {
-            push_gap(&mut result, &up.source, t.statement, describe_gap(t));
-        }
+}
+
+/// Compares `migration`'s explicit down script (a `U…`/`.down` file or its in-file down
+/// section) with its up, in the history `migrations` (the set, in version order).
+pub fn compare(model: &SchemaModel, migrations: &[Migration], migration: &Migration) -> Option<Comparison> {
+    let (down_file, down_statements) = match &migration.down {
+        Some(d) => (d, d.migration_statements()),
+        None if migration.up.down_start.is_some() => (&migration.up, migration.up.in_file_down_statements()),
+        None => return None,
+    };
+    let up_statements =
+        to_undo(migration.up.migration_statements(), &migration.up.script.statements, &migration.up.directives);
+    let up =
+        Script { statements: &up_statements, text: &migration.up.source.text, comments: &migration.up.script.comments };
+    let down =
+        Script { statements: down_statements, text: &down_file.source.text, comments: &down_file.script.comments };
+    let history = history_of(model, migrations, migration);
+    let mut result = compare_scripts(&up, &down, &history);
+    let range = down_statements.first().map(|s| s.span.start).unwrap_or(0);
+    for e in down_file.script.errors.iter().filter(|e| e.span.start >= range || migration.down.is_some()) {
+        result.findings.insert(
+            0,
+            Finding {
+                kind: Kind::Rejected,
+                down: Some(e.span),
+                up: None,
+                message: format!("syntax error: {}; Neo4j rejects this statement", e.message),
+                fix: "fix the syntax".to_string(),
+            },
+        );
     }
     Some(result)
 }
 
-fn push_gap(result: &mut Comparison, source: &SourceFile, statement: Span, message: String) {
-    let gap = Gap { statement, line: source.line_col(statement.start).line, message };
-    if !result.gaps.contains(&gap) {
-        result.gaps.push(gap);
-    }
+/// The up statements a down must undo: those not acknowledged with `// cymig:irreversible`.
+pub fn to_undo(statements: &[Statement], all: &[Statement], directives: &[Directive]) -> Vec<Statement> {
+    let acknowledged: Vec<usize> = directives
+        .iter()
+        .filter(|d| matches!(d.kind, DirectiveKind::Irreversible { .. }))
+        .filter_map(|d| d.target_statement(all))
+        .collect();
+    let start = all.iter().position(|s| statements.first().is_some_and(|f| f.span == s.span)).unwrap_or(0);
+    statements
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !acknowledged.contains(&(start + i)))
+        .map(|(_, s)| s.clone())
+        .collect()
 }
 
-fn schema_gap(event: &SchemaEvent, down: &[(&SchemaCommand, String)], text: &str) -> Option<String> {
-    match event {
-        SchemaEvent::Created { object, .. } => {
-            let dropped = down.iter().any(|(c, _)| match c {
-                SchemaCommand::DropIndex(d) => {
-                    object.kind.is_index()
-                        && (drop_name(&d.target) == object.name.as_deref()
-                            || object.matches_legacy_target(&d.target, true))
-                }
-                SchemaCommand::DropConstraint(d) => {
-                    object.kind.is_constraint()
-                        && (drop_name(&d.target) == object.name.as_deref()
-                            || object.matches_legacy_target(&d.target, false))
-                }
-                _ => false,
-            });
-            (!dropped).then(|| format!("creates the {}; the down script never drops it", object.describe()))
-        }
-        SchemaEvent::Dropped { object, .. } => {
-            let recreated = down.iter().any(|(c, _)| recreates(c, text, object));
-            (!recreated).then(|| format!("drops the {}; the down script never re-creates it", object.describe()))
-        }
-        _ => None,
-    }
+/// The catalog before `migration`, the touches of the migrations before it, and the renames
+/// of the ones after it that their downs do not undo.
+pub fn history_of(model: &SchemaModel, migrations: &[Migration], migration: &Migration) -> History {
+    let version = &migration.version.raw;
+    let before = model.migration(version).map(|m| m.before.clone()).unwrap_or_default();
+    let position = migrations.iter().position(|m| m.version.raw == *version).unwrap_or(migrations.len());
+    let earlier = model.migrations.iter().take(position).flat_map(|m| m.touches.iter().cloned()).collect();
+    let later = migrations.iter().skip(position + 1).flat_map(unrestored_renames).collect();
+    History { before, earlier, later }
 }
 
-fn drop_name(target: &crate::ast::DropTarget) -> Option<&str> {
-    match target {
-        crate::ast::DropTarget::Name(n) => Some(&n.value),
-        _ => None,
-    }
-}
-
-fn recreates(c: &SchemaCommand, text: &str, object: &SchemaObject) -> bool {
-    let created = match c {
-        SchemaCommand::CreateIndex(ci) => SchemaObject::from_create_index(ci, text, None),
-        SchemaCommand::CreateConstraint(cc) => SchemaObject::from_create_constraint(cc, text, None),
-        _ => return false,
+/// The renames of `m` that its explicit down does not undo (none when it has no down: a
+/// rollback cannot go past it then).
+pub fn unrestored_renames(m: &Migration) -> Vec<LaterRename> {
+    let down = match &m.down {
+        Some(d) => script_effects(d.migration_statements(), &d.source.text),
+        None if m.up.down_start.is_some() => script_effects(m.up.in_file_down_statements(), &m.up.source.text),
+        None => return Vec::new(),
     };
-    created.same_schema(object)
+    let up = script_effects(m.up.migration_statements(), &m.up.source.text);
+    renames_not_undone(&up, &down, &m.version.raw)
 }
 
-fn undone(t: &Touch, up: &[Touch], down: &[Touch], detached: &[String]) -> bool {
-    let same = |d: &Touch| d.label == t.label || d.label.is_empty() || t.label.is_empty();
+/// The renames of `up` that `down` does not reverse.
+pub fn renames_not_undone(up: &ScriptEffects, down: &ScriptEffects, version: &str) -> Vec<LaterRename> {
+    let mut out = Vec::new();
+    let back_labels = down.label_renames();
+    for (from, to, _) in up.label_renames() {
+        if !back_labels.iter().any(|(f, t, _)| *f == to && *t == from) {
+            out.push(LaterRename { version: version.to_string(), label: from, property: None, to });
+        }
+    }
+    let back_props = down.property_renames();
+    for (label, from, to, _) in up.property_renames() {
+        if !back_props.iter().any(|(l, f, t, _)| (l == &label || l.is_empty()) && *f == to && *t == from) {
+            out.push(LaterRename { version: version.to_string(), label, property: Some(from), to });
+        }
+    }
+    out
+}
+
+/// Compares two scripts: `down` must undo `up`, and only `up`.
+pub fn compare_scripts(up: &Script, down: &Script, history: &History) -> Comparison {
+    let mut result = Comparison::default();
+    let working = runnable(down, &mut result);
+    schema_findings(up, down, &working, &history.before, &mut result);
+    let up_fx = script_effects(up.statements, up.text);
+    let down_fx = script_effects(&working, down.text);
+    data_findings(&up_fx, &down_fx, history, &mut result);
+    rename_findings(&down_fx, &history.later, &mut result);
+    result.findings.sort_by_key(|f| (f.down.is_none(), f.down.or(f.up).map(|s| s.start), f.kind));
+    result
+}
+
+/// The down statements Neo4j runs; a finding for each one it rejects.
+fn runnable(down: &Script, result: &mut Comparison) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for s in down.statements {
+        let mut why: Vec<String> = crate::semantic::analyze(s, down.text).into_iter().map(|e| e.message).collect();
+        if let Some(v) = unbound_where_variable(s) {
+            why.push(format!("variable `{v}` is used in WHERE but never bound"));
+        }
+        match why.first() {
+            Some(message) => result.push(Finding {
+                kind: Kind::Rejected,
+                down: Some(s.span),
+                up: None,
+                message: format!("Neo4j rejects this statement ({message}): it undoes nothing"),
+                fix: "fix the statement; `cymig lint` on the down script says how".to_string(),
+            }),
+            None => out.push(s.clone()),
+        }
+    }
+    out
+}
+
+fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &Catalog, result: &mut Comparison) {
+    let mut after_up = before.clone();
+    let mut up_events = Vec::new();
+    for s in up.statements {
+        if let Some(e) = after_up.apply_statement_in(up.comments, s, up.text, None) {
+            up_events.push(e);
+        }
+    }
+    let mut after_down = after_up.clone();
+    for s in working {
+        let Some(event) = after_down.apply_statement_in(down.comments, s, down.text, None) else { continue };
+        if let SchemaEvent::Created { object, .. } = &event {
+            // The up dropped something the model never saw created: this may be it, back.
+            if up_drops_unknown(up, &up_events, object) {
+                continue;
+            }
+        }
+        if let Some(f) = down_schema_finding(&event, before, &after_up, s.span) {
+            result.push(f);
+        }
+    }
+    for object in after_up.iter().filter(|o| !holds(before, o) && holds(&after_down, o)) {
+        result.push(Finding {
+            kind: Kind::Incomplete,
+            down: None,
+            up: up_event_span(&up_events, object),
+            message: format!("the up migration creates {}, which this down script does not drop", object.describe()),
+            fix: match object.drop_cypher() {
+                Some(d) => format!("add `{d};`"),
+                None => "drop it by the name Neo4j gave it (SHOW INDEXES / SHOW CONSTRAINTS)".to_string(),
+            },
+        });
+    }
+    for object in before.iter().filter(|o| !holds(&after_up, o) && !holds(&after_down, o)) {
+        result.push(Finding {
+            kind: Kind::Incomplete,
+            down: None,
+            up: up_event_span(&up_events, object),
+            message: format!("the up migration drops {}, which this down script does not re-create", object.describe()),
+            fix: format!("add `{};`", object.create_cypher()),
+        });
+    }
+}
+
+fn down_schema_finding(event: &SchemaEvent, before: &Catalog, after_up: &Catalog, at: Span) -> Option<Finding> {
+    let (kind, message, fix) = match event {
+        SchemaEvent::Dropped { object, .. } if holds(before, object) && holds(after_up, object) => (
+            Kind::DropsOlder,
+            format!(
+                "drops {}, which existed before the up migration{} and is not one it creates",
+                object.describe(),
+                object.created_by.as_deref().map(|v| format!(" (created by version {v})")).unwrap_or_default()
+            ),
+            "remove this statement: the rollback would take away a constraint or index older migrations rely on"
+                .to_string(),
+        ),
+        SchemaEvent::DroppedUnknown { target, if_exists, .. } => (
+            Kind::DropsUnknown,
+            format!(
+                "drops `{target}`, which neither the up migration nor an earlier one creates{}",
+                if *if_exists {
+                    ": IF EXISTS makes it a no-op, so whatever it was meant to drop stays"
+                } else {
+                    ": Neo4j fails on a missing index or constraint, unless it was made outside the migrations"
+                }
+            ),
+            "drop the name the up migration creates (`cymig derive-down` prints it)".to_string(),
+        ),
+        SchemaEvent::Created { object, .. } if !holds(before, object) => (
+            Kind::CreatesNew,
+            format!("creates {}, which did not exist before the up migration", object.describe()),
+            "remove it: a down re-creates only what its up drops".to_string(),
+        ),
+        SchemaEvent::AlreadyExists { existing, if_not_exists: false, .. } => (
+            Kind::ExistsAlready,
+            format!(
+                "creates {}, which exists already after the up migration: Neo4j fails this statement",
+                existing.describe()
+            ),
+            "remove it, or add IF NOT EXISTS if another migration may have dropped it".to_string(),
+        ),
+        _ => return None,
+    };
+    Some(Finding { kind, down: Some(at), up: None, message, fix })
+}
+
+/// Whether one of the up's drops of an object the model did not know names or describes `object`.
+fn up_drops_unknown(up: &Script, events: &[SchemaEvent], object: &SchemaObject) -> bool {
+    events.iter().any(|e| {
+        let SchemaEvent::DroppedUnknown { statement, .. } = e else { return false };
+        let Some(command) = up.statements.iter().find(|s| s.span == *statement).and_then(|s| s.as_schema()) else {
+            return false;
+        };
+        let (target, is_index) = match command {
+            SchemaCommand::DropIndex(d) => (&d.target, true),
+            SchemaCommand::DropConstraint(d) => (&d.target, false),
+            _ => return false,
+        };
+        let named = matches!(target, DropTarget::Name(n) if object.name.as_deref() == Some(n.value.as_str()));
+        is_index == object.kind.is_index() && (named || object.matches_legacy_target(target, is_index))
+    })
+}
+
+fn up_event_span(events: &[SchemaEvent], object: &SchemaObject) -> Option<Span> {
+    events.iter().find_map(|e| match e {
+        SchemaEvent::Created { object: o, statement } | SchemaEvent::Dropped { object: o, statement }
+            if same_object(o, object) =>
+        {
+            Some(*statement)
+        }
+        _ => None,
+    })
+}
+
+/// Whether `catalog` has `object`, under its name or on its schema (a down that re-creates an
+/// index under another name still restores what queries rely on).
+pub fn holds(catalog: &Catalog, object: &SchemaObject) -> bool {
+    let named = object.name.as_deref().and_then(|name| match object.kind.is_index() {
+        true => catalog.index_named(name),
+        false => catalog.constraint_named(name),
+    });
+    named.is_some() || catalog.equivalent(object).is_some()
+}
+
+fn same_object(a: &SchemaObject, b: &SchemaObject) -> bool {
+    (a.name.is_some() && a.name == b.name && a.kind.is_index() == b.kind.is_index()) || a.same_schema(b)
+}
+
+fn data_findings(up: &ScriptEffects, down: &ScriptEffects, history: &History, result: &mut Comparison) {
+    for d in &down.effects {
+        if let Some(f) = excess(d, up, history) {
+            result.push(f);
+        }
+    }
+    let deleted_created = deleted_created_labels(up, down);
+    let up_touches: Vec<Touch> = up.effects.iter().map(|e| e.touch.clone()).collect();
+    let down_touches: Vec<Touch> = down.effects.iter().map(|e| e.touch.clone()).collect();
+    let detached = detached_types(down);
+    let aliases = up.label_renames();
+    let same_label = |a: &str, b: &str| {
+        a == b || aliases.iter().any(|(from, to, _)| (from == a && to == b) || (from == b && to == a))
+    };
+    for e in &up.effects {
+        let carried_off = e.carriers.iter().any(|c| deleted_created.contains(c));
+        if carried_off || undone(&e.touch, &up_touches, &down_touches, &detached, &same_label) {
+            continue;
+        }
+        result.push(Finding {
+            kind: Kind::Incomplete,
+            down: None,
+            up: Some(e.statement()),
+            message: describe_gap(&e.touch),
+            fix: "undo it in the down script, or mark the up statement `// cymig:irreversible -- <reason>`".to_string(),
+        });
+    }
+}
+
+/// A down write that reaches more than the up changed.
+fn excess(d: &Effect, up: &ScriptEffects, history: &History) -> Option<Finding> {
+    let t = &d.touch;
+    if t.label.is_empty() || up.opaque {
+        return None;
+    }
+    let on_label: Vec<&Effect> = up.effects.iter().filter(|e| e.touch.label == t.label).collect();
+    let creates = |e: &&&Effect| e.touch.action == Action::Create && e.touch.property.is_none();
+    let thing = describe_thing(t);
+    if t.action == Action::Delete && t.property.is_none() {
+        if on_label.iter().any(|e| e.touch.action == Action::Delete) {
+            return None;
+        }
+        let Some(first_created) = on_label.iter().find(creates) else {
+            return Some(Finding {
+                kind: Kind::NotCreated,
+                down: Some(d.statement()),
+                up: None,
+                message: format!(
+                    "deletes {thing}, but the up migration creates none: the rollback destroys data that existed before it"
+                ),
+                fix: format!("undo only what the up changed on {thing} (the relationships or properties it added)"),
+            });
+        };
+        if d.scope == Scope::All && known_before(&t.label, None, history) && only_some(&on_label) {
+            return Some(over_delete(d, &thing, None, first_created.statement()));
+        }
+        return None;
+    }
+    if t.action != Action::Remove || d.scope != Scope::All {
+        return None;
+    }
+    let prop = t.property.as_deref();
+    let written: Vec<&Effect> = on_label
+        .iter()
+        .copied()
+        .filter(|e| e.touch.property.as_deref() == prop && matches!(e.touch.action, Action::Set | Action::Create))
+        .collect();
+    let first = written.first()?;
+    let whole = on_label.iter().filter(|e| e.touch.property.as_deref() == prop || e.touch.property.is_none());
+    let whole: Vec<&Effect> = whole.copied().collect();
+    (known_before(&t.label, prop, history) && only_some(&whole))
+        .then(|| over_delete(d, &thing, prop, first.statement()))
+}
+
+/// Every up write on the label reaches only entities it created from fixed values, or found by
+/// a key: none reaches every entity of the label, or a set a pattern decides.
+fn only_some(effects: &[&Effect]) -> bool {
+    !effects.is_empty()
+        && effects.iter().all(|e| match e.scope {
+            Scope::Keyed => true,
+            Scope::Created => e.driverless,
+            Scope::Filtered | Scope::All => false,
+        })
+}
+
+fn over_delete(d: &Effect, thing: &str, prop: Option<&str>, up: Span) -> Finding {
+    let (verb, what) = match prop {
+        None => ("deletes", format!("every {thing}")),
+        Some(p) => ("removes", format!("`{p}` from every {thing}")),
+    };
+    Finding {
+        kind: Kind::OverDelete,
+        down: Some(d.statement()),
+        up: Some(up),
+        message: format!(
+            "{verb} {what}, but the up migration changes only some of them: the rollback also reaches {thing} that existed before it or were made since"
+        ),
+        fix: "find them by the key the up wrote (`MATCH (n:Label {key: …})`), as `cymig derive-down` does".to_string(),
+    }
+}
+
+/// Whether entities of `label` (with `property`) may exist that the up did not make: an earlier
+/// migration wrote them, or schema is defined on them. Without that, an unscoped delete of a
+/// label the up introduced is left alone.
+fn known_before(label: &str, property: Option<&str>, history: &History) -> bool {
+    let by_touch = history.earlier.iter().any(|t| {
+        t.label == label
+            && match property {
+                None => true,
+                Some(p) => t.writes_property(label, p),
+            }
+    });
+    let by_schema = history
+        .before
+        .iter()
+        .any(|o| o.labels.iter().any(|l| l == label) && property.is_none_or(|p| o.properties.iter().any(|k| k == p)));
+    by_touch || by_schema
+}
+
+/// Labels of nodes the up creates and the down deletes: what was on them goes with them.
+fn deleted_created_labels(up: &ScriptEffects, down: &ScriptEffects) -> Vec<String> {
+    let created = |l: &str| {
+        up.effects
+            .iter()
+            .any(|e| e.touch.label == l && e.touch.action == Action::Create && e.touch.entity == EntityKind::Node)
+    };
+    down.effects
+        .iter()
+        .filter(|d| d.touch.action == Action::Delete && d.touch.entity == EntityKind::Node && d.detach)
+        .filter(|d| created(&d.touch.label))
+        .map(|d| d.touch.label.clone())
+        .collect()
+}
+
+fn rename_findings(down: &ScriptEffects, later: &[LaterRename], result: &mut Comparison) {
+    for read in &down.reads {
+        for r in later {
+            let hit = match (&r.property, &read.property) {
+                (None, None) => r.label == read.label,
+                (Some(p), Some(q)) => p == q && (r.label == read.label || r.label.is_empty()),
+                _ => false,
+            };
+            if !hit {
+                continue;
+            }
+            let (old, new) = match &r.property {
+                None => (format!(":{}", r.label), format!(":{}", r.to)),
+                Some(p) => (format!("`{p}` of :{}", read.label), format!("`{}`", r.to)),
+            };
+            result.push(Finding {
+                kind: Kind::ReadsRenamed,
+                down: Some(read.statement),
+                up: None,
+                message: format!(
+                    "reads {old}, which version {} renames to {new} without renaming it back in its down: when this runs, nothing has the old name",
+                    r.version
+                ),
+                fix: format!("make version {}'s down rename {new} back, or read {new} here", r.version),
+            });
+        }
+    }
+}
+
+/// Whether the down counters `t`; `same_label` also holds for a label and the one the up
+/// renames it to (the down may undo the rename first, then work on the old name).
+fn undone(
+    t: &Touch,
+    up: &[Touch],
+    down: &[Touch],
+    detached: &[String],
+    same_label: &dyn Fn(&str, &str) -> bool,
+) -> bool {
+    let same = |d: &Touch| same_label(&d.label, &t.label) || d.label.is_empty() || t.label.is_empty();
     let has = |pred: &dyn Fn(&Touch) -> bool| down.iter().any(|d| same(d) && pred(d));
     let prop = t.property.as_deref();
     let entity_deleted = has(&|d| d.property.is_none() && d.action == Action::Delete);
@@ -162,12 +578,16 @@ fn undone(t: &Touch, up: &[Touch], down: &[Touch], detached: &[String]) -> bool 
     }
 }
 
-fn describe_gap(t: &Touch) -> String {
-    let thing = match (t.entity, t.label.is_empty()) {
-        (crate::ast::EntityKind::Node, false) => format!(":{}", t.label),
-        (crate::ast::EntityKind::Relationship, false) => format!("[:{}]", t.label),
+fn describe_thing(t: &Touch) -> String {
+    match (t.entity, t.label.is_empty()) {
+        (EntityKind::Node, false) => format!(":{}", t.label),
+        (EntityKind::Relationship, false) => format!("[:{}]", t.label),
         _ => "entities".to_string(),
-    };
+    }
+}
+
+fn describe_gap(t: &Touch) -> String {
+    let thing = describe_thing(t);
     match (&t.action, t.property.as_deref()) {
         (Action::Create, None) => format!("creates {thing}; the down script never deletes them"),
         (Action::Create, Some(p)) => format!("creates {thing} with `{p}`; the down script never deletes them"),
@@ -200,36 +620,7 @@ fn unbound_where_variable(s: &Statement) -> Option<String> {
     None
 }
 
-/// Relationship types adjacent (in a MATCH pattern) to nodes a statement DETACH DELETEs.
-fn detached_types(statements: &[Statement]) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in statements {
-        let StatementKind::Query(q) = &s.kind else { continue };
-        let Some(clauses) = linear_clauses(q) else { continue };
-        let detached: Vec<String> = clauses
-            .iter()
-            .filter_map(|c| match c {
-                Clause::Delete(d) if d.detach => Some(d.exprs.iter().flat_map(variables).collect::<Vec<_>>()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        for c in &clauses {
-            let Clause::Match(m) = c else { continue };
-            for part in &m.pattern.parts {
-                let els = &part.path.elements;
-                for (i, el) in els.iter().enumerate() {
-                    let PathElement::Relationship(r) = el else { continue };
-                    let touches_detached = [i.wrapping_sub(1), i + 1].iter().any(|&j| {
-                        matches!(els.get(j), Some(PathElement::Node(n))
-                            if n.variable.as_ref().is_some_and(|v| detached.contains(&v.value)))
-                    });
-                    if touches_detached {
-                        out.extend(crate::schema::effects::label_names(r.types.as_ref()));
-                    }
-                }
-            }
-        }
-    }
-    out
+/// Relationship types whose end nodes the down DETACH DELETEs: they go with the nodes.
+fn detached_types(down: &ScriptEffects) -> Vec<String> {
+    down.adjacent_to_detached.clone()
 }

@@ -38,6 +38,7 @@
 
 pub mod compare;
 mod data;
+pub mod effects;
 mod expr;
 mod validate;
 

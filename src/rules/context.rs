@@ -84,6 +84,17 @@ pub struct SetFacts {
     /// For an explicit down script: the catalog before its up migration ran, which the down
     /// must restore.
     pub before_up: Option<std::sync::Arc<Catalog>>,
+    /// For a migration with an explicit down script (its up and its down file): what
+    /// `down-mismatch` compares the down with.
+    pub down_history: Option<std::sync::Arc<DownHistory>>,
+}
+
+/// The up migration of a down script, and the data touches of the migrations before it.
+#[derive(Clone, Debug, Default)]
+pub struct DownHistory {
+    /// The up file's text and migration statements (`None` on the up file itself).
+    pub up: Option<(String, Vec<crate::ast::Statement>, Vec<crate::ast::Comment>)>,
+    pub earlier: Vec<crate::schema::effects::Touch>,
 }
 
 impl SetFacts {

@@ -1,5 +1,7 @@
 use super::*;
-use crate::schema::{Catalog, SchemaEvent, SchemaObject};
+use crate::derive::compare::{compare_scripts, History, Kind, Script};
+use crate::rules::context::DownHistory;
+use crate::schema::Catalog;
 use crate::span::Span;
 
 pub struct DownMismatch;
@@ -9,19 +11,26 @@ pub static META: RuleMeta = RuleMeta {
     code: "CM037",
     severity: Severity::Warning,
     category: Category::Reversibility,
-    summary: "An explicit down script that does not undo the schema changes of its up migration",
+    summary: "An explicit down script that does not undo its up migration, or undoes more than it did",
     docs: r#"## What it does
-Replays the up migration and then its explicit down script (`U<version>__….cypher`,
-`….down.cypher`, or the section after `-- +migrate Down`) on the schema model, and flags a down
-that does not bring the indexes and constraints back to where they were:
-- an index or constraint the up creates and the down does not drop;
-- one the up drops (its definition known from an earlier migration) that the down does not
-  re-create;
-- one the down drops that existed before the up and that the up did not touch.
+Compares the explicit down script (`U<version>__….cypher`, `….down.cypher`, or the section
+after `-- +migrate Down`) with its up migration by their *effects*, the comparison
+`cymig derive-down --check` makes: the schema model replays the up and then the down, and each
+data write is read as what it changes and which entities it reaches (the ones the up created,
+ones found by a key, by a pattern, or every entity of a label). It flags a down that
+- leaves an up effect in place: an index or constraint the up creates and the down does not
+  drop, one the up drops that it does not re-create, nodes, relationships, labels or properties
+  the up creates, adds, sets or renames that it never deletes, removes or renames back
+  (`DETACH DELETE` of the nodes the up created takes their relationships and labels with them);
+- deletes or removes more than the up created: every `:User` when the up created one by key,
+  or nodes of a label the up never creates;
+- drops an index or constraint that existed before the up (an earlier migration's), or a name
+  no migration creates; creates one that did not exist before the up, or one that exists
+  already without `IF NOT EXISTS` (Neo4j fails it).
 
-Only what the schema model knows exactly is compared: indexes and constraints, by name or by
-schema. Data changes are `cymig derive-down --check`'s business; an empty down script is
-reported by `irreversible`.
+A statement Neo4j rejects is `semantic-error`'s and `undefined-variable`'s finding; what cymig
+cannot analyse (an up that writes through a procedure or FOREACH, a label no earlier migration
+knows) is left alone. An empty down script is reported by `irreversible`.
 
 ## Why it matters
 A down script is what a rollback runs during an incident. One that leaves the up's index
@@ -37,11 +46,19 @@ CREATE INDEX customer_name IF NOT EXISTS FOR (c:Customer) ON (c.name);
 DROP CONSTRAINT customer_email IF EXISTS;
 ```
 
+```cypher
+// V4__admin.cypher
+CREATE (:User {uid: 'admin', name: 'Admin'});
+// U4__admin.cypher: deletes every user, not only the one V4 created
+MATCH (u:User) DETACH DELETE u;
+```
+
 ## Use instead
-Drop everything the up creates, and nothing else:
+Undo everything the up does, and nothing else (find created data by the key the up wrote):
 ```cypher
 DROP INDEX customer_name IF EXISTS;
 DROP CONSTRAINT customer_email IF EXISTS;
+MATCH (u:User {uid: 'admin'}) DETACH DELETE u;
 ```
 "#,
     fixable: false,
@@ -59,99 +76,55 @@ impl Rule for DownMismatch {
         if pair.down.is_empty() || !cx.script.errors.is_empty() {
             return;
         }
-        let (after_down, drops) = replay(&pair.after_up, pair.down, cx);
-        for (span, message) in mismatches(&pair.before, &pair.after_up, &after_down, &drops, pair.at) {
-            out.report(&META, span, message).help(
-                "a rollback must leave the schema as it was before the up migration: drop what the up creates and re-create what it drops",
-            );
+        let own_up = pair.own_up.map(|up| crate::derive::compare::to_undo(up, statements_of(cx), cx.directives));
+        let up = match (&own_up, &pair.history.up) {
+            (Some(statements), _) => Script { statements, text: cx.text(), comments: &cx.script.comments },
+            (None, Some((text, statements, comments))) => Script { statements, text, comments },
+            (None, None) => return,
+        };
+        let down = Script { statements: pair.down, text: cx.text(), comments: &cx.script.comments };
+        let history = History { before: pair.before, earlier: pair.history.earlier.clone(), later: Vec::new() };
+        for f in compare_scripts(&up, &down, &history).findings {
+            // A statement Neo4j rejects is semantic-error's and undefined-variable's finding.
+            if f.kind == Kind::Rejected {
+                continue;
+            }
+            out.report(&META, f.down.unwrap_or(pair.at), f.message).help(f.fix);
         }
     }
 }
 
-/// The catalogs around an up migration and the statements of its down script.
+fn statements_of<'a>(cx: &FileContext<'a>) -> &'a [Statement] {
+    &cx.script.statements
+}
+
+/// An up migration, the catalog before it, and the statements of its down script.
 struct UpAndDown<'a> {
     before: Catalog,
-    after_up: Catalog,
+    /// The up statements when they are in this file (before its down section).
+    own_up: Option<&'a [Statement]>,
+    history: std::sync::Arc<DownHistory>,
     down: &'a [Statement],
     /// Where findings about something missing from the down point.
     at: Span,
 }
 
-/// A down file (its up's catalogs come from the set), or an up file with a down section.
+/// A down file (its up comes from the set), or an up file with a down section.
 fn up_and_down<'a>(cx: &FileContext<'a>) -> Option<UpAndDown<'a>> {
     let statements = &cx.script.statements;
+    let history = cx.set.down_history.clone()?;
     match &cx.role {
         FileRole::Down { .. } => {
             let before = (**cx.set.before_up.as_ref()?).clone();
             let at = Span::at(statements.first()?.span.start);
-            Some(UpAndDown { before, after_up: cx.catalog_before.clone(), down: statements, at })
+            Some(UpAndDown { before, own_up: None, history, down: statements, at })
         }
         FileRole::Up { .. } => {
             let start = crate::migration::load::in_file_down_start(cx.script)?;
             let (up, down) = statements.split_at(start.min(statements.len()));
-            let mut after_up = cx.catalog_before.clone();
-            after_up.apply_script_statements(&cx.script.comments, up, cx.text(), None);
             let at = Span::at(down.first()?.span.start);
-            Some(UpAndDown { before: cx.catalog_before.clone(), after_up, down, at })
+            Some(UpAndDown { before: cx.catalog_before.clone(), own_up: Some(up), history, down, at })
         }
         _ => None,
     }
-}
-
-/// The catalog once the down ran, and what each of its statements dropped.
-fn replay(after_up: &Catalog, down: &[Statement], cx: &FileContext) -> (Catalog, Vec<(Span, SchemaObject)>) {
-    let mut catalog = after_up.clone();
-    let mut drops = Vec::new();
-    for statement in down {
-        let event = catalog.apply_statement_in(&cx.script.comments, statement, cx.text(), None);
-        if let Some(SchemaEvent::Dropped { object, .. }) = event {
-            drops.push((statement.span, object));
-        }
-    }
-    (catalog, drops)
-}
-
-fn mismatches(
-    before: &Catalog,
-    after_up: &Catalog,
-    after_down: &Catalog,
-    drops: &[(Span, SchemaObject)],
-    at: Span,
-) -> Vec<(Span, String)> {
-    let mut found = Vec::new();
-    for object in after_up.iter().filter(|o| !holds(before, o) && holds(after_down, o)) {
-        found.push((
-            at,
-            format!("the up migration creates {}, which this down script does not drop", object.describe()),
-        ));
-    }
-    for object in before.iter().filter(|o| !holds(after_down, o)) {
-        if !holds(after_up, object) {
-            let message =
-                format!("the up migration drops {}, which this down script does not re-create", object.describe());
-            found.push((at, message));
-            continue;
-        }
-        let dropped_here = drops.iter().find(|(_, d)| same_object(d, object));
-        if let Some((span, _)) = dropped_here {
-            let message =
-                format!("drops {}, which existed before the up migration and is not one it creates", object.describe());
-            found.push((*span, message));
-        }
-    }
-    found
-}
-
-/// Whether `catalog` has `object`, under its name or on its schema (a down that re-creates an
-/// index under another name still restores what queries rely on).
-fn holds(catalog: &Catalog, object: &SchemaObject) -> bool {
-    let named = object.name.as_deref().and_then(|name| match object.kind.is_index() {
-        true => catalog.index_named(name),
-        false => catalog.constraint_named(name),
-    });
-    named.is_some() || catalog.equivalent(object).is_some()
-}
-
-fn same_object(a: &SchemaObject, b: &SchemaObject) -> bool {
-    (a.name.is_some() && a.name == b.name && a.kind.is_index() == b.kind.is_index()) || a.same_schema(b)
 }

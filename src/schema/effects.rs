@@ -542,7 +542,7 @@ pub fn single_apoc_iterate(query: &Query, text: &str) -> Option<(String, String)
     })
 }
 
-fn touches_of_analysis(a: &Analysis, statement: Span) -> Vec<Touch> {
+pub fn touches_of_analysis(a: &Analysis, statement: Span) -> Vec<Touch> {
     let mut out = Vec::new();
     let mut push = |entity, label: &str, property: Option<&str>, action: Action| {
         out.push(Touch { entity, label: label.to_string(), property: property.map(str::to_string), action, statement })
