@@ -225,7 +225,7 @@ pub struct PerPathIgnore {
     /// `*` matches within one path segment, `**` any number of segments, `?` one character.
     /// A pattern without `/` matches the file name in any directory; one with `/` matches the
     /// linted path from any directory boundary (`legacy/**` matches `db/legacy/V1__x.cypher`).
-    /// See `check::options::glob_matches`, the one matcher.
+    /// See `migration::glob::glob_matches`, the one matcher.
     pub pattern: String,
     pub rules: Vec<String>,
 }

@@ -36,7 +36,7 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     if args.check {
         return check(&model, migration);
     }
-    let derived = derive_migration(&model, migration);
+    let derived = derive_migration(&model, migration, &crate::check::findings_of);
     let Some(script) = derived.render() else {
         eprint!("{}", irreversible_report(migration, &derived));
         return Ok(1);
@@ -65,7 +65,7 @@ pub(crate) fn derived_text(set: &MigrationSet, file: &Path) -> Result<String, St
     if !migration.up.script.errors.is_empty() {
         return Err("fix the syntax errors first: a down script is derived from the whole migration".to_string());
     }
-    let derived = derive_migration(&SchemaModel::from_migrations(&set.migrations), migration);
+    let derived = derive_migration(&SchemaModel::from_migrations(&set.migrations), migration, &crate::check::findings_of);
     derived.render().ok_or_else(|| irreversible_report(migration, &derived))
 }
 
@@ -159,7 +159,7 @@ fn check(model: &SchemaModel, m: &Migration) -> CommandResult {
             println!("  {up}:{}: {}", g.line, g.message);
         }
     }
-    if let Some(derived) = derive_migration(model, m).render() {
+    if let Some(derived) = derive_migration(model, m, &crate::check::findings_of).render() {
         println!("\nhelp: the derived down script would undo it; print it with `cymig derive-down {up}`");
         let _ = derived;
     }

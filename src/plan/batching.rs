@@ -8,7 +8,7 @@
 use super::Batched;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
 use crate::ast::{InTransactions, Statement};
-use crate::exec::history::MIGRATION_LABEL;
+use super::MIGRATION_LABEL;
 use crate::rules::rerun::{self, Rerun};
 use crate::schema::effects::is_apoc_batch_procedure;
 
