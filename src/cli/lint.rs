@@ -225,7 +225,7 @@ fn fix_hint(outcome: &check::LintOutcome) -> String {
     let (mut safe, mut unsafe_only) = (0, 0);
     for file in outcome.files.iter().filter(|f| !outcome.frozen.contains(&f.source.path)) {
         for fix in file.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
-            if fix.safe {
+            if fix.is_safe() {
                 safe += 1;
             } else {
                 unsafe_only += 1;

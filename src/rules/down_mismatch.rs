@@ -5,10 +5,6 @@ use crate::span::Span;
 pub struct DownMismatch;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "down-mismatch",
-    code: "CM037",
-    severity: Severity::Warning,
-    category: Category::Reversibility,
     summary: "An explicit down script that does not undo the schema changes of its up migration",
     docs: r#"## What it does
 Replays the up migration and then its explicit down script (`U<version>__….cypher`,
@@ -44,7 +40,7 @@ DROP INDEX customer_name IF EXISTS;
 DROP CONSTRAINT customer_email IF EXISTS;
 ```
 "#,
-    fixable: false,
+    ..identity::down_mismatch
 };
 
 impl Rule for DownMismatch {
