@@ -74,7 +74,9 @@ fn violations() -> Vec<String> {
         for used in used_modules(&code_of(&text)) {
             let shown = relative.display();
             match layer_of(&used) {
-                Some(layer) if layer > own => found.push(format!("src/{shown}: `{module}` uses `{used}`, a later layer")),
+                Some(layer) if layer > own => {
+                    found.push(format!("src/{shown}: `{module}` uses `{used}`, a later layer"))
+                }
                 None => found.push(format!("src/{shown}: uses `crate::{used}`, which is in no layer")),
                 _ => {}
             }

@@ -65,7 +65,8 @@ pub(crate) fn derived_text(set: &MigrationSet, file: &Path) -> Result<String, St
     if !migration.up.script.errors.is_empty() {
         return Err("fix the syntax errors first: a down script is derived from the whole migration".to_string());
     }
-    let derived = derive_migration(&SchemaModel::from_migrations(&set.migrations), migration, &crate::check::findings_of);
+    let derived =
+        derive_migration(&SchemaModel::from_migrations(&set.migrations), migration, &crate::check::findings_of);
     derived.render().ok_or_else(|| irreversible_report(migration, &derived))
 }
 

@@ -300,7 +300,13 @@ fn acknowledgement(statement: &Statement, statements: &[Statement], directives: 
     })
 }
 
-fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, text: &str, checker: Checker) -> Outcome {
+fn derive_statement(
+    model: &SchemaModel,
+    version: &str,
+    statement: &Statement,
+    text: &str,
+    checker: Checker,
+) -> Outcome {
     let migration = model.migration(version);
     match &statement.kind {
         StatementKind::Schema(_) => {
@@ -316,7 +322,9 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 version,
                 catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
             };
-            match data::invert_query(&ctx, query, text).and_then(|list| validate::runnable(&list, checker).map(|_| list)) {
+            match data::invert_query(&ctx, query, text)
+                .and_then(|list| validate::runnable(&list, checker).map(|_| list))
+            {
                 Ok(list) if list.is_empty() => Outcome::Nothing("the statement changes nothing in the graph".into()),
                 Ok(list) => Outcome::Inverse(list),
                 Err(why) => Outcome::Irreversible(why),

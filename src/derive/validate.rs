@@ -13,7 +13,9 @@ pub fn runnable(list: &[InverseStatement], checker: Checker) -> Result<(), Strin
         let text = format!("{};\n", inv.cypher);
         let found = checker(&text, REJECTED_BY_NEO4J);
         if let Some((rule, message)) = found.iter().find(|(r, _)| REJECTED_BY_NEO4J.contains(r)) {
-            return Err(format!("the derived inverse would not run ({rule}: {message}); write the down script by hand"));
+            return Err(format!(
+                "the derived inverse would not run ({rule}: {message}); write the down script by hand"
+            ));
         }
     }
     Ok(())

@@ -295,11 +295,7 @@ fn never_applied(migrations: &[MigrationPlan], chain: &[ChainEntry], adopted: &[
 }
 
 fn newest_version(adopted: &[Adopted<'_>]) -> Option<String> {
-    adopted
-        .iter()
-        .filter_map(|a| a.migration.version.as_ref())
-        .max()
-        .map(|v| v.raw.clone())
+    adopted.iter().filter_map(|a| a.migration.version.as_ref()).max().map(|v| v.raw.clone())
 }
 
 fn refusal(problems: &[String]) -> String {
