@@ -3,8 +3,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, Result};
-use crate::rules::{registry, Rule, Settings};
 pub use crate::migration::glob::glob_matches;
+use crate::rules::{registry, Rule, Settings};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -116,17 +116,9 @@ impl LintOptions {
     }
 }
 
-/// Options from `cymig.toml` (found by walking up from the first path, or `--config`) with
-/// the command-line flags in `overrides` on top. Unknown rule names are configuration errors
-/// (exit 2) that say where they are written.
-pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
-    let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let config = crate::config::Config::load(&start, overrides)?;
-    for_config(&config)
-}
-
-/// Options from a configuration already resolved (with its flags); unknown rule names are
-/// configuration errors, as in [`from_config`].
+/// Options from a configuration the command resolved (`cymig.toml` and its flags, loaded once
+/// by the CLI); unknown rule names are configuration errors (exit 2) that say where they are
+/// written.
 pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
     for r in &config.rule_references {
         if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta()))
