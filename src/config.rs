@@ -225,7 +225,7 @@ pub struct PerPathIgnore {
     /// `*` matches within one path segment, `**` any number of segments, `?` one character.
     /// A pattern without `/` matches the file name in any directory; one with `/` matches the
     /// linted path from any directory boundary (`legacy/**` matches `db/legacy/V1__x.cypher`).
-    /// See `check::options::glob_matches`, the one matcher.
+    /// See `migration::glob::glob_matches`, the one matcher.
     pub pattern: String,
     pub rules: Vec<String>,
 }
@@ -587,17 +587,28 @@ fn absolute(path: &Path) -> PathBuf {
 // Reading the TOML document with exact positions
 // ---------------------------------------------------------------------------------------------
 
-/// The keys each table accepts (`migrations` is a directory or a table).
-const TOP_KEYS: &[&str] = &["migrations", "target", "edition", "lint", "database", "hooks"];
-const MIGRATIONS_KEYS: &[&str] = &["dir", "layout", "up", "down", "repeatable", "callback"];
-const LINT_KEYS: &[&str] =
-    &["select", "ignore", "per-path-ignores", "severity", "batching", "exclude", "extend-exclude"];
-// `max-unbatched-rows` is read by `cymig up` (it counts a step's driving rows), not by the
-// `unbatched-write` rule, which flags unbounded drivers whatever their size.
-const BATCHING_KEYS: &[&str] = &["default-batch-size", "max-unbatched-rows"];
-const DATABASE_KEYS: &[&str] =
-    &["uri", "user", "database", "password-file", "lock-timeout", "lease", "connect-timeout", "request-timeout"];
-const HOOKS_KEYS: &[&str] = &["pre-up"];
+/// Every table of `cymig.toml` with the keys it accepts, in file order: what the reader checks
+/// keys against, and what `cymig config --show` prints (a test holds the two together).
+/// `migrations` is a directory or a table; `lint.per-path-ignores` and `lint.severity` take any
+/// glob or rule as a key.
+pub const KEYS: &[(&str, &[&str])] = &[
+    ("", &["migrations", "target", "edition", "lint", "database", "hooks"]),
+    ("migrations", &["dir", "layout", "up", "down", "repeatable", "callback"]),
+    ("lint", &["select", "ignore", "per-path-ignores", "severity", "batching", "exclude", "extend-exclude"]),
+    // `max-unbatched-rows` is read by `cymig up` (it counts a step's driving rows), not by the
+    // `unbatched-write` rule, which flags unbounded drivers whatever their size.
+    ("lint.batching", &["default-batch-size", "max-unbatched-rows"]),
+    (
+        "database",
+        &["uri", "user", "database", "password-file", "lock-timeout", "lease", "connect-timeout", "request-timeout"],
+    ),
+    ("hooks", &["pre-up"]),
+];
+
+/// The keys `table` accepts (none for a table [`KEYS`] does not list).
+fn keys_of(table: &str) -> &'static [&'static str] {
+    KEYS.iter().find(|(name, _)| *name == table).map_or(&[], |(_, keys)| keys)
+}
 
 struct Reader<'a> {
     text: &'a str,
@@ -606,7 +617,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read_into(&self, top: &toml_edit::Table, config: &mut Config) -> Result<()> {
-        self.check_keys(top, "", TOP_KEYS)?;
+        self.check_keys(top, "")?;
         if let Some((key, item)) = top.get_key_value("migrations") {
             match item.as_table_like() {
                 Some(table) => self.read_migrations(table, config)?,
@@ -635,7 +646,7 @@ impl Reader<'_> {
         }
         if let Some((key, item)) = top.get_key_value("hooks") {
             let hooks = self.table(item, "hooks", key)?;
-            self.check_keys(hooks, "hooks", HOOKS_KEYS)?;
+            self.check_keys(hooks, "hooks")?;
             if let Some((key, item)) = hooks.get_key_value("pre-up") {
                 config.hooks.pre_up = Some(self.string(item, "hooks.pre-up", key)?);
                 self.mark(config, "hooks.pre-up");
@@ -653,7 +664,7 @@ impl Reader<'_> {
 
     /// `[migrations]`: `dir`, and `layout` or custom patterns (which imply `layout = "custom"`).
     fn read_migrations(&self, table: &dyn TableLike, config: &mut Config) -> Result<()> {
-        self.check_keys(table, "migrations", MIGRATIONS_KEYS)?;
+        self.check_keys(table, "migrations")?;
         if let Some((key, item)) = table.get_key_value("dir") {
             self.read_migrations_dir(item, key, config)?;
         }
@@ -730,7 +741,7 @@ impl Reader<'_> {
     }
 
     fn read_lint(&self, lint: &dyn TableLike, config: &mut Config) -> Result<()> {
-        self.check_keys(lint, "lint", LINT_KEYS)?;
+        self.check_keys(lint, "lint")?;
         for list in ["select", "ignore"] {
             if let Some((key, item)) = lint.get_key_value(list) {
                 let dotted = format!("lint.{list}");
@@ -784,7 +795,7 @@ impl Reader<'_> {
         }
         if let Some((key, item)) = lint.get_key_value("batching") {
             let table = self.table(item, "lint.batching", key)?;
-            self.check_keys(table, "lint.batching", BATCHING_KEYS)?;
+            self.check_keys(table, "lint.batching")?;
             if let Some((key, item)) = table.get_key_value("default-batch-size") {
                 config.lint.batching.default_batch_size =
                     self.positive(item, "lint.batching.default-batch-size", key)?;
@@ -808,7 +819,7 @@ impl Reader<'_> {
                  the repository",
             ));
         }
-        self.check_keys(db, "database", DATABASE_KEYS)?;
+        self.check_keys(db, "database")?;
         if let Some((key, item)) = db.get_key_value("uri") {
             let uri = self.string(item, "database.uri", key)?;
             if uri_has_password(&uri) {
@@ -868,7 +879,8 @@ impl Reader<'_> {
     }
 
     /// Unknown keys are errors with their position and the list of valid keys.
-    fn check_keys(&self, table: &dyn TableLike, name: &str, valid: &[&str]) -> Result<()> {
+    fn check_keys(&self, table: &dyn TableLike, name: &str) -> Result<()> {
+        let valid = keys_of(name);
         for (key, _) in table.iter() {
             if valid.contains(&key) {
                 continue;

@@ -41,8 +41,37 @@ pub struct Fix {
     /// What the fix does, e.g. "insert `IF NOT EXISTS`".
     pub message: String,
     pub edits: Vec<Edit>,
-    /// Safe fixes are applied by `--fix`; unsafe ones are only shown.
-    pub safe: bool,
+    pub applicability: Applicability,
+}
+
+/// How far a fix may be applied without a reviewer (as in ruff).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// The result means the same to Neo4j: `--fix` applies it.
+    Safe,
+    /// It may change what runs: applied only with `--fix --unsafe-fixes`, for review.
+    Unsafe,
+    /// Shown as a suggestion, never applied.
+    DisplayOnly,
+}
+
+impl Applicability {
+    /// How `cymig rule` names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe (applied by `--fix`)",
+            Applicability::Unsafe => "unsafe (applied only with `--fix --unsafe-fixes`)",
+            Applicability::DisplayOnly => "shown only, never applied",
+        }
+    }
+}
+
+impl Fix {
+    /// Applied by `--fix`.
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

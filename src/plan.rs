@@ -4,6 +4,8 @@
 //! The executor takes a [`CheckedPlan`], which only the checker can build, so nothing reaches a
 //! database without having passed the checker at error severity.
 
+use crate::check::Passed;
+use crate::migration::Version;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -14,8 +16,9 @@ pub struct Plan {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MigrationPlan {
-    /// The version as written in the file name (`1_10`, `2.1`); `None` for repeatable migrations.
-    pub version: Option<String>,
+    /// The version (serialised as written in the file name: `1_10`, `2.1`), compared as a
+    /// version; `None` for repeatable migrations.
+    pub version: Option<Version>,
     pub description: String,
     pub file: PathBuf,
     /// Hex SHA-256 of the file's bytes.
@@ -30,6 +33,19 @@ pub struct MigrationPlan {
     /// against the wrong database or with `${…}` in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+}
+
+impl MigrationPlan {
+    /// The version as written in the file name, for messages and the history record.
+    pub fn version_text(&self) -> Option<&str> {
+        self.version.as_ref().map(|v| v.raw.as_str())
+    }
+
+    /// Whether `text` as a user types it (`1.10`, `V1_10`, `001_10`) names this migration's version.
+    pub fn has_version(&self, text: &str) -> bool {
+        let typed = Version::parse(text.strip_prefix(['V', 'v']).unwrap_or(text));
+        self.version.as_ref().is_some_and(|v| typed.is_ok_and(|t| t == *v))
+    }
 }
 
 /// One transaction unit.
@@ -114,14 +130,20 @@ pub struct DownScript {
 
 /// A plan built from migrations that passed the checker with no error-severity findings.
 ///
-/// Its constructor is private to the crate and called only by the checker, so holding one is
-/// proof that the check happened.
+/// Its field is private and its only constructor takes a [`Passed`] set, which only the
+/// checker's gate makes: holding one is proof that the check happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckedPlan(Plan);
 
 impl CheckedPlan {
-    /// Only the checker calls this, after it found no error-severity diagnostics.
-    pub(crate) fn from_checked(plan: Plan) -> Self {
+    /// Compiles the plan of a set the checker passed.
+    pub fn compile(passed: &Passed, options: &PlanOptions) -> Self {
+        CheckedPlan(compile(passed.set(), options))
+    }
+
+    /// A plan the checker never saw, for the executor's unit tests.
+    #[cfg(test)]
+    pub(crate) fn unchecked(plan: Plan) -> Self {
         CheckedPlan(plan)
     }
 
@@ -129,6 +151,10 @@ impl CheckedPlan {
         &self.0
     }
 }
+
+/// The label of the history's migration nodes: the executor keeps the history, and the plan's
+/// checkpointed batch statements advance a record of it.
+pub const MIGRATION_LABEL: &str = "__CymigMigration";
 
 pub mod batching;
 pub mod compile;

@@ -308,6 +308,50 @@ fn every_option_has_a_description_and_is_read() {
     }
 }
 
+/// Every command that reads `cymig.toml` takes the same configuration flags (one `ConfigFlags`),
+/// so `--config x.toml`, `--no-config` and `--target` mean one thing everywhere.
+#[test]
+fn every_command_that_reads_the_configuration_takes_the_same_flags() {
+    use clap::CommandFactory;
+    let cli = cymig::cli::Cli::command();
+    let reading = [
+        "lint",
+        "config",
+        "hash",
+        "plan",
+        "status",
+        "up",
+        "down",
+        "retry",
+        "mark-applied",
+        "repair",
+        "validate",
+        "baseline",
+        "unlock",
+        "verify",
+        "server",
+    ];
+    for name in reading {
+        let sub = cli.find_subcommand(name).expect("subcommand");
+        let offered: Vec<&str> = sub.get_arguments().filter_map(|a| a.get_long()).collect();
+        for flag in ["config", "no-config", "target", "edition", "select", "extend-select", "ignore", "migrations"] {
+            assert!(offered.contains(&flag), "`cymig {name}` lacks --{flag}");
+        }
+    }
+}
+
+/// `cymig up --no-config` ignores the cymig.toml that would block it, as `lint --no-config` does.
+#[test]
+fn up_takes_no_config_like_lint() {
+    let dir = project("migrations = \"db/migrations\"\n[lint.severity]\nunbatched-write = \"error\"\n");
+    let migration = "MATCH (p:Person) WHERE p.flag IS NULL SET p.flag = true;\n";
+    fs::write(dir.path().join("db/migrations/V1__flag.cypher"), migration).expect("write");
+    let blocked = cymig(dir.path(), &["up", "db/migrations"]);
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    let unconfigured = cymig(dir.path(), &["up", "--no-config", "db/migrations"]);
+    assert_eq!((unconfigured.code, unconfigured.stderr.contains("no password")), (2, true), "{}", unconfigured.stderr);
+}
+
 /// `lint.exclude` and `lint.extend-exclude` are globs of paths `cymig lint` does not read.
 #[test]
 fn lint_excludes_configured_globs() {

@@ -32,7 +32,7 @@ fn derive_set(dir: &str) -> Vec<(String, DerivedDown)> {
         .map(|m| {
             assert!(m.up.script.errors.is_empty(), "{} parses: {:?}", m.up.path().display(), m.up.script.errors);
             let name = m.up.path().file_stem().unwrap().to_string_lossy().into_owned();
-            (name, derive_migration(&model, m))
+            (name, derive_migration(&model, m, &cymig::check::findings_of))
         })
         .collect()
 }
@@ -104,7 +104,7 @@ fn derived_downs_lint_clean() {
         for m in &set.migrations {
             let up_name = m.up.path().file_name().unwrap().to_string_lossy().into_owned();
             std::fs::write(tmp.path().join(&up_name), &m.up.source.text).unwrap();
-            if let Some(script) = derive_migration(&model, m).render() {
+            if let Some(script) = derive_migration(&model, m, &cymig::check::findings_of).render() {
                 let down = tmp.path().join(format!("U{}", &up_name[1..]));
                 std::fs::write(&down, script).unwrap();
                 written.push(down);
@@ -168,7 +168,7 @@ fn realworld_derive_counts() {
         let model = SchemaModel::from_migrations(&set.migrations);
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();
         for m in &set.migrations {
-            for step in derive_migration(&model, m).steps.iter().filter(|s| !s.schema) {
+            for step in derive_migration(&model, m, &cymig::check::findings_of).steps.iter().filter(|s| !s.schema) {
                 *counts.entry(status(step)).or_default() += 1;
             }
         }

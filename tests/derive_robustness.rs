@@ -38,7 +38,7 @@ fn derivation_never_panics_and_always_reparses_on_tck_queries() {
             comments: &script.comments,
         };
         let model = SchemaModel::replay(&[input]);
-        let down = derive(&model, "1", &source, &script.statements, &[]);
+        let down = derive(&model, "1", &source, &script.statements, &[], &cymig::check::findings_of);
         if let Some(rendered) = down.render() {
             let reparsed = cymig::syntax::parse(&rendered);
             assert!(

@@ -1,7 +1,7 @@
 //! `derive-down --check` on the hand-written downs of `../shared/realworld`, judged.
 //!
 //! Every explicit down script there is compared with its up by the comparison `--check` runs
-//! (`cymig::derive::compare`), in its real history:
+//! (`cymig::undo::compare`), in its real history:
 //! - open-kilda's Liquigraph migrations: each `1.N-*/` directory's changelogs are the up, its
 //!   `rollback*.cql` files the down, the directories in version order the history;
 //! - neo4go's `-- +neo4go Down` sections (a migration set, as `cymig derive-down --check` reads it);
@@ -13,7 +13,7 @@
 //! judged false comes back (a false alarm still raised is marked `open = true`). It prints the
 //! true and false alarm counts. Skipped (with a message) when `../shared/realworld` is absent.
 
-use cymig::derive::compare::{compare, compare_scripts, renames_not_undone, History, Script};
+use cymig::undo::compare::{compare, compare_scripts, renames_not_undone, History, Script};
 use cymig::derive::effects::script_effects;
 use cymig::migration::changelog_xml::{formatted_change_sets, mask};
 use cymig::migration::MigrationSet;
@@ -64,7 +64,7 @@ fn relative(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/")
 }
 
-fn alarms_of(result: &cymig::derive::compare::Comparison, up: &Joined, down: &Joined) -> Vec<Alarm> {
+fn alarms_of(result: &cymig::undo::compare::Comparison, up: &Joined, down: &Joined) -> Vec<Alarm> {
     result
         .findings
         .iter()

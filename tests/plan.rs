@@ -78,7 +78,7 @@ fn index_creation_is_awaited_before_later_steps() {
 fn from_and_to_select_versions_inclusively() {
     let v = |s: &str| Some(Version::parse(s).unwrap());
     let plan = plan_of("fixtures/seed-002", &PlanOptions { from: v("3"), to: v("5") });
-    let versions: Vec<&str> = plan.migrations.iter().map(|m| m.version.as_deref().unwrap()).collect();
+    let versions: Vec<&str> = plan.migrations.iter().map(|m| m.version_text().unwrap()).collect();
     assert_eq!(versions, vec!["3", "4", "5"]);
 }
 
@@ -119,7 +119,7 @@ fn use_statements_and_placeholders_are_marked_unsupported() {
 fn an_empty_down_script_is_no_down_script() {
     let set = MigrationSet::load(Path::new("fixtures/rules/irreversible")).expect("fixture set loads");
     let plan = compile(&set, &PlanOptions::default());
-    let down_of = |v: &str| plan.migrations.iter().find(|m| m.version.as_deref() == Some(v)).unwrap().down.clone();
+    let down_of = |v: &str| plan.migrations.iter().find(|m| m.version_text() == Some(v)).unwrap().down.clone();
     assert!(down_of("4").is_some_and(|d| d.explicit), "U4 holds a statement");
     assert!(down_of("6").is_none(), "U6 holds only a comment and DETACH DELETE cannot be derived");
     assert!(down_of("8").is_none(), "U8 is empty");

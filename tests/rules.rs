@@ -3,7 +3,7 @@
 //! of its findings. Every fix is verified: applied alone, the file still parses (no new syntax
 //! errors), lints clean (no new error-severity finding or undefined variable) and the rule
 //! reports one finding fewer; and `--fix` with unsafe fixes leaves nothing fixable of that rule
-//! behind.
+//! behind; and the fix's applicability is one the rule's declaration names.
 
 use cymig::check::{self, fix, FixMode, LintOptions};
 use cymig::diagnostic::{apply_edits, Diagnostic, Severity};
@@ -76,7 +76,7 @@ fn render(source: &SourceFile, d: &Diagnostic) -> String {
         let _ = writeln!(s, "  = help: {h}");
     }
     if let Some(f) = &d.fix {
-        let kind = if f.safe { "fix" } else { "unsafe fix" };
+        let kind = if f.is_safe() { "fix" } else { "unsafe fix" };
         let _ = writeln!(s, "  = {kind}: {}", f.message);
         for e in &f.edits {
             let at = source.line_col(e.span.start);
@@ -101,7 +101,13 @@ fn check_rule(rule: &str) -> String {
         for d in f.diagnostics.iter().filter(|d| d.rule == rule) {
             found += 1;
             out.push_str(&render(&f.source, d));
-            if d.fix.is_some() {
+            if let Some(fix) = &d.fix {
+                let declared = registry::by_name(rule).expect("registered").meta().fixes;
+                assert!(
+                    declared.contains(&fix.applicability),
+                    "{rule}: a {:?} fix the table does not declare",
+                    fix.applicability
+                );
                 verify_fix(rule, &f.source, &f.diagnostics, d, &options);
             }
         }

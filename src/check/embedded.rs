@@ -59,7 +59,8 @@ pub fn keep_exact_fixes(diagnostics: &mut [Diagnostic], embedding: &EmbeddedCyph
     let content = crate::span::Span::new(embedding.span.start + 1, embedding.span.end.saturating_sub(1));
     for d in diagnostics {
         let exact = d.fix.as_ref().is_some_and(|fix| {
-            fix.safe && fix.edits.iter().all(|e| content.contains(e.span) && !e.replacement.contains(['\'', '"', '\\']))
+            fix.is_safe()
+                && fix.edits.iter().all(|e| content.contains(e.span) && !e.replacement.contains(['\'', '"', '\\']))
         });
         if !exact {
             d.fix = None;

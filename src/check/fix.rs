@@ -4,7 +4,7 @@
 
 use super::{FileResult, FixMode, FixedFile, LintOptions};
 use crate::ast::Script;
-use crate::diagnostic::{apply_edits, Diagnostic, Edit, Severity};
+use crate::diagnostic::{apply_edits, Applicability, Diagnostic, Edit, Severity};
 use crate::source::SourceFile;
 use crate::span::Span;
 use std::collections::HashMap;
@@ -15,8 +15,8 @@ pub const MAX_ROUNDS: usize = 10;
 
 pub fn fixable(d: &Diagnostic, mode: FixMode) -> bool {
     match (&d.fix, mode) {
-        (Some(f), FixMode::Safe) => f.safe,
-        (Some(_), FixMode::Unsafe) => true,
+        (Some(f), FixMode::Safe) => f.is_safe(),
+        (Some(f), FixMode::Unsafe) => f.applicability != Applicability::DisplayOnly,
         _ => false,
     }
 }

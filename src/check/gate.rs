@@ -1,22 +1,30 @@
-//! The gate between the checker and the executor: a [`CheckedPlan`] is built only from a
-//! migration set whose lint found no error-severity finding. `CheckedPlan::from_checked` is
-//! crate-private and called here, so nothing reaches a database without passing the checker.
+//! The gate between the checker and everything after it: a [`Passed`] migration set is one whose
+//! lint found no error-severity finding. Its field is private to this module, so holding one is
+//! proof that the check happened; the executor's only input, [`crate::plan::CheckedPlan`], is
+//! compiled from one and from nothing else.
 
 use super::{lint_in_set, set, FileResult, FixMode, LintOptions};
 use crate::diagnostic::Severity;
 use crate::error::Result;
 use crate::migration::MigrationSet;
-use crate::plan::{self, CheckedPlan, PlanOptions};
 use std::path::Path;
 
-/// Lints every file of the set at `dir` (all of them, whatever the focus) and compiles the plan
-/// when nothing is at error severity. `Ok(Err(blocking))` carries the files with
-/// error-severity findings (only those findings) for the caller to report (exit 1).
-pub fn checked_plan(
-    dir: &Path,
-    options: &LintOptions,
-    plan_options: &PlanOptions,
-) -> Result<std::result::Result<CheckedPlan, Vec<FileResult>>> {
+/// A migration set that passed the checker at error severity.
+#[derive(Debug)]
+pub struct Passed {
+    set: MigrationSet,
+}
+
+impl Passed {
+    pub fn set(&self) -> &MigrationSet {
+        &self.set
+    }
+}
+
+/// Lints every file of the set at `dir` (all of them, whatever the focus) and passes the set
+/// when nothing is at error severity. `Ok(Err(blocking))` carries the files with error-severity
+/// findings (only those findings) for the caller to report (exit 1).
+pub fn check_set(dir: &Path, options: &LintOptions) -> Result<std::result::Result<Passed, Vec<FileResult>>> {
     let convention = crate::migration::convention_for(dir, options.migrations_dir.as_deref(), &options.layout);
     let migration_set = MigrationSet::load_with(dir, convention)?;
     let options = LintOptions { fix: FixMode::None, diff: false, ..options.clone() };
@@ -33,7 +41,7 @@ pub fn checked_plan(
         blocking.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         return Ok(Err(blocking));
     }
-    Ok(Ok(CheckedPlan::from_checked(plan::compile(&migration_set, plan_options))))
+    Ok(Ok(Passed { set: migration_set }))
 }
 
 #[cfg(test)]
@@ -45,7 +53,7 @@ mod tests {
     }
 
     #[test]
-    fn errors_block_the_plan_and_warnings_do_not() {
+    fn errors_block_the_set_and_warnings_do_not() {
         if crate::syntax::parse("RETURN 1").statements.is_empty() {
             return; // parser stub
         }
@@ -58,12 +66,11 @@ mod tests {
         // A warning only (unbatched-write): the plan is built.
         write(dir.path(), "V2__flag.cypher", "MATCH (p:Person) WHERE p.flag IS NULL SET p.flag = true;\n");
         let options = LintOptions::default();
-        let plan = checked_plan(dir.path(), &options, &PlanOptions::default()).unwrap();
-        let plan = plan.expect("warnings do not block");
-        assert_eq!(plan.plan().migrations.len(), 2);
+        let passed = check_set(dir.path(), &options).unwrap().expect("warnings do not block");
+        assert_eq!(passed.set().migrations.len(), 2);
         // An error (removed syntax) blocks it, and only error findings are returned.
         write(dir.path(), "V3__legacy.cypher", "MATCH (p:Person) WHERE exists(p.name) SET p.named = true;\n");
-        let blocked = checked_plan(dir.path(), &options, &PlanOptions::default()).unwrap().expect_err("blocked");
+        let blocked = check_set(dir.path(), &options).unwrap().expect_err("blocked");
         assert_eq!(blocked.len(), 1);
         assert!(blocked[0].diagnostics.iter().all(|d| d.severity == Severity::Error));
         assert_eq!(blocked[0].diagnostics[0].rule, "exists-function");

@@ -12,7 +12,7 @@ pub mod recorded;
 pub mod set;
 mod suppress;
 
-pub use gate::checked_plan;
+pub use gate::{check_set, Passed};
 pub use options::{FixMode, LintOptions};
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -268,6 +268,13 @@ fn about_a_placeholder(d: &crate::diagnostic::Diagnostic, script: &crate::ast::S
         .iter()
         .filter(|p| p.in_code)
         .any(|p| (p.span.start <= d.span.start && d.span.end <= p.span.end) || d.message.contains(p.token.as_str()))
+}
+
+/// The findings, as `(rule, message)`, of the rules `select` names on one Cypher script: what
+/// down derivation asks of the checker (the caller hands it over as a [`crate::derive::Checker`]).
+pub fn findings_of(text: &str, select: &[&str]) -> Vec<(&'static str, String)> {
+    let options = LintOptions { select: select.iter().map(|r| r.to_string()).collect(), ..Default::default() };
+    lint_source("derived.cypher", text, &options).diagnostics.into_iter().map(|d| (d.rule, d.message)).collect()
 }
 
 /// Lints one text as a standalone file (no migration set): what tests and editors use.

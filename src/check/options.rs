@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, Result};
+pub use crate::migration::glob::glob_matches;
 use crate::rules::{registry, Rule, Settings};
 use std::path::PathBuf;
 
@@ -115,49 +116,9 @@ impl LintOptions {
     }
 }
 
-/// Glob matching for per-path ignores: `*` within a path segment, `**` across segments, `?`.
-/// A pattern without `/` matches the file name anywhere; patterns match path suffixes so
-/// `migrations/legacy/**` works whether the linted path is relative or absolute.
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    let path = path.trim_start_matches("./");
-    if !pattern.contains('/') {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        return glob(pattern.as_bytes(), name.as_bytes());
-    }
-    let pattern = pattern.trim_start_matches("./");
-    if glob(pattern.as_bytes(), path.as_bytes()) {
-        return true;
-    }
-    // Suffix match at segment boundaries.
-    path.match_indices('/').any(|(i, _)| glob(pattern.as_bytes(), &path.as_bytes()[i + 1..]))
-}
-
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (None, Some(_)) => false,
-        (Some(b'*'), _) if p.get(1) == Some(&b'*') => {
-            let rest = if p.get(2) == Some(&b'/') { &p[3..] } else { &p[2..] };
-            (0..=s.len()).any(|i| glob(rest, &s[i..]))
-        }
-        (Some(b'*'), _) => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| glob(&p[1..], &s[i..])),
-        (Some(b'?'), Some(c)) if *c != b'/' => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
-    }
-}
-
-/// Options from `cymig.toml` (found by walking up from the first path, or `--config`) with
-/// the command-line flags in `overrides` on top. Unknown rule names are configuration errors
-/// (exit 2) that say where they are written.
-pub fn from_config(paths: &[PathBuf], overrides: &crate::config::CliOverrides) -> Result<LintOptions> {
-    let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let config = crate::config::Config::load(&start, overrides)?;
-    for_config(&config)
-}
-
-/// Options from a configuration already resolved (with its flags); unknown rule names are
-/// configuration errors, as in [`from_config`].
+/// Options from a configuration the command resolved (`cymig.toml` and its flags, loaded once
+/// by the CLI); unknown rule names are configuration errors (exit 2) that say where they are
+/// written.
 pub fn for_config(config: &crate::config::Config) -> Result<LintOptions> {
     for r in &config.rule_references {
         if registry::is_known_selector(&r.name) || registry::all().iter().any(|m| registry::selects(&r.name, m.meta()))

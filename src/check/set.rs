@@ -182,7 +182,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             Arc::new(crate::rules::context::DownHistory {
                 up: m.down.as_ref().map(|_| {
                     let up = &m.up;
-                    let statements = crate::derive::compare::to_undo(
+                    let statements = crate::undo::compare::to_undo(
                         up.migration_statements(),
                         &up.script.statements,
                         &up.directives,

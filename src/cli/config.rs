@@ -39,6 +39,11 @@ pub struct ConfigFlags {
 
 impl ConfigFlags {
     pub fn overrides(&self) -> CliOverrides {
+        self.over(CliOverrides::default())
+    }
+
+    /// These flags over a command's own (the connection's).
+    fn over(&self, command: CliOverrides) -> CliOverrides {
         CliOverrides {
             config: self.config.clone(),
             no_config: self.no_config,
@@ -48,13 +53,19 @@ impl ConfigFlags {
             select: self.select.clone(),
             extend_select: self.extend_select.clone(),
             ignore: self.ignore.clone(),
-            ..CliOverrides::default()
+            ..command
         }
     }
 
     /// The effective configuration for `start`.
     pub fn load(&self, start: &Path) -> crate::error::Result<Config> {
-        Config::load(start, &self.overrides())
+        self.load_with(start, CliOverrides::default())
+    }
+
+    /// The effective configuration for `start` with the command's own flags too: the one place
+    /// a command resolves its configuration, once, before passing it down.
+    pub fn load_with(&self, start: &Path, command: CliOverrides) -> crate::error::Result<Config> {
+        Config::load(start, &self.over(command))
     }
 }
 
@@ -294,4 +305,30 @@ pub fn render_json(config: &Config, settings: &[Shown]) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One table of keys (`config::KEYS`): `config --show` prints every setting it lists, and
+    /// nothing it does not.
+    #[test]
+    fn show_prints_exactly_the_keys_the_reader_accepts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let toml = "[migrations]\ndir = \"db\"\nup = \"V{version}__{description}.cypher\"\n";
+        std::fs::write(dir.path().join("cymig.toml"), toml).expect("write");
+        let config = Config::load(dir.path(), &CliOverrides::default()).expect("load");
+        let dynamic = |full: &str| matches!(full, "lint.per-path-ignores" | "lint.severity");
+        let full = |table: &str, key: &str| if table.is_empty() { key.to_string() } else { format!("{table}.{key}") };
+        let shown: Vec<String> =
+            effective_settings(&config).iter().filter(|s| !dynamic(s.table)).map(|s| full(s.table, &s.key)).collect();
+        let tables: Vec<&str> = crate::config::KEYS.iter().map(|(table, _)| *table).collect();
+        let settings: Vec<String> = crate::config::KEYS
+            .iter()
+            .flat_map(|(table, keys)| keys.iter().map(move |key| full(table, key)))
+            .filter(|f| !tables.contains(&f.as_str()) && !dynamic(f))
+            .collect();
+        assert_eq!(shown, settings);
+    }
 }

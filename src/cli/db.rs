@@ -3,6 +3,7 @@
 //! the password from NEO4J_PASSWORD, a password file or a prompt, never a flag), builds the
 //! checked plan where it needs one, and hands both to [`crate::exec`].
 
+use super::config::ConfigFlags;
 use super::CommandResult;
 use crate::config::{CliOverrides, Config};
 use crate::error::{Error, Result};
@@ -30,9 +31,8 @@ pub struct ConnArgs {
     /// The database to migrate (default: the server's default database).
     #[arg(long, value_name = "NAME")]
     pub database: Option<String>,
-    /// Use this configuration file instead of searching for cymig.toml.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ConfigFlags,
     /// No progress or notes on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -154,7 +154,6 @@ fn settings(
 ) -> Result<Settings> {
     let start = dir.cloned().unwrap_or_else(|| PathBuf::from("."));
     let overrides = CliOverrides {
-        config: conn.config.clone(),
         uri: conn.uri.clone().or_else(|| non_empty_env("NEO4J_URI")),
         user: conn.user.clone().or_else(|| non_empty_env("NEO4J_USERNAME")),
         database: conn.database.clone(),
@@ -165,7 +164,7 @@ fn settings(
         request_timeout: conn.request_timeout,
         ..CliOverrides::default()
     };
-    let config = Config::load(&start, &overrides)?;
+    let config = conn.flags.load_with(&start, overrides)?;
     let dir = dir.cloned().unwrap_or_else(|| config.migrations.clone());
     let options = Options {
         lock_timeout: config.database.lock_timeout,
@@ -232,8 +231,9 @@ fn open(
 
 /// The migrations the database names in `conn` has run (or may have: running, failed), for
 /// `lint --fix --uri`, which leaves them alone.
-pub fn applied_history(conn: &ConnArgs) -> Result<crate::check::recorded::AppliedHistory> {
-    let session = settings(None, conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
+pub fn applied_history(config: Config) -> Result<crate::check::recorded::AppliedHistory> {
+    let dir = config.migrations.clone();
+    let session = Settings { config, dir, options: Options::default() }.connect()?;
     let database = session.label.clone();
     let records = session.runtime.block_on(exec::history::load(&session.executor.db))?;
     let keys = records.into_iter().filter(|r| r.status != exec::history::Status::RolledBack).map(|r| r.key).collect();
@@ -249,7 +249,7 @@ fn database_label(config: &Config) -> String {
     }
 }
 
-fn non_empty_env(name: &str) -> Option<String> {
+pub(super) fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 

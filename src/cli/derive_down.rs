@@ -1,7 +1,7 @@
 //! `cymig derive-down <migration-file> [--write] [--check]`.
 
 use super::CommandResult;
-use crate::derive::compare::compare;
+use crate::undo::compare::compare;
 use crate::derive::{derive_migration, Outcome};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationSet};
@@ -36,7 +36,7 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     if args.check {
         return check(&model, &set, migration);
     }
-    let derived = derive_migration(&model, migration);
+    let derived = derive_migration(&model, migration, &crate::check::findings_of);
     let Some(script) = derived.render() else {
         eprint!("{}", irreversible_report(migration, &derived));
         return Ok(1);
@@ -65,7 +65,8 @@ pub(crate) fn derived_text(set: &MigrationSet, file: &Path) -> Result<String, St
     if !migration.up.script.errors.is_empty() {
         return Err("fix the syntax errors first: a down script is derived from the whole migration".to_string());
     }
-    let derived = derive_migration(&SchemaModel::from_migrations(&set.migrations), migration);
+    let derived =
+        derive_migration(&SchemaModel::from_migrations(&set.migrations), migration, &crate::check::findings_of);
     derived.render().ok_or_else(|| irreversible_report(migration, &derived))
 }
 
@@ -174,20 +175,20 @@ fn check(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> CommandResul
 /// The derived down, recommended only when it passes the same comparison; an inexact or
 /// assumed step is named, and `cymig verify` proves it against decoys.
 fn derived_recommendation(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> Option<String> {
-    let script = derive_migration(model, m).render()?;
+    let script = derive_migration(model, m, &crate::check::findings_of).render()?;
     let parsed = crate::syntax::parse(&script);
     if !parsed.errors.is_empty() {
         return None;
     }
-    let up = crate::derive::compare::Script {
+    let up = crate::undo::compare::Script {
         statements: m.up.migration_statements(),
         text: &m.up.source.text,
         comments: &m.up.script.comments,
     };
     let down =
-        crate::derive::compare::Script { statements: &parsed.statements, text: &script, comments: &parsed.comments };
-    let history = crate::derive::compare::history_of(model, &set.migrations, m);
-    if !crate::derive::compare::compare_scripts(&up, &down, &history).is_empty() {
+        crate::undo::compare::Script { statements: &parsed.statements, text: &script, comments: &parsed.comments };
+    let history = crate::undo::compare::history_of(model, &set.migrations, m);
+    if !crate::undo::compare::compare_scripts(&up, &down, &history).is_empty() {
         return None;
     }
     let marked = script.lines().filter(|l| l.contains("Inexact:") || l.contains("Assumption:")).count();

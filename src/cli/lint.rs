@@ -1,10 +1,12 @@
 //! `cymig lint`: the checker's command line.
 
+use super::config::ConfigFlags;
 use super::CommandResult;
 use crate::check::{self, fix, FixMode, LintOptions};
+use crate::config::{CliOverrides, Config};
 use crate::error::Error;
 use crate::report::{self, Format, ReportOptions, RuleInfo};
-use crate::rules::{registry, Edition, Target};
+use crate::rules::registry;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -42,25 +44,8 @@ pub struct LintArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
     #[arg(long)]
     pub diff: bool,
-    /// Only run these rules (names, codes, code prefixes or categories; comma-separated;
-    /// replaces lint.select).
-    #[arg(long, value_name = "RULES", value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Run these rules too (comma-separated; added to lint.select, or to --select).
-    #[arg(long, value_name = "RULES", value_delimiter = ',')]
-    pub extend_select: Vec<String>,
-    /// Never run these rules (comma-separated; added to lint.ignore).
-    #[arg(long, value_name = "RULES", value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Target Neo4j version: 4.4, 5 (5.26) or 2025 (2025.x, Cypher 25).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Neo4j edition: community or enterprise.
-    #[arg(long)]
-    pub edition: Option<String>,
-    /// Use this cymig.toml instead of searching upwards from the linted paths.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ConfigFlags,
     /// With --fix or --diff: read the migration history of the database at this Bolt URI and never
     /// rewrite a migration applied there (as for one recorded in cymig.sum). The password comes
     /// from NEO4J_PASSWORD, --password-file or a prompt, as for `cymig status`.
@@ -75,9 +60,6 @@ pub struct LintArgs {
     /// With --uri: the database whose history to read (default: the server's default database).
     #[arg(long, value_name = "NAME", requires = "uri")]
     pub database: Option<String>,
-    /// Ignore every cymig.toml: defaults and flags only.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
     /// With `-`: the path the text on standard input stands for (finds cymig.toml, matches
     /// per-path-ignores, names the file in the report). With --fix the fixed text is written to
     /// standard output and the report to standard error.
@@ -225,7 +207,7 @@ fn fix_hint(outcome: &check::LintOutcome) -> String {
     let (mut safe, mut unsafe_only) = (0, 0);
     for file in outcome.files.iter().filter(|f| !outcome.frozen.contains(&f.source.path)) {
         for fix in file.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
-            if fix.safe {
+            if fix.is_safe() {
                 safe += 1;
             } else {
                 unsafe_only += 1;
@@ -244,22 +226,19 @@ fn fix_hint(outcome: &check::LintOutcome) -> String {
 }
 
 /// With `--uri`, what the database has applied; the connection is only worth making for fixes.
-fn applied_history(args: &LintArgs) -> crate::error::Result<Option<crate::check::recorded::AppliedHistory>> {
-    let Some(uri) = &args.uri else { return Ok(None) };
+fn applied_history(
+    args: &LintArgs,
+    config: &Config,
+) -> crate::error::Result<Option<crate::check::recorded::AppliedHistory>> {
+    if args.uri.is_none() {
+        return Ok(None);
+    }
     if !(args.fix || args.diff) {
         return Err(Error::Usage(
             "--uri only protects applied migrations from fixes: give it with --fix or --diff".into(),
         ));
     }
-    let conn = super::db::ConnArgs {
-        uri: Some(uri.clone()),
-        user: args.user.clone(),
-        password_file: args.password_file.clone(),
-        database: args.database.clone(),
-        config: args.config.clone(),
-        ..Default::default()
-    };
-    super::db::applied_history(&conn).map(Some)
+    super::db::applied_history(config.clone()).map(Some)
 }
 
 /// `cymig lint … | head` closes the pipe early: the reader has what it wanted, which is no
@@ -289,32 +268,31 @@ pub fn rule_infos() -> Vec<RuleInfo> {
         .collect()
 }
 
-/// Configuration file first, then command-line flags on top. For standard input the
-/// configuration is the one of `--stdin-filename` (else of the working directory).
+/// Configuration file first, then command-line flags on top, resolved once here: the lint and
+/// the history `--uri` reads share it. For standard input the configuration is the one of
+/// `--stdin-filename` (else of the working directory).
 fn options_from(args: &LintArgs, stdin: bool) -> crate::error::Result<LintOptions> {
-    let overrides = crate::config::CliOverrides {
-        config: args.config.clone(),
-        no_config: args.no_config,
-        extend_select: args.extend_select.clone(),
-        target: args.target.as_deref().map(str::parse::<Target>).transpose().map_err(Error::Usage)?,
-        edition: args.edition.as_deref().map(str::parse::<Edition>).transpose().map_err(Error::Usage)?,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        ..Default::default()
+    let start = match (stdin, &args.stdin_filename, args.paths.first()) {
+        (true, Some(path), _) => path.clone(),
+        (false, _, Some(path)) => path.clone(),
+        _ => PathBuf::from("."),
     };
-    let config_start = match (stdin, &args.stdin_filename) {
-        (true, Some(path)) => vec![path.clone()],
-        (true, None) => vec![PathBuf::from(".")],
-        (false, _) => args.paths.clone(),
+    let overrides = CliOverrides {
+        uri: args.uri.clone(),
+        user: args.user.clone().or_else(|| super::db::non_empty_env("NEO4J_USERNAME")),
+        password_file: args.password_file.clone(),
+        database: args.database.clone(),
+        ..CliOverrides::default()
     };
-    let mut options = crate::check::options::from_config(&config_start, &overrides)?;
+    let config = args.flags.load_with(&start, overrides)?;
+    let mut options = crate::check::options::for_config(&config)?;
     options.fix = match (args.fix || args.diff, args.unsafe_fixes) {
         (false, _) => FixMode::None,
         (true, false) => FixMode::Safe,
         (true, true) => FixMode::Unsafe,
     };
     options.diff = args.diff;
-    options.applied = applied_history(args)?;
+    options.applied = applied_history(args, &config)?;
     options.validate().map_err(|e| match e {
         Error::Config { message, .. } => Error::Usage(message),
         other => other,

@@ -40,9 +40,9 @@ pub fn run(args: RuleArgs) -> CommandResult {
 }
 
 pub fn docs_text(m: &registry::RuleMeta) -> String {
-    let fix = if m.fixable { ", fixable" } else { "" };
+    let fix = m.fixes_line().map(|line| format!(" {line}")).unwrap_or_default();
     format!(
-        "# {} ({})\n\n{}\n\nDefault severity: {}. Category: {}{fix}.\n\n{}",
+        "# {} ({})\n\n{}\n\nDefault severity: {}. Category: {}.{fix}\n\n{}",
         m.name,
         m.code,
         m.summary,
@@ -58,7 +58,7 @@ pub fn list_text() -> String {
     let mut s = String::new();
     for r in rules {
         let m = r.meta();
-        let fix = if m.fixable { "fix" } else { "   " };
+        let fix = if m.fixable() { "fix" } else { "   " };
         s.push_str(&format!("{}  {:<width$}  {:<7}  {fix}  {}\n", m.code, m.name, m.severity.as_str(), m.summary));
     }
     s

@@ -36,11 +36,11 @@
 //! Where no identity exists the step is inexact (with a comment saying what else it may touch) or
 //! refused — never exact.
 
-pub mod compare;
 mod data;
-pub mod effects;
-mod expr;
 mod validate;
+
+/// Expression helpers live beside the AST; the up/down comparison lives in [`crate::undo`].
+use crate::expr;
 
 pub use data::InverseStatement;
 
@@ -50,6 +50,11 @@ use crate::schema::{SchemaEvent, SchemaModel};
 use crate::source::SourceFile;
 use crate::span::Span;
 use std::path::PathBuf;
+
+/// The checker, as derivation needs it: the findings, as `(rule, message)`, of the rules named in
+/// the second argument on a Cypher script. Derivation runs after checking and never calls back
+/// into it: the caller (the plan compiler, `derive-down`) supplies [`crate::check::findings_of`].
+pub type Checker<'a> = &'a dyn Fn(&str, &[&str]) -> Vec<(&'static str, String)>;
 
 /// What undoing one up statement takes.
 #[derive(Clone, Debug, PartialEq)]
@@ -201,13 +206,14 @@ fn comment(text: &str) -> String {
 }
 
 /// Derives the down script of a migration of the set the model was built from.
-pub fn derive_migration(model: &SchemaModel, migration: &Migration) -> DerivedDown {
+pub fn derive_migration(model: &SchemaModel, migration: &Migration, checker: Checker) -> DerivedDown {
     derive(
         model,
         &migration.version.raw,
         &migration.up.source,
         migration.up.migration_statements(),
         &migration.up.directives,
+        checker,
     )
 }
 
@@ -218,11 +224,12 @@ pub fn derive(
     source: &SourceFile,
     statements: &[Statement],
     directives: &[Directive],
+    checker: Checker,
 ) -> DerivedDown {
     let text = source.text.as_str();
     let mut steps = Vec::new();
     for statement in statements {
-        let outcome = match derive_statement(model, version, statement, text) {
+        let outcome = match derive_statement(model, version, statement, text, checker) {
             Outcome::Irreversible(why) => match acknowledgement(statement, statements, directives) {
                 Some(reason) => Outcome::Acknowledged { why, reason },
                 None => Outcome::Irreversible(why),
@@ -232,7 +239,7 @@ pub fn derive(
         let line = source.line_col(statement.span.start).line;
         let outcome = match outcome {
             Outcome::Inverse(list) => {
-                Outcome::Inverse(list.into_iter().map(|inv| with_directives(inv, line)).collect())
+                Outcome::Inverse(list.into_iter().map(|inv| with_directives(inv, line, checker)).collect())
             }
             other => other,
         };
@@ -256,14 +263,11 @@ const MIRRORED_RULES: &[(&str, &str)] = &[
     ("destructive-delete", "deletes only what line {line} of the migration created (see the assumption above)"),
 ];
 
-fn with_directives(mut inv: InverseStatement, line: usize) -> InverseStatement {
-    let options = crate::check::LintOptions {
-        select: MIRRORED_RULES.iter().map(|(r, _)| r.to_string()).collect(),
-        ..Default::default()
-    };
-    let result = crate::check::lint_source("derived.cypher", &format!("{};\n", inv.cypher), &options);
+fn with_directives(mut inv: InverseStatement, line: usize, checker: Checker) -> InverseStatement {
+    let rules: Vec<&str> = MIRRORED_RULES.iter().map(|(r, _)| *r).collect();
+    let found = checker(&format!("{};\n", inv.cypher), &rules);
     for (rule, why) in MIRRORED_RULES {
-        if result.diagnostics.iter().any(|d| d.rule == *rule) {
+        if found.iter().any(|(r, _)| r == rule) {
             inv.directives.push(format!("cymig:ignore {rule} -- {}", why.replace("{line}", &line.to_string())));
         }
     }
@@ -297,7 +301,13 @@ fn acknowledgement(statement: &Statement, statements: &[Statement], directives: 
     })
 }
 
-fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, text: &str) -> Outcome {
+fn derive_statement(
+    model: &SchemaModel,
+    version: &str,
+    statement: &Statement,
+    text: &str,
+    checker: Checker,
+) -> Outcome {
     let migration = model.migration(version);
     match &statement.kind {
         StatementKind::Schema(_) => {
@@ -313,7 +323,9 @@ fn derive_statement(model: &SchemaModel, version: &str, statement: &Statement, t
                 version,
                 catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
             };
-            match data::invert_query(&ctx, query, text).and_then(|list| validate::runnable(&list).map(|_| list)) {
+            match data::invert_query(&ctx, query, text)
+                .and_then(|list| validate::runnable(&list, checker).map(|_| list))
+            {
                 Ok(list) if list.is_empty() => Outcome::Nothing("the statement changes nothing in the graph".into()),
                 Ok(list) => Outcome::Inverse(list),
                 Err(why) => Outcome::Irreversible(why),

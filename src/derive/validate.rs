@@ -2,23 +2,19 @@
 //! the derivation lost (a value computed in a dropped `WITH`, a created node the prelude does not
 //! bind) makes Neo4j reject the down exactly when it is needed, so such a step is refused.
 
-use super::InverseStatement;
-use crate::check::{lint_source, LintOptions};
+use super::{Checker, InverseStatement};
 
 /// Rules whose finding on a derived statement means Neo4j would reject it.
 const REJECTED_BY_NEO4J: &[&str] = &["syntax-error", "undefined-variable", "semantic-error"];
 
 /// `Err` with the reason when one of the statements would not run.
-pub fn runnable(list: &[InverseStatement]) -> Result<(), String> {
-    let options =
-        LintOptions { select: REJECTED_BY_NEO4J.iter().map(|r| r.to_string()).collect(), ..Default::default() };
+pub fn runnable(list: &[InverseStatement], checker: Checker) -> Result<(), String> {
     for inv in list {
         let text = format!("{};\n", inv.cypher);
-        let result = lint_source("derived.cypher", &text, &options);
-        if let Some(d) = result.diagnostics.iter().find(|d| REJECTED_BY_NEO4J.contains(&d.rule)) {
+        let found = checker(&text, REJECTED_BY_NEO4J);
+        if let Some((rule, message)) = found.iter().find(|(r, _)| REJECTED_BY_NEO4J.contains(r)) {
             return Err(format!(
-                "the derived inverse would not run ({}: {}); write the down script by hand",
-                d.rule, d.message
+                "the derived inverse would not run ({rule}: {message}); write the down script by hand"
             ));
         }
     }

@@ -36,7 +36,7 @@ impl Executor {
         let note = format!("{}: marked applied by {}: {reason}", now_note(), self.options.applied_by);
         let update = recorded_without_running(m, &key, &self.options.applied_by, note);
         let result =
-            self.write_all(vec![history::write(&update), history::write_schema_version(m.version.as_deref())]).await;
+            self.write_all(vec![history::write(&update), history::write_schema_version(m.version_text())]).await;
         lock.release_after(result).await
     }
 
@@ -125,7 +125,7 @@ impl Executor {
                 }
             }
             let n = queries.len();
-            queries.push(history::write_schema_version(target.version.as_deref()));
+            queries.push(history::write_schema_version(target.version_text()));
             self.write_all(queries).await?;
             Ok(n)
         }
@@ -173,7 +173,7 @@ pub(super) fn recorded_without_running<'a>(
 ) -> Update<'a> {
     Update {
         key,
-        version: m.version.as_deref(),
+        version: m.version_text(),
         script: super::apply::script_name(m),
         description: &m.description,
         checksum: &m.checksum,

@@ -240,7 +240,7 @@ fn file_of<'p>(migrations: &'p [MigrationPlan], entry: &ChainEntry) -> Option<&'
         return migrations.iter().find(|m| m.version.is_none() && words(&m.description) == wanted);
     }
     let wanted = normalise_version(&entry.version);
-    migrations.iter().find(|m| m.version.as_deref().is_some_and(|v| normalise_version(v) == wanted))
+    migrations.iter().find(|m| m.version.as_ref().is_some_and(|v| v.history_key() == wanted))
 }
 
 /// neo4j-migrations turns `_` in a file name's description into spaces; cymig keeps them.
@@ -283,9 +283,8 @@ fn never_applied(migrations: &[MigrationPlan], chain: &[ChainEntry], adopted: &[
         .iter()
         .filter(|m| !adopted.iter().any(|a| std::ptr::eq(*m, a.migration)))
         .filter_map(|m| {
-            let v = m.version.as_deref()?;
-            let older = Version::parse(v).ok()? <= head;
-            (older && !in_chain.contains(&normalise_version(v))).then(|| {
+            let v = m.version.as_ref()?;
+            (*v <= head && !in_chain.contains(&v.history_key())).then(|| {
                 format!(
                     "{}: version {v} is older than the chain's newest version {head} but neo4j-migrations never applied it",
                     m.file.display()
@@ -296,11 +295,7 @@ fn never_applied(migrations: &[MigrationPlan], chain: &[ChainEntry], adopted: &[
 }
 
 fn newest_version(adopted: &[Adopted<'_>]) -> Option<String> {
-    adopted
-        .iter()
-        .filter_map(|a| a.migration.version.as_deref())
-        .max_by_key(|v| Version::parse(v).ok())
-        .map(str::to_string)
+    adopted.iter().filter_map(|a| a.migration.version.as_ref()).max().map(|v| v.raw.clone())
 }
 
 fn refusal(problems: &[String]) -> String {

@@ -143,7 +143,7 @@ impl Executor {
         self.run_pre_up_hook()?;
         let mut applied = Vec::new();
         for m in pending {
-            let run = Run::new(self, lock, m, Direction::Up, up_units(m), m.version.clone());
+            let run = Run::new(self, lock, m, Direction::Up, up_units(m), m.version_text().map(str::to_string));
             applied.push(run.execute(0).await.map_err(|e| after_completed(e, &applied))?);
         }
         Ok(applied)
@@ -228,7 +228,7 @@ impl Executor {
             )));
         }
         let (units, version_after) = match record.direction {
-            Direction::Up => (up_units(m), m.version.clone()),
+            Direction::Up => (up_units(m), m.version_text().map(str::to_string)),
             Direction::Down => (
                 schema_effects::down_for(m, &records).units.ok_or_else(|| Error::Usage(irreversible_message(m)))?,
                 previous_applied_version(plan, &records, m),
@@ -263,7 +263,7 @@ impl Executor {
         lock: &Lock,
     ) -> Result<Applied> {
         let (units, version_after) = match direction {
-            Direction::Up => (up_units(m), m.version.clone()),
+            Direction::Up => (up_units(m), m.version_text().map(str::to_string)),
             Direction::Down => {
                 let records = history::load(&self.db).await?;
                 (
@@ -378,7 +378,7 @@ impl<'a> Run<'a> {
     fn update(&self, status: Status, steps_done: usize) -> Update<'_> {
         Update {
             key: &self.key,
-            version: self.m.version.as_deref(),
+            version: self.m.version_text(),
             script: script_name(self.m),
             description: &self.m.description,
             checksum: &self.m.checksum,
@@ -1063,7 +1063,7 @@ pub(crate) fn find<'p>(plan: &'p CheckedPlan, version: &str) -> Result<&'p Migra
     plan.plan()
         .migrations
         .iter()
-        .find(|m| migration_key(m) == version || m.version.as_deref().is_some_and(|v| super::same_version(v, version)))
+        .find(|m| migration_key(m) == version || m.has_version(version))
         .ok_or_else(|| Error::Usage(format!("no migration {version} in this migration set")))
 }
 
@@ -1142,7 +1142,7 @@ pub(crate) fn pending<'p>(
             break;
         }
         if let Some(t) = target {
-            reached_target = migration_key(m) == t || m.version.as_deref().is_some_and(|v| super::same_version(v, t));
+            reached_target = migration_key(m) == t || m.has_version(t);
         }
         if applied(m) {
             continue;
@@ -1205,7 +1205,7 @@ fn previous_applied_version(plan: &CheckedPlan, records: &[Record], m: &Migratio
         .find(|x| {
             x.version.is_some() && records.iter().any(|r| r.key == migration_key(x) && r.status == Status::Applied)
         })
-        .and_then(|x| x.version.clone())
+        .and_then(|x| x.version_text().map(str::to_string))
 }
 
 pub(crate) fn irreversible_message(m: &MigrationPlan) -> String {
@@ -1214,7 +1214,7 @@ pub(crate) fn irreversible_message(m: &MigrationPlan) -> String {
          derive one; `cymig derive-down {}` names the statements and why. Nothing was rolled back",
         migration_key(m),
         m.description,
-        m.version.as_deref().unwrap_or(""),
+        m.version_text().unwrap_or(""),
         m.description,
         m.file.display()
     )

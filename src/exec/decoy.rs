@@ -586,7 +586,7 @@ mod tests {
             })
             .collect();
         MigrationPlan {
-            version: Some("2".into()),
+            version: Some(crate::migration::Version::parse("2").expect("a version")),
             description: "t".into(),
             file: "V2__t.cypher".into(),
             checksum: String::new(),

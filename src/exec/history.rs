@@ -33,7 +33,7 @@ use crate::error::Result;
 use neo4rs::{query, Query, Row, Txn};
 use serde::Serialize;
 
-pub const MIGRATION_LABEL: &str = "__CymigMigration";
+pub use crate::plan::MIGRATION_LABEL;
 pub const CONSTRAINT_MIGRATION_KEY: &str = "cymig_migration_key";
 pub const CONSTRAINT_LOCK_NAME: &str = "cymig_lock_name";
 pub const CONSTRAINT_SCHEMA_NAME: &str = "cymig_schema_name";

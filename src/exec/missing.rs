@@ -47,7 +47,7 @@ pub(crate) fn refuse_passing_missing(
                 .plan()
                 .migrations
                 .iter()
-                .find(|m| m.version.as_deref().is_some_and(|mv| super::same_version(mv, v)))
+                .find(|m| m.has_version(v))
                 .map_or_else(|| normalise_version(v), migration_key);
             missing.iter().copied().find(|r| order(&r.key) > order(&target))
         }

@@ -110,7 +110,7 @@ impl Executor {
 /// Normalised so that renaming `V5__x` to `V005__x` or `V5.0__x` names the same migration.
 pub fn migration_key(m: &MigrationPlan) -> String {
     match &m.version {
-        Some(v) => normalise_version(v),
+        Some(v) => v.history_key(),
         None => format!("R:{}", m.description),
     }
 }
@@ -121,11 +121,6 @@ pub fn migration_key(m: &MigrationPlan) -> String {
 pub fn normalise_version(raw: &str) -> String {
     let trimmed = raw.strip_prefix(['V', 'v']).unwrap_or(raw);
     crate::migration::Version::parse(trimmed).map_or_else(|_| raw.to_string(), |v| v.history_key())
-}
-
-/// `1_10` and `1.10` name the same version; leading zeros do not matter (`V001` is `V1`).
-pub(crate) fn same_version(a: &str, b: &str) -> bool {
-    normalise_version(a) == normalise_version(b)
 }
 
 /// A random number for owner names (no `rand` dependency for four bytes).

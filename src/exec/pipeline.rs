@@ -1,6 +1,6 @@
-//! From a migrations directory to a [`CheckedPlan`]: the checker's gate ([`check::checked_plan`])
-//! lints the whole set and compiles the plan only when nothing is at error severity; otherwise the
-//! blocking findings are returned for the caller to report (exit 1).
+//! From a migrations directory to a [`CheckedPlan`]: the checker's gate ([`check::check_set`])
+//! lints the whole set, and the plan is compiled only from the set it passes (nothing at error
+//! severity); otherwise the blocking findings are returned for the caller to report (exit 1).
 
 use crate::check::{self, FileResult};
 use crate::config::Config;
@@ -22,8 +22,8 @@ pub fn checked_plan(dir: &Path, config: &Config) -> Result<Checked> {
         return Err(Error::Usage(format!("{}: not a migrations directory", dir.display())));
     }
     let options = check::options::for_config(config)?;
-    Ok(match check::checked_plan(dir, &options, &PlanOptions::default())? {
-        Ok(plan) => Checked::Plan(plan),
+    Ok(match check::check_set(dir, &options)? {
+        Ok(passed) => Checked::Plan(CheckedPlan::compile(&passed, &PlanOptions::default())),
         Err(blocking) => Checked::Blocked(blocking),
     })
 }

@@ -17,6 +17,7 @@ use super::apply::Unit;
 use super::history::BatchCount;
 use super::Options;
 use crate::plan::TransactionMode;
+pub use crate::report::thousands;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -176,23 +177,6 @@ pub(crate) fn describe_done(done: BatchCount, planned: Planned) -> String {
     };
     let batches = if planned.batches.unwrap_or(done.batches) == 1 { "batch" } else { "batches" };
     format!("{} rows, {} {batches} committed", of(done.rows, planned.rows), of(done.batches, planned.batches))
-}
-
-/// `1,234,567`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 /// `0:01:02.3` style, short for short steps: `850 ms`, `4.2 s`, `1:02`.

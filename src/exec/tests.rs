@@ -76,7 +76,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         }
     }
     MigrationPlan {
-        version: Some(version.to_string()),
+        version: Some(crate::migration::Version::parse(version).expect("a version")),
         description: description.to_string(),
         file: format!("V{version}__{description}.cypher").into(),
         checksum: format!("{:x}", hasher.finalize()),
@@ -96,7 +96,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
 }
 
 fn plan(migrations: Vec<MigrationPlan>) -> CheckedPlan {
-    CheckedPlan::from_checked(Plan { migrations })
+    CheckedPlan::unchecked(Plan { migrations })
 }
 
 use TransactionMode::{AutoCommit, Explicit};
@@ -639,7 +639,7 @@ fn up_refuses_a_migration_for_another_database_before_sending_anything() {
     std::fs::write(dir.path().join("V1__marker.cypher"), "CREATE (:Marker {v: 1});\n").unwrap();
     std::fs::write(dir.path().join("V2__databases.cypher"), ":use system\nSHOW DATABASES YIELD name;\n").unwrap();
     let set = crate::migration::MigrationSet::load(dir.path()).unwrap();
-    let p = CheckedPlan::from_checked(crate::plan::compile(&set, &Default::default()));
+    let p = CheckedPlan::unchecked(crate::plan::compile(&set, &Default::default()));
     block_on(async {
         let ex = executor(&db).await;
         let err = ex.up(&p, None).await.expect_err("refused");

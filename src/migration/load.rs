@@ -98,8 +98,7 @@ fn skipped(entry: &ignore::DirEntry, exclude: &[String]) -> bool {
     }
     let path = entry.path().to_string_lossy().replace('\\', "/");
     exclude.iter().any(|glob| {
-        crate::check::options::glob_matches(glob, &path)
-            || (is_dir && crate::check::options::glob_matches(glob, &format!("{path}/")))
+        super::glob::glob_matches(glob, &path) || (is_dir && super::glob::glob_matches(glob, &format!("{path}/")))
     })
 }
 

@@ -16,6 +16,7 @@ pub mod catalog_xml;
 pub mod changelog_xml;
 pub mod convention;
 pub mod directive;
+pub mod glob;
 pub mod layout;
 pub mod load;
 pub mod naming;

@@ -117,6 +117,13 @@ impl fmt::Display for Version {
     }
 }
 
+/// As written in the file name (the plan's JSON shows `"version": "1_10"`).
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.raw)
+    }
+}
+
 impl std::str::FromStr for Version {
     type Err = VersionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -6,9 +6,9 @@
 //! from the parser's spans, never by scanning the text again.
 
 use super::Batched;
+use super::MIGRATION_LABEL;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
 use crate::ast::{InTransactions, Statement};
-use crate::exec::history::MIGRATION_LABEL;
 use crate::rules::rerun::{self, Rerun};
 use crate::schema::effects::is_apoc_batch_procedure;
 

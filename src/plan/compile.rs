@@ -58,7 +58,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
 }
 
 fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
-    let derived = derive_migration(model, m);
+    let derived = derive_migration(model, m, &crate::check::findings_of);
     let events = model.migration(&m.version.raw).map(|mm| mm.events.as_slice()).unwrap_or(&[]);
     // An empty or comment-only down script undoes nothing: planned as absent (derived, or
     // irreversible), as `irreversible` lints it, so `cymig down` never "rolls back" by doing
@@ -79,7 +79,7 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
             .map(|s| s.span.text(&source_of(m, s).source.text).to_string())
             .collect();
     MigrationPlan {
-        version: Some(m.version.raw.clone()),
+        version: Some(m.version.clone()),
         description: m.description.clone(),
         file: m.up.path().to_path_buf(),
         checksum: checksum(&m.up),

@@ -145,7 +145,7 @@ fn kind_of(m: &MigrationPlan, migration: Option<&Migration>, model: &SchemaModel
     match (migration, &m.down) {
         (None, _) => DownKind::Repeatable,
         (Some(_), Some(d)) if d.explicit => DownKind::Explicit,
-        (Some(mig), _) => down_kind(&derive_migration(model, mig)),
+        (Some(mig), _) => down_kind(&derive_migration(model, mig, &crate::check::findings_of)),
     }
 }
 
@@ -159,7 +159,7 @@ fn overview(plan: &Plan, by_file: &HashMap<PathBuf, &Migration>, model: &SchemaM
         let _ = writeln!(
             out,
             "<tr><td><a href=\"#{anchor}\"><code>{}</code></a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(m.version.as_deref().unwrap_or("R")),
+            escape(m.version_text().unwrap_or("R")),
             escape(&m.description),
             m.steps.len(),
             kind_of(m, migration, model).badge(),

@@ -51,7 +51,7 @@ pub fn json(plan: &Plan) -> String {
             .migrations
             .iter()
             .map(|m| JsonMigration {
-                version: m.version.as_deref(),
+                version: m.version_text(),
                 description: &m.description,
                 file: path_string(&m.file),
                 checksum: &m.checksum,

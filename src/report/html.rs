@@ -106,7 +106,7 @@ pub fn findings_table(results: &[FileResult], options: &ReportOptions, with_file
             let _ = write!(out, "<br><span class=\"muted\">help: {}</span>", escape(help));
         }
         if let Some(fix) = &d.fix {
-            let kind = if fix.safe { "fix" } else { "unsafe fix" };
+            let kind = if fix.is_safe() { "fix" } else { "unsafe fix" };
             let _ = write!(out, "<br><span class=\"muted\">{kind}: {}</span>", escape(&fix.message));
         }
         out.push_str("</td></tr>\n");

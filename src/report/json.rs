@@ -80,7 +80,7 @@ fn fix_json<'a>(source: &SourceFile, fix: &'a Fix) -> FixJson<'a> {
             EditJson { line, column, end_line, end_column, content: &edit.replacement }
         })
         .collect();
-    FixJson { message: &fix.message, safe: fix.safe, edits }
+    FixJson { message: &fix.message, safe: fix.is_safe(), edits }
 }
 
 fn range(source: &SourceFile, span: Span) -> (usize, usize, usize, usize) {

@@ -165,9 +165,26 @@ impl Totals {
     }
 }
 
+/// `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 /// `1 error`, `2 errors`.
 pub fn plural(count: usize, singular: &str, plural: &str) -> String {
-    let shown = crate::exec::progress::thousands(i64::try_from(count).unwrap_or(i64::MAX));
+    let shown = thousands(i64::try_from(count).unwrap_or(i64::MAX));
     format!("{shown} {}", if count == 1 { singular } else { plural })
 }
 

@@ -31,7 +31,7 @@ pub fn rule_counts(results: &[FileResult]) -> Vec<RuleCount> {
         });
         entry.count += 1;
         entry.fixable += usize::from(d.fix.is_some());
-        entry.unsafe_fixable += usize::from(d.fix.as_ref().is_some_and(|f| !f.safe));
+        entry.unsafe_fixable += usize::from(d.fix.as_ref().is_some_and(|f| !f.is_safe()));
     }
     let mut counts: Vec<RuleCount> = by_rule.into_values().collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));

@@ -2,7 +2,7 @@
 //! a fix, Unicode text and paths, a span across lines, characters each format must escape.
 
 use super::*;
-use crate::diagnostic::{Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use std::sync::Arc;
 
 const SCHEMA_FILE: &str = "\
@@ -74,7 +74,7 @@ pub(crate) fn sample_results() -> Vec<FileResult> {
                     Edit::replace(span_of(SCHEMA_FILE, "ON (p"), "FOR (p"),
                     Edit::replace(span_of(SCHEMA_FILE, "ASSERT"), "REQUIRE"),
                 ],
-                safe: false,
+                applicability: Applicability::Unsafe,
             }),
         },
         Diagnostic {
@@ -87,7 +87,7 @@ pub(crate) fn sample_results() -> Vec<FileResult> {
             fix: Some(Fix {
                 message: "insert `IF NOT EXISTS`".into(),
                 edits: vec![Edit::insert(name_end, " IF NOT EXISTS")],
-                safe: true,
+                applicability: Applicability::Safe,
             }),
         },
     ];
@@ -258,7 +258,11 @@ fn bad_spans_are_clamped_in_every_format() {
         span,
         message: "m".into(),
         help: None,
-        fix: Some(Fix { message: "f".into(), edits: vec![Edit::replace(span, "y")], safe: true }),
+        fix: Some(Fix {
+            message: "f".into(),
+            edits: vec![Edit::replace(span, "y")],
+            applicability: Applicability::Safe,
+        }),
     };
     let results = vec![FileResult {
         source,

@@ -102,7 +102,7 @@ fn snippet_severity(severity: Severity) -> SnippetSeverity {
 
 /// The lines a fix touches, before (`-`) and after (`+`).
 fn fix_preview(source: &SourceFile, fix: &Fix) -> String {
-    let kind = if fix.safe { "fix" } else { "fix (unsafe, not applied by --fix)" };
+    let kind = if fix.is_safe() { "fix" } else { "fix (unsafe, not applied by --fix)" };
     let mut preview = format!("{kind}: {}", printable(&fix.message));
     let edits: Vec<Edit> = fix
         .edits

@@ -8,10 +8,6 @@ use crate::visit::{self, Visitor};
 pub struct AwaitIndexes;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "await-indexes",
-    code: "CM026",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "Data statements relying on an index created in the same migration without awaiting it",
     docs: r#"## What it does
 Flags a statement that looks nodes up by `:Label(prop)` after the same migration created an
@@ -43,7 +39,7 @@ LOAD CSV WITH HEADERS FROM 'file:///emails.csv' AS row
 MATCH (p:Person {email: row.email}) SET p.verified = true;
 ```
 "#,
-    fixable: false,
+    ..identity::await_indexes
 };
 
 impl Rule for AwaitIndexes {

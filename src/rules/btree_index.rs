@@ -7,10 +7,6 @@ use crate::diagnostic::Edit;
 pub struct BtreeIndex;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "btree-index",
-    code: "CM016",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "BTREE index or `native-btree-1.0` provider (removed in Neo4j 5)",
     docs: r#"## What it does
 Flags `CREATE BTREE INDEX` and the `indexProvider: 'native-btree-1.0'` option. An error when
@@ -33,7 +29,7 @@ CREATE RANGE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name);
 (a TEXT index for `CONTAINS`/`ENDS WITH` searches, a POINT index for spatial ones). The fix
 replaces `BTREE` with `RANGE`.
 "#,
-    fixable: true,
+    ..identity::btree_index
 };
 
 impl Rule for BtreeIndex {

@@ -8,10 +8,6 @@ use crate::visit::{self, Visitor};
 pub struct CallSubqueryScope;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "call-subquery-scope",
-    code: "CM027",
-    severity: Severity::Warning,
-    category: Category::Compatibility,
     summary: "`CALL { … }` or `CALL { WITH x … }` (deprecated) instead of `CALL (x) { … }`",
     docs: r#"## What it does
 When targeting Neo4j 5 (5.23+) or later, flags CALL subqueries that import variables with a
@@ -44,7 +40,7 @@ The fix moves the imported variables into the scope clause and removes the `WITH
 outer variable, so `CALL () { … }` means the same. A leading `WITH` that refers to variables but
 is not a plain import (aliases, `WHERE`, `*`) is reported without a fix.
 "#,
-    fixable: true,
+    ..identity::call_subquery_scope
 };
 
 impl Rule for CallSubqueryScope {

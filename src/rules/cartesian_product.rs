@@ -5,10 +5,6 @@ use crate::ast::{BinaryOp, Clause, Expr, ExprKind, NodePattern, PatternPart, Sta
 pub struct CartesianProduct;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "cartesian-product",
-    code: "CM019",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "Disconnected patterns in one MATCH",
     docs: r#"## What it does
 Flags a `MATCH` whose comma-separated patterns share no variable (with each other or with
@@ -40,7 +36,7 @@ CREATE (c)-[:MITIGATES]->(r);
 ```
 (with an index or uniqueness constraint on `:Risk(id)`).
 "#,
-    fixable: false,
+    ..identity::cartesian_product
 };
 
 impl Rule for CartesianProduct {

@@ -4,10 +4,6 @@ use crate::ast::{ExprKind, Literal};
 pub struct CaseWhenNull;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "case-when-null",
-    code: "CM032",
-    severity: Severity::Error,
-    category: Category::Correctness,
     summary: "`CASE x WHEN null` never matches",
     docs: r#"## What it does
 Flags `WHEN null` in a simple `CASE x WHEN …` expression, and comparisons `= null` / `<> null`.
@@ -29,7 +25,7 @@ SET p.status = CASE WHEN p.state IS NULL THEN 'unknown' ELSE p.state END;
 ```
 (or `coalesce(p.state, 'unknown')`).
 "#,
-    fixable: false,
+    ..identity::case_when_null
 };
 
 impl Rule for CaseWhenNull {

@@ -6,10 +6,6 @@ use crate::span::Span;
 pub struct CreateUnique;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "create-unique",
-    code: "CM036",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "`CREATE UNIQUE` (removed in Neo4j 4.0)",
     docs: r#"## What it does
 Flags the 3.x clause `CREATE UNIQUE pattern`.
@@ -35,7 +31,7 @@ rest, while `MERGE` matches the whole pattern or creates the whole pattern, so a
 new, unbound nodes can create duplicates where `CREATE UNIQUE` did not. Check patterns whose
 nodes are not all bound beforehand.
 "#,
-    fixable: true,
+    ..identity::create_unique
 };
 
 impl Rule for CreateUnique {

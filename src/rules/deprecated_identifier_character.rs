@@ -4,10 +4,6 @@ use crate::diagnostic::Edit;
 pub struct DeprecatedIdentifierCharacter;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "deprecated-identifier-character",
-    code: "CM039",
-    severity: Severity::Warning,
-    category: Category::Compatibility,
     summary: "a control or format character inside an unquoted name (deprecated in Neo4j 5)",
     docs: r#"## What it does
 Flags unquoted names (variables, labels, property keys, …) that contain a character Neo4j 5
@@ -31,7 +27,7 @@ MATCH (p:Per\u00ADson) RETURN p;
 Remove the character, or quote the name so it keeps it: ``MATCH (p:`Per\u00ADson`) RETURN p;``.
 The fix backtick-quotes the name, which keeps its meaning.
 "#,
-    fixable: true,
+    ..identity::deprecated_identifier_character
 };
 
 impl Rule for DeprecatedIdentifierCharacter {

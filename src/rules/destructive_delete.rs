@@ -6,10 +6,6 @@ use std::collections::HashMap;
 pub struct DestructiveDelete;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "destructive-delete",
-    code: "CM010",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "Deleting a whole label, relationship type or the whole graph",
     docs: r#"## What it does
 Flags `DELETE` / `DETACH DELETE` of a variable matched with no filter at all: every node
@@ -38,7 +34,7 @@ scripts deleting every node is a warning, not an error, and a delete of every `:
 node) that a later statement of the same script loads again (`CREATE`/`MERGE` of `:Movie`, or of
 any node) is an import rebuilding its data, not a loss, and is left alone.
 "#,
-    fixable: false,
+    ..identity::destructive_delete
 };
 
 impl Rule for DestructiveDelete {

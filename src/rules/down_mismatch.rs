@@ -1,5 +1,5 @@
 use super::*;
-use crate::derive::compare::{compare_scripts, History, Kind, Script};
+use crate::undo::compare::{compare_scripts, History, Kind, Script};
 use crate::rules::context::DownHistory;
 use crate::schema::Catalog;
 use crate::span::Span;
@@ -7,10 +7,6 @@ use crate::span::Span;
 pub struct DownMismatch;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "down-mismatch",
-    code: "CM037",
-    severity: Severity::Warning,
-    category: Category::Reversibility,
     summary: "An explicit down script that does not undo its up migration, or undoes more than it did",
     docs: r#"## What it does
 Compares the explicit down script (`U<version>__….cypher`, `….down.cypher`, or the section
@@ -61,7 +57,7 @@ DROP CONSTRAINT customer_email IF EXISTS;
 MATCH (u:User {uid: 'admin'}) DETACH DELETE u;
 ```
 "#,
-    fixable: false,
+    ..identity::down_mismatch
 };
 
 impl Rule for DownMismatch {
@@ -76,7 +72,7 @@ impl Rule for DownMismatch {
         if pair.down.is_empty() || !cx.script.errors.is_empty() {
             return;
         }
-        let own_up = pair.own_up.map(|up| crate::derive::compare::to_undo(up, statements_of(cx), cx.directives));
+        let own_up = pair.own_up.map(|up| crate::undo::compare::to_undo(up, statements_of(cx), cx.directives));
         let up = match (&own_up, &pair.history.up) {
             (Some(statements), _) => Script { statements, text: cx.text(), comments: &cx.script.comments },
             (None, Some((text, statements, comments))) => Script { statements, text, comments },

@@ -3,10 +3,6 @@ use super::*;
 pub struct DuplicateVersion;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "duplicate-version",
-    code: "CM024",
-    severity: Severity::Error,
-    category: Category::Hygiene,
     summary: "Two migrations with the same version",
     docs: r#"## What it does
 Flags an up migration whose version another up migration in the same set already has
@@ -30,7 +26,7 @@ Files of one version guarded by preconditions that exclude each other (neo4j-mig
 most one of them), and a directory under a test directory whose versioned files all carry the
 same version: a collection of fixtures that tests load one at a time, never a sequence.
 "#,
-    fixable: false,
+    ..identity::duplicate_version
 };
 
 impl Rule for DuplicateVersion {

@@ -5,10 +5,6 @@ use crate::diagnostic::Edit;
 pub struct DurationComponent;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "duration-component",
-    code: "CM033",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "`duration.between(a, b).days` is a component, not the total number of days",
     docs: r#"## What it does
 Flags reading a day or time unit (`.days`, `.weeks`, `.hours`, `.minutes`, `.seconds`,
@@ -37,7 +33,7 @@ SET p.urgent = duration.inDays(date(), p.deadline).days < 30;
 `.hours`, `.minutes`, …). The fix swaps the function; it is not applied by `--fix`, because
 it changes the value the migration writes.
 "#,
-    fixable: true,
+    ..identity::duration_component
 };
 
 /// The part of a duration a component is read from.

@@ -4,10 +4,6 @@ use crate::span::Span;
 pub struct EditedMigration;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "edited-migration",
-    code: "CM025",
-    severity: Severity::Error,
-    category: Category::Hygiene,
     summary: "A migration that no longer matches cymig.sum, or is missing from it",
     docs: r#"## What it does
 When the migration directory has a `cymig.sum` (written by `cymig hash`), flags migrations whose
@@ -28,7 +24,7 @@ V3__rename_customer_guid.cypher edited after it was applied
 Leave applied migrations alone and add a new one. If the edit is intended (a comment, a
 formatting change), run `cymig hash` and commit the updated `cymig.sum`.
 "#,
-    fixable: false,
+    ..identity::edited_migration
 };
 
 impl Rule for EditedMigration {

@@ -4,10 +4,6 @@ use crate::ast::{ConstraintKind, SchemaCommand, StatementKind, StatementPrefix};
 pub struct EnterpriseOnly;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "enterprise-only",
-    code: "CM030",
-    severity: Severity::Error,
-    category: Category::Correctness,
     summary: "Enterprise-only constraints or commands on a Community target",
     docs: r#"## What it does
 When the configured edition is `community` (the default), flags what Neo4j Community Edition
@@ -32,7 +28,7 @@ FOR (p:Person) REQUIRE (p.tenant, p.id) IS UNIQUE;
 ```
 (uniqueness is available in every edition; existence must then be enforced by the application).
 "#,
-    fixable: false,
+    ..identity::enterprise_only
 };
 
 const ENTERPRISE_ADMIN: &[&[&str]] = &[

@@ -7,10 +7,6 @@ use crate::diagnostic::Edit;
 pub struct ExistsFunction;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "exists-function",
-    code: "CM013",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "`exists(n.prop)` (removed in Neo4j 5)",
     docs: r#"## What it does
 Flags the `exists()` function on a property. An error when targeting Neo4j 5 or later (removed
@@ -34,7 +30,7 @@ SET p.priority = 'medium';
 ```
 The fix rewrites `exists(x.p)` to `x.p IS NOT NULL` and `NOT exists(x.p)` to `x.p IS NULL`.
 "#,
-    fixable: true,
+    ..identity::exists_function
 };
 
 impl Rule for ExistsFunction {

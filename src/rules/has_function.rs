@@ -5,10 +5,6 @@ use crate::ast::{ExprKind, UnaryOp};
 pub struct HasFunction;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "has-function",
-    code: "CM034",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "`has(n.prop)` (Neo4j 2.x; long removed)",
     docs: r#"## What it does
 Flags the 2.x property-existence function `has(n.prop)`, replaced by `exists()` in Neo4j 2.3 and
@@ -31,7 +27,7 @@ SET p.contact = p.email;
 ```
 The fix rewrites `has(x.p)` to `x.p IS NOT NULL` and `NOT has(x.p)` to `x.p IS NULL`.
 "#,
-    fixable: true,
+    ..identity::has_function
 };
 
 impl Rule for HasFunction {

@@ -6,10 +6,6 @@ use crate::diagnostic::Edit;
 pub struct IdFunction;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "id-function",
-    code: "CM028",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "`id()` (deprecated; ids are reused after deletes)",
     docs: r#"## What it does
 Flags the `id()` function when targeting Neo4j 5 or later, where it is deprecated in favour of
@@ -33,7 +29,7 @@ Better still, match on a property with a uniqueness constraint. The fix renames 
 unsafe because `elementId()` returns a string, not an integer: stored ids and integer
 comparisons must change too.
 "#,
-    fixable: true,
+    ..identity::id_function
 };
 
 impl Rule for IdFunction {

@@ -7,10 +7,6 @@ use crate::span::Span;
 pub struct IneffectiveBatching;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "ineffective-batching",
-    code: "CM006",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "CALL { … } IN TRANSACTIONS that still runs as one transaction",
     docs: r#"## What it does
 Flags `CALL { … } IN TRANSACTIONS` that receives no input rows from outside the subquery — the
@@ -40,7 +36,7 @@ CALL (p) {
 ```
 The fix moves the leading reads out of the subquery and imports their variables.
 "#,
-    fixable: true,
+    ..identity::ineffective_batching
 };
 
 impl Rule for IneffectiveBatching {

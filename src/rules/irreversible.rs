@@ -9,10 +9,6 @@ use crate::span::Span;
 pub struct Irreversible;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "irreversible",
-    code: "CM009",
-    severity: Severity::Warning,
-    category: Category::Reversibility,
     summary: "A statement that cannot be undone, with no explicit down script",
     docs: r#"## What it does
 In an up migration without an explicit down script (`U<version>__….cypher` or
@@ -51,7 +47,7 @@ Write the down script by hand (`U4__convert_deadline.cypher`), keep the old valu
 MATCH (p:Project) SET p.deadline = date(p.deadline);
 ```
 "#,
-    fixable: false,
+    ..identity::irreversible
 };
 
 impl Rule for Irreversible {

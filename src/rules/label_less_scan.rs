@@ -5,10 +5,6 @@ use crate::ast::{Clause, MatchClause, NodePattern, RelationshipPattern, Statemen
 pub struct LabelLessScan;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "label-less-scan",
-    code: "CM020",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "`MATCH (n)` without a label feeding a write",
     docs: r#"## What it does
 Flags a `MATCH` pattern with no label on any node, no relationship type and no already-bound
@@ -35,7 +31,7 @@ REMOVE n.legacyId;
 A bare `MATCH (n)` (no property, no predicate) in a script run by hand — a `.cypher` file with
 no migration beside it: wiping the graph or tagging every node for an import means every node.
 "#,
-    fixable: false,
+    ..identity::label_less_scan
 };
 
 impl Rule for LabelLessScan {

@@ -8,10 +8,6 @@ use crate::diagnostic::Edit;
 pub struct LegacyConstraintSyntax;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "legacy-constraint-syntax",
-    code: "CM011",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "4.x `CREATE/DROP CONSTRAINT ON … ASSERT …`",
     docs: r#"## What it does
 Flags the 4.x constraint syntax `CREATE CONSTRAINT [name] ON (n:L) ASSERT …` (including
@@ -36,7 +32,7 @@ DROP CONSTRAINT person_email_unique IF EXISTS;
 The fix rewrites `CREATE` into the `FOR … REQUIRE` form, and a legacy `DROP` into a drop by
 name when an earlier migration defines the constraint with a name.
 "#,
-    fixable: true,
+    ..identity::legacy_constraint_syntax
 };
 
 impl Rule for LegacyConstraintSyntax {

@@ -7,10 +7,6 @@ use crate::diagnostic::Edit;
 pub struct LegacyIndexSyntax;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "legacy-index-syntax",
-    code: "CM012",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "4.x `CREATE/DROP INDEX ON :Label(prop)`",
     docs: r#"## What it does
 Flags `CREATE INDEX ON :Label(prop)` and `DROP INDEX ON :Label(prop)`. An error when targeting
@@ -33,7 +29,7 @@ DROP INDEX person_name_index IF EXISTS;
 The fix rewrites `CREATE` into the `FOR … ON` form, and a legacy `DROP` into a drop by name when
 an earlier migration defines the index with a name.
 "#,
-    fixable: true,
+    ..identity::legacy_index_syntax
 };
 
 impl Rule for LegacyIndexSyntax {

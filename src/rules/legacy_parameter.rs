@@ -5,10 +5,6 @@ use crate::diagnostic::Edit;
 pub struct LegacyParameter;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "legacy-parameter",
-    code: "CM015",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "`{param}` parameter syntax (removed in Neo4j 4.0)",
     docs: r#"## What it does
 Flags parameters written in the 3.x form `{name}`.
@@ -27,7 +23,7 @@ MATCH (p:Person) WHERE p.id = {id} RETURN p;
 MATCH (p:Person) WHERE p.id = $id RETURN p;
 ```
 "#,
-    fixable: true,
+    ..identity::legacy_parameter
 };
 
 impl Rule for LegacyParameter {

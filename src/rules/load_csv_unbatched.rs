@@ -6,10 +6,6 @@ use crate::ast::{Clause, StatementKind};
 pub struct LoadCsvUnbatched;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "load-csv-unbatched",
-    code: "CM007",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "LOAD CSV feeding writes in a single transaction",
     docs: r#"## What it does
 Flags `LOAD CSV` whose rows feed write clauses outside `CALL { … } IN TRANSACTIONS` (and without
@@ -36,7 +32,7 @@ CALL (row) {
 ```
 The fix performs this rewrite; it is unsafe in the same way as `unbatched-write`'s.
 "#,
-    fixable: true,
+    ..identity::load_csv_unbatched
 };
 
 impl Rule for LoadCsvUnbatched {

@@ -5,10 +5,6 @@ use crate::ast::{Clause, Expr, ExprKind, StatementKind};
 pub struct MergeNullKey;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "merge-null-key",
-    code: "CM031",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "MERGE keyed on an input field that may be null",
     docs: r#"## What it does
 Flags `MERGE (n:L {key: row.field})` where `row` comes from `LOAD CSV` or `UNWIND` and nothing
@@ -33,7 +29,7 @@ WITH row WHERE row.id IS NOT NULL
 MERGE (c:Customer {id: row.id});
 ```
 "#,
-    fixable: false,
+    ..identity::merge_null_key
 };
 
 impl Rule for MergeNullKey {

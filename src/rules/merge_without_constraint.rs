@@ -6,10 +6,6 @@ use crate::schema::Catalog;
 pub struct MergeWithoutConstraint;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "merge-without-constraint",
-    code: "CM021",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "MERGE on a key with no uniqueness constraint behind it",
     docs: r#"## What it does
 Flags `MERGE (n:Label {key: …})` when no uniqueness or key constraint on `Label(key)` exists
@@ -42,7 +38,7 @@ then keep the `MERGE`.
 In a script run by hand (a `.cypher` file with no migration beside it) a MERGE whose key has an
 index: one writer cannot race itself, and the index spares the scans.
 "#,
-    fixable: false,
+    ..identity::merge_without_constraint
 };
 
 impl Rule for MergeWithoutConstraint {

@@ -3,10 +3,6 @@ use super::*;
 pub struct MigrationNaming;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "migration-naming",
-    code: "CM023",
-    severity: Severity::Warning,
-    category: Category::Hygiene,
     summary: "A file in a migration directory that does not follow the naming layout",
     docs: r#"## What it does
 In a migration directory, flags `.cypher` files whose names follow none of the recognised
@@ -30,7 +26,7 @@ migrations/U9__orphan_down.cypher
 migrations/V2__add_index.cypher
 ```
 "#,
-    fixable: false,
+    ..identity::migration_naming
 };
 
 impl Rule for MigrationNaming {

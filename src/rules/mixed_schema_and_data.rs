@@ -4,10 +4,6 @@ use super::*;
 pub struct MixedSchemaAndData;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "mixed-schema-and-data",
-    code: "CM008",
-    severity: Severity::Warning,
-    category: Category::Robustness,
     summary: "Schema and data statements in one migration",
     docs: r#"## What it does
 Flags a migration that contains both schema commands (`CREATE`/`DROP INDEX`/`CONSTRAINT`) and
@@ -34,7 +30,7 @@ a file whose schema commands all say `IF [NOT] EXISTS` and whose writes have no 
 SET to a value that does not read the property, DELETE, REMOVE) is not reported, because running
 it again finishes what a failure interrupted.
 "#,
-    fixable: false,
+    ..identity::mixed_schema_and_data
 };
 
 impl Rule for MixedSchemaAndData {

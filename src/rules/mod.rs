@@ -10,46 +10,53 @@ pub mod registry;
 pub mod rerun;
 pub mod util;
 
-mod await_indexes;
-mod btree_index;
-mod call_subquery_scope;
-mod cartesian_product;
-mod case_when_null;
-mod create_unique;
-mod deprecated_identifier_character;
-mod destructive_delete;
-mod down_mismatch;
-mod duplicate_version;
-mod duration_component;
-mod edited_migration;
-mod enterprise_only;
-mod exists_function;
-mod has_function;
-mod id_function;
-mod ineffective_batching;
-mod irreversible;
-mod label_less_scan;
-mod legacy_constraint_syntax;
-mod legacy_index_syntax;
-mod legacy_parameter;
-mod load_csv_unbatched;
-mod merge_null_key;
-mod merge_without_constraint;
-mod migration_naming;
-mod mixed_schema_and_data;
-mod non_idempotent_batch;
-mod nondeterministic_data;
-mod periodic_commit;
-mod removed_procedure;
-mod require_if_exists;
-mod require_if_not_exists;
-mod require_schema_name;
-mod semantic_error;
-mod start_clause;
-mod syntax_error;
-mod unbatched_write;
-mod undefined_variable;
-pub(crate) mod unused_suppression;
+// Every rule, declared once: code, module and type, name, category, default severity, and the
+// applicability of the fixes it may offer. A code is never reassigned: `codes.txt` beside it
+// is the ledger of every code ever given (a removed rule's stays, retired), and a test holds
+// this table to it. Adding a rule: its file (docs, and a `META` that takes `..identity::<module>`),
+// one line here, one in the ledger, and its fixture.
+registry::declare_rules! {
+    CM001 syntax_error::SyntaxError => "syntax-error", Correctness, Error, [];
+    CM002 require_if_not_exists::RequireIfNotExists => "require-if-not-exists", Robustness, Warning, [Safe];
+    CM003 require_if_exists::RequireIfExists => "require-if-exists", Robustness, Warning, [Safe];
+    CM004 require_schema_name::RequireSchemaName => "require-schema-name", Reversibility, Warning, [Safe];
+    CM005 unbatched_write::UnbatchedWrite => "unbatched-write", Performance, Warning, [Unsafe];
+    CM006 ineffective_batching::IneffectiveBatching => "ineffective-batching", Performance, Warning, [Unsafe];
+    CM007 load_csv_unbatched::LoadCsvUnbatched => "load-csv-unbatched", Performance, Warning, [Unsafe];
+    CM008 mixed_schema_and_data::MixedSchemaAndData => "mixed-schema-and-data", Robustness, Warning, [];
+    CM009 irreversible::Irreversible => "irreversible", Reversibility, Warning, [];
+    CM010 destructive_delete::DestructiveDelete => "destructive-delete", Correctness, Warning, [];
+    CM011 legacy_constraint_syntax::LegacyConstraintSyntax => "legacy-constraint-syntax", Compatibility, Error, [Safe];
+    CM012 legacy_index_syntax::LegacyIndexSyntax => "legacy-index-syntax", Compatibility, Error, [Safe];
+    CM013 exists_function::ExistsFunction => "exists-function", Compatibility, Error, [Safe];
+    CM014 periodic_commit::PeriodicCommit => "periodic-commit", Compatibility, Error, [Safe];
+    CM015 legacy_parameter::LegacyParameter => "legacy-parameter", Compatibility, Error, [Safe];
+    CM016 btree_index::BtreeIndex => "btree-index", Compatibility, Error, [Safe];
+    CM017 removed_procedure::RemovedProcedure => "removed-procedure", Compatibility, Error, [Safe, Unsafe];
+    CM018 undefined_variable::UndefinedVariable => "undefined-variable", Correctness, Error, [];
+    CM019 cartesian_product::CartesianProduct => "cartesian-product", Performance, Warning, [];
+    CM020 label_less_scan::LabelLessScan => "label-less-scan", Performance, Warning, [];
+    CM021 merge_without_constraint::MergeWithoutConstraint => "merge-without-constraint", Correctness, Warning, [];
+    CM022 pub(crate) unused_suppression::UnusedSuppression => "unused-suppression", Hygiene, Warning, [];
+    CM023 migration_naming::MigrationNaming => "migration-naming", Hygiene, Warning, [];
+    CM024 duplicate_version::DuplicateVersion => "duplicate-version", Hygiene, Error, [];
+    CM025 edited_migration::EditedMigration => "edited-migration", Hygiene, Error, [];
+    CM026 await_indexes::AwaitIndexes => "await-indexes", Performance, Warning, [];
+    CM027 call_subquery_scope::CallSubqueryScope => "call-subquery-scope", Compatibility, Warning, [Safe];
+    CM028 id_function::IdFunction => "id-function", Correctness, Warning, [Unsafe];
+    CM029 nondeterministic_data::NondeterministicData => "nondeterministic-data", Correctness, Warning, [];
+    CM030 enterprise_only::EnterpriseOnly => "enterprise-only", Correctness, Error, [];
+    CM031 merge_null_key::MergeNullKey => "merge-null-key", Correctness, Warning, [];
+    CM032 case_when_null::CaseWhenNull => "case-when-null", Correctness, Error, [];
+    CM033 duration_component::DurationComponent => "duration-component", Correctness, Warning, [Unsafe];
+    CM034 has_function::HasFunction => "has-function", Compatibility, Error, [Safe];
+    CM035 start_clause::StartClause => "start-clause", Compatibility, Error, [Safe];
+    CM036 create_unique::CreateUnique => "create-unique", Compatibility, Error, [Unsafe];
+    CM037 down_mismatch::DownMismatch => "down-mismatch", Reversibility, Warning, [];
+    CM038 semantic_error::SemanticError => "semantic-error", Correctness, Error, [Safe, Unsafe];
+    CM039 deprecated_identifier_character::DeprecatedIdentifierCharacter => "deprecated-identifier-character", Compatibility, Warning, [Safe];
+    CM040 non_idempotent_batch::NonIdempotentBatch => "non-idempotent-batch", Robustness, Error, [];
+}
 
 pub use context::{Edition, FileContext, FileRole, Settings, Target};
 pub use registry::{all, by_name, Category, RuleMeta};
@@ -57,7 +64,7 @@ pub use registry::{all, by_name, Category, RuleMeta};
 pub use syntax_error::META as SYNTAX_ERROR;
 
 use crate::ast::{Clause, EmbeddedCypher, Expr, Statement};
-use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::span::Span;
 
 /// Which parts of a file a rule wants to see.
@@ -163,10 +170,10 @@ impl Diagnostic {
 
 impl Fix {
     pub fn safe(message: impl Into<String>, edits: Vec<crate::diagnostic::Edit>) -> Fix {
-        Fix { message: message.into(), edits, safe: true }
+        Fix { message: message.into(), edits, applicability: Applicability::Safe }
     }
 
     pub fn unsafe_(message: impl Into<String>, edits: Vec<crate::diagnostic::Edit>) -> Fix {
-        Fix { message: message.into(), edits, safe: false }
+        Fix { message: message.into(), edits, applicability: Applicability::Unsafe }
     }
 }

@@ -4,10 +4,6 @@ use super::*;
 pub struct NonIdempotentBatch;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "non-idempotent-batch",
-    code: "CM040",
-    severity: Severity::Error,
-    category: Category::Robustness,
     summary: "A batched write that a retry would apply twice",
     docs: r#"## What it does
 Flags a batched statement of a migration — `CALL { … } IN TRANSACTIONS`, `apoc.periodic.iterate`
@@ -51,7 +47,7 @@ CALL (s) {
 ```
 or `MERGE` on a key backed by a uniqueness constraint (`MERGE (r:Reading {sensor: s.id})`).
 "#,
-    fixable: false,
+    ..identity::non_idempotent_batch
 };
 
 impl Rule for NonIdempotentBatch {

@@ -6,10 +6,6 @@ use crate::visit::{self, Visitor};
 pub struct NondeterministicData;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "nondeterministic-data",
-    code: "CM029",
-    severity: Severity::Warning,
-    category: Category::Correctness,
     summary: "MERGE keyed on a random or time-dependent value",
     docs: r#"## What it does
 Flags `MERGE` patterns whose property values call `randomUUID()`, `rand()`, `timestamp()` or a
@@ -33,7 +29,7 @@ MERGE (a:AuditEntry {migration: 'V12'})
 ON CREATE SET a.id = randomUUID(), a.createdAt = datetime();
 ```
 "#,
-    fixable: false,
+    ..identity::nondeterministic_data
 };
 
 const VOLATILE: &[&str] =

@@ -8,10 +8,6 @@ use crate::span::Span;
 pub struct PeriodicCommit;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "periodic-commit",
-    code: "CM014",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "USING PERIODIC COMMIT (removed in Neo4j 5)",
     docs: r#"## What it does
 Flags `USING PERIODIC COMMIT [n]` before `LOAD CSV`. It is an error on Neo4j 5 and later (the
@@ -38,7 +34,7 @@ The fix removes the prefix and wraps the writes, keeping the batch size. Like ev
 `CALL { … } IN TRANSACTIONS`, the result must run in an auto-commit transaction (cymig's plan
 does that).
 "#,
-    fixable: true,
+    ..identity::periodic_commit
 };
 
 impl Rule for PeriodicCommit {

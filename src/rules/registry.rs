@@ -1,9 +1,45 @@
-//! The one place that knows every rule: name, code, default severity, category, summary, docs.
-//! Codes are stable: never reuse or renumber one.
+//! The one place that knows every rule. [`declare_rules!`] turns the table in `rules/mod.rs`
+//! into the rule modules, each rule's identity (`identity::<module>`, which its `META` takes
+//! whole) and the lookups here. Codes are stable: `codes.txt` is the ledger of every code ever
+//! given, and a test holds the table to it.
 
 use super::*;
+pub use crate::diagnostic::Applicability;
 use crate::diagnostic::Severity;
 use serde::Serialize;
+
+/// `CODE module::Type => "name", Category, Severity, [Applicability, …];` per rule (the
+/// applicabilities of the fixes it may offer, `[]` for none; `pub(crate)` before the module
+/// when the checker reaches into it).
+macro_rules! declare_rules {
+    ($($code:ident $vis:vis $module:ident :: $ty:ident => $name:literal, $category:ident, $severity:ident, [$($fix:ident),*];)*) => {
+        $($vis mod $module;)*
+
+        /// Each rule's identity as the table declares it, without its docs.
+        #[allow(non_upper_case_globals)]
+        pub(crate) mod identity {
+            use super::registry::{Applicability, Category, RuleMeta};
+            use crate::diagnostic::Severity;
+            $(pub const $module: RuleMeta = RuleMeta {
+                name: $name,
+                code: stringify!($code),
+                severity: Severity::$severity,
+                category: Category::$category,
+                summary: "",
+                docs: "",
+                fixes: &[$(Applicability::$fix),*],
+            };)*
+        }
+
+        /// Every rule, in code order.
+        static RULES: &[&dyn Rule] = &[$(&$module::$ty),*];
+
+        /// The table's identities, in the order of `RULES`.
+        #[cfg(test)]
+        static DECLARED: &[RuleMeta] = &[$(identity::$module),*];
+    };
+}
+pub(crate) use declare_rules;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -36,7 +72,7 @@ impl Category {
 }
 
 /// A rule's identity and documentation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq)]
 pub struct RuleMeta {
     /// Kebab-case name used in configuration, suppressions and output.
     pub name: &'static str,
@@ -48,52 +84,38 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Markdown: what it does, why it matters, example, use instead.
     pub docs: &'static str,
-    /// Whether the rule offers fixes (safe ones are applied by `--fix`).
-    pub fixable: bool,
+    /// The applicabilities of the fixes the rule may offer (none: it offers no fix).
+    pub fixes: &'static [Applicability],
 }
 
-static RULES: &[&dyn Rule] = &[
-    &syntax_error::SyntaxError,
-    &require_if_not_exists::RequireIfNotExists,
-    &require_if_exists::RequireIfExists,
-    &require_schema_name::RequireSchemaName,
-    &unbatched_write::UnbatchedWrite,
-    &ineffective_batching::IneffectiveBatching,
-    &load_csv_unbatched::LoadCsvUnbatched,
-    &mixed_schema_and_data::MixedSchemaAndData,
-    &irreversible::Irreversible,
-    &destructive_delete::DestructiveDelete,
-    &legacy_constraint_syntax::LegacyConstraintSyntax,
-    &legacy_index_syntax::LegacyIndexSyntax,
-    &exists_function::ExistsFunction,
-    &periodic_commit::PeriodicCommit,
-    &legacy_parameter::LegacyParameter,
-    &btree_index::BtreeIndex,
-    &removed_procedure::RemovedProcedure,
-    &undefined_variable::UndefinedVariable,
-    &cartesian_product::CartesianProduct,
-    &label_less_scan::LabelLessScan,
-    &merge_without_constraint::MergeWithoutConstraint,
-    &unused_suppression::UnusedSuppression,
-    &migration_naming::MigrationNaming,
-    &duplicate_version::DuplicateVersion,
-    &edited_migration::EditedMigration,
-    &await_indexes::AwaitIndexes,
-    &call_subquery_scope::CallSubqueryScope,
-    &id_function::IdFunction,
-    &nondeterministic_data::NondeterministicData,
-    &enterprise_only::EnterpriseOnly,
-    &merge_null_key::MergeNullKey,
-    &case_when_null::CaseWhenNull,
-    &duration_component::DurationComponent,
-    &has_function::HasFunction,
-    &start_clause::StartClause,
-    &create_unique::CreateUnique,
-    &down_mismatch::DownMismatch,
-    &semantic_error::SemanticError,
-    &deprecated_identifier_character::DeprecatedIdentifierCharacter,
-    &non_idempotent_batch::NonIdempotentBatch,
-];
+impl RuleMeta {
+    pub fn fixable(&self) -> bool {
+        !self.fixes.is_empty()
+    }
+
+    /// `Fix: safe (applied by `--fix`).`, or nothing for a rule without fixes.
+    pub fn fixes_line(&self) -> Option<String> {
+        let kinds: Vec<&str> = self.fixes.iter().map(|a| a.describe()).collect();
+        (!kinds.is_empty()).then(|| format!("Fix: {}.", kinds.join(", or ")))
+    }
+}
+
+/// `cymig rule --json`: the fields as they always were (`fixable`), and `fixes`.
+impl Serialize for RuleMeta {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("RuleMeta", 8)?;
+        out.serialize_field("name", self.name)?;
+        out.serialize_field("code", self.code)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("category", &self.category)?;
+        out.serialize_field("summary", self.summary)?;
+        out.serialize_field("docs", self.docs)?;
+        out.serialize_field("fixable", &self.fixable())?;
+        out.serialize_field("fixes", self.fixes)?;
+        out.end()
+    }
+}
 
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
@@ -162,6 +184,19 @@ mod tests {
                 (code, name, words.next() == Some("retired"))
             })
             .collect()
+    }
+
+    /// A rule's `META` takes its identity from the table whole: no rule restates (and so
+    /// contradicts) its name, code, category, severity or fixes.
+    #[test]
+    fn every_rule_carries_the_identity_the_table_declares() {
+        assert_eq!(all().len(), DECLARED.len());
+        for (rule, declared) in all().iter().zip(DECLARED) {
+            let m = rule.meta();
+            let identity = RuleMeta { summary: "", docs: "", ..*m };
+            assert_eq!(&identity, declared, "{}: its META overrides the table", m.name);
+            assert!(!m.summary.is_empty() && !m.docs.is_empty(), "{} has its docs", m.name);
+        }
     }
 
     /// A code once given to a rule is never given to another, whatever is added or removed: each

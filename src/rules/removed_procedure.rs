@@ -8,10 +8,6 @@ use crate::span::Span;
 pub struct RemovedProcedure;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "removed-procedure",
-    code: "CM017",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "Procedure removed in Neo4j 5 (`db.indexes()`, `dbms.listQueries()`, …)",
     docs: r#"## What it does
 Flags calls to built-in procedures that Neo4j 5 removed, and names the Cypher command that
@@ -48,7 +44,7 @@ The fix rewrites calls whose replacement is mechanical: the bare listing procedu
 procedures called with literal arguments, and YIELD forms whose columns exist under the same
 names in the replacement (an unsafe fix: the values of some columns changed).
 "#,
-    fixable: true,
+    ..identity::removed_procedure
 };
 
 struct Replacement {

@@ -6,10 +6,6 @@ use crate::diagnostic::Edit;
 pub struct RequireIfExists;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "require-if-exists",
-    code: "CM003",
-    severity: Severity::Warning,
-    category: Category::Robustness,
     summary: "DROP INDEX/CONSTRAINT without IF EXISTS",
     docs: r#"## What it does
 Flags `DROP INDEX name` and `DROP CONSTRAINT name` without `IF EXISTS`.
@@ -30,7 +26,7 @@ DROP INDEX person_name IF EXISTS;
 ```
 The fix appends `IF EXISTS` after the name.
 "#,
-    fixable: true,
+    ..identity::require_if_exists
 };
 
 impl Rule for RequireIfExists {

@@ -7,10 +7,6 @@ use std::collections::HashSet;
 pub struct RequireIfNotExists;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "require-if-not-exists",
-    code: "CM002",
-    severity: Severity::Warning,
-    category: Category::Robustness,
     summary: "CREATE INDEX/CONSTRAINT without IF NOT EXISTS",
     docs: r#"## What it does
 Flags `CREATE INDEX` and `CREATE CONSTRAINT` commands without `IF NOT EXISTS`.
@@ -39,7 +35,7 @@ The fix inserts `IF NOT EXISTS` after the name (or after `INDEX`/`CONSTRAINT`).
   anyway, because it also creates data, and a script under a test directory (`test/`, `tests/`,
   `src/test/resources/`, …), which its test loads into a fresh database.
 "#,
-    fixable: true,
+    ..identity::require_if_not_exists
 };
 
 impl Rule for RequireIfNotExists {

@@ -6,10 +6,6 @@ use crate::diagnostic::Edit;
 pub struct RequireSchemaName;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "require-schema-name",
-    code: "CM004",
-    severity: Severity::Warning,
-    category: Category::Reversibility,
     summary: "Unnamed index or constraint",
     docs: r#"## What it does
 Flags `CREATE INDEX` / `CREATE CONSTRAINT` without a name, and suggests a conventional one
@@ -31,7 +27,7 @@ CREATE CONSTRAINT IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;
 CREATE CONSTRAINT person_email_unique IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;
 ```
 "#,
-    fixable: true,
+    ..identity::require_schema_name
 };
 
 impl Rule for RequireSchemaName {

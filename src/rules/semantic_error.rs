@@ -5,10 +5,6 @@ use crate::semantic;
 pub struct SemanticError;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "semantic-error",
-    code: "CM038",
-    severity: Severity::Error,
-    category: Category::Correctness,
     summary: "A statement that parses but that Neo4j's semantic analysis rejects",
     docs: r#"## What it does
 Checks what Neo4j's front end checks after parsing, and a grammar cannot:
@@ -71,7 +67,7 @@ first part returns rows a tool may treat them differently; the author may also h
 which is what Neo4j asks for and keeps every variable: it is safe. Statements prefixed
 `CYPHER 25` are not checked for the `WITH`: Cypher 25 no longer requires it.
 "#,
-    fixable: true,
+    ..identity::semantic_error
 };
 
 impl Rule for SemanticError {

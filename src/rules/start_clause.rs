@@ -7,10 +7,6 @@ use crate::span::Span;
 pub struct StartClause;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "start-clause",
-    code: "CM035",
-    severity: Severity::Error,
-    category: Category::Compatibility,
     summary: "`START n=node(…)` (Neo4j 2.x/3.x; rejected by Neo4j 4 and 5)",
     docs: r#"## What it does
 Flags the legacy `START` clause: `START n=node(*)`, `START n=node(1, 2)`,
@@ -41,7 +37,7 @@ change on dump and load). Legacy (manual) indexes no longer exist: look the enti
 and property, or through a full-text index (`db.index.fulltext.queryNodes`). Those two are not
 fixed automatically.
 "#,
-    fixable: true,
+    ..identity::start_clause
 };
 
 impl Rule for StartClause {

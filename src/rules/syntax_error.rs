@@ -3,10 +3,6 @@ use super::*;
 pub struct SyntaxError;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "syntax-error",
-    code: "CM001",
-    severity: Severity::Error,
-    category: Category::Correctness,
     summary: "A statement that does not parse",
     docs: r#"## What it does
 Reports every statement the parser rejects, at the token where parsing stopped. A bad
@@ -28,7 +24,7 @@ MATCH (n:Person {name: 'Ann'})
 SET n.active = true;
 ```
 "#,
-    fixable: false,
+    ..identity::syntax_error
 };
 
 impl Rule for SyntaxError {

@@ -10,10 +10,6 @@ use std::collections::HashSet;
 pub struct UnbatchedWrite;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "unbatched-write",
-    code: "CM005",
-    severity: Severity::Warning,
-    category: Category::Performance,
     summary: "A write over a label-wide or unbounded read in one transaction",
     docs: r#"## What it does
 Flags `SET`, `REMOVE`, `DELETE`, `CREATE` and `MERGE` driven by a `MATCH` or `OPTIONAL MATCH`
@@ -57,7 +53,7 @@ The fix performs this rewrite (importing-`WITH` form on Neo4j 4.4). It is marked
 batched writes commit as they go, so a failure leaves the earlier batches applied — make the
 statement idempotent (as the filter above does) before applying it.
 "#,
-    fixable: true,
+    ..identity::unbatched_write
 };
 
 impl Rule for UnbatchedWrite {

@@ -7,10 +7,6 @@ use crate::suggest::edit_distance;
 pub struct UndefinedVariable;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "undefined-variable",
-    code: "CM018",
-    severity: Severity::Error,
-    category: Category::Correctness,
     summary: "A variable used where it is not bound",
     docs: r#"## What it does
 Follows Cypher's scoping rules through the statement — `WITH` and `RETURN` projections
@@ -37,7 +33,7 @@ WHERE p.migrationVersion = '003'
 SET p.customerGuid = p.customerId;
 ```
 "#,
-    fixable: false,
+    ..identity::undefined_variable
 };
 
 impl Rule for UndefinedVariable {

@@ -5,10 +5,6 @@ use super::*;
 pub struct UnusedSuppression;
 
 pub static META: RuleMeta = RuleMeta {
-    name: "unused-suppression",
-    code: "CM022",
-    severity: Severity::Warning,
-    category: Category::Hygiene,
     summary: "A cymig directive that suppresses nothing, names an unknown rule, or gives no reason",
     docs: r#"## What it does
 Flags `// cymig:ignore <rule>[, <rule>] -- <reason>` and `// cymig:ignore-file …` directives
@@ -32,7 +28,7 @@ MATCH (p:Project) SET p.flag = true;
 MATCH (p:Project) SET p.flag = true;
 ```
 "#,
-    fixable: false,
+    ..identity::unused_suppression
 };
 
 impl Rule for UnusedSuppression {

@@ -24,8 +24,8 @@ pub fn code_actions(p: &CodeActionParams, doc: &Document) -> Vec<CodeActionOrCom
         let edit = |edits: &[Edit], title: String, preferred: bool| action(p, &index, d, edits, title, preferred);
         if let Some(fix) = &d.fix {
             let title =
-                if fix.safe { format!("Fix: {}", fix.message) } else { format!("Fix (unsafe): {}", fix.message) };
-            actions.push(edit(&fix.edits, title, fix.safe));
+                if fix.is_safe() { format!("Fix: {}", fix.message) } else { format!("Fix (unsafe): {}", fix.message) };
+            actions.push(edit(&fix.edits, title, fix.is_safe()));
         }
         if !directives_allowed || NOT_SUPPRESSIBLE.contains(&d.rule) {
             continue;

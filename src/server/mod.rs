@@ -18,11 +18,10 @@ use lsp_types::{
     HoverProviderCapability, InitializeResult, PositionEncodingKind, SaveOptions, ServerCapabilities, ServerInfo,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
-use std::path::PathBuf;
 
 /// Serves until the editor exits; returns the process exit code.
-pub fn run(config: Option<PathBuf>) -> i32 {
-    session::Session::new(config).run()
+pub fn run(overrides: crate::config::CliOverrides) -> i32 {
+    session::Session::new(overrides).run()
 }
 
 fn capabilities() -> InitializeResult {

@@ -5,13 +5,14 @@ use super::documents::{self, Documents};
 use super::transport::{self, Incoming, Writer};
 use super::{actions, commands, convert, hover};
 use crate::check::{self, LintOptions};
+use crate::config::{CliOverrides, Config};
 use crate::diagnostic::Diagnostic;
 use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -22,7 +23,8 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 pub struct Session {
     writer: Writer,
     pub(super) docs: Documents,
-    config: Option<PathBuf>,
+    /// The `cymig server` flags over each file's `cymig.toml`.
+    overrides: CliOverrides,
     dirty: BTreeSet<String>,
     deadline: Option<Instant>,
     shutdown: bool,
@@ -32,11 +34,11 @@ pub struct Session {
 type Handled = Result<Value, ResponseError>;
 
 impl Session {
-    pub fn new(config: Option<PathBuf>) -> Self {
+    pub fn new(overrides: CliOverrides) -> Self {
         Session {
             writer: Writer::stdout(),
             docs: Documents::default(),
-            config,
+            overrides,
             dirty: BTreeSet::new(),
             deadline: None,
             shutdown: false,
@@ -281,10 +283,10 @@ impl Session {
         Ok(file.map(|f| f.diagnostics).unwrap_or_default())
     }
 
-    /// `cymig.toml` found upwards from the file (or the `--config` given), as `cymig lint` reads it.
+    /// `cymig.toml` found upwards from the file (or the `--config` given) under the server's
+    /// flags, as `cymig lint` reads it: an editor's files may belong to different projects.
     pub(super) fn options_for(&self, path: &Path) -> crate::error::Result<LintOptions> {
-        let overrides = crate::config::CliOverrides { config: self.config.clone(), ..Default::default() };
-        let options = check::options::from_config(&[path.to_path_buf()], &overrides)?;
+        let options = check::options::for_config(&Config::load(path, &self.overrides)?)?;
         options.validate()?;
         Ok(options)
     }

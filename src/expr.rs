@@ -1,4 +1,5 @@
-//! Expression helpers for down derivation: walking, conjuncts, guards, determinism.
+//! Expression helpers over the AST (walking, conjuncts, guards, determinism), shared by the
+//! up/down comparison (`undo`) and down derivation.
 
 use crate::ast::{BinaryOp, Expr, ExprKind, LabelExpr, Literal, MapProjectionItem, UnaryOp};
 

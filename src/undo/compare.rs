@@ -19,7 +19,7 @@
 //! earlier migration knows) it stays silent rather than guess.
 
 use super::effects::{script_effects, Effect, Scope, ScriptEffects};
-use super::expr::variables;
+use crate::expr::variables;
 use crate::ast::{Clause, Comment, DropTarget, EntityKind, SchemaCommand, Statement, StatementKind};
 use crate::migration::{Directive, DirectiveKind, Migration};
 use crate::schema::effects::{analyze, linear_clauses, Action, Touch};
