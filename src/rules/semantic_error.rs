@@ -1,6 +1,5 @@
 use super::*;
 use crate::diagnostic::Edit;
-use crate::semantic;
 
 pub struct SemanticError;
 
@@ -82,14 +81,15 @@ impl Rule for SemanticError {
         Hooks::STATEMENT
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        for e in semantic::analyze(stmt, cx.text()) {
-            let d = out.report(&META, e.span, e.message);
-            if let Some(help) = e.help {
-                d.help(help);
+        for e in cx.model(stmt).errors() {
+            let d = out.report(&META, e.span, e.message.clone());
+            if let Some(help) = &e.help {
+                d.help(help.clone());
             }
-            if let Some(r) = e.repair {
-                let edits = vec![Edit::replace(r.span, r.replacement)];
-                d.fix(if r.safe { Fix::safe(r.message, edits) } else { Fix::unsafe_(r.message, edits) });
+            if let Some(r) = &e.repair {
+                let edits = vec![Edit::replace(r.span, r.replacement.clone())];
+                let message = r.message.clone();
+                d.fix(if r.safe { Fix::safe(message, edits) } else { Fix::unsafe_(message, edits) });
             }
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn part_variables(part: &PatternPart) -> Vec<&Name> {
     out
 }
 
-fn path_variables<'a>(path: &'a PathPattern, out: &mut Vec<&'a Name>) {
+pub(crate) fn path_variables<'a>(path: &'a PathPattern, out: &mut Vec<&'a Name>) {
     for el in &path.elements {
         match el {
             PathElement::Node(n) => out.extend(n.variable.as_ref()),
