@@ -27,7 +27,14 @@ Checks what Neo4j's front end checks after parsing, and a grammar cannot:
   a grouping key (`RETURN n.x + count(*)`), or in the ORDER BY of a projection that does not
   aggregate;
 - **CREATE and MERGE patterns**: label expressions (`CREATE (n:A|B)`), a relationship without
-  exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`.
+  exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`;
+- **literal types**: a number, string, list or map written as an operand of `AND`, `OR`,
+  `XOR` or `NOT` (`WHERE n.active AND 1`), a right side of `IN` that is a literal but not a list
+  (`n.age IN 30`), a float or negative number after `SKIP` or `LIMIT`. Only literals: a
+  variable, property, call or parameter may hold the right type when the query runs;
+- **variable kinds**: a variable bound as a relationship used as a node (`MATCH ()-[r]->()
+  MATCH (r)`), or one name both in one pattern (`MATCH (r)-[r]->()`), also through `WITH r AS x`.
+  Variable-length relationships and quantified paths (lists) are left alone.
 
 Undefined variables are `undefined-variable`'s findings. Each check reports only what Neo4j 5
 rejects (compared with Neo4j's own front end and with Neo4j 5.26); where cymig cannot be sure, it

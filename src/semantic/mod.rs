@@ -19,6 +19,7 @@ mod patterns;
 pub mod procedures;
 mod resolve;
 mod scope;
+mod types;
 
 use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
 use crate::span::Span;
@@ -86,6 +87,10 @@ pub enum ErrorKind {
     Projection,
     Pattern,
     Union,
+    /// A literal of a type the operator or clause does not take.
+    Type,
+    /// A variable used as a node, a relationship or a path where it is bound as another.
+    VariableTypeConflict,
 }
 
 /// An edit that makes the statement acceptable, and whether it keeps its meaning for sure.
@@ -157,6 +162,7 @@ impl Analysis<'_> {
     fn clause(&mut self, c: &Clause) {
         aggregation::check_clause(self, c);
         patterns::check_clause(self, c);
+        types::check_clause(self, c);
         match c {
             Clause::Foreach(f) => {
                 clause_order::check_foreach(self, f);
