@@ -233,6 +233,7 @@ fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -
             catalog_before: view.catalog_before,
             set: view.set_facts.clone(),
             catalog_snapshots: Default::default(),
+            models: Default::default(),
         };
         let path = source.display_path();
         let selected = options.rules_for(&path);

@@ -1074,7 +1074,7 @@ impl Inverter<'_, '_> {
                     lines.push(c.span().text(self.text).trim().to_string());
                 }
                 Clause::CallProcedure(p)
-                    if crate::schema::effects::is_read_only_procedure(&p.procedure.dotted())
+                    if crate::semantic::procedures::lookup(&p.procedure.dotted()).leaves_graph_alone()
                         && i < last_write
                         && p.yield_.is_some() =>
                 {
@@ -1178,7 +1178,7 @@ impl OrDefaultRel for Option<(String, String, Direction, String, Span)> {
 
 fn is_write_clause(c: &Clause) -> bool {
     crate::semantic::is_update(c)
-        || matches!(c, Clause::CallProcedure(p) if !crate::schema::effects::is_read_only_procedure(&p.procedure.dotted()))
+        || matches!(c, Clause::CallProcedure(p) if !crate::semantic::procedures::lookup(&p.procedure.dotted()).leaves_graph_alone())
 }
 
 fn mentions_word(text: &str, word: &str) -> bool {

@@ -10,7 +10,6 @@ use super::MIGRATION_LABEL;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
 use crate::ast::{InTransactions, Statement};
 use crate::rules::rerun::{self, Rerun};
-use crate::schema::effects::is_apoc_batch_procedure;
 
 /// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
 const NEO4J_DEFAULT_ROWS: u64 = 1000;
@@ -45,7 +44,7 @@ fn driving_of(statement: &Statement, text: &str) -> Option<Batched> {
             {
                 return Some(in_transactions(q, i, call, tx, statement, text));
             }
-            Clause::CallProcedure(p) if is_apoc_batch_procedure(&p.procedure.dotted()) => {
+            Clause::CallProcedure(p) if crate::semantic::procedures::lookup(&p.procedure.dotted()).batches() => {
                 return Some(apoc_periodic(p));
             }
             _ => {}
@@ -53,7 +52,7 @@ fn driving_of(statement: &Statement, text: &str) -> Option<Batched> {
     }
     let batched = q.single_queries().flat_map(|sq| sq.clauses.iter()).any(|c| match c {
         Clause::CallSubquery(call) => call.in_transactions.is_some(),
-        Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
+        Clause::CallProcedure(p) => crate::semantic::procedures::lookup(&p.procedure.dotted()).batches(),
         _ => false,
     });
     batched.then_some(Batched { rows_per_batch: None, ..unstreamed() })

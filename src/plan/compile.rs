@@ -17,8 +17,9 @@ use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
 use crate::rules::util::{embedded_class, StatementClass as EmbeddedClass};
-use crate::schema::effects::{is_apoc_batch_procedure, is_read_only_procedure, linear_clauses};
+use crate::schema::effects::linear_clauses;
 use crate::schema::{SchemaEvent, SchemaModel};
+use crate::semantic::procedures;
 use crate::source::SourceFile;
 
 /// Which migrations to plan: versions `from..=to` (both inclusive, both optional).
@@ -261,20 +262,9 @@ pub fn commits_its_own_batches(q: &Query) -> bool {
     q.periodic_commit.is_some()
         || q.single_queries().flat_map(|sq| sq.clauses.iter()).any(|c| match c {
             Clause::CallSubquery(call) => call.in_transactions.is_some(),
-            Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
+            Clause::CallProcedure(p) => procedures::lookup(&p.procedure.dotted()).batches(),
             _ => false,
         })
-}
-
-/// Schema procedures of Neo4j 4 and APOC: they change the schema like a schema command.
-fn is_schema_procedure(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.starts_with("apoc.schema.assert")
-        || n == "db.createindex"
-        || n == "db.createuniquepropertyconstraint"
-        || n == "db.createnodekey"
-        || (n.starts_with("db.index.fulltext.create"))
-        || n.starts_with("db.index.fulltext.drop")
 }
 
 /// Schema, data, read or admin.
@@ -294,7 +284,7 @@ fn classify_query(q: &Query) -> StatementClass {
         for clause in &sq.clauses {
             if let Clause::CallProcedure(p) = clause {
                 let name = p.procedure.dotted();
-                if is_schema_procedure(&name) || embedded_class(p) == Some(EmbeddedClass::Schema) {
+                if procedures::lookup(&name).changes_schema() || embedded_class(p) == Some(EmbeddedClass::Schema) {
                     return StatementClass::Schema;
                 }
             }
@@ -310,7 +300,7 @@ fn classify_query(q: &Query) -> StatementClass {
             | Clause::Foreach(_) => true,
             Clause::CallProcedure(p) => match embedded_class(p) {
                 Some(class) => class != EmbeddedClass::Read,
-                None => !is_read_only_procedure(&p.procedure.dotted()),
+                None => !procedures::lookup(&p.procedure.dotted()).leaves_graph_alone(),
             },
             Clause::CallSubquery(_) => true,
             _ => false,

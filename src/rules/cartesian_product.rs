@@ -1,6 +1,7 @@
 use super::util::*;
 use super::*;
-use crate::ast::{BinaryOp, Clause, Expr, ExprKind, NodePattern, PatternPart, StatementKind};
+use crate::ast::{Clause, Expr, ExprKind, NodePattern, PatternPart, StatementKind};
+use crate::semantic;
 
 pub struct CartesianProduct;
 
@@ -14,7 +15,9 @@ A pattern pinned to (at most) one node is left alone: one with a node matched on
 equal to a literal, a parameter or a variable bound before the `MATCH` — inline
 (`(u:User {id: $id})`, `{id: row.id}`) or in the `WHERE` (`p.productID = row.productID`).
 Combining such a pattern with another one multiplies nothing; only two or more unpinned
-components (rows coming from earlier clauses count as one) are reported.
+components (rows coming from earlier clauses count as one) are reported. Inside a CALL
+subquery only what it imports is bound: `CALL (a) { … }`, or a plain `CALL { WITH a … }`; a
+plain `CALL { MATCH (a), (b) … }` matches a new `a`, as Neo4j does.
 
 ## Why it matters
 `MATCH (c:Control), (r:Risk)` produces |Control| × |Risk| rows before any `WHERE` runs. On a
@@ -49,33 +52,28 @@ impl Rule for CartesianProduct {
     fn checks_embedded(&self) -> bool {
         true
     }
-    fn check_statement(&self, _cx: &FileContext, stmt: &Statement, out: &mut Findings) {
+    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
+        let model = cx.model(stmt);
         for sq in q.single_queries() {
-            check_clauses(&sq.clauses, &[], out);
+            check_clauses(&model, &sq.clauses, out);
         }
     }
 }
 
-fn check_clauses(clauses: &[Clause], outer: &[String], out: &mut Findings) {
-    for (i, c) in clauses.iter().enumerate() {
-        let mut bound = outer.to_vec();
-        bound.extend(variables_in_scope(clauses, i));
+fn check_clauses(model: &semantic::Model, clauses: &[Clause], out: &mut Findings) {
+    for c in clauses {
         match c {
             Clause::Match(m) if m.pattern.parts.len() > 1 => {
-                for part in disconnected_parts(&m.pattern.parts, &bound, m.where_.as_ref()) {
+                let bound = model.bound_before(c).unwrap_or_default();
+                for part in disconnected_parts(&m.pattern.parts, bound, m.where_.as_ref()) {
                     out.report(&META, part.span, "this pattern is not connected to the rest of the MATCH: a cartesian product")
                         .help("every row of one pattern is combined with every row of the other; connect them with a relationship, or MATCH the second one per row with an indexed property");
                 }
             }
             Clause::CallSubquery(s) => {
-                let inner: Vec<String> = match &s.scope {
-                    Some(sc) if sc.all => bound.clone(),
-                    Some(sc) => sc.variables.iter().map(|v| v.value.clone()).collect(),
-                    None => bound.clone(),
-                };
                 for sq in s.body.single_queries() {
-                    check_clauses(&sq.clauses, &inner, out);
+                    check_clauses(model, &sq.clauses, out);
                 }
             }
             _ => {}
@@ -155,15 +153,10 @@ fn pinned_part(part: &PatternPart, own: &[String], where_: Option<&Expr>) -> boo
         !refs.iter().any(|r| own.contains(r)) && !contains_pattern(e)
     };
     let where_pins: Vec<&str> = where_
-        .map(conjuncts)
+        .map(|w| semantic::expr::key_pins(w, &independent))
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|c| {
-            let ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } = &c.kind else { return None };
-            [(lhs, rhs), (rhs, lhs)]
-                .into_iter()
-                .find_map(|(a, b)| as_property_of_variable(a).filter(|_| independent(b)).map(|(v, _)| v.value.as_str()))
-        })
+        .map(|(v, _)| v.value.as_str())
         .collect();
     path_nodes(&part.path).into_iter().any(|node: &NodePattern| {
         let inline = matches!(node.properties.as_ref().map(|p| &p.kind),

@@ -137,7 +137,14 @@ pub struct FileContext<'a> {
     /// The catalog after each schema statement of this file, built on first use by
     /// [`FileContext::catalog_at`] (`Default::default()` when constructing).
     pub catalog_snapshots: CatalogSnapshots,
+    /// The semantic model of each statement of the file, built on first use by
+    /// [`FileContext::model`] (`Default::default()` when constructing).
+    pub models: SemanticModels,
 }
+
+/// One [`crate::semantic::Model`] per statement of the file, shared by every rule that asks.
+#[derive(Default)]
+pub struct SemanticModels(std::cell::RefCell<Vec<Option<std::rc::Rc<crate::semantic::Model>>>>);
 
 /// The catalog within one file, replayed forward as rules ask for later statements: rules visit
 /// statements in order, so a pass over the file replays each schema statement once and the
@@ -231,6 +238,21 @@ impl<'a> FileContext<'a> {
             .filter_map(|c| crate::ast::use_target(&c.text).map(|db| (c.span.start, (db != "neo4j").then_some(db))))
             .collect();
         Replay { applied: 0, catalog: std::sync::Arc::new(self.catalog_before.clone()), uses }
+    }
+
+    /// The semantic model of `stmt`: built once for a statement of the file, afresh for one
+    /// that is not (the Cypher in a procedure's string).
+    pub fn model(&self, stmt: &Statement) -> std::rc::Rc<crate::semantic::Model> {
+        let statements = &self.script.statements;
+        let i = statements.partition_point(|s| s.span.start < stmt.span.start);
+        let Some(i) = statements.get(i).is_some_and(|s| std::ptr::eq(s, stmt)).then_some(i) else {
+            return std::rc::Rc::new(crate::semantic::Model::build(stmt, self.text()));
+        };
+        let mut cache = self.models.0.borrow_mut();
+        if cache.len() < statements.len() {
+            cache.resize(statements.len(), None);
+        }
+        cache[i].get_or_insert_with(|| std::rc::Rc::new(crate::semantic::Model::build(stmt, self.text()))).clone()
     }
 
     pub fn is_up_migration(&self) -> bool {

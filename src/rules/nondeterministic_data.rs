@@ -1,6 +1,6 @@
-use super::util::is_call_to;
 use super::*;
-use crate::ast::{Clause, ExprKind};
+use crate::ast::Clause;
+use crate::semantic::expr::volatile_call;
 use crate::visit::{self, Visitor};
 
 pub struct NondeterministicData;
@@ -32,9 +32,6 @@ ON CREATE SET a.id = randomUUID(), a.createdAt = datetime();
     ..identity::nondeterministic_data
 };
 
-const VOLATILE: &[&str] =
-    &["randomuuid", "rand", "timestamp", "datetime", "date", "localdatetime", "time", "localtime"];
-
 impl Rule for NondeterministicData {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -50,12 +47,8 @@ impl Rule for NondeterministicData {
         struct Volatile(Vec<(crate::span::Span, String)>);
         impl<'a> Visitor<'a> for Volatile {
             fn visit_expr(&mut self, e: &'a crate::ast::Expr) {
-                if let ExprKind::FunctionCall { name, args, .. } = &e.kind {
-                    let n = name.dotted().to_ascii_lowercase();
-                    let temporal_now = ["datetime", "date", "localdatetime", "time", "localtime"].contains(&n.as_str());
-                    if VOLATILE.contains(&n.as_str()) && (!temporal_now || args.is_empty()) && is_call_to(e, &n) {
-                        self.0.push((e.span, name.dotted()));
-                    }
+                if let Some(name) = volatile_call(e) {
+                    self.0.push((e.span, name));
                 }
                 visit::walk_expr(self, e)
             }

@@ -10,7 +10,6 @@ use crate::ast::{
     BinaryOp, CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, InTransactions, LabelExpr, Literal,
     Name, OnError, Pattern, Query, SetItem, Statement, StatementKind, UnaryOp,
 };
-use crate::schema::effects::is_apoc_batch_procedure;
 use crate::span::Span;
 use crate::visit::{self, Visitor};
 use serde::Serialize;
@@ -122,13 +121,15 @@ fn batched_shape(q: &Query) -> Option<Shape<'_>> {
                 let trailing = q.unions.is_empty() && i + 1 == clauses.len();
                 return Some(if trailing { Shape::Trailing(call, tx) } else { Shape::Other });
             }
-            Clause::CallProcedure(p) if is_apoc_batch_procedure(&p.procedure.dotted()) => return Some(Shape::Apoc(p)),
+            Clause::CallProcedure(p) if crate::semantic::procedures::lookup(&p.procedure.dotted()).batches() => {
+                return Some(Shape::Apoc(p))
+            }
             _ => {}
         }
     }
     let nested = q.single_queries().flat_map(|sq| &sq.clauses).any(|c| match c {
         Clause::CallSubquery(call) => call.in_transactions.is_some(),
-        Clause::CallProcedure(p) => is_apoc_batch_procedure(&p.procedure.dotted()),
+        Clause::CallProcedure(p) => crate::semantic::procedures::lookup(&p.procedure.dotted()).batches(),
         _ => false,
     });
     nested.then_some(Shape::Other)

@@ -1,6 +1,5 @@
 use super::*;
 use crate::diagnostic::Edit;
-use crate::semantic;
 
 pub struct SemanticError;
 
@@ -24,7 +23,14 @@ Checks what Neo4j's front end checks after parsing, and a grammar cannot:
   a grouping key (`RETURN n.x + count(*)`), or in the ORDER BY of a projection that does not
   aggregate;
 - **CREATE and MERGE patterns**: label expressions (`CREATE (n:A|B)`), a relationship without
-  exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`.
+  exactly one type, an undirected or variable-length relationship in `CREATE`; `DELETE n:Label`;
+- **literal types**: a number, string, list or map written as an operand of `AND`, `OR`,
+  `XOR` or `NOT` (`WHERE n.active AND 1`), a right side of `IN` that is a literal but not a list
+  (`n.age IN 30`), a float or negative number after `SKIP` or `LIMIT`. Only literals: a
+  variable, property, call or parameter may hold the right type when the query runs;
+- **variable kinds**: a variable bound as a relationship used as a node (`MATCH ()-[r]->()
+  MATCH (r)`), or one name both in one pattern (`MATCH (r)-[r]->()`), also through `WITH r AS x`.
+  Variable-length relationships and quantified paths (lists) are left alone.
 
 Undefined variables are `undefined-variable`'s findings. Each check reports only what Neo4j 5
 rejects (compared with Neo4j's own front end and with Neo4j 5.26); where cymig cannot be sure, it
@@ -78,14 +84,15 @@ impl Rule for SemanticError {
         Hooks::STATEMENT
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        for e in semantic::analyze(stmt, cx.text()) {
-            let d = out.report(&META, e.span, e.message);
-            if let Some(help) = e.help {
-                d.help(help);
+        for e in cx.model(stmt).errors() {
+            let d = out.report(&META, e.span, e.message.clone());
+            if let Some(help) = &e.help {
+                d.help(help.clone());
             }
-            if let Some(r) = e.repair {
-                let edits = vec![Edit::replace(r.span, r.replacement)];
-                d.fix(if r.safe { Fix::safe(r.message, edits) } else { Fix::unsafe_(r.message, edits) });
+            if let Some(r) = &e.repair {
+                let edits = vec![Edit::replace(r.span, r.replacement.clone())];
+                let message = r.message.clone();
+                d.fix(if r.safe { Fix::safe(message, edits) } else { Fix::unsafe_(message, edits) });
             }
         }
     }

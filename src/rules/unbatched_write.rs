@@ -157,7 +157,9 @@ pub fn describe_line(cx: &FileContext, offset: usize) -> String {
 pub fn first_unbatched_write(clauses: &[Clause]) -> Option<usize> {
     clauses.iter().position(|c| match c {
         Clause::CallSubquery(s) => s.in_transactions.is_none() && clause_writes(c),
-        Clause::CallProcedure(p) => !is_apoc_batching(&p.procedure.dotted()) && clause_writes(c),
+        Clause::CallProcedure(p) => {
+            !crate::semantic::procedures::lookup(&p.procedure.dotted()).commits_on_its_own() && clause_writes(c)
+        }
         _ => clause_writes(c),
     })
 }

@@ -4,6 +4,11 @@
 use super::{FileContext, FileRole};
 use crate::ast::*;
 use crate::diagnostic::Edit;
+/// Expression facts live in the semantic model; rules still reach them through `util`.
+pub use crate::semantic::expr::{
+    as_property_of_variable, conjuncts, is_aggregating, is_call_to, is_constant, referenced_variables,
+};
+use crate::semantic::procedures;
 use crate::span::Span;
 use crate::visit::{self, Visitor};
 
@@ -47,7 +52,7 @@ pub fn clause_writes(c: &Clause) -> bool {
         Clause::CallSubquery(s) => query_writes(&s.body),
         Clause::CallProcedure(p) => match embedded_class(p) {
             Some(class) => class != StatementClass::Read,
-            None => procedure_writes(&p.procedure.dotted()),
+            None => procedures::lookup(&p.procedure.dotted()).writes_data(),
         },
         _ => false,
     }
@@ -127,7 +132,7 @@ fn clause_rerunnable(c: &Clause) -> bool {
         Clause::CallProcedure(p) => match all_embedded_parsed(p) {
             // `apoc.periodic.iterate('MATCH … RETURN r', 'SET r.x = …')`: its strings decide.
             true => p.embedded.iter().flat_map(|e| &e.statements).all(rerunnable),
-            false => !procedure_writes(&p.procedure.dotted()),
+            false => !procedures::lookup(&p.procedure.dotted()).writes_data(),
         },
         _ => true,
     }
@@ -161,47 +166,12 @@ fn variable_name(e: &Expr) -> Option<&str> {
     }
 }
 
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
-
-/// Whether an expression aggregates (outside nested subqueries).
-pub fn is_aggregating(e: &Expr) -> bool {
-    visit::any_expr(e, &mut |x| match &x.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall { name, .. } => {
-            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
-        }
-        _ => false,
-    })
-}
-
-/// Procedures known to write data (APOC batching and refactoring).
-pub fn procedure_writes(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.starts_with("apoc.periodic.")
-        || lower.starts_with("apoc.refactor.")
-        || lower.starts_with("apoc.create.")
-        || lower.starts_with("apoc.merge.")
-        || lower.starts_with("apoc.nodes.delete")
-        || lower == "apoc.cypher.runwrite"
-        || lower == "apoc.cypher.doit"
-}
-
-/// Procedures that change the schema (4.x): they count as schema statements.
+/// Procedures that change the schema count as schema statements.
 fn calls_schema_procedure(q: &Query) -> bool {
     q.first.clauses.iter().any(|c| match c {
-        Clause::CallProcedure(p) => {
-            let n = p.procedure.dotted().to_ascii_lowercase();
-            n.starts_with("db.create") || n.starts_with("db.index.fulltext.create") || n == "db.index.fulltext.drop"
-        }
+        Clause::CallProcedure(p) => procedures::lookup(&p.procedure.dotted()).changes_schema(),
         _ => false,
     })
-}
-
-/// Whether this is `apoc.periodic.iterate` / `apoc.periodic.commit` (batching by procedure).
-pub fn is_apoc_batching(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "apoc.periodic.iterate" || n == "apoc.periodic.commit" || n == "apoc.periodic.submit"
 }
 
 /// Variables a pattern part binds (path variable, nodes, relationships, nested parts).
@@ -325,17 +295,6 @@ pub fn projected_name(item: &ProjectionItem) -> Option<&str> {
         (None, ExprKind::Variable(v)) => Some(&v.value),
         _ => None,
     }
-}
-
-/// Variables an expression refers to (free or not; good enough for import lists).
-pub fn referenced_variables(e: &Expr, out: &mut Vec<String>) {
-    visit::for_each_expr(e, &mut |x| {
-        if let ExprKind::Variable(n) = &x.kind {
-            if !out.contains(&n.value) {
-                out.push(n.value.clone());
-            }
-        }
-    });
 }
 
 /// Variables the clauses refer to anywhere (expressions, pattern variables, SET/REMOVE targets).
@@ -546,44 +505,6 @@ pub fn batching_rewrite(
     };
     let replacement = format!("{head}{reindented}\n{indent}}} IN TRANSACTIONS OF {batch_size} ROWS");
     Some(vec![Edit::replace(body_span, replacement)])
-}
-
-/// Whether an expression is a literal or parameter (a constant for the duration of a query).
-pub fn is_constant(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(_) | ExprKind::Parameter(_) => true,
-        ExprKind::List(items) => items.iter().all(is_constant),
-        ExprKind::Unary { operand, .. } => is_constant(operand),
-        _ => false,
-    }
-}
-
-/// Splits a predicate into its top-level AND conjuncts.
-pub fn conjuncts(e: &Expr) -> Vec<&Expr> {
-    match &e.kind {
-        ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
-            let mut v = conjuncts(lhs);
-            v.extend(conjuncts(rhs));
-            v
-        }
-        _ => vec![e],
-    }
-}
-
-/// `var.prop` → (`var`, `prop`).
-pub fn as_property_of_variable(e: &Expr) -> Option<(&Name, &Name)> {
-    match &e.kind {
-        ExprKind::Property { subject, key } => match &subject.kind {
-            ExprKind::Variable(v) => Some((v, key)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Whether `name` is a Cypher function call of that (case-insensitive, unqualified) name.
-pub fn is_call_to(e: &Expr, name: &str) -> bool {
-    matches!(&e.kind, ExprKind::FunctionCall { name: q, .. } if q.parts.len() == 1 && q.parts[0].value.eq_ignore_ascii_case(name))
 }
 
 /// `span` without leading and trailing whitespace: node spans from the parser may include the

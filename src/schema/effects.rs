@@ -176,43 +176,6 @@ impl Analysis {
     }
 }
 
-/// Procedures known not to write to the graph (reads, schema waits, exports to files).
-pub fn is_read_only_procedure(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    const PREFIXES: &[&str] = &[
-        "db.awaitindex",
-        "db.labels",
-        "db.relationshiptypes",
-        "db.propertykeys",
-        "db.schema.",
-        "db.info",
-        "db.ping",
-        "db.index.fulltext.querynodes",
-        "db.index.fulltext.queryrelationships",
-        "db.index.vector.querynodes",
-        "db.indexes",
-        "db.constraints",
-        "dbms.",
-        "apoc.export.",
-        "apoc.meta.",
-        "apoc.help",
-        "apoc.util.validate",
-        "apoc.load.",
-        "apoc.path.",
-        "apoc.cypher.run",
-        "gds.graph.list",
-        "apoc.periodic.list",
-    ];
-    // `db.index.*.query*` reads; `dbms.*` is administration, never graph data.
-    PREFIXES.iter().any(|p| n.starts_with(p)) && !n.starts_with("dbms.setconfigvalue")
-}
-
-/// `apoc.periodic.iterate` / `apoc.periodic.commit`: batched writes in their own transactions.
-pub fn is_apoc_batch_procedure(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "apoc.periodic.iterate" || n == "apoc.periodic.commit"
-}
-
 /// A query flattened for analysis: `CALL … IN TRANSACTIONS` bodies are inlined.
 pub fn linear_clauses(query: &Query) -> Option<Vec<&Clause>> {
     if !query.unions.is_empty() {
@@ -322,7 +285,7 @@ fn analyze_clause(clause: &Clause, a: &mut Analysis) {
                     bind_value(&item.bound_name().value, item.span, None, a);
                 }
             }
-            if !is_read_only_procedure(&name) {
+            if !crate::semantic::procedures::lookup(&name).leaves_graph_alone() {
                 a.writes.push(Write::Procedure { span: c.span, name });
             }
         }

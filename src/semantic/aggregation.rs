@@ -2,12 +2,10 @@
 //! and WITH's WHERE, which Neo4j 5 accepts), not inside another aggregate, not in an expression
 //! evaluated per list element, and not beside a variable that is not a grouping key.
 
+use super::expr::AGGREGATES;
 use super::{Analysis, ErrorKind};
 use crate::ast::{Clause, Expr, ExprKind, Name, Projection};
 use crate::visit::{self, Visitor};
-
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
 
 pub(super) fn check_clause(cx: &mut Analysis, c: &Clause) {
     match c {

@@ -3,9 +3,11 @@
 //! columns with one name. Undefined variables are `undefined-variable`'s, not this module's.
 
 use super::clause_order::returned_names;
-use super::scope::{item_name, part_variables, Scope};
+use super::scope::{item_name, part_kinds, part_variables, Kind, Scope};
 use super::{Analysis, ErrorKind};
-use crate::ast::{CallSubqueryClause, Clause, MatchClause, Name, PathElement, PatternPart, Projection, Query};
+use crate::ast::{
+    CallSubqueryClause, Clause, ExprKind, MatchClause, Name, PathElement, PatternPart, Projection, Query,
+};
 
 pub(super) fn check_query(cx: &mut Analysis, q: &Query, outer: &Scope) {
     for sq in q.single_queries() {
@@ -16,8 +18,12 @@ pub(super) fn check_query(cx: &mut Analysis, q: &Query, outer: &Scope) {
 fn check_clauses(cx: &mut Analysis, clauses: &[Clause], mut scope: Scope) {
     for c in clauses {
         match c {
-            Clause::Match(m) => check_match(cx, m, &mut scope),
+            Clause::Match(m) => {
+                check_kinds(cx, &m.pattern.parts, &scope, false);
+                check_match(cx, m, &mut scope)
+            }
             Clause::Create(cr) => {
+                check_kinds(cx, &cr.pattern.parts, &scope, true);
                 for part in &cr.pattern.parts {
                     check_written_part(cx, part, &scope, true);
                     scope.bind_part(part);
@@ -131,7 +137,14 @@ fn check_call(cx: &mut Analysis, s: &CallSubqueryClause, scope: &mut Scope) {
     let mut inner = Scope::default();
     match &s.scope {
         Some(sc) if sc.all => inner = scope.clone(),
-        Some(sc) => sc.variables.iter().for_each(|v| inner.bind(&v.value)),
+        Some(sc) => {
+            for v in &sc.variables {
+                inner.bind(&v.value);
+                if let Some(kind) = scope.kind_of(&v.value) {
+                    inner.set_kind(&v.value, kind);
+                }
+            }
+        }
         None => {}
     }
     check_query(cx, &s.body, &inner);
@@ -175,11 +188,55 @@ fn check_projection(cx: &mut Analysis, p: &Projection, with: bool) {
     }
 }
 
-/// The scope after a WITH: its columns, plus everything with `*`.
+/// The scope after a WITH: its columns, plus everything with `*`. A column that passes a
+/// variable on unchanged (`WITH r`, `WITH r AS x`) keeps its kind.
 fn projected(p: &Projection, before: &Scope) -> Scope {
     let mut next = if p.star { before.clone() } else { Scope::default() };
-    for n in p.items.iter().filter_map(item_name) {
+    for item in &p.items {
+        let Some(n) = item_name(item) else { continue };
         next.bind(&n.value);
+        if let ExprKind::Variable(v) = &item.expr.kind {
+            if let Some(kind) = before.kind_of(&v.value) {
+                next.set_kind(&n.value, kind);
+            }
+        }
     }
     next
+}
+
+/// A variable is a node, a relationship or a path, never two of them: one bound as a
+/// relationship cannot stand as a node of a later pattern (`MATCH ()-[r]-() MATCH (r)`), nor
+/// one name be both in one clause (`MATCH (r)-[r]->()`). A path variable bound twice is
+/// `check_match`'s (already declared), so names that are a path of this clause are left to it;
+/// so is a lone node that CREATE or MERGE would make again.
+fn check_kinds(cx: &mut Analysis, parts: &[PatternPart], scope: &Scope, create: bool) {
+    let path_names: Vec<&str> = parts.iter().filter_map(|p| p.variable.as_ref()).map(|v| v.value.as_str()).collect();
+    let mut seen: Vec<(&str, Kind)> = Vec::new();
+    for part in parts {
+        let lone_node = create && matches!(part.path.elements.as_slice(), [PathElement::Node(_)]);
+        for (name, kind) in part_kinds(part) {
+            if kind == Kind::Path || path_names.contains(&name.value.as_str()) {
+                continue;
+            }
+            let known =
+                scope.kind_of(&name.value).or_else(|| seen.iter().find(|(n, _)| *n == name.value).map(|(_, k)| *k));
+            match known {
+                Some(k) if k != kind && !(lone_node && scope.contains(&name.value)) => {
+                    let message = format!(
+                        "Type mismatch: {} defined with conflicting type {} (expected {})",
+                        name.value,
+                        k.name(),
+                        kind.name()
+                    );
+                    cx.error(ErrorKind::VariableTypeConflict, name.span, message).help = Some(format!(
+                        "`{}` is a {} here: a variable is a node, a relationship or a path, never two of them",
+                        name.value,
+                        k.name().to_ascii_lowercase()
+                    ));
+                }
+                Some(_) => {}
+                None => seen.push((&name.value, kind)),
+            }
+        }
+    }
 }

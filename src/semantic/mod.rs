@@ -2,6 +2,11 @@
 //! cannot — clause order, variable bindings, aggregation placement, what CREATE and MERGE
 //! accept. Rules read its verdicts; it knows nothing about rules, findings or configuration.
 //!
+//! [`Model`] is what the rules ask: built once per statement (the rule context caches it), it
+//! holds the statement's semantic errors, every use of a variable nothing binds, and the
+//! variables bound before each MATCH and CALL subquery. [`procedures`] is the one table of what
+//! procedures do; [`expr`] the facts about expressions (aggregating, constant, deterministic).
+//!
 //! Every check here reports only what Neo4j 5 itself rejects (each was compared with Neo4j's own
 //! front end): a statement that Neo4j runs must never get a semantic error, so where the model
 //! is unsure (an unknown scope, an expression it cannot compare) it stays silent.
@@ -9,13 +14,59 @@
 mod aggregation;
 mod bindings;
 mod clause_order;
+pub mod expr;
 mod patterns;
+pub mod procedures;
+mod resolve;
 mod scope;
+mod types;
 
 use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
 use crate::span::Span;
 use crate::visit::{self, Visitor};
+pub use resolve::Undefined;
 pub use scope::Scope;
+
+/// What cymig knows a statement means: built once per statement and shared by the rules.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    errors: Vec<SemanticError>,
+    resolution: resolve::Resolution,
+}
+
+impl Model {
+    pub fn build(stmt: &Statement, text: &str) -> Model {
+        Model::with_bound(stmt, text, Vec::new())
+    }
+
+    /// The model of Cypher that runs with variables bound before it: a procedure's string whose
+    /// driving query binds columns (`apoc.periodic.iterate`'s action sees each row's).
+    pub fn with_bound(stmt: &Statement, text: &str, bound: Vec<String>) -> Model {
+        let resolution = match stmt.as_query() {
+            Some(q) => resolve::resolve(q, bound, false),
+            None => resolve::Resolution::default(),
+        };
+        Model { errors: analyze(stmt, text), resolution }
+    }
+
+    /// Every reason Neo4j refuses to run the statement (see [`analyze`]).
+    pub fn errors(&self) -> &[SemanticError] {
+        &self.errors
+    }
+
+    /// Every use of a variable that nothing binds where it stands.
+    pub fn undefined(&self) -> &[Undefined] {
+        &self.resolution.undefined
+    }
+
+    /// The variables bound just before a MATCH or CALL subquery clause of the statement (`None`
+    /// for other clauses). For a clause in a subquery, what the subquery sees: its imports and
+    /// what it bound itself, never the outer variables a plain `CALL { … }` does not import.
+    pub fn bound_before(&self, clause: &Clause) -> Option<&[String]> {
+        let span = clause.span();
+        self.resolution.before.iter().find(|(s, _)| *s == span).map(|(_, names)| names.as_slice())
+    }
+}
 
 /// One reason Neo4j refuses to run a statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +87,10 @@ pub enum ErrorKind {
     Projection,
     Pattern,
     Union,
+    /// A literal of a type the operator or clause does not take.
+    Type,
+    /// A variable used as a node, a relationship or a path where it is bound as another.
+    VariableTypeConflict,
 }
 
 /// An edit that makes the statement acceptable, and whether it keeps its meaning for sure.
@@ -107,6 +162,7 @@ impl Analysis<'_> {
     fn clause(&mut self, c: &Clause) {
         aggregation::check_clause(self, c);
         patterns::check_clause(self, c);
+        types::check_clause(self, c);
         match c {
             Clause::Foreach(f) => {
                 clause_order::check_foreach(self, f);
