@@ -197,6 +197,7 @@ pub fn is_read_only_procedure(name: &str) -> bool {
         "apoc.meta.",
         "apoc.help",
         "apoc.util.validate",
+        "apoc.util.sleep",
         "apoc.load.",
         "apoc.path.",
         "apoc.cypher.run",
