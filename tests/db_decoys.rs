@@ -73,7 +73,8 @@ const NOT_RUNNABLE_ON_NEO4J_5: [&str; 5] = [
 ];
 
 /// fixtures/derive with decoys alone (no seed): each decoy a down touches is one its comments
-/// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact.
+/// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact, also the
+/// new kinds V19-V22 (no decoy shares a filled value, a bare node or a renamed name).
 #[test]
 fn derive_fixtures_against_decoys_alone() {
     let db = fresh_db();
@@ -114,6 +115,10 @@ fn derive_fixtures_against_decoys_alone() {
         "11 differs touched other-values",
         "13 irreversible",
         "14 exact",
+        "19 exact",
+        "20 exact",
+        "21 exact",
+        "22 exact",
     ];
     assert_eq!(got, want, "{}", serde_json::to_string_pretty(&proofs).unwrap());
     for p in proofs.iter().filter(|p| p["result"] == "differs") {

@@ -524,7 +524,10 @@ mod tests {
             d.contains("WHERE size(labels(created)) = 1 AND keys(created) = ['created_on'] AND NOT (created)--()\nWITH created ORDER BY created.created_on DESC LIMIT 1\nDELETE created;"),
             "{d}"
         );
-        assert!(d.contains("// Inexact: the created :Run node has only a clock value `created_on` to find it by"), "{d}");
+        assert!(
+            d.contains("// Inexact: the created :Run node has only a clock value `created_on` to find it by"),
+            "{d}"
+        );
         // Once per matched row, given more by another write, or a random value: refused.
         let refused = [
             "MATCH (x:X) CREATE (:Flag);\n",
