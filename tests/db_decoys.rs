@@ -64,11 +64,17 @@ fn safety_fixtures_touch_no_decoy() {
 }
 
 /// Neo4j 4 syntax or a CSV file the server lacks: see tests/db_derived.rs.
-const NOT_RUNNABLE_ON_NEO4J_5: [&str; 3] =
-    ["V12__periodic_commit.cypher", "V15__legacy_index.cypher", "V16__legacy_drop.cypher"];
+const NOT_RUNNABLE_ON_NEO4J_5: [&str; 5] = [
+    "V12__periodic_commit.cypher",
+    "V15__legacy_index.cypher",
+    "V16__legacy_drop.cypher",
+    "V17__unnamed_schema_on_4x.cypher",
+    "V18__legacy_drop_spelled_out.cypher",
+];
 
 /// fixtures/derive with decoys alone (no seed): each decoy a down touches is one its comments
-/// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact.
+/// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact, also the
+/// new kinds V19-V22 (no decoy shares a filled value, a bare node or a renamed name).
 #[test]
 fn derive_fixtures_against_decoys_alone() {
     let db = fresh_db();
@@ -109,6 +115,10 @@ fn derive_fixtures_against_decoys_alone() {
         "11 differs touched other-values",
         "13 irreversible",
         "14 exact",
+        "19 exact",
+        "20 exact",
+        "21 exact",
+        "22 exact",
     ];
     assert_eq!(got, want, "{}", serde_json::to_string_pretty(&proofs).unwrap());
     for p in proofs.iter().filter(|p| p["result"] == "differs") {
@@ -189,6 +199,10 @@ const SHAPES: &[&str] = &[
     "apoc",
     "schema",
     "guarded-create",
+    "fill",
+    "bare-create",
+    "apoc-rename",
+    "redrop",
 ];
 
 /// One generated migration: its shape, its text and the seed data it acts on. Labels, types and
@@ -252,6 +266,22 @@ fn generate(i: usize, rng: &mut Rng) -> Case {
         ),
         "schema" if rng.chance(50) => (format!("CREATE INDEX i{i} FOR (n:{l}) ON (n.{key});"), String::new()),
         "schema" => (unique(&l).trim_end().to_string(), String::new()),
+        "fill" => (
+            format!("MATCH (n:{l})\nSET n.p = coalesce(n.p, 'x');"),
+            format!("CREATE (:{l} {{{key}: {value}}}), (:{l} {{{key}: {other}, p: 'old'}});"),
+        ),
+        "bare-create" => (
+            format!("CREATE (:{l});\nCREATE (n:{m}:{l}) RETURN n;\nCREATE (:{m} {{at: datetime.transaction()}});"),
+            if rng.chance(50) { format!("CREATE (:{l}), (:{l} {{{key}: {value}}});") } else { String::new() },
+        ),
+        "apoc-rename" => (
+            format!("CALL apoc.refactor.rename.label('{l}', '{m}');"),
+            format!("CREATE (:{l} {{{key}: {value}}});"),
+        ),
+        "redrop" => (
+            format!("CREATE INDEX i{i} FOR (n:{l}) ON (n.{key});\nDROP INDEX i{i};\nDROP INDEX i{i} IF EXISTS;"),
+            String::new(),
+        ),
         _ => (
             format!("MATCH (c:{l})\nWHERE NOT (c)-[:{r}]->()\nCREATE (c)-[:{r}]->(:{m} {{kind: 'default'}});"),
             format!("CREATE (:{l} {{{key}: {value}}});"),

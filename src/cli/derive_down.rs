@@ -32,7 +32,10 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     if let Some(code) = report_syntax_errors(migration) {
         return Ok(code);
     }
-    let model = SchemaModel::from_migrations(&set.migrations);
+    let mut model = SchemaModel::from_migrations(&set.migrations);
+    // A set whose cymig.toml targets 4.4 can drop unnamed objects by definition; a config that
+    // does not load leaves the target unknown (derive-down never needed one).
+    model.target = crate::config::Config::load(dir, &Default::default()).ok().map(|c| c.target);
     if args.check {
         return check(&model, &set, migration);
     }

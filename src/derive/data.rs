@@ -55,6 +55,9 @@ enum Batching {
 
 /// Inverts a query statement; `Err` says why it cannot be undone.
 pub fn invert_query(ctx: &Context<'_>, query: &Query, text: &str) -> Result<Vec<InverseStatement>, String> {
+    if let Some(inverse) = apoc_rename(query) {
+        return Ok(vec![inverse]);
+    }
     if let Some((outer, inner, config)) = apoc_iterate(query, text) {
         let combined = apoc_iterate_as_query(&outer, &inner)
             .ok_or("the apoc.periodic.iterate driving query does not end in RETURN")?;
@@ -76,6 +79,74 @@ pub fn invert_query(ctx: &Context<'_>, query: &Query, text: &str) -> Result<Vec<
         Batching::None
     };
     invert_linear(ctx, query, text, batching)
+}
+
+/// `CALL apoc.refactor.rename.label('Old', 'New')` (also `.type`, `.nodeProperty`,
+/// `.typeProperty`) alone in its statement, with two literal names and no entity list: renamed
+/// back. Identity: the new name, which every renamed entity has after the up; an entity that had
+/// it before is renamed too, which the assumption says.
+fn apoc_rename(query: &Query) -> Option<InverseStatement> {
+    let clauses = &query.first.clauses;
+    if !query.unions.is_empty() || !matches!(clauses.get(1), None | Some(Clause::Return(_))) || clauses.len() > 2 {
+        return None;
+    }
+    let Clause::CallProcedure(p) = clauses.first()? else { return None };
+    let name = p.procedure.dotted();
+    let what = match name.to_ascii_lowercase().as_str() {
+        "apoc.refactor.rename.label" => RenameKind::Label,
+        "apoc.refactor.rename.type" => RenameKind::Type,
+        "apoc.refactor.rename.nodeproperty" => RenameKind::NodeProperty,
+        "apoc.refactor.rename.typeproperty" => RenameKind::TypeProperty,
+        _ => return None,
+    };
+    let names: Vec<&str> = p
+        .args
+        .as_deref()?
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ExprKind::Literal(crate::ast::Literal::String(s)) => Some(s.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    let [old, new] = names.as_slice() else { return None };
+    if p.args.as_ref().map(Vec::len) != Some(2) || old == new {
+        return None;
+    }
+    let mut notes = vec![what.assumption(old, new)];
+    if what == RenameKind::Type {
+        notes.push(format!(
+            "renames :{new} back to :{old}; APOC re-creates the relationships, so their element ids change"
+        ));
+    }
+    let cypher = format!("CALL {name}({}, {})", cypher_string(new), cypher_string(old));
+    Some(InverseStatement { cypher, notes, destructive: false, directives: Vec::new() })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum RenameKind {
+    Label,
+    Type,
+    NodeProperty,
+    TypeProperty,
+}
+
+impl RenameKind {
+    fn assumption(self, old: &str, new: &str) -> String {
+        match self {
+            RenameKind::Label => format!(
+                "Assumption: no node had the label :{new} before this migration (every :{new} node is renamed back to :{old})"
+            ),
+            RenameKind::Type => format!(
+                "Assumption: no relationship had the type :{new} before this migration (every :{new} relationship is renamed back to :{old})"
+            ),
+            RenameKind::NodeProperty => format!(
+                "Assumption: no node had `{new}` before this migration (on every node `{new}` is renamed back to `{old}`)"
+            ),
+            RenameKind::TypeProperty => format!(
+                "Assumption: no relationship had `{new}` before this migration (on every relationship `{new}` is renamed back to `{old}`)"
+            ),
+        }
+    }
 }
 
 fn apoc_iterate(query: &Query, text: &str) -> Option<(String, String, Option<String>)> {
@@ -191,11 +262,37 @@ fn cypher_string(s: &str) -> String {
 /// A modification of a matched entity and how to undo it.
 #[derive(Debug)]
 enum Change {
-    RenameProperty { var: String, from: String, to: String },
-    RenameLabel { var: String, from: String, to: String },
-    AddProperty { var: String, key: String, guarded: bool },
-    AddLabel { var: String, label: String, guarded: bool },
-    Marker { var: String, key: String, value: String },
+    RenameProperty {
+        var: String,
+        from: String,
+        to: String,
+    },
+    RenameLabel {
+        var: String,
+        from: String,
+        to: String,
+    },
+    AddProperty {
+        var: String,
+        key: String,
+        guarded: bool,
+    },
+    AddLabel {
+        var: String,
+        label: String,
+        guarded: bool,
+    },
+    Marker {
+        var: String,
+        key: String,
+        value: String,
+    },
+    /// `SET v.key = coalesce(v.key, value)`: `value` where `key` was absent.
+    Fill {
+        var: String,
+        key: String,
+        value: String,
+    },
 }
 
 impl Change {
@@ -205,7 +302,8 @@ impl Change {
             | Change::RenameLabel { var, .. }
             | Change::AddProperty { var, .. }
             | Change::AddLabel { var, .. }
-            | Change::Marker { var, .. } => var,
+            | Change::Marker { var, .. }
+            | Change::Fill { var, .. } => var,
         }
     }
 }
@@ -329,7 +427,9 @@ impl Inverter<'_, '_> {
                             "`SET {var}.{key}` changes an entity cymig cannot find again (`{var}` is not bound by MATCH)"
                         ));
                     }
-                    if let Some(v) = literal_text(value, self.text).filter(|_| self.is_marker(key, value)) {
+                    if let Some(fill) = self.fill_value(var, key, value) {
+                        changes.push(Change::Fill { var: var.clone(), key: key.clone(), value: fill });
+                    } else if let Some(v) = literal_text(value, self.text).filter(|_| self.is_marker(key, value)) {
                         changes.push(Change::Marker { var: var.clone(), key: key.clone(), value: v });
                     } else {
                         changes.push(self.added_property(var, key, value)?);
@@ -376,7 +476,33 @@ impl Inverter<'_, '_> {
                 _ => {}
             }
         }
+        self.fill_alone(&changes, done)?;
         Ok(changes)
+    }
+
+    /// The literal of `SET v.key = coalesce(v.key, literal)`, a fill of the absent values.
+    fn fill_value(&self, var: &str, key: &str, value: &Expr) -> Option<String> {
+        let ExprKind::FunctionCall { name, args, .. } = &value.kind else { return None };
+        let [current, fill] = args.as_slice() else { return None };
+        let own = matches!(&current.kind, ExprKind::Property { subject, key: k }
+            if k.value == key && matches!(&subject.kind, ExprKind::Variable(v) if v.value == var));
+        (name.dotted().eq_ignore_ascii_case("coalesce") && own).then(|| literal_text(fill, self.text)).flatten()
+    }
+
+    /// A fill's down finds the filled entities by the value it wrote: the one condition cannot
+    /// also find what other writes of the statement changed, so a fill must be its only change
+    /// (besides markers).
+    fn fill_alone(&self, changes: &[Change], done: &[bool]) -> Result<(), String> {
+        let fills = changes.iter().filter(|c| matches!(c, Change::Fill { .. })).count();
+        let others = changes.iter().filter(|c| !matches!(c, Change::Fill { .. } | Change::Marker { .. })).count();
+        let pending = done.iter().filter(|d| !**d).count();
+        if fills > 1 || (fills == 1 && (others > 0 || pending > 0)) {
+            return Err(
+                "`SET … = coalesce(…)` fills a property alongside other writes: the filled entities are found by the value they got, which does not find what the other writes changed"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 
     fn added_property(&self, var: &str, key: &str, value: &Expr) -> Result<Change, String> {
@@ -645,6 +771,15 @@ impl Inverter<'_, '_> {
                     let (props, skipped, reads_vars) = self.key_properties(n.properties.as_ref(), merge)?;
                     uses_prelude |= reads_vars;
                     if props.is_empty() && els.len() == 1 {
+                        let var = n.variable.as_ref().map(|v| v.value.as_str());
+                        if !labels.is_empty() && self.single_row() && !self.writes_to(var) {
+                            if skipped.is_empty() {
+                                return Ok(Some(self.bare_node(&labels, None)));
+                            }
+                            if let Some(key) = clock_key(n.properties.as_ref()) {
+                                return Ok(Some(self.bare_node(&labels, Some(key))));
+                            }
+                        }
                         return Err(format!(
                             "the nodes created at `{}` have no deterministic property to find them by",
                             n.span.text(self.text)
@@ -741,6 +876,65 @@ impl Inverter<'_, '_> {
         lines.push(format!("MATCH {pattern}"));
         let vars: Vec<String> = delete.iter().chain(detach.iter()).cloned().collect();
         Ok(Some(Unit { prelude: lines, writes, vars, ret: None, notes, destructive: true }))
+    }
+
+    /// A statement of CREATE clauses only (and RETURN): it runs once, each part creating one.
+    fn single_row(&self) -> bool {
+        self.clauses.iter().all(|c| matches!(c, Clause::Create(_) | Clause::Return(_)))
+    }
+
+    /// Does another write of the statement reach `var` (a SET or REMOVE of it, a created path
+    /// that may link it, a delete or procedure)?
+    fn writes_to(&self, var: Option<&str>) -> bool {
+        let Some(var) = var else { return false };
+        self.a.writes.iter().any(|w| match w {
+            Write::SetProperty { var: v, .. }
+            | Write::SetMap { var: v, .. }
+            | Write::SetLabels { var: v, .. }
+            | Write::RemoveProperty { var: v, .. }
+            | Write::RemoveLabels { var: v, .. } => v == var,
+            Write::Create { part, .. } => part.path.elements.len() > 1,
+            _ => true,
+        })
+    }
+
+    /// A node created with labels only, once: deleted as one node with exactly those labels, no
+    /// property and no relationship. Identity: every such node is indistinguishable from the
+    /// created one, so deleting any one of them gives back the graph before the up (up to which
+    /// element id survives, which the note says).
+    ///
+    /// With `clock`, the one property the node was created with, a clock value
+    /// (`{created_on: datetime.transaction()}`): the node with the latest one is deleted, which is
+    /// the migration's unless such a node was created after it (the note says so).
+    fn bare_node(&mut self, labels: &[String], clock: Option<String>) -> Unit {
+        let v = self.fresh("created");
+        let label_text: String = labels.iter().map(|l| format!(":{}", quote_name(l))).collect();
+        let words = format!(":{}", labels.join(":"));
+        let (keys, order) = match &clock {
+            None => (format!("size(keys({v})) = 0"), String::new()),
+            Some(k) => (format!("keys({v}) = [{}]", cypher_string(k)), format!(" ORDER BY {v}.{} DESC", quote_name(k))),
+        };
+        let prelude = vec![
+            format!("MATCH ({v}{label_text})"),
+            format!("WHERE size(labels({v})) = {} AND {keys} AND NOT ({v})--()", labels.len()),
+            format!("WITH {v}{order} LIMIT 1"),
+        ];
+        let note = match &clock {
+            None => format!(
+                "Inexact: the created {words} node has no property to find it by; this deletes one {words} node with no other label, no property and no relationship: the one the migration created or an identical one (the graph is the same, but the surviving node may have another element id)"
+            ),
+            Some(k) => format!(
+                "Inexact: the created {words} node has only a clock value `{k}` to find it by; this deletes the {words} node with no other label, no other property and no relationship that has the latest `{k}`: the migration's, unless such a node was created after it (then that one is deleted and the migration's stays)"
+            ),
+        };
+        Unit {
+            prelude,
+            writes: vec![format!("DELETE {v}")],
+            vars: vec![v],
+            ret: None,
+            notes: vec![note],
+            destructive: true,
+        }
     }
 
     /// `(v:Labels {keys})` of a node an earlier clause of the statement created, and the
@@ -870,6 +1064,12 @@ impl Inverter<'_, '_> {
                         notes.push(format!("Assumption: no matched node already had the label :{label}"));
                     }
                 }
+                Change::Fill { var, key, value } => {
+                    removes.push(format!("{var}.{}", quote_name(key)));
+                    notes.push(format!(
+                        "Inexact: removes `{key}` where it equals {value}; a matched node that already had `{key}` = {value} before this migration loses it too"
+                    ));
+                }
                 Change::Marker { .. } => {}
             }
         }
@@ -893,7 +1093,8 @@ impl Inverter<'_, '_> {
             writes.push(format!("REMOVE {}", removes.join(", ")));
         }
         let label_edits = self.label_rename_edits(changes);
-        let single_marked = vars.len() == 1 && marked(&vars[0]);
+        let fills = changes.iter().any(|c| matches!(c, Change::Fill { .. }));
+        let single_marked = vars.len() == 1 && marked(&vars[0]) && !fills;
         let (prelude, ret) = if single_marked {
             self.marker_prelude(&vars[0], &markers)
         } else {
@@ -1019,6 +1220,11 @@ impl Inverter<'_, '_> {
             .collect();
         // Unmarked renames: only nodes that look renamed (new name present, old name absent).
         let mut markers = markers;
+        for c in changes {
+            if let Change::Fill { var, key, value } = c {
+                markers.push((var.clone(), String::new(), format!("{var}.{} = {value}", quote_name(key))));
+            }
+        }
         for c in changes {
             if let Change::RenameProperty { var, from, to } = c {
                 if !markers.iter().any(|(v, _, _)| v == var) {
@@ -1174,6 +1380,18 @@ impl OrDefaultRel for Option<(String, String, Direction, String, Span)> {
     fn unwrap_or_default_rel(self) -> (String, String, Direction, String, Span) {
         self.unwrap_or_else(|| (String::new(), String::new(), Direction::Outgoing, String::new(), Span::default()))
     }
+}
+
+/// The key of a property map that holds exactly one entry, a reading of the clock
+/// (`{created_on: datetime.transaction()}`, `{at: timestamp()}`): later nodes get later values.
+fn clock_key(props: Option<&Expr>) -> Option<String> {
+    let ExprKind::Map(map) = &props?.kind else { return None };
+    let [entry] = map.entries.as_slice() else { return None };
+    let ExprKind::FunctionCall { name, args, .. } = &entry.value.kind else { return None };
+    let n = name.dotted().to_ascii_lowercase();
+    let temporal = ["datetime", "localdatetime", "date", "timestamp"];
+    let clock = temporal.iter().any(|t| n == *t || n.strip_prefix(t).is_some_and(|rest| rest.starts_with('.')));
+    (clock && args.is_empty()).then(|| entry.key.value.clone())
 }
 
 fn is_write_clause(c: &Clause) -> bool {

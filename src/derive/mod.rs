@@ -8,6 +8,12 @@
 //!   migration marks what it touches, else from the same match (with the assumption stated);
 //! - CREATE/MERGE of keyed data → those entities deleted by key;
 //! - batching (`CALL … IN TRANSACTIONS`, `apoc.periodic.iterate`) preserved;
+//! - an unnamed index or constraint of a migration that runs on Neo4j 4.x only → dropped by its
+//!   definition; a legacy drop of an unknown object → re-created as it spells it out; a
+//!   `DROP … IF EXISTS` of what was already dropped → nothing;
+//! - `SET n.p = coalesce(n.p, v)` → `p` removed where it equals `v`;
+//! - a node created once with labels only (or one clock value only) → one such node deleted;
+//! - `apoc.refactor.rename.*` with literal names → renamed back;
 //! - DELETE, REMOVE of existing data, overwriting SET → irreversible, never guessed.
 //!
 //! # The rules of derivation
@@ -32,6 +38,10 @@
 //! 4. *Every variable in a derived statement is bound by that statement* (and it parses and
 //!    passes the semantic checks): a final validation pass ([`validate`]) refuses a step whose
 //!    inverse Neo4j would reject, e.g. one using a value computed in a `WITH` the down dropped.
+//!
+//! 5. *Indistinguishable entities*: a node created with labels only, once, has no identity, but
+//!    every node with exactly those labels, no property and no relationship is the same content;
+//!    deleting one of them restores the graph up to element ids, which the `Inexact:` note says.
 //!
 //! Where no identity exists the step is inexact (with a comment saying what else it may touch) or
 //! refused — never exact.
@@ -261,6 +271,14 @@ const MIRRORED_RULES: &[(&str, &str)] = &[
     ("require-schema-name", "re-creates exactly what line {line} dropped, which had no name"),
     ("cartesian-product", "the same MATCH as line {line} of the migration"),
     ("destructive-delete", "deletes only what line {line} of the migration created (see the assumption above)"),
+    (
+        "legacy-index-syntax",
+        "drops by definition what line {line} created unnamed; the migration runs on Neo4j 4.x only",
+    ),
+    (
+        "legacy-constraint-syntax",
+        "drops by definition what line {line} created unnamed; the migration runs on Neo4j 4.x only",
+    ),
 ];
 
 fn with_directives(mut inv: InverseStatement, line: usize, checker: Checker) -> InverseStatement {
@@ -313,7 +331,7 @@ fn derive_statement(
         StatementKind::Schema(_) => {
             let event = migration.and_then(|m| m.event_for(statement.span));
             match event {
-                Some(event) => schema_inverse(event),
+                Some(event) => schema_inverse(model, version, statement, event),
                 None => Outcome::Irreversible("the schema model has no record of this statement".into()),
             }
         }
@@ -342,14 +360,17 @@ fn derive_statement(
     }
 }
 
-fn schema_inverse(event: &SchemaEvent) -> Outcome {
+fn schema_inverse(model: &SchemaModel, version: &str, statement: &Statement, event: &SchemaEvent) -> Outcome {
     match event {
         SchemaEvent::Created { object, .. } => match object.drop_cypher() {
             Some(drop) => Outcome::Inverse(vec![InverseStatement { cypher: drop, notes: Vec::new(), destructive: false, directives: Vec::new() }]),
-            None => Outcome::Irreversible(format!(
+            None => match unnamed_drop(model, version, object) {
+                Some(inverse) => inverse,
+                None => Outcome::Irreversible(format!(
                 "the {} cannot be dropped: Neo4j generates its name, and Neo4j 5 drops by name only (give it a name; see require-schema-name)",
                 object.describe()
-            )),
+                )),
+            },
         },
         SchemaEvent::AlreadyExists { existing, if_not_exists: true, .. } => Outcome::Nothing(format!(
             "IF NOT EXISTS made it a no-op: the {} already existed{}",
@@ -374,8 +395,173 @@ fn schema_inverse(event: &SchemaEvent) -> Outcome {
             }
             Outcome::Inverse(vec![InverseStatement { cypher: object.create_cypher(), notes, destructive: false, directives: Vec::new() }])
         }
-        SchemaEvent::DroppedUnknown { target, .. } => Outcome::Irreversible(format!(
-            "it drops `{target}`, which no earlier migration created, so its definition is unknown"
-        )),
+        SchemaEvent::DroppedUnknown { target, if_exists, .. } => {
+            if let Some(v) = model.dropped_before(version, statement.span.start, target).filter(|_| *if_exists) {
+                return Outcome::Nothing(format!("IF EXISTS made it a no-op: V{v} already dropped `{target}`"));
+            }
+            legacy_recreate(statement).unwrap_or_else(|| {
+                Outcome::Irreversible(format!(
+                    "it drops `{target}`, which no earlier migration created, so its definition is unknown"
+                ))
+            })
+        }
+    }
+}
+
+/// An unnamed index or constraint the migration created, on Neo4j 4.x: dropped by its definition.
+/// Identity: 4.x allows one index (or constraint of a kind) per label and properties, so the
+/// definition names exactly the object the up created.
+fn unnamed_drop(model: &SchemaModel, version: &str, object: &crate::schema::SchemaObject) -> Option<Outcome> {
+    if !model.drops_by_definition(version) {
+        return None;
+    }
+    let cypher = object.legacy_drop_cypher()?;
+    let note = "Neo4j 4.x only (as the migration is): Neo4j 5 drops by name only".to_string();
+    Some(Outcome::Inverse(vec![InverseStatement {
+        cypher,
+        notes: vec![note],
+        destructive: false,
+        directives: Vec::new(),
+    }]))
+}
+
+/// A legacy drop of an object no migration created re-creates what it spells out. Identity: the
+/// drop failed unless exactly that definition existed; its name and options are not spelled out.
+fn legacy_recreate(statement: &Statement) -> Option<Outcome> {
+    use crate::ast::SchemaCommand;
+    let StatementKind::Schema(command) = &statement.kind else { return None };
+    let object = match command {
+        SchemaCommand::DropIndex(d) => crate::schema::SchemaObject::from_legacy_target(&d.target, true)?,
+        SchemaCommand::DropConstraint(d) => crate::schema::SchemaObject::from_legacy_target(&d.target, false)?,
+        _ => return None,
+    };
+    let note = format!(
+        "Inexact: re-creates the {} the DROP spells out; its name and options were not written, so Neo4j generates a new name and uses the default index provider",
+        object.describe()
+    );
+    Some(Outcome::Inverse(vec![InverseStatement {
+        cypher: object.create_cypher(),
+        notes: vec![note],
+        destructive: false,
+        directives: Vec::new(),
+    }]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ModelInput;
+    use std::path::Path;
+
+    /// The derived down of the last of `files` (version, text), as rendered, or the refusals.
+    fn down(files: &[(&str, &str)]) -> String {
+        let scripts: Vec<_> = files.iter().map(|(_, t)| crate::syntax::parse(t)).collect();
+        let inputs: Vec<ModelInput<'_>> = files
+            .iter()
+            .zip(&scripts)
+            .map(|((v, text), script)| ModelInput {
+                version: v,
+                path: Path::new("V.cypher"),
+                text,
+                statements: &script.statements,
+                comments: &script.comments,
+            })
+            .collect();
+        let model = SchemaModel::replay(&inputs);
+        let (version, text) = files[files.len() - 1];
+        let source = SourceFile::new(PathBuf::from(format!("V{version}__x.cypher")), text.to_string());
+        let d = derive(&model, version, &source, &scripts[scripts.len() - 1].statements, &[]);
+        d.render().unwrap_or_else(|| {
+            d.irreversible().iter().map(|s| format!("REFUSED {:?}\n", s.outcome)).collect::<String>()
+        })
+    }
+
+    #[test]
+    fn an_unnamed_object_is_dropped_by_definition_only_on_4x() {
+        let up = "CREATE CONSTRAINT ON (c:Car) ASSERT c.vin IS UNIQUE;\nCREATE INDEX ON :Car(model);\n";
+        let guarded = format!("// assume that version is 4.4\n{up}");
+        let d = down(&[("1", &guarded)]);
+        assert!(d.contains("DROP INDEX ON :Car(model);"), "{d}");
+        assert!(d.contains("DROP CONSTRAINT ON (n:Car) ASSERT n.vin IS UNIQUE;"), "{d}");
+        assert!(!d.contains("Inexact"), "{d}");
+        // Unguarded it may run on Neo4j 5, which drops by name only.
+        assert!(down(&[("1", up)]).starts_with("REFUSED"));
+    }
+
+    #[test]
+    fn a_legacy_drop_of_an_unknown_object_re_creates_what_it_spells_out() {
+        let d = down(&[("1", "DROP INDEX ON :Plane(model);\n")]);
+        assert!(d.contains("// Inexact: re-creates the range index (unnamed) on :Plane(model)"), "{d}");
+        assert!(d.contains("CREATE INDEX IF NOT EXISTS FOR (n:Plane) ON (n.model);"), "{d}");
+    }
+
+    #[test]
+    fn dropping_again_what_an_earlier_migration_dropped_is_a_no_op() {
+        let create = ("1", "CREATE INDEX i FOR (n:L) ON (n.p);\n");
+        let drop = ("2", "DROP INDEX i IF EXISTS;\n");
+        let d = down(&[create, drop, ("3", "DROP INDEX i IF EXISTS;\n")]);
+        assert!(d.contains("Nothing to undo: IF EXISTS made it a no-op: V2 already dropped `i`"), "{d}");
+        // In the same migration too; but re-created in between, it is dropped for real.
+        let d = down(&[("1", "CREATE INDEX i FOR (n:L) ON (n.p);\nDROP INDEX i;\nDROP INDEX i IF EXISTS;\n")]);
+        assert!(d.contains("already dropped"), "{d}");
+        let d = down(&[create, drop, ("3", "CREATE INDEX i FOR (n:L) ON (n.q);\nDROP INDEX i IF EXISTS;\n")]);
+        assert!(d.contains("CREATE INDEX i IF NOT EXISTS FOR (n:L) ON (n.q);"), "{d}");
+        // Without IF EXISTS Neo4j fails the statement: no claim about a no-op.
+        assert!(down(&[create, drop, ("3", "DROP INDEX i;\n")]).starts_with("REFUSED"));
+    }
+
+    #[test]
+    fn a_coalesce_fill_is_removed_where_it_equals_the_filled_value() {
+        let d = down(&[("1", "MATCH (t:Ticket)\nSET t.status = coalesce(t.status, 'open');\n")]);
+        assert!(d.contains("MATCH (t:Ticket)\nWHERE t.status = 'open'\nREMOVE t.status;"), "{d}");
+        assert!(d.contains("// Inexact: removes `status` where it equals 'open'"), "{d}");
+        // Computed from something else, or alongside another write: refused.
+        assert!(down(&[("1", "MATCH (t:Ticket) SET t.status = coalesce(t.status, t.state);\n")]).starts_with("REFUSED"));
+        let both = "MATCH (t:Ticket) SET t.status = coalesce(t.status, 'open'), t.seen = true;\n";
+        assert!(down(&[("1", both)]).starts_with("REFUSED"), "{}", down(&[("1", both)]));
+    }
+
+    #[test]
+    fn a_bare_created_node_is_deleted_as_one_identical_node() {
+        let d = down(&[("1", "CREATE (n:Flag:Active) RETURN n;\n")]);
+        assert!(
+            d.contains(
+                "MATCH (created:Flag:Active)\nWHERE size(labels(created)) = 2 AND size(keys(created)) = 0 AND NOT (created)--()\nWITH created LIMIT 1\nDELETE created;"
+            ),
+            "{d}"
+        );
+        assert!(d.contains("// Inexact: the created :Flag:Active node has no property to find it by"), "{d}");
+        // Created with a clock value only: the latest one is deleted.
+        let d = down(&[("1", "CREATE (m:Run {created_on: datetime.transaction()}) RETURN m;\n")]);
+        assert!(
+            d.contains("WHERE size(labels(created)) = 1 AND keys(created) = ['created_on'] AND NOT (created)--()\nWITH created ORDER BY created.created_on DESC LIMIT 1\nDELETE created;"),
+            "{d}"
+        );
+        assert!(
+            d.contains("// Inexact: the created :Run node has only a clock value `created_on` to find it by"),
+            "{d}"
+        );
+        // Once per matched row, given more by another write, or a random value: refused.
+        let refused = [
+            "MATCH (x:X) CREATE (:Flag);\n",
+            "CREATE (n:Flag) SET n.on = rand();\n",
+            "CREATE (:Flag {at: rand()});\n",
+            "CREATE (:Flag {at: timestamp(), by: randomUUID()});\n",
+        ];
+        for up in refused {
+            assert!(down(&[("1", up)]).starts_with("REFUSED"), "{up}");
+        }
+    }
+
+    #[test]
+    fn an_apoc_rename_with_literal_names_is_renamed_back() {
+        let d = down(&[("1", "CALL apoc.refactor.rename.label('Lead', 'Prospect');\n")]);
+        assert!(d.contains("CALL apoc.refactor.rename.label('Prospect', 'Lead');"), "{d}");
+        assert!(d.contains("// Assumption: no node had the label :Prospect before this migration"), "{d}");
+        let d = down(&[("1", "CALL apoc.refactor.rename.type('OLD', 'NEW');\n")]);
+        assert!(d.contains("CALL apoc.refactor.rename.type('NEW', 'OLD');"), "{d}");
+        // A list of entities to rename cannot be found again.
+        let listed = "MATCH (n:Lead) WITH collect(n) AS ns CALL apoc.refactor.rename.label('Lead', 'P', ns) YIELD total RETURN total;\n";
+        assert!(down(&[("1", listed)]).starts_with("REFUSED"));
     }
 }

@@ -147,6 +147,59 @@ impl SchemaObject {
         Some(format!("DROP {what} {} IF EXISTS", quote_name(name)))
     }
 
+    /// The object a legacy `DROP INDEX ON :L(p)` / `DROP CONSTRAINT ON (n:L) ASSERT …` names: its
+    /// definition is spelled out (its name and options are not). `None` for a name target or a
+    /// constraint whose kind the statement does not give.
+    pub fn from_legacy_target(target: &DropTarget, is_index: bool) -> Option<Self> {
+        let DropTarget::LegacyDefinition { entity, kind, properties, .. } = target else { return None };
+        let kind = if is_index {
+            ObjectKind::Index(IndexKind::Default)
+        } else {
+            ObjectKind::Constraint(normalise_key_kind(kind.as_ref()?, entity.kind))
+        };
+        Some(SchemaObject {
+            name: None,
+            kind,
+            entity: entity.kind,
+            labels: label_names(entity),
+            properties: property_keys(properties),
+            options: None,
+            created_by: None,
+        })
+    }
+
+    /// The Neo4j 4.x drop by definition of this object (`DROP INDEX ON :L(p)`, `DROP CONSTRAINT
+    /// ON (n:L) ASSERT n.p IS UNIQUE`): the only way to drop an unnamed one there. `None` for the
+    /// kinds 4.x cannot drop by definition.
+    pub fn legacy_drop_cypher(&self) -> Option<String> {
+        let [label] = self.labels.as_slice() else { return None };
+        if self.properties.is_empty() {
+            return None;
+        }
+        let label = quote_name(label);
+        let node = self.entity == EntityKind::Node;
+        match &self.kind {
+            ObjectKind::Index(k) if range_like(*k) && node => {
+                let props = self.properties.iter().map(|p| quote_name(p)).collect::<Vec<_>>().join(", ");
+                Some(format!("DROP INDEX ON :{label}({props})"))
+            }
+            ObjectKind::Constraint(kind) => {
+                let var = if node { "n" } else { "r" };
+                let entity = if node { format!("({var}:{label})") } else { format!("()-[{var}:{label}]-()") };
+                let list = self.property_list(var);
+                let predicate = match kind {
+                    ConstraintKind::Unique if node && self.properties.len() == 1 => format!("{list} IS UNIQUE"),
+                    ConstraintKind::Unique if node => format!("({list}) IS UNIQUE"),
+                    ConstraintKind::NodeKey if node => format!("({list}) IS NODE KEY"),
+                    ConstraintKind::NotNull if self.properties.len() == 1 => format!("exists({list})"),
+                    _ => return None,
+                };
+                Some(format!("DROP CONSTRAINT ON {entity} ASSERT {predicate}"))
+            }
+            _ => None,
+        }
+    }
+
     /// The Neo4j 5 statement that creates exactly this object, with `IF NOT EXISTS` (so a
     /// re-run after a partial failure is harmless) and the same options.
     pub fn create_cypher(&self) -> String {
@@ -507,6 +560,44 @@ mod tests {
         );
         assert_eq!(c.drop_cypher().as_deref(), Some("DROP CONSTRAINT person_email IF EXISTS"));
         assert_eq!(unique(None).drop_cypher(), None);
+    }
+
+    #[test]
+    fn drops_an_unnamed_object_by_definition_in_4x_syntax() {
+        assert_eq!(
+            unique(None).legacy_drop_cypher().as_deref(),
+            Some("DROP CONSTRAINT ON (n:Person) ASSERT n.email IS UNIQUE")
+        );
+        let key = SchemaObject {
+            kind: ObjectKind::Constraint(ConstraintKind::NodeKey),
+            properties: vec!["a".into(), "b c".into()],
+            ..unique(None)
+        };
+        assert_eq!(
+            key.legacy_drop_cypher().as_deref(),
+            Some("DROP CONSTRAINT ON (n:Person) ASSERT (n.a, n.`b c`) IS NODE KEY")
+        );
+        let index = SchemaObject { kind: ObjectKind::Index(IndexKind::Btree), ..unique(None) };
+        assert_eq!(index.legacy_drop_cypher().as_deref(), Some("DROP INDEX ON :Person(email)"));
+        // 4.x has no drop by definition for these: they stay refused.
+        let text = SchemaObject { kind: ObjectKind::Index(IndexKind::Text), ..unique(None) };
+        assert_eq!(text.legacy_drop_cypher(), None);
+        let rel = SchemaObject {
+            entity: EntityKind::Relationship,
+            kind: ObjectKind::Index(IndexKind::Range),
+            ..unique(None)
+        };
+        assert_eq!(rel.legacy_drop_cypher(), None);
+    }
+
+    #[test]
+    fn a_legacy_drop_spells_out_what_it_drops() {
+        let script = crate::syntax::parse("DROP CONSTRAINT ON (p:Plane) ASSERT p.tail IS UNIQUE;");
+        let Some(crate::ast::SchemaCommand::DropConstraint(d)) = script.statements[0].as_schema() else {
+            panic!("a drop constraint")
+        };
+        let object = SchemaObject::from_legacy_target(&d.target, false).expect("spelled out");
+        assert_eq!(object.create_cypher(), "CREATE CONSTRAINT IF NOT EXISTS FOR (n:Plane) REQUIRE n.tail IS UNIQUE");
     }
 
     #[test]

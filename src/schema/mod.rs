@@ -77,6 +77,10 @@ pub struct MigrationModel {
     pub events: Vec<SchemaEvent>,
     /// Labels, relationship types and properties the migration's data statements touch.
     pub touches: Vec<Touch>,
+    /// Its `// assume that version …` guards admit only Neo4j versions before 5, where an
+    /// unnamed index or constraint can still be dropped by its definition.
+    #[serde(skip)]
+    pub runs_before_neo4j_5: bool,
 }
 
 impl MigrationModel {
@@ -110,6 +114,9 @@ impl MigrationModel {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SchemaModel {
     pub migrations: Vec<MigrationModel>,
+    /// The configured target, when the caller knows it (`cymig derive-down` reads `cymig.toml`).
+    #[serde(skip)]
+    pub target: Option<crate::config::TargetVersion>,
 }
 
 impl SchemaModel {
@@ -149,13 +156,45 @@ impl SchemaModel {
                 after: catalog.clone(),
                 events,
                 touches,
+                runs_before_neo4j_5: runs_before_neo4j_5(input.comments),
             });
         }
-        SchemaModel { migrations }
+        SchemaModel { migrations, target: None }
     }
 
     pub fn migration(&self, version: &str) -> Option<&MigrationModel> {
         self.migrations.iter().find(|m| m.version == version)
+    }
+
+    /// Whether `version` runs only on Neo4j 4.x (its guards or the configured target say so):
+    /// there `DROP INDEX ON :L(p)` and `DROP CONSTRAINT ON … ASSERT …` drop unnamed objects.
+    pub fn drops_by_definition(&self, version: &str) -> bool {
+        self.target == Some(crate::config::TargetVersion::V4_4)
+            || self.migration(version).is_some_and(|m| m.runs_before_neo4j_5)
+    }
+
+    /// The migration that dropped the object named (or legacy-defined as) `target` before byte
+    /// `offset` of `version`, when one did and none re-created it: a `DROP … IF EXISTS` of it
+    /// there is a no-op.
+    pub fn dropped_before(&self, version: &str, offset: usize, target: &str) -> Option<&str> {
+        let mut found = None;
+        for m in &self.migrations {
+            let current = m.version == version;
+            for e in m.events.iter().filter(|e| !current || e.statement().start < offset) {
+                match e {
+                    SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some(target) => {
+                        found = Some(m.version.as_str())
+                    }
+                    SchemaEvent::DroppedUnknown { target: t, .. } if t == target => found = Some(m.version.as_str()),
+                    SchemaEvent::Created { object, .. } if object.name.as_deref() == Some(target) => found = None,
+                    _ => {}
+                }
+            }
+            if current {
+                break;
+            }
+        }
+        found
     }
 
     /// The catalog before `version` ran (empty for an unknown version).
@@ -327,6 +366,11 @@ fn dropped(
             SchemaEvent::DroppedUnknown { statement: span, target, if_exists }
         }
     }
+}
+
+fn runs_before_neo4j_5(comments: &[crate::ast::Comment]) -> bool {
+    use crate::migration::precondition;
+    precondition::only_before(&precondition::parse(comments), &[5])
 }
 
 fn apply_event(catalog: &mut Catalog, event: &SchemaEvent) {

@@ -105,6 +105,7 @@ const TABLE: &[Entry] = &[
     Entry("apoc.meta.", C::Read, B::None, O::ApocCore),
     Entry("apoc.help", C::Read, B::None, O::ApocCore),
     Entry("apoc.util.validate", C::Read, B::None, O::ApocCore),
+    Entry("apoc.util.sleep", C::Read, B::None, O::ApocCore),
     Entry("apoc.load.json*", C::Read, B::None, O::ApocCore),
     Entry("apoc.load.xml", C::Read, B::None, O::ApocCore),
     Entry("apoc.load.", C::Read, B::None, O::ApocExtended),
