@@ -10,6 +10,46 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub migrations: Vec<MigrationPlan>,
+    /// neo4j-migrations lifecycle callbacks (`beforeMigrate.cypher`, …), in the order each
+    /// phase runs them: never recorded as migrations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<CallbackPlan>,
+}
+
+/// A callback file, as `cymig up` runs it in its phase.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallbackPlan {
+    /// `beforeFirstUse`, `beforeMigrate`, `afterMigrate`, … (neo4j-migrations' names).
+    pub phase: String,
+    pub file: PathBuf,
+    /// Runs of statements against one database (`None`: the configured one; a `:use <db>`
+    /// line starts a run against `db`), each compiled into steps like a migration's.
+    pub runs: Vec<DatabaseRun>,
+    /// Why cymig cannot run it as written (a placeholder), with the place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
+}
+
+/// Consecutive statements of a file that run against one database.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DatabaseRun {
+    pub database: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// A neo4j-migrations precondition (`// assume that …`, `// assert that …`), evaluated on the
+/// target before the migration is applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlannedPrecondition {
+    pub kind: crate::migration::precondition::Kind,
+    pub line: usize,
+    pub column: usize,
+    /// The comment as written, without `//`.
+    pub text: String,
+    #[serde(skip)]
+    pub condition: crate::migration::precondition::Condition,
+    #[serde(skip)]
+    pub query: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -30,6 +70,9 @@ pub struct MigrationPlan {
     /// against the wrong database or with `${…}` in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Its neo4j-migrations preconditions, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub preconditions: Vec<PlannedPrecondition>,
 }
 
 /// One transaction unit.

@@ -599,6 +599,7 @@ mod tests {
             down: None,
             verify: Vec::new(),
             unsupported: None,
+            preconditions: Vec::new(),
         }
     }
 

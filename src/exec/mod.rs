@@ -14,11 +14,14 @@
 //! - [`status`]: what is applied, pending, failed, running, drifted; [`admin`]: `mark-applied`,
 //!   `repair`, `validate`, `baseline`, `unlock`; [`adopt`]: `baseline --from neo4j-migrations`;
 //!   [`prove`]: `cymig verify`, against [`decoy`] data;
-//! - [`missing`]: applied migrations whose file is gone.
+//! - [`missing`]: applied migrations whose file is gone;
+//! - [`preconditions`], [`callbacks`]: neo4j-migrations' `// assume` / `// assert` and lifecycle
+//!   callbacks, run as that tool runs them.
 
 pub mod admin;
 pub mod adopt;
 pub mod apply;
+pub mod callbacks;
 pub mod connect;
 pub mod counters;
 pub mod decoy;
@@ -28,6 +31,7 @@ pub mod history;
 pub mod lock;
 pub mod missing;
 pub mod pipeline;
+pub mod preconditions;
 pub mod progress;
 pub mod prove;
 pub mod status;

@@ -92,11 +92,12 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         down: down.map(down_script),
         verify: Vec::new(),
         unsupported: None,
+        preconditions: Vec::new(),
     }
 }
 
 fn plan(migrations: Vec<MigrationPlan>) -> CheckedPlan {
-    CheckedPlan::from_checked(Plan { migrations })
+    CheckedPlan::from_checked(Plan { migrations, callbacks: Vec::new() })
 }
 
 use TransactionMode::{AutoCommit, Explicit};
