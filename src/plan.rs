@@ -25,9 +25,11 @@ pub struct CallbackPlan {
     /// Runs of statements against one database (`None`: the configured one; a `:use <db>`
     /// line starts a run against `db`), each compiled into steps like a migration's.
     pub runs: Vec<DatabaseRun>,
-    /// Why cymig cannot run it as written (a placeholder), with the place.
+    /// Why cymig cannot run it as written (a placeholder without a value), with the place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<PlaceholderUse>,
 }
 
 /// Consecutive statements of a file that run against one database.
@@ -73,6 +75,20 @@ pub struct MigrationPlan {
     /// Its neo4j-migrations preconditions, in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub preconditions: Vec<PlannedPrecondition>,
+    /// The `${name}` placeholders of its up and down files, replaced from the configuration
+    /// before it runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<PlaceholderUse>,
+}
+
+/// A `${name}` placeholder and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceholderUse {
+    pub name: String,
+    /// `file:line:column`.
+    pub at: String,
+    /// Outside strings and names: Neo4j rejects the statement unless it is replaced.
+    pub in_code: bool,
 }
 
 /// One transaction unit.

@@ -101,3 +101,22 @@ fn db_a_failing_callback_stops_the_run_and_use_routes_to_its_database() {
     let graph = block_on(connect(&db));
     assert_eq!(block_on(count(&graph, "MATCH (n) WHERE n:One OR n:NotHere RETURN count(n) AS v")), 0);
 }
+
+#[test]
+fn db_placeholders_are_replaced_from_config_and_environment_or_refused() {
+    let db = fresh_db();
+    let set = migration_set(&[("V1__label.cypher", "CREATE (:${label} {env: '${env}'});\n")]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("V1__label.cypher:1:10: `${label}` is a placeholder with no value"), "{out}");
+
+    std::fs::write(set.path().join("cymig.toml"), "[migrations.placeholders]\nlabel = \"Person\"\nenv = \"dev\"\n")
+        .unwrap();
+    let o = support::cymig_on(&db, &["up", dir]).env("CYMIG_PLACEHOLDER_ENV", "prod").output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let graph = block_on(connect(&db));
+    assert_eq!(block_on(strings(&graph, "MATCH (p:Person) RETURN p.env AS v")), ["prod"]);
+}

@@ -600,6 +600,7 @@ mod tests {
             verify: Vec::new(),
             unsupported: None,
             preconditions: Vec::new(),
+            placeholders: Vec::new(),
         }
     }
 

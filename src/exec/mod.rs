@@ -31,6 +31,7 @@ pub mod history;
 pub mod lock;
 pub mod missing;
 pub mod pipeline;
+pub mod placeholders;
 pub mod preconditions;
 pub mod progress;
 pub mod prove;

@@ -93,6 +93,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         verify: Vec::new(),
         unsupported: None,
         preconditions: Vec::new(),
+        placeholders: Vec::new(),
     }
 }
 

@@ -13,8 +13,8 @@
 
 use super::batching::{batching_of, driving_count_of};
 use super::{
-    CallbackPlan, DatabaseRun, DownScript, MigrationPlan, Plan, PlannedPrecondition, PlannedStatement, StatementClass,
-    Step, TransactionMode,
+    CallbackPlan, DatabaseRun, DownScript, MigrationPlan, PlaceholderUse, Plan, PlannedPrecondition, PlannedStatement,
+    StatementClass, Step, TransactionMode,
 };
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
@@ -55,6 +55,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 verify: Vec::new(),
                 unsupported: unsupported(&r.file),
                 preconditions: preconditions_of(&r.file),
+                placeholders: placeholders_of(&r.file),
             });
         }
     }
@@ -75,7 +76,8 @@ fn callbacks_of(set: &MigrationSet) -> Vec<CallbackPlan> {
                 phase,
                 file: f.path().to_path_buf(),
                 runs: database_runs(f),
-                unsupported: placeholder_in_code(f),
+                unsupported: None,
+                placeholders: placeholders_of(f),
             })
         })
         .collect();
@@ -149,6 +151,7 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         verify,
         unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
         preconditions: preconditions_of(&m.up),
+        placeholders: placeholders_of(&m.up).into_iter().chain(m.down.iter().flat_map(placeholders_of)).collect(),
     }
 }
 
@@ -173,22 +176,24 @@ fn unsupported(file: &MigrationFile) -> Option<String> {
             at(s.span.start)
         ))
     });
-    other_database.or_else(|| placeholder_in_code(file))
+    other_database
 }
 
-/// The first placeholder outside a string, which Neo4j would reject as written. One inside a
-/// string is valid Cypher either way, and is sent as written.
-fn placeholder_in_code(file: &MigrationFile) -> Option<String> {
-    file.script.placeholders.iter().find(|p| p.in_code).map(|p| {
-        let lc = file.source.line_col(p.span.start);
-        format!(
-            "{}:{}:{}: `${{{}}}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it",
-            file.path().display(),
-            lc.line,
-            lc.column,
-            p.name
-        )
-    })
+/// The `${name}` placeholders of a file, with their places; the executor replaces them from
+/// the configuration, and refuses a file with one outside strings that has no value.
+fn placeholders_of(file: &MigrationFile) -> Vec<PlaceholderUse> {
+    file.script
+        .placeholders
+        .iter()
+        .map(|p| {
+            let lc = file.source.line_col(p.span.start);
+            PlaceholderUse {
+                name: p.name.clone(),
+                at: format!("{}:{}:{}", file.path().display(), lc.line, lc.column),
+                in_code: p.in_code,
+            }
+        })
+        .collect()
 }
 
 /// A derived down script, planned from its own parse. Derived scripts always re-parse cleanly
