@@ -333,6 +333,8 @@ pub struct Config {
     pub lint: LintSettings,
     pub database: DatabaseSettings,
     pub hooks: Hooks,
+    /// `[migrations.placeholders]`: values of the neo4j-migrations `${name}` placeholders.
+    pub placeholders: BTreeMap<String, String>,
     /// Where each setting (dotted key, e.g. `lint.select`) came from; absent = default.
     #[serde(skip)]
     pub origins: BTreeMap<String, Origin>,
@@ -400,6 +402,7 @@ impl Config {
             lint: LintSettings::default(),
             database: DatabaseSettings::default(),
             hooks: Hooks::default(),
+            placeholders: BTreeMap::new(),
             origins: BTreeMap::new(),
             rule_references: Vec::new(),
         }
@@ -593,7 +596,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// glob or rule as a key.
 pub const KEYS: &[(&str, &[&str])] = &[
     ("", &["migrations", "target", "edition", "lint", "database", "hooks"]),
-    ("migrations", &["dir", "layout", "up", "down", "repeatable", "callback"]),
+    ("migrations", &["dir", "layout", "up", "down", "repeatable", "callback", "placeholders"]),
     ("lint", &["select", "ignore", "per-path-ignores", "severity", "batching", "exclude", "extend-exclude"]),
     // `max-unbatched-rows` is read by `cymig up` (it counts a step's driving rows), not by the
     // `unbatched-write` rule, which flags unbounded drivers whatever their size.
@@ -667,6 +670,15 @@ impl Reader<'_> {
         self.check_keys(table, "migrations")?;
         if let Some((key, item)) = table.get_key_value("dir") {
             self.read_migrations_dir(item, key, config)?;
+        }
+        if let Some((key, item)) = table.get_key_value("placeholders") {
+            let placeholders = self.table(item, "migrations.placeholders", key)?;
+            for (name, _) in placeholders.iter() {
+                let Some((key, item)) = placeholders.get_key_value(name) else { continue };
+                let value = self.string(item, &format!("migrations.placeholders.{name}"), key)?;
+                config.placeholders.insert(name.to_string(), value);
+            }
+            self.mark(config, "migrations.placeholders");
         }
         let layout = match table.get_key_value("layout") {
             Some((key, item)) => Some((self.layout_name(item, key)?, item_span(item, key))),

@@ -12,6 +12,48 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub migrations: Vec<MigrationPlan>,
+    /// neo4j-migrations lifecycle callbacks (`beforeMigrate.cypher`, …), in the order each
+    /// phase runs them: never recorded as migrations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<CallbackPlan>,
+}
+
+/// A callback file, as `cymig up` runs it in its phase.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallbackPlan {
+    /// `beforeFirstUse`, `beforeMigrate`, `afterMigrate`, … (neo4j-migrations' names).
+    pub phase: String,
+    pub file: PathBuf,
+    /// Runs of statements against one database (`None`: the configured one; a `:use <db>`
+    /// line starts a run against `db`), each compiled into steps like a migration's.
+    pub runs: Vec<DatabaseRun>,
+    /// Why cymig cannot run it as written (a placeholder without a value), with the place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<PlaceholderUse>,
+}
+
+/// Consecutive statements of a file that run against one database.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DatabaseRun {
+    pub database: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// A neo4j-migrations precondition (`// assume that …`, `// assert that …`), evaluated on the
+/// target before the migration is applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlannedPrecondition {
+    pub kind: crate::migration::precondition::Kind,
+    pub line: usize,
+    pub column: usize,
+    /// The comment as written, without `//`.
+    pub text: String,
+    #[serde(skip)]
+    pub condition: crate::migration::precondition::Condition,
+    #[serde(skip)]
+    pub query: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -33,6 +75,23 @@ pub struct MigrationPlan {
     /// against the wrong database or with `${…}` in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Its neo4j-migrations preconditions, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub preconditions: Vec<PlannedPrecondition>,
+    /// The `${name}` placeholders of its up and down files, replaced from the configuration
+    /// before it runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<PlaceholderUse>,
+}
+
+/// A `${name}` placeholder and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceholderUse {
+    pub name: String,
+    /// `file:line:column`.
+    pub at: String,
+    /// Outside strings and names: Neo4j rejects the statement unless it is replaced.
+    pub in_code: bool,
 }
 
 impl MigrationPlan {
@@ -149,6 +208,13 @@ impl CheckedPlan {
 
     pub fn plan(&self) -> &Plan {
         &self.0
+    }
+
+    /// The same checked plan as the executor adapts it to the target just before running it
+    /// (placeholders filled in, migrations an unmet `// assume` skips left out). Only the
+    /// executor calls it; a plan that never passed the checker still cannot be made.
+    pub(crate) fn adapted(self, adapt: impl FnOnce(Plan) -> Plan) -> Self {
+        CheckedPlan(adapt(self.0))
     }
 }
 

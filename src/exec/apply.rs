@@ -123,7 +123,10 @@ impl Executor {
     pub async fn up(&self, plan: &CheckedPlan, target: Option<&str>) -> Result<Vec<Applied>> {
         history::ensure_schema(&self.db).await?;
         let lock = self.lock().await?;
-        let result = self.up_locked(plan, target, &lock).await;
+        let result = match self.before_up(plan).await {
+            Ok(()) => self.after_up(plan, self.up_locked(plan, target, &lock).await).await,
+            Err(e) => Err(e),
+        };
         lock.release_after(result).await
     }
 
@@ -136,7 +139,8 @@ impl Executor {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
         refuse_drift(plan, &records)?;
-        let pending = pending(plan, &records, target)?;
+        let admitted = self.admit(plan, &records).await?;
+        let pending = pending(&admitted, &records, target)?;
         if pending.is_empty() {
             return Ok(Vec::new());
         }

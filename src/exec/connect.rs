@@ -245,6 +245,23 @@ impl Db {
     pub async fn begin(&self) -> std::result::Result<Txn, neo4rs::Error> {
         self.within(self.graph.start_txn()).await
     }
+
+    /// [`Db::begin`] on `database` (a `:use <db>` line; `None`: the configured database).
+    pub async fn begin_on(&self, database: Option<&str>) -> std::result::Result<Txn, neo4rs::Error> {
+        match database {
+            None => self.begin().await,
+            Some(db) => self.within(self.graph.start_txn_on(db)).await,
+        }
+    }
+
+    /// [`Db::run_raw`] on `database` (`None`: the configured database).
+    pub async fn run_raw_on(&self, database: Option<&str>, q: Query) -> std::result::Result<Counters, neo4rs::Error> {
+        let Some(db) = database else { return self.run_raw(q).await };
+        let mut stream = self.graph.execute_on(neo4rs::Operation::Write, db, q).await?;
+        while stream.next().await?.is_some() {}
+        let summary = stream.finish().await?;
+        Ok(Counters::from(summary.stats()))
+    }
 }
 
 /// Runs a statement inside a transaction, drops its rows and returns what it changed.

@@ -599,6 +599,8 @@ mod tests {
             down: None,
             verify: Vec::new(),
             unsupported: None,
+            preconditions: Vec::new(),
+            placeholders: Vec::new(),
         }
     }
 

@@ -43,8 +43,9 @@ impl Executor {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
         refuse_drift(plan, &records)?;
+        let admitted = self.admit(plan, &records).await?;
         let mut out = Vec::new();
-        for m in pending(plan, &records, target)? {
+        for m in pending(&admitted, &records, target)? {
             self.preview_migration(m, &up_units(m), &mut out).await?;
         }
         Ok(out)

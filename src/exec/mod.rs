@@ -16,10 +16,13 @@
 //!   [`prove`]: `cymig verify`, against [`decoy`] data;
 //! - [`missing`]: applied migrations whose file is gone;
 //! - [`schema_effects`]: what each schema statement really did, and the `down` that undoes that.
+//! - [`preconditions`], [`callbacks`]: neo4j-migrations' `// assume` / `// assert` and lifecycle
+//!   callbacks, run as that tool runs them.
 
 pub mod admin;
 pub mod adopt;
 pub mod apply;
+pub mod callbacks;
 pub mod connect;
 pub mod counters;
 pub mod decoy;
@@ -29,6 +32,8 @@ pub mod history;
 pub mod lock;
 pub mod missing;
 pub mod pipeline;
+pub mod placeholders;
+pub mod preconditions;
 pub mod progress;
 pub mod prove;
 pub mod schema_effects;

@@ -15,6 +15,10 @@ pub enum Checked {
     Blocked(Vec<FileResult>),
 }
 
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(super::placeholders::env_name(name)).ok()
+}
+
 /// Lints with `config`, the configuration the command resolved (its `--config` and flags
 /// included), never one searched again.
 pub fn checked_plan(dir: &Path, config: &Config) -> Result<Checked> {
@@ -23,7 +27,11 @@ pub fn checked_plan(dir: &Path, config: &Config) -> Result<Checked> {
     }
     let options = check::options::for_config(config)?;
     Ok(match check::check_set(dir, &options)? {
-        Ok(passed) => Checked::Plan(CheckedPlan::compile(&passed, &PlanOptions::default())),
+        Ok(passed) => Checked::Plan(super::placeholders::resolve(
+            CheckedPlan::compile(&passed, &PlanOptions::default()),
+            &config.placeholders,
+            env_value,
+        )),
         Err(blocking) => Checked::Blocked(blocking),
     })
 }

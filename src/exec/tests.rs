@@ -92,11 +92,13 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         down: down.map(down_script),
         verify: Vec::new(),
         unsupported: None,
+        preconditions: Vec::new(),
+        placeholders: Vec::new(),
     }
 }
 
 fn plan(migrations: Vec<MigrationPlan>) -> CheckedPlan {
-    CheckedPlan::unchecked(Plan { migrations })
+    CheckedPlan::unchecked(Plan { migrations, callbacks: Vec::new() })
 }
 
 use TransactionMode::{AutoCommit, Explicit};

@@ -9,9 +9,11 @@
 //! // assert in target q' RETURN true      (`in target`, `in schema`: where the query runs)
 //! ```
 //!
-//! cymig reads them for two things: a guarded file is linted for the edition and the Neo4j
-//! version it is guarded for, and two files of one version whose guards exclude each other are
-//! alternatives, not a duplicate version.
+//! cymig reads them for three things: a guarded file is linted for the edition and the Neo4j
+//! version it is guarded for, two files of one version whose guards exclude each other are
+//! alternatives, not a duplicate version, and `cymig up` evaluates them on the target before it
+//! applies the file ([`parse_runnable`] keeps what running needs: assume or assert, the query as
+//! written, the place).
 
 use crate::ast::{Comment, CommentKind};
 use crate::config::{Edition, TargetVersion};
@@ -40,19 +42,63 @@ pub enum VersionOp {
     Ge,
 }
 
-/// The preconditions of a file, in order.
-pub fn parse(comments: &[Comment]) -> Vec<Condition> {
-    comments.iter().filter(|c| c.kind == CommentKind::Line).filter_map(|c| parse_one(&c.text)).collect()
+/// What an unmet precondition does (neo4j-migrations' `Precondition.Type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// `assume`: the migration is discarded (not applied, not recorded).
+    Assume,
+    /// `assert`: the run halts before anything is applied.
+    Assert,
 }
 
-fn parse_one(text: &str) -> Option<Condition> {
+/// A precondition as `cymig up` runs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Precondition {
+    pub kind: Kind,
+    pub condition: Condition,
+    /// The `q'` query exactly as written (the [`Condition::Query`] text is normalised for
+    /// comparison, and lower case would change string literals).
+    pub query: Option<String>,
+    /// The comment as written, without `//`.
+    pub text: String,
+    /// Byte offset of the comment in its file.
+    pub offset: usize,
+}
+
+/// The preconditions of a file, in order.
+pub fn parse(comments: &[Comment]) -> Vec<Condition> {
+    parse_runnable(comments).into_iter().map(|p| p.condition).collect()
+}
+
+/// The preconditions of a file, in order, with what running them needs.
+pub fn parse_runnable(comments: &[Comment]) -> Vec<Precondition> {
+    comments
+        .iter()
+        .filter(|c| c.kind == CommentKind::Line)
+        .filter_map(|c| {
+            let (kind, condition, query) = parse_one(&c.text)?;
+            Some(Precondition { kind, condition, query, text: c.text.trim().to_string(), offset: c.span.start })
+        })
+        .collect()
+}
+
+fn parse_one(text: &str) -> Option<(Kind, Condition, Option<String>)> {
     let text = text.trim();
-    let rest = strip_word(text, "assume").or_else(|| strip_word(text, "assert"))?;
+    let (kind, rest) = match strip_word(text, "assume") {
+        Some(rest) => (Kind::Assume, rest),
+        None => (Kind::Assert, strip_word(text, "assert")?),
+    };
     let rest = strip_word(rest, "in")
         .map_or(rest, |r| strip_word(r, "target").or_else(|| strip_word(r, "schema")).unwrap_or(r));
     if let Some(query) = rest.strip_prefix("q'") {
-        return Some(Condition::Query(normalise_query(query)));
+        let exact = query.trim().trim_end_matches(';').trim_end().to_string();
+        return Some((kind, Condition::Query(normalise_query(query)), Some(exact)));
     }
+    parse_that(rest).map(|c| (kind, c, None))
+}
+
+fn parse_that(rest: &str) -> Option<Condition> {
     let rest = strip_word(rest, "that")?;
     if let Some(edition) = strip_word(rest, "edition").and_then(|r| strip_word(r, "is")) {
         return Edition::parse(edition).map(Condition::Edition);
@@ -172,6 +218,15 @@ fn split_literal(query: &str) -> Option<(&str, &str)> {
     is_literal.then(|| (query[..start].trim_end(), literal))
 }
 
+/// Whether a server of `version` (`[5, 26, 0]`) passes any of `tests`, as neo4j-migrations
+/// compares: `is 5.26` holds for every 5.26.x, `lt 4.4` for every version before 4.4.
+pub fn admits(tests: &[VersionTest], version: &[u32]) -> bool {
+    tests.iter().any(|t| {
+        let (from, to) = test_range(t);
+        from.as_slice() <= version && version < to.as_slice()
+    })
+}
+
 /// Half-open ranges of versions, as `[from, to)`; `u32::MAX` parts stand for "no end".
 type Range = (Vec<u32>, Vec<u32>);
 
@@ -225,6 +280,37 @@ mod tests {
         let c = conditions(&[" assume that version is 5.26, 2025.01"]);
         assert_eq!(target_for(TargetVersion::V4_4, &c), TargetVersion::V5);
         assert_eq!(conditions(&[" assert in target q' RETURN true;"]), [Condition::Query("return true".into())]);
+    }
+
+    #[test]
+    fn runnable_preconditions_keep_kind_and_exact_query() {
+        let comments = [Comment {
+            span: Span::at(7),
+            text: " assert in target q' MATCH (n:Flag {name: 'On'}) RETURN count(n) = 1;".into(),
+            kind: CommentKind::Line,
+        }];
+        let p = parse_runnable(&comments);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].kind, Kind::Assert);
+        assert_eq!(p[0].query.as_deref(), Some("MATCH (n:Flag {name: 'On'}) RETURN count(n) = 1"));
+        assert_eq!(p[0].offset, 7);
+        let assume =
+            Comment { span: Span::at(0), text: " assume that edition is community".into(), kind: CommentKind::Line };
+        assert_eq!(parse_runnable(&[assume])[0].kind, Kind::Assume);
+    }
+
+    #[test]
+    fn server_versions_are_admitted_as_neo4j_migrations_compares() {
+        let tests = |line: &str| match conditions(&[line]).pop() {
+            Some(Condition::Version(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        assert!(admits(&tests(" assume that version is 5.26"), &[5, 26, 0]));
+        assert!(!admits(&tests(" assume that version is 5.26"), &[5, 27, 0]));
+        assert!(admits(&tests(" assume that version is ge 5"), &[2025, 1, 0]));
+        assert!(!admits(&tests(" assume that version is lt 4.4"), &[4, 4, 0]));
+        assert!(admits(&tests(" assume that version is lt 4.4"), &[4, 3, 9]));
+        assert!(admits(&tests(" assume that version is 4.3, 5"), &[5, 1, 0]));
     }
 
     #[test]

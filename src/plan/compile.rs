@@ -12,10 +12,13 @@
 //!   them in `await_indexes`, so the executor waits for them before anything later runs.
 
 use super::batching::{batching_of, driving_count_of};
-use super::{DownScript, MigrationPlan, Plan, PlannedStatement, StatementClass, Step, TransactionMode};
+use super::{
+    CallbackPlan, DatabaseRun, DownScript, MigrationPlan, PlaceholderUse, Plan, PlannedPrecondition, PlannedStatement,
+    StatementClass, Step, TransactionMode,
+};
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
-use crate::migration::{Migration, MigrationFile, MigrationSet, Version};
+use crate::migration::{precondition, FileRole, Migration, MigrationFile, MigrationSet, Version};
 use crate::rules::util::{embedded_class, StatementClass as EmbeddedClass};
 use crate::schema::effects::linear_clauses;
 use crate::schema::{SchemaEvent, SchemaModel};
@@ -52,10 +55,70 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 down: None,
                 verify: Vec::new(),
                 unsupported: unsupported(&r.file),
+                preconditions: preconditions_of(&r.file),
+                placeholders: placeholders_of(&r.file),
             });
         }
     }
-    Plan { migrations }
+    Plan { migrations, callbacks: callbacks_of(set) }
+}
+
+/// The set's neo4j-migrations callbacks, in lifecycle order and, within a phase, by file name
+/// (`beforeMigrate.cypher`, `beforeMigrate__a.cypher`, …).
+fn callbacks_of(set: &MigrationSet) -> Vec<CallbackPlan> {
+    let mut callbacks: Vec<CallbackPlan> = set
+        .unrecognised
+        .iter()
+        .filter(|f| f.role == FileRole::Callback && f.catalog.is_none())
+        .filter_map(|f| {
+            let stem = f.path().file_stem()?.to_str()?;
+            let phase = stem.split("__").next().unwrap_or(stem).to_string();
+            Some(CallbackPlan {
+                phase,
+                file: f.path().to_path_buf(),
+                runs: database_runs(f),
+                unsupported: None,
+                placeholders: placeholders_of(f),
+            })
+        })
+        .collect();
+    let lifecycle = |phase: &str| crate::migration::naming::CALLBACK_PHASES.iter().position(|p| *p == phase);
+    callbacks.sort_by(|a, b| (lifecycle(&a.phase), a.file.file_name()).cmp(&(lifecycle(&b.phase), b.file.file_name())));
+    callbacks
+}
+
+/// The file's statements cut where a `:use <db>` line changes the database, each run planned
+/// into steps as a migration's statements are.
+fn database_runs(file: &MigrationFile) -> Vec<DatabaseRun> {
+    let statements = file.migration_statements();
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < statements.len() {
+        let database = file.script.database_at(statements[start].span.start);
+        let len = statements[start..].iter().take_while(|s| file.script.database_at(s.span.start) == database).count();
+        let steps = steps_of(&file.source, &statements[start..start + len], None, None);
+        runs.push(DatabaseRun { database, steps });
+        start += len;
+    }
+    runs
+}
+
+/// The neo4j-migrations preconditions of a file, with their places.
+fn preconditions_of(file: &MigrationFile) -> Vec<PlannedPrecondition> {
+    precondition::parse_runnable(&file.script.comments)
+        .into_iter()
+        .map(|p| {
+            let at = file.source.line_col(p.offset);
+            PlannedPrecondition {
+                kind: p.kind,
+                line: at.line,
+                column: at.column,
+                text: p.text,
+                condition: p.condition,
+                query: p.query,
+            }
+        })
+        .collect()
 }
 
 fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
@@ -88,6 +151,8 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         down,
         verify,
         unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
+        preconditions: preconditions_of(&m.up),
+        placeholders: placeholders_of(&m.up).into_iter().chain(m.down.iter().flat_map(placeholders_of)).collect(),
     }
 }
 
@@ -112,17 +177,24 @@ fn unsupported(file: &MigrationFile) -> Option<String> {
             at(s.span.start)
         ))
     });
-    let placeholder = || {
-        // One inside a string is valid Cypher either way, and is sent as written.
-        script.placeholders.iter().find(|p| p.in_code).map(|p| {
-            format!(
-                "{}: `${{{}}}` is a neo4j-migrations placeholder, replaced by that tool before the statement runs; cymig has no value for it",
-                at(p.span.start),
-                p.name
-            )
+    other_database
+}
+
+/// The `${name}` placeholders of a file, with their places; the executor replaces them from
+/// the configuration, and refuses a file with one outside strings that has no value.
+fn placeholders_of(file: &MigrationFile) -> Vec<PlaceholderUse> {
+    file.script
+        .placeholders
+        .iter()
+        .map(|p| {
+            let lc = file.source.line_col(p.span.start);
+            PlaceholderUse {
+                name: p.name.clone(),
+                at: format!("{}:{}:{}", file.path().display(), lc.line, lc.column),
+                in_code: p.in_code,
+            }
         })
-    };
-    other_database.or_else(placeholder)
+        .collect()
 }
 
 /// A derived down script, planned from its own parse. Derived scripts always re-parse cleanly

@@ -3,12 +3,24 @@
 //! [{"line", "kind"}], "down"}]}]}`) plus a few extra fields; the text form is a Markdown table
 //! a reviewer can paste into a pull request.
 
-use super::{MigrationPlan, Plan, StatementClass, Step, TransactionMode};
+use super::{CallbackPlan, MigrationPlan, Plan, PlannedPrecondition, StatementClass, Step, TransactionMode};
+use crate::migration::precondition::Kind;
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct JsonPlan<'a> {
     migrations: Vec<JsonMigration<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    callbacks: Vec<JsonCallback>,
+}
+
+/// A neo4j-migrations callback: its phase, file and the databases its statements run against.
+#[derive(Serialize)]
+struct JsonCallback {
+    phase: String,
+    file: String,
+    statements: usize,
+    databases: Vec<Option<String>>,
 }
 
 #[derive(Serialize)]
@@ -20,6 +32,8 @@ struct JsonMigration<'a> {
     steps: Vec<JsonStep<'a>>,
     /// `"explicit"` (a U file), `"derived"`, or `null` when the migration cannot be undone.
     down_source: Option<&'static str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    preconditions: &'a [PlannedPrecondition],
 }
 
 #[derive(Serialize)]
@@ -56,6 +70,7 @@ pub fn json(plan: &Plan) -> String {
                 file: path_string(&m.file),
                 checksum: &m.checksum,
                 down_source: down_source(m),
+                preconditions: &m.preconditions,
                 steps: m
                     .steps
                     .iter()
@@ -72,8 +87,18 @@ pub fn json(plan: &Plan) -> String {
                     .collect(),
             })
             .collect(),
+        callbacks: plan.callbacks.iter().map(json_callback).collect(),
     };
     serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+fn json_callback(c: &CallbackPlan) -> JsonCallback {
+    JsonCallback {
+        phase: c.phase.clone(),
+        file: path_string(&c.file),
+        statements: c.runs.iter().flat_map(|r| &r.steps).map(|s| s.statements.len()).sum(),
+        databases: c.runs.iter().map(|r| r.database.clone()).collect(),
+    }
 }
 
 fn kind_word(k: StatementClass) -> &'static str {
@@ -148,6 +173,7 @@ pub fn text(plan: &Plan) -> String {
             None => "**none: irreversible** (`cymig derive-down` says why)".to_string(),
         };
         out.push_str(&format!("sha256 `{}` · down: {down}\n\n", m.checksum));
+        out.push_str(&preconditions_text(&m.preconditions));
         out.push_str("| step | transaction | statements | then await indexes | undo |\n");
         out.push_str("|-----:|-------------|------------|--------------------|------|\n");
         for (i, step) in m.steps.iter().enumerate() {
@@ -164,6 +190,38 @@ pub fn text(plan: &Plan) -> String {
         if m.steps.is_empty() {
             out.push_str("| – | – | no statements | | |\n");
         }
+    }
+    out.push_str(&callbacks_text(&plan.callbacks));
+    out
+}
+
+/// What `up` does with each precondition where it does not hold.
+fn preconditions_text(preconditions: &[PlannedPrecondition]) -> String {
+    let mut out = String::new();
+    for p in preconditions {
+        let otherwise = match p.kind {
+            Kind::Assume => "else skipped (not applied, not recorded)",
+            Kind::Assert => "else `up` stops before applying anything",
+        };
+        out.push_str(&format!("- precondition (line {}): `{}` — {otherwise}\n", p.line, p.text));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The callbacks `up` runs around the migrations (never recorded as migrations).
+fn callbacks_text(callbacks: &[CallbackPlan]) -> String {
+    if callbacks.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n### Callbacks (neo4j-migrations)\n\n| phase | file | statements | databases |\n|-------|------|-----------:|-----------|\n");
+    for c in callbacks {
+        let j = json_callback(c);
+        let databases: Vec<String> =
+            j.databases.iter().map(|d| d.as_deref().map_or("default".to_string(), |d| format!("`{d}`"))).collect();
+        out.push_str(&format!("| {} | `{}` | {} | {} |\n", j.phase, j.file, j.statements, databases.join(", ")));
     }
     out
 }
