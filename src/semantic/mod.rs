@@ -15,6 +15,7 @@ mod scope;
 use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
 use crate::span::Span;
 use crate::visit::{self, Visitor};
+pub(crate) use scope::part_variables;
 pub use scope::Scope;
 
 /// One reason Neo4j refuses to run a statement.
