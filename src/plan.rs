@@ -167,6 +167,11 @@ pub struct Batched {
     /// `$__cymig_skip` driving rows. `None` where batches may commit out of order (concurrently).
     #[serde(skip)]
     pub checkpointed: Option<String>,
+    /// [`Batched::checkpointed`] advances the checkpoint once per batch, returns one
+    /// `__cymig_n` row per batch and records the total driving rows as `checkpoint_total`
+    /// (rather than once per driving row).
+    #[serde(skip)]
+    pub checkpoint_per_batch: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

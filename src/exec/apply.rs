@@ -688,7 +688,9 @@ impl<'a> Run<'a> {
         let Some(batched) = &statement.batched else {
             return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
         };
-        progress.planned(self.exec.count_planned(batched).await.unwrap_or_default());
+        if progress.shown() && !batched.checkpoint_per_batch {
+            progress.planned(self.exec.count_planned(batched).await.unwrap_or_default());
+        }
         if batched.apoc_iterate {
             let rows = db.rows_raw(query(&statement.text)).await.map_err(failed)?;
             if rows.first().is_some_and(|r| {
@@ -709,7 +711,7 @@ impl<'a> Run<'a> {
             };
         }
         if let (Some(checkpointed), Some(per_batch)) = (&batched.checkpointed, batched.rows_per_batch) {
-            return self.run_checkpointed(i, batched.rerun, checkpointed, per_batch, progress).await;
+            return self.run_checkpointed(i, batched, checkpointed, per_batch, progress).await;
         }
         let (Some(streaming), Some(per_batch)) = (&batched.streaming, batched.rows_per_batch) else {
             return db.run_raw(query(&statement.text)).await.map(|c| (c, None)).map_err(failed);
@@ -750,17 +752,20 @@ impl<'a> Run<'a> {
     /// inner transaction ([`Batched::checkpointed`]): what committed is read back from the
     /// checkpoint, exact even when the rows streamed back fall short of it (they arrive by the
     /// driver's fetch size). A resumable statement resumed by `retry` skips the rows committed.
+    /// While it runs, a shown progress reads the checkpoint (another connection) every half second.
     async fn run_checkpointed(
         &self,
         i: usize,
-        rerun: Rerun,
+        batched: &Batched,
         text: &str,
         per_batch: u64,
         progress: &StepProgress,
     ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
         let db = &self.exec.db;
-        let skip =
-            self.checkpoint_start(i, rerun).await.map_err(|e| BatchFailure { message: e.to_string(), done: None })?;
+        let skip = self
+            .checkpoint_start(i, batched.rerun)
+            .await
+            .map_err(|e| BatchFailure { message: e.to_string(), done: None })?;
         // Without driving clauses the statement is one row: committed once, it is done.
         if skip > 0 && !text.contains("$__cymig_skip") {
             return Ok((Counters::default(), Some(BatchCount::default())));
@@ -768,19 +773,25 @@ impl<'a> Run<'a> {
         let per_batch = per_batch.max(1);
         let mut rows = 0;
         let q = query(text).param("__cymig_key", self.key.as_str()).param("__cymig_skip", skip);
-        let streamed = db
-            .stream_raw(q, |_| {
-                rows += 1;
-                progress.advance(BatchCount::of_rows(rows, per_batch));
-            })
-            .await;
         let at = history::checkpoint_at(self.direction, i);
+        let streaming = db.stream_raw(q, |row| {
+            rows += if batched.checkpoint_per_batch { row.get::<i64>("__cymig_n").unwrap_or(0) } else { 1 };
+            progress.advance(BatchCount::of_rows(rows, per_batch));
+        });
+        let streamed = tokio::select! {
+            streamed = streaming => streamed,
+            never = self.poll_checkpoint(&at, skip, per_batch, progress) => match never {},
+        };
         let checkpoint = history::checkpoint(db, &self.key).await.ok().flatten().filter(|c| c.at == at);
+        if let Some(total) = checkpoint.as_ref().and_then(|c| c.total) {
+            progress.planned(planned_of(total - skip, per_batch));
+        }
         let done = BatchCount::of_rows(checkpoint.map_or(rows, |c| c.rows - skip), per_batch);
         match streamed {
             Ok(mut counters) => {
-                // The checkpoint's own SET, one per row, is not the migration's change.
-                counters.properties_set = (counters.properties_set - done.rows).max(0);
+                // The checkpoint's own SETs (two per batch, or one per row) are not the migration's change.
+                let own = if batched.checkpoint_per_batch { 2 * done.batches } else { done.rows };
+                counters.properties_set = (counters.properties_set - own).max(0);
                 Ok((counters, Some(done)))
             }
             Err(e) => {
@@ -799,6 +810,31 @@ impl<'a> Run<'a> {
                     done: Some(done),
                 })
             }
+        }
+    }
+
+    /// Shows, while a checkpointed step runs, what its committed batches recorded (never returns;
+    /// does nothing when no progress is shown).
+    async fn poll_checkpoint(
+        &self,
+        at: &str,
+        skip: i64,
+        per_batch: u64,
+        progress: &StepProgress,
+    ) -> std::convert::Infallible {
+        if !progress.shown() {
+            return std::future::pending().await;
+        }
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let Ok(Some(c)) = history::checkpoint(&self.exec.db, &self.key).await else { continue };
+            if c.at != at {
+                continue;
+            }
+            if let Some(total) = c.total {
+                progress.planned(planned_of(total - skip, per_batch));
+            }
+            progress.advance(BatchCount::of_rows(c.rows - skip, per_batch));
         }
     }
 
@@ -900,6 +936,7 @@ impl Run<'_> {
                 apoc_iterate: false,
                 rerun: crate::rules::rerun::Rerun::Unknown,
                 checkpointed: None,
+                checkpoint_per_batch: false,
             };
             let Some(rows) = self.exec.count_planned(&batched).await.ok().and_then(|p| p.rows) else { continue };
             if rows as u64 <= max {
@@ -1052,6 +1089,11 @@ fn iterate_outcome(row: &neo4rs::Row) -> Result<Option<BatchCount>, BatchFailure
         message.push_str(&format!("; {text} ({times}x)"));
     }
     Err(BatchFailure { message, done })
+}
+
+/// What a step of `rows` driving rows in batches of `per_batch` processes.
+fn planned_of(rows: i64, per_batch: u64) -> Planned {
+    Planned { rows: Some(rows), batches: Some(BatchCount::of_rows(rows, per_batch).batches) }
 }
 
 /// A verify query passes when it returns at least one row and every value of every row is `true`.

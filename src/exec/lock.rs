@@ -13,6 +13,7 @@
 //! lock over at once instead of waiting out the lease. Anywhere else, only the lease tells.
 
 use super::connect::{is_transient, txn_rows, Db};
+use super::history::REUSE_PLAN;
 use crate::error::{Error, Result};
 use neo4rs::query;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -209,7 +210,9 @@ impl Lock {
     /// belongs to us, and taking it over means writing `owner`, which this write lock excludes
     /// until the step commits.
     pub fn ownership_check(&self) -> neo4rs::Query {
-        query(OWNERSHIP_CHECK).param("owner", self.owner.as_str()).param("lease_ms", self.lease.as_millis() as i64)
+        query(&format!("{REUSE_PLAN}{OWNERSHIP_CHECK}"))
+            .param("owner", self.owner.as_str())
+            .param("lease_ms", self.lease.as_millis() as i64)
     }
 
     /// `false` once a renewal found the lock taken by someone else.
@@ -257,10 +260,10 @@ async fn renew_forever(db: Db, owner: String, lease: Duration, lost: Arc<AtomicB
             _ = tokio::time::sleep(period) => {}
             _ = stop.notified() => return,
         }
-        let q = query(
-            "MATCH (l:__CymigLock {name: 'cymig'}) WHERE l.owner = $owner \
-             SET l.expires_at = datetime() + duration({milliseconds: $lease_ms}) RETURN l.owner AS owner",
-        )
+        let q = query(&format!(
+            "{REUSE_PLAN}MATCH (l:__CymigLock {{name: 'cymig'}}) WHERE l.owner = $owner \
+             SET l.expires_at = datetime() + duration({{milliseconds: $lease_ms}}) RETURN l.owner AS owner",
+        ))
         .param("owner", owner.as_str())
         .param("lease_ms", lease.as_millis() as i64);
         match db.rows(q).await {

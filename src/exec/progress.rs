@@ -5,13 +5,17 @@
 //! `--progress-every` seconds while a step runs. Either way, a batched step ends with one line
 //! saying how many rows and batches it committed (out of how many it set out to process).
 //!
-//! Where the counts come from (measured on Neo4j 5.26): a `CALL … IN TRANSACTIONS` step streams
-//! one row per driving row as each batch commits (see [`crate::plan::Batched::streaming`]),
-//! so its rows and batches advance while it runs, by the driver's fetch size (200 rows). Neither
-//! `REPORT STATUS` (its first row comes after the last batch) nor `SHOW TRANSACTIONS` (it lists only
-//! the inner transaction in flight, numbered from a database-wide sequence) could count them live.
-//! `apoc.periodic.iterate` reports its counters only when it ends. The totals are known up front:
-//! the driving query is counted before the step runs, as the dry run does.
+//! Where the counts come from (measured on Neo4j 5.26): a checkpointed `CALL … IN TRANSACTIONS`
+//! step writes, in each batch's own transaction, the rows committed and the total driving rows on
+//! its history record ([`crate::plan::Batched::checkpoint_per_batch`]); while it is shown, that
+//! record is read every half second on another connection. Another `CALL … IN TRANSACTIONS` step
+//! streams one row per driving row as each batch commits ([`crate::plan::Batched::streaming`]),
+//! counted as they arrive, by the driver's fetch size (200 rows). Neither `REPORT STATUS` (its
+//! first row comes after the last batch) nor `SHOW TRANSACTIONS` (it lists only the inner
+//! transaction in flight, numbered from a database-wide sequence) could count them live.
+//! `apoc.periodic.iterate` reports its counters only when it ends. For those, the totals are
+//! counted before the step runs, as the dry run does — only when the step is shown: the count is
+//! a second pass over the driving query.
 
 use super::apply::Unit;
 use super::history::BatchCount;
@@ -78,10 +82,19 @@ impl StepProgress {
         }
     }
 
-    /// The batched step has committed this much so far (the display changes once per batch).
+    /// Whether anything of this step is shown (what progress costs is paid only then).
+    pub(crate) fn shown(&self) -> bool {
+        self.bar.is_some() || self.verbose
+    }
+
+    /// The batched step has committed this much so far (the display changes once per batch;
+    /// two sources — rows streamed back, the checkpoint read — never move it backwards).
     pub(crate) fn advance(&self, so_far: BatchCount) {
-        let previous = self.done.lock().ok().and_then(|mut d| d.replace(so_far));
-        if previous.is_some_and(|p| p.batches == so_far.batches) {
+        let previous = self.done.lock().ok().and_then(|mut d| match *d {
+            Some(p) if p.rows >= so_far.rows => Some(p),
+            _ => d.replace(so_far),
+        });
+        if previous.is_some_and(|p| p.batches >= so_far.batches) {
             return;
         }
         let planned = self.planned.lock().ok().and_then(|p| *p).unwrap_or_default();

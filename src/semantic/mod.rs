@@ -25,6 +25,7 @@ use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, Subq
 use crate::span::Span;
 use crate::visit::{self, Visitor};
 pub use resolve::Undefined;
+pub(crate) use scope::part_variables;
 pub use scope::Scope;
 
 /// What cymig knows a statement means: built once per statement and shared by the rules.
