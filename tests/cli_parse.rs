@@ -143,3 +143,30 @@ fn ast_dump_is_json() {
     assert_eq!(line["ast"]["comments"][0]["text"], " cymig:ignore unbatched-write -- small table");
     assert!(line["ast"]["statements"][0]["kind"]["Query"].is_object(), "{line}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=400 {
+        let body = format!("CREATE INDEX i{i} IF NOT EXISTS FOR (n:L{i}) ON (n.p);\n");
+        write(dir.path(), &format!("V{i}__idx.cypher"), body.as_bytes());
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cymig"))
+        .arg("plan")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here, as `cymig plan | head -1` does.
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("## cymig plan"), "{first}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -13,12 +13,12 @@
 //! judged false comes back (a false alarm still raised is marked `open = true`). It prints the
 //! true and false alarm counts. Skipped (with a message) when `../shared/realworld` is absent.
 
-use cymig::undo::compare::{compare, compare_scripts, renames_not_undone, History, Script};
-use cymig::derive::effects::script_effects;
 use cymig::migration::changelog_xml::{formatted_change_sets, mask};
 use cymig::migration::MigrationSet;
 use cymig::schema::effects::touches_of_statements;
 use cymig::schema::{Catalog, SchemaModel};
+use cymig::undo::compare::{compare, compare_scripts, renames_not_undone, History, Script};
+use cymig::undo::effects::script_effects;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

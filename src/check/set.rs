@@ -182,11 +182,8 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
             Arc::new(crate::rules::context::DownHistory {
                 up: m.down.as_ref().map(|_| {
                     let up = &m.up;
-                    let statements = crate::undo::compare::to_undo(
-                        up.migration_statements(),
-                        &up.script.statements,
-                        &up.directives,
-                    );
+                    let statements =
+                        crate::undo::compare::to_undo(up.migration_statements(), &up.script.statements, &up.directives);
                     (up.source.text.clone(), statements, up.script.comments.clone())
                 }),
                 earlier: earlier_touches.clone(),

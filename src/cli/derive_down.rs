@@ -1,11 +1,11 @@
 //! `cymig derive-down <migration-file> [--write] [--check]`.
 
 use super::CommandResult;
-use crate::undo::compare::compare;
 use crate::derive::{derive_migration, Outcome};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationSet};
 use crate::schema::SchemaModel;
+use crate::undo::compare::compare;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]

@@ -470,7 +470,10 @@ mod tests {
         let model = SchemaModel::replay(&inputs);
         let (version, text) = files[files.len() - 1];
         let source = SourceFile::new(PathBuf::from(format!("V{version}__x.cypher")), text.to_string());
-        let d = derive(&model, version, &source, &scripts[scripts.len() - 1].statements, &[]);
+        let d =
+            derive(&model, version, &source, &scripts[scripts.len() - 1].statements, &[], &|_: &str, _: &[&str]| {
+                Vec::new()
+            });
         d.render().unwrap_or_else(|| {
             d.irreversible().iter().map(|s| format!("REFUSED {:?}\n", s.outcome)).collect::<String>()
         })

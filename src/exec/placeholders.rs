@@ -118,7 +118,7 @@ mod tests {
             driving_count: None,
         };
         let migration = MigrationPlan {
-            version: Some("1".into()),
+            version: Some(crate::migration::Version::parse("1").expect("a version")),
             description: "x".into(),
             file: "V1__x.cypher".into(),
             checksum: "c".into(),

@@ -19,8 +19,8 @@
 //! earlier migration knows) it stays silent rather than guess.
 
 use super::effects::{script_effects, Effect, Scope, ScriptEffects};
-use crate::expr::variables;
 use crate::ast::{Clause, Comment, DropTarget, EntityKind, SchemaCommand, Statement, StatementKind};
+use crate::expr::variables;
 use crate::migration::{Directive, DirectiveKind, Migration};
 use crate::schema::effects::{analyze, linear_clauses, Action, Touch};
 use crate::schema::{Catalog, SchemaEvent, SchemaModel, SchemaObject};

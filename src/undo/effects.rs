@@ -5,8 +5,8 @@
 //! compare an up with its down on these (see [`super::compare`]): a down that removes every
 //! `:User` undoes more than an up that created one, however alike their texts look.
 
-use crate::expr::variables;
 use crate::ast::{Clause, EntityKind, Expr, ExprKind, PathElement, PatternPart, Statement, StatementKind};
+use crate::expr::variables;
 use crate::schema::effects::{
     analyze, apoc_iterate_as_query, linear_clauses, single_apoc_iterate, touches_of_analysis, Action, Analysis, Origin,
     Touch, Write,
