@@ -63,15 +63,6 @@ fn safety_fixtures_touch_no_decoy() {
     assert!(proofs.iter().all(|p| p.get("touched_decoy").is_none()));
 }
 
-/// Neo4j 4 syntax or a CSV file the server lacks: see tests/db_derived.rs.
-const NOT_RUNNABLE_ON_NEO4J_5: [&str; 5] = [
-    "V12__periodic_commit.cypher",
-    "V15__legacy_index.cypher",
-    "V16__legacy_drop.cypher",
-    "V17__unnamed_schema_on_4x.cypher",
-    "V18__legacy_drop_spelled_out.cypher",
-];
-
 /// fixtures/derive with decoys alone (no seed): each decoy a down touches is one its comments
 /// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact, also the
 /// new kinds V19-V22 (no decoy shares a filled value, a bare node or a renamed name).
@@ -82,7 +73,7 @@ fn derive_fixtures_against_decoys_alone() {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/derive");
     for entry in std::fs::read_dir(&from).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.starts_with('V') && !NOT_RUNNABLE_ON_NEO4J_5.contains(&name.as_str()) {
+        if name.starts_with('V') && !support::NOT_RUNNABLE_ON_NEO4J_5.contains(&name.as_str()) {
             std::fs::copy(from.join(&name), dir.path().join(&name)).unwrap();
         }
     }

@@ -15,17 +15,6 @@ mod support;
 use std::path::Path;
 use support::neo4j::{block_on, connect, count, fresh_db, TestDb};
 
-/// Neo4j 4 syntax, rejected by the checker at error severity (and by Neo4j 5 itself), so no plan
-/// containing them can reach a 5.26 server; their derived downs are covered by the insta
-/// snapshots in tests/derive.rs only. V12 also reads a CSV file the server does not have.
-const NOT_RUNNABLE_ON_NEO4J_5: [&str; 5] = [
-    "V12__periodic_commit.cypher",
-    "V15__legacy_index.cypher",
-    "V16__legacy_drop.cypher",
-    "V17__unnamed_schema_on_4x.cypher",
-    "V18__legacy_drop_spelled_out.cypher",
-];
-
 /// Touches every migration's match (and leaves some nodes each one must not touch).
 const SEED: &str = "
 CREATE (:Person {id: 1, name: 'Ada', bio: 'mathematician'}), (:Person {id: 2, name: 'Alan', bio: 'logician'});
@@ -89,7 +78,7 @@ fn copy_runnable_fixtures(to: &Path) -> Vec<String> {
     for entry in std::fs::read_dir(&from).expect("fixtures/derive") {
         let name = entry.expect("dir entry").file_name().to_string_lossy().into_owned();
         // Only up migrations: a U file would replace the derived down this test is about.
-        if !name.starts_with('V') || NOT_RUNNABLE_ON_NEO4J_5.contains(&name.as_str()) {
+        if !name.starts_with('V') || support::NOT_RUNNABLE_ON_NEO4J_5.contains(&name.as_str()) {
             continue;
         }
         std::fs::copy(from.join(&name), to.join(&name)).expect("copy fixture");

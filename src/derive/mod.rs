@@ -450,30 +450,14 @@ fn legacy_recreate(statement: &Statement) -> Option<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::ModelInput;
-    use std::path::Path;
 
     /// The derived down of the last of `files` (version, text), as rendered, or the refusals.
     fn down(files: &[(&str, &str)]) -> String {
-        let scripts: Vec<_> = files.iter().map(|(_, t)| crate::syntax::parse(t)).collect();
-        let inputs: Vec<ModelInput<'_>> = files
-            .iter()
-            .zip(&scripts)
-            .map(|((v, text), script)| ModelInput {
-                version: v,
-                path: Path::new("V.cypher"),
-                text,
-                statements: &script.statements,
-                comments: &script.comments,
-            })
-            .collect();
-        let model = SchemaModel::replay(&inputs);
+        let model = SchemaModel::replay_texts(files);
         let (version, text) = files[files.len() - 1];
+        let statements = crate::syntax::parse(text).statements;
         let source = SourceFile::new(PathBuf::from(format!("V{version}__x.cypher")), text.to_string());
-        let d =
-            derive(&model, version, &source, &scripts[scripts.len() - 1].statements, &[], &|_: &str, _: &[&str]| {
-                Vec::new()
-            });
+        let d = derive(&model, version, &source, &statements, &[], &|_: &str, _: &[&str]| Vec::new());
         d.render().unwrap_or_else(|| {
             d.irreversible().iter().map(|s| format!("REFUSED {:?}\n", s.outcome)).collect::<String>()
         })

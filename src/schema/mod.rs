@@ -120,6 +120,24 @@ pub struct SchemaModel {
 }
 
 impl SchemaModel {
+    /// The model of migrations given as (version, text) pairs, for unit tests here and in derive.
+    #[cfg(test)]
+    pub(crate) fn replay_texts(files: &[(&str, &str)]) -> SchemaModel {
+        let scripts: Vec<_> = files.iter().map(|(_, text)| crate::syntax::parse(text)).collect();
+        let inputs: Vec<ModelInput<'_>> = files
+            .iter()
+            .zip(&scripts)
+            .map(|((v, text), script)| ModelInput {
+                version: v,
+                path: Path::new("V.cypher"),
+                text,
+                statements: &script.statements,
+                comments: &script.comments,
+            })
+            .collect();
+        SchemaModel::replay(&inputs)
+    }
+
     /// Replays versioned migrations in the order given (the migration set's version order).
     pub fn from_migrations(migrations: &[Migration]) -> Self {
         let inputs: Vec<ModelInput<'_>> = migrations
@@ -387,19 +405,7 @@ mod tests {
     use crate::ast::EntityKind;
 
     fn model(files: &[(&str, &str)]) -> SchemaModel {
-        let scripts: Vec<_> = files.iter().map(|(_, text)| crate::syntax::parse(text)).collect();
-        let inputs: Vec<ModelInput<'_>> = files
-            .iter()
-            .zip(&scripts)
-            .map(|((v, text), script)| ModelInput {
-                version: v,
-                path: Path::new("V.cypher"),
-                text,
-                statements: &script.statements,
-                comments: &script.comments,
-            })
-            .collect();
-        SchemaModel::replay(&inputs)
+        SchemaModel::replay_texts(files)
     }
 
     #[test]
