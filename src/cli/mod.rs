@@ -84,9 +84,6 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    if writes_only_to_local_outputs(&cli.command) {
-        end_quietly_when_the_reader_goes_away();
-    }
     let result = match cli.command {
         Command::Parse(a) => parse::run(a),
         Command::Lint(a) => lint::run(a),
@@ -118,30 +115,15 @@ pub fn main() -> i32 {
     }
 }
 
-/// Commands that talk to no server: the only pipe they can lose is their reader's.
-fn writes_only_to_local_outputs(command: &Command) -> bool {
-    match command {
-        Command::Lint(a) => a.uri.is_none(),
-        Command::Parse(_)
-        | Command::Rule(_)
-        | Command::Config(_)
-        | Command::Hash(_)
-        | Command::DeriveDown(_)
-        | Command::Plan(_)
-        | Command::Completions(_)
-        | Command::Man(_) => true,
-        _ => false,
-    }
-}
-
-/// `cymig plan | head` closes the pipe early: end the way Unix tools do (killed by SIGPIPE, no
-/// output) instead of panicking in `print!`. Rust ignores SIGPIPE by default so that a closed
-/// socket is an error rather than a kill, which is why the commands that talk to Neo4j keep that.
-fn end_quietly_when_the_reader_goes_away() {
-    #[cfg(unix)]
-    // SAFETY: restoring the default disposition of one signal, before any thread is started.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+/// Writes a command's whole output. A closed pipe (`cymig man | head`, `cymig plan | head`) is the
+/// reader's choice, not an error worth exit 2.
+pub(crate) fn write_stdout(bytes: &[u8]) -> CommandResult {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(shell::io_error("standard output", e)),
     }
 }
 

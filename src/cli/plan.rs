@@ -77,12 +77,12 @@ pub fn run(args: PlanArgs) -> CommandResult {
         return Ok(1);
     }
     let plan = compile(&set, &options);
-    match args.format {
-        PlanFormat::Text => print!("{}", output::text(&plan)),
-        PlanFormat::Json => println!("{}", output::json(&plan)),
-        PlanFormat::Html => print!("{}", html_page(&dir, &layout, &set, &plan, &config)?),
-    }
-    Ok(0)
+    let page = match args.format {
+        PlanFormat::Text => output::text(&plan),
+        PlanFormat::Json => format!("{}\n", output::json(&plan)),
+        PlanFormat::Html => html_page(&dir, &layout, &set, &plan, &config)?,
+    };
+    super::write_stdout(page.as_bytes())
 }
 
 /// The plan page, with the findings `cymig lint` reports for the directory under the same

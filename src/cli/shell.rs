@@ -5,7 +5,6 @@
 use super::{Cli, CommandResult};
 use clap::CommandFactory;
 use clap_complete::Shell;
-use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Install, for example:\n  \
@@ -26,25 +25,15 @@ pub fn completions(args: CompletionsArgs) -> CommandResult {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "cymig", &mut out);
-    write_stdout(&out)
+    super::write_stdout(&out)
 }
 
 pub fn man(_: ManArgs) -> CommandResult {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| io_error("rendering the man page", e))?;
-    write_stdout(&out)
+    super::write_stdout(&out)
 }
 
-/// A closed pipe (`cymig man | head`) is the reader's choice, not an error worth exit 2.
-fn write_stdout(bytes: &[u8]) -> CommandResult {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(io_error("standard output", e)),
-    }
-}
-
-fn io_error(what: &str, source: std::io::Error) -> crate::error::Error {
+pub(super) fn io_error(what: &str, source: std::io::Error) -> crate::error::Error {
     crate::error::Error::Io { path: what.into(), source }
 }
