@@ -319,6 +319,7 @@ fn every_command_that_reads_the_configuration_takes_the_same_flags() {
         "config",
         "hash",
         "plan",
+        "derive-down",
         "status",
         "up",
         "down",

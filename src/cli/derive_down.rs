@@ -23,6 +23,8 @@ pub struct DeriveDownArgs {
     /// Compare the explicit down script with the derived one: report what it fails to undo.
     #[arg(long)]
     pub check: bool,
+    #[command(flatten)]
+    pub flags: super::config::ConfigFlags,
 }
 
 pub fn run(args: DeriveDownArgs) -> CommandResult {
@@ -33,9 +35,9 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
         return Ok(code);
     }
     let mut model = SchemaModel::from_migrations(&set.migrations);
-    // A set whose cymig.toml targets 4.4 can drop unnamed objects by definition; a config that
+    // A set whose configuration targets 4.4 can drop unnamed objects by definition; a config that
     // does not load leaves the target unknown (derive-down never needed one).
-    model.target = crate::config::Config::load(dir, &Default::default()).ok().map(|c| c.target);
+    model.target = args.flags.load(dir).ok().map(|c| c.target);
     if args.check {
         return check(&model, &set, migration);
     }
