@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keeps `open = true` on exactly the false verdicts cymig still reports.
 
-Run after `INSTA_UPDATE=always cargo test --release --test realworld` has rewritten the snapshots:
+Run after `INSTA_UPDATE=always cargo test --release --test cli realworld` has rewritten the snapshots:
   python3 tests/realworld/ratchet.py
 Each false verdict is split into the locations still reported (`open = true`) and those fixed
 (no mark, so the test fails should they come back). Other verdicts are left as they are.

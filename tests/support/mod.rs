@@ -1,10 +1,11 @@
 //! Shared test support. `neo4j` is the real database the `db*` tests run against.
 #![allow(dead_code)]
+pub mod cli;
 pub mod neo4j;
 
 /// The fixtures/derive migrations no Neo4j 5.26 runs: Neo4j 4 syntax, rejected by the checker at
 /// error severity (and by Neo4j 5 itself), so their derived downs are covered by the insta
-/// snapshots in tests/derive.rs only. V12 also reads a CSV file the server does not have.
+/// snapshots in tests/cli/derive.rs only. V12 also reads a CSV file the server does not have.
 pub const NOT_RUNNABLE_ON_NEO4J_5: [&str; 5] = [
     "V12__periodic_commit.cypher",
     "V15__legacy_index.cypher",

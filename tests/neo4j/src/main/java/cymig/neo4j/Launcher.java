@@ -120,7 +120,7 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("apoc.*"))
                 // Production servers often bound lock waits; a transaction that waits longer fails
                 // with Neo.TransientError.Transaction.LockAcquisitionTimeout, which the executor
-                // must retry (tests/db_cli.rs provokes it).
+                // must retry (tests/db/db_cli.rs provokes it).
                 .setConfig(GraphDatabaseSettings.lock_acquisition_timeout, Duration.ofSeconds(5))
                 // Small footprint: CI machines have 2 cores and little memory to spare.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)

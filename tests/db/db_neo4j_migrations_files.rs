@@ -1,0 +1,122 @@
+//! neo4j-migrations' file features run by `cymig up` on the real Neo4j: `// assume` skips a
+//! migration (not applied, not recorded), `// assert` stops the run before anything is applied
+//! (exit 2, naming the file and line), lifecycle callbacks run in their phases around the
+//! migrations and are never recorded, and a `:use <db>` line in a callback sends what follows to
+//! that database.
+
+use crate::support;
+
+use support::neo4j::{block_on, connect, count, fresh_db, strings};
+use support::{migration_set, run, text};
+
+/// Appends a `:Seen` node numbered after the ones before it, so the graph shows the run order.
+fn seen(what: &str) -> String {
+    format!("MATCH (s:Seen) WITH count(s) AS n CREATE (:Seen {{what: '{what}', n: n}});\n")
+}
+
+#[test]
+fn db_assume_skips_and_assert_stops_before_anything_runs() {
+    let db = fresh_db();
+    let set = migration_set(&[
+        ("V1__old_only.cypher", "// assume that version is lt 4\nCREATE (:Old);\n"),
+        ("V2__always.cypher", "// assume q' RETURN true\nCREATE (:Always);\n"),
+        ("V3__flagged.cypher", "// assert q' MATCH (f:Flag) RETURN count(f) > 0\nCREATE (:Flagged);\n"),
+    ]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("V3__flagged.cypher:1:1: precondition `assert q' MATCH (f:Flag) RETURN count(f) > 0`"),
+        "{out}"
+    );
+    assert!(out.contains("does not hold (the query returned false)"), "{out}");
+    let graph = block_on(connect(&db));
+    assert_eq!(
+        block_on(count(
+            &graph,
+            "MATCH (n) WHERE NOT any(l IN labels(n) WHERE l STARTS WITH '__Cymig') RETURN count(n) AS v"
+        )),
+        0,
+        "nothing applied"
+    );
+
+    block_on(graph.run(neo4rs::query("CREATE (:Flag)"))).unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("skipped 1 ("), "{out}");
+    assert!(out.contains("`assume that version is lt 4` does not hold (the server is Neo4j 5"), "{out}");
+    assert_eq!(block_on(count(&graph, "MATCH (n:Old) RETURN count(n) AS v")), 0);
+    assert_eq!(block_on(count(&graph, "MATCH (n:Always) RETURN count(n) AS v")), 1);
+    assert_eq!(block_on(count(&graph, "MATCH (n:Flagged) RETURN count(n) AS v")), 1);
+    let recorded = block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key AS v ORDER BY v"));
+    assert_eq!(recorded, ["2", "3"], "the skipped migration is not recorded");
+}
+
+#[test]
+fn db_callbacks_run_in_their_phases_and_are_not_recorded() {
+    let db = fresh_db();
+    let set = migration_set(&[
+        ("beforeFirstUse.cypher", &seen("beforeFirstUse")),
+        ("beforeMigrate.cypher", &seen("beforeMigrate")),
+        ("beforeMigrate__second.cypher", &seen("beforeMigrate__second")),
+        ("V1__one.cypher", &seen("V1")),
+        (
+            "afterMigrate.cypher",
+            &format!("{}:use system\nSHOW DATABASES YIELD name RETURN name;\n", seen("afterMigrate")),
+        ),
+        ("beforeClean.cypher", &seen("beforeClean")),
+    ]);
+    let dir = set.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let graph = block_on(connect(&db));
+    let order = block_on(strings(&graph, "MATCH (s:Seen) RETURN s.what AS v ORDER BY s.n"));
+    assert_eq!(order, ["beforeFirstUse", "beforeMigrate", "beforeMigrate__second", "V1", "afterMigrate"]);
+    let recorded = block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key AS v ORDER BY v"));
+    assert_eq!(recorded, ["1"], "callbacks are not migrations");
+
+    // Nothing pending: the callbacks still run, as neo4j-migrations runs them on every migrate.
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(count(&graph, "MATCH (s:Seen {what: 'beforeMigrate'}) RETURN count(s) AS v")), 2);
+}
+
+#[test]
+fn db_a_failing_callback_stops_the_run_and_use_routes_to_its_database() {
+    let db = fresh_db();
+    // On the default database this CREATE succeeds; on `system` Neo4j refuses it, which shows
+    // that `:use system` sent it there.
+    let set = migration_set(&[
+        ("beforeMigrate.cypher", ":use system\nCREATE (:NotHere);\n"),
+        ("V1__one.cypher", "CREATE (:One);\n"),
+    ]);
+    let dir = set.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("beforeMigrate.cypher:2 (beforeMigrate) failed"), "{out}");
+    let graph = block_on(connect(&db));
+    assert_eq!(block_on(count(&graph, "MATCH (n) WHERE n:One OR n:NotHere RETURN count(n) AS v")), 0);
+}
+
+#[test]
+fn db_placeholders_are_replaced_from_config_and_environment_or_refused() {
+    let db = fresh_db();
+    let set = migration_set(&[("V1__label.cypher", "CREATE (:${label} {env: '${env}'});\n")]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("V1__label.cypher:1:10: `${label}` is a placeholder with no value"), "{out}");
+
+    std::fs::write(set.path().join("cymig.toml"), "[migrations.placeholders]\nlabel = \"Person\"\nenv = \"dev\"\n")
+        .unwrap();
+    let o = support::cymig_on(&db, &["up", dir]).env("CYMIG_PLACEHOLDER_ENV", "prod").output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let graph = block_on(connect(&db));
+    assert_eq!(block_on(strings(&graph, "MATCH (p:Person) RETURN p.env AS v")), ["prod"]);
+}
