@@ -106,8 +106,7 @@ pub fn run(args: ConfigArgs) -> CommandResult {
         ShowFormat::Toml => render_toml(&config, &settings),
         ShowFormat::Json => render_json(&config, &settings),
     };
-    print!("{out}");
-    Ok(0)
+    super::write_stdout(out.as_bytes())
 }
 
 /// One shown setting.

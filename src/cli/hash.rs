@@ -38,7 +38,8 @@ pub fn run(args: HashArgs) -> CommandResult {
     }
     let path = sum::write(&set)?;
     let count = set.summed_files().count();
-    println!("wrote {} ({count} file{})", path.display(), if count == 1 { "" } else { "s" });
+    let wrote = format!("wrote {} ({count} file{})\n", path.display(), if count == 1 { "" } else { "s" });
+    super::write_stdout(wrote.as_bytes())?;
     for file in &set.unrecognised {
         eprintln!(
             "note: {} is not listed: it is not a migration (see `cymig lint` for its naming problem)",
@@ -49,13 +50,22 @@ pub fn run(args: HashArgs) -> CommandResult {
 }
 
 fn check(set: &MigrationSet) -> CommandResult {
+    let mut out = String::new();
+    let code = check_into(set, &mut out)?;
+    super::write_stdout(out.as_bytes())?;
+    Ok(code)
+}
+
+/// The report of `hash --check` into `out`, and its exit code.
+fn check_into(set: &MigrationSet, out: &mut String) -> CommandResult {
+    use std::fmt::Write;
     let Some(result) = sum::verify(set)? else {
-        println!("{}: no cymig.sum (run `cymig hash`)", set.root.display());
+        let _ = writeln!(out, "{}: no cymig.sum (run `cymig hash`)", set.root.display());
         return Ok(1);
     };
     if let Some(t) = &result.tampered {
         let at = result.source.line_col(t.span.start);
-        println!("{}:{}:{}: {}", result.source.display_path(), at.line, at.column, t.message);
+        let _ = writeln!(out, "{}:{}:{}: {}", result.source.display_path(), at.line, at.column, t.message);
     }
     for entry in result.problems() {
         let what = match entry.status {
@@ -65,13 +75,13 @@ fn check(set: &MigrationSet) -> CommandResult {
             SumStatus::NotInSum => "not in cymig.sum",
             SumStatus::Removed => "listed in cymig.sum but missing",
         };
-        println!("{}: {what}", entry.path.display());
+        let _ = writeln!(out, "{}: {what}", entry.path.display());
     }
     if result.is_clean() {
-        println!("{}: cymig.sum matches", set.root.display());
+        let _ = writeln!(out, "{}: cymig.sum matches", set.root.display());
         Ok(0)
     } else {
-        println!("run `cymig hash {}` after reviewing the changes", set.root.display());
+        let _ = writeln!(out, "run `cymig hash {}` after reviewing the changes", set.root.display());
         Ok(1)
     }
 }

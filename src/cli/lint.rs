@@ -97,7 +97,7 @@ pub fn run(args: LintArgs) -> CommandResult {
     // goes to standard error.
     let fixed_to_stdout = stdin && args.fix && !args.diff;
     if fixed_to_stdout {
-        print!("{}", fixed_text(&outcome));
+        super::write_stdout(fixed_text(&outcome).as_bytes())?;
     }
     let written = match &args.output_file {
         Some(path) => {

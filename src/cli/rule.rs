@@ -19,8 +19,7 @@ pub struct RuleArgs {
 
 pub fn run(args: RuleArgs) -> CommandResult {
     if args.list {
-        print!("{}", if args.json { list_json() } else { list_text() });
-        return Ok(0);
+        return super::write_stdout(if args.json { list_json() } else { list_text() }.as_bytes());
     }
     let name = args.name.unwrap_or_default();
     let Some(rule) = registry::by_name(&name) else {
@@ -32,11 +31,10 @@ pub fn run(args: RuleArgs) -> CommandResult {
     };
     let m = rule.meta();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(m).unwrap_or_default());
+        super::write_stdout(format!("{}\n", serde_json::to_string_pretty(m).unwrap_or_default()).as_bytes())
     } else {
-        print!("{}", docs_text(m));
+        super::write_stdout(docs_text(m).as_bytes())
     }
-    Ok(0)
 }
 
 pub fn docs_text(m: &registry::RuleMeta) -> String {

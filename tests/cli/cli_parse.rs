@@ -171,3 +171,33 @@ fn plan_into_a_closed_pipe_is_not_an_error() {
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Every command that prints a report writes it through the broken-pipe-safe writer: with its
+/// standard output already closed (`cymig rule --list | true`), none panics and none fails.
+#[cfg(unix)]
+#[test]
+fn reports_into_a_pipe_closed_before_they_write_are_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "V1__a.cypher", b"CREATE INDEX a IF NOT EXISTS FOR (n:A) ON (n.p);\n");
+    let root = dir.path().to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["rule", "--list"],
+        &["rule", "unbatched-write"],
+        &["config", "--show", root],
+        &["hash", root],
+        &["hash", "--check", root],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_cymig"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "cymig {args:?}: {:?}: {stderr}", out.status);
+        assert!(!stderr.contains("panicked"), "cymig {args:?}: {stderr}");
+    }
+}
