@@ -9,7 +9,7 @@
 //!   and the step's completion is recorded after it. A process killed in between leaves `running`,
 //!   which `up` refuses to pass and `retry` resumes by re-running that step;
 //! - a batched step may be partly applied when it stops. Re-running it is safe only when it is
-//!   idempotent ([`crate::rules::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
+//!   idempotent ([`crate::semantic::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
 //!   every batch on the history record inside that batch's transaction, and `retry` skips the rows
 //!   committed; `retry` refuses to re-run any other one that committed rows (`--force` overrides);
 //! - every explicit transaction first re-checks, under a write lock, that this process still holds
@@ -24,7 +24,7 @@ use super::schema_effects;
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
-use crate::rules::rerun::Rerun;
+use crate::semantic::rerun::Rerun;
 use neo4rs::{query, Txn};
 use std::time::{Duration, Instant};
 
@@ -934,7 +934,7 @@ impl Run<'_> {
                 count_query: Some(count.to_string()),
                 streaming: None,
                 apoc_iterate: false,
-                rerun: crate::rules::rerun::Rerun::Unknown,
+                rerun: crate::semantic::rerun::Rerun::Unknown,
                 checkpointed: None,
                 checkpoint_per_batch: false,
             };
