@@ -143,3 +143,25 @@ fn large_file_lint(bencher: divan::Bencher, n: usize) {
         .counter(divan::counter::ItemsCount::new(n))
         .bench(|| divan::black_box(check::lint_source("V1__large.cypher", &text, &options)));
 }
+
+/// One statement of `n` MATCH clauses, each binding a node joined to the one before (a generated
+/// import query). The scope before each clause grows with it, so the semantic model must share
+/// it, not copy it per clause: compare the time per clause across sizes
+/// (`cargo bench --bench lint -- long_statement`).
+fn long_statement(n: usize) -> String {
+    let mut out = String::from("MATCH (n0:L {id: 0})\n");
+    for i in 1..n {
+        out.push_str(&format!("MATCH (n{i}:L {{id: {i}}})<-[:R]-(n{})\n", i - 1));
+    }
+    out.push_str("SET n0.done = true;\n");
+    out
+}
+
+#[divan::bench(args = [1_000, 4_000, 16_000], sample_count = 2, sample_size = 1)]
+fn long_statement_lint(bencher: divan::Bencher, n: usize) {
+    let text = long_statement(n);
+    let options = LintOptions::default();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| divan::black_box(check::lint_source("V1__long.cypher", &text, &options)));
+}

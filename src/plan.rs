@@ -159,11 +159,11 @@ pub struct Batched {
     pub streaming: Option<String>,
     /// `apoc.periodic.iterate`, which returns its counters (and swallows failed batches) in a row.
     pub apoc_iterate: bool,
-    /// What a re-run after some batches committed does ([`crate::rules::rerun`]).
-    pub rerun: crate::rules::rerun::Rerun,
+    /// What a re-run after some batches committed does ([`crate::semantic::rerun`]).
+    pub rerun: crate::semantic::rerun::Rerun,
     /// [`Batched::streaming`] whose every driving row also advances the history record's
     /// checkpoint (`$__cymig_key`) in its own inner transaction, so the committed rows are known
-    /// exactly; for a [`Rerun::Resumable`](crate::rules::rerun::Rerun) statement it skips the first
+    /// exactly; for a [`Rerun::Resumable`](crate::semantic::rerun::Rerun) statement it skips the first
     /// `$__cymig_skip` driving rows. `None` where batches may commit out of order (concurrently).
     #[serde(skip)]
     pub checkpointed: Option<String>,

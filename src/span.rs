@@ -46,6 +46,18 @@ impl Span {
     }
 }
 
+/// `span` without leading and trailing whitespace: node spans from the parser may include the
+/// whitespace after a clause; diagnostics and edits must not.
+pub fn tight(text: &str, span: Span) -> Span {
+    let s = span.text(text);
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if s.is_empty() || lead + trail >= s.len() {
+        return span;
+    }
+    Span::new(span.start + lead, span.end - trail)
+}
+
 impl From<std::ops::Range<usize>> for Span {
     fn from(r: std::ops::Range<usize>) -> Self {
         Span::new(r.start, r.end)

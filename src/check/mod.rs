@@ -245,7 +245,7 @@ fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -
             diagnostics.extend(unused);
         }
         for d in &mut diagnostics {
-            d.span = rules::util::tight(&source.text, d.span);
+            d.span = crate::span::tight(&source.text, d.span);
         }
         options.apply_severities(&mut diagnostics);
         diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));

@@ -132,7 +132,7 @@ impl DerivedDown {
         };
         let body = self.render_steps(&self.steps.iter().map(|s| s.statement).collect::<Vec<_>>());
         // The rule leaves a file alone when every statement can run again after a failure.
-        let rerunnable = || crate::syntax::parse(&body).statements.iter().all(crate::rules::util::rerunnable);
+        let rerunnable = || crate::syntax::parse(&body).statements.iter().all(crate::semantic::rerunnable);
         if undone(true) && undone(false) && !rerunnable() {
             out.push_str(
                 "// cymig:ignore-file mixed-schema-and-data -- mirrors the migration, which mixes them too; \

@@ -9,7 +9,7 @@ use super::Batched;
 use super::MIGRATION_LABEL;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
 use crate::ast::{InTransactions, Statement};
-use crate::rules::rerun::{self, Rerun};
+use crate::semantic::rerun::{self, Rerun};
 
 /// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
 const NEO4J_DEFAULT_ROWS: u64 = 1000;

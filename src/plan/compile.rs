@@ -19,10 +19,10 @@ use super::{
 use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{precondition, FileRole, Migration, MigrationFile, MigrationSet, Version};
-use crate::rules::util::{embedded_class, StatementClass as EmbeddedClass};
 use crate::schema::effects::linear_clauses;
 use crate::schema::{SchemaEvent, SchemaModel};
 use crate::semantic::procedures;
+use crate::semantic::{embedded_class, StatementClass as EmbeddedClass};
 use crate::source::SourceFile;
 
 /// Which migrations to plan: versions `from..=to` (both inclusive, both optional).

@@ -1,4 +1,4 @@
-use super::util::*;
+use crate::semantic::expr::{as_property_of_variable, conjuncts};
 use super::*;
 use crate::ast::{Clause, EntityKind, Expr, ExprKind, IndexKind, NodePattern, SchemaCommand, StatementKind};
 use crate::schema::Catalog;

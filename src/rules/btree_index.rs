@@ -1,5 +1,5 @@
 use super::legacy_constraint_syntax::soften_on_44;
-use super::util::find_keyword;
+use super::text::find_keyword;
 use super::*;
 use crate::ast::{ExprKind, IndexKind, Literal, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;

@@ -1,9 +1,10 @@
-use super::util::{find_keyword, projected_name, referenced_variables};
+use super::text::find_keyword;
+use crate::semantic::expr::referenced_variables;
+use crate::semantic::item_name;
 use super::*;
-use crate::ast::{CallSubqueryClause, Clause, ExprKind, StatementKind};
+use crate::ast::{CallSubqueryClause, Clause, ExprKind};
 use crate::diagnostic::Edit;
 use crate::span::Span;
-use crate::visit::{self, Visitor};
 
 pub struct CallSubqueryScope;
 
@@ -48,28 +49,13 @@ impl Rule for CallSubqueryScope {
         &META
     }
     fn hooks(&self) -> Hooks {
-        Hooks::STATEMENT
+        Hooks::CLAUSE
     }
     fn checks_embedded(&self) -> bool {
         true
     }
-    fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
-        if cx.settings.target < Target::V5 {
-            return;
-        }
-        let StatementKind::Query(q) = &stmt.kind else { return };
-        struct Calls<'a>(Vec<&'a CallSubqueryClause>);
-        impl<'a> Visitor<'a> for Calls<'a> {
-            fn visit_clause(&mut self, c: &'a Clause) {
-                if let Clause::CallSubquery(s) = c {
-                    self.0.push(s);
-                }
-                visit::walk_clause(self, c)
-            }
-        }
-        let mut calls = Calls(Vec::new());
-        calls.visit_query(q);
-        for call in calls.0 {
+    fn check_clause(&self, cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
+        if let (Clause::CallSubquery(call), true) = (clause, cx.settings.target >= Target::V5) {
             check_call(cx, call, out);
         }
     }
@@ -129,7 +115,7 @@ fn check_importing_with(cx: &FileContext, call: &CallSubqueryClause, out: &mut F
     if !simple {
         return false;
     }
-    let imports: Vec<&str> = w.projection.items.iter().filter_map(projected_name).collect();
+    let imports: Vec<&str> = w.projection.items.iter().filter_map(item_name).map(|n| n.value.as_str()).collect();
     let scope = if w.projection.star { "*".to_string() } else { imports.join(", ") };
     let d = out.report(&META, w.span, format!("importing `WITH` is deprecated: write `CALL ({scope}) {{ … }}`"));
     d.help("since Neo4j 5.23 a CALL subquery declares its imports in a variable scope clause");

@@ -1,4 +1,5 @@
-use super::util::*;
+use crate::semantic::expr::referenced_variables;
+use crate::semantic::{part_variables, path_nodes};
 use super::*;
 use crate::ast::{Clause, Expr, ExprKind, NodePattern, PatternPart, StatementKind};
 use crate::semantic;
@@ -65,8 +66,9 @@ fn check_clauses(model: &semantic::Model, clauses: &[Clause], out: &mut Findings
     for c in clauses {
         match c {
             Clause::Match(m) if m.pattern.parts.len() > 1 => {
-                let bound = model.bound_before(c).unwrap_or_default();
-                for part in disconnected_parts(&m.pattern.parts, bound, m.where_.as_ref()) {
+                let before = model.bound_before(c);
+                let bound = |v: &str| before.is_some_and(|b| b.contains(v));
+                for part in disconnected_parts(&m.pattern.parts, &bound, m.where_.as_ref()) {
                     out.report(&META, part.span, "this pattern is not connected to the rest of the MATCH: a cartesian product")
                         .help("every row of one pattern is combined with every row of the other; connect them with a relationship, or MATCH the second one per row with an indexed property");
                 }
@@ -85,9 +87,13 @@ fn check_clauses(model: &semantic::Model, clauses: &[Clause], out: &mut Findings
 /// touches an already-bound variable joins the group of bound variables.
 /// No part is reported when at most one component is unpinned (see [`pinned_part`]); the rows
 /// bound earlier count as an unpinned component when a part joins them.
-fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String], where_: Option<&Expr>) -> Vec<&'a PatternPart> {
+fn disconnected_parts<'a>(
+    parts: &'a [PatternPart],
+    bound: &dyn Fn(&str) -> bool,
+    where_: Option<&Expr>,
+) -> Vec<&'a PatternPart> {
     let vars: Vec<Vec<String>> =
-        parts.iter().map(|p| pattern_part_variables(p).iter().map(|n| n.value.clone()).collect()).collect();
+        parts.iter().map(|p| part_variables(p).iter().map(|n| n.value.clone()).collect()).collect();
     // Union-find over parts; index `parts.len()` stands for "already bound".
     let n = parts.len();
     let mut parent: Vec<usize> = (0..=n).collect();
@@ -100,7 +106,7 @@ fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String], where_: Op
         r
     }
     for i in 0..n {
-        if vars[i].iter().any(|v| bound.contains(v)) {
+        if vars[i].iter().any(|v| bound(v)) {
             let (a, b) = (find(&mut parent, i), find(&mut parent, n));
             parent[a] = b;
         }
@@ -112,7 +118,7 @@ fn disconnected_parts<'a>(parts: &'a [PatternPart], bound: &[String], where_: Op
         }
     }
     // Variables of this MATCH: a pin must not refer to them (that is a join, not a pin).
-    let own: Vec<String> = vars.iter().flatten().filter(|v| !bound.contains(v)).cloned().collect();
+    let own: Vec<String> = vars.iter().flatten().filter(|v| !bound(v)).cloned().collect();
     let mut roots: Vec<(usize, bool)> = Vec::new(); // (group root, pinned)
     let bound_root = find(&mut parent, n);
     for (i, part) in parts.iter().enumerate() {

@@ -255,6 +255,12 @@ impl<'a> FileContext<'a> {
         cache[i].get_or_insert_with(|| std::rc::Rc::new(crate::semantic::Model::build(stmt, self.text()))).clone()
     }
 
+    /// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …): its test
+    /// loads it into a fresh database, so whether it could be re-run is not a question anyone asks.
+    pub fn is_test_fixture(&self) -> bool {
+        self.role == FileRole::Script && crate::migration::under_test_dir(&self.source.path)
+    }
+
     pub fn is_up_migration(&self) -> bool {
         matches!(self.role, FileRole::Up { .. } | FileRole::Standalone | FileRole::Script)
     }

@@ -1,4 +1,4 @@
-use super::util::tight;
+use crate::span::tight;
 use super::*;
 use crate::diagnostic::Edit;
 use crate::span::Span;

@@ -1,4 +1,4 @@
-use super::util::*;
+use crate::semantic::{part_variables, path_nodes, path_relationships, written_nodes};
 use super::*;
 use crate::ast::{Clause, EmbeddedCypher, ExprKind, MatchClause, StatementKind};
 use std::collections::HashMap;
@@ -188,7 +188,7 @@ fn unbounded_target(before: &[Clause], var: &str) -> Option<Target> {
     }
     let m: &MatchClause = before.iter().rev().find_map(|c| match c {
         Clause::Match(m)
-            if m.pattern.parts.iter().any(|p| pattern_part_variables(p).iter().any(|n| n.value == var)) =>
+            if m.pattern.parts.iter().any(|p| part_variables(p).iter().any(|n| n.value == var)) =>
         {
             Some(m)
         }

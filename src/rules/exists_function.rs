@@ -1,5 +1,5 @@
 use super::legacy_constraint_syntax::soften_on_44;
-use super::util::is_call_to;
+use crate::semantic::expr::is_call_to;
 use super::*;
 use crate::ast::{BinaryOp, ExprKind, UnaryOp};
 use crate::diagnostic::Edit;

@@ -1,4 +1,4 @@
-use super::util::is_call_to;
+use crate::semantic::expr::is_call_to;
 use super::*;
 use crate::ast::ExprKind;
 use crate::diagnostic::Edit;

@@ -1,4 +1,6 @@
-use super::util::*;
+use super::text::{line_indent, quote_name};
+use crate::semantic::{clause_references, clause_writes};
+use crate::span::tight;
 use super::*;
 use crate::ast::{CallSubqueryClause, Clause, ExprKind, Literal, StatementKind};
 use crate::diagnostic::Edit;
@@ -48,13 +50,14 @@ impl Rule for IneffectiveBatching {
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
+        let model = cx.model(stmt);
         for sq in q.single_queries() {
             for (i, c) in sq.clauses.iter().enumerate() {
                 let Clause::CallSubquery(call) = c else { continue };
                 let Some(tx) = &call.in_transactions else { continue };
                 check_batch_size(cx, tx.batch_size.as_ref(), out);
                 if produces_single_row(&sq.clauses[..i]) && body_drives_itself(call) {
-                    report_single_row(cx, call, out);
+                    report_single_row(cx, &model, call, out);
                 }
             }
         }
@@ -101,17 +104,18 @@ fn body_drives_itself(call: &CallSubqueryClause) -> bool {
     })
 }
 
-fn report_single_row(cx: &FileContext, call: &CallSubqueryClause, out: &mut Findings) {
+fn report_single_row(cx: &FileContext, model: &crate::semantic::Model, call: &CallSubqueryClause, out: &mut Findings) {
     let head = Span::new(call.span.start, call.body.span.start.min(call.span.end));
     let d = out.report(&META, head, "`CALL { … } IN TRANSACTIONS` receives a single input row, so it commits once");
     d.help("batching commits per batch of *outer* rows: move the MATCH that finds the work before the CALL and import its variables");
-    if let Some(edits) = hoist_reads(cx, call) {
+    if let Some(edits) = hoist_reads(cx, model, call) {
         d.fix(Fix::unsafe_("move the reads before the subquery", edits));
     }
 }
 
-/// `CALL { MATCH … write } IN TRANSACTIONS` → `MATCH … CALL (vars) { write } IN TRANSACTIONS`.
-fn hoist_reads(cx: &FileContext, call: &CallSubqueryClause) -> Option<Vec<Edit>> {
+/// `CALL { MATCH … write } IN TRANSACTIONS` → `MATCH … CALL (vars) { write } IN TRANSACTIONS`:
+/// the new subquery imports what the writes use of the variables bound before them.
+fn hoist_reads(cx: &FileContext, model: &crate::semantic::Model, call: &CallSubqueryClause) -> Option<Vec<Edit>> {
     if !call.body.unions.is_empty() || call.optional {
         return None;
     }
@@ -126,9 +130,9 @@ fn hoist_reads(cx: &FileContext, call: &CallSubqueryClause) -> Option<Vec<Edit>>
     let reads = tight(cx.text(), clauses[0].span().cover(clauses[w - 1].span())).text(cx.text());
     let writes_span = tight(cx.text(), clauses[w].span().cover(clauses[clauses.len() - 1].span()));
     let call_span = tight(cx.text(), call.span);
-    let vars = variables_in_scope(clauses, w);
+    let vars = model.bound_before(&clauses[w]).map(|b| b.names()).unwrap_or_default();
     let used = clause_references(&clauses[w..]);
-    let imports: Vec<String> = vars.into_iter().filter(|v| used.contains(v)).map(|v| quote_name(&v)).collect();
+    let imports: Vec<String> = vars.into_iter().filter(|v| used.iter().any(|u| u == v)).map(quote_name).collect();
     let indent = line_indent(cx.text(), call.span.start);
     let tx = tight(cx.text(), call.in_transactions.as_ref()?.span).text(cx.text());
     let head = if cx.settings.target >= Target::V5 {

@@ -1,4 +1,5 @@
-use super::util::*;
+use crate::semantic::expr::{as_property_of_variable, conjuncts, is_call_to};
+use crate::semantic::part_variables;
 use super::*;
 use crate::ast::{
     Clause, DropTarget, Expr, ExprKind, RemoveItem, SchemaCommand, SetItem, SingleQuery, StatementKind, UnaryOp,
@@ -131,10 +132,10 @@ fn single_query_problems(sq: &SingleQuery, outer_created: &[String], problems: &
         match c {
             Clause::Create(cr) => {
                 for p in &cr.pattern.parts {
-                    created.extend(pattern_part_variables(p).iter().map(|n| n.value.clone()));
+                    created.extend(part_variables(p).iter().map(|n| n.value.clone()));
                 }
             }
-            Clause::Merge(m) => created.extend(pattern_part_variables(&m.pattern).iter().map(|n| n.value.clone())),
+            Clause::Merge(m) => created.extend(part_variables(&m.pattern).iter().map(|n| n.value.clone())),
             // `CALL apoc.create.relationship(…) YIELD rel`: what the procedure creates.
             Clause::CallProcedure(p) => {
                 let name = p.procedure.dotted().to_ascii_lowercase();

@@ -1,4 +1,4 @@
-use super::util::*;
+use crate::semantic::{clause_writes, path_nodes, path_relationships};
 use super::*;
 use crate::ast::{Clause, MatchClause, NodePattern, RelationshipPattern, StatementKind};
 
@@ -46,6 +46,7 @@ impl Rule for LabelLessScan {
     }
     fn check_statement(&self, cx: &FileContext, stmt: &Statement, out: &mut Findings) {
         let StatementKind::Query(q) = &stmt.kind else { return };
+        let model = cx.model(stmt);
         for sq in q.single_queries() {
             let clauses = &sq.clauses;
             for (i, c) in clauses.iter().enumerate() {
@@ -53,15 +54,16 @@ impl Rule for LabelLessScan {
                 if !clauses[i + 1..].iter().any(clause_writes) {
                     continue;
                 }
-                let bound = variables_in_scope(clauses, i);
+                let before = model.bound_before(c);
+                let bound = |v: &str| before.is_some_and(|b| b.contains(v));
                 for part in &m.pattern.parts {
                     let nodes = path_nodes(&part.path);
                     let rels = path_relationships(&part.path);
                     let anchored = nodes
                         .iter()
-                        .any(|n| n.labels.is_some() || n.variable.as_ref().is_some_and(|v| bound.contains(&v.value)))
+                        .any(|n| n.labels.is_some() || n.variable.as_ref().is_some_and(|v| bound(&v.value)))
                         || rels.iter().any(|r| {
-                            r.types.is_some() || r.variable.as_ref().is_some_and(|v| bound.contains(&v.value))
+                            r.types.is_some() || r.variable.as_ref().is_some_and(|v| bound(&v.value))
                         });
                     if anchored {
                         continue;

@@ -1,4 +1,5 @@
-use super::util::{quote_name, tight};
+use super::text::quote_name;
+use crate::span::tight;
 use super::*;
 use crate::ast::{
     ConstraintKind, CreateConstraint, DropTarget, EntityKind, PropertyRef, SchemaCommand, SchemaEntity, StatementKind,

@@ -1,5 +1,6 @@
 use super::legacy_constraint_syntax::{entity_pattern, removed_message, soften_on_44};
-use super::util::{quote_name, tight};
+use super::text::quote_name;
+use crate::span::tight;
 use super::*;
 use crate::ast::{CreateIndex, DropTarget, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;

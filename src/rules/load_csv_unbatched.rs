@@ -1,5 +1,5 @@
 use super::unbatched_write::{clause_keyword, first_unbatched_write, write_block_end};
-use super::util::batching_rewrite;
+use super::fixes::batching_rewrite;
 use super::*;
 use crate::ast::{Clause, StatementKind};
 
@@ -66,7 +66,10 @@ impl Rule for LoadCsvUnbatched {
             if q.unions.is_empty() {
                 let end = write_block_end(clauses, w);
                 let scope = cx.settings.target >= Target::V5;
-                if let Some(edits) = batching_rewrite(cx.text(), clauses, w, end, cx.settings.batch_size, scope) {
+                let model = cx.model(stmt);
+                let bound = model.bound_before(&clauses[w]).map(|b| b.names()).unwrap_or_default();
+                let size = cx.settings.batch_size;
+                if let Some(edits) = batching_rewrite(cx.text(), clauses, w, end, size, scope, &bound) {
                     d.fix(Fix::unsafe_("run the writes in `CALL { … } IN TRANSACTIONS`", edits));
                 }
             }

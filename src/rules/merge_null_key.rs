@@ -1,4 +1,5 @@
-use super::util::*;
+use crate::semantic::expr::{conjuncts, referenced_variables};
+use crate::semantic::path_nodes;
 use super::*;
 use crate::ast::{Clause, Expr, ExprKind, StatementKind};
 

@@ -1,7 +1,8 @@
-use super::util::*;
+use super::text::{quote_name, snake_case};
 use super::*;
 use crate::ast::{Clause, EntityKind, ExprKind, StatementKind};
 use crate::schema::Catalog;
+use crate::semantic::{path_nodes, Model};
 
 pub struct MergeWithoutConstraint;
 
@@ -54,16 +55,21 @@ impl Rule for MergeWithoutConstraint {
             let StatementKind::Query(q) = &stmt.kind else { continue };
             let catalog = cx.catalog_at(stmt);
             let first_new = unbacked.len();
+            let model = cx.model(stmt);
             for sq in q.single_queries() {
-                check_clauses(&sq.clauses, &[], &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                check_clauses(&model, &sq.clauses, &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
             }
             if cx.role == FileRole::Script {
                 forgive_indexed_keys(&mut unbacked, first_new, &[&catalog, &*cx.set.scripts_catalog]);
             }
             for (_, embedding) in crate::visit::embedded_cypher(stmt) {
                 let outer = embedding.bound.clone().unwrap_or_default();
-                for sq in embedding.statements.iter().filter_map(|s| s.as_query()).flat_map(|q| q.single_queries()) {
-                    check_clauses(&sq.clauses, &outer, &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                for s in &embedding.statements {
+                    let Some(q) = s.as_query() else { continue };
+                    let model = Model::with_bound(s, cx.text(), &outer);
+                    for sq in q.single_queries() {
+                        check_clauses(&model, &sq.clauses, &[&catalog, &*cx.set.scripts_catalog], &mut unbacked);
+                    }
                 }
             }
         }
@@ -125,15 +131,14 @@ struct Unbacked {
 }
 
 /// `catalogs`: the schema before the statement, and (standalone scripts) what the set's other
-/// scripts declare.
-fn check_clauses(clauses: &[Clause], outer: &[String], catalogs: &[&Catalog], out: &mut Vec<Unbacked>) {
-    for (i, c) in clauses.iter().enumerate() {
-        let mut bound = outer.to_vec();
-        bound.extend(variables_in_scope(clauses, i));
+/// scripts declare. A node bound before the MERGE is matched, not merged on its key.
+fn check_clauses(model: &Model, clauses: &[Clause], catalogs: &[&Catalog], out: &mut Vec<Unbacked>) {
+    for c in clauses {
         match c {
             Clause::Merge(m) => {
+                let before = model.bound_before(c);
                 for node in path_nodes(&m.pattern.path) {
-                    if node.variable.as_ref().is_some_and(|v| bound.contains(&v.value)) {
+                    if node.variable.as_ref().is_some_and(|v| before.is_some_and(|b| b.contains(&v.value))) {
                         continue;
                     }
                     let Some(ExprKind::Map(map)) = node.properties.as_ref().map(|p| &p.kind) else { continue };
@@ -156,10 +161,10 @@ fn check_clauses(clauses: &[Clause], outer: &[String], catalogs: &[&Catalog], ou
                     });
                 }
             }
-            Clause::Foreach(f) => check_clauses(&f.clauses, &bound, catalogs, out),
+            Clause::Foreach(f) => check_clauses(model, &f.clauses, catalogs, out),
             Clause::CallSubquery(s) => {
                 for sq in s.body.single_queries() {
-                    check_clauses(&sq.clauses, &bound, catalogs, out);
+                    check_clauses(model, &sq.clauses, catalogs, out);
                 }
             }
             _ => {}

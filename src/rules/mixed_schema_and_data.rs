@@ -1,4 +1,4 @@
-use super::util::{is_test_fixture, rerunnable, statement_class, StatementClass};
+use crate::semantic::{rerunnable, statement_class, StatementClass};
 use super::*;
 
 pub struct MixedSchemaAndData;
@@ -41,7 +41,7 @@ impl Rule for MixedSchemaAndData {
         Hooks::FILE
     }
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
-        if is_test_fixture(cx) {
+        if cx.is_test_fixture() {
             return;
         }
         if cx.set.change_sets.is_empty() {

@@ -6,9 +6,9 @@
 //! shared walk — each clause and each expression ([`Hooks`]).
 
 pub mod context;
+pub mod fixes;
 pub mod registry;
-pub mod rerun;
-pub mod util;
+pub mod text;
 
 // Every rule, declared once: code, module and type, name, category, default severity, and the
 // applicability of the fixes it may offer. A code is never reassigned: `codes.txt` beside it

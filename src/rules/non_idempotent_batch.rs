@@ -1,4 +1,4 @@
-use super::rerun::{self, Rerun, WriteKind};
+use crate::semantic::rerun::{self, Rerun, WriteKind};
 use super::*;
 
 pub struct NonIdempotentBatch;

@@ -1,7 +1,6 @@
 use super::*;
 use crate::ast::Clause;
-use crate::semantic::expr::volatile_call;
-use crate::visit::{self, Visitor};
+use crate::semantic::expr::volatile_calls;
 
 pub struct NondeterministicData;
 
@@ -44,18 +43,7 @@ impl Rule for NondeterministicData {
     }
     fn check_clause(&self, _cx: &FileContext, clause: &Clause, _site: ClauseSite, out: &mut Findings) {
         let Clause::Merge(m) = clause else { return };
-        struct Volatile(Vec<(crate::span::Span, String)>);
-        impl<'a> Visitor<'a> for Volatile {
-            fn visit_expr(&mut self, e: &'a crate::ast::Expr) {
-                if let Some(name) = volatile_call(e) {
-                    self.0.push((e.span, name));
-                }
-                visit::walk_expr(self, e)
-            }
-        }
-        let mut v = Volatile(Vec::new());
-        v.visit_pattern_part(&m.pattern);
-        for (span, f) in v.0 {
+        for (span, f) in volatile_calls(&m.pattern) {
             out.report(&META, span, format!("MERGE keyed on `{f}()` never matches an earlier run: it always creates"))
                 .help("MERGE on the stable key only and set generated values with `ON CREATE SET`");
         }

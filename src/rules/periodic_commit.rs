@@ -1,5 +1,5 @@
 use super::unbatched_write::{first_unbatched_write, write_block_end};
-use super::util::batching_rewrite;
+use super::fixes::batching_rewrite;
 use super::*;
 use crate::ast::{ExprKind, Literal, StatementKind};
 use crate::diagnostic::Edit;
@@ -68,7 +68,9 @@ impl Rule for PeriodicCommit {
         let Some(w) = first_unbatched_write(clauses) else { return };
         let end = write_block_end(clauses, w);
         let scope = cx.settings.target >= Target::V5;
-        let Some(mut edits) = batching_rewrite(cx.text(), clauses, w, end, batch, scope) else { return };
+        let model = cx.model(stmt);
+        let bound = model.bound_before(&clauses[w]).map(|b| b.names()).unwrap_or_default();
+        let Some(mut edits) = batching_rewrite(cx.text(), clauses, w, end, batch, scope, &bound) else { return };
         let rest = &cx.text()[pc.span.end..];
         let ws = rest.len() - rest.trim_start().len();
         edits.push(Edit::replace(Span::new(pc.span.start, pc.span.end + ws), ""));

@@ -1,5 +1,6 @@
 use super::legacy_constraint_syntax::soften_on_44;
-use super::util::{quote_name, tight};
+use super::text::quote_name;
+use crate::span::tight;
 use super::*;
 use crate::ast::{CallProcedureClause, Clause, Expr, ExprKind, Literal, StatementKind};
 use crate::diagnostic::Edit;

@@ -1,4 +1,4 @@
-use super::util::keywords_span;
+use super::text::keywords_span;
 use super::*;
 use crate::ast::{DropTarget, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;

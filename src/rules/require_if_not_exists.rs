@@ -1,4 +1,5 @@
-use super::util::{find_keyword, is_test_fixture, keywords_span, rerunnable};
+use super::text::{find_keyword, keywords_span};
+use crate::semantic::rerunnable;
 use super::*;
 use crate::ast::{DropTarget, EmbeddedCypher, SchemaCommand, StatementKind};
 use crate::diagnostic::Edit;
@@ -111,6 +112,6 @@ fn check_create(cx: &FileContext, cmd: &SchemaCommand, dropped: &HashSet<(&str, 
 /// `IF NOT EXISTS` alone buys no re-runnability, so the finding would only be noise.
 fn is_one_shot_script(cx: &FileContext) -> bool {
     cx.role == FileRole::Script
-        && (is_test_fixture(cx)
+        && (cx.is_test_fixture()
             || cx.script.statements.iter().any(|s| matches!(s.kind, StatementKind::Query(_)) && !rerunnable(s)))
 }

@@ -1,4 +1,4 @@
-use super::util::{find_keyword, keywords_span, snake_case};
+use super::text::{find_keyword, keywords_span, snake_case};
 use super::*;
 use crate::ast::{ConstraintKind, IndexKind, PropertyRef, SchemaCommand, SchemaEntity, StatementKind};
 use crate::diagnostic::Edit;

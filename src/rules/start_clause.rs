@@ -1,4 +1,4 @@
-use super::util::tight;
+use crate::span::tight;
 use super::*;
 use crate::ast::{StartLookup, StartPoint};
 use crate::diagnostic::Edit;

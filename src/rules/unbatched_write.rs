@@ -1,4 +1,6 @@
-use super::util::*;
+use super::fixes::batching_rewrite;
+use crate::semantic::expr::{as_property_of_variable, conjuncts, is_aggregating, is_call_to, is_constant};
+use crate::semantic::{clause_writes, path_nodes, written_nodes};
 use super::*;
 use crate::ast::{
     Clause, EntityKind, Expr, ExprKind, MatchClause, NodePattern, PatternPart, Query, SingleQuery, Statement,
@@ -70,8 +72,9 @@ impl Rule for UnbatchedWrite {
             if q.periodic_commit.is_none() {
                 let catalog = cx.catalog_at(stmt);
                 let pins = Pins { catalog: &catalog, seeded: &seeded };
+                let model = cx.model(stmt);
                 for sq in q.single_queries() {
-                    check_single_query(cx, q, sq, &pins, out);
+                    check_single_query(cx, &model, q, sq, &pins, out);
                 }
             }
             seeded.note(stmt);
@@ -119,13 +122,20 @@ fn literal_key(e: &Expr) -> Option<String> {
     }
 }
 
-fn check_single_query(cx: &FileContext, q: &Query, sq: &SingleQuery, pins: &Pins, out: &mut Findings) {
+fn check_single_query(
+    cx: &FileContext,
+    model: &crate::semantic::Model,
+    q: &Query,
+    sq: &SingleQuery,
+    pins: &Pins,
+    out: &mut Findings,
+) {
     let clauses = &sq.clauses;
     let Some(w) = first_unbatched_write(clauses) else { return };
     if clauses[..w].iter().any(|c| matches!(c, Clause::LoadCsv(_))) {
         return; // load-csv-unbatched reports it
     }
-    let Some(driver) = unbounded_driver(clauses, w, pins) else { return };
+    let Some(driver) = unbounded_driver(model, clauses, w, pins) else { return };
     let write_kw = clause_keyword(&clauses[w]);
     let d = out.report(
         &META,
@@ -140,7 +150,8 @@ fn check_single_query(cx: &FileContext, q: &Query, sq: &SingleQuery, pins: &Pins
     if q.unions.is_empty() {
         let end = write_block_end(clauses, w);
         let scope = cx.settings.target >= Target::V5;
-        if let Some(edits) = batching_rewrite(cx.text(), clauses, w, end, cx.settings.batch_size, scope) {
+        let bound = model.bound_before(&clauses[w]).map(|b| b.names()).unwrap_or_default();
+        if let Some(edits) = batching_rewrite(cx.text(), clauses, w, end, cx.settings.batch_size, scope, &bound) {
             d.fix(Fix::unsafe_(
                 format!("run the writes in `CALL {{ … }} IN TRANSACTIONS OF {} ROWS`", cx.settings.batch_size),
                 edits,
@@ -192,12 +203,18 @@ pub fn clause_keyword(c: &Clause) -> &'static str {
 }
 
 /// The first MATCH before `w` that scans without a key, unless a LIMIT bounds the rows first.
-fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, pins: &Pins) -> Option<&'a MatchClause> {
+fn unbounded_driver<'a>(
+    model: &crate::semantic::Model,
+    clauses: &'a [Clause],
+    w: usize,
+    pins: &Pins,
+) -> Option<&'a MatchClause> {
     let mut driver = None;
-    for (i, c) in clauses[..w].iter().enumerate() {
+    for c in &clauses[..w] {
         match c {
             Clause::Match(m) if driver.is_none() => {
-                let bound = variables_in_scope(clauses, i);
+                let before = model.bound_before(c);
+                let bound = |v: &str| before.is_some_and(|b| b.contains(v));
                 if !match_is_pinned(m, &bound, pins) {
                     driver = Some(m);
                 }
@@ -219,15 +236,15 @@ fn unbounded_driver<'a>(clauses: &'a [Clause], w: usize, pins: &Pins) -> Option<
 }
 
 /// Whether every pattern part of the MATCH is anchored to a bound variable or a key.
-fn match_is_pinned(m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+fn match_is_pinned(m: &MatchClause, bound: &dyn Fn(&str) -> bool, pins: &Pins) -> bool {
     m.pattern.parts.iter().all(|p| part_is_pinned(p, m, bound, pins))
 }
 
-fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+fn part_is_pinned(part: &PatternPart, m: &MatchClause, bound: &dyn Fn(&str) -> bool, pins: &Pins) -> bool {
     path_nodes(&part.path).iter().any(|n| node_is_pinned(n, m, bound, pins))
 }
 
-fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], pins: &Pins) -> bool {
+fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &dyn Fn(&str) -> bool, pins: &Pins) -> bool {
     let catalog = pins.catalog;
     let labels: Vec<&str> = n
         .labels
@@ -236,7 +253,7 @@ fn node_is_pinned(n: &NodePattern, m: &MatchClause, bound: &[String], pins: &Pin
         .unwrap_or_default();
     let is_key = |prop: &str| is_key_like(prop) || labels.iter().any(|l| catalog.is_unique_property(l, prop));
     if let Some(v) = &n.variable {
-        if bound.contains(&v.value) {
+        if bound(&v.value) {
             return true;
         }
     }
@@ -305,10 +322,10 @@ fn capitalize(s: &str) -> String {
 }
 
 /// A value computed from the row only: constants and variables already bound, no aggregation.
-fn is_row_value(e: &Expr, bound: &[String]) -> bool {
+fn is_row_value(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
     !is_aggregating(e)
         && !crate::visit::any_expr(e, &mut |x| match &x.kind {
-            ExprKind::Variable(v) => !bound.contains(&v.value),
+            ExprKind::Variable(v) => !bound(&v.value),
             ExprKind::Pattern(_) | ExprKind::Exists(_) | ExprKind::Count(_) | ExprKind::Collect(_) => true,
             _ => false,
         })

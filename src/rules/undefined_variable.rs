@@ -50,7 +50,7 @@ impl Rule for UndefinedVariable {
     /// the params); when those cannot be known, nothing is reported.
     fn check_embedded(&self, cx: &FileContext, stmt: &Statement, embedding: &EmbeddedCypher, out: &mut Findings) {
         if let Some(bound) = &embedding.bound {
-            report(semantic::Model::with_bound(stmt, cx.text(), bound.clone()).undefined(), out);
+            report(semantic::Model::with_bound(stmt, cx.text(), bound).undefined(), out);
         }
     }
 }

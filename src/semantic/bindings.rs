@@ -1,242 +1,736 @@
-//! Variables bound twice: a path variable that is already a variable, CREATE or MERGE of a node
-//! or relationship that is already bound, UNWIND, YIELD and subquery columns that shadow, result
-//! columns with one name. Undefined variables are `undefined-variable`'s, not this module's.
+//! The one walk of a statement's scopes: which variable each name refers to, clause by clause,
+//! and the variables bound twice.
+//!
+//! Scoping follows Cypher: `WITH` and `RETURN` projections (`WITH *` included), `UNWIND`,
+//! `LOAD CSV … AS`, `YIELD`, pattern variables, `FOREACH`, list and pattern comprehensions,
+//! `all/any/none/single`, `reduce`, `EXISTS/COUNT/COLLECT { … }` (which see the outer scope),
+//! `CALL (x) { … }` (which sees what it imports) and a plain `CALL { … }` (which sees nothing
+//! of the outer query but through its importing `WITH`, as in Neo4j 5), and each part of a
+//! `UNION`.
+//!
+//! Bound twice: a path variable that is already a variable, CREATE or MERGE of a node or
+//! relationship that is already bound, UNWIND, YIELD and subquery columns that shadow, result
+//! columns with one name, a variable used as two kinds. These are checked where the model has
+//! always checked them: in the clauses of the statement and its CALL subqueries and FOREACH
+//! bodies, not in expression subqueries.
 
-use super::clause_order::returned_names;
-use super::scope::{item_name, part_kinds, part_variables, Kind, Scope};
-use super::{Analysis, ErrorKind};
-use crate::ast::{
-    CallSubqueryClause, Clause, ExprKind, MatchClause, Name, PathElement, PatternPart, Projection, Query,
-};
+use super::expr::is_aggregating;
+use super::scope::{item_name, part_kinds, part_variables, path_variables, At, Frames, Kind};
+use super::{Analysis, ErrorKind, SemanticError};
+use crate::ast::*;
+use crate::span::Span;
+use crate::suggest::edit_distance;
+use std::collections::HashMap;
 
-pub(super) fn check_query(cx: &mut Analysis, q: &Query, outer: &Scope) {
-    for sq in q.single_queries() {
-        check_clauses(cx, &sq.clauses, outer.clone());
-    }
+/// What the walk of one query found.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Resolution {
+    pub undefined: Vec<Undefined>,
+    pub frames: Frames,
+    /// The scope just before each clause, by the clause's span.
+    pub before: HashMap<Span, At>,
 }
 
-fn check_clauses(cx: &mut Analysis, clauses: &[Clause], mut scope: Scope) {
-    for c in clauses {
+/// A variable used where nothing binds it, with a hint when the model has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undefined {
+    pub span: Span,
+    pub name: String,
+    pub help: Option<String>,
+}
+
+/// Walks a query whose outer scope binds `bound` (a procedure's Cypher sees its driving
+/// columns); returns the resolution and the variables bound twice.
+pub(crate) fn walk(q: &Query, text: &str, bound: &[String]) -> (Resolution, Vec<SemanticError>) {
+    let mut walk = Walk {
+        cx: Analysis { text, errors: Vec::new(), cypher25: false },
+        frames: Frames::default(),
+        undefined: Vec::new(),
+        before: HashMap::new(),
+        checking: true,
+    };
+    let mut at = walk.frames.open(None);
+    for name in bound {
+        walk.frames.bind(&mut at, name);
+    }
+    walk.query(q, &Names { at, hidden: Vec::new(), open: false });
+    let resolution = Resolution { undefined: walk.undefined, frames: walk.frames, before: walk.before };
+    (resolution, walk.cx.errors)
+}
+
+/// A scope as the walk sees it: the names bound, and what it knows about the ones it lacks.
+#[derive(Clone, Debug)]
+struct Names {
+    at: At,
+    /// Bound in an enclosing query but not imported into this subquery.
+    hidden: Vec<Hidden>,
+    /// Something bound names we cannot know (`YIELD *`): stay quiet.
+    open: bool,
+}
+
+/// The names of `outer`, but those of `imported` (what a `CALL (x)` imports).
+#[derive(Clone, Copy, Debug)]
+struct Hidden {
+    outer: At,
+    imported: Option<At>,
+}
+
+struct Walk<'t> {
+    cx: Analysis<'t>,
+    frames: Frames,
+    undefined: Vec<Undefined>,
+    before: HashMap<Span, At>,
+    /// Whether variables bound twice are reported here (not inside expression subqueries).
+    checking: bool,
+}
+
+impl Walk<'_> {
+    fn has(&self, scope: &Names, name: &str) -> bool {
+        self.frames.contains(scope.at, name)
+    }
+
+    fn hidden(&self, scope: &Names, name: &str) -> bool {
+        scope
+            .hidden
+            .iter()
+            .any(|h| self.frames.contains(h.outer, name) && !h.imported.is_some_and(|i| self.frames.contains(i, name)))
+    }
+
+    /// A scope below `scope` whose names end with it.
+    fn child(&mut self, scope: &Names) -> Names {
+        Names { at: self.frames.open(Some(scope.at)), ..scope.clone() }
+    }
+
+    fn with(&mut self, scope: &Names, names: &[&Name]) -> Names {
+        let mut inner = self.child(scope);
+        for n in names {
+            self.frames.bind(&mut inner.at, &n.value);
+        }
+        inner
+    }
+
+    fn bind(&mut self, scope: &mut Names, name: &str) {
+        self.frames.bind(&mut scope.at, name);
+    }
+
+    fn use_name(&mut self, name: &Name, scope: &Names) {
+        if scope.open || self.has(scope, &name.value) {
+            return;
+        }
+        let help = if self.hidden(scope, &name.value) {
+            Some(format!(
+                "`{0}` is bound outside this subquery but not imported: write `CALL ({0}) {{ … }}`",
+                name.value
+            ))
+        } else {
+            closest(&name.value, &self.frames.names(scope.at)).map(|c| format!("did you mean `{c}`?"))
+        };
+        self.undefined.push(Undefined { span: name.span, name: name.value.clone(), help });
+    }
+
+    fn already_bound(&mut self, scope: &Names, name: &Name, help: &str) {
+        if self.checking && self.has(scope, &name.value) {
+            self.cx
+                .error(
+                    ErrorKind::VariableAlreadyBound,
+                    name.span,
+                    format!("Variable `{}` already declared", name.value),
+                )
+                .help = Some(help.into());
+        }
+    }
+
+    /// Walks a query; returns the names its first part returns (for CALL subqueries).
+    fn query(&mut self, q: &Query, outer: &Names) -> Vec<String> {
+        let mut returned = Vec::new();
+        for (i, sq) in q.single_queries().enumerate() {
+            let scope = self.child(outer);
+            let r = self.single_query(sq, scope, None);
+            if i == 0 {
+                returned = r;
+            }
+        }
+        returned
+    }
+
+    /// `importing`: the outer scope of a plain `CALL { … }`, visible to a leading WITH only.
+    fn single_query(&mut self, sq: &SingleQuery, mut scope: Names, importing: Option<&Names>) -> Vec<String> {
+        let mut returned = Vec::new();
+        for (i, c) in sq.clauses.iter().enumerate() {
+            if i == 0 {
+                if let (Some(outer), Clause::With(w)) = (importing, c) {
+                    let visible = Names { hidden: Vec::new(), ..outer.clone() };
+                    self.before.entry(c.span()).or_insert(visible.at);
+                    self.check_projection(&w.projection, true);
+                    scope = self.with_clause(w, &visible);
+                    continue;
+                }
+            }
+            if let Clause::Return(r) = c {
+                self.before.entry(c.span()).or_insert(scope.at);
+                self.check_projection(&r.projection, false);
+                let next = self.projection(&r.projection, &scope);
+                returned = self.frames.names(next.at).into_iter().map(str::to_string).collect();
+                continue;
+            }
+            self.clause(c, &mut scope);
+        }
+        returned
+    }
+
+    fn clause(&mut self, c: &Clause, scope: &mut Names) {
+        self.before.entry(c.span()).or_insert(scope.at);
         match c {
+            Clause::Use(_) | Clause::Finish(_) => {}
             Clause::Match(m) => {
-                check_kinds(cx, &m.pattern.parts, &scope, false);
-                check_match(cx, m, &mut scope)
+                self.check_kinds(&m.pattern.parts, scope, false);
+                self.check_path_variables(m, scope);
+                for p in &m.pattern.parts {
+                    self.frames.bind_part(&mut scope.at, p);
+                }
+                for p in &m.pattern.parts {
+                    self.pattern_part(p, scope);
+                }
+                self.opt(m.where_.as_ref(), scope);
             }
             Clause::Create(cr) => {
-                check_kinds(cx, &cr.pattern.parts, &scope, true);
-                for part in &cr.pattern.parts {
-                    check_written_part(cx, part, &scope, true);
-                    scope.bind_part(part);
+                self.check_kinds(&cr.pattern.parts, scope, true);
+                for p in &cr.pattern.parts {
+                    self.check_written_part(p, scope, true);
+                    self.frames.bind_part(&mut scope.at, p);
+                }
+                for p in &cr.pattern.parts {
+                    self.pattern_part(p, scope);
                 }
             }
             Clause::Merge(m) => {
-                check_written_part(cx, &m.pattern, &scope, false);
-                scope.bind_part(&m.pattern);
+                self.check_written_part(&m.pattern, scope, false);
+                self.frames.bind_part(&mut scope.at, &m.pattern);
+                self.pattern_part(&m.pattern, scope);
+                for a in &m.actions {
+                    self.set_items(&a.set.items, scope);
+                }
+            }
+            Clause::Start(st) => {
+                for p in &st.points {
+                    match &p.lookup {
+                        StartLookup::All => {}
+                        StartLookup::Ids(ids) => ids.iter().for_each(|e| self.expr(e, scope)),
+                        StartLookup::Index { query, .. } => self.expr(query, scope),
+                    }
+                }
+                for p in &st.points {
+                    self.bind(scope, &p.variable.value);
+                }
+                self.opt(st.where_.as_ref(), scope);
             }
             Clause::Unwind(u) => {
-                already_bound(cx, &scope, &u.variable, "UNWIND binds a new variable: pick another name");
-                scope.bind(&u.variable.value);
+                self.expr(&u.expr, scope);
+                self.already_bound(scope, &u.variable, "UNWIND binds a new variable: pick another name");
+                self.bind(scope, &u.variable.value);
             }
-            Clause::LoadCsv(l) => scope.bind(&l.variable.value),
+            Clause::LoadCsv(l) => {
+                self.expr(&l.from, scope);
+                self.bind(scope, &l.variable.value);
+            }
             Clause::With(w) => {
-                check_projection(cx, &w.projection, true);
-                scope = projected(&w.projection, &scope);
+                self.check_projection(&w.projection, true);
+                *scope = self.with_clause(w, scope);
             }
-            Clause::Return(r) => check_projection(cx, &r.projection, false),
-            Clause::CallProcedure(p) => {
-                for item in p.yield_.iter().flat_map(|y| &y.items) {
-                    let name = item.bound_name();
-                    already_bound(cx, &scope, name, "rename the column with `YIELD column AS other`");
-                    scope.bind(&name.value);
+            Clause::Return(r) => {
+                self.check_projection(&r.projection, false);
+                self.projection(&r.projection, scope);
+            }
+            Clause::Set(s) => self.set_items(&s.items, scope),
+            Clause::Remove(r) => {
+                for item in &r.items {
+                    match item {
+                        RemoveItem::Property { target, .. } => self.expr(target, scope),
+                        RemoveItem::Labels { target, .. } => self.use_name(target, scope),
+                    }
                 }
             }
-            Clause::CallSubquery(s) => check_call(cx, s, &mut scope),
-            Clause::Foreach(f) => {
-                let mut inner = scope.clone();
-                inner.bind(&f.variable.value);
-                check_clauses(cx, &f.clauses, inner);
+            Clause::Delete(d) => {
+                for e in &d.exprs {
+                    self.expr(e, scope);
+                }
             }
+            Clause::Foreach(f) => {
+                self.expr(&f.list, scope);
+                let mut inner = self.with(scope, &[&f.variable]);
+                for c in &f.clauses {
+                    self.clause(c, &mut inner);
+                }
+            }
+            Clause::CallProcedure(p) => {
+                for a in p.args.iter().flatten() {
+                    self.expr(a, scope);
+                }
+                if let Some(y) = &p.yield_ {
+                    if y.star {
+                        scope.open = true;
+                    }
+                    for item in &y.items {
+                        let name = item.bound_name();
+                        self.already_bound(scope, name, "rename the column with `YIELD column AS other`");
+                        self.bind(scope, &name.value);
+                    }
+                    self.opt(y.where_.as_ref(), scope);
+                }
+            }
+            Clause::CallSubquery(s) => self.call_subquery(s, scope),
+        }
+    }
+
+    fn call_subquery(&mut self, s: &CallSubqueryClause, scope: &mut Names) {
+        let returned = match &s.scope {
+            Some(sc) => {
+                for v in &sc.variables {
+                    self.use_name(v, scope);
+                }
+                let inner = if sc.all {
+                    Names { hidden: Vec::new(), ..self.child(scope) }
+                } else {
+                    let mut at = self.frames.open(None);
+                    for v in &sc.variables {
+                        self.frames.bind(&mut at, &v.value);
+                        if let Some(kind) = self.frames.kind_of(scope.at, &v.value) {
+                            self.frames.set_kind(at, &v.value, kind);
+                        }
+                    }
+                    Names { at, hidden: vec![Hidden { outer: scope.at, imported: Some(at) }], open: scope.open }
+                };
+                self.query(&s.body, &inner)
+            }
+            None => {
+                let hidden = vec![Hidden { outer: scope.at, imported: None }];
+                let mut returned = Vec::new();
+                for (i, sq) in s.body.single_queries().enumerate() {
+                    let inner = Names { at: self.frames.open(None), hidden: hidden.clone(), open: scope.open };
+                    let r = self.single_query(sq, inner, Some(scope));
+                    if i == 0 {
+                        returned = r;
+                    }
+                }
+                returned
+            }
+        };
+        if let Some(Clause::Return(r)) = s.body.first.clauses.last() {
+            for name in r.projection.items.iter().filter_map(item_name) {
+                if self.checking && self.has(scope, &name.value) {
+                    let message = format!("Variable `{}` already declared in outer scope", name.value);
+                    self.cx.error(ErrorKind::VariableAlreadyBound, name.span, message).help =
+                        Some("a subquery cannot return a name the outer query already has: alias it".into());
+                }
+            }
+        }
+        if let Some(t) = &s.in_transactions {
+            if let Some(Some(e)) = &t.concurrency {
+                self.expr(e, scope);
+            }
+            self.opt(t.batch_size.as_ref(), scope);
+        }
+        for r in returned {
+            self.bind(scope, &r);
+        }
+        if let Some(v) = s.in_transactions.as_ref().and_then(|t| t.report_status.as_ref()) {
+            self.bind(scope, &v.value);
+        }
+    }
+
+    fn with_clause(&mut self, w: &WithClause, scope: &Names) -> Names {
+        let next = self.projection(&w.projection, scope);
+        let both = self.both(scope, &next, w.projection.star);
+        self.opt(w.where_.as_ref(), &both);
+        next
+    }
+
+    /// The names before a projection and those it projects, for what sees both: with `*`,
+    /// what it projects already holds the names before.
+    fn both(&mut self, before: &Names, next: &Names, star: bool) -> Names {
+        if star {
+            return next.clone();
+        }
+        let names: Vec<String> = self.frames.names(next.at).into_iter().map(str::to_string).collect();
+        let mut both = self.child(before);
+        for n in &names {
+            self.bind(&mut both, n);
+        }
+        both
+    }
+
+    /// Walks a projection; returns the scope after it. A column that passes a variable on
+    /// unchanged (`WITH r`, `WITH r AS x`) keeps its kind.
+    fn projection(&mut self, p: &Projection, scope: &Names) -> Names {
+        for item in &p.items {
+            self.expr(&item.expr, scope);
+        }
+        let mut next = if p.star {
+            self.child(scope)
+        } else {
+            Names { at: self.frames.open(None), hidden: scope.hidden.clone(), open: scope.open }
+        };
+        for item in &p.items {
+            let Some(n) = item_name(item) else { continue };
+            self.bind(&mut next, &n.value);
+            if let ExprKind::Variable(v) = &item.expr.kind {
+                if let Some(kind) = self.frames.kind_of(scope.at, &v.value) {
+                    self.frames.set_kind(next.at, &n.value, kind);
+                }
+            }
+        }
+        // ORDER BY, SKIP and LIMIT see both the projected names and the ones before — except
+        // after DISTINCT or an aggregation, where only projected names and the variables the
+        // projected expressions use (grouping keys) remain.
+        let both = self.both(scope, &next, p.star);
+        if p.distinct || p.items.iter().any(|i| is_aggregating(&i.expr)) {
+            let mut used = Vec::new();
+            for i in &p.items {
+                super::expr::referenced_variables(&i.expr, &mut used);
+            }
+            used.retain(|v| self.has(scope, v));
+            let mut restricted = self.child(&next);
+            for v in &used {
+                self.bind(&mut restricted, v);
+            }
+            restricted.hidden.push(Hidden { outer: scope.at, imported: None });
+            for s in &p.order_by {
+                self.expr(&s.expr, &restricted);
+            }
+        } else {
+            for s in &p.order_by {
+                self.expr(&s.expr, &both);
+            }
+        }
+        self.opt(p.skip.as_ref(), &both);
+        self.opt(p.limit.as_ref(), &both);
+        next
+    }
+
+    fn set_items(&mut self, items: &[SetItem], scope: &Names) {
+        for item in items {
+            match item {
+                SetItem::Property { target, value, .. }
+                | SetItem::Replace { target, value, .. }
+                | SetItem::Merge { target, value, .. } => {
+                    self.expr(target, scope);
+                    self.expr(value, scope);
+                }
+                SetItem::Labels { target, labels: _, .. } => self.use_name(target, scope),
+            }
+        }
+    }
+
+    fn pattern_part(&mut self, p: &PatternPart, scope: &Names) {
+        self.path(&p.path, scope);
+    }
+
+    fn path(&mut self, path: &PathPattern, scope: &Names) {
+        for el in &path.elements {
+            match el {
+                PathElement::Node(n) => {
+                    self.labels(n.labels.as_ref(), scope);
+                    self.opt(n.properties.as_ref(), scope);
+                    self.opt(n.where_.as_ref(), scope);
+                }
+                PathElement::Relationship(r) => {
+                    self.labels(r.types.as_ref(), scope);
+                    if let Some(q) = &r.length {
+                        self.opt(q.min.as_ref(), scope);
+                        self.opt(q.max.as_ref(), scope);
+                    }
+                    self.opt(r.properties.as_ref(), scope);
+                    self.opt(r.where_.as_ref(), scope);
+                }
+                PathElement::Parenthesized(pp) => {
+                    self.pattern_part(&pp.pattern, scope);
+                    self.opt(pp.where_.as_ref(), scope);
+                }
+            }
+        }
+    }
+
+    fn labels(&mut self, l: Option<&LabelExpr>, scope: &Names) {
+        match l {
+            Some(LabelExpr::Dynamic(_, e)) => self.expr(e, scope),
+            Some(LabelExpr::And(_, parts) | LabelExpr::Or(_, parts)) => {
+                for p in parts {
+                    self.labels(Some(p), scope);
+                }
+            }
+            Some(LabelExpr::Not(_, inner)) => self.labels(Some(inner), scope),
             _ => {}
         }
     }
-}
 
-fn already_bound(cx: &mut Analysis, scope: &Scope, name: &Name, help: &str) {
-    if scope.contains(&name.value) {
-        cx.error(ErrorKind::VariableAlreadyBound, name.span, format!("Variable `{}` already declared", name.value))
-            .help = Some(help.into());
-    }
-}
-
-/// A path variable names a new path: it cannot be bound already, nor name a node or
-/// relationship of the same MATCH.
-fn check_match(cx: &mut Analysis, m: &MatchClause, scope: &mut Scope) {
-    let inner: Vec<&Name> = m
-        .pattern
-        .parts
-        .iter()
-        .flat_map(|p| {
-            let mut vars = part_variables(p);
-            if p.variable.is_some() {
-                vars.remove(0);
-            }
-            vars
-        })
-        .collect();
-    for p in m.pattern.parts.iter().filter_map(|p| p.variable.as_ref()) {
-        let reused = scope.contains(&p.value) || inner.iter().any(|n| n.value == p.value);
-        if reused {
-            cx.error(ErrorKind::VariableAlreadyBound, p.span, format!("Variable `{}` already declared", p.value))
-                .help = Some("a path variable names a new path: pick a name no other variable has".into());
+    fn opt(&mut self, e: Option<&Expr>, scope: &Names) {
+        if let Some(e) = e {
+            self.expr(e, scope);
         }
     }
-    m.pattern.parts.iter().for_each(|p| scope.bind_part(p));
-}
 
-/// CREATE and MERGE make what their pattern names: a bound variable may only stand as an
-/// endpoint of something new, bare (CREATE) — never a bound relationship or path, never a
-/// bound node alone.
-fn check_written_part(cx: &mut Analysis, part: &PatternPart, scope: &Scope, create: bool) {
-    let clause = if create { "CREATE" } else { "MERGE" };
-    if let Some(p) = &part.variable {
-        already_bound(cx, scope, p, &format!("{clause} names a new path: pick a new name"));
+    /// A query inside an expression: it sees the outer scope, and its bindings are not checked.
+    fn nested_query(&mut self, q: &Query, scope: &Names) {
+        let checking = std::mem::replace(&mut self.checking, false);
+        self.query(q, scope);
+        self.checking = checking;
     }
-    if let [PathElement::Node(n)] = part.path.elements.as_slice() {
-        if let Some(v) = &n.variable {
-            let help = format!(
-                "`{}` is bound already, so there is nothing to {clause}: to add labels or properties use SET",
-                v.value
-            );
-            already_bound(cx, scope, v, &help);
+
+    fn expr(&mut self, e: &Expr, scope: &Names) {
+        match &e.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::CountStar
+            | ExprKind::NormalForm(_)
+            | ExprKind::CaseSubject => {}
+            ExprKind::Variable(n) => self.use_name(n, scope),
+            ExprKind::Property { subject, .. } => self.expr(subject, scope),
+            ExprKind::Index { subject, index } => {
+                self.expr(subject, scope);
+                self.expr(index, scope);
+            }
+            ExprKind::Slice { subject, from, to } => {
+                self.expr(subject, scope);
+                self.opt(from.as_deref(), scope);
+                self.opt(to.as_deref(), scope);
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.expr(lhs, scope);
+                self.expr(rhs, scope);
+            }
+            ExprKind::Unary { operand, .. }
+            | ExprKind::IsNull { operand, .. }
+            | ExprKind::IsType { operand, .. }
+            | ExprKind::IsNormalized { operand, .. } => self.expr(operand, scope),
+            ExprKind::Trim { characters, source, .. } => {
+                self.opt(characters.as_deref(), scope);
+                self.expr(source, scope);
+            }
+            ExprKind::LabelCheck { subject, labels } => {
+                self.expr(subject, scope);
+                self.labels(Some(labels), scope);
+            }
+            ExprKind::FunctionCall { args, .. } | ExprKind::List(args) => {
+                for a in args {
+                    self.expr(a, scope);
+                }
+            }
+            ExprKind::Map(m) => {
+                for entry in &m.entries {
+                    self.expr(&entry.value, scope);
+                }
+            }
+            ExprKind::Case { subject, alternatives, default } => {
+                self.opt(subject.as_deref(), scope);
+                for a in alternatives {
+                    self.expr(&a.when, scope);
+                    self.expr(&a.then, scope);
+                }
+                self.opt(default.as_deref(), scope);
+            }
+            ExprKind::ListComprehension { variable, list, where_, map } => {
+                self.expr(list, scope);
+                let inner = self.with(scope, &[variable]);
+                self.opt(where_.as_deref(), &inner);
+                self.opt(map.as_deref(), &inner);
+            }
+            ExprKind::PatternComprehension { variable, pattern, where_, map } => {
+                let mut names = Vec::new();
+                path_variables(pattern, &mut names);
+                names.extend(variable.iter());
+                let inner = self.with(scope, &names);
+                self.path(pattern, &inner);
+                self.opt(where_.as_deref(), &inner);
+                self.expr(map, &inner);
+            }
+            ExprKind::Quantified { variable, list, where_, .. } => {
+                self.expr(list, scope);
+                let inner = self.with(scope, &[variable]);
+                self.opt(where_.as_deref(), &inner);
+            }
+            ExprKind::Reduce { accumulator, init, variable, list, expr } => {
+                self.expr(init, scope);
+                self.expr(list, scope);
+                let inner = self.with(scope, &[accumulator, variable]);
+                self.expr(expr, &inner);
+            }
+            ExprKind::MapProjection { subject, items } => {
+                self.use_name(subject, scope);
+                for item in items {
+                    match item {
+                        MapProjectionItem::Variable(n) => self.use_name(n, scope),
+                        MapProjectionItem::Literal { value, .. } => self.expr(value, scope),
+                        MapProjectionItem::Property(_) | MapProjectionItem::AllProperties(_) => {}
+                    }
+                }
+            }
+            ExprKind::Exists(sub) | ExprKind::Count(sub) => match sub.as_ref() {
+                SubqueryExpr::Query(q) => self.nested_query(q, scope),
+                SubqueryExpr::Pattern { pattern, where_ } => {
+                    let mut names = Vec::new();
+                    for p in &pattern.parts {
+                        names.extend(part_variables(p));
+                    }
+                    let inner = self.with(scope, &names);
+                    for p in &pattern.parts {
+                        self.pattern_part(p, &inner);
+                    }
+                    self.opt(where_.as_ref(), &inner);
+                }
+            },
+            ExprKind::Collect(q) => self.nested_query(q, scope),
+            ExprKind::Pattern(p) => {
+                // Pattern expressions cannot introduce new variables: every named one must exist.
+                for n in part_variables(p) {
+                    self.use_name(n, scope);
+                }
+                self.pattern_part(p, scope);
+            }
+        }
+    }
+
+    /// A path variable names a new path: it cannot be bound already, nor name a node or
+    /// relationship of the same MATCH.
+    fn check_path_variables(&mut self, m: &MatchClause, scope: &Names) {
+        if !self.checking {
             return;
         }
+        let inner: Vec<&Name> = m
+            .pattern
+            .parts
+            .iter()
+            .flat_map(|p| {
+                let mut vars = part_variables(p);
+                if p.variable.is_some() {
+                    vars.remove(0);
+                }
+                vars
+            })
+            .collect();
+        for p in m.pattern.parts.iter().filter_map(|p| p.variable.as_ref()) {
+            let reused = self.has(scope, &p.value) || inner.iter().any(|n| n.value == p.value);
+            if reused {
+                self.cx
+                    .error(ErrorKind::VariableAlreadyBound, p.span, format!("Variable `{}` already declared", p.value))
+                    .help = Some("a path variable names a new path: pick a name no other variable has".into());
+            }
+        }
     }
-    for el in &part.path.elements {
-        match el {
-            PathElement::Node(n) if create && (n.labels.is_some() || n.properties.is_some()) => {
-                if let Some(v) = &n.variable {
-                    let help = format!(
-                        "CREATE cannot add labels or properties to the bound node `{}`: write it bare and use SET",
-                        v.value
-                    );
-                    already_bound(cx, scope, v, &help);
+
+    /// CREATE and MERGE make what their pattern names: a bound variable may only stand as an
+    /// endpoint of something new, bare (CREATE) — never a bound relationship or path, never a
+    /// bound node alone.
+    fn check_written_part(&mut self, part: &PatternPart, scope: &Names, create: bool) {
+        let clause = if create { "CREATE" } else { "MERGE" };
+        if let Some(p) = &part.variable {
+            self.already_bound(scope, p, &format!("{clause} names a new path: pick a new name"));
+        }
+        if let [PathElement::Node(n)] = part.path.elements.as_slice() {
+            if let Some(v) = &n.variable {
+                let help = format!(
+                    "`{}` is bound already, so there is nothing to {clause}: to add labels or properties use SET",
+                    v.value
+                );
+                self.already_bound(scope, v, &help);
+                return;
+            }
+        }
+        for el in &part.path.elements {
+            match el {
+                PathElement::Node(n) if create && (n.labels.is_some() || n.properties.is_some()) => {
+                    if let Some(v) = &n.variable {
+                        let help = format!(
+                            "CREATE cannot add labels or properties to the bound node `{}`: write it bare and use SET",
+                            v.value
+                        );
+                        self.already_bound(scope, v, &help);
+                    }
+                }
+                PathElement::Relationship(r) => {
+                    if let Some(v) = &r.variable {
+                        let help = format!("a relationship in {clause} is a new one: pick a new name");
+                        self.already_bound(scope, v, &help);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Result columns: one name each; in WITH, every expression other than a variable needs a name.
+    fn check_projection(&mut self, p: &Projection, with: bool) {
+        if !self.checking {
+            return;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for item in &p.items {
+            match item_name(item) {
+                Some(n) if seen.contains(&n.value.as_str()) => {
+                    self.cx
+                        .error(
+                            ErrorKind::Projection,
+                            item.span,
+                            "Multiple result columns with the same name are not supported",
+                        )
+                        .help = Some(format!("`{}` is already a column: alias this one differently", n.value));
+                }
+                Some(n) => seen.push(&n.value),
+                None if with => {
+                    self.cx
+                        .error(ErrorKind::Projection, item.expr.span, "Expression in WITH must be aliased (use AS)")
+                        .help = Some("name the expression: `… AS name`".into());
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// A variable is a node, a relationship or a path, never two of them: one bound as a
+    /// relationship cannot stand as a node of a later pattern (`MATCH ()-[r]-() MATCH (r)`), nor
+    /// one name be both in one clause (`MATCH (r)-[r]->()`). A path variable bound twice is
+    /// `check_path_variables`'s (already declared), so names that are a path of this clause are
+    /// left to it; so is a lone node that CREATE or MERGE would make again.
+    fn check_kinds(&mut self, parts: &[PatternPart], scope: &Names, create: bool) {
+        if !self.checking {
+            return;
+        }
+        let path_names: Vec<&str> =
+            parts.iter().filter_map(|p| p.variable.as_ref()).map(|v| v.value.as_str()).collect();
+        let mut seen: Vec<(&str, Kind)> = Vec::new();
+        for part in parts {
+            let lone_node = create && matches!(part.path.elements.as_slice(), [PathElement::Node(_)]);
+            for (name, kind) in part_kinds(part) {
+                if kind == Kind::Path || path_names.contains(&name.value.as_str()) {
+                    continue;
+                }
+                let known = self
+                    .frames
+                    .kind_of(scope.at, &name.value)
+                    .or_else(|| seen.iter().find(|(n, _)| *n == name.value).map(|(_, k)| *k));
+                match known {
+                    Some(k) if k != kind && !(lone_node && self.has(scope, &name.value)) => {
+                        let message = format!(
+                            "Type mismatch: {} defined with conflicting type {} (expected {})",
+                            name.value,
+                            k.name(),
+                            kind.name()
+                        );
+                        self.cx.error(ErrorKind::VariableTypeConflict, name.span, message).help = Some(format!(
+                            "`{}` is a {} here: a variable is a node, a relationship or a path, never two of them",
+                            name.value,
+                            k.name().to_ascii_lowercase()
+                        ));
+                    }
+                    Some(_) => {}
+                    None => seen.push((&name.value, kind)),
                 }
             }
-            PathElement::Relationship(r) => {
-                if let Some(v) = &r.variable {
-                    let help = format!("a relationship in {clause} is a new one: pick a new name");
-                    already_bound(cx, scope, v, &help);
-                }
-            }
-            _ => {}
         }
     }
 }
 
-fn check_call(cx: &mut Analysis, s: &CallSubqueryClause, scope: &mut Scope) {
-    let mut inner = Scope::default();
-    match &s.scope {
-        Some(sc) if sc.all => inner = scope.clone(),
-        Some(sc) => {
-            for v in &sc.variables {
-                inner.bind(&v.value);
-                if let Some(kind) = scope.kind_of(&v.value) {
-                    inner.set_kind(&v.value, kind);
-                }
-            }
-        }
-        None => {}
-    }
-    check_query(cx, &s.body, &inner);
-    if let Some(Clause::Return(r)) = s.body.first.clauses.last() {
-        for name in r.projection.items.iter().filter_map(item_name) {
-            if scope.contains(&name.value) {
-                let message = format!("Variable `{}` already declared in outer scope", name.value);
-                cx.error(ErrorKind::VariableAlreadyBound, name.span, message).help =
-                    Some("a subquery cannot return a name the outer query already has: alias it".into());
-            }
-        }
-    }
-    for name in returned_names(&s.body.first) {
-        scope.bind(&name);
-    }
-    if let Some(v) = s.in_transactions.as_ref().and_then(|t| t.report_status.as_ref()) {
-        scope.bind(&v.value);
-    }
-}
-
-/// Result columns: one name each; in WITH, every expression other than a variable needs a name.
-fn check_projection(cx: &mut Analysis, p: &Projection, with: bool) {
-    let mut seen: Vec<&str> = Vec::new();
-    for item in &p.items {
-        match item_name(item) {
-            Some(n) if seen.contains(&n.value.as_str()) => {
-                cx.error(
-                    ErrorKind::Projection,
-                    item.span,
-                    "Multiple result columns with the same name are not supported",
-                )
-                .help = Some(format!("`{}` is already a column: alias this one differently", n.value));
-            }
-            Some(n) => seen.push(&n.value),
-            None if with => {
-                cx.error(ErrorKind::Projection, item.expr.span, "Expression in WITH must be aliased (use AS)").help =
-                    Some("name the expression: `… AS name`".into());
-            }
-            None => {}
-        }
-    }
-}
-
-/// The scope after a WITH: its columns, plus everything with `*`. A column that passes a
-/// variable on unchanged (`WITH r`, `WITH r AS x`) keeps its kind.
-fn projected(p: &Projection, before: &Scope) -> Scope {
-    let mut next = if p.star { before.clone() } else { Scope::default() };
-    for item in &p.items {
-        let Some(n) = item_name(item) else { continue };
-        next.bind(&n.value);
-        if let ExprKind::Variable(v) = &item.expr.kind {
-            if let Some(kind) = before.kind_of(&v.value) {
-                next.set_kind(&n.value, kind);
-            }
-        }
-    }
-    next
-}
-
-/// A variable is a node, a relationship or a path, never two of them: one bound as a
-/// relationship cannot stand as a node of a later pattern (`MATCH ()-[r]-() MATCH (r)`), nor
-/// one name be both in one clause (`MATCH (r)-[r]->()`). A path variable bound twice is
-/// `check_match`'s (already declared), so names that are a path of this clause are left to it;
-/// so is a lone node that CREATE or MERGE would make again.
-fn check_kinds(cx: &mut Analysis, parts: &[PatternPart], scope: &Scope, create: bool) {
-    let path_names: Vec<&str> = parts.iter().filter_map(|p| p.variable.as_ref()).map(|v| v.value.as_str()).collect();
-    let mut seen: Vec<(&str, Kind)> = Vec::new();
-    for part in parts {
-        let lone_node = create && matches!(part.path.elements.as_slice(), [PathElement::Node(_)]);
-        for (name, kind) in part_kinds(part) {
-            if kind == Kind::Path || path_names.contains(&name.value.as_str()) {
-                continue;
-            }
-            let known =
-                scope.kind_of(&name.value).or_else(|| seen.iter().find(|(n, _)| *n == name.value).map(|(_, k)| *k));
-            match known {
-                Some(k) if k != kind && !(lone_node && scope.contains(&name.value)) => {
-                    let message = format!(
-                        "Type mismatch: {} defined with conflicting type {} (expected {})",
-                        name.value,
-                        k.name(),
-                        kind.name()
-                    );
-                    cx.error(ErrorKind::VariableTypeConflict, name.span, message).help = Some(format!(
-                        "`{}` is a {} here: a variable is a node, a relationship or a path, never two of them",
-                        name.value,
-                        k.name().to_ascii_lowercase()
-                    ));
-                }
-                Some(_) => {}
-                None => seen.push((&name.value, kind)),
-            }
-        }
-    }
+/// A bound name one edit away from `name`, if exactly one is.
+fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let close: Vec<&&str> = candidates.iter().filter(|c| edit_distance(name, c) == 1).collect();
+    (close.len() == 1).then(|| *close[0])
 }

@@ -1,7 +1,7 @@
 //! Clause order: what may follow an updating clause, where RETURN and FINISH may stand, how a
 //! query may end, what FOREACH and expression subqueries may hold, how UNION parts must agree.
 
-use super::scope::{item_name, Scope};
+use super::scope::{item_name, NameSet};
 use super::{clause_name, is_update, Analysis, ErrorKind, QueryContext, Repair};
 use crate::ast::{
     Clause, Expr, ExprKind, ForeachClause, NodePattern, Query, RelationshipPattern, SetItem, SingleQuery,
@@ -101,11 +101,11 @@ fn missing_semicolon(cx: &Analysis, clauses: &[Clause], i: usize, context: Query
 /// binding them again: a MATCH or MERGE that names one in its pattern binds it anew when the
 /// two parts run as two statements, so such a name alone does not tie them together.
 fn shared_variables(clauses: &[Clause], i: usize) -> Vec<String> {
-    let mut bound = Scope::default();
+    let mut bound = NameSet::default();
     for c in &clauses[..i] {
         bind_any(c, &mut bound);
     }
-    let mut rebound = Scope::default();
+    let mut rebound = NameSet::default();
     let mut needed = Vec::new();
     for c in &clauses[i..] {
         let mut refs = References(Vec::new(), true);
@@ -128,7 +128,7 @@ fn shared_variables(clauses: &[Clause], i: usize) -> Vec<String> {
     needed
 }
 
-fn bind_any(c: &Clause, scope: &mut Scope) {
+fn bind_any(c: &Clause, scope: &mut NameSet) {
     match c {
         Clause::Match(m) => m.pattern.parts.iter().for_each(|p| scope.bind_part(p)),
         Clause::Create(cr) => cr.pattern.parts.iter().for_each(|p| scope.bind_part(p)),

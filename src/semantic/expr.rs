@@ -1,8 +1,9 @@
 //! Facts about expressions the rules and checks need: whether one aggregates, is constant for
 //! the duration of a query, is the same on every run, or pins a variable by a key.
 
-use crate::ast::{BinaryOp, Expr, ExprKind, Name};
-use crate::visit;
+use crate::ast::{BinaryOp, Expr, ExprKind, Name, PatternPart};
+use crate::span::Span;
+use crate::visit::{self, Visitor};
 
 pub(crate) const AGGREGATES: &[&str] =
     &["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentilecont", "percentiledisc"];
@@ -98,4 +99,20 @@ pub fn key_pins<'e>(predicate: &'e Expr, independent: &dyn Fn(&Expr) -> bool) ->
                 .find_map(|(a, b)| as_property_of_variable(a).filter(|_| independent(b)))
         })
         .collect()
+}
+
+/// Every call of a random or time-dependent function in a pattern, with the function's name.
+pub fn volatile_calls(part: &PatternPart) -> Vec<(Span, String)> {
+    struct Volatile(Vec<(Span, String)>);
+    impl<'a> Visitor<'a> for Volatile {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Some(name) = volatile_call(e) {
+                self.0.push((e.span, name));
+            }
+            visit::walk_expr(self, e)
+        }
+    }
+    let mut v = Volatile(Vec::new());
+    v.visit_pattern_part(part);
+    v.0
 }

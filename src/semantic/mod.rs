@@ -2,10 +2,14 @@
 //! cannot — clause order, variable bindings, aggregation placement, what CREATE and MERGE
 //! accept. Rules read its verdicts; it knows nothing about rules, findings or configuration.
 //!
-//! [`Model`] is what the rules ask: built once per statement (the rule context caches it), it
-//! holds the statement's semantic errors, every use of a variable nothing binds, and the
-//! variables bound before each MATCH and CALL subquery. [`procedures`] is the one table of what
-//! procedures do; [`expr`] the facts about expressions (aggregating, constant, deterministic).
+//! [`Model`] is what the rules ask: built once per statement (the rule context caches it) by one
+//! walk of its scopes (`bindings`, over the persistent scopes of `scope`), it holds the
+//! statement's semantic errors, every use of a variable nothing binds, and the variables bound
+//! before each clause. The rest needs no model, only the AST: [`procedures`] is the one table of
+//! what procedures do; [`expr`] the facts about expressions (aggregating, constant,
+//! deterministic); `writes` what a statement writes and whether it may run again
+//! ([`statement_class`], [`rerunnable`]); [`rerun`] what a batched statement does when retried;
+//! the pattern helpers ([`part_variables`], [`path_nodes`]) what a pattern names.
 //!
 //! Every check here reports only what Neo4j 5 itself rejects (each was compared with Neo4j's own
 //! front end): a statement that Neo4j runs must never get a semantic error, so where the model
@@ -17,37 +21,43 @@ mod clause_order;
 pub mod expr;
 mod patterns;
 pub mod procedures;
-mod resolve;
+pub mod rerun;
 mod scope;
 mod types;
+mod writes;
 
 use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
-use crate::span::Span;
+use crate::span::{tight, Span};
 use crate::visit::{self, Visitor};
-pub use resolve::Undefined;
-pub(crate) use scope::part_variables;
-pub use scope::Scope;
+pub use bindings::Undefined;
+pub use scope::{item_name, part_variables, path_nodes, path_relationships, path_variables, Bound};
+pub use writes::{
+    clause_references, clause_writes, embedded_class, query_writes, rerunnable, set_item_rerunnable, statement_class,
+    written_nodes, StatementClass,
+};
 
 /// What cymig knows a statement means: built once per statement and shared by the rules.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     errors: Vec<SemanticError>,
-    resolution: resolve::Resolution,
+    resolution: bindings::Resolution,
 }
 
 impl Model {
     pub fn build(stmt: &Statement, text: &str) -> Model {
-        Model::with_bound(stmt, text, Vec::new())
+        Model::with_bound(stmt, text, &[])
     }
 
     /// The model of Cypher that runs with variables bound before it: a procedure's string whose
     /// driving query binds columns (`apoc.periodic.iterate`'s action sees each row's).
-    pub fn with_bound(stmt: &Statement, text: &str, bound: Vec<String>) -> Model {
-        let resolution = match stmt.as_query() {
-            Some(q) => resolve::resolve(q, bound, false),
-            None => resolve::Resolution::default(),
-        };
-        Model { errors: analyze(stmt, text), resolution }
+    pub fn with_bound(stmt: &Statement, text: &str, bound: &[String]) -> Model {
+        let Some(query) = stmt.as_query() else { return Model::default() };
+        let (resolution, bound_twice) = bindings::walk(query, text, bound);
+        let mut errors = analyze_query(stmt, query, text);
+        errors.extend(bound_twice);
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+        Model { errors, resolution }
     }
 
     /// Every reason Neo4j refuses to run the statement (see [`analyze`]).
@@ -60,12 +70,13 @@ impl Model {
         &self.resolution.undefined
     }
 
-    /// The variables bound just before a MATCH or CALL subquery clause of the statement (`None`
-    /// for other clauses). For a clause in a subquery, what the subquery sees: its imports and
-    /// what it bound itself, never the outer variables a plain `CALL { … }` does not import.
-    pub fn bound_before(&self, clause: &Clause) -> Option<&[String]> {
-        let span = clause.span();
-        self.resolution.before.iter().find(|(s, _)| *s == span).map(|(_, names)| names.as_slice())
+    /// The variables bound just before a clause of the statement (`None` for a clause the
+    /// model did not walk: another statement's, or one of a `START` query's legacy forms). For
+    /// a clause in a subquery, what the subquery sees: its imports and what it bound itself,
+    /// never the outer variables a plain `CALL { … }` does not import.
+    pub fn bound_before(&self, clause: &Clause) -> Option<Bound<'_>> {
+        let at = self.resolution.before.get(&clause.span())?;
+        Some(Bound::new(&self.resolution.frames, *at))
     }
 }
 
@@ -115,12 +126,13 @@ pub(crate) enum QueryContext {
 
 /// Every semantic error of a statement (queries only; schema and admin commands have none here).
 pub fn analyze(stmt: &Statement, text: &str) -> Vec<SemanticError> {
-    let Some(query) = stmt.as_query() else { return Vec::new() };
+    Model::build(stmt, text).errors
+}
+
+/// The errors of clause order, aggregation, patterns and types: all but the bindings'.
+fn analyze_query(stmt: &Statement, query: &Query, text: &str) -> Vec<SemanticError> {
     let mut cx = Analysis { text, errors: Vec::new(), cypher25: is_cypher25(stmt) };
     cx.query(query, QueryContext::Statement);
-    bindings::check_query(&mut cx, query, &Scope::default());
-    cx.errors.sort_by_key(|e| (e.span.start, e.span.end));
-    cx.errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     cx.errors
 }
 
@@ -206,17 +218,6 @@ fn expression_subqueries(c: &Clause) -> Vec<(&Query, QueryContext)> {
     let mut out = Collect(Vec::new());
     visit::walk_clause(&mut out, c);
     out.0
-}
-
-/// `span` without the whitespace around it (clause spans may include what follows them).
-pub(crate) fn tight(text: &str, span: Span) -> Span {
-    let s = span.text(text);
-    let lead = s.len() - s.trim_start().len();
-    let trail = s.len() - s.trim_end().len();
-    if s.is_empty() || lead + trail >= s.len() {
-        return span;
-    }
-    Span::new(span.start + lead, span.end - trail)
 }
 
 /// The keyword a clause starts with, as Neo4j names it in its messages.

@@ -214,7 +214,7 @@ impl Run<'_> {
                 count_query: Some(count.to_string()),
                 streaming: None,
                 apoc_iterate: false,
-                rerun: crate::rules::rerun::Rerun::Unknown,
+                rerun: crate::semantic::rerun::Rerun::Unknown,
                 checkpointed: None,
                 checkpoint_per_batch: false,
             };

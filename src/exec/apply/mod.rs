@@ -9,7 +9,7 @@
 //!   and the step's completion is recorded after it. A process killed in between leaves `running`,
 //!   which `up` refuses to pass and `retry` resumes by re-running that step;
 //! - a batched step may be partly applied when it stops. Re-running it is safe only when it is
-//!   idempotent ([`crate::rules::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
+//!   idempotent ([`crate::semantic::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
 //!   every batch on the history record inside that batch's transaction, and `retry` skips the rows
 //!   committed; `retry` refuses to re-run any other one that committed rows (`--force` overrides);
 //! - every explicit transaction first re-checks, under a write lock, that this process still holds
@@ -29,7 +29,7 @@ use crate::exec::connect::{is_connection_loss, is_transient, out_of_memory_advic
 use crate::exec::history::{self, BatchCount, Direction, Record, Status, Update};
 use crate::exec::progress::{Planned, StepProgress};
 use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};
-use crate::rules::rerun::Rerun;
+use crate::semantic::rerun::Rerun;
 use neo4rs::{query, Txn};
 use std::time::{Duration, Instant};
 

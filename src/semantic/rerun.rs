@@ -5,7 +5,9 @@
 //! plan (which checkpoints the statements it can resume) and the executor (which refuses a blind
 //! re-run of the others).
 
-use super::util::{path_nodes, path_relationships, set_item_rerunnable};
+use super::procedures;
+use super::scope::{path_nodes, path_relationships};
+use super::writes::set_item_rerunnable;
 use crate::ast::{
     BinaryOp, CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, InTransactions, LabelExpr, Literal,
     Name, OnError, Pattern, Query, SetItem, Statement, StatementKind, UnaryOp,
@@ -121,7 +123,7 @@ fn batched_shape(q: &Query) -> Option<Shape<'_>> {
                 let trailing = q.unions.is_empty() && i + 1 == clauses.len();
                 return Some(if trailing { Shape::Trailing(call, tx) } else { Shape::Other });
             }
-            Clause::CallProcedure(p) if crate::semantic::procedures::lookup(&p.procedure.dotted()).batches() => {
+            Clause::CallProcedure(p) if procedures::lookup(&p.procedure.dotted()).batches() => {
                 return Some(Shape::Apoc(p))
             }
             _ => {}
@@ -129,7 +131,7 @@ fn batched_shape(q: &Query) -> Option<Shape<'_>> {
     }
     let nested = q.single_queries().flat_map(|sq| &sq.clauses).any(|c| match c {
         Clause::CallSubquery(call) => call.in_transactions.is_some(),
-        Clause::CallProcedure(p) => crate::semantic::procedures::lookup(&p.procedure.dotted()).batches(),
+        Clause::CallProcedure(p) => procedures::lookup(&p.procedure.dotted()).batches(),
         _ => false,
     });
     nested.then_some(Shape::Other)
