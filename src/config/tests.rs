@@ -1,3 +1,4 @@
+use super::read::uri_has_password;
 use super::*;
 
 fn parse(text: &str) -> Result<Config> {
