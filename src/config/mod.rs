@@ -40,20 +40,23 @@
 //! pre-up = "neo4j-admin database dump neo4j --to-path=backups"
 //! ```
 //!
-//! Keys are validated with their exact position: an unknown key is a configuration error
-//! (exit 2) naming the key, file, line and column and listing the valid keys. Error messages
-//! never echo values from the file (a typo'd key may hold a secret).
+//! The keys are one table (`keys::KEYS`): each is declared once with how it is read and how
+//! `cymig config --show` prints it, and the reader accepts no other key. Keys are validated with
+//! their exact position: an unknown key is a configuration error (exit 2) naming the key, file,
+//! line and column and listing the valid keys. Error messages never echo values from the file
+//! (a typo'd key may hold a secret).
 
 mod duration;
 mod keys;
 mod read;
 mod redact;
 mod settings;
+mod show;
 
 pub use duration::{format_duration, parse_duration};
-pub use keys::KEYS;
 pub use redact::{redact_command, redact_uri};
 pub use settings::*;
+pub use show::{display_path, effective_settings, Shown, ShownValue};
 
 use crate::error::{Error, Result};
 use crate::migration::convention::Convention;
@@ -195,10 +198,7 @@ impl Config {
         let base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let mut config = Config::defaults_in(base_dir);
         config.file = Some(path.clone());
-        let reader = Reader { text, path: &path };
-        let doc = toml_edit::ImDocument::parse(text).map_err(|e| reader.syntax_error(&e))?;
-        reader.read_into(doc.as_table(), &mut config)?;
-        Ok(config)
+        Reader::read(text, &path, config)
     }
 
     /// Applies command-line flags: they win over the file.

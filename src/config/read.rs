@@ -1,87 +1,177 @@
-//! Reading the TOML document with exact positions.
+//! Reading the TOML document with exact positions: the document is walked key by key, each
+//! key checked against `keys::KEYS` and read by its entry there.
 
 use super::duration::parse_duration;
-use super::keys::{closest, keys_of};
-use super::{Config, Edition, Origin, PerPathIgnore, RuleReference, RuleSeverity, TargetVersion};
+use super::keys::{closest, dotted, find, keys_of, Key, Kind};
+use super::{Config, Edition, Origin, RuleReference, RuleSeverity, TargetVersion};
 use crate::error::{Error, Result};
 use crate::migration::convention::{Convention, LayoutKind, Pattern, PatternRole, Patterns, LAYOUT_NAMES};
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml_edit::{Item, TableLike, Value};
 
-pub(super) struct Reader<'a> {
-    pub(super) text: &'a str,
-    pub(super) path: &'a Path,
+/// Reads one `cymig.toml` into a [`Config`], keeping what the keys of a table say together
+/// until the table is read.
+pub(super) struct Reader {
+    text: String,
+    path: PathBuf,
+    pub(super) config: Config,
+    /// `migrations.layout` as written, and where.
+    layout: Option<(String, Option<Range<usize>>)>,
+    /// The custom patterns by [`PatternRole`] (up, down, repeatable, callback), and where.
+    patterns: [Option<(Pattern, Option<Range<usize>>)>; 4],
 }
 
-impl Reader<'_> {
-    pub(super) fn read_into(&self, top: &toml_edit::Table, config: &mut Config) -> Result<()> {
-        self.check_keys(top, "")?;
-        if let Some((key, item)) = top.get_key_value("migrations") {
-            match item.as_table_like() {
-                Some(table) => self.read_migrations(table, config)?,
-                None if item.is_str() => self.read_migrations_dir(item, key, config)?,
-                None => return Err(self.type_error(item, "migrations", key, "a directory or a [migrations] table")),
-            }
-        }
-        if let Some((key, item)) = top.get_key_value("target") {
-            config.target = self.target(item, key)?;
-            self.mark(config, "target");
-        }
-        if let Some((key, item)) = top.get_key_value("edition") {
-            let text = self.string(item, "edition", key)?;
-            config.edition = Edition::parse(&text).ok_or_else(|| {
-                self.error_at(item_span(item, key), "`edition` must be \"community\" or \"enterprise\"")
-            })?;
-            self.mark(config, "edition");
-        }
-        if let Some((key, item)) = top.get_key_value("lint") {
-            let lint = self.table(item, "lint", key)?;
-            self.read_lint(lint, config)?;
-        }
-        if let Some((key, item)) = top.get_key_value("database") {
-            let database = self.table(item, "database", key)?;
-            self.read_database(database, config)?;
-        }
-        if let Some((key, item)) = top.get_key_value("hooks") {
-            let hooks = self.table(item, "hooks", key)?;
-            self.check_keys(hooks, "hooks")?;
-            if let Some((key, item)) = hooks.get_key_value("pre-up") {
-                config.hooks.pre_up = Some(self.string(item, "hooks.pre-up", key)?);
-                self.mark(config, "hooks.pre-up");
-            }
-        }
-        Ok(())
-    }
-
-    fn read_migrations_dir(&self, item: &Item, key: &toml_edit::Key, config: &mut Config) -> Result<()> {
-        let dir = self.string(item, "migrations.dir", key)?;
-        config.migrations = config.base_dir.join(dir);
-        self.mark(config, "migrations.dir");
-        Ok(())
-    }
-
-    /// `[migrations]`: `dir`, and `layout` or custom patterns (which imply `layout = "custom"`).
-    fn read_migrations(&self, table: &dyn TableLike, config: &mut Config) -> Result<()> {
-        self.check_keys(table, "migrations")?;
-        if let Some((key, item)) = table.get_key_value("dir") {
-            self.read_migrations_dir(item, key, config)?;
-        }
-        if let Some((key, item)) = table.get_key_value("placeholders") {
-            let placeholders = self.table(item, "migrations.placeholders", key)?;
-            for (name, _) in placeholders.iter() {
-                let Some((key, item)) = placeholders.get_key_value(name) else { continue };
-                let value = self.string(item, &format!("migrations.placeholders.{name}"), key)?;
-                config.placeholders.insert(name.to_string(), value);
-            }
-            self.mark(config, "migrations.placeholders");
-        }
-        let layout = match table.get_key_value("layout") {
-            Some((key, item)) => Some((self.layout_name(item, key)?, item_span(item, key))),
-            None => None,
+impl Reader {
+    /// `text`, the file at `path`, over the defaults in `config`.
+    pub(super) fn read(text: &str, path: &Path, config: Config) -> Result<Config> {
+        let mut reader = Reader {
+            text: text.to_string(),
+            path: path.to_path_buf(),
+            config,
+            layout: None,
+            patterns: Default::default(),
         };
-        let patterns = self.patterns(table)?;
-        config.layout = match (layout, patterns) {
+        let doc = toml_edit::ImDocument::parse(text).map_err(|e| reader.syntax_error(&e))?;
+        reader.read_table(doc.as_table(), "")?;
+        Ok(reader.config)
+    }
+
+    /// Checks every key of the table `name` first (so an unknown key is reported before any
+    /// value), then reads them in file order.
+    fn read_table(&mut self, table: &dyn TableLike, name: &str) -> Result<()> {
+        self.check_keys(table, name)?;
+        for (text, item) in table.iter() {
+            let (Some(entry), Some((key, _))) = (find(name, text), table.get_key_value(text)) else { continue };
+            self.read_key(entry, item, key)?;
+        }
+        Ok(())
+    }
+
+    fn read_key(&mut self, entry: &Key, item: &Item, key: &toml_edit::Key) -> Result<()> {
+        let name = dotted(entry.table, entry.name);
+        match entry.kind {
+            Kind::Table { shorthand, finish } => self.read_table_key(&name, item, key, shorthand, finish),
+            Kind::Map { read, .. } => {
+                let map = self.table(item, &name, key)?;
+                for (text, item) in map.iter() {
+                    let Some((key, _)) = map.get_key_value(text) else { continue };
+                    read(self, text, item, key)?;
+                }
+                self.mark(&name);
+                Ok(())
+            }
+            Kind::Setting { read, .. } => {
+                read(self, item, key)?;
+                self.mark(&name);
+                Ok(())
+            }
+            Kind::Refused(why) => Err(self.error_at(key.span(), why)),
+        }
+    }
+
+    /// A table, or the string that stands for its `shorthand` key.
+    fn read_table_key(
+        &mut self,
+        name: &str,
+        item: &Item,
+        key: &toml_edit::Key,
+        shorthand: Option<(&str, &str)>,
+        finish: Option<fn(&mut Reader) -> Result<()>>,
+    ) -> Result<()> {
+        if let Some(table) = item.as_table_like() {
+            self.read_table(table, name)?;
+            return finish.map_or(Ok(()), |finish| finish(self));
+        }
+        let short = shorthand.filter(|_| item.is_str()).and_then(|(short, _)| find(name, short));
+        if let Some(entry) = short {
+            return self.read_key(entry, item, key);
+        }
+        let expected = match shorthand {
+            Some((_, described)) => format!("{described} or a [{name}] table"),
+            None => "a table".to_string(),
+        };
+        Err(self.type_error(item, name, key, &expected))
+    }
+
+    /// Unknown and refused keys are errors with their position; an unknown one lists the valid
+    /// keys.
+    fn check_keys(&self, table: &dyn TableLike, name: &str) -> Result<()> {
+        let valid = keys_of(name);
+        for (text, _) in table.iter() {
+            let span = table.get_key_value(text).and_then(|(k, _)| k.span());
+            match find(name, text) {
+                Some(Key { kind: Kind::Refused(why), .. }) => return Err(self.error_at(span, why)),
+                Some(_) => continue,
+                None => {}
+            }
+            let place = if name.is_empty() { "at the top level".to_string() } else { format!("in [{name}]") };
+            let mut message = format!("unknown key `{text}` {place}; valid keys: {}", valid.join(", "));
+            if let Some(close) = closest(text, &valid) {
+                message.push_str(&format!(" (did you mean `{close}`?)"));
+            }
+            return Err(self.error_at(span, &message));
+        }
+        Ok(())
+    }
+
+    pub(super) fn edition(&self, item: &Item, key: &toml_edit::Key) -> Result<Edition> {
+        let text = self.string(item, "edition", key)?;
+        Edition::parse(&text)
+            .ok_or_else(|| self.error_at(item_span(item, key), "`edition` must be \"community\" or \"enterprise\""))
+    }
+
+    /// `migrations.layout`: one of [`LAYOUT_NAMES`], or `custom`.
+    pub(super) fn read_layout(&mut self, item: &Item, key: &toml_edit::Key) -> Result<()> {
+        let name = self.string(item, "migrations.layout", key)?;
+        if LAYOUT_NAMES.contains(&name.as_str()) {
+            self.layout = Some((name, item_span(item, key)));
+            return Ok(());
+        }
+        let mut message = format!(
+            "`migrations.layout` must be one of {} (\"custom\" goes with `up`, `down`, `repeatable` and `callback` patterns)",
+            LAYOUT_NAMES.map(|n| format!("\"{n}\"")).join(", ")
+        );
+        if let Some(close) = closest(&name, &LAYOUT_NAMES) {
+            message.push_str(&format!(" (did you mean `{close}`?)"));
+        }
+        Err(self.error_at(item_span(item, key), &message))
+    }
+
+    /// A custom pattern of [migrations]; which layout it makes is decided with the others.
+    pub(super) fn read_pattern(&mut self, item: &Item, key: &toml_edit::Key, role: PatternRole) -> Result<()> {
+        let name = format!("migrations.{}", key.get());
+        let text = self.string(item, &name, key)?;
+        let pattern = Pattern::parse(&text, role).map_err(|why| {
+            self.error_at(
+                item_span(item, key),
+                &format!("`{name}` {why} (a pattern is a file name, or a path relative to the migrations directory, with `{{version}}` and `{{description}}` placeholders)"),
+            )
+        })?;
+        self.patterns[role as usize] = Some((pattern, key.span()));
+        Ok(())
+    }
+
+    /// [migrations] read: `layout`, or custom patterns (which imply `layout = "custom"`).
+    pub(super) fn finish_layout(&mut self) -> Result<()> {
+        let [up, down, repeatable, callback] = std::mem::take(&mut self.patterns);
+        let patterns = match up {
+            Some((up, _)) => Some(Patterns {
+                up,
+                down: down.map(|(p, _)| p),
+                repeatable: repeatable.map(|(p, _)| p),
+                callback: callback.map(|(p, _)| p),
+            }),
+            None => match [down, repeatable, callback].into_iter().flatten().next() {
+                Some((_, span)) => return Err(self.error_at(
+                    span,
+                    "custom patterns need an `up` pattern in [migrations], e.g. `up = \"V{version}__{description}.cypher\"`",
+                )),
+                None => None,
+            },
+        };
+        self.config.layout = match (self.layout.take(), patterns) {
             (None, None) => return Ok(()),
             (Some((name, _)), None) if name != "custom" => {
                 LayoutKind::parse(&name).map_or(Convention::Auto, Convention::Named)
@@ -98,213 +188,53 @@ impl Reader<'_> {
             }
             (_, Some(patterns)) => Convention::Custom(patterns),
         };
-        self.mark(config, "migrations.layout");
+        self.mark("migrations.layout");
         Ok(())
     }
 
-    /// The value of `migrations.layout`: one of [`LAYOUT_CHOICES`], or `custom`.
-    fn layout_name(&self, item: &Item, key: &toml_edit::Key) -> Result<String> {
-        let name = self.string(item, "migrations.layout", key)?;
-        if LAYOUT_NAMES.contains(&name.as_str()) {
-            return Ok(name);
-        }
-        let mut message = format!(
-            "`migrations.layout` must be one of {} (\"custom\" goes with `up`, `down`, `repeatable` and `callback` patterns)",
-            LAYOUT_NAMES.map(|n| format!("\"{n}\"")).join(", ")
-        );
-        if let Some(close) = closest(&name, &LAYOUT_NAMES) {
-            message.push_str(&format!(" (did you mean `{close}`?)"));
-        }
-        Err(self.error_at(item_span(item, key), &message))
-    }
-
-    /// The custom patterns, if any is given; `up` is required with the others.
-    fn patterns(&self, table: &dyn TableLike) -> Result<Option<Patterns>> {
-        let read = |name: &str, role: PatternRole| -> Result<Option<Pattern>> {
-            let Some((key, item)) = table.get_key_value(name) else { return Ok(None) };
-            let dotted = format!("migrations.{name}");
-            let text = self.string(item, &dotted, key)?;
-            let pattern = Pattern::parse(&text, role).map_err(|why| {
-                self.error_at(
-                    item_span(item, key),
-                    &format!("`{dotted}` {why} (a pattern is a file name, or a path relative to the migrations directory, with `{{version}}` and `{{description}}` placeholders)"),
-                )
-            })?;
-            Ok(Some(pattern))
-        };
-        let up = read("up", PatternRole::Up)?;
-        let down = read("down", PatternRole::Down)?;
-        let repeatable = read("repeatable", PatternRole::Repeatable)?;
-        let callback = read("callback", PatternRole::Callback)?;
-        match up {
-            Some(up) => Ok(Some(Patterns { up, down, repeatable, callback })),
-            None => match ["down", "repeatable", "callback"].iter().find_map(|k| table.get_key_value(k)) {
-                Some((key, _)) => Err(self.error_at(
-                    key_span(key),
-                    "custom patterns need an `up` pattern in [migrations], e.g. `up = \"V{version}__{description}.cypher\"`",
-                )),
-                None => Ok(None),
-            },
-        }
-    }
-
-    fn read_lint(&self, lint: &dyn TableLike, config: &mut Config) -> Result<()> {
-        self.check_keys(lint, "lint")?;
-        for list in ["select", "ignore"] {
-            if let Some((key, item)) = lint.get_key_value(list) {
-                let dotted = format!("lint.{list}");
-                let rules = self.rule_list(item, &dotted, key, config)?;
-                if list == "select" {
-                    config.lint.select = rules;
-                } else {
-                    config.lint.ignore = rules;
-                }
-                self.mark(config, &dotted);
-            }
-        }
-        for list in ["exclude", "extend-exclude"] {
-            if let Some((key, item)) = lint.get_key_value(list) {
-                let dotted = format!("lint.{list}");
-                let globs = self.glob_list(item, &dotted, key)?;
-                if list == "exclude" {
-                    config.lint.exclude = globs;
-                } else {
-                    config.lint.extend_exclude = globs;
-                }
-                self.mark(config, &dotted);
-            }
-        }
-        if let Some((key, item)) = lint.get_key_value("per-path-ignores") {
-            let table = self.table(item, "lint.per-path-ignores", key)?;
-            for (pattern, item) in table.iter() {
-                let Some((pattern_key, _)) = table.get_key_value(pattern) else { continue };
-                let dotted = format!("lint.per-path-ignores.\"{pattern}\"");
-                let rules = self.rule_list(item, &dotted, pattern_key, config)?;
-                config.lint.per_path_ignores.push(PerPathIgnore { pattern: pattern.to_string(), rules });
-            }
-            self.mark(config, "lint.per-path-ignores");
-        }
-        if let Some((key, item)) = lint.get_key_value("severity") {
-            let table = self.table(item, "lint.severity", key)?;
-            for (rule, item) in table.iter() {
-                let Some((rule_key, _)) = table.get_key_value(rule) else { continue };
-                let dotted = format!("lint.severity.{rule}");
-                let text = self.string(item, &dotted, rule_key)?;
-                let severity = RuleSeverity::parse(&text).ok_or_else(|| {
-                    self.error_at(
-                        item_span(item, rule_key),
-                        &format!("`{dotted}` must be \"error\", \"warning\", \"info\" or \"off\""),
-                    )
-                })?;
-                self.reference(config, rule, "lint.severity", key_span(rule_key));
-                config.lint.severity.insert(rule.to_string(), severity);
-            }
-            self.mark(config, "lint.severity");
-        }
-        if let Some((key, item)) = lint.get_key_value("batching") {
-            let table = self.table(item, "lint.batching", key)?;
-            self.check_keys(table, "lint.batching")?;
-            if let Some((key, item)) = table.get_key_value("default-batch-size") {
-                config.lint.batching.default_batch_size =
-                    self.positive(item, "lint.batching.default-batch-size", key)?;
-                self.mark(config, "lint.batching.default-batch-size");
-            }
-            if let Some((key, item)) = table.get_key_value("max-unbatched-rows") {
-                config.lint.batching.max_unbatched_rows =
-                    self.positive(item, "lint.batching.max-unbatched-rows", key)?;
-                self.mark(config, "lint.batching.max-unbatched-rows");
-            }
-        }
+    /// An entry of [lint.severity]: a rule and its severity.
+    pub(super) fn read_severity(&mut self, rule: &str, item: &Item, key: &toml_edit::Key) -> Result<()> {
+        let name = format!("lint.severity.{rule}");
+        let text = self.string(item, &name, key)?;
+        let severity = RuleSeverity::parse(&text).ok_or_else(|| {
+            self.error_at(
+                item_span(item, key),
+                &format!("`{name}` must be \"error\", \"warning\", \"info\" or \"off\""),
+            )
+        })?;
+        self.reference(rule, "lint.severity", key.span());
+        self.config.lint.severity.insert(rule.to_string(), severity);
         Ok(())
     }
 
-    fn read_database(&self, db: &dyn TableLike, config: &mut Config) -> Result<()> {
-        if let Some((key, _)) = db.get_key_value("password") {
+    pub(super) fn read_uri(&mut self, item: &Item, key: &toml_edit::Key) -> Result<()> {
+        let uri = self.string(item, "database.uri", key)?;
+        if uri_has_password(&uri) {
             return Err(self.error_at(
-                key_span(key),
-                "`database.password` is not allowed: a password in a file that is committed \
-                 leaks; set NEO4J_PASSWORD or point `database.password-file` at a file outside \
-                 the repository",
+                item_span(item, key),
+                "`database.uri` must not contain a password; set NEO4J_PASSWORD or use `database.password-file`",
             ));
         }
-        self.check_keys(db, "database")?;
-        if let Some((key, item)) = db.get_key_value("uri") {
-            let uri = self.string(item, "database.uri", key)?;
-            if uri_has_password(&uri) {
-                return Err(self.error_at(
-                    item_span(item, key),
-                    "`database.uri` must not contain a password; set NEO4J_PASSWORD or use `database.password-file`",
-                ));
-            }
-            config.database.uri = uri;
-            self.mark(config, "database.uri");
-        }
-        if let Some((key, item)) = db.get_key_value("user") {
-            config.database.user = self.string(item, "database.user", key)?;
-            self.mark(config, "database.user");
-        }
-        if let Some((key, item)) = db.get_key_value("database") {
-            config.database.database = Some(self.string(item, "database.database", key)?);
-            self.mark(config, "database.database");
-        }
-        if let Some((key, item)) = db.get_key_value("password-file") {
-            let file = self.string(item, "database.password-file", key)?;
-            config.database.password_file = Some(config.base_dir.join(file));
-            self.mark(config, "database.password-file");
-        }
-        if let Some((key, item)) = db.get_key_value("lock-timeout") {
-            config.database.lock_timeout = self.duration(item, "database.lock-timeout", key)?;
-            self.mark(config, "database.lock-timeout");
-        }
-        if let Some((key, item)) = db.get_key_value("lease") {
-            config.database.lease = self.duration(item, "database.lease", key)?;
-            self.mark(config, "database.lease");
-        }
-        if let Some((key, item)) = db.get_key_value("connect-timeout") {
-            config.database.connect_timeout = self.positive_duration(item, "database.connect-timeout", key)?;
-            self.mark(config, "database.connect-timeout");
-        }
-        if let Some((key, item)) = db.get_key_value("request-timeout") {
-            config.database.request_timeout = self.positive_duration(item, "database.request-timeout", key)?;
-            self.mark(config, "database.request-timeout");
-        }
+        self.config.database.uri = uri;
         Ok(())
     }
 
-    fn mark(&self, config: &mut Config, key: &str) {
-        config.set_origin(key, Origin::File(self.path.to_path_buf()));
+    fn mark(&mut self, key: &str) {
+        self.config.set_origin(key, Origin::File(self.path.clone()));
     }
 
-    fn reference(&self, config: &mut Config, name: &str, key: &str, span: Option<std::ops::Range<usize>>) {
+    fn reference(&mut self, name: &str, key: &str, span: Option<Range<usize>>) {
         let (line, column) = span.map_or((0, 0), |s| self.line_col(s.start));
-        config.rule_references.push(RuleReference {
+        self.config.rule_references.push(RuleReference {
             name: name.to_string(),
             key: key.to_string(),
-            origin: Origin::File(self.path.to_path_buf()),
+            origin: Origin::File(self.path.clone()),
             line,
             column,
         });
     }
 
-    /// Unknown keys are errors with their position and the list of valid keys.
-    fn check_keys(&self, table: &dyn TableLike, name: &str) -> Result<()> {
-        let valid = keys_of(name);
-        for (key, _) in table.iter() {
-            if valid.contains(&key) {
-                continue;
-            }
-            let span = table.get_key_value(key).and_then(|(k, _)| key_span(k));
-            let place = if name.is_empty() { "at the top level".to_string() } else { format!("in [{name}]") };
-            let mut message = format!("unknown key `{key}` {place}; valid keys: {}", valid.join(", "));
-            if let Some(close) = closest(key, valid) {
-                message.push_str(&format!(" (did you mean `{close}`?)"));
-            }
-            return Err(self.error_at(span, &message));
-        }
-        Ok(())
-    }
-
-    fn string(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<String> {
+    pub(super) fn string(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<String> {
         match item.as_str() {
             Some(s) => Ok(s.to_string()),
             None => Err(self.type_error(item, name, key, "a string")),
@@ -315,7 +245,7 @@ impl Reader<'_> {
         item.as_table_like().ok_or_else(|| self.type_error(item, name, key, "a table"))
     }
 
-    fn rule_list(&self, item: &Item, name: &str, key: &toml_edit::Key, config: &mut Config) -> Result<Vec<String>> {
+    pub(super) fn rule_list(&mut self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Vec<String>> {
         let Some(array) = item.as_array() else {
             return Err(self.type_error(item, name, key, "an array of rule names"));
         };
@@ -325,13 +255,13 @@ impl Reader<'_> {
                 return Err(self.error_at(value.span(), &format!("`{name}` must hold rule names (strings)")));
             };
             let list_key = name.split(".\"").next().unwrap_or(name);
-            self.reference(config, rule, list_key, value.span());
+            self.reference(rule, list_key, value.span());
             rules.push(rule.to_string());
         }
         Ok(rules)
     }
 
-    fn glob_list(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Vec<String>> {
+    pub(super) fn glob_list(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Vec<String>> {
         let Some(array) = item.as_array() else {
             return Err(self.type_error(item, name, key, "an array of globs"));
         };
@@ -346,7 +276,7 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn positive(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<u64> {
+    pub(super) fn positive(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<u64> {
         match item.as_integer() {
             Some(n) if n > 0 => Ok(n as u64),
             Some(_) => Err(self.error_at(item_span(item, key), &format!("`{name}` must be a positive integer"))),
@@ -354,7 +284,7 @@ impl Reader<'_> {
         }
     }
 
-    fn duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
+    pub(super) fn duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
         let parsed = match item.as_value() {
             Some(Value::Integer(n)) if *n.value() >= 0 => Some(Duration::from_secs(*n.value() as u64)),
             Some(Value::String(s)) => parse_duration(s.value()),
@@ -371,14 +301,14 @@ impl Reader<'_> {
     }
 
     /// A timeout: zero would fail every request at once.
-    fn positive_duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
+    pub(super) fn positive_duration(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<Duration> {
         match self.duration(item, name, key)? {
             d if d.is_zero() => Err(self.error_at(item_span(item, key), &format!("`{name}` must be more than zero"))),
             d => Ok(d),
         }
     }
 
-    fn target(&self, item: &Item, key: &toml_edit::Key) -> Result<TargetVersion> {
+    pub(super) fn target(&self, item: &Item, key: &toml_edit::Key) -> Result<TargetVersion> {
         let text = match item.as_value() {
             Some(Value::String(s)) => Some(s.value().clone()),
             Some(Value::Integer(n)) => Some(n.value().to_string()),
@@ -395,7 +325,7 @@ impl Reader<'_> {
         self.error_at(item_span(item, key), &format!("`{name}` must be {expected}, found {}", item.type_name()))
     }
 
-    pub(super) fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
+    fn syntax_error(&self, e: &toml_edit::TomlError) -> Error {
         // The message only: TomlError's Display quotes the source line, which may hold a secret.
         let mut message = e.message().trim_end().replace('\n', "; ");
         if message.contains("duplicate key `migrations`") {
@@ -404,7 +334,7 @@ impl Reader<'_> {
         self.error_at(e.span(), &format!("invalid TOML: {message}"))
     }
 
-    fn error_at(&self, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
+    fn error_at(&self, span: Option<Range<usize>>, message: &str) -> Error {
         let message = match span {
             Some(s) => {
                 let (line, column) = self.line_col(s.start);
@@ -412,20 +342,16 @@ impl Reader<'_> {
             }
             None => message.to_string(),
         };
-        Error::Config { path: Some(self.path.to_path_buf()), message }
+        Error::Config { path: Some(self.path.clone()), message }
     }
 
     fn line_col(&self, offset: usize) -> (usize, usize) {
-        let lc = crate::source::SourceFile::new(self.path, self.text).line_col(offset);
+        let lc = crate::source::SourceFile::new(&self.path, &self.text).line_col(offset);
         (lc.line, lc.column)
     }
 }
 
-fn key_span(key: &toml_edit::Key) -> Option<std::ops::Range<usize>> {
-    key.span()
-}
-
-fn item_span(item: &Item, key: &toml_edit::Key) -> Option<std::ops::Range<usize>> {
+fn item_span(item: &Item, key: &toml_edit::Key) -> Option<Range<usize>> {
     item.span().or_else(|| key.span())
 }
 
