@@ -3,9 +3,8 @@
 
 use super::CommandResult;
 use crate::config::{
-    format_duration, redact_command, redact_uri, CliOverrides, Config, Edition, Origin, TargetVersion,
+    display_path, effective_settings, CliOverrides, Config, Edition, Origin, Shown, ShownValue, TargetVersion,
 };
-use crate::migration::convention::Convention;
 use std::path::{Path, PathBuf};
 
 /// Flags that override `cymig.toml` (flatten into a command's args).
@@ -109,114 +108,6 @@ pub fn run(args: ConfigArgs) -> CommandResult {
     super::write_stdout(out.as_bytes())
 }
 
-/// One shown setting.
-pub struct Shown {
-    /// `""` for top-level keys, else the TOML table, e.g. `lint.batching`.
-    pub table: &'static str,
-    pub key: String,
-    pub value: ShownValue,
-    pub origin: Origin,
-}
-
-pub enum ShownValue {
-    Str(String),
-    Int(u64),
-    List(Vec<String>),
-    /// Not set (e.g. the server's default database).
-    Unset,
-}
-
-/// Every setting in `cymig.toml` order, values safe to print.
-pub fn effective_settings(config: &Config) -> Vec<Shown> {
-    let c = config;
-    let mut out = Vec::new();
-    let mut push = |table: &'static str, key: &str, value: ShownValue, origin_key: &str| {
-        out.push(Shown { table, key: key.to_string(), value, origin: c.origin(origin_key) });
-    };
-    push("", "target", ShownValue::Str(c.target.to_string()), "target");
-    push("", "edition", ShownValue::Str(c.edition.to_string()), "edition");
-    push("migrations", "dir", ShownValue::Str(display_path(&c.migrations)), "migrations.dir");
-    push("migrations", "layout", ShownValue::Str(c.layout.id().to_string()), "migrations.layout");
-    if let Convention::Custom(p) = &c.layout {
-        let patterns = [
-            ("up", Some(&p.up)),
-            ("down", p.down.as_ref()),
-            ("repeatable", p.repeatable.as_ref()),
-            ("callback", p.callback.as_ref()),
-        ];
-        for (key, pattern) in patterns {
-            match pattern {
-                Some(p) => push("migrations", key, ShownValue::Str(p.as_str().to_string()), "migrations.layout"),
-                None => push("migrations", key, ShownValue::Unset, "(not set)"),
-            }
-        }
-    }
-    push("lint", "select", ShownValue::List(c.lint.select.clone()), "lint.select");
-    push("lint", "ignore", ShownValue::List(c.lint.ignore.clone()), "lint.ignore");
-    push("lint", "exclude", ShownValue::List(c.lint.exclude.clone()), "lint.exclude");
-    push("lint", "extend-exclude", ShownValue::List(c.lint.extend_exclude.clone()), "lint.extend-exclude");
-    for p in &c.lint.per_path_ignores {
-        push(
-            "lint.per-path-ignores",
-            &quoted_key(&p.pattern),
-            ShownValue::List(p.rules.clone()),
-            "lint.per-path-ignores",
-        );
-    }
-    for (rule, severity) in &c.lint.severity {
-        push("lint.severity", &quoted_key(rule), ShownValue::Str(severity.as_str().into()), "lint.severity");
-    }
-    let b = &c.lint.batching;
-    push(
-        "lint.batching",
-        "default-batch-size",
-        ShownValue::Int(b.default_batch_size),
-        "lint.batching.default-batch-size",
-    );
-    push(
-        "lint.batching",
-        "max-unbatched-rows",
-        ShownValue::Int(b.max_unbatched_rows),
-        "lint.batching.max-unbatched-rows",
-    );
-    let d = &c.database;
-    push("database", "uri", ShownValue::Str(redact_uri(&d.uri)), "database.uri");
-    push("database", "user", ShownValue::Str(d.user.clone()), "database.user");
-    let database = d.database.clone().map_or(ShownValue::Unset, ShownValue::Str);
-    push("database", "database", database, "database.database");
-    let password_file = d.password_file.as_deref().map_or(ShownValue::Unset, |p| ShownValue::Str(display_path(p)));
-    push("database", "password-file", password_file, "database.password-file");
-    push("database", "lock-timeout", ShownValue::Str(format_duration(d.lock_timeout)), "database.lock-timeout");
-    push("database", "lease", ShownValue::Str(format_duration(d.lease)), "database.lease");
-    let connect = ShownValue::Str(format_duration(d.connect_timeout));
-    push("database", "connect-timeout", connect, "database.connect-timeout");
-    let request = ShownValue::Str(format_duration(d.request_timeout));
-    push("database", "request-timeout", request, "database.request-timeout");
-    let pre_up = c.hooks.pre_up.as_deref().map_or(ShownValue::Unset, |cmd| ShownValue::Str(redact_command(cmd)));
-    push("hooks", "pre-up", pre_up, "hooks.pre-up");
-    out
-}
-
-/// `lint.severity` keys and glob patterns need quotes unless they are bare TOML keys.
-fn quoted_key(key: &str) -> String {
-    let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if bare {
-        key.to_string()
-    } else {
-        toml_edit::Value::from(key).to_string()
-    }
-}
-
-/// Paths relative to the current directory when below it (stable output in scripts and tests).
-fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
-        Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
-        Some(relative) => relative.to_string_lossy().replace('\\', "/"),
-        None => path.to_string_lossy().replace('\\', "/"),
-    }
-}
-
 /// Where the password comes from, with the path shown like the others (never the value).
 fn password_source(config: &Config) -> String {
     match (&config.database.password_file, crate::config::env_password().is_some()) {
@@ -258,7 +149,7 @@ pub fn render_toml(config: &Config, settings: &[Shown]) -> String {
                 Some(v) => format!("{} = {v}", s.key),
                 None => format!("# {} = (not set)", s.key),
             };
-            (s.table, line, origin_text(&s.origin))
+            (s.table.as_str(), line, origin_text(&s.origin))
         })
         .collect();
     let width = lines.iter().map(|(_, l, _)| l.chars().count()).max().unwrap_or(0);
@@ -304,32 +195,4 @@ pub fn render_json(config: &Config, settings: &[Shown]) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One table of keys (`config::KEYS`): `config --show` prints every setting it lists, and
-    /// nothing it does not.
-    #[test]
-    fn show_prints_exactly_the_keys_the_reader_accepts() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let toml = "[migrations]\ndir = \"db\"\nup = \"V{version}__{description}.cypher\"\n";
-        std::fs::write(dir.path().join("cymig.toml"), toml).expect("write");
-        let config = Config::load(dir.path(), &CliOverrides::default()).expect("load");
-        // Tables of any names; placeholder values are not shown at all (one may be a secret).
-        let dynamic =
-            |full: &str| matches!(full, "lint.per-path-ignores" | "lint.severity" | "migrations.placeholders");
-        let full = |table: &str, key: &str| if table.is_empty() { key.to_string() } else { format!("{table}.{key}") };
-        let shown: Vec<String> =
-            effective_settings(&config).iter().filter(|s| !dynamic(s.table)).map(|s| full(s.table, &s.key)).collect();
-        let tables: Vec<&str> = crate::config::KEYS.iter().map(|(table, _)| *table).collect();
-        let settings: Vec<String> = crate::config::KEYS
-            .iter()
-            .flat_map(|(table, keys)| keys.iter().map(move |key| full(table, key)))
-            .filter(|f| !tables.contains(&f.as_str()) && !dynamic(f))
-            .collect();
-        assert_eq!(shown, settings);
-    }
 }

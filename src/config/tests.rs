@@ -1,3 +1,4 @@
+use super::read::uri_has_password;
 use super::*;
 
 fn parse(text: &str) -> Result<Config> {
@@ -249,4 +250,83 @@ fn discovery_walks_up_and_the_first_file_wins() {
 
     let none = CliOverrides { no_config: true, ..CliOverrides::default() };
     assert_eq!(Config::load(&root.join("a"), &none).expect("load").target, TargetVersion::V5);
+}
+
+/// One table of keys: a file setting every key the reader accepts, each to a value other than
+/// its default, changes what `config --show` prints for each of them, from the file; and
+/// `config --show` prints nothing the table does not list.
+#[test]
+fn every_key_is_read_and_shown() {
+    let config = parse(
+        r#"
+target = "2025"
+edition = "enterprise"
+
+[migrations]
+dir = "db"
+layout = "custom"
+up = "V{version}__{description}.cypher"
+down = "U{version}__{description}.cypher"
+repeatable = "R__{description}.cypher"
+callback = "afterMigrate__{description}.cypher"
+placeholders = { env = "prod" }
+
+[lint]
+select = ["a"]
+ignore = ["b"]
+per-path-ignores = { "x/**" = ["c"] }
+severity = { d = "info" }
+batching = { default-batch-size = 1, max-unbatched-rows = 2 }
+exclude = ["e"]
+extend-exclude = ["f"]
+
+[database]
+uri = "neo4j://other:7687"
+user = "u"
+database = "db"
+password-file = "pw"
+lock-timeout = "1s"
+lease = "2s"
+connect-timeout = "3s"
+request-timeout = "4s"
+
+[hooks]
+pre-up = "true"
+"#,
+    )
+    .expect("valid");
+    let defaults = Config::defaults_in(PathBuf::from("/repo"));
+    let shown = |c: &Config| -> Vec<(String, String)> {
+        let text = |v: &ShownValue| match v {
+            ShownValue::Str(s) => s.clone(),
+            ShownValue::Int(n) => n.to_string(),
+            ShownValue::List(items) => items.join(","),
+            ShownValue::Unset => "(unset)".into(),
+        };
+        effective_settings(c).iter().map(|s| (keys::dotted(&s.table, &s.key), text(&s.value))).collect()
+    };
+    let before: BTreeMap<String, String> = shown(&defaults).into_iter().collect();
+    let after = shown(&config);
+    let mut settings = Vec::new();
+    for key in keys::KEYS {
+        let name = keys::dotted(key.table, key.name);
+        match key.kind {
+            keys::Kind::Setting { .. } => settings.push(name.clone()),
+            keys::Kind::Map { show: Some(_), .. } => {
+                settings.push(after.iter().find(|(k, _)| k.starts_with(&name)).expect(&name).0.clone())
+            }
+            _ => {}
+        }
+        if !matches!(key.kind, keys::Kind::Table { .. } | keys::Kind::Refused(_)) {
+            assert_eq!(config.origin(&name), Origin::File(PathBuf::from("/repo/cymig.toml")), "{name} is read");
+        }
+    }
+    let mut printed: Vec<String> = after.iter().map(|(k, _)| k.clone()).collect();
+    printed.sort();
+    settings.sort();
+    assert_eq!(printed, settings, "config --show prints the settings of the table, each once");
+    for (key, value) in &after {
+        assert_ne!(before.get(key), Some(value), "{key}: reading it changes what is shown");
+    }
+    assert_eq!(config.placeholders.get("env").map(String::as_str), Some("prod"));
 }
