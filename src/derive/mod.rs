@@ -49,9 +49,6 @@
 mod data;
 mod validate;
 
-/// Expression helpers live beside the AST; the up/down comparison lives in [`crate::undo`].
-use crate::expr;
-
 pub use data::InverseStatement;
 
 use crate::ast::{Statement, StatementKind};
