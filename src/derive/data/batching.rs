@@ -101,6 +101,11 @@ impl Unit {
         InverseStatement { cypher, notes, destructive, directives: Vec::new() }
     }
 
+    /// The inverse calls a procedure (its YIELD cannot end a batch's body).
+    pub(super) fn calls_procedure(&self) -> bool {
+        self.writes.iter().any(|w| w.starts_with("CALL "))
+    }
+
     pub(super) fn in_transactions(self, tail: &str) -> String {
         let mut lines = self.prelude;
         lines.push(format!("CALL ({}) {{", self.vars.join(", ")));

@@ -35,6 +35,13 @@ pub(super) enum Change {
         key: String,
         value: String,
     },
+    /// `SET v.key = …` over `value`, the literal the earlier migrations `from` wrote.
+    Restore {
+        var: String,
+        key: String,
+        value: String,
+        from: Vec<String>,
+    },
     /// `SET v.key = coalesce(v.key, value)`: `value` where `key` was absent.
     Fill {
         var: String,
@@ -51,6 +58,7 @@ impl Change {
             | Change::AddProperty { var, .. }
             | Change::AddLabel { var, .. }
             | Change::Marker { var, .. }
+            | Change::Restore { var, .. }
             | Change::Fill { var, .. } => var,
         }
     }
@@ -129,6 +137,14 @@ impl Inverter<'_, '_> {
                     if !(marked(var) && *guarded) {
                         notes.push(format!("Assumption: no matched node already had the label :{label}"));
                     }
+                }
+                Change::Restore { var, key, value, from } => {
+                    sets.push(format!("{var}.{} = {value}", quote_name(key)));
+                    let from: Vec<String> = from.iter().map(|v| format!("V{v}")).collect();
+                    notes.push(format!(
+                        "Assumption: every matched node had `{key}` = {value} before this migration, as {} wrote it (a value written since by anything else is replaced)",
+                        from.join(", ")
+                    ));
                 }
                 Change::Fill { var, key, value } => {
                     removes.push(format!("{var}.{}", quote_name(key)));

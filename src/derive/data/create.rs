@@ -17,6 +17,11 @@ impl Inverter<'_, '_> {
         merge: bool,
         changes: &[Change],
     ) -> Result<Option<Unit>, String> {
+        if merge && !self.on_match.is_empty() {
+            if let Some(unit) = self.merge_created_unit() {
+                return Ok(Some(unit));
+            }
+        }
         let before = self.analysis_before(clause);
         let mut pattern = String::new();
         let mut detach = Vec::new();

@@ -11,11 +11,14 @@
 //! [`crate::derive`]):
 //!
 //! - [`create`]: created and merged entities, deleted by the keys the up wrote;
-//! - [`set`]: properties set on matched entities (added, filled, markers);
+//! - [`merge`]: `MERGE … ON MATCH SET` a marker or a counter, told from the created nodes by it;
+//! - [`set`]: properties set on matched entities (added, filled, markers, restored to the literal
+//!   an earlier migration wrote);
 //! - [`labels`]: labels added to matched entities;
 //! - [`rename`]: property and label renames (`SET v.new = v.old REMOVE v.old`);
 //! - [`relationships`]: relationship-type renames (re-create and delete);
-//! - [`apoc`]: APOC refactoring procedures with literal arguments;
+//! - [`apoc`]: APOC procedures with literal arguments (`apoc.refactor.rename.*`,
+//!   `apoc.refactor.setType`, `apoc.create.addLabels` / `removeLabels`);
 //! - [`changes`]: the one statement that undoes the changes of matched entities;
 //! - [`prelude`]: the clauses that find the same rows again;
 //! - [`batching`]: the inverse batched as the up was.
@@ -25,6 +28,7 @@ mod batching;
 mod changes;
 mod create;
 mod labels;
+mod merge;
 mod prelude;
 mod relationships;
 mod rename;
@@ -92,9 +96,14 @@ fn invert_linear(
     batching: Batching,
 ) -> Result<Vec<InverseStatement>, String> {
     let clauses = linear_clauses(query).ok_or("a UNION query that writes is not inverted")?;
-    let analysis = analyze(&clauses);
-    let inverter = Inverter { ctx, text, clauses: &clauses, a: &analysis, used_names: Default::default() };
+    let mut analysis = analyze(&clauses);
+    apoc::label_writes(&mut analysis, &clauses);
+    let inverter =
+        Inverter { ctx, text, clauses: &clauses, a: &analysis, used_names: Default::default(), on_match: Vec::new() };
     let units = inverter.run()?;
+    if batching != Batching::None && units.iter().any(Unit::calls_procedure) {
+        return Err("a batched procedure call is not inverted; write the down script by hand".into());
+    }
     Ok(units.into_iter().map(|u| u.render(&batching)).collect())
 }
 
@@ -104,12 +113,18 @@ struct Inverter<'a, 'c> {
     clauses: &'a [&'a Clause],
     a: &'a Analysis,
     used_names: BTreeSet<String>,
+    /// What the ON MATCH of the statement's MERGE wrote ([`merge`]).
+    on_match: Vec<merge::OnMatch>,
 }
 
 impl Inverter<'_, '_> {
     fn run(mut self) -> Result<Vec<Unit>, String> {
+        if let Some(unit) = self.set_type()? {
+            return Ok(vec![unit]);
+        }
         let writes = &self.a.writes;
         let mut done = vec![false; writes.len()];
+        self.merge_on_match(&mut done)?;
         let rel_renames = self.rel_renames(&mut done)?;
         let changes = self.changes(&mut done)?;
         let mut units = Vec::new();
@@ -137,6 +152,7 @@ impl Inverter<'_, '_> {
         if !changes.is_empty() {
             units.push(self.changes_unit(&changes));
         }
+        units.extend(self.merge_matched_unit());
         units.reverse();
         // Reverse order of effects: the last-made change is undone first, creations before
         // changes (see above).

@@ -105,6 +105,9 @@ impl Inverter<'_, '_> {
         }
         let guarded = self.guarded(var, key);
         if !guarded && self.overwrites(var, key) {
+            if let Some((value, from)) = self.earlier_literal(var, key) {
+                return Ok(Change::Restore { var: var.to_string(), key: key.to_string(), value, from });
+            }
             return Err(format!(
                 "`SET {var}.{key}` overwrites `{key}`, which {} already wrote: the previous values are lost",
                 self.earlier_writers(var, key).join(", ")
@@ -152,6 +155,30 @@ impl Inverter<'_, '_> {
             })
         };
         in_where.or_else(inline).map(|span| span.text(self.text).trim().to_string())
+    }
+
+    /// The one literal every earlier migration that wrote `var.key` (on any of its labels)
+    /// wrote, and those migrations: what a SET over it restores. Identity: the same match after
+    /// the up (the entities the SET changed); the restored value is the earlier migrations' own,
+    /// which the model read from their files. `None` when one wrote something else (a computed
+    /// value, a rename, another literal).
+    pub(super) fn earlier_literal(&self, var: &str, key: &str) -> Option<(String, Vec<String>)> {
+        let labels = self.a.labels_of(var);
+        let mut value: Option<&str> = None;
+        let mut from = Vec::new();
+        for m in self.ctx.model.migrations.iter().take_while(|m| m.version != self.ctx.version) {
+            for t in m.touches.iter().filter(|t| labels.iter().any(|l| t.writes_property(l, key))) {
+                let v = t.value.as_deref()?;
+                if value.is_some_and(|seen| seen != v) {
+                    return None;
+                }
+                value = Some(v);
+                if !from.contains(&m.version) {
+                    from.push(m.version.clone());
+                }
+            }
+        }
+        Some((value?.to_string(), from))
     }
 
     pub(super) fn guarded(&self, var: &str, key: &str) -> bool {
