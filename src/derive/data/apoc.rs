@@ -128,7 +128,8 @@ impl Inverter<'_, '_> {
         if old == new.value {
             return Ok(None);
         }
-        let (prelude, _) = self.same_match_prelude(&[], &[(type_span, quote_name(&new.value))], &[rel.value.clone()]);
+        let (prelude, _) =
+            self.same_match_prelude(&[], &[(type_span, quote_name(&new.value))], std::slice::from_ref(&rel.value));
         let output = self.fresh("restored");
         let notes = vec![
             format!(
