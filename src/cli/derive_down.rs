@@ -1,9 +1,10 @@
-//! `cymig derive-down <migration-file> [--write] [--check]`.
+//! `cymig derive-down <migration-file> [--write] [--check [--down <file>]]`.
 
 use super::CommandResult;
 use crate::derive::{derive_migration, Outcome};
 use crate::error::Error;
-use crate::migration::{Migration, MigrationSet};
+use crate::migration::load::parse_bytes;
+use crate::migration::{FileRole, Migration, MigrationSet};
 use crate::schema::SchemaModel;
 use crate::undo::compare::compare;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,10 @@ pub struct DeriveDownArgs {
     /// Compare the explicit down script with the derived one: report what it fails to undo.
     #[arg(long)]
     pub check: bool,
+    /// With --check: the down script to check, any file (`rollback/V3.cypher`), instead of the
+    /// migration's own `U…` / `….down.cypher`.
+    #[arg(long, value_name = "FILE", requires = "check")]
+    pub down: Option<PathBuf>,
     #[command(flatten)]
     pub flags: super::config::ConfigFlags,
 }
@@ -39,7 +44,10 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     // does not load leaves the target unknown (derive-down never needed one).
     model.target = args.flags.load(dir).ok().map(|c| c.target);
     if args.check {
-        return check(&model, &set, migration);
+        return match &args.down {
+            Some(down) => check(&model, &set, &with_down(migration, down)?),
+            None => check(&model, &set, migration),
+        };
     }
     let derived = derive_migration(&model, migration, &crate::check::findings_of);
     let Some(script) = derived.render() else {
@@ -92,6 +100,21 @@ fn find_migration<'a>(set: &'a MigrationSet, file: &Path) -> crate::error::Resul
         "{} is not a versioned migration of its directory (expected V<version>__<description>.cypher or <version>_<name>.up.cypher)",
         display(file)
     )))
+}
+
+/// The migration with `down` as its down script: a file of any name, read as the set's own `U`
+/// file would be (its syntax errors are findings of the check, not usage errors).
+fn with_down(m: &Migration, down: &Path) -> crate::error::Result<Migration> {
+    let bytes = std::fs::read(down).map_err(|source| Error::Io { path: down.to_path_buf(), source })?;
+    if same_file(down, m.up.path()) {
+        return Err(Error::Usage(format!("--down {} is the up migration itself", display(down))));
+    }
+    let file = parse_bytes(down, &display(down), FileRole::Down, bytes);
+    Ok(Migration { down: Some(file), ..m.clone() })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
 }
 
 fn report_syntax_errors(m: &Migration) -> Option<i32> {

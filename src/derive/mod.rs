@@ -14,6 +14,11 @@
 //! - `SET n.p = coalesce(n.p, v)` → `p` removed where it equals `v`;
 //! - a node created once with labels only (or one clock value only) → one such node deleted;
 //! - `apoc.refactor.rename.*` with literal names → renamed back;
+//! - `apoc.refactor.setType(r, 'NEW')` of a matched relationship → set back; `apoc.create.addLabels`
+//!   / `removeLabels` with literal labels → undone as `SET n:L` / `REMOVE n:L` are;
+//! - `MERGE … ON MATCH SET` a literal marker or a `coalesce(n.c, 0) + 1` counter → the merged nodes
+//!   without that value (the created ones) deleted, the marker removed / counter taken back on the rest;
+//! - a SET over a property that earlier migrations only wrote as one literal → that literal restored;
 //! - DELETE, REMOVE of existing data, overwriting SET → irreversible, never guessed.
 //!
 //! # The rules of derivation
@@ -43,14 +48,20 @@
 //!    every node with exactly those labels, no property and no relationship is the same content;
 //!    deleting one of them restores the graph up to element ids, which the `Inexact:` note says.
 //!
+//! 6. *Created or matched by a MERGE*: after `MERGE (n:L {k: 'x'}) ON MATCH SET n.seen = true`,
+//!    every `(n:L {k: 'x'})` was created (no `seen`) or matched (`seen` set), provided the key map
+//!    and ON CREATE do not write `seen` and the statement runs once: the ON MATCH value tells them
+//!    apart, so the created ones are deleted exactly (not under the assumption a MERGE otherwise
+//!    needs). The matched ones' old `seen` is assumed absent.
+//! 7. *An earlier literal*: a SET over a property that earlier migrations of the set wrote, all
+//!    with one literal (the schema model keeps literal values of writes), restores that literal on
+//!    the same match, assuming nothing else wrote the property since.
+//!
 //! Where no identity exists the step is inexact (with a comment saying what else it may touch) or
 //! refused — never exact.
 
 mod data;
 mod validate;
-
-/// Expression helpers live beside the AST; the up/down comparison lives in [`crate::undo`].
-use crate::expr;
 
 pub use data::InverseStatement;
 
@@ -550,5 +561,65 @@ mod tests {
         // A list of entities to rename cannot be found again.
         let listed = "MATCH (n:Lead) WITH collect(n) AS ns CALL apoc.refactor.rename.label('Lead', 'P', ns) YIELD total RETURN total;\n";
         assert!(down(&[("1", listed)]).starts_with("REFUSED"));
+    }
+
+    #[test]
+    fn a_merge_on_match_marker_or_counter_tells_created_from_matched() {
+        let up = "MERGE (c:Country {code: 'IT'}) ON CREATE SET c.name = 'Italia' ON MATCH SET c.seen = true, c.n = coalesce(c.n, 0) + 1;\n";
+        let d = down(&[("1", up)]);
+        assert!(
+            d.contains("MATCH (c:Country {code: 'IT'})\nWHERE c.seen IS NULL AND c.n IS NULL\nDETACH DELETE c;"),
+            "{d}"
+        );
+        assert!(d.contains("SET c.n = CASE c.n WHEN 1 THEN null ELSE c.n - 1 END\nREMOVE c.seen;"), "{d}");
+        // An ON MATCH value the created nodes get too, a computed one, or a MERGE per row: refused.
+        let refused = [
+            "MERGE (c:Country {code: 'IT'}) ON CREATE SET c.seen = false ON MATCH SET c.seen = true;\n",
+            "MERGE (c:Country {code: 'IT', seen: true}) ON MATCH SET c.seen = true;\n",
+            "MERGE (c:Country {code: 'IT'}) ON MATCH SET c.at = datetime();\n",
+            "MERGE (c:Country {code: 'IT'}) ON MATCH SET c.n = c.n + 1;\n",
+            "UNWIND ['IT', 'IT'] AS k MERGE (c:Country {code: k}) ON MATCH SET c.seen = true;\n",
+        ];
+        for up in refused {
+            assert!(down(&[("1", up)]).starts_with("REFUSED"), "{up}\n{}", down(&[("1", up)]));
+        }
+    }
+
+    #[test]
+    fn a_set_over_an_earlier_literal_restores_it() {
+        let v1 = ("1", "MATCH (m:Member) SET m.status = 'active';\n");
+        let d = down(&[v1, ("2", "MATCH (m:Member) WHERE m.age > 1 SET m.status = 'adult';\n")]);
+        assert!(d.contains("MATCH (m:Member)\nWHERE m.age > 1\nSET m.status = 'active';"), "{d}");
+        assert!(d.contains("as V1 wrote it"), "{d}");
+        // Two different earlier literals, or a computed one: refused.
+        let v2 = ("2", "CREATE (:Member {status: 'new'});\n");
+        assert!(down(&[v1, v2, ("3", "MATCH (m:Member) SET m.status = 'x';\n")]).starts_with("REFUSED"));
+        let computed = ("1", "MATCH (m:Member) SET m.status = toLower(m.name);\n");
+        assert!(down(&[computed, ("2", "MATCH (m:Member) SET m.status = 'x';\n")]).starts_with("REFUSED"));
+    }
+
+    #[test]
+    fn apoc_label_and_type_procedures_with_literals_are_undone() {
+        let d = down(&[(
+            "1",
+            "MATCH (p:Person) CALL apoc.create.addLabels(p, ['Pioneer']) YIELD node RETURN count(node);\n",
+        )]);
+        assert!(d.contains("MATCH (p:Person)\nREMOVE p:Pioneer;"), "{d}");
+        let rename = "MATCH (p:Old) CALL apoc.create.addLabels(p, ['New']) YIELD node CALL apoc.create.removeLabels(p, ['Old']) YIELD node AS n2 RETURN count(*);\n";
+        let d = down(&[("1", rename)]);
+        assert!(d.contains("MATCH (p:New)\nSET p:Old\nREMOVE p:New\nRETURN count(*);"), "{d}");
+        let removed = "MATCH (p:Person) CALL apoc.create.removeLabels(p, ['Pioneer']) YIELD node RETURN count(node);\n";
+        assert!(down(&[("1", removed)]).starts_with("REFUSED"));
+        let d = down(&[(
+            "1",
+            "MATCH (a)-[k:KNOWS]->(b) CALL apoc.refactor.setType(k, 'MET') YIELD output RETURN count(*);\n",
+        )]);
+        assert!(d.contains("MATCH (a)-[k:MET]->(b)\nCALL apoc.refactor.setType(k, 'KNOWS') YIELD output AS restored\nRETURN count(restored) AS restored;"), "{d}");
+        // Any other write beside it, or a computed type: refused.
+        let other =
+            "MATCH (a)-[k:KNOWS]->(b) SET a.x = 1 WITH k CALL apoc.refactor.setType(k, 'MET') YIELD output RETURN 1;\n";
+        assert!(down(&[("1", other)]).starts_with("REFUSED"));
+        let computed = "MATCH (a)-[k:KNOWS]->(b) CALL apoc.refactor.setType(k, a.t) YIELD output RETURN 1;\n";
+        assert!(down(&[("1", computed)]).starts_with("REFUSED"));
     }
 }

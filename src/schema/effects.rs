@@ -38,6 +38,10 @@ pub struct Touch {
     pub property: Option<String>,
     pub action: Action,
     pub statement: Span,
+    /// The value written, as Cypher, when it is a literal (`'active'`, `3`, `true`): what a later
+    /// migration's down restores when it overwrites it.
+    #[serde(skip)]
+    pub value: Option<String>,
 }
 
 impl Touch {
@@ -507,8 +511,9 @@ pub fn single_apoc_iterate(query: &Query, text: &str) -> Option<(String, String)
 
 pub fn touches_of_analysis(a: &Analysis, statement: Span) -> Vec<Touch> {
     let mut out = Vec::new();
-    let mut push = |entity, label: &str, property: Option<&str>, action: Action| {
-        out.push(Touch { entity, label: label.to_string(), property: property.map(str::to_string), action, statement })
+    let mut push = |entity, label: &str, property: Option<&str>, action: Action, value: Option<&Expr>| {
+        let (label, property, value) = (label.to_string(), property.map(str::to_string), value.and_then(literal_value));
+        out.push(Touch { entity, label, property, action, statement, value })
     };
     let renamed_from = |var: &str, key: &str| -> Option<String> {
         a.writes.iter().find_map(|w| match w {
@@ -520,42 +525,42 @@ pub fn touches_of_analysis(a: &Analysis, statement: Span) -> Vec<Touch> {
     };
     for w in &a.writes {
         match w {
-            Write::SetProperty { var, key, .. } => {
+            Write::SetProperty { var, key, value, .. } => {
                 let entity = a.entity_of(var);
                 let action = renamed_from(var, key).map(|from| Action::Rename { from }).unwrap_or(Action::Set);
                 for label in labels_or_unknown(a, var) {
-                    push(entity, &label, Some(key), action.clone());
+                    push(entity, &label, Some(key), action.clone(), Some(value));
                 }
             }
             Write::SetMap { var, value, .. } => {
                 if let ExprKind::Map(map) = &value.kind {
                     for entry in &map.entries {
                         for label in labels_or_unknown(a, var) {
-                            push(a.entity_of(var), &label, Some(&entry.key.value), Action::Set);
+                            push(a.entity_of(var), &label, Some(&entry.key.value), Action::Set, Some(&entry.value));
                         }
                     }
                 }
             }
             Write::SetLabels { var, labels, .. } => {
                 for l in labels {
-                    push(EntityKind::Node, l, None, Action::Set);
+                    push(EntityKind::Node, l, None, Action::Set, None);
                 }
                 let _ = var;
             }
             Write::RemoveProperty { var, key, .. } => {
                 for label in labels_or_unknown(a, var) {
-                    push(a.entity_of(var), &label, Some(key), Action::Remove);
+                    push(a.entity_of(var), &label, Some(key), Action::Remove, None);
                 }
             }
             Write::RemoveLabels { labels, .. } => {
                 for l in labels {
-                    push(EntityKind::Node, l, None, Action::Remove);
+                    push(EntityKind::Node, l, None, Action::Remove, None);
                 }
             }
             Write::Delete { targets, .. } => {
                 for t in targets.iter().filter(|t| !t.is_empty()) {
                     for label in labels_or_unknown(a, t) {
-                        push(a.entity_of(t), &label, None, Action::Delete);
+                        push(a.entity_of(t), &label, None, Action::Delete, None);
                     }
                 }
             }
@@ -579,22 +584,22 @@ fn labels_or_unknown(a: &Analysis, var: &str) -> Vec<String> {
     }
 }
 
-fn created_touches(part: &PatternPart, push: &mut impl FnMut(EntityKind, &str, Option<&str>, Action)) {
+fn created_touches(part: &PatternPart, push: &mut impl FnMut(EntityKind, &str, Option<&str>, Action, Option<&Expr>)) {
     for element in &part.path.elements {
         match element {
             PathElement::Node(n) => {
                 for label in label_names(n.labels.as_ref()) {
-                    push(EntityKind::Node, &label, None, Action::Create);
-                    for key in map_keys(n.properties.as_ref()) {
-                        push(EntityKind::Node, &label, Some(&key), Action::Create);
+                    push(EntityKind::Node, &label, None, Action::Create, None);
+                    for (key, value) in map_entries(n.properties.as_ref()) {
+                        push(EntityKind::Node, &label, Some(key), Action::Create, Some(value));
                     }
                 }
             }
             PathElement::Relationship(r) => {
                 for t in label_names(r.types.as_ref()) {
-                    push(EntityKind::Relationship, &t, None, Action::Create);
-                    for key in map_keys(r.properties.as_ref()) {
-                        push(EntityKind::Relationship, &t, Some(&key), Action::Create);
+                    push(EntityKind::Relationship, &t, None, Action::Create, None);
+                    for (key, value) in map_entries(r.properties.as_ref()) {
+                        push(EntityKind::Relationship, &t, Some(key), Action::Create, Some(value));
                     }
                 }
             }
@@ -603,9 +608,22 @@ fn created_touches(part: &PatternPart, push: &mut impl FnMut(EntityKind, &str, O
     }
 }
 
-fn map_keys(e: Option<&Expr>) -> Vec<String> {
+fn map_entries(e: Option<&Expr>) -> Vec<(&str, &Expr)> {
     match e.map(|e| &e.kind) {
-        Some(ExprKind::Map(m)) => m.entries.iter().map(|e| e.key.value.clone()).collect(),
+        Some(ExprKind::Map(m)) => m.entries.iter().map(|e| (e.key.value.as_str(), &e.value)).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// A string, integer or boolean literal as Cypher (floats and null are left out: a float's text
+/// may not round-trip, and null writes nothing).
+fn literal_value(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => {
+            Some(format!("'{}'", s.value.replace('\\', "\\\\").replace('\'', "\\'")))
+        }
+        ExprKind::Literal(Literal::Integer(i)) => Some(i.to_string()),
+        ExprKind::Literal(Literal::Boolean(b)) => Some(b.to_string()),
+        _ => None,
     }
 }

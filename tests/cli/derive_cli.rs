@@ -99,3 +99,28 @@ fn plan_cli_prints_text_and_json() {
     let (code, _, _) = cymig(&["plan", "fixtures/plan/mixed", "--from", "x.y"]);
     assert_eq!(code, 2);
 }
+
+/// `--check --down FILE` checks a down script of any name (`rollback/V1.cypher`) against the up.
+#[test]
+fn check_takes_a_down_script_of_any_name() {
+    let up = "fixtures/seed-002/V1__add_project_priority.cypher";
+    let tmp = tempfile::tempdir().unwrap();
+    let down = tmp.path().join("V1.rollback.cypher");
+    let down_arg = down.to_str().unwrap();
+    // The derived down undoes everything.
+    let (code, derived, _) = cymig(&["derive-down", up]);
+    assert_eq!(code, 0);
+    std::fs::write(&down, derived).unwrap();
+    let (code, stdout, stderr) = cymig(&["derive-down", "--check", up, "--down", down_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("V1.rollback.cypher undoes everything"), "{stdout}");
+    // One that undoes nothing is reported at the up statement, and one Neo4j rejects at its own.
+    std::fs::write(&down, "MATCH (p:Project) RETURN p;\nMATCH (p:Project) REMOVE;\n").unwrap();
+    let (code, stdout, _) = cymig(&["derive-down", "--check", up, "--down", down_arg]);
+    assert_eq!(code, 1, "{stdout}");
+    insta::assert_snapshot!("cli_check_down_of_any_name", stdout.replace(down_arg, "<down>"));
+    // --down needs --check; a missing file or the up itself is a usage error.
+    assert_eq!(cymig(&["derive-down", up, "--down", down_arg]).0, 2);
+    assert_eq!(cymig(&["derive-down", "--check", up, "--down", "no/such/file.cypher"]).0, 2);
+    assert_eq!(cymig(&["derive-down", "--check", up, "--down", up]).0, 2);
+}

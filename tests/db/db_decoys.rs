@@ -65,7 +65,8 @@ fn safety_fixtures_touch_no_decoy() {
 
 /// fixtures/derive with decoys alone (no seed): each decoy a down touches is one its comments
 /// name (V3's and V5's `Assumption:`, V10's and V11's `Inexact:`); the rest are exact, also the
-/// new kinds V19-V22 (no decoy shares a filled value, a bare node or a renamed name).
+/// new kinds V19-V25 (no decoy shares a filled value, a bare node or a renamed name; the
+/// merge-match decoy of V23 is told from a created node by its ON MATCH marker).
 #[test]
 fn derive_fixtures_against_decoys_alone() {
     let db = fresh_db();
@@ -110,6 +111,9 @@ fn derive_fixtures_against_decoys_alone() {
         "20 exact",
         "21 exact",
         "22 exact",
+        "23 exact",
+        "24 exact",
+        "25 exact",
     ];
     assert_eq!(got, want, "{}", serde_json::to_string_pretty(&proofs).unwrap());
     for p in proofs.iter().filter(|p| p["result"] == "differs") {
