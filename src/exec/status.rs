@@ -1,5 +1,7 @@
 //! `cymig status`: every migration of the set with its state in the database, checksum drift,
-//! history records with no file, and the lock holder. Read-only: takes no lock, writes nothing.
+//! history records with no file, and the lock holder. Takes no lock and writes nothing itself; it
+//! runs `q'` preconditions as written to tell `skipped` from `pending` (the CLI runs the
+//! `beforeInfo` / `afterInfo` callbacks around it).
 
 use super::apply::{recovery_command, short};
 use super::history::{self, Record, Status};
