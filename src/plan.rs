@@ -228,6 +228,7 @@ impl CheckedPlan {
 pub const MIGRATION_LABEL: &str = "__CymigMigration";
 
 pub mod batching;
+pub mod changelog;
 pub mod compile;
 pub mod html;
 pub mod output;

@@ -329,7 +329,7 @@ pub struct StatusArgs {
 
 pub fn status(args: StatusArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
-    let report = s.runtime.block_on(s.executor.status(&plan))?;
+    let report = s.runtime.block_on(s.executor.around(&plan, ("beforeInfo", "afterInfo"), s.executor.status(&plan)))?;
     match args.format {
         StatusFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
         StatusFormat::Json => println!("{}", exec_status::render_json(&report)),
@@ -530,8 +530,11 @@ pub struct ValidateArgs {
 
 pub fn validate(args: ValidateArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
-    let mismatches = s.runtime.block_on(s.executor.validate(&plan))?;
-    let missing = s.runtime.block_on(s.executor.missing_files(&plan))?;
+    let compare = async {
+        Ok::<_, crate::error::Error>((s.executor.validate(&plan).await?, s.executor.missing_files(&plan).await?))
+    };
+    let (mismatches, missing) =
+        s.runtime.block_on(s.executor.around(&plan, ("beforeValidate", "afterValidate"), compare))?;
     if mismatches.is_empty() && missing.is_empty() {
         println!("every applied migration matches its file");
         return Ok(0);

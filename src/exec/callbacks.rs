@@ -4,8 +4,9 @@
 //! one phase run in file-name order. A callback is never recorded in the history; its failure
 //! stops the run. A `:use <db>` line in a callback sends the statements after it to `db`.
 //!
-//! The other phases (`beforeClean`, `beforeValidate`, `beforeInfo`, …) belong to commands cymig
-//! does not have, or does not run against the database in the same way: they are not run.
+//! `cymig validate` runs `beforeValidate` / `afterValidate` around its comparison and
+//! `cymig status` `beforeInfo` / `afterInfo` around its report ([`Executor::around`]).
+//! `beforeClean` / `afterClean` belong to `clean`, which cymig does not have: linted, not run.
 
 use super::connect::txn_run;
 use super::Executor;
@@ -34,7 +35,29 @@ impl Executor {
 
     /// Runs `afterMigrate` after `up`, whatever its outcome; the outcome of `up` comes first.
     pub(crate) async fn after_up<T>(&self, plan: &CheckedPlan, outcome: Result<T>) -> Result<T> {
-        let after = self.run_phase(plan, AFTER_UP).await;
+        self.after_phase(plan, AFTER_UP, outcome).await
+    }
+
+    /// Runs `work` between the callbacks of `before` and `after` (`beforeValidate` /
+    /// `afterValidate` around `validate`, `beforeInfo` / `afterInfo` around `status`), as
+    /// neo4j-migrations runs them around its own command: `after` also when `work` failed.
+    pub async fn around<T>(
+        &self,
+        plan: &CheckedPlan,
+        (before, after): (&str, &str),
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let used = plan.plan().callbacks.iter().filter(|c| c.phase == before || c.phase == after);
+        if let Some(why) = used.filter_map(|c| c.unsupported.as_ref()).next() {
+            return Err(Error::Usage(format!("cannot run a callback: {why}")));
+        }
+        self.run_phase(plan, before).await?;
+        let outcome = work.await;
+        self.after_phase(plan, after, outcome).await
+    }
+
+    async fn after_phase<T>(&self, plan: &CheckedPlan, phase: &str, outcome: Result<T>) -> Result<T> {
+        let after = self.run_phase(plan, phase).await;
         match (outcome, after) {
             (Ok(done), Ok(())) => Ok(done),
             (Ok(_), Err(e)) => Err(e),

@@ -73,6 +73,22 @@ impl Executor {
         })))
     }
 
+    /// The pending migrations `up` would skip now (an `assume` that does not hold), by key, with
+    /// why: `status` shows them as `skipped`. One whose preconditions cannot be evaluated stays
+    /// `pending` there; `up` reports the error.
+    pub(crate) async fn would_skip(&self, plan: &CheckedPlan, records: &[Record]) -> Vec<(String, String)> {
+        let mut server = None;
+        let mut skipped = Vec::new();
+        for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, records)) {
+            if let Ok(Some((p, found))) = self.first_unmet(m, &mut server).await {
+                if p.kind == Kind::Assume {
+                    skipped.push((migration_key(m), format!("`{}` does not hold: {found}", p.text)));
+                }
+            }
+        }
+        skipped
+    }
+
     /// The first precondition of `m` that does not hold, with what was found.
     async fn first_unmet<'m>(
         &self,

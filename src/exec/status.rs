@@ -1,5 +1,7 @@
 //! `cymig status`: every migration of the set with its state in the database, checksum drift,
-//! history records with no file, and the lock holder. Read-only: takes no lock, writes nothing.
+//! history records with no file, and the lock holder. Takes no lock and writes nothing itself; it
+//! runs `q'` preconditions as written to tell `skipped` from `pending` (the CLI runs the
+//! `beforeInfo` / `afterInfo` callbacks around it).
 
 use super::apply::{recovery_command, short};
 use super::history::{self, Record, Status};
@@ -31,6 +33,10 @@ pub struct Entry {
     pub record: Option<Record>,
     /// For `running` and `failed`: the command that recovers it.
     pub recovery: Option<String>,
+    /// For `skipped`: the neo4j-migrations `assume` that does not hold on this server, so `up`
+    /// skips it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl StatusReport {
@@ -46,11 +52,15 @@ impl StatusReport {
 impl Executor {
     pub async fn status(&self, plan: &CheckedPlan) -> Result<StatusReport> {
         let records = history::load(&self.db).await?;
+        let would_skip = self.would_skip(plan, &records).await;
         let mut migrations = Vec::new();
         for m in &plan.plan().migrations {
             let key = migration_key(m);
             let record = records.iter().find(|r| r.key == key).cloned();
+            let not_run = record.as_ref().is_none_or(|r| matches!(r.status, Status::RolledBack | Status::Forgotten));
+            let skipped = would_skip.iter().find(|(k, _)| *k == key && not_run).map(|(_, why)| why.clone());
             let state = match &record {
+                _ if skipped.is_some() => "skipped".to_string(),
                 None => "pending".to_string(),
                 Some(r) if r.status == Status::RolledBack => "pending (rolled back)".to_string(),
                 Some(r) if r.status == Status::Forgotten => "pending (forgotten)".to_string(),
@@ -59,7 +69,7 @@ impl Executor {
             let drift = record.as_ref().is_some_and(|r| r.status == Status::Applied && r.checksum != m.checksum);
             let recovery =
                 record.as_ref().filter(|r| matches!(r.status, Status::Running | Status::Failed)).map(recovery_command);
-            migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery });
+            migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery, skipped });
         }
         let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
         let missing = super::missing::missing(plan, &records).into_iter().map(|r| r.key.clone()).collect();
@@ -108,6 +118,9 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
                     r.direction.as_str()
                 ));
             }
+        }
+        if let Some(why) = &e.skipped {
+            line.push_str(&format!("  ({why})"));
         }
         if e.drift {
             if let Some(r) = &e.record {

@@ -44,6 +44,11 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
     let model = SchemaModel::from_migrations(&set.migrations);
     let mut migrations: Vec<MigrationPlan> =
         set.migrations.iter().filter(|m| options.includes(&m.version)).map(|m| plan_migration(&model, m)).collect();
+    migrations.extend(
+        super::changelog::change_set_plans(set)
+            .into_iter()
+            .filter(|c| c.version.as_ref().is_some_and(|v| options.includes(v))),
+    );
     if options.to.is_none() {
         for r in &set.repeatables {
             migrations.push(MigrationPlan {

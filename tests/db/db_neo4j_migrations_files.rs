@@ -2,7 +2,8 @@
 //! migration (not applied, not recorded), `// assert` stops the run before anything is applied
 //! (exit 2, naming the file and line), lifecycle callbacks run in their phases around the
 //! migrations and are never recorded, and a `:use <db>` line in a callback sends what follows to
-//! that database.
+//! that database; `validate` and `status` run their callbacks; a Liquibase formatted-Cypher
+//! changelog runs change set by change set, and `down` runs a change set's `-- rollback`.
 
 use crate::support;
 
@@ -53,6 +54,13 @@ fn db_assume_skips_and_assert_stops_before_anything_runs() {
     assert_eq!(block_on(count(&graph, "MATCH (n:Flagged) RETURN count(n) AS v")), 1);
     let recorded = block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key AS v ORDER BY v"));
     assert_eq!(recorded, ["2", "3"], "the skipped migration is not recorded");
+
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let line = out.lines().find(|l| l.trim_start().starts_with("1 ")).unwrap_or_default();
+    assert!(line.contains("skipped") && line.contains("`assume that version is lt 4` does not hold"), "{out}");
+    assert!(!out.contains("pending"), "{out}");
 }
 
 #[test]
@@ -119,4 +127,65 @@ fn db_placeholders_are_replaced_from_config_and_environment_or_refused() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let graph = block_on(connect(&db));
     assert_eq!(block_on(strings(&graph, "MATCH (p:Person) RETURN p.env AS v")), ["prod"]);
+}
+
+#[test]
+fn db_liquibase_change_sets_are_units_and_down_runs_their_rollback() {
+    let db = fresh_db();
+    let changelog = "-- liquibase formatted cypher\n\
+        -- changeset alice:create-a\n\
+        CREATE (:A {n: 1});\n\
+        -- rollback MATCH (a:A {n: 1}) DELETE a;\n\
+        -- changeset bob:create-b\n\
+        CREATE (:B)\n\
+        -- rollback MATCH (b:B)\n\
+        -- rollback DELETE b\n";
+    let set = migration_set(&[("changelog.cypher", changelog)]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let graph = block_on(connect(&db));
+    let recorded = block_on(strings(
+        &graph,
+        "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.description + ' ' + m.status AS v ORDER BY v",
+    ));
+    assert_eq!(recorded, ["1 alice:create-a applied", "2 bob:create-b applied"], "one record per change set");
+
+    // The last change set's two rollback lines are one statement, run as its down.
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(count(&graph, "MATCH (n:B) RETURN count(n) AS v")), 0);
+    assert_eq!(block_on(count(&graph, "MATCH (n:A) RETURN count(n) AS v")), 1);
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(count(&graph, "MATCH (n:A) RETURN count(n) AS v")), 0);
+
+    // Applied again: the change sets still match their records (the checksum is per change set).
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&db, &["validate", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn db_validate_and_info_callbacks_run_around_validate_and_status() {
+    let db = fresh_db();
+    let set = migration_set(&[
+        ("beforeValidate.cypher", &seen("beforeValidate")),
+        ("afterValidate.cypher", &seen("afterValidate")),
+        ("beforeInfo.cypher", &seen("beforeInfo")),
+        ("afterInfo.cypher", &seen("afterInfo")),
+        ("beforeMigrate.cypher", &seen("beforeMigrate")),
+        ("V1__one.cypher", "CREATE (:One);\n"),
+    ]);
+    let dir = set.path().to_str().unwrap();
+    let o = run(&db, &["validate", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&db, &["status", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let graph = block_on(connect(&db));
+    let order = block_on(strings(&graph, "MATCH (s:Seen) RETURN s.what AS v ORDER BY s.n"));
+    assert_eq!(order, ["beforeValidate", "afterValidate", "beforeInfo", "afterInfo"], "and no migrate phase");
+    assert_eq!(block_on(count(&graph, "MATCH (n:One) RETURN count(n) AS v")), 0);
 }
