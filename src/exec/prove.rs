@@ -15,7 +15,7 @@ use super::history::{self, Direction};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::plan::compile::steps_of;
-use crate::plan::{CheckedPlan, TransactionMode};
+use crate::plan::{CheckedPlan, MigrationPlan, TransactionMode};
 use crate::source::SourceFile;
 use neo4rs::query;
 use serde::Serialize;
@@ -91,21 +91,38 @@ impl Executor {
             let count = decoy::plant(&self.db, &planted).await?;
             let before: Fingerprint = fingerprint::take(&self.db).await?;
             let decoys_before = decoy::snapshot(&self.db).await?;
-            self.run_one(plan, m, Direction::Up, lock).await?;
-            self.run_one(plan, m, Direction::Down, lock).await?;
-            let after = fingerprint::take(&self.db).await?;
-            let touched = decoy::first_touched(&planted, &decoys_before, &decoy::snapshot(&self.db).await?);
+            let (after, decoys_after) = match self.up_then_down(plan, m, lock).await {
+                Ok(()) => (fingerprint::take(&self.db).await?, decoy::snapshot(&self.db).await?),
+                Err(e) => {
+                    // The scratch database is left as the failure left it, but without decoys.
+                    let _ = decoy::remove(&self.db).await;
+                    return Err(e);
+                }
+            };
+            let touched = decoy::first_touched(&planted, &decoys_before, &decoys_after);
             let mut differences = fingerprint::diff(&before, &after);
             if let Some(t) = &touched {
                 differences.insert(0, format!("touched decoy {} ({}): {}", t.id, t.description, t.change));
             }
             decoy::remove(&self.db).await?;
-            self.run_one(plan, m, Direction::Up, lock).await?;
+            self.run_one(plan, m, Direction::Up, lock)
+                .await
+                .map_err(|e| failed_in("up and down ran, then the up failed again", e))?;
             let outcome =
                 if differences.is_empty() { ProofOutcome::Exact } else { ProofOutcome::Differs { differences } };
             proofs.push(proof(outcome, count, touched));
         }
         Ok(proofs)
+    }
+
+    /// A failing down is named as such: a down Neo4j rejects is a wrong down, not an up that
+    /// cannot run on this server.
+    async fn up_then_down(&self, plan: &CheckedPlan, m: &MigrationPlan, lock: &super::lock::Lock) -> Result<()> {
+        self.run_one(plan, m, Direction::Up, lock).await?;
+        self.run_one(plan, m, Direction::Down, lock)
+            .await
+            .map_err(|e| failed_in("the up ran, then the down failed", e))?;
+        Ok(())
     }
 
     /// Runs a plain script (seed data), planned like a migration: data statements together in
@@ -139,6 +156,15 @@ impl Executor {
             }
         }
         Ok(())
+    }
+}
+
+/// `e` with the pass of the proof it happened in.
+fn failed_in(pass: &str, e: Error) -> Error {
+    match e {
+        Error::Database(m) => Error::Database(format!("verify: {pass}: {m}")),
+        Error::Usage(m) => Error::Usage(format!("verify: {pass}: {m}")),
+        other => other,
     }
 }
 
