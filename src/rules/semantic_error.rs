@@ -29,8 +29,21 @@ Checks what Neo4j's front end checks after parsing, and a grammar cannot:
   (`n.age IN 30`), a float or negative number after `SKIP` or `LIMIT`. Only literals: a
   variable, property, call or parameter may hold the right type when the query runs;
 - **variable kinds**: a variable bound as a relationship used as a node (`MATCH ()-[r]->()
-  MATCH (r)`), or one name both in one pattern (`MATCH (r)-[r]->()`), also through `WITH r AS x`.
-  Variable-length relationships and quantified paths (lists) are left alone.
+  MATCH (r)`), or one name both in one pattern (`MATCH (r)-[r]->()`), also through `WITH r AS x`;
+  a literal a `WITH` projects (`WITH 'Alice' AS name MATCH (name)`) or the list a
+  variable-length relationship binds (`MATCH ()-[r*]->() MATCH (r)`) used as a node or a single
+  relationship of a `MATCH`. Quantified paths are left alone;
+- **function calls**: a built-in function given too few or too many arguments (`toUpper(a, b)`,
+  `substring(s)`), and a function without a namespace that is no built-in (`to_upper(s)`,
+  `toInt(s)`, removed in Neo4j 4.0). Neo4j allows no user-defined function in the default
+  namespace, so such a name fails on every server; namespaced functions (`apoc.*`, your own)
+  are never reported;
+- **procedure calls**: a built-in procedure (`db.*`, `dbms.*`, `tx.*` of Neo4j 5) given too
+  few or too many arguments, or a `YIELD` of a column it does not have. Plugin procedures and
+  those of Neo4j 4 are not checked;
+- **values known before the query runs**: a variable or a pattern in `SKIP` or `LIMIT`
+  (`LIMIT n.count`), a parameter map as the properties of a pattern in `MATCH`, `MERGE` or an
+  expression (`MATCH (n $props)`: only `CREATE` takes one).
 
 Undefined variables are `undefined-variable`'s findings. Each check reports only what Neo4j 5
 rejects (compared with Neo4j's own front end and with Neo4j 5.26); where cymig cannot be sure, it

@@ -18,12 +18,16 @@
 mod aggregation;
 mod bindings;
 mod clause_order;
+mod constant;
 pub mod expr;
+pub mod functions;
 mod patterns;
 pub mod procedures;
 pub mod rerun;
 mod scope;
+mod signatures;
 mod types;
+mod values;
 mod writes;
 
 use crate::ast::{Clause, Expr, ExprKind, Query, Statement, StatementPrefix, SubqueryExpr};
@@ -103,6 +107,16 @@ pub enum ErrorKind {
     Type,
     /// A variable used as a node, a relationship or a path where it is bound as another.
     VariableTypeConflict,
+    /// Too few or too many arguments to a built-in function.
+    Arguments,
+    /// A function in the default namespace that is no built-in.
+    UnknownFunction,
+    /// A procedure call that does not fit the procedure's signature.
+    Procedure,
+    /// A parameter map in a pattern that is not CREATE's.
+    ParameterUse,
+    /// A variable or pattern in `SKIP` / `LIMIT`.
+    NonConstant,
 }
 
 /// An edit that makes the statement acceptable, and whether it keeps its meaning for sure.
@@ -165,6 +179,7 @@ impl Analysis<'_> {
                 continue; // legacy START: `start-clause` owns it, and the rest is 3.x Cypher.
             }
             clause_order::check_single(self, &sq.clauses, context);
+            values::check_single(self, &sq.clauses);
             for c in &sq.clauses {
                 self.clause(c);
             }
@@ -176,6 +191,9 @@ impl Analysis<'_> {
         aggregation::check_clause(self, c);
         patterns::check_clause(self, c);
         types::check_clause(self, c);
+        functions::check_clause(self, c);
+        signatures::check_clause(self, c);
+        constant::check_clause(self, c);
         match c {
             Clause::Foreach(f) => {
                 clause_order::check_foreach(self, f);

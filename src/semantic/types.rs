@@ -10,7 +10,7 @@ use crate::visit::{self, Visitor};
 
 /// The type of an expression written as a literal, if it is one (`null` has none: it fits
 /// every type).
-fn literal_type(e: &Expr) -> Option<&'static str> {
+pub(super) fn literal_type(e: &Expr) -> Option<&'static str> {
     match &e.kind {
         ExprKind::Literal(Literal::Integer(_)) => Some("Integer"),
         ExprKind::Literal(Literal::Float(_)) => Some("Float"),
