@@ -220,9 +220,7 @@ impl Lock {
     /// over (a paused process) still belongs to us, and taking it over means writing `owner`,
     /// which the write lock excludes until commit. Run last in an explicit step's transaction
     /// (so the step adds one request to its statements), or alone in auto-commit mode around an
-    /// auto-commit step: one request instead of four (begin, check, write, commit), and measured
-    /// on Neo4j 5.26, quick to plan after a schema change where the same write in an explicit
-    /// transaction took about 2 s to replan.
+    /// auto-commit step: one request instead of four (begin, check, write, commit).
     pub fn owned(&self, write: neo4rs::Query) -> neo4rs::Query {
         query(&owned_text(write.query()))
             .with_params(write.get_params().clone())
