@@ -4,8 +4,8 @@
 //! A holder renews its lease in the background; a lock whose lease expired belongs to a process
 //! that died (or lost the database) and may be taken over. Every read-and-write of the lock first
 //! sets a property on the node, which takes Neo4j's exclusive lock on it, so two contenders are
-//! serialised and never both see it free. Explicit steps re-check ownership inside their own
-//! transaction ([`Lock::ownership_check`]), so a process whose lock was taken over cannot commit
+//! serialised and never both see it free. Every history write of a run re-checks ownership in
+//! its own transaction ([`Lock::owned`]), so a process whose lock was taken over cannot commit
 //! a step.
 //!
 //! The lock also records where its holder runs (`host`, `pid_ns`, `pid`): a process on the same
@@ -20,10 +20,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// See [`Lock::ownership_check`].
+/// See [`Lock::owned`].
 const OWNERSHIP_CHECK: &str = "MATCH (l:__CymigLock {name: 'cymig'}) SET l.touched_at = datetime() \
      WITH l WHERE l.owner = $owner \
      SET l.expires_at = datetime() + duration({milliseconds: $lease_ms}) RETURN l.owner AS owner";
+const OWNER_RETURNED: &str = "RETURN l.owner AS owner";
+
+/// The text of [`Lock::owned`]: the ownership check, then `write` in a unit subquery, which runs
+/// once per row the check returns and keeps that row.
+fn owned_text(write: &str) -> String {
+    let body = write.strip_prefix(REUSE_PLAN).unwrap_or(write);
+    let check = OWNERSHIP_CHECK.strip_suffix(OWNER_RETURNED).unwrap_or(OWNERSHIP_CHECK);
+    format!("{REUSE_PLAN}{check} WITH l CALL {{\n{body}\n}} {OWNER_RETURNED}")
+}
 
 /// Who holds the lock, as stored.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -106,9 +115,9 @@ enum Attempt {
 }
 
 async fn try_acquire(db: &Db, owner: &str, lease: Duration) -> Result<Attempt> {
-    // Read first: while the holder runs an explicit step, its transaction keeps the lock node
-    // write-locked (see [`Lock::ownership_check`]), so writing it now would wait inside the database
-    // for the whole step, past `--lock-timeout`, instead of polling.
+    // Read first: while the holder commits a step, its transaction keeps the lock node
+    // write-locked (see [`Lock::owned`]), so writing it now would wait inside the database,
+    // past `--lock-timeout`, instead of polling.
     let mut dead = None;
     if let Some(info) = current(db).await? {
         if info.holder_gone && info.owner != owner {
@@ -202,15 +211,19 @@ impl Lock {
         Lock { db, owner, lease, lost, took_over_from: None, stop, renewer: Some(renewer) }
     }
 
-    /// Run first in each explicit step's transaction: takes the lock node's write lock until
-    /// commit, renews the lease, and returns one row only while this process is still the owner.
+    /// `write` (one of cymig's own history statements) behind the ownership check: the statement
+    /// takes the lock node's write lock (held until its transaction commits), renews the lease,
+    /// and returns one row, with `write` done, only while this process is still the owner; no row
+    /// and nothing written otherwise.
     ///
     /// The owner, not the lease, is the fence: a lease that ran out while nobody took the lock
-    /// over (a step longer than the lease keeps the renewer waiting on this very node) still
-    /// belongs to us, and taking it over means writing `owner`, which this write lock excludes
-    /// until the step commits.
-    pub fn ownership_check(&self) -> neo4rs::Query {
-        query(&format!("{REUSE_PLAN}{OWNERSHIP_CHECK}"))
+    /// over (a paused process) still belongs to us, and taking it over means writing `owner`,
+    /// which the write lock excludes until commit. Run last in an explicit step's transaction
+    /// (so the step adds one request to its statements), or alone in auto-commit mode around an
+    /// auto-commit step: one request instead of four (begin, check, write, commit).
+    pub fn owned(&self, write: neo4rs::Query) -> neo4rs::Query {
+        query(&owned_text(write.query()))
+            .with_params(write.get_params().clone())
             .param("owner", self.owner.as_str())
             .param("lease_ms", self.lease.as_millis() as i64)
     }
@@ -299,4 +312,21 @@ pub async fn unlock_stale(db: &Db) -> Result<Option<LockInfo>> {
     )
     .await?;
     Ok(Some(info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owned_text;
+    use crate::exec::history::REUSE_PLAN;
+
+    #[test]
+    fn an_owned_write_is_one_statement_that_parses() {
+        let write = format!("{REUSE_PLAN}MERGE (m:__CymigMigration {{key: $key}}) SET m.status = $status");
+        let text = owned_text(&write);
+        let script = crate::syntax::parse(&text);
+        assert!(script.errors.is_empty(), "{text}: {:?}", script.errors);
+        assert_eq!(script.statements.len(), 1, "{text}");
+        assert_eq!(text.matches("CYPHER").count(), 1, "{text}");
+        assert!(text.ends_with("RETURN l.owner AS owner"), "{text}");
+    }
 }

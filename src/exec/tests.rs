@@ -555,6 +555,38 @@ fn a_step_commits_only_while_this_process_owns_the_lock() {
 }
 
 #[test]
+fn an_auto_commit_step_is_recorded_only_while_this_process_owns_the_lock() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        history::ensure_schema(&ex.db).await.unwrap();
+        let index = |v: &str, name: &str| {
+            mig(v, name, &[(AutoCommit, &[format!("CREATE INDEX {name} FOR (n:Bench) ON (n.{name})").as_str()])], None)
+        };
+        let p = plan(vec![index("1", "first"), index("2", "second")]);
+        let lock = ex.lock().await.unwrap();
+        // The lease ran out but nobody took the lock over: the history writes around the schema
+        // step (one auto-commit statement each, the check included) still go through.
+        ex.db
+            .run(neo4rs::query("MATCH (l:__CymigLock) SET l.expires_at = datetime() - duration('PT1M')"))
+            .await
+            .unwrap();
+        assert_eq!(ex.up_locked(&p, Some("1"), &lock).await.unwrap().len(), 1);
+        let records = history::load(&ex.db).await.unwrap();
+        assert_eq!(records.iter().map(|r| (r.key.as_str(), r.status)).collect::<Vec<_>>(), [("1", Status::Applied)]);
+        assert_eq!(records[0].schema_effects.as_ref().map(Vec::len), Some(1), "{records:?}");
+        ex.db.run(neo4rs::query("MATCH (l:__CymigLock) SET l.owner = 'other@host'")).await.unwrap();
+        let err = ex.up_locked(&p, None, &lock).await.unwrap_err().to_string();
+        assert!(err.contains("lost the migration lock"), "{err}");
+        // Its `running` record was refused, so its statement never ran.
+        assert_eq!(history::load(&ex.db).await.unwrap().len(), 1);
+        let g = neo4j::connect(&db).await;
+        assert_eq!(neo4j::count(&g, "SHOW INDEXES YIELD name WHERE name = 'second' RETURN count(*) AS v").await, 0);
+        drop(lock);
+    });
+}
+
+#[test]
 fn lock_waits_times_out_and_takes_over_only_expired_leases() {
     let db = fresh_db();
     block_on(async {

@@ -192,7 +192,7 @@ impl Run<'_> {
                 return Ok(c.rows);
             }
         }
-        self.owned_write(vec![history::checkpoint_reset(&self.key, &at)]).await?;
+        self.owned_write(history::checkpoint_reset(&self.key, &at)).await?;
         Ok(0)
     }
 }

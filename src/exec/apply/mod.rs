@@ -12,8 +12,10 @@
 //!   idempotent ([`crate::semantic::rerun`]); a resumable one (a fixed `UNWIND` list) checkpoints
 //!   every batch on the history record inside that batch's transaction, and `retry` skips the rows
 //!   committed; `retry` refuses to re-run any other one that committed rows (`--force` overrides);
-//! - every explicit transaction first re-checks, under a write lock, that this process still holds
-//!   the migration lock, so a process that lost its lease can never commit a step.
+//! - every history write re-checks, under a write lock held until its transaction commits, that
+//!   this process still holds the migration lock (last in an explicit step's transaction, alone
+//!   in auto-commit mode around an auto-commit step), so a process that lost its lease can never
+//!   commit a step or record one.
 
 mod batched;
 mod hooks;
@@ -25,7 +27,7 @@ use super::lock::Lock;
 use super::schema_effects;
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
-use crate::exec::connect::{is_connection_loss, is_transient, out_of_memory_advice, txn_rows, txn_run, Db};
+use crate::exec::connect::{is_connection_loss, is_transient, out_of_memory_advice, txn_rows, txn_run};
 use crate::exec::history::{self, BatchCount, Direction, Record, Status, Update};
 use crate::exec::progress::{Planned, StepProgress};
 use crate::plan::{Batched, CheckedPlan, MigrationPlan, PlannedStatement, StatementClass, Step, TransactionMode};

@@ -136,30 +136,17 @@ impl<'a> Run<'a> {
         update.execution_ms = Some(started.elapsed().as_millis() as i64);
         update.new_attempt = total == 0;
         update.reset_counts = total == 0;
-        self.owned_write(vec![history::write(&update), history::write_schema_version(self.version_after.as_deref())])
-            .await
+        self.owned_write(history::write_with_version(&update, Some(self.version_after.as_deref()))).await
     }
 
-    /// Writes history in a transaction that first proves lock ownership.
-    pub(super) async fn owned_write(&self, queries: Vec<neo4rs::Query>) -> Result<()> {
+    /// Writes history in one auto-commit statement that first proves lock ownership
+    /// ([`Lock::owned`]).
+    pub(super) async fn owned_write(&self, write: neo4rs::Query) -> Result<()> {
         let db = &self.exec.db;
-        let mut txn = db.begin().await.map_err(|e| db.error("could not write the history", e))?;
-        let outcome = async {
-            self.check_ownership(&mut txn).await?;
-            for q in queries {
-                txn.run(q).await.map_err(|e| db.error("could not write the history", e))?;
-            }
-            Ok::<(), Error>(())
-        }
-        .await;
-        finish(db, txn, outcome, "could not write the history").await
-    }
-
-    pub(super) async fn check_ownership(&self, txn: &mut Txn) -> Result<()> {
-        let db = &self.exec.db;
-        let rows = txn_rows(txn, self.lock.ownership_check())
+        let rows = db
+            .within(db.rows_raw(self.lock.owned(write)))
             .await
-            .map_err(|e| db.error("could not check the migration lock", e))?;
+            .map_err(|e| db.error("could not write the history", e))?;
         if rows.is_empty() || !self.lock.still_held() {
             return Err(self.lost_lock());
         }
@@ -244,8 +231,7 @@ impl<'a> Run<'a> {
         start: usize,
         started: Instant,
     ) -> Result<UnitDone, StepError> {
-        let owned = txn_rows(txn, self.lock.ownership_check()).await.map_err(StepError::from_driver)?;
-        if owned.is_empty() || !self.lock.still_held() {
+        if !self.lock.still_held() {
             return Err(StepError::Other(self.lost_lock()));
         }
         let mut counters = Counters::default();
@@ -269,7 +255,14 @@ impl<'a> Run<'a> {
             update.execution_ms = Some(started.elapsed().as_millis() as i64);
         }
         let version = last.then_some(self.version_after.as_deref());
-        txn_run(txn, history::write_with_version(&update, version)).await.map_err(StepError::from_driver)?;
+        // The history write proves ownership last ([`Lock::owned`]): the one request this step
+        // adds to its statements. Its write lock on the lock node, held until commit, keeps the
+        // lock from being taken over in between, so a step still commits only while owned.
+        let write = self.lock.owned(history::write_with_version(&update, version));
+        let owned = txn_rows(txn, write).await.map_err(StepError::from_driver)?;
+        if owned.is_empty() || !self.lock.still_held() {
+            return Err(StepError::Other(self.lost_lock()));
+        }
         Ok(UnitDone { counters, batches: None })
     }
 
@@ -279,7 +272,7 @@ impl<'a> Run<'a> {
         let mut running = self.update(Status::Running, i);
         running.new_attempt = i == start;
         running.reset_counts = i == start && start == 0;
-        self.owned_write(vec![history::write(&running)]).await?;
+        self.owned_write(history::write(&running)).await?;
         let mut counters = Counters::default();
         let mut batches = None;
         for statement in &self.units[i].statements {
@@ -303,7 +296,7 @@ impl<'a> Run<'a> {
             let mut next = self.update(Status::Running, i + 1);
             next.counters = Some(counters);
             next.batches = batches;
-            self.owned_write(vec![history::write(&next)]).await?;
+            self.owned_write(history::write(&next)).await?;
         }
         Ok(UnitDone { counters, batches })
     }
@@ -326,9 +319,7 @@ impl<'a> Run<'a> {
         let (counters, effects) =
             schema_effects::run(db, statement).await.map_err(|e| failed(db.redact(&e.to_string())))?;
         if !effects.is_empty() {
-            self.owned_write(vec![schema_effects::append(&self.key, &effects)])
-                .await
-                .map_err(|e| failed(e.to_string()))?;
+            self.owned_write(schema_effects::append(&self.key, &effects)).await.map_err(|e| failed(e.to_string()))?;
         }
         Ok((counters, None))
     }
@@ -377,7 +368,7 @@ impl<'a> Run<'a> {
         let mut update = self.update(Status::Failed, i);
         update.error = Some(message);
         update.batches = batches;
-        let recorded = self.owned_write(vec![history::write(&update)]).await;
+        let recorded = self.owned_write(history::write(&update)).await;
         let (what, force) = self.partly_applied(i, committed, batches);
         let recovery = match recorded {
             Ok(()) if force => format!(
@@ -433,16 +424,6 @@ impl StepError {
             StepError::Lost(e)
         } else {
             StepError::Statement(e)
-        }
-    }
-}
-
-pub(super) async fn finish(db: &Db, txn: Txn, outcome: Result<()>, context: &str) -> Result<()> {
-    match outcome {
-        Ok(()) => txn.commit().await.map(drop).map_err(|e| db.error(context, e)),
-        Err(e) => {
-            let _ = txn.rollback().await;
-            Err(e)
         }
     }
 }
