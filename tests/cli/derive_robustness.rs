@@ -5,14 +5,9 @@
 use cymig::derive::derive;
 use cymig::schema::{ModelInput, SchemaModel};
 use cymig::source::SourceFile;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn tck_path() -> PathBuf {
-    let shared = std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("tck/tck.jsonl")
-}
+use crate::support::tck_path;
 
 #[test]
 fn derivation_never_panics_and_always_reparses_on_tck_queries() {

@@ -24,10 +24,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn realworld_dir() -> PathBuf {
-    let shared = std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("realworld")
+    crate::support::shared_dir().join("realworld")
 }
 
 /// One alarm, keyed as the verdicts name it.

@@ -14,7 +14,7 @@
 use cymig::span::Span;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// At most this many statements go to the oracle (it is slow and single-threaded).
@@ -29,9 +29,7 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("CYMIG_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared"))
-}
+use crate::support::shared_dir;
 
 fn works(program: &str) -> bool {
     Command::new(program)

@@ -138,11 +138,7 @@ const FRAGMENTS: &[&str] = &[
     "[x IN l WHERE ",
 ];
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
+use crate::support::shared_dir;
 
 fn cypher_files(dir: &Path, into: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };

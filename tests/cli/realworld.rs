@@ -16,12 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `<crate>/../shared/realworld`; `CYMIG_SHARED_DIR` overrides `../shared` (worktrees).
 fn realworld_dir() -> PathBuf {
-    let shared = std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("realworld")
+    crate::support::shared_dir().join("realworld")
 }
 
 fn verdicts_dir() -> PathBuf {

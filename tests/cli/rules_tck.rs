@@ -3,14 +3,8 @@
 //! (nearly) every query it expects to fail with `UndefinedVariable`. Skipped when absent.
 
 use cymig::check::{self, LintOptions};
-use std::path::PathBuf;
 
-fn tck_path() -> PathBuf {
-    let shared = std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("tck/tck.jsonl")
-}
+use crate::support::tck_path;
 
 #[test]
 fn undefined_variable_agrees_with_the_tck() {

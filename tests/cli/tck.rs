@@ -6,13 +6,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-/// `<crate>/../shared/tck/tck.jsonl`; `CYMIG_SHARED_DIR` overrides `../shared` (worktrees).
-fn tck_path() -> PathBuf {
-    let shared = std::env::var_os("CYMIG_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("tck/tck.jsonl")
-}
+use crate::support::tck_path;
 
 fn exceptions() -> HashSet<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tck_exceptions.txt");

@@ -662,7 +662,7 @@ fn table(proven: &[Proven]) -> String {
 
 #[test]
 fn realworld_derived_downs_are_proven_with_decoys() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld");
+    let root = crate::support::shared_dir().join("realworld");
     let Ok(root) = root.canonicalize() else {
         println!("skipped: {} is absent (the real-world repositories of tests/realworld.rs)", root.display());
         return;

@@ -3,6 +3,20 @@
 pub mod cli;
 pub mod neo4j;
 
+/// `<crate>/../shared` (the TCK, the oracle, the real repositories), beside the checkout in CI and
+/// absent on a user's machine; `CYMIG_SHARED_DIR` overrides it (worktrees). Tests that read it
+/// print that they skipped when it is absent.
+pub fn shared_dir() -> std::path::PathBuf {
+    std::env::var_os("CYMIG_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+/// The openCypher TCK queries as data: `<shared>/tck/tck.jsonl`.
+pub fn tck_path() -> std::path::PathBuf {
+    shared_dir().join("tck/tck.jsonl")
+}
+
 /// The fixtures/derive migrations no Neo4j 5.26 runs: Neo4j 4 syntax, rejected by the checker at
 /// error severity (and by Neo4j 5 itself), so their derived downs are covered by the insta
 /// snapshots in tests/cli/derive.rs only. V12 also reads a CSV file the server does not have.

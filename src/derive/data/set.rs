@@ -105,7 +105,9 @@ impl Inverter<'_, '_> {
         }
         let guarded = self.guarded(var, key);
         if !guarded && self.overwrites(var, key) {
-            if let Some((value, from)) = self.earlier_literal(var, key) {
+            // Restoring the very literal the up writes would undo nothing: that case stays refused.
+            let writes_it_again = |earlier: &str| earlier == value.span.text(self.text).trim();
+            if let Some((value, from)) = self.earlier_literal(var, key).filter(|(v, _)| !writes_it_again(v)) {
                 return Ok(Change::Restore { var: var.to_string(), key: key.to_string(), value, from });
             }
             return Err(format!(
