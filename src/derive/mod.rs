@@ -586,6 +586,23 @@ mod tests {
     }
 
     #[test]
+    fn writing_the_earlier_literal_again_is_no_restore() {
+        let v1 = ("1", "MATCH (m:Member) SET m.status = 'active';\n");
+        let d = down(&[v1, ("2", "MATCH (m:Member {id: 8}) SET m.status = 'active';\n")]);
+        assert!(d.starts_with("REFUSED"), "{d}");
+    }
+
+    #[test]
+    fn created_nodes_found_by_keys_an_earlier_migration_writes_are_inexact() {
+        let create = "UNWIND range(1, 6) AS i WITH i CREATE (n:Agent {idx: '00' + i});\n";
+        let d = down(&[("1", create), ("2", create)]);
+        assert!(d.contains("Inexact: V1 also writes :Agent with `idx`"), "{d}");
+        assert!(!d.contains("Assumption: no :Agent"), "{d}");
+        // Alone in its set, the usual assumption stands.
+        assert!(down(&[("1", create)]).contains("Assumption: no :Agent with these properties"));
+    }
+
+    #[test]
     fn a_set_over_an_earlier_literal_restores_it() {
         let v1 = ("1", "MATCH (m:Member) SET m.status = 'active';\n");
         let d = down(&[v1, ("2", "MATCH (m:Member) WHERE m.age > 1 SET m.status = 'adult';\n")]);
