@@ -88,20 +88,20 @@ impl Inverter<'_, '_> {
                     let constrained = labels
                         .iter()
                         .any(|l| self.ctx.catalog.unique_constraint_covering(EntityKind::Node, l, &keys).is_some());
+                    let earlier = self.earlier_writers_on(&labels, &keys);
                     if props.is_empty() {
                         // Found only through its relationships to matched nodes: any such node
                         // that existed before matches too.
                         notes.push(format!(
                             "Inexact: the created {label_words} has no property to find it by; this also deletes every {label_words} already linked the same way to the matched nodes before this migration"
                         ));
-                    } else if let Some(earlier) =
-                        self.earlier_key_writers(&labels, &keys).filter(|_| merge || !constrained)
-                    {
+                    } else if !earlier.is_empty() && (merge || !constrained) {
                         // The set itself contradicts the usual assumption: an earlier migration
                         // writes these keys on this label, so nodes it made may match as well.
                         notes.push(format!(
-                            "Inexact: {earlier} also {} {label_words} with {}; any of those with the same properties is deleted too",
-                            if earlier.contains(',') { "write" } else { "writes" },
+                            "Inexact: {} also {} {label_words} with {}; any of those with the same properties is deleted too",
+                            earlier.join(", "),
+                            if earlier.len() > 1 { "write" } else { "writes" },
                             keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                         ));
                     } else if merge {
@@ -171,23 +171,6 @@ impl Inverter<'_, '_> {
     }
 
     /// A statement of CREATE clauses only (and RETURN): it runs once, each part creating one.
-    /// The earlier migrations of the set that write one of `keys` on one of `labels` (`V7, V9`):
-    /// nodes they made may carry the very properties a created node is found by afterwards.
-    fn earlier_key_writers(&self, labels: &[String], keys: &[&str]) -> Option<String> {
-        let mut versions: Vec<String> = Vec::new();
-        for label in labels {
-            for key in keys {
-                for v in self.ctx.model.earlier_writers_of(self.ctx.version, label, key) {
-                    let v = format!("V{v}");
-                    if !versions.contains(&v) {
-                        versions.push(v);
-                    }
-                }
-            }
-        }
-        (!versions.is_empty()).then(|| versions.join(", "))
-    }
-
     pub(super) fn single_row(&self) -> bool {
         self.clauses.iter().all(|c| matches!(c, Clause::Create(_) | Clause::Return(_)))
     }

@@ -188,12 +188,20 @@ impl Inverter<'_, '_> {
     }
 
     pub(super) fn earlier_writers(&self, var: &str, key: &str) -> Vec<String> {
+        self.earlier_writers_on(&self.a.labels_of(var), &[key])
+    }
+
+    /// The earlier migrations of the set that write one of `keys` on one of `labels`, as `V7`,
+    /// each once, in set order of first appearance.
+    pub(super) fn earlier_writers_on(&self, labels: &[String], keys: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
-        for label in self.a.labels_of(var) {
-            for v in self.ctx.model.earlier_writers_of(self.ctx.version, &label, key) {
-                let v = format!("V{v}");
-                if !out.contains(&v) {
-                    out.push(v);
+        for label in labels {
+            for key in keys {
+                for v in self.ctx.model.earlier_writers_of(self.ctx.version, label, key) {
+                    let v = format!("V{v}");
+                    if !out.contains(&v) {
+                        out.push(v);
+                    }
                 }
             }
         }
