@@ -75,14 +75,22 @@ pub fn formatted_change_sets(text_len: usize, comments: &[crate::ast::Comment]) 
                 has_rollback: false,
                 format: ChangelogFormat::Liquibase,
             });
-        } else if let Some(rest) = line.strip_prefix("rollback") {
-            let body = rest.trim();
+        } else if rollback_body(&c.text).is_some() {
             if let Some(last) = sets.last_mut() {
-                last.has_rollback |= !body.is_empty() && body != "empty";
+                last.has_rollback = true;
             }
         }
     }
     sets
+}
+
+/// The Cypher of a formatted changelog's `-- rollback <cypher>` line, as written; `None` for any
+/// other line, and for a bare `-- rollback` or `-- rollback empty`, which give no way back.
+pub fn rollback_body(line: &str) -> Option<&str> {
+    let line = line.trim_start_matches('-').trim_start();
+    let head = line.get(..8)?;
+    let body = line[8..].trim();
+    (head.eq_ignore_ascii_case("rollback") && !body.is_empty() && !body.eq_ignore_ascii_case("empty")).then_some(body)
 }
 
 /// Whether a file name is one an XML changelog may have (`.xml`, any case).

@@ -10,6 +10,7 @@
 use super::compile::steps_of;
 use super::{DownScript, MigrationPlan};
 use crate::ast::{Comment, CommentKind};
+use crate::migration::changelog_xml::rollback_body;
 use crate::migration::{FileRole, MigrationFile, MigrationSet, Version};
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -81,15 +82,7 @@ fn directive(line: &str) -> &str {
 /// has none, says `empty`, or does not parse: `cymig down` then refuses it as irreversible
 /// rather than undo part of it.
 fn rollback_of(file: &MigrationFile, framing: &[&Comment]) -> Option<DownScript> {
-    let bodies: Vec<&str> = framing
-        .iter()
-        .filter_map(|c| {
-            let line = directive(&c.text);
-            let head = line.get(..8)?;
-            head.eq_ignore_ascii_case("rollback").then(|| line[8..].trim())
-        })
-        .filter(|b| !b.is_empty() && !b.eq_ignore_ascii_case("empty"))
-        .collect();
+    let bodies: Vec<&str> = framing.iter().filter_map(|c| rollback_body(&c.text)).collect();
     if bodies.is_empty() {
         return None;
     }
@@ -115,5 +108,9 @@ mod tests {
         assert_eq!(change_set_id("-- changeset alice:1 runOnChange:true"), "alice:1");
         assert_eq!(change_set_id("--changeset bob:x"), "bob:x");
         assert_eq!(directive("--  rollback MATCH (n) DELETE n"), "rollback MATCH (n) DELETE n");
+        assert_eq!(rollback_body("--  ROLLBACK MATCH (n) DELETE n"), Some("MATCH (n) DELETE n"));
+        assert_eq!(rollback_body("-- rollback Empty"), None);
+        assert_eq!(rollback_body("-- rollback"), None);
+        assert_eq!(rollback_body("-- comment x"), None);
     }
 }
