@@ -119,7 +119,7 @@ fn retry_refuses_to_rerun_a_non_idempotent_batch_that_committed_rows() {
         (
             "V3__copies.cypher",
             "// cymig:ignore non-idempotent-batch -- a test of the executor's own guard\n\
-             MATCH (s:Seed)\n\
+             MATCH (s:Seed) WITH s ORDER BY s.i\n\
              CALL (s) {\n  CREATE (:Copy {i: s.i})\n  WITH s WHERE s.i = 15\n  CREATE (:Block {i: s.i})\n\
              } IN TRANSACTIONS OF 4 ROWS;\n",
         ),
