@@ -1,6 +1,8 @@
 use crate::semantic::expr::{as_property_of_variable, conjuncts};
 use super::*;
-use crate::ast::{Clause, EntityKind, Expr, ExprKind, IndexKind, NodePattern, SchemaCommand, StatementKind};
+use crate::ast::{Clause, EntityKind, Expr, ExprKind, IndexKind, Name, NodePattern, SchemaCommand, StatementKind};
+use crate::semantic::Model;
+use std::collections::HashMap;
 use crate::schema::Catalog;
 use crate::span::Span;
 use crate::visit::{self, Visitor};
@@ -52,7 +54,7 @@ impl Rule for AwaitIndexes {
     fn check_file(&self, cx: &FileContext, out: &mut Findings) {
         // (label, property) -> (index id, index name) of the first index on it; one id per
         // created index and label. A map, as a scan per lookup was quadratic in a file.
-        let mut pending: std::collections::HashMap<(String, String), (usize, String)> = Default::default();
+        let mut pending: HashMap<(String, String), (usize, String)> = HashMap::new();
         let mut next_id = 0;
         for stmt in &cx.script.statements {
             match &stmt.kind {
@@ -80,7 +82,8 @@ impl Rule for AwaitIndexes {
                         continue;
                     }
                     let catalog = cx.catalog_at(stmt);
-                    let mut lookups = Lookups::default();
+                    let model = cx.model(stmt);
+                    let mut lookups = Lookups::new(&model);
                     lookups.visit_query(q);
                     for lookup in lookups.nodes() {
                         let mut reported: Vec<usize> = Vec::new();
@@ -130,34 +133,67 @@ struct Lookup {
 }
 
 /// `(n:L {p: …})` in MATCH and MERGE patterns and `WHERE n.p = …` after a MATCH: lookups.
-/// CREATE patterns write, they look nothing up.
-#[derive(Default)]
-struct Lookups {
+/// CREATE patterns write, they look nothing up. A WHERE names a variable; the semantic model
+/// says which declaration it refers to, so `n` rebound by a projection or in another scope is
+/// not taken for an earlier `(n:L)`.
+struct Lookups<'m> {
+    model: &'m Model,
     found: Vec<(Span, String, String)>,
-    labelled: Vec<(String, String, Span)>, // (variable, label, node span)
+    /// Each variable's labels and its first node pattern, by the span that declared it.
+    labelled: HashMap<Span, (Span, Vec<String>)>,
+    /// The MATCH or MERGE being walked: only the variables it declares are looked up by it;
+    /// one bound before it is filtered, not found through an index.
+    clause: Option<Span>,
 }
 
-impl Lookups {
+impl<'m> Lookups<'m> {
+    fn new(model: &'m Model) -> Self {
+        Lookups { model, found: Vec::new(), labelled: HashMap::new(), clause: None }
+    }
+
     /// The lookups grouped by node, in source order.
     fn nodes(&self) -> Vec<Lookup> {
         let mut out: Vec<Lookup> = Vec::new();
+        let mut index: HashMap<Span, usize> = HashMap::new();
         for (span, label, prop) in &self.found {
             let key = (label.clone(), prop.clone());
-            match out.iter_mut().find(|l| l.span == *span) {
-                Some(l) if !l.keys.contains(&key) => l.keys.push(key),
+            match index.get(span) {
+                Some(&i) if !out[i].keys.contains(&key) => out[i].keys.push(key),
                 Some(_) => {}
-                None => out.push(Lookup { span: *span, keys: vec![key] }),
+                None => {
+                    index.insert(*span, out.len());
+                    out.push(Lookup { span: *span, keys: vec![key] });
+                }
             }
         }
         out
     }
+
+    /// Whether the clause being walked declares `variable` (unknown: no).
+    fn declared_here(&self, variable: &Name) -> bool {
+        match (self.model.origin(variable.span), self.clause) {
+            (Some(origin), Some(clause)) => clause.start <= origin.start && origin.end <= clause.end,
+            _ => false,
+        }
+    }
+
+    fn add_labels(&mut self, variable: &Name, node: Span, labels: impl IntoIterator<Item = String>) {
+        let Some(origin) = self.model.origin(variable.span) else { return };
+        let (_, known) = self.labelled.entry(origin).or_insert_with(|| (node, Vec::new()));
+        for label in labels {
+            if !known.contains(&label) {
+                known.push(label);
+            }
+        }
+    }
 }
 
-impl<'a> Visitor<'a> for Lookups {
+impl<'a> Visitor<'a> for Lookups<'_> {
     fn visit_node(&mut self, n: &'a NodePattern) {
         let labels: Vec<String> =
             n.labels.as_ref().map(|l| l.required_names().iter().map(|x| x.value.clone()).collect()).unwrap_or_default();
-        if let Some(ExprKind::Map(m)) = n.properties.as_ref().map(|p| &p.kind) {
+        let looked_up = n.variable.as_ref().is_none_or(|v| self.declared_here(v));
+        if let (true, Some(ExprKind::Map(m))) = (looked_up, n.properties.as_ref().map(|p| &p.kind)) {
             for l in &labels {
                 for e in &m.entries {
                     self.found.push((n.span, l.clone(), e.key.value.clone()));
@@ -165,9 +201,7 @@ impl<'a> Visitor<'a> for Lookups {
             }
         }
         if let Some(v) = &n.variable {
-            for l in &labels {
-                self.labelled.push((v.value.clone(), l.clone(), n.span));
-            }
+            self.add_labels(v, n.span, labels);
         }
         visit::walk_node(self, n)
     }
@@ -176,25 +210,43 @@ impl<'a> Visitor<'a> for Lookups {
         if let Clause::Create(_) = c {
             return;
         }
+        let outer = self.clause;
+        if matches!(c, Clause::Match(_) | Clause::Merge(_)) {
+            self.clause = Some(c.span());
+        }
         visit::walk_clause(self, c);
         if let Clause::Match(m) = c {
             if let Some(w) = &m.where_ {
                 self.where_lookups(w);
             }
         }
+        self.clause = outer;
     }
 }
 
-impl Lookups {
+impl Lookups<'_> {
+    /// `n:L` conjuncts first, as they label `n` for the whole WHERE, then `n.p = …` lookups.
     fn where_lookups(&mut self, w: &Expr) {
-        for c in conjuncts(w) {
+        let conjuncts = conjuncts(w);
+        for c in &conjuncts {
+            let ExprKind::LabelCheck { subject, labels } = &c.kind else { continue };
+            let ExprKind::Variable(v) = &subject.kind else { continue };
+            let Some(origin) = self.model.origin(v.span) else { continue };
+            let Some(&(node, _)) = self.labelled.get(&origin) else { continue };
+            let names = labels.required_names().into_iter().map(|l| l.value.clone()).collect::<Vec<_>>();
+            self.add_labels(v, node, names);
+        }
+        for c in &conjuncts {
             let ExprKind::Binary { op: crate::ast::BinaryOp::Eq, lhs, rhs } = &c.kind else { continue };
             for side in [lhs, rhs] {
-                if let Some((v, key)) = as_property_of_variable(side) {
-                    let matches: Vec<_> = self.labelled.iter().filter(|(var, _, _)| *var == v.value).cloned().collect();
-                    for (_, label, span) in matches {
-                        self.found.push((span, label, key.value.clone()));
-                    }
+                let Some((v, key)) = as_property_of_variable(side) else { continue };
+                if !self.declared_here(v) {
+                    continue;
+                }
+                let Some(origin) = self.model.origin(v.span) else { continue };
+                let Some((node, labels)) = self.labelled.get(&origin) else { continue };
+                for label in labels {
+                    self.found.push((*node, label.clone(), key.value.clone()));
                 }
             }
         }

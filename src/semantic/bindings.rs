@@ -29,6 +29,8 @@ pub(crate) struct Resolution {
     pub frames: Frames,
     /// The scope just before each clause, by the clause's span.
     pub before: HashMap<Span, At>,
+    /// Where the variable each use of a name refers to was declared, by the use's span.
+    pub origins: HashMap<Span, Span>,
 }
 
 /// A variable used where nothing binds it, with a hint when the model has one.
@@ -47,6 +49,7 @@ pub(crate) fn walk(q: &Query, text: &str, bound: &[String]) -> (Resolution, Vec<
         frames: Frames::default(),
         undefined: Vec::new(),
         before: HashMap::new(),
+        origins: HashMap::new(),
         checking: true,
     };
     let mut at = walk.frames.open(None);
@@ -54,7 +57,8 @@ pub(crate) fn walk(q: &Query, text: &str, bound: &[String]) -> (Resolution, Vec<
         walk.frames.bind(&mut at, name);
     }
     walk.query(q, &Names { at, hidden: Vec::new(), open: false });
-    let resolution = Resolution { undefined: walk.undefined, frames: walk.frames, before: walk.before };
+    let resolution =
+        Resolution { undefined: walk.undefined, frames: walk.frames, before: walk.before, origins: walk.origins };
     (resolution, walk.cx.errors)
 }
 
@@ -80,6 +84,7 @@ struct Walk<'t> {
     frames: Frames,
     undefined: Vec<Undefined>,
     before: HashMap<Span, At>,
+    origins: HashMap<Span, Span>,
     /// Whether variables bound twice are reported here (not inside expression subqueries).
     checking: bool,
 }
@@ -104,7 +109,7 @@ impl Walk<'_> {
     fn with(&mut self, scope: &Names, names: &[&Name]) -> Names {
         let mut inner = self.child(scope);
         for n in names {
-            self.frames.bind(&mut inner.at, &n.value);
+            self.frames.declare(&mut inner.at, &n.value, n.span);
         }
         inner
     }
@@ -113,8 +118,24 @@ impl Walk<'_> {
         self.frames.bind(&mut scope.at, name);
     }
 
+    /// Binds a new variable, declared where `name` stands.
+    fn declare(&mut self, scope: &mut Names, name: &Name) {
+        self.frames.declare(&mut scope.at, &name.value, name.span);
+    }
+
+    /// Remembers which declaration the variable at `name` refers to.
+    fn resolve(&mut self, name: &Name, scope: &Names) {
+        if let Some(origin) = self.frames.origin_of(scope.at, &name.value) {
+            self.origins.insert(name.span, origin);
+        }
+    }
+
     fn use_name(&mut self, name: &Name, scope: &Names) {
-        if scope.open || self.has(scope, &name.value) {
+        if self.has(scope, &name.value) {
+            self.resolve(name, scope);
+            return;
+        }
+        if scope.open {
             return;
         }
         let help = if self.hidden(scope, &name.value) {
@@ -220,18 +241,18 @@ impl Walk<'_> {
                     }
                 }
                 for p in &st.points {
-                    self.bind(scope, &p.variable.value);
+                    self.declare(scope, &p.variable);
                 }
                 self.opt(st.where_.as_ref(), scope);
             }
             Clause::Unwind(u) => {
                 self.expr(&u.expr, scope);
                 self.already_bound(scope, &u.variable, "UNWIND binds a new variable: pick another name");
-                self.bind(scope, &u.variable.value);
+                self.declare(scope, &u.variable);
             }
             Clause::LoadCsv(l) => {
                 self.expr(&l.from, scope);
-                self.bind(scope, &l.variable.value);
+                self.declare(scope, &l.variable);
             }
             Clause::With(w) => {
                 self.check_projection(&w.projection, true);
@@ -273,7 +294,7 @@ impl Walk<'_> {
                     for item in &y.items {
                         let name = item.bound_name();
                         self.already_bound(scope, name, "rename the column with `YIELD column AS other`");
-                        self.bind(scope, &name.value);
+                        self.declare(scope, name);
                     }
                     self.opt(y.where_.as_ref(), scope);
                 }
@@ -294,9 +315,7 @@ impl Walk<'_> {
                     let mut at = self.frames.open(None);
                     for v in &sc.variables {
                         self.frames.bind(&mut at, &v.value);
-                        if let Some(kind) = self.frames.kind_of(scope.at, &v.value) {
-                            self.frames.set_kind(at, &v.value, kind);
-                        }
+                        self.frames.carry(scope.at, &v.value, at, &v.value);
                     }
                     Names { at, hidden: vec![Hidden { outer: scope.at, imported: Some(at) }], open: scope.open }
                 };
@@ -355,6 +374,7 @@ impl Walk<'_> {
         let mut both = self.child(before);
         for n in &names {
             self.bind(&mut both, n);
+            self.frames.carry(next.at, n, both.at, n);
         }
         both
     }
@@ -374,10 +394,9 @@ impl Walk<'_> {
             let Some(n) = item_name(item) else { continue };
             self.bind(&mut next, &n.value);
             if let ExprKind::Variable(v) = &item.expr.kind {
-                if let Some(kind) = self.frames.kind_of(scope.at, &v.value) {
-                    self.frames.set_kind(next.at, &n.value, kind);
-                }
+                self.frames.carry(scope.at, &v.value, next.at, &n.value);
             }
+            self.frames.set_origin(next.at, &n.value, n.span);
         }
         // ORDER BY, SKIP and LIMIT see both the projected names and the ones before — except
         // after DISTINCT or an aggregation, where only projected names and the variables the
@@ -429,11 +448,17 @@ impl Walk<'_> {
         for el in &path.elements {
             match el {
                 PathElement::Node(n) => {
+                    if let Some(v) = &n.variable {
+                        self.resolve(v, scope);
+                    }
                     self.labels(n.labels.as_ref(), scope);
                     self.opt(n.properties.as_ref(), scope);
                     self.opt(n.where_.as_ref(), scope);
                 }
                 PathElement::Relationship(r) => {
+                    if let Some(v) = &r.variable {
+                        self.resolve(v, scope);
+                    }
                     self.labels(r.types.as_ref(), scope);
                     if let Some(q) = &r.length {
                         self.opt(q.min.as_ref(), scope);

@@ -82,6 +82,14 @@ impl Model {
         let at = self.resolution.before.get(&clause.span())?;
         Some(Bound::new(&self.resolution.frames, *at))
     }
+
+    /// Where the variable named at `name` (a use, or a pattern's variable) was declared: the
+    /// span of the name that first bound it, followed through projections that pass it on
+    /// unchanged (`WITH n`, `WITH n AS m`) and subquery imports. Two names with one origin are
+    /// one variable; `None` where the model does not know (it never guesses).
+    pub fn origin(&self, name: Span) -> Option<Span> {
+        self.resolution.origins.get(&name).copied()
+    }
 }
 
 /// One reason Neo4j refuses to run a statement.

@@ -7,9 +7,14 @@
 //! imports) opens a root frame, and a nested scope that ends (FOREACH, a comprehension, a UNION
 //! part, `EXISTS { … }`) a child frame. Remembering the scope before a clause is copying an
 //! `At`, never the names: copying them at each MATCH was quadratic in a statement's clauses.
+//!
+//! What the model knows of a name — its kind, and its origin (the span of the variable that
+//! declared it, carried through projections that pass it on unchanged) — is recorded with the
+//! point it was learnt at, so an earlier point of the same frame does not see it.
 
 use crate::ast::{ExprKind, Name, PathElement, PathPattern, PatternPart, ProjectionItem};
 use crate::ast::{NodePattern, RelationshipPattern};
+use crate::span::Span;
 use std::collections::{HashMap, HashSet};
 
 /// What a pattern variable stands for.
@@ -51,8 +56,11 @@ struct Frame {
     /// Where each name of `names` stands: a name is bound at most once along a chain of frames.
     index: HashMap<String, u32>,
     /// What some names are for sure, set in this frame: bound by a pattern, or passed on
-    /// unchanged by a projection.
-    kinds: HashMap<String, Kind>,
+    /// unchanged by a projection; with the length of `names` when it was learnt.
+    kinds: HashMap<String, (Kind, u32)>,
+    /// Where the variable a name stands for was declared, with the length of `names` when it
+    /// was learnt.
+    origins: HashMap<String, (Span, u32)>,
 }
 
 impl Frames {
@@ -75,11 +83,12 @@ impl Frames {
         }
     }
 
-    /// Binds `name` at `at`. A point that is not the end of its frame (another branch of the
-    /// query bound more there since) binds in a frame of its own below it.
-    pub fn bind(&mut self, at: &mut At, name: &str) {
+    /// Binds `name` at `at`; false when it was bound already. A point that is not the end of
+    /// its frame (another branch of the query bound more there since) binds in a frame of its
+    /// own below it.
+    pub fn bind(&mut self, at: &mut At, name: &str) -> bool {
         if self.contains(*at, name) {
-            return;
+            return false;
         }
         if self.frames[at.frame as usize].names.len() != at.len as usize {
             *at = self.open(Some(*at));
@@ -88,21 +97,58 @@ impl Frames {
         frame.index.insert(name.to_string(), at.len);
         frame.names.push(name.to_string());
         at.len += 1;
+        true
     }
 
-    pub fn kind_of(&self, mut at: At, name: &str) -> Option<Kind> {
-        loop {
-            let frame = &self.frames[at.frame as usize];
-            if let Some(kind) = frame.kinds.get(name) {
-                return Some(*kind);
-            }
-            at = frame.parent?;
-        }
+    pub fn kind_of(&self, at: At, name: &str) -> Option<Kind> {
+        self.fact(at, name, |f| &f.kinds)
     }
 
     pub fn set_kind(&mut self, at: At, name: &str, kind: Kind) {
         if self.kind_of(at, name).is_none() {
-            self.frames[at.frame as usize].kinds.insert(name.to_string(), kind);
+            learn(&mut self.frames[at.frame as usize].kinds, at, name, kind);
+        }
+    }
+
+    /// The span of the variable that declared what `name` stands for at `at`.
+    pub fn origin_of(&self, at: At, name: &str) -> Option<Span> {
+        self.fact(at, name, |f| &f.origins)
+    }
+
+    pub fn set_origin(&mut self, at: At, name: &str, origin: Span) {
+        if self.origin_of(at, name).is_none() {
+            learn(&mut self.frames[at.frame as usize].origins, at, name, origin);
+        }
+    }
+
+    /// Binds `name` at `at` as a new variable declared by `declared`.
+    pub fn declare(&mut self, at: &mut At, name: &str, declared: Span) {
+        if self.bind(at, name) {
+            self.set_origin(*at, name, declared);
+        }
+    }
+
+    /// What `to` at `to_at` inherits from `from` at `from_at` when a projection or an import
+    /// passes the variable on unchanged: its kind and its origin.
+    pub fn carry(&mut self, from_at: At, from: &str, to_at: At, to: &str) {
+        if let Some(kind) = self.kind_of(from_at, from) {
+            self.set_kind(to_at, to, kind);
+        }
+        if let Some(origin) = self.origin_of(from_at, from) {
+            self.set_origin(to_at, to, origin);
+        }
+    }
+
+    /// A fact about `name` learnt at or before `at`, nearest frame first.
+    fn fact<T: Copy>(&self, mut at: At, name: &str, facts: impl Fn(&Frame) -> &HashMap<String, (T, u32)>) -> Option<T> {
+        loop {
+            let frame = &self.frames[at.frame as usize];
+            if let Some((fact, since)) = facts(frame).get(name) {
+                if *since <= at.len {
+                    return Some(*fact);
+                }
+            }
+            at = frame.parent?;
         }
     }
 
@@ -119,10 +165,21 @@ impl Frames {
     /// Binds every variable of a pattern part, with the kinds that are certain.
     pub fn bind_part(&mut self, at: &mut At, part: &PatternPart) {
         for v in part_variables(part) {
-            self.bind(at, &v.value);
+            self.declare(at, &v.value, v.span);
         }
         for (name, kind) in part_kinds(part) {
             self.set_kind(*at, &name.value, kind);
+        }
+    }
+}
+
+/// Records a fact learnt at `at`. Of two points of one frame that learn a fact about one name
+/// (branches of a query), the earlier one's stands: it is visible from both.
+fn learn<T>(facts: &mut HashMap<String, (T, u32)>, at: At, name: &str, fact: T) {
+    match facts.get(name) {
+        Some((_, since)) if *since <= at.len => {}
+        _ => {
+            facts.insert(name.to_string(), (fact, at.len));
         }
     }
 }
@@ -250,7 +307,8 @@ pub(crate) fn part_kinds(part: &PatternPart) -> Vec<(&Name, Kind)> {
 
 #[cfg(test)]
 mod tests {
-    use super::Frames;
+    use super::{Frames, Kind};
+    use crate::span::Span;
 
     #[test]
     fn a_point_keeps_its_names_while_other_branches_bind() {
@@ -265,5 +323,30 @@ mod tests {
         assert_eq!(frames.names(branch), ["a", "b"]);
         assert_eq!(frames.names(outer), ["a", "c"]);
         assert!(!frames.contains(outer, "b") && frames.contains(branch, "b"));
+    }
+
+    #[test]
+    fn a_kind_learnt_later_in_a_frame_is_not_seen_before() {
+        let mut frames = Frames::default();
+        let mut at = frames.open(None);
+        frames.bind(&mut at, "a");
+        let before = at;
+        frames.bind(&mut at, "p");
+        frames.set_kind(at, "a", Kind::Node);
+        assert_eq!(frames.kind_of(before, "a"), None);
+        assert_eq!(frames.kind_of(at, "a"), Some(Kind::Node));
+    }
+
+    #[test]
+    fn origins_follow_a_variable_through_a_projection() {
+        let mut frames = Frames::default();
+        let mut at = frames.open(None);
+        let declared = Span { start: 7, end: 8 };
+        frames.declare(&mut at, "n", declared);
+        let mut next = frames.open(None);
+        frames.bind(&mut next, "m");
+        frames.carry(at, "n", next, "m");
+        assert_eq!(frames.origin_of(next, "m"), Some(declared));
+        assert_eq!(frames.origin_of(next, "n"), None);
     }
 }
