@@ -179,6 +179,7 @@ fn guarded_settings(settings: &rules::Settings, script: &crate::ast::Script) -> 
     let mut narrowed = settings.clone();
     if let Some(edition) = precondition::edition(&conditions) {
         narrowed.edition = edition;
+        narrowed.edition_stated = true;
     }
     narrowed.target = precondition::target_for(settings.target, &conditions);
     narrowed.before_4_4 = precondition::only_before(&conditions, &[4, 4]);

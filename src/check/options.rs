@@ -149,6 +149,7 @@ impl From<&crate::config::Config> for LintOptions {
             settings: Settings {
                 target: c.target,
                 edition: c.edition,
+                edition_stated: c.origin("edition") != crate::config::Origin::Default,
                 batch_size: batch,
                 min_batch: Settings::default().min_batch.min(batch),
                 max_batch: Settings::default().max_batch.max(batch),

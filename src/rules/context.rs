@@ -16,6 +16,9 @@ pub use crate::config::{Edition, TargetVersion as Target};
 pub struct Settings {
     pub target: Target,
     pub edition: Edition,
+    /// Whether the edition was stated (configuration, a flag or the file's own precondition)
+    /// rather than assumed: what only one edition rejects is an error only where it is stated.
+    pub edition_stated: bool,
     /// `OF n ROWS` used by batching fixes.
     pub batch_size: u64,
     /// Batch sizes outside `[min_batch, max_batch]` are reported by `ineffective-batching`.
@@ -31,6 +34,7 @@ impl Default for Settings {
         Settings {
             target: Target::V5,
             edition: Edition::Community,
+            edition_stated: false,
             batch_size: 10_000,
             min_batch: 100,
             max_batch: 100_000,

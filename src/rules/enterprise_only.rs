@@ -6,7 +6,7 @@ pub struct EnterpriseOnly;
 pub static META: RuleMeta = RuleMeta {
     summary: "Enterprise-only constraints or commands on a Community target",
     docs: r#"## What it does
-When the configured edition is `community` (the default), flags what Neo4j Community Edition
+When the edition is `community` (the default), flags what Neo4j Community Edition
 rejects: node and relationship key constraints, property existence (`IS NOT NULL`) and property
 type (`IS :: TYPE`) constraints, database/alias/role/privilege administration
 (`CREATE DATABASE`, `CREATE ROLE`, `GRANT`, `DENY`, …) and `CYPHER runtime=parallel`.
@@ -15,6 +15,10 @@ type (`IS :: TYPE`) constraints, database/alias/role/privilege administration
 The migration passes review and every test on an Enterprise or Aura instance, then fails on the
 Community instances used in development or CI (or the other way round for a team moving to
 Community). Set `edition = "enterprise"` in `cymig.toml` when you only target Enterprise/Aura.
+
+With no edition stated (in `cymig.toml`, by `--edition`, or by the file's own
+`// assume that edition is …`), cymig does not know the server will be Community, so the
+finding is a warning; with `edition = "community"` stated it is an error.
 
 ## Example
 ```cypher
@@ -67,8 +71,9 @@ impl Rule for EnterpriseOnly {
         for p in &stmt.prefixes {
             if let StatementPrefix::Cypher { span, options } = p {
                 if options.to_ascii_lowercase().replace(' ', "").contains("runtime=parallel") {
-                    out.report(&META, *span, "the parallel runtime is Enterprise-only")
-                        .help("drop `runtime=parallel`, or set `edition = \"enterprise\"` in cymig.toml");
+                    let d = out.report(&META, *span, "the parallel runtime is Enterprise-only");
+                    d.help("drop `runtime=parallel`, or set `edition = \"enterprise\"` in cymig.toml");
+                    soften_unless_stated(cx, d);
                 }
             }
         }
@@ -81,17 +86,27 @@ impl Rule for EnterpriseOnly {
                     ConstraintKind::PropertyType(_) => "property type constraints",
                     ConstraintKind::Unique => return,
                 };
-                out.report(&META, c.span, format!("{what} need Neo4j Enterprise Edition"))
-                    .help("Community Edition rejects this constraint; use a uniqueness constraint, or set `edition = \"enterprise\"` in cymig.toml if you only target Enterprise/Aura");
+                let d = out.report(&META, c.span, format!("{what} need Neo4j Enterprise Edition"));
+                d.help("Community Edition rejects this constraint; use a uniqueness constraint, or set `edition = \"enterprise\"` in cymig.toml if you only target Enterprise/Aura");
+                soften_unless_stated(cx, d);
             }
             StatementKind::Admin(a) => {
                 let kws: Vec<&str> = a.keywords.iter().map(String::as_str).collect();
                 if ENTERPRISE_ADMIN.iter().any(|p| kws.starts_with(p)) {
-                    out.report(&META, a.span, format!("`{}` needs Neo4j Enterprise Edition", kws.join(" ")))
-                        .help("Community Edition has one user database and no role or privilege management");
+                    let d = out.report(&META, a.span, format!("`{}` needs Neo4j Enterprise Edition", kws.join(" ")));
+                    d.help("Community Edition has one user database and no role or privilege management");
+                    soften_unless_stated(cx, d);
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// Community is the edition cymig assumes when none is stated: the statement then fails only if
+/// the server is Community, which cymig does not know, so the finding is a warning.
+fn soften_unless_stated(cx: &FileContext, d: &mut Diagnostic) {
+    if !cx.settings.edition_stated {
+        d.severity(Severity::Warning);
     }
 }
