@@ -133,7 +133,7 @@ fn unknown_keys_name_the_key_its_position_and_the_valid_keys() {
     assert_eq!(
         message,
         "/repo/cymig.toml: line 5, column 1: unknown key `ignor` in [lint]; valid keys: select, \
-         ignore, per-path-ignores, severity, batching, exclude, extend-exclude (did you mean `ignore`?)"
+         ignore, per-path-ignores, severity, batching, exclude, extend-exclude, procedures (did you mean `ignore`?)"
     );
     let message = error("migration = \"m\"\n");
     assert!(message.contains("line 1, column 1: unknown key `migration` at the top level"), "{message}");
