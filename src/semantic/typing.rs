@@ -269,7 +269,14 @@ impl Typer<'_, '_> {
 
     /// A literal's type is `types`' finding; any other certain type that is no boolean is this.
     fn expect_boolean(&mut self, e: &Expr, t: &Ty) {
-        if literal_type(e).is_none() && !matches!(t, Ty::Boolean | Ty::Any) {
+        if literal_type(e).is_some() || matches!(t, Ty::Boolean | Ty::Any) {
+            return;
+        }
+        if let Ty::List(_) = t {
+            let message = "Coercion of list to boolean is not allowed. Please use `NOT isEmpty(...)` instead.";
+            self.cx.error(ErrorKind::ArgumentType, e.span, message).help =
+                Some("a list is no predicate: test `NOT isEmpty(list)` or `size(list) > 0`".into());
+        } else {
             self.mismatch(e, "Boolean", t);
         }
     }
