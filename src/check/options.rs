@@ -154,6 +154,12 @@ impl From<&crate::config::Config> for LintOptions {
                 min_batch: Settings::default().min_batch.min(batch),
                 max_batch: Settings::default().max_batch.max(batch),
                 before_4_4: false,
+                procedures: c
+                    .lint
+                    .procedures
+                    .iter()
+                    .filter_map(|p| crate::semantic::ProcedureSignature::parse(p).ok())
+                    .collect(),
             },
             select: c.lint.select.clone(),
             ignore: c.lint.ignore.clone(),

@@ -169,6 +169,7 @@ pub(super) const KEYS: &[Key] = &[
         |r, item, key| put(r.glob_list(item, "lint.extend-exclude", key), &mut r.config.lint.extend_exclude),
         |c| list(&c.lint.extend_exclude),
     ),
+    setting("lint", "procedures", Reader::read_procedures, |c| list(&c.lint.procedures)),
     setting(
         "lint.batching",
         "default-batch-size",

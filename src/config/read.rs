@@ -276,6 +276,43 @@ impl Reader {
             .collect()
     }
 
+    /// `lint.procedures`: each entry a signature, an error pointing into the string where it
+    /// stops making sense.
+    pub(super) fn read_procedures(&mut self, item: &Item, key: &toml_edit::Key) -> Result<()> {
+        let name = "lint.procedures";
+        let Some(array) = item.as_array() else {
+            return Err(self.type_error(item, name, key, "an array of procedure signatures"));
+        };
+        let mut signatures = Vec::new();
+        for value in array.iter() {
+            let Some(text) = value.as_str() else {
+                return Err(self.error_at(value.span(), &format!("`{name}` must hold procedure signatures (strings)")));
+            };
+            if let Err(e) = crate::semantic::ProcedureSignature::parse(text) {
+                let at = value.span().map(|s| self.offset_in_string(s, text, e.offset));
+                let message = format!(
+                    "`{name}` holds a signature that does not read: {} (write it as `SHOW PROCEDURES` prints it: `my.proc(in :: INTEGER?) :: (out :: STRING?)`)",
+                    e.message
+                );
+                return Err(self.error_at(at.map(|a| a..a), &message));
+            }
+            signatures.push(text.to_string());
+        }
+        self.config.lint.procedures = signatures;
+        Ok(())
+    }
+
+    /// Where a byte of a string's value is in the file: exact when the string is written without
+    /// escapes, its opening quote otherwise.
+    fn offset_in_string(&self, span: Range<usize>, value: &str, offset: usize) -> usize {
+        let written = self.text.get(span.clone()).unwrap_or("");
+        let quote = if written.starts_with("\"\"\"") || written.starts_with("'''") { 3 } else { 1 };
+        match written.get(quote..quote + value.len()) {
+            Some(inner) if inner == value => span.start + quote + offset,
+            _ => span.start,
+        }
+    }
+
     pub(super) fn positive(&self, item: &Item, name: &str, key: &toml_edit::Key) -> Result<u64> {
         match item.as_integer() {
             Some(n) if n > 0 => Ok(n as u64),

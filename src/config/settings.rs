@@ -211,6 +211,9 @@ pub struct LintSettings {
     pub exclude: Vec<String>,
     /// More such globs, added to `exclude`.
     pub extend_exclude: Vec<String>,
+    /// Signatures of the server's own procedures (plugins), as `SHOW PROCEDURES` prints them:
+    /// `semantic-error` checks calls to them. Each was checked to parse when read.
+    pub procedures: Vec<String>,
 }
 
 impl LintSettings {

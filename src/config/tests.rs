@@ -133,7 +133,7 @@ fn unknown_keys_name_the_key_its_position_and_the_valid_keys() {
     assert_eq!(
         message,
         "/repo/cymig.toml: line 5, column 1: unknown key `ignor` in [lint]; valid keys: select, \
-         ignore, per-path-ignores, severity, batching, exclude, extend-exclude (did you mean `ignore`?)"
+         ignore, per-path-ignores, severity, batching, exclude, extend-exclude, procedures (did you mean `ignore`?)"
     );
     let message = error("migration = \"m\"\n");
     assert!(message.contains("line 1, column 1: unknown key `migration` at the top level"), "{message}");
@@ -279,6 +279,7 @@ severity = { d = "info" }
 batching = { default-batch-size = 1, max-unbatched-rows = 2 }
 exclude = ["e"]
 extend-exclude = ["f"]
+procedures = ["my.proc(in :: INTEGER?) :: (out :: STRING?)"]
 
 [database]
 uri = "neo4j://other:7687"
@@ -329,4 +330,18 @@ pre-up = "true"
         assert_ne!(before.get(key), Some(value), "{key}: reading it changes what is shown");
     }
     assert_eq!(config.placeholders.get("env").map(String::as_str), Some("prod"));
+}
+
+/// A malformed procedure signature is refused where it stops making sense, inside the string.
+#[test]
+fn a_malformed_procedure_signature_is_refused_at_its_position() {
+    let err = parse("[lint]\nprocedures = [\n  \"my.proc(in INTEGER?) :: VOID\",\n]\n").expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("line 3, column 15"), "{message}");
+    assert!(message.contains("expected `::`"), "{message}");
+    let err = parse("[lint]\nprocedures = [1]\n").expect_err("refused");
+    assert!(err.to_string().contains("must hold procedure signatures"), "{err}");
+    let ok =
+        parse("[lint]\nprocedures = [\"a.b(x = 1 :: INTEGER?, y :: LIST? OF STRING?) :: VOID\"]\n").expect("valid");
+    assert_eq!(ok.lint.procedures.len(), 1);
 }

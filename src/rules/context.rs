@@ -27,6 +27,8 @@ pub struct Settings {
     /// The file runs only on Neo4j versions before 4.4 (a neo4j-migrations guard such as
     /// `// assume that version is 4.3`), where the 4.x schema syntax is current, not deprecated.
     pub before_4_4: bool,
+    /// Procedures the server has besides the built-in ones (`[lint] procedures`).
+    pub procedures: Vec<crate::semantic::ProcedureSignature>,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             min_batch: 100,
             max_batch: 100_000,
             before_4_4: false,
+            procedures: Vec::new(),
         }
     }
 }
@@ -250,13 +253,17 @@ impl<'a> FileContext<'a> {
         let statements = &self.script.statements;
         let i = statements.partition_point(|s| s.span.start < stmt.span.start);
         let Some(i) = statements.get(i).is_some_and(|s| std::ptr::eq(s, stmt)).then_some(i) else {
-            return std::rc::Rc::new(crate::semantic::Model::build(stmt, self.text()));
+            return std::rc::Rc::new(self.build_model(stmt));
         };
         let mut cache = self.models.0.borrow_mut();
         if cache.len() < statements.len() {
             cache.resize(statements.len(), None);
         }
-        cache[i].get_or_insert_with(|| std::rc::Rc::new(crate::semantic::Model::build(stmt, self.text()))).clone()
+        cache[i].get_or_insert_with(|| std::rc::Rc::new(self.build_model(stmt))).clone()
+    }
+
+    fn build_model(&self, stmt: &Statement) -> crate::semantic::Model {
+        crate::semantic::Model::build_with(stmt, self.text(), &[], &self.settings.procedures)
     }
 
     /// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …): its test

@@ -41,6 +41,19 @@ Checks what Neo4j's front end checks after parsing, and a grammar cannot:
 - **procedure calls**: a built-in procedure (`db.*`, `dbms.*`, `tx.*` of Neo4j 5) given too
   few or too many arguments, or a `YIELD` of a column it does not have. Plugin procedures and
   those of Neo4j 4 are not checked;
+- **types that are certain**: a value whose type the query itself fixes (a node, relationship or
+  path a pattern binds, a literal, a comprehension's variable over a literal list, passed on by
+  `WITH`) given to what never takes it: `type(n)` on a node, `labels(p)` or `size(p)` on a
+  path, `properties(1)`, a path's property (`p.name`), `-`, `*`, `/`, `%`, `^` over a string,
+  boolean, map, list or graph element, a node as a predicate (`WHERE n`), `DELETE 1 + 1`. A
+  property, parameter or function result may hold anything, and is never judged;
+- **grouping**: an aggregating column whose other parts are not grouping keys as Neo4j counts
+  them, a variable or a property of a variable projected on its own (`RETURN n.a + n.b,
+  n.a + n.b + count(*)` is refused, `RETURN n.a, n.a + count(*)` runs); `RETURN *` with no
+  variable in scope (`MATCH () RETURN *`);
+- **declared procedures** (`[lint] procedures` in `cymig.toml`, signatures as `SHOW PROCEDURES`
+  prints them): the number of arguments, a literal argument of a type the parameter never takes,
+  `YIELD` of a column it lacks or from a `VOID` procedure;
 - **values known before the query runs**: a variable or a pattern in `SKIP` or `LIMIT`
   (`LIMIT n.count`), a parameter map as the properties of a pattern in `MATCH`, `MERGE` or an
   expression (`MATCH (n $props)`: only `CREATE` takes one).

@@ -79,23 +79,29 @@ fn per_element(cx: &mut Analysis, e: &Expr) {
     }
 }
 
-/// `RETURN n.x + count(*)` without `n` as a grouping key: Neo4j cannot tell what to group by.
-/// Only variables no grouping key mentions at all are reported (a key that mentions one may be
-/// the very expression Neo4j accepts).
+/// `RETURN n.x + count(*)` without `n.x` or `n` as a grouping key: Neo4j cannot tell what to
+/// group by. Neo4j takes a variable, or a property of a variable, only when that variable or that
+/// very property is projected on its own; an expression as a key (`n.a + n.b`, `size(n.x)`)
+/// covers nothing (checked against Neo4j's front end).
 fn check_grouping(cx: &mut Analysis, p: &Projection) {
     if p.star {
         return;
     }
     let (aggregating, keys): (Vec<_>, Vec<_>) = p.items.iter().partition(|i| !aggregates_in(&i.expr).is_empty());
-    let mut key_names: Vec<String> = Vec::new();
+    let mut grouped = Grouped::default();
     for k in &keys {
-        visit::for_each_expr(&k.expr, &mut |x| match &x.kind {
-            ExprKind::Variable(n) | ExprKind::MapProjection { subject: n, .. } => key_names.push(n.value.clone()),
+        match &k.expr.kind {
+            ExprKind::Variable(n) => grouped.variables.push(n.value.clone()),
+            ExprKind::Property { subject, key } => {
+                if let ExprKind::Variable(n) = &subject.kind {
+                    grouped.properties.push((n.value.clone(), key.value.clone()));
+                }
+            }
             _ => {}
-        });
+        }
     }
     for item in aggregating {
-        if let Some(v) = ungrouped(&item.expr, &key_names) {
+        if let Some(v) = ungrouped(&item.expr, &grouped) {
             let message = format!(
                 "Aggregation column contains implicit grouping expressions: `{}` is neither aggregated nor a grouping key",
                 v.value
@@ -108,14 +114,29 @@ fn check_grouping(cx: &mut Analysis, p: &Projection) {
     }
 }
 
-fn ungrouped<'a>(e: &'a Expr, keys: &[String]) -> Option<&'a Name> {
+/// The grouping keys an aggregating column may refer to: variables, and properties of a variable.
+#[derive(Default)]
+struct Grouped {
+    variables: Vec<String>,
+    properties: Vec<(String, String)>,
+}
+
+fn ungrouped<'a>(e: &'a Expr, keys: &Grouped) -> Option<&'a Name> {
     if is_aggregate(e) {
         return None;
     }
     match &e.kind {
-        ExprKind::Variable(n) if keys.contains(&n.value) => None,
+        ExprKind::Variable(n) if keys.variables.contains(&n.value) => None,
         ExprKind::Variable(n) => Some(n),
-        ExprKind::Property { subject, .. } => ungrouped(subject, keys),
+        ExprKind::Property { subject, key } => match &subject.kind {
+            ExprKind::Variable(n)
+                if keys.variables.contains(&n.value)
+                    || keys.properties.iter().any(|(v, k)| *v == n.value && *k == key.value) =>
+            {
+                None
+            }
+            _ => ungrouped(subject, keys),
+        },
         ExprKind::Binary { lhs, rhs, .. } => ungrouped(lhs, keys).or_else(|| ungrouped(rhs, keys)),
         ExprKind::Unary { operand, .. } | ExprKind::IsNull { operand, .. } => ungrouped(operand, keys),
         ExprKind::FunctionCall { args, .. } | ExprKind::List(args) => args.iter().find_map(|a| ungrouped(a, keys)),

@@ -45,7 +45,7 @@ pub struct Undefined {
 /// columns); returns the resolution and the variables bound twice.
 pub(crate) fn walk(q: &Query, text: &str, bound: &[String]) -> (Resolution, Vec<SemanticError>) {
     let mut walk = Walk {
-        cx: Analysis { text, errors: Vec::new(), cypher25: false },
+        cx: Analysis { text, errors: Vec::new(), cypher25: false, outer_bound: false, procedures: &[] },
         frames: Frames::default(),
         undefined: Vec::new(),
         before: HashMap::new(),

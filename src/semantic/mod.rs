@@ -26,7 +26,9 @@ pub mod procedures;
 pub mod rerun;
 mod scope;
 mod signatures;
+mod star;
 mod types;
+mod typing;
 mod values;
 mod writes;
 
@@ -35,6 +37,7 @@ use crate::span::{tight, Span};
 use crate::visit::{self, Visitor};
 pub use bindings::Undefined;
 pub use scope::{item_name, part_variables, path_nodes, path_relationships, path_variables, Bound};
+pub use signatures::{ProcedureSignature, SignatureError};
 pub use writes::{
     clause_references, clause_writes, embedded_class, query_writes, rerunnable, set_item_rerunnable, statement_class,
     written_nodes, StatementClass,
@@ -55,9 +58,15 @@ impl Model {
     /// The model of Cypher that runs with variables bound before it: a procedure's string whose
     /// driving query binds columns (`apoc.periodic.iterate`'s action sees each row's).
     pub fn with_bound(stmt: &Statement, text: &str, bound: &[String]) -> Model {
+        Model::build_with(stmt, text, bound, &[])
+    }
+
+    /// The model of a statement whose server has these procedures besides the built-in ones
+    /// (`[lint] procedures`): their calls are checked against the signatures.
+    pub fn build_with(stmt: &Statement, text: &str, bound: &[String], procedures: &[ProcedureSignature]) -> Model {
         let Some(query) = stmt.as_query() else { return Model::default() };
         let (resolution, bound_twice) = bindings::walk(query, text, bound);
-        let mut errors = analyze_query(stmt, query, text);
+        let mut errors = analyze_query(stmt, query, text, !bound.is_empty(), procedures);
         errors.extend(bound_twice);
         errors.sort_by_key(|e| (e.span.start, e.span.end));
         errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
@@ -125,6 +134,10 @@ pub enum ErrorKind {
     ParameterUse,
     /// A variable or pattern in `SKIP` / `LIMIT`.
     NonConstant,
+    /// A value of a type the function, operator or clause never takes (`type(n)` on a node).
+    ArgumentType,
+    /// `RETURN *` where nothing is in scope.
+    NoVariables,
 }
 
 /// An edit that makes the statement acceptable, and whether it keeps its meaning for sure.
@@ -152,8 +165,14 @@ pub fn analyze(stmt: &Statement, text: &str) -> Vec<SemanticError> {
 }
 
 /// The errors of clause order, aggregation, patterns and types: all but the bindings'.
-fn analyze_query(stmt: &Statement, query: &Query, text: &str) -> Vec<SemanticError> {
-    let mut cx = Analysis { text, errors: Vec::new(), cypher25: is_cypher25(stmt) };
+fn analyze_query(
+    stmt: &Statement,
+    query: &Query,
+    text: &str,
+    outer_bound: bool,
+    procedures: &[ProcedureSignature],
+) -> Vec<SemanticError> {
+    let mut cx = Analysis { text, errors: Vec::new(), cypher25: is_cypher25(stmt), outer_bound, procedures };
     cx.query(query, QueryContext::Statement);
     cx.errors
 }
@@ -163,6 +182,10 @@ pub(crate) struct Analysis<'t> {
     pub errors: Vec<SemanticError>,
     /// `CYPHER 25`: updating clauses may be followed by reading ones without a WITH.
     pub cypher25: bool,
+    /// The statement runs with variables bound before it (a procedure's Cypher).
+    pub outer_bound: bool,
+    /// Procedures the configuration declares, besides the built-in ones.
+    pub procedures: &'t [ProcedureSignature],
 }
 
 fn is_cypher25(stmt: &Statement) -> bool {
@@ -188,6 +211,8 @@ impl Analysis<'_> {
             }
             clause_order::check_single(self, &sq.clauses, context);
             values::check_single(self, &sq.clauses);
+            typing::check_single(self, &sq.clauses);
+            star::check_single(self, &sq.clauses, context);
             for c in &sq.clauses {
                 self.clause(c);
             }

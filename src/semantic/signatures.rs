@@ -5,9 +5,17 @@
 //! procedures it does not list (4.x ones, plugins) are not checked. Arguments a newer version
 //! made optional and columns it added only widen what is accepted, so the newest table is the
 //! safe one to check against.
+//!
+//! A server's own procedures (plugins, a team's extensions) are declared to cymig by their
+//! signatures as Neo4j prints them (`SHOW PROCEDURES YIELD signature`), in `[lint] procedures`:
+//! [`ProcedureSignature::parse`] reads one, and calls to it are checked the same way, and more
+//! (argument types where a literal is passed, YIELD from a VOID procedure), since the user
+//! vouches for the signature.
 
+use super::types::literal_type;
 use super::{Analysis, ErrorKind};
 use crate::ast::{CallProcedureClause, Clause};
+use serde::Serialize;
 
 /// Name as Neo4j spells it, required arguments, all arguments, yielded columns.
 struct Signature(&'static str, usize, usize, &'static [&'static str]);
@@ -218,15 +226,18 @@ const PROCEDURES: &[Signature] = &[
 pub(super) fn check_clause(cx: &mut Analysis, c: &Clause) {
     let Clause::CallProcedure(call) = c else { return };
     let name = call.procedure.dotted();
+    if let Some(declared) = cx.procedures.iter().find(|p| p.name == name) {
+        check_declared(cx, call, declared);
+        return;
+    }
     let Some(sig) = PROCEDURES.iter().find(|s| s.0 == name) else { return };
-    check_arguments(cx, call, sig);
+    check_arguments(cx, call, sig.0, sig.1, sig.2);
     check_yield(cx, call, sig);
 }
 
-fn check_arguments(cx: &mut Analysis, call: &CallProcedureClause, sig: &Signature) {
+fn check_arguments(cx: &mut Analysis, call: &CallProcedureClause, name: &str, required: usize, total: usize) {
     // `CALL db.awaitIndex` without parentheses takes its arguments from parameters.
     let Some(args) = &call.args else { return };
-    let Signature(name, required, total, _) = *sig;
     let message = if args.len() < required {
         format!(
             "Procedure call does not provide the required number of arguments: got {} expected at least {required} (total: {total})",
@@ -242,6 +253,53 @@ fn check_arguments(cx: &mut Analysis, call: &CallProcedureClause, sig: &Signatur
     cx.error(ErrorKind::Procedure, call.procedure.span, message).help = Some(format!("{name} takes {takes} arguments"));
 }
 
+/// A call to a procedure the configuration declares: argument count, the type of each literal
+/// argument, and what it yields.
+fn check_declared(cx: &mut Analysis, call: &CallProcedureClause, sig: &ProcedureSignature) {
+    let required = sig.params.iter().filter(|p| !p.default).count();
+    check_arguments(cx, call, &sig.name, required, sig.params.len());
+    for (arg, param) in call.args.iter().flatten().zip(&sig.params) {
+        let Some(was) = literal_type(arg) else { continue };
+        if let Some(expected) = refused_by(&param.ty, was) {
+            let message = format!("Type mismatch: expected {expected} but was {was}");
+            cx.error(ErrorKind::ArgumentType, arg.span, message).help =
+                Some(format!("`{}` of {} is {}", param.name, sig.name, param.ty));
+        }
+    }
+    let Some(y) = &call.yield_ else { return };
+    let Some(outputs) = &sig.outputs else {
+        cx.error(ErrorKind::Procedure, y.span, "Cannot yield value from void procedure.").help =
+            Some(format!("{} returns nothing: drop the YIELD", sig.name));
+        return;
+    };
+    for item in y.items.iter().filter(|i| !outputs.contains(&i.field.value)) {
+        let message = format!("Unknown procedure output: `{}`", item.field.value);
+        cx.error(ErrorKind::Procedure, item.field.span, message).help =
+            Some(format!("{} yields {}", sig.name, outputs.join(", ")));
+    }
+}
+
+/// The type a parameter declared as `ty` (`INTEGER?`, `LIST? OF STRING?`) expects, when a
+/// literal of type `was` can never be one; `None` when it fits or the declared type is one
+/// cymig does not know.
+fn refused_by(ty: &str, was: &str) -> Option<&'static str> {
+    let base = ty.trim().trim_end_matches('?').trim().to_ascii_uppercase();
+    let (expected, takes): (&'static str, &[&str]) = match base.split_whitespace().next().unwrap_or("") {
+        "INTEGER" | "INT" => ("Integer", &["Integer"]),
+        "FLOAT" => ("Float", &["Integer", "Float"]),
+        "NUMBER" => ("Number", &["Integer", "Float"]),
+        "STRING" => ("String", &["String"]),
+        "BOOLEAN" | "BOOL" => ("Boolean", &["Boolean"]),
+        "MAP" => ("Map", &["Map"]),
+        "LIST" | "LIST?" => ("List<T>", &["List"]),
+        "NODE" => ("Node", &[]),
+        "RELATIONSHIP" => ("Relationship", &[]),
+        "PATH" => ("Path", &[]),
+        _ => return None,
+    };
+    (!takes.contains(&was)).then_some(expected)
+}
+
 fn check_yield(cx: &mut Analysis, call: &CallProcedureClause, sig: &Signature) {
     let Some(y) = &call.yield_ else { return };
     if y.star || sig.3.is_empty() {
@@ -251,5 +309,216 @@ fn check_yield(cx: &mut Analysis, call: &CallProcedureClause, sig: &Signature) {
         let message = format!("Unknown procedure output: `{}`", item.field.value);
         cx.error(ErrorKind::Procedure, item.field.span, message).help =
             Some(format!("{} yields {}", sig.0, sig.3.join(", ")));
+    }
+}
+
+/// A procedure's signature as Neo4j prints it:
+/// `my.proc(name :: STRING?, limit = 10 :: INTEGER?) :: (out :: STRING?)`, or `:: VOID`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProcedureSignature {
+    pub name: String,
+    pub params: Vec<Parameter>,
+    /// The columns it yields; `None` for a VOID procedure (`:: VOID` or `:: ()`).
+    pub outputs: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    /// The type as written (`INTEGER?`).
+    pub ty: String,
+    /// Has a default value (`limit = 10 :: INTEGER?`): may be left out.
+    pub default: bool,
+}
+
+/// Why a signature could not be read, and where in its text (a byte offset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl ProcedureSignature {
+    pub fn parse(text: &str) -> Result<ProcedureSignature, SignatureError> {
+        let mut p = SignatureParser { text, at: 0 };
+        let name = p.name(true)?;
+        p.expect("(")?;
+        let params = p.list(|p| {
+            let name = p.name(false)?;
+            let default = p.eat("=");
+            if default {
+                p.until_type()?;
+            }
+            p.expect("::")?;
+            Ok(Parameter { name, ty: p.type_text()?, default })
+        })?;
+        p.expect("::")?;
+        let outputs = if p.eat_word("VOID") {
+            None
+        } else {
+            p.expect("(")?;
+            let columns = p.list(|p| {
+                let name = p.name(false)?;
+                p.expect("::")?;
+                p.type_text()?;
+                Ok(name)
+            })?;
+            (!columns.is_empty()).then_some(columns)
+        };
+        p.skip_space();
+        if p.at < text.len() {
+            return Err(p.error("unexpected text after the signature"));
+        }
+        Ok(ProcedureSignature { name, params, outputs })
+    }
+}
+
+struct SignatureParser<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> SignatureParser<'a> {
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    fn skip_space(&mut self) {
+        self.at = self.text.len() - self.rest().trim_start().len();
+    }
+
+    fn error(&self, message: &str) -> SignatureError {
+        SignatureError { offset: self.at, message: message.to_string() }
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        self.skip_space();
+        let found = self.rest().starts_with(token);
+        if found {
+            self.at += token.len();
+        }
+        found
+    }
+
+    fn eat_word(&mut self, word: &str) -> bool {
+        self.skip_space();
+        let rest = self.rest();
+        let found = rest.len() >= word.len()
+            && rest[..word.len()].eq_ignore_ascii_case(word)
+            && !rest[word.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if found {
+            self.at += word.len();
+        }
+        found
+    }
+
+    fn expect(&mut self, token: &str) -> Result<(), SignatureError> {
+        if self.eat(token) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{token}`")))
+        }
+    }
+
+    /// An identifier (dotted for a procedure's name), or a backquoted one.
+    fn name(&mut self, dotted: bool) -> Result<String, SignatureError> {
+        self.skip_space();
+        let rest = self.rest();
+        if let Some(quoted) = rest.strip_prefix('`') {
+            let Some(end) = quoted.find('`') else { return Err(self.error("unclosed backquote")) };
+            self.at += end + 2;
+            return Ok(quoted[..end].to_string());
+        }
+        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || (dotted && c == '.'))).unwrap_or(rest.len());
+        if len == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(self.error(if dotted { "expected a procedure name" } else { "expected a name" }));
+        }
+        self.at += len;
+        Ok(rest[..len].to_string())
+    }
+
+    /// Items separated by commas up to `)`.
+    fn list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, SignatureError>,
+    ) -> Result<Vec<T>, SignatureError> {
+        let mut items = Vec::new();
+        if self.eat(")") {
+            return Ok(items);
+        }
+        loop {
+            items.push(item(self)?);
+            if self.eat(")") {
+                return Ok(items);
+            }
+            self.expect(",")?;
+        }
+    }
+
+    /// A default value, up to its `::`.
+    fn until_type(&mut self) -> Result<(), SignatureError> {
+        match self.rest().find("::") {
+            Some(end) if !self.rest()[..end].trim().is_empty() => {
+                self.at += end;
+                Ok(())
+            }
+            _ => Err(self.error("expected a default value and `::`")),
+        }
+    }
+
+    /// A type, up to the `,` or `)` after it.
+    fn type_text(&mut self) -> Result<String, SignatureError> {
+        self.skip_space();
+        let len = self.rest().find([',', ')']).unwrap_or(self.rest().len());
+        let ty = self.rest()[..len].trim_end().to_string();
+        if ty.is_empty() {
+            return Err(self.error("expected a type"));
+        }
+        self.at += len;
+        Ok(ty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_signatures_as_show_procedures_prints_them() {
+        let sig =
+            ProcedureSignature::parse("acme.audit(entity :: STRING?, since = null :: INTEGER?) :: (id :: INTEGER?)")
+                .expect("parses");
+        assert_eq!(sig.name, "acme.audit");
+        let params: Vec<(&str, &str, bool)> =
+            sig.params.iter().map(|p| (p.name.as_str(), p.ty.as_str(), p.default)).collect();
+        assert_eq!(params, [("entity", "STRING?", false), ("since", "INTEGER?", true)]);
+        assert_eq!(sig.outputs, Some(vec!["id".to_string()]));
+        for void in ["acme.flush() :: VOID", "acme.flush() :: ()", " acme.flush ( ) :: void "] {
+            assert_eq!(ProcedureSignature::parse(void).expect(void).outputs, None, "{void}");
+        }
+        let list = ProcedureSignature::parse("my.p(xs :: LIST? OF STRING?) :: (`out put` :: MAP?)").expect("parses");
+        assert_eq!((list.params[0].ty.as_str(), list.outputs), ("LIST? OF STRING?", Some(vec!["out put".to_string()])));
+    }
+
+    #[test]
+    fn a_malformed_signature_says_where() {
+        let at = |text: &str| ProcedureSignature::parse(text).map(|_| ()).map_err(|e| (e.offset, e.message));
+        assert_eq!(at("my.proc(in INTEGER?) :: VOID"), Err((11, "expected `::`".into())));
+        assert_eq!(at("my.proc(in :: INTEGER?)"), Err((23, "expected `::`".into())));
+        assert_eq!(at("(in :: INTEGER?) :: VOID"), Err((0, "expected a procedure name".into())));
+        assert_eq!(at("my.proc(in :: ) :: VOID"), Err((14, "expected a type".into())));
+        assert_eq!(at("my.proc() :: VOID extra"), Err((18, "unexpected text after the signature".into())));
+    }
+
+    /// Only a literal of a type the parameter never takes is refused.
+    #[test]
+    fn literal_arguments_against_declared_types() {
+        assert_eq!(refused_by("INTEGER?", "Boolean"), Some("Integer"));
+        assert_eq!(refused_by("FLOAT?", "Integer"), None);
+        assert_eq!(refused_by("NUMBER?", "Float"), None);
+        assert_eq!(refused_by("LIST? OF INTEGER?", "List"), None);
+        assert_eq!(refused_by("NODE?", "Map"), Some("Node"));
+        assert_eq!(refused_by("ANY?", "String"), None);
+        assert_eq!(refused_by("DATETIME?", "String"), None);
     }
 }

@@ -107,6 +107,7 @@ fn config_errors_exit_2_with_position_and_valid_keys() {
         ("bad_severity", "[lint.severity]\nunbatched-write = \"fatal\"\n"),
         ("toml_syntax", "[database\nuser = \"neo4j\"\n"),
         ("wrong_type", "[lint.batching]\ndefault-batch-size = \"many\"\n"),
+        ("bad_procedure", "[lint]\nprocedures = [\"acme.audit(entity :: STRING?) :: (id INTEGER?)\"]\n"),
     ];
     let mut all = String::new();
     for (name, config) in cases {
@@ -197,6 +198,44 @@ fn migrations_table_errors_exit_2_with_position_and_valid_choices() {
         all.push_str(&format!("--- {name}\n{}", run.stderr));
     }
     insta::assert_snapshot!("config_migrations_errors", all);
+}
+
+/// `[lint] procedures` declares a plugin's procedures: `semantic-error` checks calls to them as
+/// it checks the built-in ones; without the declaration the same calls are left alone.
+#[test]
+fn lint_checks_calls_to_the_configured_procedures() {
+    let statements = "CALL acme.audit(1) YIELD id RETURN id;\n\
+                      CALL acme.audit('users') YIELD nope RETURN nope;\n\
+                      CALL acme.audit('users', 2) YIELD id RETURN id;\n\
+                      CALL acme.flush() YIELD done RETURN done;\n\
+                      CALL acme.audit('users') YIELD id RETURN id;\n";
+    let config = "[lint]\nselect = [\"semantic-error\"]\nprocedures = [\n  \"acme.audit(entity :: STRING?) :: (id :: INTEGER?)\",\n  \"acme.flush() :: VOID\",\n]\n";
+    let dir = project(config);
+    fs::write(dir.path().join("db/migrations/V1__audit.cypher"), statements).expect("write");
+    let run = cymig(dir.path(), &["lint", "--format", "json", "db/migrations"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let found: Vec<(u64, String)> = report
+        .as_array()
+        .expect("an array of findings")
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap_or(0), d["message"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, "Type mismatch: expected String but was Integer".to_string()),
+            (2, "Unknown procedure output: `nope`".to_string()),
+            (3, "Procedure call provides too many arguments: got 2 expected no more than 1.".to_string()),
+            (4, "Cannot yield value from void procedure.".to_string()),
+        ],
+        "{}",
+        run.stdout
+    );
+    let plain = project("[lint]\nselect = [\"semantic-error\"]\n");
+    fs::write(plain.path().join("db/migrations/V1__audit.cypher"), statements).expect("write");
+    let run = cymig(plain.path(), &["lint", "db/migrations"]);
+    assert_eq!(run.code, 0, "undeclared procedures are not checked: {}", run.stdout);
 }
 
 #[test]

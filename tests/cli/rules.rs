@@ -31,8 +31,10 @@ fn fixture_path(rule: &str) -> PathBuf {
     }
 }
 
-/// Options for a fixture: every rule runs (so suppressions and interplay are real), and the
-/// first line may say `// cymig-test: target=4.4 edition=enterprise`.
+/// Options for a fixture: every rule runs (so suppressions and interplay are real), the
+/// first line may say `// cymig-test: target=4.4 edition=enterprise`, and any line
+/// `// cymig-test-procedure: my.proc(in :: INTEGER?) :: VOID` declares a procedure as
+/// `[lint] procedures` does.
 fn options_for(path: &Path) -> LintOptions {
     let mut options = LintOptions::default();
     let first = if path.is_file() { std::fs::read_to_string(path).unwrap_or_default() } else { String::new() };
@@ -44,6 +46,10 @@ fn options_for(path: &Path) -> LintOptions {
                 _ => panic!("unknown fixture setting {kv}"),
             }
         }
+    }
+    for signature in first.lines().filter_map(|l| l.strip_prefix("// cymig-test-procedure:")) {
+        let parsed = cymig::semantic::ProcedureSignature::parse(signature.trim()).expect("signature");
+        options.settings.procedures.push(parsed);
     }
     options
 }
