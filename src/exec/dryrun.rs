@@ -84,7 +84,10 @@ impl Executor {
             return self.estimate(unit).await;
         }
         let db = &self.db;
-        let mut txn = db.begin().await.map_err(|e| db.error("could not start the dry-run transaction", e))?;
+        let mut txn = db
+            .begin_on(self.elsewhere(unit))
+            .await
+            .map_err(|e| db.error("could not start the dry-run transaction", e))?;
         let outcome = rolled_back_changes(&mut txn, unit).await;
         let rolled_back = txn.rollback().await;
         let changes = match outcome {

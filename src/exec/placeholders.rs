@@ -123,6 +123,7 @@ mod tests {
             file: "V1__x.cypher".into(),
             checksum: "c".into(),
             steps: vec![Step {
+                database: None,
                 transaction: TransactionMode::Explicit,
                 statements: vec![statement],
                 await_indexes: Vec::new(),

@@ -83,6 +83,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         steps: steps
             .iter()
             .map(|(mode, stmts)| Step {
+                database: None,
                 transaction: *mode,
                 statements: stmts.iter().enumerate().map(|(i, s)| planned(i + 1, s)).collect(),
                 await_indexes: Vec::new(),

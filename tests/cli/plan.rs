@@ -91,21 +91,19 @@ fn checksum_is_sha256_of_the_file_bytes() {
     assert_eq!(plan.migrations[0].checksum, expected);
 }
 
-/// The executor runs a migration against one database and sends statements as written: a
-/// migration with statements after `:use <db>`, or with a neo4j-migrations placeholder, carries
-/// why it cannot be run, at the exact place (`up` refuses it).
+/// Statements after `:use <db>` run in that database (cypher-shell, neo4j-migrations): each step
+/// names its database (`:use neo4j` returns to the configured one), the plan shows it, and a
+/// derived down switches databases with `:use` where the up did. Nothing is left unsupported.
 #[test]
-fn use_statements_and_placeholders_are_marked_unsupported() {
+fn use_statements_route_steps_and_placeholders_are_listed() {
     let plan = plan_of("fixtures/layouts/use-database", &PlanOptions::default());
-    let why: Vec<String> = plan
-        .migrations
-        .iter()
-        .map(|m| {
-            let text = m.unsupported.clone().unwrap_or_else(|| "runnable".into());
-            text.rsplit("use-database/").next().unwrap_or("").to_string()
-        })
-        .collect();
-    insta::assert_snapshot!("unsupported_use", why.join("\n"));
+    assert!(plan.migrations.iter().all(|m| m.unsupported.is_none()), "{:?}", plan.migrations[0].unsupported);
+    let databases: Vec<Vec<Option<&str>>> =
+        plan.migrations.iter().map(|m| m.steps.iter().map(|s| s.database.as_deref()).collect()).collect();
+    assert_eq!(databases, [vec![Some("system"), Some("foo"), None], vec![Some("foo")], vec![None]]);
+    let down = plan.migrations[1].down.as_ref().expect("V2's MERGE has a derived down");
+    assert_eq!(down.steps.iter().map(|s| s.database.as_deref()).collect::<Vec<_>>(), [Some("foo")]);
+    insta::assert_snapshot!("use_database_plan", format!("{}\n{}", output::text(&plan), down.text));
     // (That fixture keeps one real syntax error, which `up` would report before planning.)
     let set = MigrationSet::load(Path::new("fixtures/layouts/placeholders")).expect("fixture set loads");
     let placeholders = compile(&set, &PlanOptions::default());

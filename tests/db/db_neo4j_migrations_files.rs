@@ -189,3 +189,71 @@ fn db_validate_and_info_callbacks_run_around_validate_and_status() {
     assert_eq!(order, ["beforeValidate", "afterValidate", "beforeInfo", "afterInfo"], "and no migrate phase");
     assert_eq!(block_on(count(&graph, "MATCH (n:One) RETURN count(n) AS v")), 0);
 }
+
+/// Users in `system` (on Community too), by name.
+fn users_named(db: &support::neo4j::TestDb, name: &str) -> i64 {
+    block_on(async {
+        let graph = connect(db).await;
+        let q = neo4rs::query("SHOW USERS YIELD user WHERE user = $name RETURN count(*) AS v").param("name", name);
+        let mut rows = graph.execute_on(neo4rs::Operation::Read, "system", q).await.expect("SHOW USERS");
+        let row = rows.next().await.expect("SHOW USERS").expect("one row");
+        row.get::<i64>("v").expect("a count")
+    })
+}
+
+#[test]
+fn db_use_runs_steps_in_their_database_and_keeps_the_history_home() {
+    let db = fresh_db();
+    let user = "cymig_use_test";
+    let secret = "Sec-ret-4711-x";
+    let up = format!(
+        ":use system\nCREATE USER {user} IF NOT EXISTS SET PASSWORD '{secret}' CHANGE NOT REQUIRED;\n\
+         :use neo4j\nCREATE (:Home {{n: 1}});\n"
+    );
+    let down = format!(":use system\nDROP USER {user} IF EXISTS;\n:use neo4j\nMATCH (h:Home {{n: 1}}) DELETE h;\n");
+    let set = migration_set(&[("V1__user.cypher", &up), ("U1__user.cypher", &down)]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["plan", dir]);
+    let out = text(&o);
+    assert!(out.contains("| 1 | auto-commit | line 2 admin in database `system` |"), "{out}");
+    assert!(out.contains("| 2 | explicit | line 4 data |"), "{out}");
+    let o = run(&db, &["plan", dir, "--format", "html"]);
+    assert!(!text(&o).contains(secret) && text(&o).contains("***"), "{}", text(&o));
+
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains(secret), "{out}");
+    assert_eq!(users_named(&db, user), 1, "`:use system` sent CREATE USER to system");
+    let graph = block_on(connect(&db));
+    assert_eq!(block_on(count(&graph, "MATCH (h:Home) RETURN count(h) AS v")), 1, "`:use neo4j` came back");
+    let recorded = block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.status AS v"));
+    assert_eq!(recorded, ["1 applied"], "the history stays in the configured database");
+
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(users_named(&db, user), 0, "the down's `:use system` dropped the user");
+    assert_eq!(block_on(count(&graph, "MATCH (h:Home) RETURN count(h) AS v")), 0);
+
+    // A statement of another database that fails: the run stops at that step, the password it
+    // sets appears nowhere, and the migration is `failed` at that step, recoverable by `retry`.
+    let again = format!(":use system\nCREATE USER {user} SET PASSWORD 'Other-secret-99' CHANGE NOT REQUIRED;\n");
+    std::fs::write(set.path().join("V2__again.cypher"), again).unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("2 again failed at step 1 of 1: in database `system`"), "{out}");
+    assert!(!out.contains("Other-secret-99") && !out.contains(secret), "{out}");
+    let o = run(&db, &["status", dir]);
+    assert!(text(&o).contains("cymig retry 2"), "{}", text(&o));
+    let error = block_on(strings(&graph, "MATCH (m:__CymigMigration {key: '2'}) RETURN m.error AS v"));
+    assert!(error.iter().all(|e| !e.contains("Other-secret-99")), "{error:?}");
+    block_on(async {
+        let q = neo4rs::query(&format!("DROP USER {user} IF EXISTS"));
+        let mut rows = connect(&db).await.execute_on(neo4rs::Operation::Write, "system", q).await?;
+        while rows.next().await?.is_some() {}
+        Ok::<(), neo4rs::Error>(())
+    })
+    .expect("clean up the test user");
+}

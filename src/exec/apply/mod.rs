@@ -47,11 +47,14 @@ pub(crate) struct Unit {
     pub statements: Vec<PlannedStatement>,
     /// Contains schema commands: wait for indexes afterwards.
     pub schema: bool,
+    /// The database it runs in, after a `:use <db>` line; `None`: the configured one.
+    pub database: Option<String>,
 }
 
 impl Unit {
     fn of(step: &Step) -> Unit {
         Unit {
+            database: step.database.clone(),
             mode: step.transaction,
             statements: step.statements.clone(),
             schema: !step.await_indexes.is_empty() || step.statements.iter().any(is_schema),
@@ -86,6 +89,13 @@ pub struct Applied {
 }
 
 impl Executor {
+    /// The database `unit` runs in when that is not the configured one, which keeps the history
+    /// (and the lock): such a unit cannot share a transaction with its history write.
+    pub(crate) fn elsewhere<'u>(&self, unit: &'u Unit) -> Option<&'u str> {
+        let home = self.db.database.as_deref();
+        unit.database.as_deref().filter(|d| !home.is_some_and(|h| h.eq_ignore_ascii_case(d)))
+    }
+
     /// Rows and batches a batched statement is about to process: its driving query, counted in
     /// a transaction that is rolled back (the dry run's estimate, and progress before a batched
     /// step). Unknown when the query cannot be separated or its count fails; the error is only
@@ -267,7 +277,9 @@ impl Executor {
         let Some(unit) = units.get(at).filter(|u| u.mode == TransactionMode::AutoCommit) else { return Ok(()) };
         let repeats = |s: &&PlannedStatement| s.batched.as_ref().is_some_and(|b| b.rerun == Rerun::NotIdempotent);
         let Some(statement) = unit.statements.iter().find(repeats) else { return Ok(()) };
-        let committed = match statement.batched.as_ref().and_then(|b| b.checkpointed.as_ref()) {
+        // In another database a batched step runs as written, without the history's checkpoint.
+        let checkpointed = statement.batched.as_ref().and_then(|b| b.checkpointed.as_ref());
+        let committed = match checkpointed.filter(|_| self.elsewhere(unit).is_none()) {
             Some(_) => history::checkpoint(&self.db, &record.key).await?.map(|c| {
                 if c.at == history::checkpoint_at(record.direction, at) {
                     c.rows
