@@ -82,6 +82,11 @@ pub struct MigrationPlan {
     /// before it runs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub placeholders: Vec<PlaceholderUse>,
+    /// Other files of this version, each guarded by neo4j-migrations assumptions that exclude
+    /// this one's: the executor applies the one whose assumptions hold (see
+    /// [`crate::exec::preconditions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<MigrationPlan>,
 }
 
 /// A `${name}` placeholder and where it is written.

@@ -603,6 +603,7 @@ mod tests {
             unsupported: None,
             preconditions: Vec::new(),
             placeholders: Vec::new(),
+            alternatives: Vec::new(),
         }
     }
 

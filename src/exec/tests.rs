@@ -95,6 +95,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         unsupported: None,
         preconditions: Vec::new(),
         placeholders: Vec::new(),
+        alternatives: Vec::new(),
     }
 }
 

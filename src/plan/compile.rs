@@ -62,6 +62,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 unsupported: unsupported(&r.file),
                 preconditions: preconditions_of(&r.file),
                 placeholders: placeholders_of(&r.file),
+                alternatives: Vec::new(),
             });
         }
     }
@@ -164,6 +165,7 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
         preconditions: preconditions_of(&m.up),
         placeholders: placeholders_of(&m.up).into_iter().chain(m.down.iter().flat_map(placeholders_of)).collect(),
+        alternatives: m.alternatives.iter().map(|a| plan_migration(model, a)).collect(),
     }
 }
 

@@ -257,3 +257,71 @@ fn db_use_runs_steps_in_their_database_and_keeps_the_history_home() {
     })
     .expect("clean up the test user");
 }
+
+#[test]
+fn db_alternative_files_of_one_version_apply_the_one_whose_assumptions_hold() {
+    let db = fresh_db();
+    let set = migration_set(&[
+        (
+            "V1__edition_community.cypher",
+            "// assume that edition is community\nCREATE (:Edition {name: 'community'});\n",
+        ),
+        (
+            "V1__edition_enterprise.cypher",
+            "// assume that edition is enterprise\nCREATE (:Edition {name: 'enterprise'});\n",
+        ),
+        ("V2__flag_off.cypher", "// assume q' MATCH (f:Flag) RETURN count(f) = 0\nCREATE (:Mode {flag: false});\n"),
+        ("V2__flag_on.cypher", "// assume q' MATCH (f:Flag) RETURN count(f) = 1\nCREATE (:Mode {flag: true});\n"),
+    ]);
+    let dir = set.path().to_str().unwrap();
+    let graph = block_on(connect(&db));
+    let scripts =
+        || block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.script AS v ORDER BY v"));
+
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert!(out.contains("(alternative: V1__edition_community.cypher)"), "{out}");
+    assert!(out.contains("(alternative: V2__flag_off.cypher)"), "{out}");
+
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(strings(&graph, "MATCH (e:Edition) RETURN e.name AS v")), ["community"]);
+    assert_eq!(block_on(strings(&graph, "MATCH (m:Mode) RETURN toString(m.flag) AS v")), ["false"]);
+    assert_eq!(scripts(), ["1 V1__edition_community.cypher", "2 V2__flag_off.cypher"], "each version recorded once");
+
+    // The server changes under an applied alternative: the other one's assumption holds now.
+    block_on(graph.run(neo4rs::query("CREATE (:Flag)"))).unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("2 was applied from `") && out.contains("V2__flag_off.cypher`, but on this server"), "{out}");
+    // Rolled back with the applied file's down, it is applied again from the one that holds now.
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(count(&graph, "MATCH (m:Mode) RETURN count(m) AS v")), 0);
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(strings(&graph, "MATCH (m:Mode) RETURN toString(m.flag) AS v")), ["true"]);
+    assert_eq!(scripts(), ["1 V1__edition_community.cypher", "2 V2__flag_on.cypher"]);
+    let o = run(&db, &["validate", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Alternatives that each exclude the first but not each other, and both hold: none is applied.
+    let files = [
+        ("V3__old.cypher", "// assume that version is lt 5\nCREATE (:Three {v: 'old'});\n"),
+        (
+            "V3__x_community.cypher",
+            "// assume that version is ge 5\n// assume that edition is community\nCREATE (:Three {v: 'c'});\n",
+        ),
+        ("V3__y_any.cypher", "// assume that version is ge 5\nCREATE (:Three {v: 'any'});\n"),
+    ];
+    for (name, body) in files {
+        std::fs::write(set.path().join(name), body).unwrap();
+    }
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("version 3 has alternative files whose assumptions all hold on this server"), "{out}");
+    assert!(out.contains("V3__x_community.cypher`, `") && out.contains("V3__y_any.cypher`"), "{out}");
+    assert_eq!(block_on(count(&graph, "MATCH (t:Three) RETURN count(t) AS v")), 0);
+}

@@ -24,6 +24,7 @@ mod select;
 
 use super::counters::Counters;
 use super::lock::Lock;
+use super::preconditions::recorded_alternatives;
 use super::schema_effects;
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
@@ -129,8 +130,9 @@ impl Executor {
     ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
-        refuse_drift(plan, &records)?;
-        let admitted = self.admit(plan, &records).await?;
+        let chosen = self.choose_alternatives(plan, &records).await?;
+        refuse_drift(&chosen, &records)?;
+        let admitted = self.admit(&chosen, &records).await?;
         let pending = pending(&admitted, &records, target)?;
         if pending.is_empty() {
             return Ok(Vec::new());
@@ -155,6 +157,8 @@ impl Executor {
     async fn down_locked(&self, plan: &CheckedPlan, selection: DownSelection<'_>, lock: &Lock) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
+        let recorded = recorded_alternatives(plan, &records);
+        let plan: &CheckedPlan = &recorded;
         let chosen = to_roll_back(plan, &records, selection)?;
         for m in &chosen {
             if schema_effects::down_for(m, &records).units.is_none() {
@@ -201,6 +205,8 @@ impl Executor {
         lock: &Lock,
     ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
+        let recorded = recorded_alternatives(plan, &records);
+        let plan: &CheckedPlan = &recorded;
         let m = find(plan, version)?;
         let key = migration_key(m);
         let Some(record) = records.iter().find(|r| r.key == key) else {
