@@ -42,8 +42,12 @@ impl PlanOptions {
 /// its repeatable migrations after them).
 pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
     let model = SchemaModel::from_migrations(&set.migrations);
-    let mut migrations: Vec<MigrationPlan> =
-        set.migrations.iter().filter(|m| options.includes(&m.version)).map(|m| plan_migration(&model, m)).collect();
+    let mut migrations: Vec<MigrationPlan> = set
+        .migrations
+        .iter()
+        .filter(|m| options.includes(&m.version))
+        .map(|m| MigrationPlan { alternatives: alternatives_of(set, m), ..plan_migration(&model, m) })
+        .collect();
     migrations.extend(
         super::changelog::change_set_plans(set)
             .into_iter()
@@ -165,8 +169,22 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
         preconditions: preconditions_of(&m.up),
         placeholders: placeholders_of(&m.up).into_iter().chain(m.down.iter().flat_map(placeholders_of)).collect(),
-        alternatives: m.alternatives.iter().map(|a| plan_migration(model, a)).collect(),
+        alternatives: Vec::new(),
     }
+}
+
+/// The plans of `m`'s alternative files, each against the schema of a set in which it stands
+/// in `m`'s place: the model finds schema events by their place in the file, and another
+/// file's statement at the same place is another statement.
+fn alternatives_of(set: &MigrationSet, m: &Migration) -> Vec<MigrationPlan> {
+    m.alternatives
+        .iter()
+        .map(|a| {
+            let migrations: Vec<Migration> =
+                set.migrations.iter().map(|x| if x.version == m.version { a.clone() } else { x.clone() }).collect();
+            plan_migration(&SchemaModel::from_migrations(&migrations), a)
+        })
+        .collect()
 }
 
 /// Why the executor cannot run `file` as written: a catalog migration is XML, not Cypher.

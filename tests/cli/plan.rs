@@ -206,3 +206,20 @@ fn html_plan_renders_in_headless_chromium() {
     assert!(dom.contains("V3 · drop_legacy") && dom.contains("down: refused"), "{dom}");
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// Alternative files of one version are planned with it, each with its own derived down, even
+/// where their statements stand at the same places in the files.
+#[test]
+fn alternatives_of_a_version_are_planned_each_with_its_own_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("V1__a.cypher", "// assume q' RETURN 1 = 0\nCREATE INDEX a_idx IF NOT EXISTS FOR (n:A) ON (n.x);\n");
+    write("V1__b.cypher", "// assume q' RETURN 1 = 1\nCREATE INDEX b_idx IF NOT EXISTS FOR (n:B) ON (n.x);\n");
+    let plan = plan_of(dir.path().to_str().unwrap(), &PlanOptions::default());
+    assert_eq!(plan.migrations.len(), 1);
+    let (a, b) = (&plan.migrations[0], &plan.migrations[0].alternatives[0]);
+    assert!(a.file.ends_with("V1__a.cypher") && b.file.ends_with("V1__b.cypher"), "{:?} {:?}", a.file, b.file);
+    let down = |m: &cymig::plan::MigrationPlan| m.down.as_ref().map(|d| d.text.clone()).unwrap_or_default();
+    assert!(down(a).contains("DROP INDEX a_idx IF EXISTS") && !down(a).contains("b_idx"), "{}", down(a));
+    assert!(down(b).contains("DROP INDEX b_idx IF EXISTS") && !down(b).contains("a_idx"), "{}", down(b));
+}

@@ -3,7 +3,9 @@
 //! (exit 2, naming the file and line), lifecycle callbacks run in their phases around the
 //! migrations and are never recorded, and a `:use <db>` line in a callback sends what follows to
 //! that database; `validate` and `status` run their callbacks; a Liquibase formatted-Cypher
-//! changelog runs change set by change set, and `down` runs a change set's `-- rollback`.
+//! changelog runs change set by change set, and `down` runs a change set's `-- rollback`; a
+//! migration's `:use <db>` runs what follows there with the history kept at home (passwords
+//! masked); of alternative files of one version, the one whose assumptions hold is applied.
 
 use crate::support;
 
