@@ -70,9 +70,9 @@ pub struct MigrationPlan {
     pub down: Option<DownScript>,
     /// Queries from a `// cymig:verify` section or a `.verify.cypher` companion; each must return true.
     pub verify: Vec<String>,
-    /// Why cymig cannot run this migration as written (statements after `:use <db>`, a
-    /// neo4j-migrations placeholder), with the place: `up` refuses it rather than run it
-    /// against the wrong database or with `${…}` in it.
+    /// Why cymig cannot run this migration as written (a catalog migration, a
+    /// neo4j-migrations placeholder without a value), with the place: `up` refuses it rather
+    /// than run it with `${…}` in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
     /// Its neo4j-migrations preconditions, in file order.
@@ -82,6 +82,11 @@ pub struct MigrationPlan {
     /// before it runs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub placeholders: Vec<PlaceholderUse>,
+    /// Other files of this version, each guarded by neo4j-migrations assumptions that exclude
+    /// this one's: the executor applies the one whose assumptions hold (see
+    /// [`crate::exec::preconditions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<MigrationPlan>,
 }
 
 /// A `${name}` placeholder and where it is written.
@@ -110,6 +115,10 @@ impl MigrationPlan {
 /// One transaction unit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
+    /// The database it runs in, after a `:use <db>` line; `None`: the configured (home) database,
+    /// which also keeps the history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
     pub transaction: TransactionMode,
     pub statements: Vec<PlannedStatement>,
     /// Index and constraint names this step creates that must be online before the next step runs.

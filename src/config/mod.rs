@@ -54,7 +54,7 @@ mod settings;
 mod show;
 
 pub use duration::{format_duration, parse_duration};
-pub use redact::{redact_command, redact_uri};
+pub use redact::{redact_command, redact_cypher_passwords, redact_uri};
 pub use settings::*;
 pub use show::{display_path, effective_settings, Shown, ShownValue};
 

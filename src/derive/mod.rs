@@ -101,6 +101,8 @@ pub struct DerivedStep {
     /// A schema command (its inverse is one too).
     pub schema: bool,
     pub outcome: Outcome,
+    /// The database the statement runs in (after `:use <db>`); its inverse runs there too.
+    pub database: Option<String>,
 }
 
 /// The derived down script of one migration.
@@ -173,10 +175,18 @@ impl DerivedDown {
 
     /// `with_nothing`: also say which statements need no undoing (the full script does; a
     /// plan step's down keeps only what runs).
+    /// The whole script (`with_nothing`) also switches databases with `:use <db>` lines where
+    /// the up did (`:use neo4j` back to the configured one), so each inverse runs where its
+    /// statement ran.
     fn render_blocks(&self, statements: &[Span], with_nothing: bool) -> String {
         let mut blocks = Vec::new();
+        let mut database: Option<&str> = None;
         for step in self.steps.iter().rev().filter(|s| statements.contains(&s.statement)) {
             let undoes = format!("// Undoes line {}: {}", step.line, step.summary);
+            if with_nothing && step.database.as_deref() != database {
+                database = step.database.as_deref();
+                blocks.push(format!(":use {}\n", database.unwrap_or("neo4j")));
+            }
             match &step.outcome {
                 Outcome::Inverse(list) => {
                     for (i, inv) in list.iter().enumerate() {
@@ -228,14 +238,18 @@ fn comment(text: &str) -> String {
 
 /// Derives the down script of a migration of the set the model was built from.
 pub fn derive_migration(model: &SchemaModel, migration: &Migration, checker: Checker) -> DerivedDown {
-    derive(
+    let mut down = derive(
         model,
         &migration.version.raw,
         &migration.up.source,
         migration.up.migration_statements(),
         &migration.up.directives,
         checker,
-    )
+    );
+    for step in &mut down.steps {
+        step.database = migration.up.script.database_at(step.statement.start);
+    }
+    down
 }
 
 /// Derives the down script of one parsed migration file, version `version` of `model`.
@@ -270,6 +284,7 @@ pub fn derive(
             line,
             summary: summary(statement.span.text(text)),
             outcome,
+            database: None,
         });
     }
     DerivedDown { version: version.to_string(), file: source.path.clone(), steps }
@@ -305,6 +320,7 @@ fn with_directives(mut inv: InverseStatement, line: usize, checker: Checker) -> 
 
 /// The first line of a statement, shortened.
 pub fn summary(text: &str) -> String {
+    let text = &crate::config::redact_cypher_passwords(text);
     let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     let more = text.trim().lines().count() > 1;
     if first.chars().count() > 70 {

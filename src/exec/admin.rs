@@ -80,8 +80,9 @@ impl Executor {
     /// Applied migrations whose file checksum differs from the recorded one.
     pub async fn validate(&self, plan: &CheckedPlan) -> Result<Vec<Mismatch>> {
         let records = history::load(&self.db).await?;
+        let recorded = super::preconditions::recorded_alternatives(plan, &records);
         let mut out = Vec::new();
-        for m in &plan.plan().migrations {
+        for m in &recorded.plan().migrations {
             let key = migration_key(m);
             if m.version.is_none() {
                 continue;

@@ -179,8 +179,10 @@ impl Db {
         Error::Database(format!("{context}: {}", self.redact(&e.to_string())))
     }
 
+    /// A text for display without the connection's password, nor a password a migration's
+    /// statement sets (Neo4j quotes the statement in some errors).
     pub fn redact(&self, text: &str) -> String {
-        redact_with(&self.password, text)
+        crate::config::redact_cypher_passwords(&redact_with(&self.password, text))
     }
 
     /// Runs one of cymig's own queries (history, lock, status: short by design) in an

@@ -592,6 +592,7 @@ mod tests {
             file: "V2__t.cypher".into(),
             checksum: String::new(),
             steps: vec![Step {
+                database: None,
                 transaction: TransactionMode::Explicit,
                 statements,
                 await_indexes: Vec::new(),
@@ -602,6 +603,7 @@ mod tests {
             unsupported: None,
             preconditions: Vec::new(),
             placeholders: Vec::new(),
+            alternatives: Vec::new(),
         }
     }
 

@@ -42,8 +42,9 @@ impl Executor {
     pub async fn dry_run_up(&self, plan: &CheckedPlan, target: Option<&str>) -> Result<Vec<StepPreview>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
-        refuse_drift(plan, &records)?;
-        let admitted = self.admit(plan, &records).await?;
+        let chosen = self.choose_alternatives(plan, &records).await?;
+        refuse_drift(&chosen, &records)?;
+        let admitted = self.admit(&chosen, &records).await?;
         let mut out = Vec::new();
         for m in pending(&admitted, &records, target)? {
             self.preview_migration(m, &up_units(m), &mut out).await?;
@@ -54,8 +55,9 @@ impl Executor {
     pub async fn dry_run_down(&self, plan: &CheckedPlan, selection: DownSelection<'_>) -> Result<Vec<StepPreview>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
+        let recorded = super::preconditions::recorded_alternatives(plan, &records);
         let mut out = Vec::new();
-        for m in to_roll_back(plan, &records, selection)? {
+        for m in to_roll_back(&recorded, &records, selection)? {
             let down = super::schema_effects::down_for(m, &records);
             for note in &down.notes {
                 self.say(&format!("{}: {note}", migration_key(m)));
@@ -84,7 +86,10 @@ impl Executor {
             return self.estimate(unit).await;
         }
         let db = &self.db;
-        let mut txn = db.begin().await.map_err(|e| db.error("could not start the dry-run transaction", e))?;
+        let mut txn = db
+            .begin_on(self.elsewhere(unit))
+            .await
+            .map_err(|e| db.error("could not start the dry-run transaction", e))?;
         let outcome = rolled_back_changes(&mut txn, unit).await;
         let rolled_back = txn.rollback().await;
         let changes = match outcome {

@@ -38,6 +38,9 @@ pub fn resolve(
 }
 
 fn resolve_migration(m: &mut MigrationPlan, value: &impl Fn(&str) -> Option<String>) {
+    for alternative in &mut m.alternatives {
+        resolve_migration(alternative, value);
+    }
     let Some(values) = values_or_refusal(&m.placeholders, value, &mut m.unsupported) else { return };
     for step in &mut m.steps {
         replace_step(step, &values);
@@ -123,6 +126,7 @@ mod tests {
             file: "V1__x.cypher".into(),
             checksum: "c".into(),
             steps: vec![Step {
+                database: None,
                 transaction: TransactionMode::Explicit,
                 statements: vec![statement],
                 await_indexes: Vec::new(),
@@ -140,6 +144,7 @@ mod tests {
                     in_code: *in_code,
                 })
                 .collect(),
+            alternatives: Vec::new(),
         };
         CheckedPlan::unchecked(Plan { migrations: vec![migration], callbacks: Vec::new() })
     }

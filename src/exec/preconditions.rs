@@ -36,6 +36,60 @@ enum Outcome {
 }
 
 impl Executor {
+    /// `plan` with, for each version that has alternative files, the one that applies on this
+    /// server in its place: the file its history record names (refused when the assumptions of
+    /// another one, and not of that one, hold now), else the only one whose `assume`s all hold
+    /// (refused when several do; when none does, the first stays and [`Executor::admit`] skips it).
+    pub(crate) async fn choose_alternatives<'p>(
+        &self,
+        plan: &'p CheckedPlan,
+        records: &[Record],
+    ) -> Result<Cow<'p, CheckedPlan>> {
+        let mut server = None;
+        let mut chosen = Vec::new();
+        for m in plan.plan().migrations.iter().filter(|m| !m.alternatives.is_empty()) {
+            let candidates = candidates(m);
+            let mut holding = Vec::new();
+            for (i, c) in candidates.iter().enumerate() {
+                if self.assumptions_hold(c, &mut server).await? {
+                    holding.push(i);
+                }
+            }
+            let files =
+                |of: &[usize]| of.iter().map(|i| format!("`{}`", candidates[*i].file.display())).collect::<Vec<_>>();
+            let key = migration_key(m);
+            match (recorded_alternative(m, records), holding.as_slice()) {
+                (Some(r), [now]) if *now != r => {
+                    return Err(Error::Usage(format!(
+                        "{key} was applied from `{}`, but on this server the assumptions of `{}` hold instead                          (and not those of the file applied): neo4j-migrations applies one file per version, once.                          Check which one the database needs; record a change with `cymig repair --reason …`",
+                        candidates[r].file.display(),
+                        candidates[*now].file.display()
+                    )))
+                }
+                (Some(r), _) => chosen.push((key, r)),
+                (None, [_, _, ..]) => {
+                    return Err(Error::Usage(format!(
+                        "version {key} has alternative files whose assumptions all hold on this server: {};                          neo4j-migrations applies only one, so cymig applies none: make their `// assume`                          preconditions exclude each other",
+                        files(&holding).join(", ")
+                    )))
+                }
+                (None, [one]) => chosen.push((key, *one)),
+                (None, []) => {}
+            }
+        }
+        Ok(with_chosen(plan, &chosen))
+    }
+
+    /// Whether every `assume` of `m` holds (its `assert`s are [`Executor::admit`]'s).
+    async fn assumptions_hold(&self, m: &MigrationPlan, server: &mut Option<Server>) -> Result<bool> {
+        for p in m.preconditions.iter().filter(|p| p.kind == Kind::Assume) {
+            if let Outcome::Unmet(_) = self.evaluate(m, p, server).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The plan `up` applies: `plan` without the pending migrations whose assumptions do not
     /// hold, or an error naming the first assertion that does not.
     pub(crate) async fn admit<'p>(&self, plan: &'p CheckedPlan, records: &[Record]) -> Result<Cow<'p, CheckedPlan>> {
@@ -171,4 +225,50 @@ impl Executor {
 fn applied(m: &MigrationPlan, records: &[Record]) -> bool {
     let key = migration_key(m);
     records.iter().any(|r| r.key == key && r.status == Status::Applied)
+}
+
+/// A migration's files of one version: as planned first, then its alternatives.
+fn candidates(m: &MigrationPlan) -> Vec<&MigrationPlan> {
+    std::iter::once(m).chain(&m.alternatives).collect()
+}
+
+/// Which of `m`'s candidates its history record (applied, running or failed) was applied from.
+fn recorded_alternative(m: &MigrationPlan, records: &[Record]) -> Option<usize> {
+    let key = migration_key(m);
+    let record =
+        records.iter().find(|r| r.key == key && !matches!(r.status, Status::RolledBack | Status::Forgotten))?;
+    let script = record.script.as_deref()?;
+    candidates(m).iter().position(|c| crate::exec::apply::script_name(c) == Some(script))
+}
+
+/// `plan` with the alternatives its history records name in their versions' places: the file a
+/// version was applied from is the one `down`, `retry`, `validate` and drift compare and run.
+pub(crate) fn recorded_alternatives<'p>(plan: &'p CheckedPlan, records: &[Record]) -> Cow<'p, CheckedPlan> {
+    let chosen: Vec<(String, usize)> = plan
+        .plan()
+        .migrations
+        .iter()
+        .filter(|m| !m.alternatives.is_empty())
+        .filter_map(|m| Some((migration_key(m), recorded_alternative(m, records)?)))
+        .collect();
+    with_chosen(plan, &chosen)
+}
+
+/// `plan` with candidate `i` of each version `key` in first place (the others stay alternatives).
+fn with_chosen<'p>(plan: &'p CheckedPlan, chosen: &[(String, usize)]) -> Cow<'p, CheckedPlan> {
+    if chosen.iter().all(|(_, i)| *i == 0) {
+        return Cow::Borrowed(plan);
+    }
+    Cow::Owned(plan.clone().adapted(|mut adapted| {
+        for m in &mut adapted.migrations {
+            let Some((_, i)) = chosen.iter().find(|(k, _)| *k == migration_key(m)).filter(|(_, i)| *i > 0) else {
+                continue;
+            };
+            let mut others = std::mem::take(&mut m.alternatives);
+            let planned = std::mem::replace(m, others.remove(i - 1));
+            others.insert(i - 1, planned);
+            m.alternatives = others;
+        }
+        adapted
+    }))
 }

@@ -278,8 +278,10 @@ fn narrow_derived(units: Vec<Unit>, effects: &[SchemaEffect], of: &str) -> Down 
     let mut notes = Vec::new();
     let mut kept = Vec::new();
     for mut unit in units {
+        // Effects are read in the configured database only; a unit elsewhere runs as planned.
+        let elsewhere = unit.database.is_some();
         unit.statements.retain(|s| {
-            if s.kind != StatementClass::Schema {
+            if elsewhere || s.kind != StatementClass::Schema {
                 return true;
             }
             let t = target_of(&s.text);
@@ -306,6 +308,7 @@ fn explicit_warnings(units: &[Unit], effects: &[SchemaEffect], of: &str) -> Vec<
     let created = names(effects, Action::Created);
     units
         .iter()
+        .filter(|u| u.database.is_none())
         .flat_map(|u| &u.statements)
         .filter(|s| s.kind == StatementClass::Schema)
         .filter_map(|s| {
@@ -322,6 +325,9 @@ fn explicit_warnings(units: &[Unit], effects: &[SchemaEffect], of: &str) -> Vec<
 }
 
 fn only_schema(m: &MigrationPlan) -> bool {
+    if m.steps.iter().any(|s| s.database.is_some()) {
+        return false;
+    }
     let mut statements = m.steps.iter().flat_map(|s| &s.statements).peekable();
     statements.peek().is_some() && statements.all(|s| s.kind == StatementClass::Schema)
 }
@@ -349,6 +355,7 @@ fn from_effects(effects: &[SchemaEffect], of: &str) -> Down {
                 driving_count: None,
             }],
             schema: true,
+            database: None,
         });
     }
     Down { units: Some(units), notes }

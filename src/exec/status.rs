@@ -37,6 +37,10 @@ pub struct Entry {
     /// skips it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// For a version with alternative files (neo4j-migrations `assume`s): the file that applies
+    /// on this server (or was applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
 }
 
 impl StatusReport {
@@ -52,6 +56,12 @@ impl StatusReport {
 impl Executor {
     pub async fn status(&self, plan: &CheckedPlan) -> Result<StatusReport> {
         let records = history::load(&self.db).await?;
+        // A version whose alternatives cannot be told apart stays as planned here; `up` refuses it.
+        let chosen = match self.choose_alternatives(plan, &records).await {
+            Ok(chosen) => chosen,
+            Err(_) => super::preconditions::recorded_alternatives(plan, &records),
+        };
+        let plan: &CheckedPlan = &chosen;
         let would_skip = self.would_skip(plan, &records).await;
         let mut migrations = Vec::new();
         for m in &plan.plan().migrations {
@@ -69,7 +79,10 @@ impl Executor {
             let drift = record.as_ref().is_some_and(|r| r.status == Status::Applied && r.checksum != m.checksum);
             let recovery =
                 record.as_ref().filter(|r| matches!(r.status, Status::Running | Status::Failed)).map(recovery_command);
-            migrations.push(Entry { key, description: m.description.clone(), state, drift, record, recovery, skipped });
+            let alternative =
+                (!m.alternatives.is_empty()).then(|| super::apply::script_name(m).map(str::to_string)).flatten();
+            let description = m.description.clone();
+            migrations.push(Entry { key, description, state, drift, record, recovery, skipped, alternative });
         }
         let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
         let missing = super::missing::missing(plan, &records).into_iter().map(|r| r.key.clone()).collect();
@@ -121,6 +134,9 @@ pub fn render_text(report: &StatusReport, show_failed: bool) -> String {
         }
         if let Some(why) = &e.skipped {
             line.push_str(&format!("  ({why})"));
+        }
+        if let Some(file) = &e.alternative {
+            line.push_str(&format!("  (alternative: {file})"));
         }
         if e.drift {
             if let Some(r) = &e.record {

@@ -83,6 +83,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         steps: steps
             .iter()
             .map(|(mode, stmts)| Step {
+                database: None,
                 transaction: *mode,
                 statements: stmts.iter().enumerate().map(|(i, s)| planned(i + 1, s)).collect(),
                 await_indexes: Vec::new(),
@@ -94,6 +95,7 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
         unsupported: None,
         preconditions: Vec::new(),
         placeholders: Vec::new(),
+        alternatives: Vec::new(),
     }
 }
 
@@ -664,26 +666,29 @@ fn pre_up_hook_failure_aborts_before_anything_is_applied() {
     });
 }
 
-/// A migration whose statements run against another database (`:use system`) is refused before
-/// anything is sent: not the earlier pending migration, not the history.
+/// Statements after `:use system` run in `system`, in a transaction there, while the history
+/// stays in the configured database; one that `system` refuses fails its migration at that step,
+/// with nothing of it applied.
 #[test]
-fn up_refuses_a_migration_for_another_database_before_sending_anything() {
+fn up_runs_a_step_after_use_in_that_database_and_records_it_at_home() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("V1__marker.cypher"), "CREATE (:Marker {v: 1});\n").unwrap();
     std::fs::write(dir.path().join("V2__databases.cypher"), ":use system\nSHOW DATABASES YIELD name;\n").unwrap();
+    std::fs::write(dir.path().join("V3__refused.cypher"), ":use system\nCREATE (:NotHere);\n").unwrap();
     let set = crate::migration::MigrationSet::load(dir.path()).unwrap();
     let p = CheckedPlan::unchecked(crate::plan::compile(&set, &Default::default()));
+    assert_eq!(p.plan().migrations[1].steps[0].database.as_deref(), Some("system"));
     block_on(async {
         let ex = executor(&db).await;
-        let err = ex.up(&p, None).await.expect_err("refused");
-        assert!(matches!(err, crate::error::Error::Usage(_)), "{err:?}");
-        let message = err.to_string();
-        assert!(message.contains("cannot apply 2:") && message.contains("V2__databases.cypher:2:1"), "{message}");
-        assert!(message.contains("database `system` (after `:use system`)"), "{message}");
+        let err = ex.up(&p, None).await.expect_err("system refuses a node").to_string();
+        assert!(err.contains("3 refused failed at step 1 of 1: in database `system`"), "{err}");
+        assert!(err.contains("it was rolled back: nothing of it was applied"), "{err}");
+        let records = history::load(&ex.db).await.unwrap();
+        let states: Vec<(&str, &str)> = records.iter().map(|r| (r.key.as_str(), r.status.as_str())).collect();
+        assert_eq!(states, [("1", "applied"), ("2", "applied"), ("3", "failed")]);
         let g = neo4j::connect(&db).await;
-        assert_eq!(neo4j::count(&g, "MATCH (m:Marker) RETURN count(m) AS v").await, 0);
-        assert!(history::load(&ex.db).await.unwrap().is_empty());
+        assert_eq!(neo4j::count(&g, "MATCH (n) WHERE n:Marker OR n:NotHere RETURN count(n) AS v").await, 1);
     });
 }
 

@@ -564,9 +564,19 @@ impl Builder {
     fn add_up(&mut self, version: Version, description: String, style: super::Style, file: MigrationFile) {
         let dir = file.path().parent().map(Path::to_path_buf).unwrap_or_default();
         self.dir_versions.entry(dir).or_default().insert(version.clone());
-        if let Some(existing) = self.ups.get(&version) {
+        if let Some(existing) = self.ups.get_mut(&version) {
             if guarded_alternatives(&existing.migration.up, &file) {
                 // neo4j-migrations runs at most one of them: not a duplicate version.
+                let alternative = Migration {
+                    version: version.clone(),
+                    description,
+                    style,
+                    up: file.clone(),
+                    down: None,
+                    verify: None,
+                    alternatives: Vec::new(),
+                };
+                existing.migration.alternatives.push(alternative);
                 self.unrecognised.push(file);
                 return;
             }
@@ -591,7 +601,15 @@ impl Builder {
         }
         let file_name = file.relative_path.rsplit('/').next().unwrap_or("");
         let verify_stem = verify_stem(file_name).unwrap_or("").to_string();
-        let migration = Migration { version: version.clone(), description, style, up: file, down: None, verify: None };
+        let migration = Migration {
+            version: version.clone(),
+            description,
+            style,
+            up: file,
+            down: None,
+            verify: None,
+            alternatives: Vec::new(),
+        };
         self.ups.insert(version, PendingMigration { migration, verify_stem });
     }
 

@@ -174,6 +174,10 @@ pub struct Migration {
     pub down: Option<MigrationFile>,
     /// `<stem>.verify.cypher`.
     pub verify: Option<MigrationFile>,
+    /// Other files of this version whose neo4j-migrations assumptions exclude this one's
+    /// (`// assume that edition is community` / `… enterprise`): `up` applies the one whose
+    /// assumptions hold. They are also in [`MigrationSet::unrecognised`], linted as files.
+    pub alternatives: Vec<Migration>,
 }
 
 impl Migration {

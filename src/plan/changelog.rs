@@ -64,6 +64,7 @@ fn plan_change_set(file: &MigrationFile, span: Span, order: usize) -> MigrationP
         unsupported: None,
         preconditions: Vec::new(),
         placeholders: Vec::new(),
+        alternatives: Vec::new(),
     }
 }
 

@@ -42,8 +42,12 @@ impl PlanOptions {
 /// its repeatable migrations after them).
 pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
     let model = SchemaModel::from_migrations(&set.migrations);
-    let mut migrations: Vec<MigrationPlan> =
-        set.migrations.iter().filter(|m| options.includes(&m.version)).map(|m| plan_migration(&model, m)).collect();
+    let mut migrations: Vec<MigrationPlan> = set
+        .migrations
+        .iter()
+        .filter(|m| options.includes(&m.version))
+        .map(|m| MigrationPlan { alternatives: alternatives_of(set, m), ..plan_migration(&model, m) })
+        .collect();
     migrations.extend(
         super::changelog::change_set_plans(set)
             .into_iter()
@@ -62,6 +66,7 @@ pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
                 unsupported: unsupported(&r.file),
                 preconditions: preconditions_of(&r.file),
                 placeholders: placeholders_of(&r.file),
+                alternatives: Vec::new(),
             });
         }
     }
@@ -137,7 +142,7 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         Some(explicit) => Some(DownScript {
             explicit: true,
             text: explicit.source.text.clone(),
-            steps: steps_of(&explicit.source, explicit.migration_statements(), None, None),
+            steps: steps_in_databases(&explicit.source, &explicit.script, explicit.migration_statements(), None, None),
         }),
         None => derived.render().and_then(|text| derived_down(m, text)),
     };
@@ -152,37 +157,68 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
         description: m.description.clone(),
         file: m.up.path().to_path_buf(),
         checksum: checksum(&m.up),
-        steps: steps_of(&m.up.source, m.up.migration_statements(), Some(&derived), Some(events)),
+        steps: steps_in_databases(
+            &m.up.source,
+            &m.up.script,
+            m.up.migration_statements(),
+            Some(&derived),
+            Some(events),
+        ),
         down,
         verify,
         unsupported: unsupported(&m.up).or_else(|| m.down.as_ref().and_then(unsupported)),
         preconditions: preconditions_of(&m.up),
         placeholders: placeholders_of(&m.up).into_iter().chain(m.down.iter().flat_map(placeholders_of)).collect(),
+        alternatives: Vec::new(),
     }
 }
 
-/// Why the executor cannot run `file` as written, at the first place that says so: it runs
-/// every statement against one database, and sends statements as written.
+/// The plans of `m`'s alternative files, each against the schema of a set in which it stands
+/// in `m`'s place: the model finds schema events by their place in the file, and another
+/// file's statement at the same place is another statement.
+fn alternatives_of(set: &MigrationSet, m: &Migration) -> Vec<MigrationPlan> {
+    m.alternatives
+        .iter()
+        .map(|a| {
+            let migrations: Vec<Migration> =
+                set.migrations.iter().map(|x| if x.version == m.version { a.clone() } else { x.clone() }).collect();
+            plan_migration(&SchemaModel::from_migrations(&migrations), a)
+        })
+        .collect()
+}
+
+/// Why the executor cannot run `file` as written: a catalog migration is XML, not Cypher.
 fn unsupported(file: &MigrationFile) -> Option<String> {
-    if file.catalog.is_some() {
-        return Some(format!(
+    file.catalog.as_ref().map(|_| {
+        format!(
             "{}: a neo4j-migrations catalog migration (XML), which cymig reads for the schema but does not apply; apply it with neo4j-migrations and record it with `cymig mark-applied`",
             file.path().display()
-        ));
+        )
+    })
+}
+
+/// [`steps_of`] for each run of statements between `:use <db>` lines, each step naming the
+/// database it runs in: a transaction never spans two databases.
+fn steps_in_databases(
+    source: &SourceFile,
+    script: &crate::ast::Script,
+    statements: &[Statement],
+    derived: Option<&DerivedDown>,
+    events: Option<&[SchemaEvent]>,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut start = 0;
+    while start < statements.len() {
+        let database = script.database_at(statements[start].span.start);
+        let len = statements[start..].iter().take_while(|s| script.database_at(s.span.start) == database).count();
+        let mut run = steps_of(source, &statements[start..start + len], derived, events);
+        for step in &mut run {
+            step.database = database.clone();
+        }
+        steps.extend(run);
+        start += len;
     }
-    let script = &file.script;
-    let at = |offset: usize| {
-        let lc = file.source.line_col(offset);
-        format!("{}:{}:{}", file.path().display(), lc.line, lc.column)
-    };
-    let other_database = file.migration_statements().iter().chain(file.in_file_down_statements()).find_map(|s| {
-        let database = script.database_at(s.span.start)?;
-        Some(format!(
-            "{}: this statement runs against database `{database}` (after `:use {database}`), and cymig runs a migration against one database; apply it with cypher-shell or neo4j-migrations and record it with `cymig mark-applied`",
-            at(s.span.start)
-        ))
-    });
-    other_database
+    steps
 }
 
 /// The `${name}` placeholders of a file, with their places; the executor replaces them from
@@ -211,7 +247,7 @@ fn derived_down(m: &Migration, text: String) -> Option<DownScript> {
         return None;
     }
     let source = SourceFile::new(m.up.path().with_extension("down.cypher"), text.clone());
-    let steps = steps_of(&source, &script.statements, None, None);
+    let steps = steps_in_databases(&source, &script, &script.statements, None, None);
     Some(DownScript { explicit: false, text, steps })
 }
 
@@ -253,6 +289,7 @@ pub fn steps_of(
     let close = |steps: &mut Vec<Step>, open: &mut Vec<PlannedStatement>, spans: &mut Vec<crate::span::Span>| {
         if !open.is_empty() {
             steps.push(Step {
+                database: None,
                 transaction: TransactionMode::Explicit,
                 statements: std::mem::take(open),
                 await_indexes: Vec::new(),
@@ -284,6 +321,7 @@ pub fn steps_of(
                     flush_awaits(&mut steps, &mut pending_awaits, &mut last_schema_step);
                 }
                 steps.push(Step {
+                    database: None,
                     transaction: TransactionMode::AutoCommit,
                     statements: vec![planned],
                     await_indexes: Vec::new(),

@@ -216,7 +216,7 @@ fn migration_card(
         out.push_str("</ul>\n");
     }
     if let Some(down) = &m.down {
-        let _ = writeln!(out, "<pre>{}</pre>", escape(down.text.trim_end()));
+        let _ = writeln!(out, "<pre>{}</pre>", escape(&crate::config::redact_cypher_passwords(down.text.trim_end())));
     }
     out.push_str("<h3>Findings</h3>\n");
     out.push_str(&findings_table(findings, options, true));
@@ -230,6 +230,9 @@ fn step_html(n: usize, step: &Step) -> String {
         TransactionMode::AutoCommit => badge("warning", "auto-commit"),
     };
     let mut out = format!("<p>Step {n} {mode}");
+    if let Some(database) = &step.database {
+        let _ = write!(out, " in database <code>{}</code>", escape(database));
+    }
     if step.statements.iter().any(|s| s.batched.is_some()) {
         out.push(' ');
         out.push_str(&badge("info", "batched"));
@@ -239,7 +242,8 @@ fn step_html(n: usize, step: &Step) -> String {
     }
     out.push_str("</p>\n");
     for s in &step.statements {
-        let _ = writeln!(out, "<pre>{}</pre>", escape(&format!("{:>4} │ {}", s.line, s.text.trim())));
+        let text = crate::config::redact_cypher_passwords(s.text.trim());
+        let _ = writeln!(out, "<pre>{}</pre>", escape(&format!("{:>4} │ {text}", s.line)));
     }
     out
 }

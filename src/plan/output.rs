@@ -38,6 +38,9 @@ struct JsonMigration<'a> {
 
 #[derive(Serialize)]
 struct JsonStep<'a> {
+    /// After `:use <db>`; absent: the configured database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<&'a str>,
     transaction: TransactionMode,
     statements: Vec<JsonStatement>,
     await_indexes: &'a [String],
@@ -75,6 +78,7 @@ pub fn json(plan: &Plan) -> String {
                     .steps
                     .iter()
                     .map(|s| JsonStep {
+                        database: s.database.as_deref(),
                         transaction: s.transaction,
                         statements: s
                             .statements
@@ -118,11 +122,16 @@ fn transaction_word(t: TransactionMode) -> &'static str {
 }
 
 fn statements_cell(step: &Step) -> String {
-    step.statements
+    let statements = step
+        .statements
         .iter()
         .map(|s| format!("line {} {}{}", s.line, kind_word(s.kind), batch_note(&s.text)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    match &step.database {
+        Some(database) => format!("{statements} in database `{database}`"),
+        None => statements,
+    }
 }
 
 /// Says why a data statement runs alone.

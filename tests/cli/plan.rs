@@ -91,21 +91,19 @@ fn checksum_is_sha256_of_the_file_bytes() {
     assert_eq!(plan.migrations[0].checksum, expected);
 }
 
-/// The executor runs a migration against one database and sends statements as written: a
-/// migration with statements after `:use <db>`, or with a neo4j-migrations placeholder, carries
-/// why it cannot be run, at the exact place (`up` refuses it).
+/// Statements after `:use <db>` run in that database (cypher-shell, neo4j-migrations): each step
+/// names its database (`:use neo4j` returns to the configured one), the plan shows it, and a
+/// derived down switches databases with `:use` where the up did. Nothing is left unsupported.
 #[test]
-fn use_statements_and_placeholders_are_marked_unsupported() {
+fn use_statements_route_steps_and_placeholders_are_listed() {
     let plan = plan_of("fixtures/layouts/use-database", &PlanOptions::default());
-    let why: Vec<String> = plan
-        .migrations
-        .iter()
-        .map(|m| {
-            let text = m.unsupported.clone().unwrap_or_else(|| "runnable".into());
-            text.rsplit("use-database/").next().unwrap_or("").to_string()
-        })
-        .collect();
-    insta::assert_snapshot!("unsupported_use", why.join("\n"));
+    assert!(plan.migrations.iter().all(|m| m.unsupported.is_none()), "{:?}", plan.migrations[0].unsupported);
+    let databases: Vec<Vec<Option<&str>>> =
+        plan.migrations.iter().map(|m| m.steps.iter().map(|s| s.database.as_deref()).collect()).collect();
+    assert_eq!(databases, [vec![Some("system"), Some("foo"), None], vec![Some("foo")], vec![None]]);
+    let down = plan.migrations[1].down.as_ref().expect("V2's MERGE has a derived down");
+    assert_eq!(down.steps.iter().map(|s| s.database.as_deref()).collect::<Vec<_>>(), [Some("foo")]);
+    insta::assert_snapshot!("use_database_plan", format!("{}\n{}", output::text(&plan), down.text));
     // (That fixture keeps one real syntax error, which `up` would report before planning.)
     let set = MigrationSet::load(Path::new("fixtures/layouts/placeholders")).expect("fixture set loads");
     let placeholders = compile(&set, &PlanOptions::default());
@@ -207,4 +205,21 @@ fn html_plan_renders_in_headless_chromium() {
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(dom.contains("V3 · drop_legacy") && dom.contains("down: refused"), "{dom}");
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// Alternative files of one version are planned with it, each with its own derived down, even
+/// where their statements stand at the same places in the files.
+#[test]
+fn alternatives_of_a_version_are_planned_each_with_its_own_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("V1__a.cypher", "// assume q' RETURN 1 = 0\nCREATE INDEX a_idx IF NOT EXISTS FOR (n:A) ON (n.x);\n");
+    write("V1__b.cypher", "// assume q' RETURN 1 = 1\nCREATE INDEX b_idx IF NOT EXISTS FOR (n:B) ON (n.x);\n");
+    let plan = plan_of(dir.path().to_str().unwrap(), &PlanOptions::default());
+    assert_eq!(plan.migrations.len(), 1);
+    let (a, b) = (&plan.migrations[0], &plan.migrations[0].alternatives[0]);
+    assert!(a.file.ends_with("V1__a.cypher") && b.file.ends_with("V1__b.cypher"), "{:?} {:?}", a.file, b.file);
+    let down = |m: &cymig::plan::MigrationPlan| m.down.as_ref().map(|d| d.text.clone()).unwrap_or_default();
+    assert!(down(a).contains("DROP INDEX a_idx IF EXISTS") && !down(a).contains("b_idx"), "{}", down(a));
+    assert!(down(b).contains("DROP INDEX b_idx IF EXISTS") && !down(b).contains("a_idx"), "{}", down(b));
 }

@@ -3,7 +3,9 @@
 //! (exit 2, naming the file and line), lifecycle callbacks run in their phases around the
 //! migrations and are never recorded, and a `:use <db>` line in a callback sends what follows to
 //! that database; `validate` and `status` run their callbacks; a Liquibase formatted-Cypher
-//! changelog runs change set by change set, and `down` runs a change set's `-- rollback`.
+//! changelog runs change set by change set, and `down` runs a change set's `-- rollback`; a
+//! migration's `:use <db>` runs what follows there with the history kept at home (passwords
+//! masked); of alternative files of one version, the one whose assumptions hold is applied.
 
 use crate::support;
 
@@ -188,4 +190,140 @@ fn db_validate_and_info_callbacks_run_around_validate_and_status() {
     let order = block_on(strings(&graph, "MATCH (s:Seen) RETURN s.what AS v ORDER BY s.n"));
     assert_eq!(order, ["beforeValidate", "afterValidate", "beforeInfo", "afterInfo"], "and no migrate phase");
     assert_eq!(block_on(count(&graph, "MATCH (n:One) RETURN count(n) AS v")), 0);
+}
+
+/// Users in `system` (on Community too), by name.
+fn users_named(db: &support::neo4j::TestDb, name: &str) -> i64 {
+    block_on(async {
+        let graph = connect(db).await;
+        let q = neo4rs::query("SHOW USERS YIELD user WHERE user = $name RETURN count(*) AS v").param("name", name);
+        let mut rows = graph.execute_on(neo4rs::Operation::Read, "system", q).await.expect("SHOW USERS");
+        let row = rows.next().await.expect("SHOW USERS").expect("one row");
+        row.get::<i64>("v").expect("a count")
+    })
+}
+
+#[test]
+fn db_use_runs_steps_in_their_database_and_keeps_the_history_home() {
+    let db = fresh_db();
+    let user = "cymig_use_test";
+    let secret = "Sec-ret-4711-x";
+    let up = format!(
+        ":use system\nCREATE USER {user} IF NOT EXISTS SET PASSWORD '{secret}' CHANGE NOT REQUIRED;\n\
+         :use neo4j\nCREATE (:Home {{n: 1}});\n"
+    );
+    let down = format!(":use system\nDROP USER {user} IF EXISTS;\n:use neo4j\nMATCH (h:Home {{n: 1}}) DELETE h;\n");
+    let set = migration_set(&[("V1__user.cypher", &up), ("U1__user.cypher", &down)]);
+    let dir = set.path().to_str().unwrap();
+
+    let o = run(&db, &["plan", dir]);
+    let out = text(&o);
+    assert!(out.contains("| 1 | auto-commit | line 2 admin in database `system` |"), "{out}");
+    assert!(out.contains("| 2 | explicit | line 4 data |"), "{out}");
+    let o = run(&db, &["plan", dir, "--format", "html"]);
+    assert!(!text(&o).contains(secret) && text(&o).contains("***"), "{}", text(&o));
+
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains(secret), "{out}");
+    assert_eq!(users_named(&db, user), 1, "`:use system` sent CREATE USER to system");
+    let graph = block_on(connect(&db));
+    assert_eq!(block_on(count(&graph, "MATCH (h:Home) RETURN count(h) AS v")), 1, "`:use neo4j` came back");
+    let recorded = block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.status AS v"));
+    assert_eq!(recorded, ["1 applied"], "the history stays in the configured database");
+
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(users_named(&db, user), 0, "the down's `:use system` dropped the user");
+    assert_eq!(block_on(count(&graph, "MATCH (h:Home) RETURN count(h) AS v")), 0);
+
+    // A statement of another database that fails: the run stops at that step, the password it
+    // sets appears nowhere, and the migration is `failed` at that step, recoverable by `retry`.
+    let again = format!(":use system\nCREATE USER {user} SET PASSWORD 'Other-secret-99' CHANGE NOT REQUIRED;\n");
+    std::fs::write(set.path().join("V2__again.cypher"), again).unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("2 again failed at step 1 of 1: in database `system`"), "{out}");
+    assert!(!out.contains("Other-secret-99") && !out.contains(secret), "{out}");
+    let o = run(&db, &["status", dir]);
+    assert!(text(&o).contains("cymig retry 2"), "{}", text(&o));
+    let error = block_on(strings(&graph, "MATCH (m:__CymigMigration {key: '2'}) RETURN m.error AS v"));
+    assert!(error.iter().all(|e| !e.contains("Other-secret-99")), "{error:?}");
+    block_on(async {
+        let q = neo4rs::query(&format!("DROP USER {user} IF EXISTS"));
+        let mut rows = connect(&db).await.execute_on(neo4rs::Operation::Write, "system", q).await?;
+        while rows.next().await?.is_some() {}
+        Ok::<(), neo4rs::Error>(())
+    })
+    .expect("clean up the test user");
+}
+
+#[test]
+fn db_alternative_files_of_one_version_apply_the_one_whose_assumptions_hold() {
+    let db = fresh_db();
+    let set = migration_set(&[
+        (
+            "V1__edition_community.cypher",
+            "// assume that edition is community\nCREATE (:Edition {name: 'community'});\n",
+        ),
+        (
+            "V1__edition_enterprise.cypher",
+            "// assume that edition is enterprise\nCREATE (:Edition {name: 'enterprise'});\n",
+        ),
+        ("V2__flag_off.cypher", "// assume q' MATCH (f:Flag) RETURN count(f) = 0\nCREATE (:Mode {flag: false});\n"),
+        ("V2__flag_on.cypher", "// assume q' MATCH (f:Flag) RETURN count(f) = 1\nCREATE (:Mode {flag: true});\n"),
+    ]);
+    let dir = set.path().to_str().unwrap();
+    let graph = block_on(connect(&db));
+    let scripts =
+        || block_on(strings(&graph, "MATCH (m:__CymigMigration) RETURN m.key + ' ' + m.script AS v ORDER BY v"));
+
+    let o = run(&db, &["status", dir]);
+    let out = text(&o);
+    assert!(out.contains("(alternative: V1__edition_community.cypher)"), "{out}");
+    assert!(out.contains("(alternative: V2__flag_off.cypher)"), "{out}");
+
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(strings(&graph, "MATCH (e:Edition) RETURN e.name AS v")), ["community"]);
+    assert_eq!(block_on(strings(&graph, "MATCH (m:Mode) RETURN toString(m.flag) AS v")), ["false"]);
+    assert_eq!(scripts(), ["1 V1__edition_community.cypher", "2 V2__flag_off.cypher"], "each version recorded once");
+
+    // The server changes under an applied alternative: the other one's assumption holds now.
+    block_on(graph.run(neo4rs::query("CREATE (:Flag)"))).unwrap();
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("2 was applied from `") && out.contains("V2__flag_off.cypher`, but on this server"), "{out}");
+    // Rolled back with the applied file's down, it is applied again from the one that holds now.
+    let o = run(&db, &["down", dir, "--steps", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(count(&graph, "MATCH (m:Mode) RETURN count(m) AS v")), 0);
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(block_on(strings(&graph, "MATCH (m:Mode) RETURN toString(m.flag) AS v")), ["true"]);
+    assert_eq!(scripts(), ["1 V1__edition_community.cypher", "2 V2__flag_on.cypher"]);
+    let o = run(&db, &["validate", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Alternatives that each exclude the first but not each other, and both hold: none is applied.
+    let files = [
+        ("V3__old.cypher", "// assume that version is lt 5\nCREATE (:Three {v: 'old'});\n"),
+        (
+            "V3__x_community.cypher",
+            "// assume that version is ge 5\n// assume that edition is community\nCREATE (:Three {v: 'c'});\n",
+        ),
+        ("V3__y_any.cypher", "// assume that version is ge 5\nCREATE (:Three {v: 'any'});\n"),
+    ];
+    for (name, body) in files {
+        std::fs::write(set.path().join(name), body).unwrap();
+    }
+    let o = run(&db, &["up", dir]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("version 3 has alternative files whose assumptions all hold on this server"), "{out}");
+    assert!(out.contains("V3__x_community.cypher`, `") && out.contains("V3__y_any.cypher`"), "{out}");
+    assert_eq!(block_on(count(&graph, "MATCH (t:Three) RETURN count(t) AS v")), 0);
 }

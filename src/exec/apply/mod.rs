@@ -24,6 +24,7 @@ mod select;
 
 use super::counters::Counters;
 use super::lock::Lock;
+use super::preconditions::recorded_alternatives;
 use super::schema_effects;
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
@@ -47,11 +48,14 @@ pub(crate) struct Unit {
     pub statements: Vec<PlannedStatement>,
     /// Contains schema commands: wait for indexes afterwards.
     pub schema: bool,
+    /// The database it runs in, after a `:use <db>` line; `None`: the configured one.
+    pub database: Option<String>,
 }
 
 impl Unit {
     fn of(step: &Step) -> Unit {
         Unit {
+            database: step.database.clone(),
             mode: step.transaction,
             statements: step.statements.clone(),
             schema: !step.await_indexes.is_empty() || step.statements.iter().any(is_schema),
@@ -86,6 +90,13 @@ pub struct Applied {
 }
 
 impl Executor {
+    /// The database `unit` runs in when that is not the configured one, which keeps the history
+    /// (and the lock): such a unit cannot share a transaction with its history write.
+    pub(crate) fn elsewhere<'u>(&self, unit: &'u Unit) -> Option<&'u str> {
+        let home = self.db.database.as_deref();
+        unit.database.as_deref().filter(|d| !home.is_some_and(|h| h.eq_ignore_ascii_case(d)))
+    }
+
     /// Rows and batches a batched statement is about to process: its driving query, counted in
     /// a transaction that is rolled back (the dry run's estimate, and progress before a batched
     /// step). Unknown when the query cannot be separated or its count fails; the error is only
@@ -119,8 +130,9 @@ impl Executor {
     ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
-        refuse_drift(plan, &records)?;
-        let admitted = self.admit(plan, &records).await?;
+        let chosen = self.choose_alternatives(plan, &records).await?;
+        refuse_drift(&chosen, &records)?;
+        let admitted = self.admit(&chosen, &records).await?;
         let pending = pending(&admitted, &records, target)?;
         if pending.is_empty() {
             return Ok(Vec::new());
@@ -145,6 +157,8 @@ impl Executor {
     async fn down_locked(&self, plan: &CheckedPlan, selection: DownSelection<'_>, lock: &Lock) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
         refuse_blocked(&records)?;
+        let recorded = recorded_alternatives(plan, &records);
+        let plan: &CheckedPlan = &recorded;
         let chosen = to_roll_back(plan, &records, selection)?;
         for m in &chosen {
             if schema_effects::down_for(m, &records).units.is_none() {
@@ -191,6 +205,8 @@ impl Executor {
         lock: &Lock,
     ) -> Result<Vec<Applied>> {
         let records = history::load(&self.db).await?;
+        let recorded = recorded_alternatives(plan, &records);
+        let plan: &CheckedPlan = &recorded;
         let m = find(plan, version)?;
         let key = migration_key(m);
         let Some(record) = records.iter().find(|r| r.key == key) else {
@@ -267,7 +283,9 @@ impl Executor {
         let Some(unit) = units.get(at).filter(|u| u.mode == TransactionMode::AutoCommit) else { return Ok(()) };
         let repeats = |s: &&PlannedStatement| s.batched.as_ref().is_some_and(|b| b.rerun == Rerun::NotIdempotent);
         let Some(statement) = unit.statements.iter().find(repeats) else { return Ok(()) };
-        let committed = match statement.batched.as_ref().and_then(|b| b.checkpointed.as_ref()) {
+        // In another database a batched step runs as written, without the history's checkpoint.
+        let checkpointed = statement.batched.as_ref().and_then(|b| b.checkpointed.as_ref());
+        let committed = match checkpointed.filter(|_| self.elsewhere(unit).is_none()) {
             Some(_) => history::checkpoint(&self.db, &record.key).await?.map(|c| {
                 if c.at == history::checkpoint_at(record.direction, at) {
                     c.rows

@@ -90,13 +90,17 @@ impl<'a> Run<'a> {
         for i in start..total {
             let unit = &self.units[i];
             let last = i + 1 == total;
-            if unit.mode == TransactionMode::Explicit {
+            let elsewhere = self.exec.elsewhere(unit);
+            // Only an explicit unit of the configured database commits with its history record.
+            let recorded_with = unit.mode == TransactionMode::Explicit && elsewhere.is_none();
+            if recorded_with {
                 self.refuse_large_unbatched(i).await?;
             }
             let progress = StepProgress::start(&self.exec.options, &self.key, i, total, unit);
-            let done = match unit.mode {
-                TransactionMode::Explicit => self.explicit_unit(i, last, start, started).await,
-                TransactionMode::AutoCommit => self.auto_commit_unit(i, start, &progress).await,
+            let done = match (unit.mode, elsewhere) {
+                (TransactionMode::Explicit, None) => self.explicit_unit(i, last, start, started).await,
+                (TransactionMode::Explicit, Some(database)) => self.explicit_elsewhere(i, start, database).await,
+                (TransactionMode::AutoCommit, _) => self.auto_commit_unit(i, start, &progress).await,
             };
             progress.finish(done.as_ref().ok().and_then(|d| d.batches)).await;
             let done = done?;
@@ -105,7 +109,7 @@ impl<'a> Run<'a> {
             if unit.schema {
                 self.await_indexes(i).await?;
             }
-            if last && unit.mode == TransactionMode::AutoCommit {
+            if last && !recorded_with {
                 self.verify_after(i).await?;
                 self.record_final(started, done.counters, done.batches).await?;
             }
@@ -275,8 +279,11 @@ impl<'a> Run<'a> {
         self.owned_write(history::write(&running)).await?;
         let mut counters = Counters::default();
         let mut batches = None;
+        let elsewhere = self.exec.elsewhere(&self.units[i]);
         for statement in &self.units[i].statements {
-            let outcome = if is_schema(statement) {
+            let outcome = if let Some(database) = elsewhere {
+                self.statement_elsewhere(database, statement).await
+            } else if is_schema(statement) {
                 self.schema_statement(statement).await
             } else {
                 self.run_batched(i, statement, progress).await
@@ -299,6 +306,63 @@ impl<'a> Run<'a> {
             self.owned_write(history::write(&next)).await?;
         }
         Ok(UnitDone { counters, batches })
+    }
+
+    /// An explicit unit of another database (`:use <db>`): its transaction cannot hold the
+    /// history write, so it is bracketed like an auto-commit unit, between a committed `running`
+    /// record at step `i` and one at `i + 1` (or the final record). A crash between its commit
+    /// and the next record leaves the migration `running` at this step: `retry` runs it again.
+    pub(super) async fn explicit_elsewhere(&self, i: usize, start: usize, database: &str) -> Result<UnitDone> {
+        let mut running = self.update(Status::Running, i);
+        running.new_attempt = i == start;
+        running.reset_counts = i == start && start == 0;
+        self.owned_write(history::write(&running)).await?;
+        let db = &self.exec.db;
+        let counters = match self.transaction_elsewhere(database, i).await {
+            Ok(counters) => counters,
+            Err(e) => {
+                let mut message = db.redact(&e.to_string());
+                message.push_str(out_of_memory_advice(&e));
+                return Err(self.fail(i, &format!("in database `{database}`: {message}"), false).await);
+            }
+        };
+        if i + 1 < self.units.len() {
+            let mut next = self.update(Status::Running, i + 1);
+            next.counters = Some(counters);
+            self.owned_write(history::write(&next)).await?;
+        }
+        Ok(UnitDone { counters, batches: None })
+    }
+
+    async fn transaction_elsewhere(&self, database: &str, i: usize) -> std::result::Result<Counters, neo4rs::Error> {
+        let mut txn = self.exec.db.begin_on(Some(database)).await?;
+        let mut counters = Counters::default();
+        for statement in &self.units[i].statements {
+            match txn_run(&mut txn, query(&statement.text)).await {
+                Ok(changed) => counters += changed,
+                Err(e) => {
+                    let _ = txn.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(counters)
+    }
+
+    /// A statement of an auto-commit unit of another database, run as written: the history's
+    /// checkpoints and schema effects live in the configured database, so a batched step there
+    /// reports no batches and a schema step records no effects (its down runs as planned).
+    pub(super) async fn statement_elsewhere(
+        &self,
+        database: &str,
+        statement: &PlannedStatement,
+    ) -> Result<(Counters, Option<BatchCount>), BatchFailure> {
+        let db = &self.exec.db;
+        db.run_raw_on(Some(database), query(&statement.text)).await.map(|c| (c, None)).map_err(|e| BatchFailure {
+            message: format!("in database `{database}`: {}", db.redact(&e.to_string())),
+            done: None,
+        })
     }
 
     /// Runs a schema statement; going up, records at once what it really created or dropped, so
@@ -329,7 +393,8 @@ impl<'a> Run<'a> {
     pub(super) async fn await_indexes(&self, i: usize) -> Result<()> {
         let secs = self.exec.options.index_timeout.as_secs().max(1) as i64;
         let db = &self.exec.db;
-        if let Err(e) = db.run_raw(query("CALL db.awaitIndexes($secs)").param("secs", secs)).await {
+        let database = self.exec.elsewhere(&self.units[i]);
+        if let Err(e) = db.run_raw_on(database, query("CALL db.awaitIndexes($secs)").param("secs", secs)).await {
             let message =
                 format!("indexes did not come online within {secs}s (--index-timeout): {}", db.redact(&e.to_string()));
             return Err(self.fail(i, &message, true).await);
