@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 /// Its first call is the zero of the `at` column, so gaps between requests show.
 fn tracing_since() -> Option<Instant> {
     static SINCE: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
-    *SINCE.get_or_init(|| {
-        std::env::var("CYMIG_TRACE_TIMING").is_ok_and(|v| !v.is_empty() && v != "0").then(Instant::now)
-    })
+    *SINCE
+        .get_or_init(|| std::env::var("CYMIG_TRACE_TIMING").is_ok_and(|v| !v.is_empty() && v != "0").then(Instant::now))
 }
 
 /// Prints one traced request (see [`tracing_since`]); `what` is its query text or its kind.

@@ -165,26 +165,20 @@ fn checkpoint_rewrite(driving: &[Clause], call: &CallSubqueryClause, statement: 
 
 /// Driving rows of several variables, or of one that may be null (which `collect` would drop):
 /// the statement as written, each driving row adding one to the history record's
-/// `checkpoint_rows` inside the inner transaction that commits it, through the record's node
-/// matched once before the subquery and imported into it (no lookup per row); the subquery
-/// stays a unit subquery, so no row comes back. What committed is read from the record.
+/// `checkpoint_rows` inside the inner transaction that commits it; the subquery stays a unit
+/// subquery, so no row comes back, and what committed is read from the record. The driving
+/// clauses are left as written (nothing added after them), so their order is kept.
 ///
 /// Measured on Neo4j 5.26 (200,000 rows of two variables, 10,000 per batch, load average 9):
-/// 2.2x the bare statement, where collecting the rows as lists took 3.8-10x.
-fn row_checkpoint_rewrite(
-    call: &CallSubqueryClause,
-    vars: &[String],
-    statement: &Statement,
-    text: &str,
-) -> String {
+/// about 2.3x the bare statement, where collecting the rows as lists took 3.8-10x.
+fn row_checkpoint_rewrite(call: &CallSubqueryClause, vars: &[String], statement: &Statement, text: &str) -> String {
     let body_end = call.body.span.end;
-    let scope: String = vars.iter().map(|v| format!("{v}, ")).collect();
     format!(
-        "{driving}{SKIP}\nMATCH (__cymig_m:{MIGRATION_LABEL} {{key: $__cymig_key}})\n\
-         CALL ({scope}__cymig_m) {{\n{call}\n}}\n\
-         WITH count(*) AS __cymig_n \
+        "{driving}{SKIP}\nCALL ({scope}) {{\n{call}\n}}\n\
+         WITH count(*) AS __cymig_n MATCH (__cymig_m:{MIGRATION_LABEL} {{key: $__cymig_key}}) \
          SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1\n{tail}",
         driving = &text[statement.span.start..call.span.start].trim_end(),
+        scope = vars.join(", "),
         call = &text[call.span.start..body_end],
         tail = &text[body_end..statement.span.end],
     )
@@ -226,13 +220,7 @@ fn imported(call: &CallSubqueryClause, text: &str) -> Option<Vec<String>> {
 /// statement; collecting the one node variable a backfill imports costs 1.1x. The price: the
 /// driving rows are held in the outer transaction's memory (a node or relationship is a
 /// reference of a few dozen bytes) where the bare statement streams them.
-fn batch_checkpoint_rewrite(
-    call: &CallSubqueryClause,
-    var: &str,
-    n: u64,
-    statement: &Statement,
-    text: &str,
-) -> String {
+fn batch_checkpoint_rewrite(call: &CallSubqueryClause, var: &str, n: u64, statement: &Statement, text: &str) -> String {
     format!(
         "{driving}{SKIP}\nWITH collect({var}) AS __cymig_rows\n\
          WITH __cymig_rows, size(__cymig_rows) + $__cymig_skip AS __cymig_total\n\
@@ -461,9 +449,9 @@ mod tests {
         assert_eq!(
             several.checkpointed.as_deref(),
             Some(
-                "MATCH (a:A)-[:R]->(b)\nMATCH (__cymig_m:__CymigMigration {key: $__cymig_key})\n\
-                 CALL (a, b, __cymig_m) {\nCALL (a, b) { CREATE (a)-[:S]->(b)\n}\n\
-                 WITH count(*) AS __cymig_n SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1\n \
+                "MATCH (a:A)-[:R]->(b)\nCALL (a, b) {\nCALL (a, b) { CREATE (a)-[:S]->(b)\n}\n\
+                 WITH count(*) AS __cymig_n MATCH (__cymig_m:__CymigMigration {key: $__cymig_key}) \
+                 SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1\n \
                  } IN TRANSACTIONS"
             )
         );
@@ -475,7 +463,7 @@ mod tests {
         ] {
             let b = batched(maybe_null).unwrap();
             let q = b.checkpointed.unwrap();
-            assert!(!b.checkpoint_per_batch && !q.contains("collect(") && q.contains("__cymig_m) {"), "{q}");
+            assert!(!b.checkpoint_per_batch && !q.contains("collect(") && q.contains("+ 1\n"), "{q}");
             let script = crate::syntax::parse(&q);
             assert!(script.errors.is_empty(), "{q}: {:?}", script.errors);
         }

@@ -165,7 +165,8 @@ impl<'a> Run<'a> {
         counters: Counters,
         batches: Option<BatchCount>,
     ) -> Result<()> {
-        let write = self.lock.owned_after_index_wait(self.index_wait_secs(), self.final_write(started, counters, batches));
+        let write =
+            self.lock.owned_after_index_wait(self.index_wait_secs(), self.final_write(started, counters, batches));
         // Not bounded by the request timeout: the wait is bounded by --index-timeout.
         match self.exec.db.rows_raw(write).await {
             Ok(rows) if !rows.is_empty() && self.lock.still_held() => Ok(()),
