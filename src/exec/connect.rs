@@ -5,7 +5,35 @@ use crate::error::{Error, Result};
 use neo4rs::{ConfigBuilder, Graph, Query, Row, Txn};
 use std::fmt;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// `CYMIG_TRACE_TIMING=1`: every request to Neo4j prints its wall time and the start of its text
+/// to stderr, to find where a run's time goes (the history records only the migrations' own).
+/// Its first call is the zero of the `at` column, so gaps between requests show.
+fn tracing_since() -> Option<Instant> {
+    static SINCE: std::sync::OnceLock<Option<Instant>> = std::sync::OnceLock::new();
+    *SINCE
+        .get_or_init(|| std::env::var("CYMIG_TRACE_TIMING").is_ok_and(|v| !v.is_empty() && v != "0").then(Instant::now))
+}
+
+/// Prints one traced request (see [`tracing_since`]); `what` is its query text or its kind.
+pub fn trace(what: &str, started: Instant) {
+    if let Some(since) = tracing_since() {
+        // Both ends: a history write starts with the lock check and ends with what it writes.
+        let text: Vec<char> = what.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
+        let text: String = if text.len() > 130 {
+            text[..60].iter().chain(&[' ', '…', ' ']).chain(&text[text.len() - 60..]).collect()
+        } else {
+            text.into_iter().collect()
+        };
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "cymig trace at {:>9.1} ms {:>8.1} ms  {text}",
+            ms(started.saturating_duration_since(since)),
+            ms(started.elapsed())
+        );
+    }
+}
 
 /// The URI schemes neo4rs speaks: plain, TLS (`+s`), TLS accepting self-signed certs (`+ssc`).
 pub const SCHEMES: [&str; 6] = ["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
@@ -106,6 +134,7 @@ impl Db {
     /// Connects and checks the connection with a trivial query, so a wrong address or password
     /// fails here with a clear message rather than in the middle of a migration.
     pub async fn connect(options: &ConnectionOptions) -> Result<Db> {
+        tracing_since();
         validate_uri(&options.uri)?;
         let shown_uri = strip_userinfo(&options.uri);
         let mut builder = ConfigBuilder::default()
@@ -211,11 +240,13 @@ impl Db {
         q: Query,
         mut on_row: impl FnMut(Row),
     ) -> std::result::Result<Counters, neo4rs::Error> {
+        let (started, text) = (Instant::now(), q.query().to_string());
         let mut stream = self.graph.execute(q).await?;
         while let Some(row) = stream.next().await? {
             on_row(row);
         }
         let summary = stream.finish().await?;
+        trace(&text, started);
         Ok(Counters::from(summary.stats()))
     }
 
@@ -228,11 +259,13 @@ impl Db {
 
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
     pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
+        let (started, text) = (Instant::now(), q.query().to_string());
         let mut stream = self.graph.execute(q).await?;
         let mut rows = Vec::new();
         while let Some(row) = stream.next().await? {
             rows.push(row);
         }
+        trace(&text, started);
         Ok(rows)
     }
 
@@ -245,7 +278,10 @@ impl Db {
     /// Begins a transaction (a short request, bounded by the request timeout; the statements
     /// run in it are not).
     pub async fn begin(&self) -> std::result::Result<Txn, neo4rs::Error> {
-        self.within(self.graph.start_txn()).await
+        let started = Instant::now();
+        let txn = self.within(self.graph.start_txn()).await;
+        trace("BEGIN", started);
+        txn
     }
 
     /// [`Db::begin`] on `database` (a `:use <db>` line; `None`: the configured database).
@@ -268,19 +304,23 @@ impl Db {
 
 /// Runs a statement inside a transaction, drops its rows and returns what it changed.
 pub async fn txn_run(txn: &mut Txn, q: Query) -> std::result::Result<Counters, neo4rs::Error> {
+    let (started, text) = (Instant::now(), q.query().to_string());
     let mut stream = txn.execute(q).await?;
     while stream.next(txn.handle()).await?.is_some() {}
     let summary = stream.finish(txn.handle()).await?;
+    trace(&text, started);
     Ok(Counters::from(summary.stats()))
 }
 
 /// Collects all rows of a query inside a transaction.
 pub async fn txn_rows(txn: &mut Txn, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
+    let (started, text) = (Instant::now(), q.query().to_string());
     let mut stream = txn.execute(q).await?;
     let mut rows = Vec::new();
     while let Some(row) = stream.next(txn.handle()).await? {
         rows.push(row);
     }
+    trace(&text, started);
     Ok(rows)
 }
 

@@ -29,9 +29,15 @@ const OWNER_RETURNED: &str = "RETURN l.owner AS owner";
 /// The text of [`Lock::owned`]: the ownership check, then `write` in a unit subquery, which runs
 /// once per row the check returns and keeps that row.
 fn owned_text(write: &str) -> String {
+    owned_text_after("", write)
+}
+
+/// [`owned_text`] with `first` (a void procedure call) run before the ownership check, so the
+/// lock node is not held while it runs.
+fn owned_text_after(first: &str, write: &str) -> String {
     let body = write.strip_prefix(REUSE_PLAN).unwrap_or(write);
     let check = OWNERSHIP_CHECK.strip_suffix(OWNER_RETURNED).unwrap_or(OWNERSHIP_CHECK);
-    format!("{REUSE_PLAN}{check} WITH l CALL {{\n{body}\n}} {OWNER_RETURNED}")
+    format!("{REUSE_PLAN}{first}{check} WITH l CALL {{\n{body}\n}} {OWNER_RETURNED}")
 }
 
 /// Who holds the lock, as stored.
@@ -228,6 +234,16 @@ impl Lock {
             .param("lease_ms", self.lease.as_millis() as i64)
     }
 
+    /// [`Lock::owned`] that first waits up to `secs` for every index to come online
+    /// (`db.awaitIndexes`): when the wait fails, nothing is written.
+    pub fn owned_after_index_wait(&self, secs: i64, write: neo4rs::Query) -> neo4rs::Query {
+        query(&owned_text_after("CALL db.awaitIndexes($__cymig_await_secs) ", write.query()))
+            .with_params(write.get_params().clone())
+            .param("owner", self.owner.as_str())
+            .param("lease_ms", self.lease.as_millis() as i64)
+            .param("__cymig_await_secs", secs)
+    }
+
     /// `false` once a renewal found the lock taken by someone else.
     pub fn still_held(&self) -> bool {
         !self.lost.load(Ordering::SeqCst)
@@ -328,5 +344,8 @@ mod tests {
         assert_eq!(script.statements.len(), 1, "{text}");
         assert_eq!(text.matches("CYPHER").count(), 1, "{text}");
         assert!(text.ends_with("RETURN l.owner AS owner"), "{text}");
+        let awaiting = super::owned_text_after("CALL db.awaitIndexes($s) ", &write);
+        assert!(crate::syntax::parse(&awaiting).errors.is_empty(), "{awaiting}");
+        assert!(awaiting.starts_with(&format!("{REUSE_PLAN}CALL db.awaitIndexes($s) MATCH (l:")), "{awaiting}");
     }
 }

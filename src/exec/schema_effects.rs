@@ -210,6 +210,16 @@ pub(crate) async fn run(db: &Db, statement: &PlannedStatement) -> Result<(Counte
     Ok((counters, effects))
 }
 
+/// Whether statements that ran may have left an index or a constraint to wait for: their
+/// counters say one was added, or one of them is not a plain `CREATE` / `DROP` command (a
+/// procedure, which the counters may not see). A `CREATE … IF NOT EXISTS` that found its object
+/// has nothing to wait for.
+pub(crate) fn may_have_created(statements: &[PlannedStatement], counters: &Counters) -> bool {
+    counters.indexes_added > 0
+        || counters.constraints_added > 0
+        || statements.iter().any(|s| s.kind == StatementClass::Schema && target_of(&s.text).catalog.is_none())
+}
+
 fn created(kind: Catalog, name: &str, line: usize) -> SchemaEffect {
     SchemaEffect {
         action: Action::Created,

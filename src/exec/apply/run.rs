@@ -84,6 +84,8 @@ impl<'a> Run<'a> {
         ));
         let mut counters = Counters::default();
         let mut batches = None;
+        // Schema units since the last wait that may have created an index or a constraint.
+        let mut unawaited = false;
         if total == 0 {
             self.record_final(started, Counters::default(), None).await?;
         }
@@ -106,14 +108,24 @@ impl<'a> Run<'a> {
             let done = done?;
             counters += done.counters;
             add_batches(&mut batches, done.batches);
-            if unit.schema {
+            unawaited |= schema_effects::may_have_created(&unit.statements, &done.counters);
+            let wait = unit.schema && unawaited;
+            // The units not recorded with their own transaction get a final record of their own.
+            let final_record = last && !recorded_with;
+            // Waiting in the final record's request waits in the configured database only.
+            let wait_in_final = wait && final_record && elsewhere.is_none() && self.verify_queries().is_empty();
+            if wait && !wait_in_final {
                 self.await_indexes(i).await?;
+                unawaited = false;
             }
-            if last && !recorded_with {
+            if wait_in_final {
+                self.await_and_record_final(i, started, done.counters, done.batches).await?;
+            } else if final_record {
                 self.verify_after(i).await?;
                 self.record_final(started, done.counters, done.batches).await?;
             }
         }
+        crate::exec::connect::trace(&format!("migration {} (all its requests)", self.key), started);
         Ok(Applied {
             key: self.key.clone(),
             description: self.m.description.clone(),
@@ -133,6 +145,10 @@ impl<'a> Run<'a> {
         counters: Counters,
         batches: Option<BatchCount>,
     ) -> Result<()> {
+        self.owned_write(self.final_write(started, counters, batches)).await
+    }
+
+    fn final_write(&self, started: Instant, counters: Counters, batches: Option<BatchCount>) -> neo4rs::Query {
         let total = self.units.len();
         let mut update = self.update(self.final_status(), total);
         update.counters = Some(counters);
@@ -140,7 +156,36 @@ impl<'a> Run<'a> {
         update.execution_ms = Some(started.elapsed().as_millis() as i64);
         update.new_attempt = total == 0;
         update.reset_counts = total == 0;
-        self.owned_write(history::write_with_version(&update, Some(self.version_after.as_deref()))).await
+        history::write_with_version(&update, Some(self.version_after.as_deref()))
+    }
+
+    /// [`Run::await_indexes`] then [`Run::record_final`] in one request, the wait first in the
+    /// statement, so the record says `applied` only once the indexes are online (its
+    /// `execution_ms` leaves the wait out). An index migration thus adds one request, not two, to
+    /// what the bare driver sends. When the request fails, nothing of it was written: the two
+    /// run apart, each failing with its own message.
+    pub(super) async fn await_and_record_final(
+        &self,
+        i: usize,
+        started: Instant,
+        counters: Counters,
+        batches: Option<BatchCount>,
+    ) -> Result<()> {
+        let write =
+            self.lock.owned_after_index_wait(self.index_wait_secs(), self.final_write(started, counters, batches));
+        // Not bounded by the request timeout: the wait is bounded by --index-timeout.
+        match self.exec.db.rows_raw(write).await {
+            Ok(rows) if !rows.is_empty() && self.lock.still_held() => Ok(()),
+            Ok(_) => Err(self.lost_lock()),
+            Err(_) => {
+                self.await_indexes(i).await?;
+                self.record_final(started, counters, batches).await
+            }
+        }
+    }
+
+    fn index_wait_secs(&self) -> i64 {
+        self.exec.options.index_timeout.as_secs().max(1) as i64
     }
 
     /// Writes history in one auto-commit statement that first proves lock ownership
@@ -216,10 +261,15 @@ impl<'a> Run<'a> {
         let mut txn = db.begin().await.map_err(StepError::from_driver)?;
         let outcome = self.explicit_body(&mut txn, i, last, start, started).await;
         match outcome {
-            Ok(done) => match txn.commit().await {
-                Ok(_) => Ok(done),
-                Err(e) => Err(StepError::from_driver(e)),
-            },
+            Ok(done) => {
+                let committing = Instant::now();
+                let committed = txn.commit().await;
+                crate::exec::connect::trace("COMMIT", committing);
+                match committed {
+                    Ok(_) => Ok(done),
+                    Err(e) => Err(StepError::from_driver(e)),
+                }
+            }
             Err(e) => {
                 let _ = txn.rollback().await;
                 Err(e)
@@ -391,7 +441,7 @@ impl<'a> Run<'a> {
     /// Waits for the indexes a schema step created to come online (`db.awaitIndexes`), so the
     /// next step does not run against a populating index.
     pub(super) async fn await_indexes(&self, i: usize) -> Result<()> {
-        let secs = self.exec.options.index_timeout.as_secs().max(1) as i64;
+        let secs = self.index_wait_secs();
         let db = &self.exec.db;
         let database = self.exec.elsewhere(&self.units[i]);
         if let Err(e) = db.run_raw_on(database, query("CALL db.awaitIndexes($secs)").param("secs", secs)).await {
