@@ -2,7 +2,7 @@
 //! and WITH's WHERE, which Neo4j 5 accepts), not inside another aggregate, not in an expression
 //! evaluated per list element, and not beside a variable that is not a grouping key.
 
-use super::expr::AGGREGATES;
+use super::expr::{is_aggregate_call, uncovered_in_sort};
 use super::{Analysis, ErrorKind};
 use crate::ast::{Clause, Expr, ExprKind, Name, Projection};
 use crate::visit::{self, Visitor};
@@ -43,8 +43,11 @@ fn check_projection(cx: &mut Analysis, p: &Projection, clause: &str) {
 /// ORDER BY may aggregate only after a projection that aggregates (Neo4j 5.26 rejects it;
 /// the front end packaged as the oracle does not, see the rule's docs).
 fn check_order_by(cx: &mut Analysis, p: &Projection, clause: &str) {
-    if p.star || p.items.iter().any(|i| !aggregates_in(&i.expr).is_empty()) {
+    if p.star {
         return;
+    }
+    if p.items.iter().any(|i| !aggregates_in(&i.expr).is_empty()) {
+        return sorted_aggregates_are_projected(cx, p, clause);
     }
     for agg in p.order_by.iter().flat_map(|s| aggregates_in(&s.expr)) {
         let message = format!(
@@ -52,6 +55,24 @@ fn check_order_by(cx: &mut Analysis, p: &Projection, clause: &str) {
         );
         cx.error(ErrorKind::Aggregation, agg.span, message).help =
             Some(format!("project the aggregate in the {clause} (`…, max(x) AS m ORDER BY m`)"));
+    }
+}
+
+/// After an aggregating projection, an aggregate ORDER BY sorts on must be a projected item on
+/// its own, or sit inside an expression that is one (checked against Neo4j's front end:
+/// `RETURN count(*) + 1 AS c ORDER BY count(*)` is refused, `ORDER BY count(*) + 1` is not).
+fn sorted_aggregates_are_projected(cx: &mut Analysis, p: &Projection, clause: &str) {
+    let mut uncovered = Vec::new();
+    for s in &p.order_by {
+        uncovered_in_sort(&s.expr, &p.items, cx.text, &mut uncovered);
+    }
+    for agg in uncovered.into_iter().filter(|e| is_aggregate_call(e)) {
+        let text = cx.text.get(agg.span.start..agg.span.end).unwrap_or_default().to_string();
+        let message = format!(
+            "Illegal aggregation expression(s) in order by: {text}. If an aggregation expression is used in order by, it also needs to be a projection item on its own"
+        );
+        cx.error(ErrorKind::Aggregation, agg.span, message).help =
+            Some(format!("project it in the {clause} (`…, {text} AS a ORDER BY a`)"));
     }
 }
 
@@ -122,7 +143,7 @@ struct Grouped {
 }
 
 fn ungrouped<'a>(e: &'a Expr, keys: &Grouped) -> Option<&'a Name> {
-    if is_aggregate(e) {
+    if is_aggregate_call(e) {
         return None;
     }
     match &e.kind {
@@ -147,16 +168,6 @@ fn ungrouped<'a>(e: &'a Expr, keys: &Grouped) -> Option<&'a Name> {
     }
 }
 
-fn is_aggregate(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall { name, .. } => {
-            name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
-        }
-        _ => false,
-    }
-}
-
 fn name(e: &Expr) -> String {
     match &e.kind {
         ExprKind::FunctionCall { name, .. } => name.dotted(),
@@ -178,7 +189,7 @@ impl<'a> Visitor<'a> for Aggregates<'a> {
     fn visit_clause(&mut self, _c: &'a Clause) {}
     fn visit_expr(&mut self, e: &'a Expr) {
         match &e.kind {
-            _ if is_aggregate(e) => self.0.push(e),
+            _ if is_aggregate_call(e) => self.0.push(e),
             ExprKind::Exists(_) | ExprKind::Count(_) | ExprKind::Collect(_) => {}
             _ => visit::walk_expr(self, e),
         }

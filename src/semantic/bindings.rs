@@ -77,6 +77,8 @@ struct Names {
 struct Hidden {
     outer: At,
     imported: Option<At>,
+    /// Hidden by a DISTINCT or aggregating projection's ORDER BY, not by a subquery.
+    by_projection: bool,
 }
 
 struct Walk<'t> {
@@ -94,11 +96,14 @@ impl Walk<'_> {
         self.frames.contains(scope.at, name)
     }
 
-    fn hidden(&self, scope: &Names, name: &str) -> bool {
+    /// What hides `name` from `scope` though an enclosing scope binds it.
+    fn hidden(&self, scope: &Names, name: &str) -> Option<Hidden> {
         scope
             .hidden
             .iter()
-            .any(|h| self.frames.contains(h.outer, name) && !h.imported.is_some_and(|i| self.frames.contains(i, name)))
+            .rev()
+            .copied()
+            .find(|h| self.frames.contains(h.outer, name) && !h.imported.is_some_and(|i| self.frames.contains(i, name)))
     }
 
     /// A scope below `scope` whose names end with it.
@@ -138,11 +143,12 @@ impl Walk<'_> {
         if scope.open {
             return;
         }
-        let help = if self.hidden(scope, &name.value) {
-            Some(format!(
-                "`{0}` is bound outside this subquery but not imported: write `CALL ({0}) {{ … }}`",
-                name.value
-            ))
+        let help = if let Some(hidden) = self.hidden(scope, &name.value) {
+            Some(if hidden.by_projection {
+                dropped_by_projection(&name.value)
+            } else {
+                format!("`{0}` is bound outside this subquery but not imported: write `CALL ({0}) {{ … }}`", name.value)
+            })
         } else {
             closest(&name.value, &self.frames.names(scope.at)).map(|c| format!("did you mean `{c}`?"))
         };
@@ -317,12 +323,16 @@ impl Walk<'_> {
                         self.frames.bind(&mut at, &v.value);
                         self.frames.carry(scope.at, &v.value, at, &v.value);
                     }
-                    Names { at, hidden: vec![Hidden { outer: scope.at, imported: Some(at) }], open: scope.open }
+                    Names {
+                        at,
+                        hidden: vec![Hidden { outer: scope.at, imported: Some(at), by_projection: false }],
+                        open: scope.open,
+                    }
                 };
                 self.query(&s.body, &inner)
             }
             None => {
-                let hidden = vec![Hidden { outer: scope.at, imported: None }];
+                let hidden = vec![Hidden { outer: scope.at, imported: None, by_projection: false }];
                 let mut returned = Vec::new();
                 for (i, sq) in s.body.single_queries().enumerate() {
                     let inner = Names { at: self.frames.open(None), hidden: hidden.clone(), open: scope.open };
@@ -412,7 +422,8 @@ impl Walk<'_> {
             for v in &used {
                 self.bind(&mut restricted, v);
             }
-            restricted.hidden.push(Hidden { outer: scope.at, imported: None });
+            restricted.hidden.push(Hidden { outer: scope.at, imported: None, by_projection: true });
+            self.sorted_on_dropped_variables(p, &restricted, &next);
             for s in &p.order_by {
                 self.expr(&s.expr, &restricted);
             }
@@ -424,6 +435,27 @@ impl Walk<'_> {
         self.opt(p.skip.as_ref(), &both);
         self.opt(p.limit.as_ref(), &both);
         next
+    }
+
+    /// After DISTINCT or an aggregation, ORDER BY sees the projected columns, the variables
+    /// projected (under any name), and expressions equal to a projected one: a variable read
+    /// outside those is gone (`RETURN DISTINCT a.name ORDER BY a.age`). Only the variables the
+    /// projected items use are checked here: the walk reports the others.
+    fn sorted_on_dropped_variables(&mut self, p: &Projection, restricted: &Names, next: &Names) {
+        let mut uncovered = Vec::new();
+        for s in &p.order_by {
+            super::expr::uncovered_in_sort(&s.expr, &p.items, self.cx.text, &mut uncovered);
+        }
+        let projected_variable =
+            |v: &str| p.items.iter().any(|i| matches!(&i.expr.kind, ExprKind::Variable(n) if n.value == v));
+        for e in uncovered {
+            let ExprKind::Variable(name) = &e.kind else { continue };
+            if self.has(next, &name.value) || projected_variable(&name.value) || !self.has(restricted, &name.value) {
+                continue;
+            }
+            let help = Some(dropped_by_projection(&name.value));
+            self.undefined.push(Undefined { span: name.span, name: name.value.clone(), help });
+        }
     }
 
     fn set_items(&mut self, items: &[SetItem], scope: &Names) {
@@ -755,6 +787,11 @@ impl Walk<'_> {
 }
 
 /// A bound name one edit away from `name`, if exactly one is.
+/// The help for a variable a DISTINCT or aggregating projection no longer passes to its ORDER BY.
+fn dropped_by_projection(name: &str) -> String {
+    format!("after DISTINCT or an aggregation, ORDER BY sees only what is projected: project `{name}` (or the expression that uses it) and order by that column")
+}
+
 fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let close: Vec<&&str> = candidates.iter().filter(|c| edit_distance(name, c) == 1).collect();
     (close.len() == 1).then(|| *close[0])

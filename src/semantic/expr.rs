@@ -1,7 +1,7 @@
 //! Facts about expressions the rules and checks need: whether one aggregates, is constant for
 //! the duration of a query, is the same on every run, or pins a variable by a key.
 
-use crate::ast::{BinaryOp, Expr, ExprKind, Name, PatternPart};
+use crate::ast::{BinaryOp, Expr, ExprKind, Name, PatternPart, ProjectionItem};
 use crate::span::Span;
 use crate::visit::{self, Visitor};
 
@@ -10,13 +10,18 @@ pub(crate) const AGGREGATES: &[&str] =
 
 /// Whether an expression aggregates (outside nested subqueries).
 pub fn is_aggregating(e: &Expr) -> bool {
-    visit::any_expr(e, &mut |x| match &x.kind {
+    visit::any_expr(e, &mut is_aggregate_call)
+}
+
+/// Whether an expression is itself a call of an aggregate function (`count(*)` included).
+pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
+    match &e.kind {
         ExprKind::CountStar => true,
         ExprKind::FunctionCall { name, .. } => {
             name.parts.len() == 1 && AGGREGATES.contains(&name.parts[0].value.to_ascii_lowercase().as_str())
         }
         _ => false,
-    })
+    }
 }
 
 /// Variables an expression refers to (free or not; good enough for import lists).
@@ -115,4 +120,65 @@ pub fn volatile_calls(part: &PatternPart) -> Vec<(Span, String)> {
     let mut v = Volatile(Vec::new());
     v.visit_pattern_part(part);
     v.0
+}
+
+/// Whether two expressions are the same for Neo4j's projection rules (`RETURN DISTINCT n.x
+/// ORDER BY n.`x``): variables and property keys by name, calls and operators by their parts,
+/// anything else by its source text less whitespace. Where unsure it says different.
+pub fn same_expr(a: &Expr, b: &Expr, text: &str) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Variable(x), ExprKind::Variable(y)) => x.value == y.value,
+        (ExprKind::Property { subject: sa, key: ka }, ExprKind::Property { subject: sb, key: kb }) => {
+            ka.value == kb.value && same_expr(sa, sb, text)
+        }
+        (
+            ExprKind::FunctionCall { name: na, distinct: da, args: aa },
+            ExprKind::FunctionCall { name: nb, distinct: db, args: ab },
+        ) => {
+            na.dotted().eq_ignore_ascii_case(&nb.dotted())
+                && da == db
+                && aa.len() == ab.len()
+                && aa.iter().zip(ab).all(|(x, y)| same_expr(x, y, text))
+        }
+        (ExprKind::Binary { op: oa, lhs: la, rhs: ra }, ExprKind::Binary { op: ob, lhs: lb, rhs: rb }) => {
+            oa == ob && same_expr(la, lb, text) && same_expr(ra, rb, text)
+        }
+        (ExprKind::CountStar, ExprKind::CountStar) => true,
+        _ => compact(a, text) == compact(b, text),
+    }
+}
+
+/// The parts of a sort expression after a projection with DISTINCT or an aggregation that no
+/// projected item covers: the variables it reads and the aggregate calls it makes outside any
+/// subexpression that is itself a projected item (`RETURN DISTINCT n.x ORDER BY n.x + 1` reads
+/// nothing uncovered; `ORDER BY n.y` reads `n`). Forms it does not follow (subqueries,
+/// comprehensions, CASE) report nothing.
+pub fn uncovered_in_sort<'a>(e: &'a Expr, items: &[ProjectionItem], text: &str, out: &mut Vec<&'a Expr>) {
+    if items.iter().any(|i| same_expr(&i.expr, e, text)) {
+        return;
+    }
+    match &e.kind {
+        ExprKind::Variable(_) | ExprKind::CountStar => out.push(e),
+        ExprKind::FunctionCall { args, .. } => {
+            if is_aggregate_call(e) {
+                out.push(e);
+            } else {
+                args.iter().for_each(|a| uncovered_in_sort(a, items, text, out));
+            }
+        }
+        ExprKind::Property { subject, .. } => uncovered_in_sort(subject, items, text, out),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Index { subject: lhs, index: rhs } => {
+            uncovered_in_sort(lhs, items, text, out);
+            uncovered_in_sort(rhs, items, text, out);
+        }
+        ExprKind::Unary { operand, .. } | ExprKind::IsNull { operand, .. } => {
+            uncovered_in_sort(operand, items, text, out)
+        }
+        ExprKind::List(elements) => elements.iter().for_each(|x| uncovered_in_sort(x, items, text, out)),
+        _ => {}
+    }
+}
+
+fn compact(e: &Expr, text: &str) -> String {
+    text.get(e.span.start..e.span.end).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect()
 }

@@ -37,8 +37,8 @@ fn undefined_variable_agrees_with_the_tck() {
         "undefined-variable on valid TCK queries:\n{}",
         false_positives.join("\n---\n")
     );
-    // The remaining misses are ORDER BY after DISTINCT/aggregation referring to a property of
-    // a grouping variable that is not itself projected.
+    // The two misses sort on an aggregate that is not projected (`ORDER BY sum(sum)`), which
+    // `semantic-error` reports with Neo4j's own message.
     assert!(expected == 0 || caught * 100 >= expected * 90, "caught {caught} of {expected}");
     println!("undefined-variable: caught {caught} of {expected} TCK UndefinedVariable queries, 0 false positives");
 }
@@ -55,7 +55,8 @@ const GRAMMAR_LEVEL: &[&str] = &[
 ];
 
 /// `semantic-error` never fires on a query the TCK runs (setup and control queries included),
-/// and catches a share of the compile-time semantic errors it expects, printed per kind.
+/// and it and `undefined-variable` (which owns the UndefinedVariable scenarios) catch a share of
+/// the compile-time semantic errors the TCK expects, printed per kind.
 #[test]
 fn semantic_error_never_fires_on_a_valid_tck_query() {
     let Ok(text) = std::fs::read_to_string(tck_path()) else {
@@ -69,8 +70,7 @@ fn semantic_error_never_fires_on_a_valid_tck_query() {
         let (Some(query), Some(expect)) = (v["query"].as_str(), v["expect"].as_str()) else { continue };
         let options = with_procedures(&v["procedures"]);
         let diagnostics = check::lint_source("tck.cypher", query, &options).diagnostics;
-        let found: Vec<&str> =
-            diagnostics.iter().filter(|d| d.rule == "semantic-error").map(|d| d.message.as_str()).collect();
+        let found: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
         if expect == "ok" {
             if !found.is_empty() {
                 false_positives.push(format!("{query}\n  => {}", found.join(" | ")));
@@ -88,7 +88,7 @@ fn semantic_error_never_fires_on_a_valid_tck_query() {
     }
     assert!(
         false_positives.is_empty(),
-        "semantic-error on {} valid TCK queries:\n{}",
+        "semantic-error or undefined-variable on {} valid TCK queries:\n{}",
         false_positives.len(),
         false_positives.join("\n---\n")
     );
@@ -96,11 +96,13 @@ fn semantic_error_never_fires_on_a_valid_tck_query() {
     for (kind, (e, c)) in &per_kind {
         println!("  {kind:32} {c:4} / {e}");
     }
-    println!("semantic-error: {caught} of {expected} compile-time semantic TCK errors reported, 0 on valid queries");
-    assert!(caught >= 471, "semantic-error caught only {caught} of {expected}");
+    println!(
+        "semantic-error and undefined-variable: {caught} of {expected} compile-time semantic TCK errors reported, 0 on valid queries"
+    );
+    assert!(caught >= 541, "caught only {caught} of {expected}");
 }
 
-/// `semantic-error` alone, with the scenario's own procedures declared as `[lint] procedures`
+/// `semantic-error` and `undefined-variable`, with the scenario's own procedures declared as `[lint] procedures`
 /// would declare them.
 fn with_procedures(procedures: &serde_json::Value) -> LintOptions {
     let signatures = procedures.as_array().into_iter().flatten().filter_map(|p| p.as_str());
@@ -108,5 +110,6 @@ fn with_procedures(procedures: &serde_json::Value) -> LintOptions {
         .map(|p| cymig::semantic::ProcedureSignature::parse(p).expect("the TCK's signatures parse"))
         .collect();
     let settings = cymig::rules::Settings { procedures, ..Default::default() };
-    LintOptions { settings, select: vec!["semantic-error".into()], ..Default::default() }
+    let select = vec!["semantic-error".into(), "undefined-variable".into()];
+    LintOptions { settings, select, ..Default::default() }
 }
