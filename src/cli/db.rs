@@ -284,7 +284,7 @@ macro_rules! open_or_exit {
 
 fn print_applied(done: &[exec::Applied], verb: &str) {
     if done.is_empty() {
-        println!("nothing to {verb}");
+        outln!("nothing to {verb}");
     }
     for a in done {
         let batched = a
@@ -297,7 +297,7 @@ fn print_applied(done: &[exec::Applied], verb: &str) {
                 )
             })
             .unwrap_or_default();
-        println!(
+        outln!(
             "{} {} {} ({} step{}, {} ms{}{batched})",
             match a.direction {
                 exec::history::Direction::Up => "applied",
@@ -331,9 +331,9 @@ pub fn status(args: StatusArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &LockArgs::default(), &RunArgs::default(), None));
     let report = s.runtime.block_on(s.executor.around(&plan, ("beforeInfo", "afterInfo"), s.executor.status(&plan)))?;
     match args.format {
-        StatusFormat::Text => print!("{}", exec_status::render_text(&report, args.show_failed)),
-        StatusFormat::Json => println!("{}", exec_status::render_json(&report)),
-        StatusFormat::Html => print!("{}", exec_status::render_html(&report, &s.label)),
+        StatusFormat::Text => out!("{}", exec_status::render_text(&report, args.show_failed)),
+        StatusFormat::Json => outln!("{}", exec_status::render_json(&report)),
+        StatusFormat::Html => out!("{}", exec_status::render_html(&report, &s.label)),
     }
     Ok(0)
 }
@@ -386,8 +386,8 @@ fn dry_run_exit_code(previews: &[dryrun::StepPreview]) -> i32 {
 
 fn print_previews(previews: &[dryrun::StepPreview], format: OutputFormat) {
     match format {
-        OutputFormat::Text => print!("{}", dryrun::render(previews)),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(previews).unwrap_or_default()),
+        OutputFormat::Text => out!("{}", dryrun::render(previews)),
+        OutputFormat::Json => outln!("{}", serde_json::to_string_pretty(previews).unwrap_or_default()),
     }
 }
 
@@ -483,7 +483,7 @@ pub struct MarkAppliedArgs {
 pub fn mark_applied(args: MarkAppliedArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     s.runtime.block_on(s.executor.mark_applied(&plan, &args.version, &args.reason))?;
-    println!("recorded {} as applied (not run): {}", args.version, args.reason);
+    outln!("recorded {} as applied (not run): {}", args.version, args.reason);
     Ok(0)
 }
 
@@ -504,13 +504,13 @@ pub fn repair(args: RepairArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let repaired = s.runtime.block_on(s.executor.repair(&plan, &args.reason))?;
     if repaired.accepted.is_empty() && repaired.forgotten.is_empty() {
-        println!("nothing to repair: every applied migration matches its file");
+        outln!("nothing to repair: every applied migration matches its file");
     }
     for (key, description) in &repaired.forgotten {
-        println!("{key}: forgotten ({description}: applied, its file is gone): {}", args.reason);
+        outln!("{key}: forgotten ({description}: applied, its file is gone): {}", args.reason);
     }
     for m in repaired.accepted {
-        println!(
+        outln!(
             "{}: accepted checksum {} (was {})",
             m.key,
             exec::apply::short(&m.file),
@@ -536,18 +536,18 @@ pub fn validate(args: ValidateArgs) -> CommandResult {
     let (mismatches, missing) =
         s.runtime.block_on(s.executor.around(&plan, ("beforeValidate", "afterValidate"), compare))?;
     if mismatches.is_empty() && missing.is_empty() {
-        println!("every applied migration matches its file");
+        outln!("every applied migration matches its file");
         return Ok(0);
     }
     for r in &missing {
-        println!(
+        outln!(
             "{}: applied, but its file{} is gone from this migration set (missing)",
             r.key,
             r.script.as_deref().map(|s| format!(" {s}")).unwrap_or_default()
         );
     }
     for m in &mismatches {
-        println!(
+        outln!(
             "{}: edited after it was applied (recorded {}, file {})",
             m.key,
             exec::apply::short(&m.recorded),
@@ -555,10 +555,10 @@ pub fn validate(args: ValidateArgs) -> CommandResult {
         );
     }
     if !mismatches.is_empty() {
-        println!("revert the edits, or accept them with `cymig repair --reason \"…\"`");
+        outln!("revert the edits, or accept them with `cymig repair --reason \"…\"`");
     }
     if !missing.is_empty() {
-        println!("restore the missing files, or forget them with `cymig repair --reason \"…\"`");
+        outln!("restore the missing files, or forget them with `cymig repair --reason \"…\"`");
     }
     Ok(1)
 }
@@ -597,7 +597,7 @@ pub fn baseline(args: BaselineArgs) -> CommandResult {
     let version = args.version.unwrap_or_default();
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let n = s.runtime.block_on(s.executor.baseline(&plan, &version, args.reason.as_deref()))?;
-    println!("baselined at {version}: {n} migration(s) recorded as applied");
+    outln!("baselined at {version}: {n} migration(s) recorded as applied");
     Ok(0)
 }
 
@@ -614,11 +614,11 @@ fn baseline_from(args: BaselineArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(dir.as_ref(), &args.conn, &args.lock, &RunArgs::default(), None));
     let adoption = s.runtime.block_on(s.executor.adopt_neo4j_migrations(&plan, args.reason.as_deref()))?;
     for file in &adoption.rerun {
-        println!(
+        outln!(
             "{file}: repeatable migration edited since neo4j-migrations ran it: left pending, `cymig up` runs it again"
         );
     }
-    println!(
+    outln!(
         "adopted neo4j-migrations' chain at version {}: {} migration(s) recorded as applied; `cymig up` applies only newer ones",
         adoption.version.as_deref().unwrap_or("none"),
         adoption.recorded
@@ -635,12 +635,10 @@ pub struct UnlockArgs {
 pub fn unlock(args: UnlockArgs) -> CommandResult {
     let s = settings(None, &args.conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
     match s.runtime.block_on(s.executor.unlock())? {
-        Some(info) => println!(
-            "released the stale lock of {} (lease expired {})",
-            info.owner,
-            info.expires_at.unwrap_or_default()
-        ),
-        None => println!("the lock is free"),
+        Some(info) => {
+            outln!("released the stale lock of {} (lease expired {})", info.owner, info.expires_at.unwrap_or_default())
+        }
+        None => outln!("the lock is free"),
     }
     Ok(0)
 }
@@ -678,8 +676,8 @@ pub fn verify(args: VerifyArgs) -> CommandResult {
     let (s, plan) = open_or_exit!(open(args.dir.as_ref(), &args.conn, &args.lock, &args.run, None));
     let proofs = s.runtime.block_on(s.executor.prove(&plan, args.allow_non_empty, seed.as_deref(), !args.no_decoys))?;
     match args.format {
-        OutputFormat::Text => print!("{}", prove::render(&proofs)),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&proofs).unwrap_or_default()),
+        OutputFormat::Text => out!("{}", prove::render(&proofs)),
+        OutputFormat::Json => outln!("{}", serde_json::to_string_pretty(&proofs).unwrap_or_default()),
     }
     let inexact = proofs.iter().any(|p| matches!(p.outcome, prove::ProofOutcome::Differs { .. }));
     Ok(i32::from(inexact))

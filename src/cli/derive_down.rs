@@ -66,7 +66,7 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
         std::fs::write(&target, &script).map_err(|source| Error::Io { path: target.clone(), source })?;
         eprintln!("wrote {}", display(&target));
     } else {
-        print!("{script}");
+        out!("{script}");
     }
     Ok(0)
 }
@@ -180,7 +180,7 @@ fn check(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> CommandResul
     let up = display(m.up.path());
     let down_path = display(down_file.path());
     if result.is_empty() {
-        println!("{down_path} undoes everything {up} does, and nothing more");
+        outln!("{down_path} undoes everything {up} does, and nothing more");
         return Ok(0);
     }
     for f in &result.findings {
@@ -191,11 +191,11 @@ fn check(model: &SchemaModel, set: &MigrationSet, m: &Migration) -> CommandResul
         };
         let lc = source.line_col(span.start);
         let lead = if f.down.is_none() { "the down script leaves this in place: " } else { "" };
-        println!("{path}:{}:{}: {}: {lead}{}", lc.line, lc.column, f.kind.name(), f.message);
-        println!("  help: {}", f.fix);
+        outln!("{path}:{}:{}: {}: {lead}{}", lc.line, lc.column, f.kind.name(), f.message);
+        outln!("  help: {}", f.fix);
     }
     if let Some(help) = derived_recommendation(model, set, m) {
-        println!("\n{help}");
+        outln!("\n{help}");
     }
     Ok(1)
 }

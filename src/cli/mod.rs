@@ -1,5 +1,23 @@
 //! The command line: argument parsing, and dispatch to one module per command (or family).
 
+/// `print!` for a command's results: a reader that closed the pipe (`cymig status | head -1`) is
+/// not a panic, as `print!` makes it.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::print_out(&format!($($arg)*))
+    };
+}
+
+/// `println!` the same way as [`out!`].
+macro_rules! outln {
+    () => {
+        $crate::cli::print_out("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::print_out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod config;
 mod db;
 pub(crate) mod derive_down;
@@ -124,6 +142,24 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> CommandResult {
         Ok(()) => Ok(0),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(shell::io_error("standard output", e)),
+    }
+}
+
+/// Writes part of a command's output. A closed pipe ends the output quietly; any other failure
+/// is said once on stderr (the exit code is the command's own).
+pub(crate) fn print_out(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static GONE: AtomicBool = AtomicBool::new(false);
+    if GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        GONE.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("cymig: cannot write to standard output: {e}");
+        }
     }
 }
 

@@ -180,12 +180,14 @@ fn reports_into_a_pipe_closed_before_they_write_are_not_errors() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "V1__a.cypher", b"CREATE INDEX a IF NOT EXISTS FOR (n:A) ON (n.p);\n");
     let root = dir.path().to_str().unwrap();
-    let commands: [&[&str]; 5] = [
+    let up = format!("{root}/V1__a.cypher");
+    let commands: [&[&str]; 6] = [
         &["rule", "--list"],
         &["rule", "unbatched-write"],
         &["config", "--show", root],
         &["hash", root],
         &["hash", "--check", root],
+        &["derive-down", &up],
     ];
     for args in commands {
         let (reader, writer) = std::io::pipe().unwrap();

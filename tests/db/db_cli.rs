@@ -77,6 +77,13 @@ fn up_status_dry_run_down_through_the_binary() {
     let o = run(&db, &["status", dir]);
     let out = text(&o);
     assert!(out.contains("schema version: 1") && out.contains("pending (rolled back)"), "{out}");
+
+    // A reader that has gone (`cymig status | head -0`) ends the output, not the command.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = cymig(&db, &["status", dir]).stdout(writer).stderr(Stdio::piped()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !stderr.contains("panicked"), "{:?}: {stderr}", o.status);
 }
 
 #[test]
