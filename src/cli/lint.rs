@@ -120,7 +120,7 @@ pub fn run(args: LintArgs) -> CommandResult {
             write_output(&args, &outcome, color, &mut out).and_then(|()| out.flush())
         }
     };
-    reader_gone_is_fine(written).map_err(|e| Error::Io { path: PathBuf::from("<stdout>"), source: e })?;
+    super::closed_pipe_is_fine(written).map_err(|e| Error::Io { path: PathBuf::from("<stdout>"), source: e })?;
     Ok(exit_code(&args, &outcome, checked))
 }
 
@@ -239,15 +239,6 @@ fn applied_history(
         ));
     }
     super::db::applied_history(config.clone()).map(Some)
-}
-
-/// `cymig lint … | head` closes the pipe early: the reader has what it wanted, which is no
-/// error; the exit code still tells whether there were findings.
-fn reader_gone_is_fine(written: std::io::Result<()>) -> std::io::Result<()> {
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
 }
 
 /// Rule metadata for reporters, from the registry.

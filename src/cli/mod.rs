@@ -138,15 +138,22 @@ pub fn main() -> i32 {
 pub(crate) fn write_stdout(bytes: &[u8]) -> CommandResult {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(shell::io_error("standard output", e)),
+    closed_pipe_is_fine(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+        .map(|()| 0)
+        .map_err(|e| shell::io_error("standard output", e))
+}
+
+/// `cymig … | head` closes the pipe early: the reader has what it wanted, which is no error;
+/// the exit code still tells the command's outcome.
+pub(crate) fn closed_pipe_is_fine(written: std::io::Result<()>) -> std::io::Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
 /// Writes part of a command's output. A closed pipe ends the output quietly; any other failure
-/// is said once on stderr (the exit code is the command's own).
+/// is said once on stderr, and nothing more is written (the exit code is the command's own).
 pub(crate) fn print_out(text: &str) {
     use std::io::Write;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -155,11 +162,9 @@ pub(crate) fn print_out(text: &str) {
         return;
     }
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(e) = closed_pipe_is_fine(stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())) {
         GONE.store(true, Ordering::Relaxed);
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("cymig: cannot write to standard output: {e}");
-        }
+        eprintln!("cymig: cannot write to standard output: {e}");
     }
 }
 

@@ -66,11 +66,7 @@ pub fn run(args: ParseArgs) -> CommandResult {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let written = write_outcomes(&args, &outcomes, &mut out).and_then(|()| out.flush());
-    match written {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Error::Io { path: PathBuf::from("<stdout>"), source: e }),
-        Ok(()) => {}
-    }
+    super::closed_pipe_is_fine(written).map_err(|e| Error::Io { path: PathBuf::from("<stdout>"), source: e })?;
     Ok(exit_code(&outcomes))
 }
 
