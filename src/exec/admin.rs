@@ -190,6 +190,7 @@ pub(super) fn recorded_without_running<'a>(
         error: None,
         new_attempt: false,
         note: Some(note),
+        checkpoint_from: None,
     }
 }
 

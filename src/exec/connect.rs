@@ -303,11 +303,11 @@ impl Db {
 }
 
 /// Runs a statement inside a transaction, drops its rows and returns what it changed.
+/// One round trip: the driver pipelines DISCARD with RUN, where reading rows would send PULL
+/// only once RUN is answered.
 pub async fn txn_run(txn: &mut Txn, q: Query) -> std::result::Result<Counters, neo4rs::Error> {
     let (started, text) = (Instant::now(), q.query().to_string());
-    let mut stream = txn.execute(q).await?;
-    while stream.next(txn.handle()).await?.is_some() {}
-    let summary = stream.finish(txn.handle()).await?;
+    let summary = txn.run(q).await?;
     trace(&text, started);
     Ok(Counters::from(summary.stats()))
 }

@@ -234,6 +234,14 @@ impl Lock {
             .param("lease_ms", self.lease.as_millis() as i64)
     }
 
+    /// Whether a [`Lock::owned`] write whose rows were discarded (one round trip inside a
+    /// transaction: [`super::connect::txn_run`]) ran as the owner. The check sets `touched_at`
+    /// whoever runs it and `expires_at` only for the owner, and Neo4j counts a SET even when the
+    /// value is unchanged, so only the owner's run sets two properties or more.
+    pub fn ran_owned(changed: &super::counters::Counters) -> bool {
+        changed.properties_set >= 2
+    }
+
     /// [`Lock::owned`] that first waits up to `secs` for every index to come online
     /// (`db.awaitIndexes`): when the wait fails, nothing is written.
     pub fn owned_after_index_wait(&self, secs: i64, write: neo4rs::Query) -> neo4rs::Query {

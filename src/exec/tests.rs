@@ -393,6 +393,7 @@ fn interrupted_auto_commit_step_blocks_up_until_retry() {
             error: None,
             new_attempt: true,
             note: None,
+            checkpoint_from: None,
         };
         ex.db.run(history::write(&dead)).await.unwrap();
         ex.db.run(neo4rs::query("MERGE (l:__CymigLock {name: 'cymig'}) SET l.owner = 'dead@host', l.expires_at = datetime() - duration('PT1S')")).await.unwrap();

@@ -160,3 +160,50 @@ fn a_migration_applied_before_effects_were_recorded_keeps_the_planned_down() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(index_x(&db), 0, "today's behaviour: the derived down drops x");
 }
+
+/// After an index migration, the final record also starts the next migration (its `running`
+/// record, and the checkpoint of a batched first step), and records count from zero set their
+/// totals outright: what the history says must be what happened, migration by migration.
+#[test]
+fn records_written_ahead_and_outright_totals_say_what_each_migration_did() {
+    let db = fresh_db();
+    exec(&db, "UNWIND range(1, 2500) AS i CREATE (:Item {i: i})");
+    let m = migration_set(&[
+        ("V1__x.cypher", CREATE_X),
+        ("V2__backfill.cypher", "MATCH (n:Item) CALL (n) { SET n.v = n.i * 2 } IN TRANSACTIONS OF 1000 ROWS;\n"),
+        ("V3__y.cypher", "CREATE INDEX y IF NOT EXISTS FOR (n:L) ON (n.q);\n"),
+        (
+            "V4__mixed.cypher",
+            "CREATE INDEX z IF NOT EXISTS FOR (n:L) ON (n.r);\n\
+             MATCH (n:Item) CALL (n) { SET n.w = 1 } IN TRANSACTIONS OF 1000 ROWS;\n\
+             CREATE (:Marker {name: 'four'});\n",
+        ),
+    ]);
+    let dir = m.path().to_str().unwrap();
+    let o = run(&db, &["up", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let record = |key: &str, field: &str| {
+        q(&db, &format!("MATCH (m:__CymigMigration {{key: '{key}'}}) RETURN coalesce(m.{field}, -1) AS v"))
+    };
+    for key in ["1", "2", "3", "4"] {
+        assert_eq!(record(key, "attempts"), 1, "V{key} attempts");
+        assert_eq!(record(key, "steps_done"), record(key, "steps_total"), "V{key} steps");
+    }
+    assert_eq!(q(&db, "MATCH (m:__CymigMigration) WHERE m.status = 'applied' RETURN count(m) AS v"), 4);
+    assert_eq!(record("1", "indexes_added"), 1);
+    assert_eq!(record("2", "properties_set"), 2500, "the checkpoint's own SETs are not counted");
+    assert_eq!((record("2", "rows_done"), record("2", "batches_done")), (2500, 3));
+    assert_eq!((record("2", "checkpoint_rows"), record("2", "indexes_added")), (2500, 0));
+    assert_eq!(record("3", "indexes_added"), 1);
+    assert_eq!((record("3", "rows_done"), record("3", "properties_set")), (-1, 0));
+    assert_eq!(record("4", "indexes_added"), 1);
+    assert_eq!(record("4", "properties_set"), 2501, "2500 rows set, one marker property");
+    assert_eq!((record("4", "nodes_created"), record("4", "rows_done")), (1, 2500));
+    let effects = q(&db, "MATCH (m:__CymigMigration) UNWIND m.schema_effects AS e RETURN count(e) AS v");
+    assert_eq!(effects, 3, "x, y and z, each recorded by its own migration");
+
+    let o = run(&db, &["down", dir, "--to", "0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(q(&db, "SHOW INDEXES YIELD name WHERE name IN ['x', 'y', 'z'] RETURN count(*) AS v"), 0);
+}

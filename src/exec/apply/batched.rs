@@ -127,7 +127,14 @@ impl Run<'_> {
             streamed = streaming => streamed,
             never = self.poll_checkpoint(&at, skip, per_batch, progress) => match never {},
         };
-        let checkpoint = history::checkpoint(db, &self.key).await.ok().flatten().filter(|c| c.at == at);
+        // A per-batch rewrite that completed streamed every batch's row count, so the record can
+        // only agree; it is read where rows may not have reached us (per-row checkpoints, a
+        // failure) or a shown progress wants the total.
+        let exact = streamed.is_ok() && batched.checkpoint_per_batch && !progress.shown();
+        let checkpoint = match exact {
+            true => None,
+            false => history::checkpoint(db, &self.key).await.ok().flatten().filter(|c| c.at == at),
+        };
         if let Some(total) = checkpoint.as_ref().and_then(|c| c.total) {
             progress.planned(planned_of(total - skip, per_batch));
         }
@@ -192,7 +199,9 @@ impl Run<'_> {
                 return Ok(c.rows);
             }
         }
-        self.owned_write(history::checkpoint_reset(&self.key, &at)).await?;
+        if self.checkpoint_reset.take() != Some(i) {
+            self.owned_write(history::checkpoint_reset(&self.key, &at)).await?;
+        }
         Ok(0)
     }
 }

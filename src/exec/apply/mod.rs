@@ -138,10 +138,13 @@ impl Executor {
             return Ok(Vec::new());
         }
         self.run_pre_up_hook()?;
+        let runs: Vec<Run> = pending
+            .into_iter()
+            .map(|m| Run::new(self, lock, m, Direction::Up, up_units(m), m.version_text().map(str::to_string)))
+            .collect();
         let mut applied = Vec::new();
-        for m in pending {
-            let run = Run::new(self, lock, m, Direction::Up, up_units(m), m.version_text().map(str::to_string));
-            applied.push(run.execute(0).await.map_err(|e| after_completed(e, &applied))?);
+        for (j, run) in runs.iter().enumerate() {
+            applied.push(run.execute_before(0, runs.get(j + 1)).await.map_err(|e| after_completed(e, &applied))?);
         }
         Ok(applied)
     }

@@ -21,6 +21,15 @@ pub(super) struct Run<'a> {
     pub(super) version_after: Option<String>,
     /// The step a `retry` resumes at: a resumable batched step there continues after its checkpoint.
     pub(super) resumed_step: Option<usize>,
+    /// The previous migration's final record also wrote this one's first `running` record
+    /// ([`Run::first_running`]).
+    running_recorded: std::cell::Cell<bool>,
+    /// What the record counts from this run's completed steps, when the run started at the first
+    /// step (its first record set the counts to zero); `None` for a `retry` that resumed later,
+    /// whose writes add to what the earlier attempts counted.
+    counted: std::cell::Cell<Option<(Counters, Option<BatchCount>)>>,
+    /// The step whose checkpoint its `running` record started again from zero.
+    pub(super) checkpoint_reset: std::cell::Cell<Option<usize>>,
 }
 
 impl<'a> Run<'a> {
@@ -32,7 +41,19 @@ impl<'a> Run<'a> {
         units: Vec<Unit>,
         version_after: Option<String>,
     ) -> Self {
-        Run { exec, lock, m, key: migration_key(m), direction, units, version_after, resumed_step: None }
+        Run {
+            exec,
+            lock,
+            m,
+            key: migration_key(m),
+            direction,
+            units,
+            version_after,
+            resumed_step: None,
+            running_recorded: std::cell::Cell::new(false),
+            counted: std::cell::Cell::new(None),
+            checkpoint_reset: std::cell::Cell::new(None),
+        }
     }
 
     pub(super) fn update(&self, status: Status, steps_done: usize) -> Update<'_> {
@@ -54,6 +75,27 @@ impl<'a> Run<'a> {
             error: None,
             new_attempt: false,
             note: None,
+            checkpoint_from: None,
+        }
+    }
+
+    /// Puts what a step did on `update`: as the record's new totals when this run knows them
+    /// ([`Run::counted`]), so the write reads no count from the record (each count it adds to
+    /// makes Neo4j plan the statement longer, and every history write is planned again after a
+    /// schema change); otherwise as amounts to add.
+    pub(super) fn count_in(&self, update: &mut Update<'_>, counters: Counters, batches: Option<BatchCount>) {
+        match self.counted.get() {
+            Some((mut total, mut total_batches)) => {
+                total += counters;
+                add_batches(&mut total_batches, batches);
+                update.counters = Some(total);
+                update.batches = total_batches;
+                update.reset_counts = true;
+            }
+            None => {
+                update.counters = Some(counters);
+                update.batches = batches;
+            }
         }
     }
 
@@ -72,7 +114,58 @@ impl<'a> Run<'a> {
     }
 
     pub(super) async fn execute(&self, start: usize) -> Result<Applied> {
+        self.execute_before(start, None).await
+    }
+
+    /// The `running` record a run from its first step writes before that step, when the step
+    /// does not commit with a record of its own (an auto-commit unit, or one in another database).
+    fn first_running(&self) -> Option<Update<'_>> {
+        let unit = self.units.first()?;
+        if unit.mode == TransactionMode::Explicit && self.exec.elsewhere(unit).is_none() {
+            return None;
+        }
+        let mut running = self.update(Status::Running, 0);
+        running.new_attempt = true;
+        running.reset_counts = true;
+        running.checkpoint_from = self.checkpoint_from(0);
+        Some(running)
+    }
+
+    /// The checkpoint a `running` record before step `i` can start from zero: that of the step's
+    /// one statement when it keeps one and this run does not resume it ([`Run::checkpoint_start`]),
+    /// which then writes nothing more. One request fewer per batched step.
+    fn checkpoint_from(&self, i: usize) -> Option<String> {
+        let unit = self.units.get(i)?;
+        let [statement] = unit.statements.as_slice() else { return None };
+        let batched = statement.batched.as_ref()?;
+        let keeps = batched.checkpointed.is_some() && batched.rows_per_batch.is_some() && !batched.apoc_iterate;
+        let resumes = batched.rerun == Rerun::Resumable && self.resumed_step == Some(i);
+        let here = unit.mode == TransactionMode::AutoCommit && self.exec.elsewhere(unit).is_none();
+        (keeps && here && !resumes && statement.kind != StatementClass::Schema)
+            .then(|| history::checkpoint_at(self.direction, i))
+    }
+
+    /// Writes the `running` record of step `i`, unless the previous migration's final record
+    /// already did.
+    async fn record_running(&self, i: usize, start: usize) -> Result<()> {
+        if i == 0 && start == 0 && self.running_recorded.replace(false) {
+            self.checkpoint_reset.set(self.checkpoint_from(0).map(|_| 0));
+            return Ok(());
+        }
+        let mut running = self.update(Status::Running, i);
+        running.new_attempt = i == start;
+        running.reset_counts = i == start && start == 0;
+        running.checkpoint_from = self.checkpoint_from(i);
+        self.owned_write(history::write(&running)).await?;
+        self.checkpoint_reset.set(running.checkpoint_from.map(|_| i));
+        Ok(())
+    }
+
+    /// [`Run::execute`]; `next`, the migration this `up` applies next: when this one ends with a
+    /// final record of its own, that record also writes `next`'s first `running` record.
+    pub(super) async fn execute_before(&self, start: usize, next: Option<&Run<'_>>) -> Result<Applied> {
         let started = Instant::now();
+        self.counted.set((start == 0).then(Default::default));
         let total = self.units.len();
         self.exec.say(&format!(
             "{} {} {} ({} step{})",
@@ -87,7 +180,7 @@ impl<'a> Run<'a> {
         // Schema units since the last wait that may have created an index or a constraint.
         let mut unawaited = false;
         if total == 0 {
-            self.record_final(started, Counters::default(), None).await?;
+            self.record_final(started, Counters::default(), None, None).await?;
         }
         for i in start..total {
             let unit = &self.units[i];
@@ -119,10 +212,13 @@ impl<'a> Run<'a> {
                 unawaited = false;
             }
             if wait_in_final {
-                self.await_and_record_final(i, started, done.counters, done.batches).await?;
+                self.await_and_record_final(i, started, done.counters, done.batches, next).await?;
             } else if final_record {
                 self.verify_after(i).await?;
-                self.record_final(started, done.counters, done.batches).await?;
+                self.record_final(started, done.counters, done.batches, next).await?;
+            }
+            if self.counted.get().is_some() {
+                self.counted.set(Some((counters, batches)));
             }
         }
         crate::exec::connect::trace(&format!("migration {} (all its requests)", self.key), started);
@@ -139,24 +235,40 @@ impl<'a> Run<'a> {
 
     /// The last unit was auto-commit: record completion in a transaction of its own.
     /// `counters`, `batches`: what the last unit did (earlier units' are already recorded).
+    /// `next`: see [`Run::execute_before`].
     pub(super) async fn record_final(
         &self,
         started: Instant,
         counters: Counters,
         batches: Option<BatchCount>,
+        next: Option<&Run<'_>>,
     ) -> Result<()> {
-        self.owned_write(self.final_write(started, counters, batches)).await
+        let (write, next_started) = self.final_write(started, counters, batches, next);
+        self.owned_write(write).await?;
+        next_started.inspect(|n| n.running_recorded.set(true));
+        Ok(())
     }
 
-    fn final_write(&self, started: Instant, counters: Counters, batches: Option<BatchCount>) -> neo4rs::Query {
+    /// The final record, with `next`'s first `running` record when it has one (then also
+    /// returned, to be told once the write committed).
+    fn final_write<'n, 'b>(
+        &self,
+        started: Instant,
+        counters: Counters,
+        batches: Option<BatchCount>,
+        next: Option<&'n Run<'b>>,
+    ) -> (neo4rs::Query, Option<&'n Run<'b>>) {
         let total = self.units.len();
         let mut update = self.update(self.final_status(), total);
-        update.counters = Some(counters);
-        update.batches = batches;
-        update.execution_ms = Some(started.elapsed().as_millis() as i64);
         update.new_attempt = total == 0;
         update.reset_counts = total == 0;
-        history::write_with_version(&update, Some(self.version_after.as_deref()))
+        self.count_in(&mut update, counters, batches);
+        update.execution_ms = Some(started.elapsed().as_millis() as i64);
+        let version = Some(self.version_after.as_deref());
+        match next.and_then(|n| Some((n, n.first_running()?))) {
+            Some((n, running)) => (history::write_then(&update, version, &running), Some(n)),
+            None => (history::write_with_version(&update, version), None),
+        }
     }
 
     /// [`Run::await_indexes`] then [`Run::record_final`] in one request, the wait first in the
@@ -170,16 +282,20 @@ impl<'a> Run<'a> {
         started: Instant,
         counters: Counters,
         batches: Option<BatchCount>,
+        next: Option<&Run<'_>>,
     ) -> Result<()> {
-        let write =
-            self.lock.owned_after_index_wait(self.index_wait_secs(), self.final_write(started, counters, batches));
+        let (write, next_started) = self.final_write(started, counters, batches, next);
+        let write = self.lock.owned_after_index_wait(self.index_wait_secs(), write);
         // Not bounded by the request timeout: the wait is bounded by --index-timeout.
         match self.exec.db.rows_raw(write).await {
-            Ok(rows) if !rows.is_empty() && self.lock.still_held() => Ok(()),
+            Ok(rows) if !rows.is_empty() && self.lock.still_held() => {
+                next_started.inspect(|n| n.running_recorded.set(true));
+                Ok(())
+            }
             Ok(_) => Err(self.lost_lock()),
             Err(_) => {
                 self.await_indexes(i).await?;
-                self.record_final(started, counters, batches).await
+                self.record_final(started, counters, batches, None).await
             }
         }
     }
@@ -304,7 +420,7 @@ impl<'a> Run<'a> {
         let mut update = self.update(status, i + 1);
         update.new_attempt = i == start;
         update.reset_counts = i == start && start == 0;
-        update.counters = Some(counters);
+        self.count_in(&mut update, counters, None);
         if last {
             update.execution_ms = Some(started.elapsed().as_millis() as i64);
         }
@@ -313,8 +429,8 @@ impl<'a> Run<'a> {
         // adds to its statements. Its write lock on the lock node, held until commit, keeps the
         // lock from being taken over in between, so a step still commits only while owned.
         let write = self.lock.owned(history::write_with_version(&update, version));
-        let owned = txn_rows(txn, write).await.map_err(StepError::from_driver)?;
-        if owned.is_empty() || !self.lock.still_held() {
+        let changed = txn_run(txn, write).await.map_err(StepError::from_driver)?;
+        if !Lock::ran_owned(&changed) || !self.lock.still_held() {
             return Err(StepError::Other(self.lost_lock()));
         }
         Ok(UnitDone { counters, batches: None })
@@ -323,10 +439,7 @@ impl<'a> Run<'a> {
     /// One auto-commit unit, bracketed by a committed `running` record and a progress record
     /// (which carries the rows and batches its batched statements committed).
     pub(super) async fn auto_commit_unit(&self, i: usize, start: usize, progress: &StepProgress) -> Result<UnitDone> {
-        let mut running = self.update(Status::Running, i);
-        running.new_attempt = i == start;
-        running.reset_counts = i == start && start == 0;
-        self.owned_write(history::write(&running)).await?;
+        self.record_running(i, start).await?;
         let mut counters = Counters::default();
         let mut batches = None;
         let elsewhere = self.exec.elsewhere(&self.units[i]);
@@ -351,8 +464,7 @@ impl<'a> Run<'a> {
         }
         if i + 1 < self.units.len() {
             let mut next = self.update(Status::Running, i + 1);
-            next.counters = Some(counters);
-            next.batches = batches;
+            self.count_in(&mut next, counters, batches);
             self.owned_write(history::write(&next)).await?;
         }
         Ok(UnitDone { counters, batches })
@@ -363,10 +475,7 @@ impl<'a> Run<'a> {
     /// record at step `i` and one at `i + 1` (or the final record). A crash between its commit
     /// and the next record leaves the migration `running` at this step: `retry` runs it again.
     pub(super) async fn explicit_elsewhere(&self, i: usize, start: usize, database: &str) -> Result<UnitDone> {
-        let mut running = self.update(Status::Running, i);
-        running.new_attempt = i == start;
-        running.reset_counts = i == start && start == 0;
-        self.owned_write(history::write(&running)).await?;
+        self.record_running(i, start).await?;
         let db = &self.exec.db;
         let counters = match self.transaction_elsewhere(database, i).await {
             Ok(counters) => counters,
@@ -378,7 +487,7 @@ impl<'a> Run<'a> {
         };
         if i + 1 < self.units.len() {
             let mut next = self.update(Status::Running, i + 1);
-            next.counters = Some(counters);
+            self.count_in(&mut next, counters, None);
             self.owned_write(history::write(&next)).await?;
         }
         Ok(UnitDone { counters, batches: None })
