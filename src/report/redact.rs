@@ -1,0 +1,74 @@
+//! What reports may show of a file: the literals that set a password masked, in the source text
+//! (excerpts, fix previews) and in the words of every finding (message, help, fix description).
+//!
+//! The source is masked with characters of the same UTF-8 length
+//! ([`crate::config::mask_cypher_passwords`]), so every span, line and column a reporter
+//! computes on the masked text is the one it would compute on the file. Findings keep the
+//! positions of the file.
+
+use crate::check::FileResult;
+use crate::config::{mask_cypher_passwords, Secrets, TextKind};
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+/// `results` as reports show them; borrowed when nothing in them is a password.
+pub(crate) fn redacted(results: &[FileResult]) -> Cow<'_, [FileResult]> {
+    let shown: Vec<Option<FileResult>> = results.iter().map(redacted_file).collect();
+    if shown.iter().all(Option::is_none) {
+        return Cow::Borrowed(results);
+    }
+    Cow::Owned(shown.into_iter().zip(results).map(|(shown, result)| shown.unwrap_or_else(|| result.clone())).collect())
+}
+
+/// `result` with its passwords masked, or `None` when it shows none.
+fn redacted_file(result: &FileResult) -> Option<FileResult> {
+    let kind = text_kind(result.source.path());
+    let secrets = Secrets::of(&result.source.text, kind);
+    let diagnostics: Vec<Diagnostic> = result.diagnostics.iter().map(|d| for_report(&secrets, d)).collect();
+    if secrets.is_empty() && diagnostics == result.diagnostics {
+        return None;
+    }
+    let source = if secrets.is_empty() {
+        result.source.clone()
+    } else {
+        let masked = mask_cypher_passwords(&result.source.text, kind);
+        Arc::new(SourceFile::new(result.source.path.clone(), masked))
+    };
+    Some(FileResult { source, diagnostics })
+}
+
+/// How a file's text is read for passwords: an XML changelog's quotes are not Cypher's.
+pub fn text_kind(path: &Path) -> TextKind {
+    match path.extension() {
+        Some(ext) if ext.eq_ignore_ascii_case("xml") => TextKind::Other,
+        _ => TextKind::Cypher,
+    }
+}
+
+/// A finding's words with the passwords of its file (`secrets`) masked; its edits untouched
+/// (an editor applies them to the file itself).
+pub fn redact_words(secrets: &Secrets, d: &Diagnostic) -> Diagnostic {
+    let mut shown = d.clone();
+    shown.message = secrets.redact(&d.message);
+    shown.help = d.help.as_deref().map(|help| secrets.redact(help));
+    if let Some(fix) = &mut shown.fix {
+        fix.message = secrets.redact(&fix.message);
+    }
+    shown
+}
+
+/// A finding as a report shows it: also without a fix that writes a password out. A report's
+/// fix is applied from the report (a reviewdog suggestion, a SARIF fix), where a masked one
+/// would replace the password by the mask; `--fix` still applies it.
+fn for_report(secrets: &Secrets, d: &Diagnostic) -> Diagnostic {
+    let mut shown = redact_words(secrets, d);
+    let writes_password =
+        |edits: &[crate::diagnostic::Edit]| edits.iter().any(|e| secrets.redact(&e.replacement) != e.replacement);
+    if shown.fix.as_ref().is_some_and(|fix| writes_password(&fix.edits)) {
+        shown.fix = None;
+    }
+    shown
+}
