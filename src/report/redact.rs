@@ -72,3 +72,68 @@ fn for_report(secrets: &Secrets, d: &Diagnostic) -> Diagnostic {
     }
     shown
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{write_report, Format, ReportOptions};
+    use super::*;
+    use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+    use crate::span::Span;
+    use clap::ValueEnum;
+
+    const TEXT: &str = "CREATE USER alice SET PASSWORD 'hunter2' CHANGE NOT REQUIRED;\nRETURN 1;\n";
+
+    fn finding(message: &str, replacement: &str) -> Diagnostic {
+        let statement = Span::new(0, TEXT.find(';').unwrap());
+        Diagnostic {
+            rule: "some-rule",
+            code: "CM999",
+            severity: Severity::Warning,
+            span: statement,
+            message: message.to_string(),
+            help: Some("was `'hunter2'` meant?".to_string()),
+            fix: Some(Fix {
+                message: "rewrite".to_string(),
+                edits: vec![Edit::replace(statement, replacement)],
+                applicability: Applicability::Safe,
+            }),
+        }
+    }
+
+    fn results() -> Vec<FileResult> {
+        let source = Arc::new(SourceFile::new("V1__users.cypher", TEXT));
+        let diagnostics = vec![
+            finding("`'hunter2' CHANGE NOT REQUIRED` quotes the password", "CREATE USER alice IF NOT EXISTS"),
+            finding("a fix that writes the statement again", &format!("{} IF NOT EXISTS", &TEXT[..60])),
+        ];
+        vec![FileResult { source, diagnostics }]
+    }
+
+    #[test]
+    fn no_format_shows_a_password() {
+        for format in Format::value_variants() {
+            let mut out = Vec::new();
+            write_report(*format, &results(), &ReportOptions::default(), &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            assert!(out.contains("V1__users.cypher"), "{format:?}: {out}");
+            assert!(!out.contains("hunter2"), "{format:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn only_a_fix_that_writes_a_password_is_dropped() {
+        let shown = redacted(&results()).into_owned();
+        assert_eq!(shown[0].source.text, TEXT.replace("hunter2", "*******"));
+        assert_eq!(shown[0].diagnostics[0].message, "`'***' CHANGE NOT REQUIRED` quotes the password");
+        assert_eq!(shown[0].diagnostics[0].help.as_deref(), Some("was `'***'` meant?"));
+        assert!(shown[0].diagnostics[0].fix.is_some());
+        assert!(shown[0].diagnostics[1].fix.is_none());
+    }
+
+    #[test]
+    fn results_without_passwords_are_not_copied() {
+        let source = Arc::new(SourceFile::new("V2__x.cypher", "RETURN 'password';\n"));
+        let results = [FileResult { source, diagnostics: vec![] }];
+        assert!(matches!(redacted(&results), Cow::Borrowed(_)));
+    }
+}
