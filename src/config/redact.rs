@@ -186,6 +186,11 @@ impl Secrets {
         out
     }
 
+    /// Whether [`Secrets::redact`] may change `text` (a quick test, to copy nothing otherwise).
+    pub fn may_show_in(&self, text: &str) -> bool {
+        mentions_password(text) || self.quoted.iter().any(|q| text.contains(q.as_str()))
+    }
+
     /// Whether `value` (a string of the AST) is one of the passwords.
     pub fn is_password(&self, value: &str) -> bool {
         self.values.iter().any(|v| v == value)

@@ -27,6 +27,9 @@ pub(crate) fn redacted(results: &[FileResult]) -> Cow<'_, [FileResult]> {
 fn redacted_file(result: &FileResult) -> Option<FileResult> {
     let kind = text_kind(result.source.path());
     let secrets = Secrets::of(&result.source.text, kind);
+    if secrets.is_empty() && !result.diagnostics.iter().any(|d| words(d).any(|w| secrets.may_show_in(w))) {
+        return None;
+    }
     let diagnostics: Vec<Diagnostic> = result.diagnostics.iter().map(|d| for_report(&secrets, d)).collect();
     if secrets.is_empty() && diagnostics == result.diagnostics {
         return None;
@@ -38,6 +41,15 @@ fn redacted_file(result: &FileResult) -> Option<FileResult> {
         Arc::new(SourceFile::new(result.source.path.clone(), masked))
     };
     Some(FileResult { source, diagnostics })
+}
+
+/// Every text of a finding that may quote its file.
+fn words(d: &Diagnostic) -> impl Iterator<Item = &str> {
+    let fix = d
+        .fix
+        .iter()
+        .flat_map(|f| std::iter::once(f.message.as_str()).chain(f.edits.iter().map(|e| e.replacement.as_str())));
+    std::iter::once(d.message.as_str()).chain(d.help.as_deref()).chain(fix)
 }
 
 /// How a file's text is read for passwords: an XML changelog's quotes are not Cypher's.
