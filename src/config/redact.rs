@@ -132,12 +132,9 @@ fn password_argument(name: &str) -> Option<usize> {
 /// The length of the comment `text` starts with, if it starts with one.
 fn comment_end(text: &str) -> Option<usize> {
     if text.starts_with("//") {
-        Some(text.find('\n').unwrap_or(text.len()))
-    } else if let Some(body) = text.strip_prefix("/*") {
-        Some(body.find("*/").map_or(text.len(), |end| end + 4))
-    } else {
-        None
+        return Some(text.find('\n').unwrap_or(text.len()));
     }
+    text.strip_prefix("/*").map(|body| body.find("*/").map_or(text.len(), |end| end + 4))
 }
 
 /// The password literals of one text, to find them again where a message or a fix quotes them.
