@@ -61,8 +61,9 @@ pub fn mask_cypher_passwords(text: &str, kind: TextKind) -> String {
 }
 
 /// The byte ranges of the bodies (between the quotes) of the password literals of Cypher source,
-/// in order. String literals and names in backticks are read as such (a `password` inside one
-/// is no keyword); comments are read as text, so a statement commented out is masked too.
+/// in order. A string literal, a name in backticks or a comment is read as a text of its own (a
+/// `password` in one does not reach past its end), so a statement in a string (run by a
+/// procedure) or commented out is masked too.
 pub fn password_literals(text: &str, kind: TextKind) -> Vec<Range<usize>> {
     if !mentions_password(text) {
         return Vec::new();
@@ -88,8 +89,12 @@ fn scan(text: &str, range: Range<usize>, mode: TextKind) -> Vec<Range<usize>> {
         let rest = &text[at..range.end];
         let Some(c) = rest.chars().next() else { break };
         if mode == TextKind::Cypher {
+            // A string's text may be Cypher (`apoc.cypher.runSchema('CREATE USER …')`): read as
+            // any text, within the string.
             if matches!(c, '\'' | '"' | '`') {
-                at = closing_quote(&text[at + 1..range.end], c).map_or(range.end, |end| at + 1 + end + 1);
+                let end = closing_quote(&text[at + 1..range.end], c).map_or(range.end, |end| at + 1 + end);
+                found.extend(scan(text, at + 1..end, TextKind::Other));
+                at = (end + 1).min(range.end);
                 continue;
             }
             if let Some(end) = comment_end(rest) {
@@ -141,26 +146,36 @@ fn comment_end(text: &str) -> Option<usize> {
 #[derive(Clone, Debug, Default)]
 pub struct Secrets {
     /// Each literal as written, quotes included (`'s3cret'`), longest first.
-    quoted: Vec<String>,
+    quoted: Vec<Quoted>,
     /// Each literal's value, escapes undone (what the AST holds).
     values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Quoted {
+    open: &'static str,
+    value: String,
+    /// Empty when the literal is cut off.
+    close: &'static str,
+}
+
+impl Quoted {
+    fn written(&self) -> String {
+        format!("{}{}{}", self.open, self.value, self.close)
+    }
 }
 
 impl Secrets {
     pub fn of(text: &str, kind: TextKind) -> Secrets {
         let mut secrets = Secrets::default();
         for body in password_literals(text, kind) {
-            let (Some(open), Some(value)) = (text[..body.start].chars().next_back(), text.get(body.clone())) else {
-                continue;
-            };
-            if value.is_empty() {
-                continue;
-            }
-            let close = text[body.end..].chars().next().filter(|&c| c == open);
-            secrets.quoted.push(format!("{open}{value}{}", close.map(String::from).unwrap_or_default()));
+            let value = &text[body.clone()];
+            let Some(open) = quote_before(&text[..body.start]).filter(|_| !value.is_empty()) else { continue };
+            let close = if text[body.end..].starts_with(open) { open } else { "" };
+            secrets.quoted.push(Quoted { open, value: value.to_string(), close });
             secrets.values.push(unescaped(value));
         }
-        secrets.quoted.sort_by_key(|q| std::cmp::Reverse(q.len()));
+        secrets.quoted.sort_by_key(|q| std::cmp::Reverse(q.value.len()));
         secrets.quoted.dedup();
         secrets
     }
@@ -174,10 +189,9 @@ impl Secrets {
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact_cypher_passwords(text);
         for quoted in &self.quoted {
-            if out.contains(quoted.as_str()) {
-                let open = &quoted[..1];
-                let close = if quoted.len() > 1 && quoted.ends_with(open) { open } else { "" };
-                out = out.replace(quoted.as_str(), &format!("{open}***{close}"));
+            let written = quoted.written();
+            if out.contains(&written) {
+                out = out.replace(&written, &format!("{}***{}", quoted.open, quoted.close));
             }
         }
         out
@@ -185,7 +199,7 @@ impl Secrets {
 
     /// Whether [`Secrets::redact`] may change `text` (a quick test, to copy nothing otherwise).
     pub fn may_show_in(&self, text: &str) -> bool {
-        mentions_password(text) || self.quoted.iter().any(|q| text.contains(q.as_str()))
+        mentions_password(text) || self.quoted.iter().any(|q| text.contains(&q.written()))
     }
 
     /// Whether `value` (a string of the AST) is one of the passwords.
@@ -237,11 +251,11 @@ fn keyword_literals(text: &str, mut at: usize) -> Vec<Range<usize>> {
     loop {
         at = skip_blank(text, at);
         let rest = &text[at..];
-        if let Some(quote) = rest.chars().next().filter(|&c| c == '\'' || c == '"') {
-            let body = at + 1;
-            let end = closing_quote(&text[body..], quote).map_or(text.len(), |end| body + end);
+        if let Some(quote) = opening_quote(rest) {
+            let body = at + quote.len();
+            let end = literal_end(&text[body..], quote).map_or(text.len(), |end| body + end);
             found.push(body..end);
-            at = (end + 1).min(text.len());
+            at = (end + quote.len()).min(text.len());
             continue;
         }
         let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
@@ -249,6 +263,28 @@ fn keyword_literals(text: &str, mut at: usize) -> Vec<Range<usize>> {
             return found;
         }
         at += word.len();
+    }
+}
+
+/// The quotes a password literal may be written with: Cypher's, Cypher's escaped inside another
+/// string (`apoc.cypher.runSchema('… SET PASSWORD \'x\'', {})`), and XML's entities.
+const QUOTES: [&str; 6] = ["'", "\"", "\\'", "\\\"", "&apos;", "&quot;"];
+
+/// The quote `text` starts with.
+fn opening_quote(text: &str) -> Option<&'static str> {
+    QUOTES.into_iter().find(|q| text.starts_with(q))
+}
+
+/// The quote that `text` (up to the start of a literal's body) ends with.
+fn quote_before(text: &str) -> Option<&'static str> {
+    QUOTES.into_iter().rev().find(|q| text.ends_with(q))
+}
+
+/// Where the literal opened by `quote`, whose body starts `body`, ends.
+fn literal_end(body: &str, quote: &str) -> Option<usize> {
+    match quote {
+        "'" | "\"" => closing_quote(body, quote.chars().next()?),
+        _ => body.find(quote),
     }
 }
 
@@ -304,13 +340,14 @@ fn skip_blank(text: &str, mut at: usize) -> usize {
     }
 }
 
-/// The offset of the quote closing a string literal whose body starts `body` (`\` escapes).
+/// The offset of the quote closing a string literal whose body starts `body` (`\` escapes, but
+/// not in a name in backticks).
 fn closing_quote(body: &str, quote: char) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in body.char_indices() {
         match c {
             _ if escaped => escaped = false,
-            '\\' => escaped = true,
+            '\\' if quote != '`' => escaped = true,
             c if c == quote => return Some(i),
             _ => {}
         }
@@ -394,6 +431,12 @@ mod tests {
             ("CALL dbms.security.createUser('password', 'abc')", "CALL dbms.security.createUser('password', '***')"),
             ("// SET PASSWORD 'abc' (don't)\nRETURN 1", "// SET PASSWORD '***' (don't)\nRETURN 1"),
             ("SET PASSWORD $pw", "SET PASSWORD $pw"),
+            ("CREATE USER `a\\` SET PASSWORD 'abc'", "CREATE USER `a\\` SET PASSWORD '***'"),
+            (
+                "CALL apoc.cypher.runSchema('CREATE USER a SET PASSWORD \\'abc\\'', {})",
+                "CALL apoc.cypher.runSchema('CREATE USER a SET PASSWORD \\'***\\'', {})",
+            ),
+            ("RETURN \"SET PASSWORD 'abc'\" AS s", "RETURN \"SET PASSWORD '***'\" AS s"),
         ];
         for (text, masked) in cases {
             assert_eq!(mask(text), masked, "{text}");
@@ -404,6 +447,14 @@ mod tests {
     fn a_password_inside_a_string_or_name_is_no_keyword() {
         let text = "MATCH (u) WHERE u.hint = 'no password' AND u.`password` = 'x' RETURN 'kept'";
         assert_eq!(mask(text), text);
+    }
+
+    #[test]
+    fn xml_quotes_are_known() {
+        let xml = "<query>CREATE USER a SET PASSWORD &apos;abc&apos;</query>";
+        assert_eq!(mask_cypher_passwords(xml, TextKind::Other), xml.replace("abc", "***"));
+        let secrets = Secrets::of(xml, TextKind::Other);
+        assert_eq!(secrets.redact("`&apos;abc&apos;`"), "`&apos;***&apos;`");
     }
 
     #[test]
