@@ -512,7 +512,7 @@ fn the_set_of_a_file_is_bounded() {
 }
 
 /// Every password of fixtures/secrets, as written in the file.
-const SECRETS: [&str; 11] = [
+const SECRETS: [&str; 12] = [
     "hunter2secret",
     "plainSecret9",
     "oldSecret1",
@@ -524,6 +524,7 @@ const SECRETS: [&str; 11] = [
     "procSecret88",
     "commentSecret",
     "syntaxSecret1",
+    "apocSecret5",
 ];
 
 /// A migration that sets passwords in every form, with findings on those lines and others:
