@@ -167,10 +167,15 @@ fn regression(before: &[Diagnostic], after: &[Diagnostic]) -> Option<String> {
     })
 }
 
-/// A unified diff of one fixed file, for `--diff`.
+/// A unified diff of one fixed file, for `--diff`. Password literals are masked on both sides,
+/// as in every report: a hunk whose lines hold one no longer applies with `patch` or `git apply`
+/// (its lines do not match the file), it never writes the mask into the file.
 pub fn unified_diff(f: &FixedFile) -> String {
     let path = crate::report::display_path(&f.path, crate::report::Base::WorkingDir);
-    similar::TextDiff::from_lines(&f.original, &f.fixed)
+    let kind = crate::report::text_kind(&f.path);
+    let (original, fixed) =
+        (crate::config::mask_cypher_passwords(&f.original, kind), crate::config::mask_cypher_passwords(&f.fixed, kind));
+    similar::TextDiff::from_lines(&original, &fixed)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))

@@ -11,6 +11,7 @@
 use super::CommandResult;
 use crate::ast::{Script, SyntaxError};
 use crate::check::FileResult;
+use crate::config::Secrets;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::report::{self, ReportOptions};
@@ -278,21 +279,31 @@ struct FileJson<'a> {
     file: String,
     ok: bool,
     statements: usize,
-    errors: Vec<ErrorJson<'a>>,
+    errors: Vec<ErrorJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ast: Option<&'a Script>,
+    ast: Option<AstJson<'a>>,
+}
+
+/// The AST as parsed or, in a file that sets passwords, as a JSON value with them masked (its
+/// fields then in alphabetical order).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AstJson<'a> {
+    Parsed(&'a Script),
+    Masked(serde_json::Value),
 }
 
 #[derive(Serialize)]
-struct ErrorJson<'a> {
+struct ErrorJson {
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
-    message: &'a str,
+    message: String,
 }
 
 fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
+    let secrets = Secrets::of(&parsed.source.text, report::text_kind(parsed.source.path()));
     let errors = parsed
         .diagnostics
         .iter()
@@ -303,7 +314,7 @@ fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
                 column: start.column,
                 end_line: end.line,
                 end_column: end.column,
-                message: &d.message,
+                message: secrets.redact(&d.message),
             }
         })
         .collect();
@@ -312,6 +323,27 @@ fn file_json(parsed: &Parsed, with_ast: bool) -> FileJson<'_> {
         ok: parsed.diagnostics.is_empty(),
         statements: parsed.script.as_ref().map_or(0, |s| s.statements.len()),
         errors,
-        ast: if with_ast { parsed.script.as_ref() } else { None },
+        ast: parsed.script.as_ref().filter(|_| with_ast).map(|script| ast_json(script, &secrets)),
+    }
+}
+
+/// The AST for the JSON output, the values of its password literals masked as `***` (also in
+/// the text of comments).
+fn ast_json<'a>(script: &'a Script, secrets: &Secrets) -> AstJson<'a> {
+    if secrets.is_empty() {
+        return AstJson::Parsed(script);
+    }
+    let mut value = serde_json::to_value(script).unwrap_or_else(|e| serde_json::Value::String(e.to_string()));
+    mask_passwords(&mut value, secrets);
+    AstJson::Masked(value)
+}
+
+fn mask_passwords(value: &mut serde_json::Value, secrets: &Secrets) {
+    match value {
+        serde_json::Value::String(s) if secrets.is_password(s) => *s = "***".to_string(),
+        serde_json::Value::String(s) => *s = secrets.redact(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mask_passwords(v, secrets)),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(|v| mask_passwords(v, secrets)),
+        _ => {}
     }
 }

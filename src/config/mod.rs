@@ -54,7 +54,9 @@ mod settings;
 mod show;
 
 pub use duration::{format_duration, parse_duration};
-pub use redact::{redact_command, redact_cypher_passwords, redact_uri};
+pub use redact::{
+    mask_cypher_passwords, password_literals, redact_command, redact_cypher_passwords, redact_uri, Secrets, TextKind,
+};
 pub use settings::*;
 pub use show::{display_path, effective_settings, Shown, ShownValue};
 

@@ -44,7 +44,7 @@ struct JsonStep<'a> {
     transaction: TransactionMode,
     statements: Vec<JsonStatement>,
     await_indexes: &'a [String],
-    down: Option<&'a str>,
+    down: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,7 +86,7 @@ pub fn json(plan: &Plan) -> String {
                             .map(|st| JsonStatement { line: st.line, kind: st.kind })
                             .collect(),
                         await_indexes: &s.await_indexes,
-                        down: s.down.as_deref(),
+                        down: s.down.as_deref().map(crate::config::redact_cypher_passwords),
                     })
                     .collect(),
             })

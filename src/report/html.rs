@@ -77,6 +77,7 @@ fn severity_word(s: Severity) -> &'static str {
 /// The findings of `results` as one table (location, severity, rule, message, help, fix), or a
 /// line saying there are none. `with_file`: show the file in the location column.
 pub fn findings_table(results: &[FileResult], options: &ReportOptions, with_file: bool) -> String {
+    let results = super::redact::redacted(results);
     let rows: Vec<(&FileResult, &Diagnostic)> =
         results.iter().flat_map(|r| ordered(r).into_iter().map(move |d| (r, d))).collect();
     if rows.is_empty() {

@@ -17,6 +17,7 @@ mod junit;
 mod markdown;
 mod paths;
 mod rdjson;
+mod redact;
 mod sarif;
 mod statistics;
 mod text;
@@ -29,6 +30,7 @@ pub use junit::junit;
 pub use markdown::{markdown, MARKDOWN_MARKER};
 pub use paths::{display_path, Base};
 pub use rdjson::rdjson;
+pub use redact::{redact_words, text_kind};
 pub use sarif::sarif;
 pub use statistics::{rule_counts, statistics, statistics_json, RuleCount};
 pub use text::{render_diagnostics, summary_line, text};
@@ -109,7 +111,8 @@ pub fn stdout_wants_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
 }
 
-/// Writes `results` in `format`.
+/// Writes `results` in `format`, with the password literals of the files masked wherever their
+/// text is shown (see [`redact`]).
 pub fn write_report(
     format: Format,
     results: &[FileResult],
@@ -117,7 +120,8 @@ pub fn write_report(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let reporter = match format {
-        Format::Text => text,
+        // `text` masks them itself, as `render_diagnostics` does for the other commands.
+        Format::Text => return text(results, options, out),
         Format::Json => json,
         Format::Sarif => sarif,
         Format::Github => github,
@@ -127,7 +131,7 @@ pub fn write_report(
         Format::Markdown => markdown,
         Format::Html => html,
     };
-    reporter(results, options, out)
+    reporter(&redact::redacted(results), options, out)
 }
 
 /// Counts of findings by severity across all files.

@@ -31,8 +31,10 @@ pub fn text(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write
 /// Snippets cost as much as the checks on a large set (700 kB of text for 200 files), and each
 /// file's snippets depend on that file alone: files are rendered in parallel, each into its own
 /// buffer, and written in order, so the output is byte for byte what one thread would write.
+/// Password literals are masked (see [`super::redact`]).
 pub fn render_diagnostics(results: &[FileResult], options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    for rendered in crate::check::parallel::map(results, |result| render_file(result, options)) {
+    let results = super::redact::redacted(results);
+    for rendered in crate::check::parallel::map(&results, |result| render_file(result, options)) {
         out.write_all(&rendered?)?;
     }
     Ok(())

@@ -88,7 +88,7 @@ fn definitions(path: &Path, name: &str, options: &LintOptions, overlay: &Overlay
                     "[{}:{line}]({}#L{line})\n```cypher\n{}\n```",
                     relative(&set.root, &file.source.path),
                     documents::uri_of(&documents::canonical(&file.source.path)),
-                    statement.span.text(&file.source.text).trim()
+                    crate::config::redact_cypher_passwords(statement.span.text(&file.source.text).trim())
                 );
                 if object.as_ref().is_some_and(|n| n.value == name) {
                     named.push(place);

@@ -260,6 +260,9 @@ impl Session {
                 Vec::new()
             }
         };
+        // The editor shows the words of a finding (and may log them); its edits are the file's own.
+        let secrets = crate::config::Secrets::of(&text, crate::report::text_kind(&path));
+        let findings: Vec<Diagnostic> = findings.iter().map(|d| crate::report::redact_words(&secrets, d)).collect();
         let index = convert::LineIndex::new(&text);
         let diagnostics = findings.iter().map(|d| convert::diagnostic(&index, d)).collect();
         if let Ok(uri) = lsp_types::Uri::from_str(uri) {

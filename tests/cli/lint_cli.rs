@@ -513,3 +513,58 @@ fn the_set_of_a_file_is_bounded() {
     ]);
     insta::assert_snapshot!("set_of_a_file_is_bounded", all);
 }
+
+/// Every password of fixtures/secrets, as written in the file.
+const SECRETS: [&str; 12] = [
+    "hunter2secret",
+    "plainSecret9",
+    "oldSecret1",
+    "newSecret2",
+    "6d57a5e0b3317055",
+    "pässwörd",
+    "multiLineSecret",
+    "procSecret77",
+    "procSecret88",
+    "commentSecret",
+    "syntaxSecret1",
+    "apocSecret5",
+];
+
+/// A migration that sets passwords in every form, with findings on those lines and others:
+/// no output of any command that shows its text (every report format, the diff, `parse`,
+/// `plan`, `derive-down`) writes a password, and the text report keeps its carets where they
+/// were (the mask has the password's length).
+#[test]
+fn passwords_never_appear_in_any_output() {
+    if parser_missing() {
+        return;
+    }
+    let formats = ["text", "json", "sarif", "github", "gitlab", "rdjson", "junit", "markdown", "html"];
+    let mut runs: Vec<Vec<&str>> = formats.iter().map(|f| vec!["lint", "--format", f, "fixtures/secrets"]).collect();
+    runs.extend([
+        vec!["lint", "--statistics", "fixtures/secrets"],
+        vec!["lint", "--diff", "--unsafe-fixes", "fixtures/secrets"],
+        vec!["parse", "fixtures/secrets"],
+        vec!["parse", "--ast", "fixtures/secrets"],
+        vec!["parse", "--format", "json", "--ast", "fixtures/secrets"],
+        vec!["plan", "fixtures/secrets"],
+        vec!["plan", "--format", "json", "fixtures/secrets"],
+        vec!["plan", "--format", "html", "fixtures/secrets"],
+        vec!["derive-down", "fixtures/secrets/V1__users.cypher"],
+    ]);
+    for args in &runs {
+        let (code, out, err) = run_in(&root(), args, None);
+        assert!(code == 0 || code == 1, "cymig {}: exit {code}\n{err}", args.join(" "));
+        assert!(out.len() + err.len() > 40, "cymig {}: {out}\n{err}", args.join(" "));
+        for secret in SECRETS {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "cymig {} shows {secret}:\n{out}\n{err}",
+                args.join(" ")
+            );
+        }
+    }
+    let (code, out, _) = run_in(&root(), &["lint", "fixtures/secrets"], None);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("passwords_masked_in_text", out);
+}

@@ -324,3 +324,31 @@ fn a_broken_configuration_is_shown_once() {
     insta::assert_snapshot!(pretty(&[("didOpen", Value::Array(opened)), ("didChange", Value::Array(changed))]));
     client.shut_down();
 }
+
+/// What the editor is sent about a file that sets passwords (diagnostics, code actions, hover)
+/// holds none of them.
+#[test]
+fn passwords_are_not_sent_to_the_editor() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/secrets/V1__users.cypher"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("V1__users.cypher"), &text).unwrap();
+    let mut client = Client::start(dir.path());
+    client.initialize();
+    client.open("V1__users.cypher", &text);
+    let found = client.diagnostics(1);
+    assert!(found.as_array().is_some_and(|d| d.len() > 5), "{found}");
+    let everything = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 20, "character": 0 } });
+    let params = json!({ "textDocument": { "uri": client.uri("V1__users.cypher") }, "range": everything,
+                         "context": { "diagnostics": [] } });
+    let actions = client.request("textDocument/codeAction", params);
+    let hover = client.request("textDocument/hover", client.at("V1__users.cypher", 10, 10));
+    let sent = format!("{found} {} {}", Value::Array(actions), Value::Array(hover));
+    assert!(sent.contains("removed-procedure"), "{sent}");
+    for secret in
+        ["hunter2secret", "plainSecret9", "oldSecret1", "newSecret2", "pässwörd", "procSecret77", "procSecret88"]
+    {
+        assert!(!sent.contains(secret), "{secret} sent to the editor: {sent}");
+    }
+    client.shut_down();
+}
