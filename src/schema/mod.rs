@@ -113,7 +113,7 @@ impl MigrationModel {
 
     /// The event of the schema statement with this span, if any.
     pub fn event_for(&self, statement: Span) -> Option<&SchemaEvent> {
-        self.events.iter().find(|e| e.statement() == statement)
+        events_of(&self.events, statement).first()
     }
 }
 
@@ -409,6 +409,18 @@ fn dropped(
     }
 }
 
+/// The events of the statement with span `statement` among `events` (in file order, as the
+/// model records them): a binary search, as a scan per statement was quadratic in a file.
+pub fn events_of(events: &[SchemaEvent], statement: Span) -> &[SchemaEvent] {
+    let start = events.partition_point(|e| e.statement().start < statement.start);
+    let len = events[start..].iter().take_while(|e| e.statement().start == statement.start).count();
+    let found = &events[start..start + len];
+    match found.iter().all(|e| e.statement() == statement) {
+        true => found,
+        false => &[],
+    }
+}
+
 fn runs_before_neo4j_5(comments: &[crate::ast::Comment]) -> bool {
     use crate::migration::precondition;
     precondition::only_before(&precondition::parse(comments), &[5])
@@ -535,7 +547,10 @@ mod tests {
     /// The scans the index replaced, as they were.
     fn scanned_writers<'a>(m: &'a SchemaModel, version: &str, label: &str, property: &str) -> Vec<&'a str> {
         let earlier = m.migrations.iter().take_while(|mm| mm.version != version);
-        earlier.filter(|mm| mm.touches.iter().any(|t| t.writes_property(label, property))).map(|mm| mm.version.as_str()).collect()
+        earlier
+            .filter(|mm| mm.touches.iter().any(|t| t.writes_property(label, property)))
+            .map(|mm| mm.version.as_str())
+            .collect()
     }
 
     fn scanned_literal(m: &SchemaModel, version: &str, label: &str, property: &str) -> Option<Option<String>> {
@@ -587,7 +602,10 @@ mod tests {
     #[test]
     fn a_dropped_object_leaves_the_catalog_as_if_it_never_was() {
         let m = model(&[
-            ("1", "CREATE INDEX a FOR (n:A) ON (n.x);\nCREATE INDEX b FOR (n:A) ON (n.x, n.y);\nCREATE INDEX ON :C(z);"),
+            (
+                "1",
+                "CREATE INDEX a FOR (n:A) ON (n.x);\nCREATE INDEX b FOR (n:A) ON (n.x, n.y);\nCREATE INDEX ON :C(z);",
+            ),
             ("2", "DROP INDEX a;\nDROP INDEX ON :C(z);\nCREATE INDEX a FOR (n:B) ON (n.x);"),
         ]);
         let after = m.catalog_after("2");
@@ -598,10 +616,13 @@ mod tests {
         assert_eq!(after.by_name("a").map(|o| o.labels.clone()), Some(vec!["B".to_string()]));
         assert!(after.index_defined_as("C", &["z"]).is_none());
         assert!(after.has_index_on(EntityKind::Node, "A", "x"));
-        assert_eq!(serde_json::to_value(&after).ok(), serde_json::to_value(rebuilt.final_catalog()).ok().map(|mut v| {
-            // The rebuilt set created them in version 1; the drops' set in 1 and 2.
-            v["objects"][1]["created_by"] = "2".into();
-            v
-        }));
+        assert_eq!(
+            serde_json::to_value(&after).ok(),
+            serde_json::to_value(rebuilt.final_catalog()).ok().map(|mut v| {
+                // The rebuilt set created them in version 1; the drops' set in 1 and 2.
+                v["objects"][1]["created_by"] = "2".into();
+                v
+            })
+        );
     }
 }
