@@ -4,8 +4,8 @@
 use crate::ast::{
     ConstraintKind, CreateConstraint, CreateIndex, DropTarget, EntityKind, IndexKind, PropertyRef, SchemaEntity,
 };
-use serde::Serialize;
 use imbl::{HashMap, Vector};
+use serde::Serialize;
 use std::sync::Arc;
 
 /// What kind of schema object this is.
@@ -526,7 +526,10 @@ impl Catalog {
 
     /// True when an index (or index-backed constraint) can serve lookups on `label.property`.
     pub fn has_index_on(&self, entity: EntityKind, label: &str, property: &str) -> bool {
-        self.lookup.first_key(entity, label, property).iter().any(|&i| self.object(i).is_some_and(|o| o.kind.is_index_backed()))
+        self.lookup
+            .first_key(entity, label, property)
+            .iter()
+            .any(|&i| self.object(i).is_some_and(|o| o.kind.is_index_backed()))
     }
 
     /// Whether `property` of node label `label` is covered by a uniqueness or key constraint on

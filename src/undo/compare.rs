@@ -225,8 +225,7 @@ pub fn history_of(model: &SchemaModel, migrations: &[Migration], migration: &Mig
     let version = &migration.version.raw;
     let before = model.migration(version).map(|m| m.before.clone()).unwrap_or_default();
     let position = migrations.iter().position(|m| m.version.raw == *version).unwrap_or(migrations.len());
-    let earlier: Vec<Touch> =
-        model.migrations.iter().take(position).flat_map(|m| m.touches.iter().cloned()).collect();
+    let earlier: Vec<Touch> = model.migrations.iter().take(position).flat_map(|m| m.touches.iter().cloned()).collect();
     let earlier = earlier.into();
     let later = migrations.iter().skip(position + 1).flat_map(unrestored_renames).collect();
     History { before, earlier, later }

@@ -69,7 +69,8 @@ impl<'a> FileWords<'a> {
         if !same_text || word.is_empty() || !word.chars().all(is_word_char) {
             return mentions_word(text, word);
         }
-        let words = self.words.get_or_init(|| self.text.split(|c: char| !is_word_char(c)).map(str::to_string).collect());
+        let words =
+            self.words.get_or_init(|| self.text.split(|c: char| !is_word_char(c)).map(str::to_string).collect());
         words.contains(word)
     }
 }

@@ -204,7 +204,8 @@ impl Inverter<'_, '_> {
             [one] => Versions::of(self.ctx.model, one),
             _ => {
                 let mut seen = std::collections::HashSet::new();
-                let all: Vec<usize> = lists.iter().flat_map(|l| l.iter().copied()).filter(|p| seen.insert(*p)).collect();
+                let all: Vec<usize> =
+                    lists.iter().flat_map(|l| l.iter().copied()).filter(|p| seen.insert(*p)).collect();
                 Versions::of(self.ctx.model, &all)
             }
         }
