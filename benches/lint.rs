@@ -165,3 +165,22 @@ fn long_statement_lint(bencher: divan::Bencher, n: usize) {
         .counter(divan::counter::ItemsCount::new(n))
         .bench(|| divan::black_box(check::lint_source("V1__long.cypher", &text, &options)));
 }
+
+/// A directory of `n` one-line Flyway migrations (`V<i>__bench.cypher`: `CREATE (:Bench {i: <i>})`),
+/// planned whole: every migration's down is derived against the ones before it, so the plan
+/// must stay linear in the set's size (it was cubic: an index over the model's migrations
+/// answers what a scan of the earlier ones did). Compare the time per migration across sizes
+/// (`cargo bench --bench lint -- plan_set`).
+#[divan::bench(args = [500, 2_000, 8_000], sample_count = 2, sample_size = 1)]
+fn plan_set(bencher: divan::Bencher, n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for i in 1..=n {
+        let file = dir.path().join(format!("V{i}__bench.cypher"));
+        std::fs::write(file, format!("CREATE (:Bench {{i: {i}}});\n")).expect("a migration written");
+    }
+    let sets = cymig::migration::load_paths(&[dir.path().to_path_buf()], None).expect("the set loads");
+    let options = cymig::plan::PlanOptions::default();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| divan::black_box(cymig::plan::compile(&sets[0], &options)));
+}

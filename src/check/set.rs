@@ -89,6 +89,18 @@ impl LoadedSet {
     }
 }
 
+/// The data touches of the set's up migrations in order, and where each migration's end in
+/// them (none when no migration has a down script: only down-mismatch reads them).
+fn touches_of_set(migrations: &[Migration], any_down: bool) -> (Arc<crate::undo::compare::TouchLog>, Vec<usize>) {
+    let mut touches = Vec::new();
+    let mut ends = Vec::new();
+    for m in migrations.iter().filter(|_| any_down) {
+        touches.extend(crate::schema::effects::touches_of_statements(m.up.migration_statements(), &m.up.source.text));
+        ends.push(touches.len());
+    }
+    (Arc::new(crate::undo::compare::TouchLog::new(touches)), ends)
+}
+
 /// Loads the set around every path given.
 pub fn load(paths: &[PathBuf], options: &LintOptions) -> Result<Vec<LoadedSet>> {
     load_overlaid(paths, options, &crate::migration::Overlay::new())
@@ -169,8 +181,9 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
     // Only sets with a down script pay for the data touches down-mismatch compares with.
     let any_down = migrations.iter().any(|m| m.down.is_some() || m.up.down_start.is_some());
-    let mut earlier_touches = Vec::new();
-    for m in migrations {
+    let (touch_log, touch_ends) = touches_of_set(&migrations, any_down);
+    let mut touches_before = 0;
+    for (index, m) in migrations.into_iter().enumerate() {
         let version = m.version.raw.clone();
         let before = running.clone();
         let (text, statements, comments) = m.up.schema_input();
@@ -186,13 +199,10 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
                         crate::undo::compare::to_undo(up.migration_statements(), &up.script.statements, &up.directives);
                     (up.source.text.clone(), statements, up.script.comments.clone())
                 }),
-                earlier: earlier_touches.clone(),
+                earlier: touch_log.prefix(touches_before),
             })
         });
-        if any_down {
-            earlier_touches
-                .extend(crate::schema::effects::touches_of_statements(m.up.migration_statements(), &m.up.source.text));
-        }
+        touches_before = touch_ends.get(index).copied().unwrap_or(0);
         down_facts
             .push((files.len(), SetFacts { empty_down, down_history: down_history.clone(), ..SetFacts::default() }));
         let before_up = Arc::new(before.clone());

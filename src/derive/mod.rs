@@ -162,11 +162,25 @@ impl DerivedDown {
     /// The inverse of the given up statements (a plan step), without the header; `None` when
     /// one of them cannot be undone, an empty string when none needs undoing.
     pub fn render_for(&self, statements: &[Span]) -> Option<String> {
-        let steps: Vec<&DerivedStep> = self.steps.iter().filter(|s| statements.contains(&s.statement)).collect();
-        if steps.iter().any(|s| matches!(s.outcome, Outcome::Irreversible(_))) {
+        if self.steps_of(statements).any(|s| matches!(s.outcome, Outcome::Irreversible(_))) {
             return None;
         }
         Some(self.render_blocks(statements, false))
+    }
+
+    /// The steps of the given up statements, in up order. Steps are in file order, so each is
+    /// found by a binary search (a scan of every step per plan step was quadratic in a file).
+    fn steps_of(&self, statements: &[Span]) -> impl DoubleEndedIterator<Item = &DerivedStep> {
+        let mut found: Vec<usize> = statements
+            .iter()
+            .filter_map(|span| {
+                let i = self.steps.partition_point(|s| s.statement.start < span.start);
+                self.steps.get(i).filter(|s| s.statement == *span).map(|_| i)
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| &self.steps[i])
     }
 
     fn render_steps(&self, statements: &[Span]) -> String {
@@ -181,7 +195,7 @@ impl DerivedDown {
     fn render_blocks(&self, statements: &[Span], with_nothing: bool) -> String {
         let mut blocks = Vec::new();
         let mut database: Option<&str> = None;
-        for step in self.steps.iter().rev().filter(|s| statements.contains(&s.statement)) {
+        for step in self.steps_of(statements).rev() {
             let undoes = format!("// Undoes line {}: {}", step.line, step.summary);
             if with_nothing && step.database.as_deref() != database {
                 database = step.database.as_deref();
@@ -263,8 +277,11 @@ pub fn derive(
 ) -> DerivedDown {
     let text = source.text.as_str();
     let mut steps = Vec::new();
+    let mut catalogs = model.migration(version).map(|m| m.catalogs_in_order());
+    let words = data::FileWords::new(text);
     for statement in statements {
-        let outcome = match derive_statement(model, version, statement, text, checker) {
+        let at = Place { catalogs: catalogs.as_mut(), words: &words };
+        let outcome = match derive_statement(model, version, statement, text, checker, at) {
             Outcome::Irreversible(why) => match acknowledgement(statement, statements, directives) {
                 Some(reason) => Outcome::Acknowledged { why, reason },
                 None => Outcome::Irreversible(why),
@@ -334,9 +351,13 @@ pub fn summary(text: &str) -> String {
 
 /// The reason of a `cymig:irreversible` directive right before the statement.
 fn acknowledgement(statement: &Statement, statements: &[Statement], directives: &[Directive]) -> Option<String> {
+    // Statements (and directives) are in file order: binary searches, as a scan per
+    // irreversible statement was quadratic in a file.
+    let before = statements.partition_point(|s| s.span.start < statement.span.start);
     let previous_end =
-        statements.iter().filter(|s| s.span.end <= statement.span.start).map(|s| s.span.end).max().unwrap_or(0);
-    directives.iter().find_map(|d| match &d.kind {
+        statements[..before].iter().rev().map(|s| s.span.end).find(|&end| end <= statement.span.start).unwrap_or(0);
+    let first = directives.partition_point(|d| d.span.start < previous_end);
+    directives[first..].iter().take_while(|d| d.span.start < statement.span.start).find_map(|d| match &d.kind {
         DirectiveKind::Irreversible { reason }
             if d.span.start >= previous_end && d.span.end <= statement.span.start =>
         {
@@ -346,12 +367,19 @@ fn acknowledgement(statement: &Statement, statements: &[Statement], directives: 
     })
 }
 
+/// What [`derive`] keeps across a file's statements for each one.
+struct Place<'c, 'm, 't> {
+    catalogs: Option<&'c mut crate::schema::CatalogCursor<'m>>,
+    words: &'c data::FileWords<'t>,
+}
+
 fn derive_statement(
     model: &SchemaModel,
     version: &str,
     statement: &Statement,
     text: &str,
     checker: Checker,
+    at: Place<'_, '_, '_>,
 ) -> Outcome {
     let migration = model.migration(version);
     match &statement.kind {
@@ -366,7 +394,8 @@ fn derive_statement(
             let ctx = data::Context {
                 model,
                 version,
-                catalog: migration.map(|m| m.catalog_at(statement.span.start)).unwrap_or_default(),
+                catalog: at.catalogs.map(|c| c.at(statement.span.start).clone()).unwrap_or_default(),
+                words: at.words,
             };
             match data::invert_query(&ctx, query, text)
                 .and_then(|list| validate::runnable(&list, checker).map(|_| list))

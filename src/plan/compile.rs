@@ -350,8 +350,7 @@ fn flush_awaits(steps: &mut [Step], pending: &mut Vec<String>, last: &mut Option
 /// Names of the indexes and index-backed constraints a schema statement creates (unnamed ones
 /// cannot be awaited by name; `require-schema-name` reports them).
 fn created_index_names(statement: &Statement, events: Option<&[SchemaEvent]>) -> Vec<String> {
-    events
-        .unwrap_or(&[])
+    crate::schema::events_of(events.unwrap_or(&[]), statement.span)
         .iter()
         .filter_map(|e| match e {
             SchemaEvent::Created { statement: s, object } if *s == statement.span && object.kind.is_index_backed() => {

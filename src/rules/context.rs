@@ -101,7 +101,7 @@ pub struct SetFacts {
 pub struct DownHistory {
     /// The up file's text and migration statements (`None` on the up file itself).
     pub up: Option<(String, Vec<crate::ast::Statement>, Vec<crate::ast::Comment>)>,
-    pub earlier: Vec<crate::schema::effects::Touch>,
+    pub earlier: crate::undo::compare::EarlierTouches,
 }
 
 impl SetFacts {

@@ -14,6 +14,7 @@
 
 mod catalog;
 pub mod effects;
+mod index;
 
 pub use catalog::{quote_name, Catalog, ObjectKind, SchemaObject};
 pub use effects::{Action, Touch};
@@ -93,6 +94,12 @@ impl MigrationModel {
         catalog
     }
 
+    /// The catalog before each statement, asked for in file order: each event is replayed once
+    /// (a replay from the migration's start per statement was quadratic in a file's statements).
+    pub fn catalogs_in_order(&self) -> CatalogCursor<'_> {
+        CatalogCursor { migration: self, catalog: self.before.clone(), applied: 0 }
+    }
+
     /// Indexes and index-backed constraints this migration creates (for await-indexes).
     pub fn indexes_created(&self) -> Vec<&SchemaObject> {
         self.events
@@ -106,7 +113,28 @@ impl MigrationModel {
 
     /// The event of the schema statement with this span, if any.
     pub fn event_for(&self, statement: Span) -> Option<&SchemaEvent> {
-        self.events.iter().find(|e| e.statement() == statement)
+        events_of(&self.events, statement).first()
+    }
+}
+
+/// See [`MigrationModel::catalogs_in_order`].
+pub struct CatalogCursor<'a> {
+    migration: &'a MigrationModel,
+    catalog: Catalog,
+    /// How many of the migration's events `catalog` has seen.
+    applied: usize,
+}
+
+impl CatalogCursor<'_> {
+    /// The catalog just before the statement starting at byte `offset`; `offset` must not be
+    /// before that of the previous call.
+    pub fn at(&mut self, offset: usize) -> &Catalog {
+        let events = &self.migration.events;
+        while let Some(event) = events.get(self.applied).filter(|e| e.statement().start < offset) {
+            apply_event(&mut self.catalog, event);
+            self.applied += 1;
+        }
+        &self.catalog
     }
 }
 
@@ -117,6 +145,8 @@ pub struct SchemaModel {
     /// The configured target, when the caller knows it (`cymig derive-down` reads `cymig.toml`).
     #[serde(skip)]
     pub target: Option<crate::config::TargetVersion>,
+    #[serde(skip)]
+    index: index::ModelIndex,
 }
 
 impl SchemaModel {
@@ -177,11 +207,17 @@ impl SchemaModel {
                 runs_before_neo4j_5: runs_before_neo4j_5(input.comments),
             });
         }
-        SchemaModel { migrations, target: None }
+        let index = index::ModelIndex::build(&migrations);
+        SchemaModel { migrations, target: None, index }
     }
 
     pub fn migration(&self, version: &str) -> Option<&MigrationModel> {
-        self.migrations.iter().find(|m| m.version == version)
+        self.position(version).map(|at| &self.migrations[at])
+    }
+
+    /// Where the (first) migration of `version` stands in the set.
+    pub fn position(&self, version: &str) -> Option<usize> {
+        self.index.position(version)
     }
 
     /// Whether `version` runs only on Neo4j 4.x (its guards or the configured target say so):
@@ -195,24 +231,16 @@ impl SchemaModel {
     /// `offset` of `version`, when one did and none re-created it: a `DROP … IF EXISTS` of it
     /// there is a no-op.
     pub fn dropped_before(&self, version: &str, offset: usize, target: &str) -> Option<&str> {
+        let end = self.position(version);
         let mut found = None;
-        for m in &self.migrations {
-            let current = m.version == version;
-            for e in m.events.iter().filter(|e| !current || e.statement().start < offset) {
-                match e {
-                    SchemaEvent::Dropped { object, .. } if object.name.as_deref() == Some(target) => {
-                        found = Some(m.version.as_str())
-                    }
-                    SchemaEvent::DroppedUnknown { target: t, .. } if t == target => found = Some(m.version.as_str()),
-                    SchemaEvent::Created { object, .. } if object.name.as_deref() == Some(target) => found = None,
-                    _ => {}
-                }
-            }
-            if current {
+        for e in self.index.named_events(target) {
+            let earlier = end.is_none_or(|end| e.position < end || (e.position == end && e.offset < offset));
+            if !earlier {
                 break;
             }
+            found = e.dropped.then_some(e.position);
         }
-        found
+        found.map(|at| self.migrations[at].version.as_str())
     }
 
     /// The catalog before `version` ran (empty for an unknown version).
@@ -255,27 +283,22 @@ impl SchemaModel {
         self.migration(version).map(|m| m.indexes_created().into_iter().cloned().collect()).unwrap_or_default()
     }
 
-    /// Every touch of `label` (or relationship type) by migrations up to and including
-    /// `version`, oldest first.
-    pub fn touches_until(&self, version: &str) -> Vec<(&str, &Touch)> {
-        let mut out = Vec::new();
-        for m in &self.migrations {
-            out.extend(m.touches.iter().map(|t| (m.version.as_str(), t)));
-            if m.version == version {
-                break;
-            }
-        }
-        out
+    /// Positions of the migrations before `version` that wrote `property` on `label` (set,
+    /// renamed to, created), ascending.
+    pub fn earlier_writers_of(&self, version: &str, label: &str, property: &str) -> &[usize] {
+        self.index.writers_before(self.end_of_earlier(version), label, property)
     }
 
-    /// Migrations before `version` that wrote `property` on `label` (set, renamed to, created).
-    pub fn earlier_writers_of(&self, version: &str, label: &str, property: &str) -> Vec<&str> {
-        self.migrations
-            .iter()
-            .take_while(|m| m.version != version)
-            .filter(|m| m.touches.iter().any(|t| t.writes_property(label, property)))
-            .map(|m| m.version.as_str())
-            .collect()
+    /// The literal every migration before `version` that wrote `property` on `label` wrote:
+    /// `None` when none wrote it, `Some(None)` when one wrote something else (a computed value,
+    /// a rename, another literal).
+    pub fn earlier_literal_of(&self, version: &str, label: &str, property: &str) -> Option<Option<&str>> {
+        self.index.literal_before(self.end_of_earlier(version), label, property)
+    }
+
+    /// The position of `version`, or the end of the set when it is not in it.
+    fn end_of_earlier(&self, version: &str) -> usize {
+        self.position(version).unwrap_or(self.migrations.len())
     }
 }
 
@@ -372,7 +395,7 @@ fn dropped(
 ) -> SchemaEvent {
     let found = match target {
         DropTarget::Name(name) => catalog.by_name(&name.value),
-        DropTarget::LegacyDefinition { .. } => catalog.iter().find(|o| o.matches_legacy_target(target, is_index)),
+        DropTarget::LegacyDefinition { .. } => catalog.legacy_target(target, is_index),
     };
     match found {
         Some(object) => SchemaEvent::Dropped { statement: span, object: object.clone() },
@@ -383,6 +406,18 @@ fn dropped(
             };
             SchemaEvent::DroppedUnknown { statement: span, target, if_exists }
         }
+    }
+}
+
+/// The events of the statement with span `statement` among `events` (in file order, as the
+/// model records them): a binary search, as a scan per statement was quadratic in a file.
+pub fn events_of(events: &[SchemaEvent], statement: Span) -> &[SchemaEvent] {
+    let start = events.partition_point(|e| e.statement().start < statement.start);
+    let len = events[start..].iter().take_while(|e| e.statement().start == statement.start).count();
+    let found = &events[start..start + len];
+    match found.iter().all(|e| e.statement() == statement) {
+        true => found,
+        false => &[],
     }
 }
 
@@ -507,5 +542,87 @@ mod tests {
         assert!(has("Country", None, Action::Create));
         assert!(has("Country", Some("code"), Action::Create));
         assert!(m.earlier_writers_of("1", "Project", "customerId").is_empty());
+    }
+
+    /// The scans the index replaced, as they were.
+    fn scanned_writers<'a>(m: &'a SchemaModel, version: &str, label: &str, property: &str) -> Vec<&'a str> {
+        let earlier = m.migrations.iter().take_while(|mm| mm.version != version);
+        earlier
+            .filter(|mm| mm.touches.iter().any(|t| t.writes_property(label, property)))
+            .map(|mm| mm.version.as_str())
+            .collect()
+    }
+
+    fn scanned_literal(m: &SchemaModel, version: &str, label: &str, property: &str) -> Option<Option<String>> {
+        let mut value: Option<&str> = None;
+        for mm in m.migrations.iter().take_while(|mm| mm.version != version) {
+            for t in mm.touches.iter().filter(|t| t.writes_property(label, property)) {
+                let Some(v) = t.value.as_deref() else { return Some(None) };
+                if value.is_some_and(|seen| seen != v) {
+                    return Some(None);
+                }
+                value = Some(v);
+            }
+        }
+        value.map(|v| Some(v.to_string()))
+    }
+
+    #[test]
+    fn the_index_answers_as_a_scan_of_the_earlier_migrations_did() {
+        let m = model(&[
+            ("1", "CREATE (:A {x: 1, y: 'a'});\nCREATE INDEX i1 FOR (n:A) ON (n.x);"),
+            ("2", "MATCH (a:A) SET a.x = 1;\nMATCH (b:B) SET b.z = b.w;\nDROP INDEX i1;"),
+            ("3", "MATCH (a:A) SET a.y = 'b', a.x = 1;\nDROP INDEX i1 IF EXISTS;\nCREATE INDEX i1 FOR (n:A) ON (n.y);"),
+            ("4", "MATCH (a:A) SET a.x = 2;\nMATCH (b:B) SET b.z = 3;\nDROP INDEX i1;\nDROP INDEX i2 IF EXISTS;"),
+            ("5", "MATCH (a:A) SET a.x = a.x + 1;"),
+        ]);
+        for version in ["1", "2", "3", "4", "5", "6"] {
+            for (label, property) in [("A", "x"), ("A", "y"), ("B", "z"), ("B", "w"), ("C", "x")] {
+                let indexed: Vec<&str> = m
+                    .earlier_writers_of(version, label, property)
+                    .iter()
+                    .map(|&p| m.migrations[p].version.as_str())
+                    .collect();
+                assert_eq!(indexed, scanned_writers(&m, version, label, property), "{version} {label}.{property}");
+                let literal = m.earlier_literal_of(version, label, property).map(|v| v.map(str::to_string));
+                assert_eq!(literal, scanned_literal(&m, version, label, property), "{version} {label}.{property}");
+            }
+        }
+        assert_eq!(m.earlier_literal_of("3", "A", "x"), Some(Some("1")));
+        assert_eq!(m.earlier_literal_of("5", "A", "x"), Some(None));
+        assert_eq!(m.dropped_before("3", 0, "i1"), Some("2"));
+        assert_eq!(m.dropped_before("3", 60, "i1"), Some("3"));
+        assert_eq!(m.dropped_before("4", 0, "i1"), None);
+        assert_eq!(m.dropped_before("5", 0, "i1"), Some("4"));
+        assert_eq!(m.dropped_before("5", 0, "i2"), Some("4"));
+        assert_eq!(m.migration("4").map(|mm| mm.version.as_str()), Some("4"));
+        assert!(m.migration("6").is_none());
+    }
+
+    #[test]
+    fn a_dropped_object_leaves_the_catalog_as_if_it_never_was() {
+        let m = model(&[
+            (
+                "1",
+                "CREATE INDEX a FOR (n:A) ON (n.x);\nCREATE INDEX b FOR (n:A) ON (n.x, n.y);\nCREATE INDEX ON :C(z);",
+            ),
+            ("2", "DROP INDEX a;\nDROP INDEX ON :C(z);\nCREATE INDEX a FOR (n:B) ON (n.x);"),
+        ]);
+        let after = m.catalog_after("2");
+        let rebuilt = model(&[("1", "CREATE INDEX b FOR (n:A) ON (n.x, n.y);\nCREATE INDEX a FOR (n:B) ON (n.x);")]);
+        let names = |c: &Catalog| c.iter().map(|o| o.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&after), names(&rebuilt.final_catalog()));
+        assert_eq!(after.len(), 2);
+        assert_eq!(after.by_name("a").map(|o| o.labels.clone()), Some(vec!["B".to_string()]));
+        assert!(after.index_defined_as("C", &["z"]).is_none());
+        assert!(after.has_index_on(EntityKind::Node, "A", "x"));
+        assert_eq!(
+            serde_json::to_value(&after).ok(),
+            serde_json::to_value(rebuilt.final_catalog()).ok().map(|mut v| {
+                // The rebuilt set created them in version 1; the drops' set in 1 and 2.
+                v["objects"][1]["created_by"] = "2".into();
+                v
+            })
+        );
     }
 }

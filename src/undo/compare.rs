@@ -40,9 +40,68 @@ pub struct History {
     /// The catalog before the up ran.
     pub before: Catalog,
     /// The data touches of earlier migrations: which labels and properties already had data.
-    pub earlier: Vec<Touch>,
+    pub earlier: EarlierTouches,
     /// Renames made by later migrations that their own downs do not undo.
     pub later: Vec<LaterRename>,
+}
+
+/// The data touches of the migrations before one: a prefix of the set's touches, which every
+/// down of the set shares (a copy per down script, and a scan of it per question, made linting
+/// a set with a down per migration quadratic: 2,000 pairs took 720 MB).
+#[derive(Clone, Debug, Default)]
+pub struct EarlierTouches {
+    log: std::sync::Arc<TouchLog>,
+    len: usize,
+}
+
+/// Touches in set order, with where each label is first touched and each property first written.
+#[derive(Debug, Default)]
+pub struct TouchLog {
+    touches: Vec<Touch>,
+    first_touch: std::collections::HashMap<String, usize>,
+    first_write: std::collections::HashMap<(String, String), usize>,
+}
+
+impl TouchLog {
+    pub fn new(touches: Vec<Touch>) -> TouchLog {
+        let mut log = TouchLog { touches, ..TouchLog::default() };
+        for (i, t) in log.touches.iter().enumerate() {
+            log.first_touch.entry(t.label.clone()).or_insert(i);
+            if let Some(p) = t.property.as_deref().filter(|p| t.writes_property(&t.label, p)) {
+                log.first_write.entry((t.label.clone(), p.to_string())).or_insert(i);
+            }
+        }
+        log
+    }
+
+    /// The first `len` touches.
+    pub fn prefix(self: &std::sync::Arc<Self>, len: usize) -> EarlierTouches {
+        EarlierTouches { log: self.clone(), len: len.min(self.touches.len()) }
+    }
+}
+
+impl From<Vec<Touch>> for EarlierTouches {
+    fn from(touches: Vec<Touch>) -> Self {
+        let len = touches.len();
+        std::sync::Arc::new(TouchLog::new(touches)).prefix(len)
+    }
+}
+
+impl EarlierTouches {
+    pub fn iter(&self) -> impl Iterator<Item = &Touch> {
+        self.log.touches[..self.len].iter()
+    }
+
+    /// Whether an earlier migration touched `label` at all.
+    fn touch(&self, label: &str) -> bool {
+        self.log.first_touch.get(label).is_some_and(|&i| i < self.len)
+    }
+
+    /// Whether an earlier migration wrote `property` on `label`.
+    fn write(&self, label: &str, property: &str) -> bool {
+        let key = (label.to_string(), property.to_string());
+        self.log.first_write.get(&key).is_some_and(|&i| i < self.len)
+    }
 }
 
 /// A rename by a later migration: of a label (`property: None`) or of a property on `label`.
@@ -166,7 +225,8 @@ pub fn history_of(model: &SchemaModel, migrations: &[Migration], migration: &Mig
     let version = &migration.version.raw;
     let before = model.migration(version).map(|m| m.before.clone()).unwrap_or_default();
     let position = migrations.iter().position(|m| m.version.raw == *version).unwrap_or(migrations.len());
-    let earlier = model.migrations.iter().take(position).flat_map(|m| m.touches.iter().cloned()).collect();
+    let earlier: Vec<Touch> = model.migrations.iter().take(position).flat_map(|m| m.touches.iter().cloned()).collect();
+    let earlier = earlier.into();
     let later = migrations.iter().skip(position + 1).flat_map(unrestored_renames).collect();
     History { before, earlier, later }
 }
@@ -469,13 +529,10 @@ fn over_delete(d: &Effect, thing: &str, prop: Option<&str>, up: Span) -> Finding
 /// migration wrote them, or schema is defined on them. Without that, an unscoped delete of a
 /// label the up introduced is left alone.
 fn known_before(label: &str, property: Option<&str>, history: &History) -> bool {
-    let by_touch = history.earlier.iter().any(|t| {
-        t.label == label
-            && match property {
-                None => true,
-                Some(p) => t.writes_property(label, p),
-            }
-    });
+    let by_touch = match property {
+        None => history.earlier.touch(label),
+        Some(p) => history.earlier.write(label, p),
+    };
     let by_schema = history
         .before
         .iter()

@@ -125,7 +125,7 @@ fn open_kilda(root: &Path, out: &mut Vec<Alarm>) {
             })
             .collect();
         if !down.text.trim().is_empty() {
-            let history = History { before: before.clone(), earlier: earlier.clone(), later };
+            let history = History { before: before.clone(), earlier: earlier.clone().into(), later };
             let result = compare_scripts(
                 &Script { statements: &up_s.statements, text: &up.text, comments: &up_s.comments },
                 &Script { statements: &down_s.statements, text: &down.text, comments: &down_s.comments },
@@ -180,7 +180,7 @@ fn liquibase(root: &Path, out: &mut Vec<Alarm>) {
             let up: Vec<_> = up_all.statements.iter().filter(inside).cloned().collect();
             let down: Vec<_> = down_all.statements.iter().filter(inside).cloned().collect();
             if !down.is_empty() {
-                let history = History { before: before.clone(), earlier: earlier.clone(), later: Vec::new() };
+                let history = History { before: before.clone(), earlier: earlier.clone().into(), later: Vec::new() };
                 let result = compare_scripts(
                     &Script { statements: &up, text: &up_text, comments: &[] },
                     &Script { statements: &down, text: &down_text, comments: &[] },

@@ -40,7 +40,7 @@ pub(super) enum Change {
         var: String,
         key: String,
         value: String,
-        from: Vec<String>,
+        from: super::set::Versions,
     },
     /// `SET v.key = coalesce(v.key, value)`: `value` where `key` was absent.
     Fill {
@@ -140,10 +140,8 @@ impl Inverter<'_, '_> {
                 }
                 Change::Restore { var, key, value, from } => {
                     sets.push(format!("{var}.{} = {value}", quote_name(key)));
-                    let from: Vec<String> = from.iter().map(|v| format!("V{v}")).collect();
                     notes.push(format!(
-                        "Assumption: every matched node had `{key}` = {value} before this migration, as {} wrote it (a value written since by anything else is replaced)",
-                        from.join(", ")
+                        "Assumption: every matched node had `{key}` = {value} before this migration, as {from} wrote it (a value written since by anything else is replaced)"
                     ));
                 }
                 Change::Fill { var, key, value } => {
@@ -162,7 +160,7 @@ impl Inverter<'_, '_> {
                 if !earlier.is_empty() {
                     notes.push(format!(
                         "Inexact: {} also set `{key}`; nodes this migration re-marked lose that earlier value, so {} down script no longer finds them by its marker",
-                        earlier.join(", "),
+                        earlier,
                         if earlier.len() == 1 { "its" } else { "their" }
                     ));
                 }

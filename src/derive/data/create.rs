@@ -100,7 +100,7 @@ impl Inverter<'_, '_> {
                         // writes these keys on this label, so nodes it made may match as well.
                         notes.push(format!(
                             "Inexact: {} also {} {label_words} with {}; any of those with the same properties is deleted too",
-                            earlier.join(", "),
+                            earlier,
                             if earlier.len() > 1 { "write" } else { "writes" },
                             keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                         ));

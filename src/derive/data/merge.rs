@@ -70,7 +70,7 @@ impl Inverter<'_, '_> {
             if self.overwrites(var, key) {
                 return Err(format!(
                     "`ON MATCH SET {var}.{key}` overwrites `{key}`, which {} already wrote: the previous values are lost",
-                    self.earlier_writers(var, key).join(", ")
+                    self.earlier_writers(var, key)
                 ));
             }
             found.push(self.on_match_kind(var, key, value).ok_or_else(|| {

@@ -47,6 +47,36 @@ pub struct Context<'a> {
     pub version: &'a str,
     /// The catalog just before the statement.
     pub catalog: Catalog,
+    /// The words of the file the statement is in.
+    pub words: &'a FileWords<'a>,
+}
+
+/// The words of a file, collected once: [`Inverter::fresh`] asks whether the file mentions each
+/// name it tries, and a scan of the whole file per statement was quadratic in its statements.
+pub struct FileWords<'a> {
+    text: &'a str,
+    words: std::cell::OnceCell<std::collections::HashSet<String>>,
+}
+
+impl<'a> FileWords<'a> {
+    pub fn new(text: &'a str) -> Self {
+        FileWords { text, words: Default::default() }
+    }
+
+    /// Whether `text` mentions `word` as a whole word (as [`mentions_word`] says).
+    fn mentions(&self, text: &str, word: &str) -> bool {
+        let same_text = std::ptr::eq(text, self.text);
+        if !same_text || word.is_empty() || !word.chars().all(is_word_char) {
+            return mentions_word(text, word);
+        }
+        let words =
+            self.words.get_or_init(|| self.text.split(|c: char| !is_word_char(c)).map(str::to_string).collect());
+        words.contains(word)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 /// One statement of a derived down script.
@@ -189,7 +219,7 @@ impl Inverter<'_, '_> {
     fn fresh(&mut self, base: &str) -> String {
         for i in 1.. {
             let name = if i == 1 { base.to_string() } else { format!("{base}{i}") };
-            if !self.used_names.contains(&name) && !mentions_word(self.text, &name) {
+            if !self.used_names.contains(&name) && !self.ctx.words.mentions(self.text, &name) {
                 self.used_names.insert(name.clone());
                 return name;
             }

@@ -26,7 +26,7 @@ impl Inverter<'_, '_> {
                 if self.overwrites(var, key) && !self.guarded(var, key) {
                     return Err(format!(
                         "`{var}.{key}` is renamed from `{from}` but {} already wrote `{key}`: the renamed-over values are lost",
-                        self.earlier_writers(var, key).join(", ")
+                        self.earlier_writers(var, key)
                     ));
                 }
                 changes.push(Change::RenameProperty { var: var.clone(), from, to: key.clone() });

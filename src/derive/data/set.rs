@@ -112,7 +112,7 @@ impl Inverter<'_, '_> {
             }
             return Err(format!(
                 "`SET {var}.{key}` overwrites `{key}`, which {} already wrote: the previous values are lost",
-                self.earlier_writers(var, key).join(", ")
+                self.earlier_writers(var, key)
             ));
         }
         Ok(Change::AddProperty { var: var.to_string(), key: key.to_string(), guarded })
@@ -164,22 +164,27 @@ impl Inverter<'_, '_> {
     /// the up (the entities the SET changed); the restored value is the earlier migrations' own,
     /// which the model read from their files. `None` when one wrote something else (a computed
     /// value, a rename, another literal).
-    pub(super) fn earlier_literal(&self, var: &str, key: &str) -> Option<(String, Vec<String>)> {
+    pub(super) fn earlier_literal(&self, var: &str, key: &str) -> Option<(String, Versions)> {
         let labels = self.a.labels_of(var);
         let mut value: Option<&str> = None;
-        let mut from = Vec::new();
-        for m in self.ctx.model.migrations.iter().take_while(|m| m.version != self.ctx.version) {
-            for t in m.touches.iter().filter(|t| labels.iter().any(|l| t.writes_property(l, key))) {
-                let v = t.value.as_deref()?;
-                if value.is_some_and(|seen| seen != v) {
-                    return None;
-                }
-                value = Some(v);
-                if !from.contains(&m.version) {
-                    from.push(m.version.clone());
-                }
+        for label in &labels {
+            let Some(written) = self.ctx.model.earlier_literal_of(self.ctx.version, label, key) else { continue };
+            let v = written?;
+            if value.is_some_and(|seen| seen != v) {
+                return None;
             }
+            value = Some(v);
         }
+        let lists = self.writer_lists(&labels, &[key]);
+        let from = match lists.as_slice() {
+            [one] => Versions::of(self.ctx.model, one),
+            _ => {
+                let mut all: Vec<usize> = lists.concat();
+                all.sort_unstable();
+                all.dedup();
+                Versions::of(self.ctx.model, &all)
+            }
+        };
         Some((value?.to_string(), from))
     }
 
@@ -187,29 +192,39 @@ impl Inverter<'_, '_> {
         self.where_conjuncts().iter().any(|c| is_absence_guard(c, var, key))
     }
 
-    pub(super) fn earlier_writers(&self, var: &str, key: &str) -> Vec<String> {
+    pub(super) fn earlier_writers(&self, var: &str, key: &str) -> Versions {
         self.earlier_writers_on(&self.a.labels_of(var), &[key])
     }
 
-    /// The earlier migrations of the set that write one of `keys` on one of `labels`, as `V7`,
-    /// each once, in set order of first appearance.
-    pub(super) fn earlier_writers_on(&self, labels: &[String], keys: &[&str]) -> Vec<String> {
-        let mut out = Vec::new();
-        for label in labels {
-            for key in keys {
-                for v in self.ctx.model.earlier_writers_of(self.ctx.version, label, key) {
-                    let v = format!("V{v}");
-                    if !out.contains(&v) {
-                        out.push(v);
-                    }
-                }
+    /// The earlier migrations of the set that write one of `keys` on one of `labels`, each
+    /// once, in order of first appearance (label by label, key by key, then set order).
+    pub(super) fn earlier_writers_on(&self, labels: &[String], keys: &[&str]) -> Versions {
+        let lists = self.writer_lists(labels, keys);
+        match lists.as_slice() {
+            [one] => Versions::of(self.ctx.model, one),
+            _ => {
+                let mut seen = std::collections::HashSet::new();
+                let all: Vec<usize> =
+                    lists.iter().flat_map(|l| l.iter().copied()).filter(|p| seen.insert(*p)).collect();
+                Versions::of(self.ctx.model, &all)
             }
         }
-        out
+    }
+
+    /// Per label and key, the positions of the earlier migrations that write it (the non-empty
+    /// lists only).
+    fn writer_lists(&self, labels: &[String], keys: &[&str]) -> Vec<&[usize]> {
+        let model = self.ctx.model;
+        let version = self.ctx.version;
+        labels
+            .iter()
+            .flat_map(|label| keys.iter().map(move |key| model.earlier_writers_of(version, label, key)))
+            .filter(|list| !list.is_empty())
+            .collect()
     }
 
     pub(super) fn overwrites(&self, var: &str, key: &str) -> bool {
-        !self.earlier_writers(var, key).is_empty()
+        !self.writer_lists(&self.a.labels_of(var), &[key]).is_empty()
     }
 
     /// A property that records which migration touched an entity: `n.migrationVersion = '003'`.
@@ -227,5 +242,71 @@ impl Inverter<'_, '_> {
             _ => return false,
         };
         lower.contains("version") && !digits(&lit).is_empty() && digits(&lit) == digits(self.ctx.version)
+    }
+}
+
+/// Earlier migrations a note or a refusal names: all of them when they are few, else the first
+/// three and how many more (a set of hundreds of migrations that all write one property made an
+/// unreadable line of versions).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Versions {
+    shown: Vec<String>,
+    total: usize,
+}
+
+impl Versions {
+    /// Named in full up to this many.
+    const LISTED: usize = 5;
+    /// Beyond that, the first this many.
+    const SHOWN: usize = 3;
+
+    /// The migrations at `positions` of the model's set, as `V7`.
+    fn of(model: &crate::schema::SchemaModel, positions: &[usize]) -> Versions {
+        let total = positions.len();
+        let shown = if total <= Self::LISTED { total } else { Self::SHOWN };
+        let shown = positions[..shown].iter().map(|&p| format!("V{}", model.migrations[p].version)).collect();
+        Versions { shown, total }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.total
+    }
+}
+
+impl std::fmt::Display for Versions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown.join(", "))?;
+        match self.total - self.shown.len() {
+            0 => Ok(()),
+            more => write!(f, " and {more} more"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Versions;
+    use crate::schema::SchemaModel;
+
+    fn set_of(n: usize) -> SchemaModel {
+        let texts: Vec<(String, String)> =
+            (1..=n).map(|i| (i.to_string(), format!("MATCH (b:Bench) SET b.i = {i};"))).collect();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(v, t)| (v.as_str(), t.as_str())).collect();
+        SchemaModel::replay_texts(&files)
+    }
+
+    #[test]
+    fn a_few_versions_are_all_named_and_many_are_counted() {
+        let model = set_of(600);
+        let text = |n: usize| Versions::of(&model, &(0..n).collect::<Vec<_>>()).to_string();
+        assert_eq!(text(0), "");
+        assert_eq!(text(1), "V1");
+        assert_eq!(text(5), "V1, V2, V3, V4, V5");
+        assert_eq!(text(6), "V1, V2, V3 and 3 more");
+        assert_eq!(text(600), "V1, V2, V3 and 597 more");
     }
 }
