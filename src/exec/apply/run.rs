@@ -121,14 +121,21 @@ impl<'a> Run<'a> {
     /// does not commit with a record of its own (an auto-commit unit, or one in another database).
     fn first_running(&self) -> Option<Update<'_>> {
         let unit = self.units.first()?;
-        if unit.mode == TransactionMode::Explicit && self.exec.elsewhere(unit).is_none() {
-            return None;
-        }
-        let mut running = self.update(Status::Running, 0);
-        running.new_attempt = true;
-        running.reset_counts = true;
-        running.checkpoint_from = self.checkpoint_from(0);
-        Some(running)
+        (!self.recorded_with(unit)).then(|| self.running_update(0, 0))
+    }
+
+    /// Only an explicit unit of the configured database commits with its history record.
+    fn recorded_with(&self, unit: &Unit) -> bool {
+        unit.mode == TransactionMode::Explicit && self.exec.elsewhere(unit).is_none()
+    }
+
+    /// The `running` record before step `i` of a run from step `start`.
+    fn running_update(&self, i: usize, start: usize) -> Update<'_> {
+        let mut running = self.update(Status::Running, i);
+        running.new_attempt = i == start;
+        running.reset_counts = i == start && start == 0;
+        running.checkpoint_from = self.checkpoint_from(i);
+        running
     }
 
     /// The checkpoint a `running` record before step `i` can start from zero: that of the step's
@@ -152,10 +159,7 @@ impl<'a> Run<'a> {
             self.checkpoint_reset.set(self.checkpoint_from(0).map(|_| 0));
             return Ok(());
         }
-        let mut running = self.update(Status::Running, i);
-        running.new_attempt = i == start;
-        running.reset_counts = i == start && start == 0;
-        running.checkpoint_from = self.checkpoint_from(i);
+        let running = self.running_update(i, start);
         self.owned_write(history::write(&running)).await?;
         self.checkpoint_reset.set(running.checkpoint_from.map(|_| i));
         Ok(())
@@ -186,8 +190,7 @@ impl<'a> Run<'a> {
             let unit = &self.units[i];
             let last = i + 1 == total;
             let elsewhere = self.exec.elsewhere(unit);
-            // Only an explicit unit of the configured database commits with its history record.
-            let recorded_with = unit.mode == TransactionMode::Explicit && elsewhere.is_none();
+            let recorded_with = self.recorded_with(unit);
             if recorded_with {
                 self.refuse_large_unbatched(i).await?;
             }
