@@ -276,7 +276,12 @@ fn about_a_placeholder(d: &crate::diagnostic::Diagnostic, script: &crate::ast::S
 /// down derivation asks of the checker (the caller hands it over as a [`crate::derive::Checker`]).
 pub fn findings_of(text: &str, select: &[&str]) -> Vec<(&'static str, String)> {
     let options = LintOptions { select: select.iter().map(|r| r.to_string()).collect(), ..Default::default() };
-    lint_source("derived.cypher", text, &options).diagnostics.into_iter().map(|d| (d.rule, d.message)).collect()
+    // Only the findings are read: their fixes are not checked for re-linting clean.
+    standalone(PathBuf::from("derived.cypher"), text, &options)
+        .diagnostics
+        .into_iter()
+        .map(|d| (d.rule, d.message))
+        .collect()
 }
 
 /// Lints one text as a standalone file (no migration set): what tests and editors use.

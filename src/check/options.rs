@@ -93,14 +93,17 @@ impl LintOptions {
                     .per_path_ignores
                     .iter()
                     .any(|(glob, rules)| glob_matches(glob, path) && rules.iter().any(|s| registry::selects(s, m)));
-                let off = self.level_of(m.name) == Some(Level::Off);
+                let off = self.level_for(m) == Some(Level::Off);
                 selected && !ignored && !path_ignored && !off
             })
             .collect()
     }
 
     fn level_of(&self, rule: &str) -> Option<Level> {
-        let meta = registry::by_name(rule)?.meta();
+        self.level_for(registry::by_name(rule)?.meta())
+    }
+
+    fn level_for(&self, meta: &registry::RuleMeta) -> Option<Level> {
         self.severity.iter().rev().find(|(s, _)| registry::selects(s, meta)).map(|(_, l)| *l)
     }
 

@@ -275,6 +275,8 @@ pub fn derive(
     directives: &[Directive],
     checker: Checker,
 ) -> DerivedDown {
+    let once = validate::CheckedOnce::new(checker);
+    let checker: Checker = &|text, select| once.findings(text, select);
     let text = source.text.as_str();
     let mut steps = Vec::new();
     let mut catalogs = model.migration(version).map(|m| m.catalogs_in_order());
