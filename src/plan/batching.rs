@@ -114,7 +114,10 @@ fn in_transactions(
     let listed = imported(call, text).filter(|_| sequential && !driving.is_empty());
     let per_batch = match (rows, listed.as_deref()) {
         (Some(n), Some([var])) if never_null(driving, var, text) => {
-            Some(batch_checkpoint_rewrite(call, var, n, statement, text))
+            Some(batch_checkpoint_rewrite(call, &Collected::Value(var), n, statement, text))
+        }
+        (Some(n), Some(vars)) if !vars.is_empty() => {
+            Some(batch_checkpoint_rewrite(call, &Collected::Lists(vars), n, statement, text))
         }
         _ => None,
     };
@@ -163,14 +166,14 @@ fn checkpoint_rewrite(driving: &[Clause], call: &CallSubqueryClause, statement: 
     )
 }
 
-/// Driving rows of several variables, or of one that may be null (which `collect` would drop):
-/// the statement as written, each driving row adding one to the history record's
-/// `checkpoint_rows` inside the inner transaction that commits it; the subquery stays a unit
-/// subquery, so no row comes back, and what committed is read from the record. The driving
-/// clauses are left as written (nothing added after them), so their order is kept.
+/// Driving rows of a body that imports nothing: the statement as written, each driving row
+/// adding one to the history record's `checkpoint_rows` inside the inner transaction that
+/// commits it; the subquery stays a unit subquery, so no row comes back, and what committed is
+/// read from the record. The driving clauses are left as written (nothing added after them), so
+/// their order is kept.
 ///
-/// Measured on Neo4j 5.26 (200,000 rows of two variables, 10,000 per batch, load average 9):
-/// about 2.3x the bare statement, where collecting the rows as lists took 3.8-10x.
+/// Measured on Neo4j 5.26 (1,000,000 rows, 10,000 per batch): about 10x the bare statement;
+/// [`batch_checkpoint_rewrite`] is preferred wherever the body imports what it needs.
 fn row_checkpoint_rewrite(call: &CallSubqueryClause, vars: &[String], statement: &Statement, text: &str) -> String {
     let body_end = call.body.span.end;
     format!(
@@ -208,30 +211,69 @@ fn imported(call: &CallSubqueryClause, text: &str) -> Option<Vec<String>> {
         .collect()
 }
 
+/// What [`batch_checkpoint_rewrite`] collects of each driving row.
+enum Collected<'a> {
+    /// The one imported variable, never null ([`never_null`]), as it is.
+    Value(&'a str),
+    /// Each row's imported variables as a list `[a, b]`: a list is never null, so `collect`
+    /// keeps every row, a row of nulls included.
+    Lists(&'a [String]),
+}
+
+impl Collected<'_> {
+    /// The expression collected per driving row.
+    fn value(&self) -> String {
+        match self {
+            Collected::Value(var) => var.to_string(),
+            Collected::Lists(vars) => format!("[{}]", vars.join(", ")),
+        }
+    }
+
+    /// The clauses that bind the imported variables again from one collected row (`__cymig_row`),
+    /// keeping `__cymig_total`.
+    fn unpack(&self) -> String {
+        match self {
+            Collected::Value(var) => format!("UNWIND __cymig_slice AS {var}"),
+            Collected::Lists(vars) => {
+                let bound: Vec<String> =
+                    vars.iter().enumerate().map(|(i, var)| format!("__cymig_row[{i}] AS {var}")).collect();
+                format!("UNWIND __cymig_slice AS __cymig_row\nWITH {}, __cymig_total", bound.join(", "))
+            }
+        }
+    }
+}
+
 /// The statement run as one inner transaction per batch, each advancing the checkpoint once:
-/// the driving rows (the one variable the body imports, never null: [`never_null`]) are
-/// collected, cut into slices of `n`, and each slice runs the original subquery per row, then
-/// adds its row count to the record's `checkpoint_rows` and sets `checkpoint_total` (all the
-/// driving rows, for progress) in the same inner transaction. One row per batch comes back, and
-/// the record says what committed, exactly.
+/// the driving rows (what the body imports: [`Collected`]) are collected, cut into slices of
+/// `n`, and each slice runs the original subquery per row, then adds its row count to the
+/// record's `checkpoint_rows` and sets `checkpoint_total` (all the driving rows, for progress)
+/// in the same inner transaction. One row per batch comes back, and the record says what
+/// committed, exactly.
 ///
 /// Measured on Neo4j 5.26 (200,000-node backfill, 10,000 rows per batch): the per-row
 /// checkpoint and one streamed row per driving row made `cymig up` take 4.7x the bare
 /// statement; collecting the one node variable a backfill imports costs 1.1x. The batches are
 /// grouped by row number, each row indexed once: slicing the list per batch
 /// (`rows[at..at + n]`) grew faster than the rows (1,000,000 nodes: 3.7x the bare statement,
-/// grouped 1.2x). The price: the
-/// driving rows are held in the outer transaction's memory (a node or relationship is a
-/// reference of a few dozen bytes) where the bare statement streams them.
-fn batch_checkpoint_rewrite(call: &CallSubqueryClause, var: &str, n: u64, statement: &Statement, text: &str) -> String {
+/// grouped 1.2x). Rows of two variables collected as lists: 1,000,000 rows took 2.1x the bare
+/// statement, where a checkpoint written per row took 10x. The price: the driving rows are
+/// held in the outer transaction's memory (a node or relationship is a reference of a few
+/// dozen bytes) where the bare statement streams them.
+fn batch_checkpoint_rewrite(
+    call: &CallSubqueryClause,
+    collected: &Collected,
+    n: u64,
+    statement: &Statement,
+    text: &str,
+) -> String {
     format!(
-        "{driving}{SKIP}\nWITH collect({var}) AS __cymig_rows\n\
+        "{driving}{SKIP}\nWITH collect({value}) AS __cymig_rows\n\
          WITH __cymig_rows, size(__cymig_rows) + $__cymig_skip AS __cymig_total\n\
          UNWIND range(0, size(__cymig_rows) - 1) AS __cymig_i\n\
-         WITH __cymig_rows[__cymig_i] AS {var}, __cymig_i / {n} AS __cymig_batch, __cymig_total\n\
-         WITH __cymig_batch, __cymig_total, collect({var}) AS __cymig_slice ORDER BY __cymig_batch\n\
+         WITH __cymig_rows[__cymig_i] AS __cymig_row, __cymig_i / {n} AS __cymig_batch, __cymig_total\n\
+         WITH __cymig_batch, __cymig_total, collect(__cymig_row) AS __cymig_slice ORDER BY __cymig_batch\n\
          CALL (__cymig_slice, __cymig_total) {{\n\
-         UNWIND __cymig_slice AS {var}\n\
+         {unpack}\n\
          {call}\n}}\n\
          WITH __cymig_total, count(*) AS __cymig_n\n\
          MATCH (__cymig_m:{MIGRATION_LABEL} {{key: $__cymig_key}}) \
@@ -239,6 +281,8 @@ fn batch_checkpoint_rewrite(call: &CallSubqueryClause, var: &str, n: u64, statem
          __cymig_m.checkpoint_total = __cymig_total\n\
          RETURN __cymig_n\n}} IN TRANSACTIONS OF 1 ROWS\nRETURN __cymig_n",
         driving = &text[statement.span.start..call.span.start].trim_end(),
+        value = collected.value(),
+        unpack = collected.unpack(),
         call = &text[call.span.start..call.body.span.end],
     )
 }
@@ -415,8 +459,8 @@ mod tests {
                 "UNWIND range(1, 60000) AS i // rows\nWITH * SKIP $__cymig_skip\nWITH collect(i) AS __cymig_rows\n\
                  WITH __cymig_rows, size(__cymig_rows) + $__cymig_skip AS __cymig_total\n\
                  UNWIND range(0, size(__cymig_rows) - 1) AS __cymig_i\n\
-                 WITH __cymig_rows[__cymig_i] AS i, __cymig_i / 2000 AS __cymig_batch, __cymig_total\n\
-                 WITH __cymig_batch, __cymig_total, collect(i) AS __cymig_slice ORDER BY __cymig_batch\n\
+                 WITH __cymig_rows[__cymig_i] AS __cymig_row, __cymig_i / 2000 AS __cymig_batch, __cymig_total\n\
+                 WITH __cymig_batch, __cymig_total, collect(__cymig_row) AS __cymig_slice ORDER BY __cymig_batch\n\
                  CALL (__cymig_slice, __cymig_total) {\n\
                  UNWIND __cymig_slice AS i\n\
                  CALL (i) { CREATE (:Row {i: i})\n}\n\
@@ -450,16 +494,26 @@ mod tests {
     }
 
     #[test]
-    fn rows_that_may_be_null_or_hold_several_variables_checkpoint_each_row_through_the_record() {
+    fn rows_that_may_be_null_or_hold_several_variables_are_collected_as_lists() {
         let several = batched("MATCH (a:A)-[:R]->(b) CALL (a, b) { CREATE (a)-[:S]->(b) } IN TRANSACTIONS").unwrap();
-        assert!(!several.checkpoint_per_batch);
+        assert!(several.checkpoint_per_batch);
         assert_eq!(
             several.checkpointed.as_deref(),
             Some(
-                "MATCH (a:A)-[:R]->(b)\nCALL (a, b) {\nCALL (a, b) { CREATE (a)-[:S]->(b)\n}\n\
-                 WITH count(*) AS __cymig_n MATCH (__cymig_m:__CymigMigration {key: $__cymig_key}) \
-                 SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1\n \
-                 } IN TRANSACTIONS"
+                "MATCH (a:A)-[:R]->(b)\nWITH collect([a, b]) AS __cymig_rows\n\
+                 WITH __cymig_rows, size(__cymig_rows) + $__cymig_skip AS __cymig_total\n\
+                 UNWIND range(0, size(__cymig_rows) - 1) AS __cymig_i\n\
+                 WITH __cymig_rows[__cymig_i] AS __cymig_row, __cymig_i / 1000 AS __cymig_batch, __cymig_total\n\
+                 WITH __cymig_batch, __cymig_total, collect(__cymig_row) AS __cymig_slice ORDER BY __cymig_batch\n\
+                 CALL (__cymig_slice, __cymig_total) {\n\
+                 UNWIND __cymig_slice AS __cymig_row\n\
+                 WITH __cymig_row[0] AS a, __cymig_row[1] AS b, __cymig_total\n\
+                 CALL (a, b) { CREATE (a)-[:S]->(b)\n}\n\
+                 WITH __cymig_total, count(*) AS __cymig_n\n\
+                 MATCH (__cymig_m:__CymigMigration {key: $__cymig_key}) \
+                 SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + __cymig_n, \
+                 __cymig_m.checkpoint_total = __cymig_total\n\
+                 RETURN __cymig_n\n} IN TRANSACTIONS OF 1 ROWS\nRETURN __cymig_n"
             )
         );
         for maybe_null in [
@@ -470,10 +524,15 @@ mod tests {
         ] {
             let b = batched(maybe_null).unwrap();
             let q = b.checkpointed.unwrap();
-            assert!(!b.checkpoint_per_batch && !q.contains("collect(") && q.contains("+ 1\n"), "{q}");
+            assert!(b.checkpoint_per_batch && q.contains("collect([a]) AS") || q.contains("collect([i]) AS"), "{q}");
+            assert!(q.contains("WITH __cymig_row[0] AS "), "{q}");
             let script = crate::syntax::parse(&q);
             assert!(script.errors.is_empty(), "{q}: {:?}", script.errors);
         }
+        // Without imports, a checkpoint per row.
+        let b = batched("MATCH (s:S) CALL () { CREATE (:T) } IN TRANSACTIONS").unwrap();
+        let q = b.checkpointed.unwrap();
+        assert!(!b.checkpoint_per_batch && q.contains("+ 1\n"), "{q}");
         // Imports that cannot be listed keep a checkpoint per row.
         for unlisted in [
             "MATCH (s:S) CALL (*) { SET s.x = 1 } IN TRANSACTIONS",

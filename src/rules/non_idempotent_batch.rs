@@ -15,7 +15,8 @@ Not flagged: idempotent writes (`MERGE`, `SET` of values the statement does not 
 `REMOVE`, `DELETE` of what matched); writes guarded by what they write (`WHERE NOT EXISTS {
 (p)-[:HAS]->(:Q) }` before `CREATE (p)-[:HAS]->(:Q)`, or rows selected by `x.done IS NULL` whose
 body sets `x.done`); and a trailing `CALL { … } IN TRANSACTIONS` driven by nothing or by one
-`UNWIND` of a fixed list (`UNWIND range(1, 60000) AS i`), batches committed in order (not
+`UNWIND` of a fixed list (`UNWIND range(1, 60000) AS i`, perhaps followed by `WITH` clauses
+that compute from its rows alone: `WITH i, i * 10 AS j`), batches committed in order (not
 `CONCURRENT`), `ON ERROR FAIL` and a literal batch size: each of its batches advances a
 checkpoint on the migration's history record in the same inner transaction, and `cymig retry`
 resumes after the last committed row.

@@ -152,15 +152,31 @@ pub fn streams(call: &CallSubqueryClause, tx: &InTransactions) -> bool {
 }
 
 /// Resumable: batches commit in driving order (not concurrently), and the driving rows are the
-/// same on every run — none (one row), or one `UNWIND` of a list that reads nothing.
+/// same on every run — none (one row), or one `UNWIND` of a list that reads nothing, perhaps
+/// followed by `WITH` clauses that compute from its rows alone ([`row_preserving`]).
 pub fn resumable(q: &Query, call: &CallSubqueryClause, tx: &InTransactions) -> bool {
     let driving = &q.first.clauses[..q.first.clauses.len() - 1];
     let fixed_rows = match driving {
         [] => true,
-        [Clause::Unwind(u)] => deterministic_list(&u.expr),
+        [Clause::Unwind(u), withs @ ..] => {
+            deterministic_list(&u.expr) && withs.iter().all(|c| matches!(c, Clause::With(w) if row_preserving(w)))
+        }
         _ => false,
     };
     tx.concurrency.is_none() && streams(call, tx) && fixed_rows
+}
+
+/// A `WITH` that keeps the same rows in the same order on every run, given the same rows in:
+/// it computes from their values alone, and neither sorts (Neo4j's sort need not keep the order
+/// of equal keys), deduplicates, aggregates nor skips.
+fn row_preserving(w: &crate::ast::WithClause) -> bool {
+    let p = &w.projection;
+    !p.distinct
+        && p.order_by.is_empty()
+        && p.skip.is_none()
+        && p.limit.is_none()
+        && p.items.iter().all(|item| computed_from_rows(&item.expr))
+        && w.where_.as_ref().is_none_or(computed_from_rows)
 }
 
 /// Functions of their arguments alone (no clock, no randomness, no graph).
@@ -190,7 +206,18 @@ const PURE_FUNCTIONS: &[&str] = &[
 ];
 
 fn deterministic_list(e: &Expr) -> bool {
+    deterministic(e, false)
+}
+
+/// [`deterministic_list`] where variables hold the values of rows that read nothing (after such
+/// an `UNWIND`): a variable, or a key of one, is a value like a literal.
+fn computed_from_rows(e: &Expr) -> bool {
+    deterministic(e, true)
+}
+
+fn deterministic(e: &Expr, variables_are_values: bool) -> bool {
     !visit::any_expr(e, &mut |x| match &x.kind {
+        ExprKind::Variable(_) | ExprKind::Property { .. } if variables_are_values => false,
         ExprKind::FunctionCall { name, args, .. } => {
             let lower = name.dotted().to_ascii_lowercase();
             args.is_empty() || !PURE_FUNCTIONS.contains(&lower.as_str())
@@ -433,6 +460,10 @@ mod tests {
             "UNWIND range(1, 60000) AS i CALL (i) { CREATE (:Row {i: i}) } IN TRANSACTIONS OF 2000 ROWS",
             "UNWIND [1, 2, 3] AS i CALL { WITH i CREATE (:Row {i: i}) } IN TRANSACTIONS OF 2 ROWS ON ERROR FAIL",
             "CALL { CREATE (:Movie {title: 'x'}) } IN TRANSACTIONS",
+            "UNWIND range(1, 60) AS i WITH i, CASE WHEN i % 2 = 0 THEN i * 10 END AS j \
+             CALL (i, j) { CREATE (:Row {i: i, j: j}) } IN TRANSACTIONS OF 7 ROWS",
+            "UNWIND [{k: 1}] AS r WITH r.k AS k WHERE k > 0 WITH *, toString(k) AS s \
+             CALL (k, s) { CREATE (:Row {k: k, s: s}) } IN TRANSACTIONS",
         ] {
             assert_eq!(rerun(text), Some(Rerun::Resumable), "{text}");
         }
@@ -446,6 +477,13 @@ mod tests {
             "UNWIND range(1, 10) AS i CALL (i) { CREATE (:Row) } IN TRANSACTIONS OF 2 ROWS ON ERROR CONTINUE",
             "UNWIND range(1, toInteger(rand() * 10)) AS i CALL (i) { CREATE (:Row) } IN TRANSACTIONS",
             "UNWIND $rows AS r CALL (r) { CREATE (:Row {i: r.i}) } IN TRANSACTIONS",
+            // After the UNWIND, WITH clauses that read the graph, sort, deduplicate or skip.
+            "UNWIND range(1, 9) AS i WITH i, EXISTS { (:A {i: i}) } AS a CALL (i, a) { CREATE (:R) } IN TRANSACTIONS",
+            "UNWIND range(1, 9) AS i WITH i ORDER BY i % 3 CALL (i) { CREATE (:R {i: i}) } IN TRANSACTIONS",
+            "UNWIND [1, 1, 2] AS i WITH DISTINCT i CALL (i) { CREATE (:R {i: i}) } IN TRANSACTIONS",
+            "UNWIND range(1, 9) AS i WITH i SKIP 2 CALL (i) { CREATE (:R {i: i}) } IN TRANSACTIONS",
+            "UNWIND range(1, 9) AS i WITH i, rand() AS r CALL (i, r) { CREATE (:R {i: i}) } IN TRANSACTIONS",
+            "UNWIND range(1, 9) AS i MATCH (a:A {i: i}) CALL (a) { CREATE (:R) } IN TRANSACTIONS",
             "LOAD CSV FROM 'file:///x.csv' AS r CALL (r) { CREATE (:Row {i: r[0]}) } IN TRANSACTIONS",
             "CALL apoc.periodic.iterate('MATCH (n:A) RETURN n', 'CREATE (n)-[:R]->(:B)', {batchSize: 10})",
             "MATCH (p:P) WHERE NOT EXISTS { (p)-[:OTHER]->() } CALL (p) { CREATE (p)-[:HAS]->(:Q) } IN TRANSACTIONS",

@@ -171,13 +171,13 @@ fn issue_14_cases() {
         steps: Some(steps),
     });
 
-    // Two imported variables: the checkpointed rewrite advances the checkpoint once per row.
+    // Two imported variables: the checkpointed rewrite collects each row as a list.
     let pairs = vec![
         "MATCH (n:Item) WITH n, n.i AS i CALL (n, i) { SET n.w = i * 3 } IN TRANSACTIONS OF 10000 ROWS".to_string()
     ];
     let [cymig, bare, _, steps] = compare(runs, &setup, &pairs, &pairs, true);
     figures.push(Figures {
-        case: format!("{rows}-node backfill, two variables (per-row checkpoint)"),
+        case: format!("{rows}-node backfill, two variables (rows collected as lists)"),
         cymig,
         bare,
         steps: Some(steps),
