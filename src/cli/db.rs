@@ -633,6 +633,7 @@ pub struct UnlockArgs {
 }
 
 pub fn unlock(args: UnlockArgs) -> CommandResult {
+    refuse_lint_flags("unlock", &args.conn.flags)?;
     let s = settings(None, &args.conn, &LockArgs::default(), &RunArgs::default(), None)?.connect()?;
     match s.runtime.block_on(s.executor.unlock())? {
         Some(info) => {
@@ -641,6 +642,28 @@ pub fn unlock(args: UnlockArgs) -> CommandResult {
         None => outln!("the lock is free"),
     }
     Ok(0)
+}
+
+/// A command that lints nothing says so, rather than accept lint flags it would ignore.
+fn refuse_lint_flags(command: &str, flags: &ConfigFlags) -> Result<()> {
+    let given: Vec<&str> = [
+        ("--target", flags.target.is_some()),
+        ("--edition", flags.edition.is_some()),
+        ("--select", !flags.select.is_empty()),
+        ("--extend-select", !flags.extend_select.is_empty()),
+        ("--ignore", !flags.ignore.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, set)| set.then_some(flag))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let verb = if given.len() == 1 { "has" } else { "have" };
+    Err(Error::Usage(format!(
+        "`cymig {command}` lints nothing: {} {verb} no effect on it; leave it out",
+        given.join(", ")
+    )))
 }
 
 #[derive(clap::Args, Debug)]

@@ -409,3 +409,16 @@ fn lint_excludes_configured_globs() {
     assert_eq!(run.code, 2);
     insta::assert_snapshot!("lint_exclude_error", run.stderr);
 }
+
+/// `cymig unlock` lints nothing: a lint flag given to it is refused before any connection.
+#[test]
+fn unlock_refuses_lint_flags_it_would_ignore() {
+    let dir = project("");
+    let o = cymig(dir.path(), &["unlock", "--select", "CM001", "--target", "5"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`cymig unlock` lints nothing: --target, --select have no effect on it; leave it out"),
+        "{}",
+        o.stderr
+    );
+}
