@@ -112,6 +112,36 @@ impl MigrationPlan {
     }
 }
 
+#[cfg(test)]
+impl MigrationPlan {
+    /// A versioned migration `V<version>__<description>.cypher` of one explicit step per entry
+    /// of `steps` and nothing else: what unit tests of the executor start from.
+    pub fn for_test(version: &str, description: &str, steps: Vec<Vec<PlannedStatement>>) -> MigrationPlan {
+        MigrationPlan {
+            version: Some(Version::parse(version).expect("a version")),
+            description: description.to_string(),
+            file: format!("V{version}__{description}.cypher").into(),
+            checksum: String::new(),
+            steps: steps
+                .into_iter()
+                .map(|statements| Step {
+                    database: None,
+                    transaction: TransactionMode::Explicit,
+                    statements,
+                    await_indexes: Vec::new(),
+                    down: None,
+                })
+                .collect(),
+            down: None,
+            verify: Vec::new(),
+            unsupported: None,
+            preconditions: Vec::new(),
+            placeholders: Vec::new(),
+            alternatives: Vec::new(),
+        }
+    }
+}
+
 /// One transaction unit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {

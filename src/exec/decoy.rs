@@ -572,7 +572,7 @@ pub async fn remove(db: &Db) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{PlannedStatement, Step, TransactionMode};
+    use crate::plan::PlannedStatement;
 
     fn plan_of(statements: &[(StatementClass, &str)]) -> MigrationPlan {
         let statements = statements
@@ -586,25 +586,7 @@ mod tests {
                 driving_count: None,
             })
             .collect();
-        MigrationPlan {
-            version: Some(crate::migration::Version::parse("2").expect("a version")),
-            description: "t".into(),
-            file: "V2__t.cypher".into(),
-            checksum: String::new(),
-            steps: vec![Step {
-                database: None,
-                transaction: TransactionMode::Explicit,
-                statements,
-                await_indexes: Vec::new(),
-                down: None,
-            }],
-            down: None,
-            verify: Vec::new(),
-            unsupported: None,
-            preconditions: Vec::new(),
-            placeholders: Vec::new(),
-            alternatives: Vec::new(),
-        }
+        MigrationPlan::for_test("2", "t", vec![statements])
     }
 
     fn cypher(statements: &[(StatementClass, &str)]) -> Vec<String> {

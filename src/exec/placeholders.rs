@@ -110,7 +110,7 @@ fn replace(text: &str, values: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Plan, PlannedStatement, StatementClass, TransactionMode};
+    use crate::plan::{Plan, PlannedStatement, StatementClass};
 
     fn plan_with(text: &str, placeholders: &[(&str, bool)]) -> CheckedPlan {
         let statement = PlannedStatement {
@@ -120,32 +120,16 @@ mod tests {
             batched: None,
             driving_count: None,
         };
-        let migration = MigrationPlan {
-            version: Some(crate::migration::Version::parse("1").expect("a version")),
-            description: "x".into(),
-            file: "V1__x.cypher".into(),
-            checksum: "c".into(),
-            steps: vec![Step {
-                database: None,
-                transaction: TransactionMode::Explicit,
-                statements: vec![statement],
-                await_indexes: Vec::new(),
-                down: None,
-            }],
-            down: None,
-            verify: Vec::new(),
-            unsupported: None,
-            preconditions: Vec::new(),
-            placeholders: placeholders
-                .iter()
-                .map(|(n, in_code)| PlaceholderUse {
-                    name: n.to_string(),
-                    at: "V1__x.cypher:1:10".into(),
-                    in_code: *in_code,
-                })
-                .collect(),
-            alternatives: Vec::new(),
-        };
+        let mut migration = MigrationPlan::for_test("1", "x", vec![vec![statement]]);
+        migration.checksum = "c".into();
+        migration.placeholders = placeholders
+            .iter()
+            .map(|(n, in_code)| PlaceholderUse {
+                name: n.to_string(),
+                at: "V1__x.cypher:1:10".into(),
+                in_code: *in_code,
+            })
+            .collect();
         CheckedPlan::unchecked(Plan { migrations: vec![migration], callbacks: Vec::new() })
     }
 

@@ -9,7 +9,7 @@ use super::counters::Counters;
 use super::fingerprint;
 use super::history::{self, Status};
 use super::*;
-use crate::plan::{CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, Step, TransactionMode};
+use crate::plan::{CheckedPlan, DownScript, MigrationPlan, Plan, PlannedStatement, TransactionMode};
 use neo4j::{block_on, fresh_db, TestDb};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -75,28 +75,14 @@ fn mig(version: &str, description: &str, steps: &[(TransactionMode, &[&str])], d
             hasher.update(s.as_bytes());
         }
     }
-    MigrationPlan {
-        version: Some(crate::migration::Version::parse(version).expect("a version")),
-        description: description.to_string(),
-        file: format!("V{version}__{description}.cypher").into(),
-        checksum: format!("{:x}", hasher.finalize()),
-        steps: steps
-            .iter()
-            .map(|(mode, stmts)| Step {
-                database: None,
-                transaction: *mode,
-                statements: stmts.iter().enumerate().map(|(i, s)| planned(i + 1, s)).collect(),
-                await_indexes: Vec::new(),
-                down: None,
-            })
-            .collect(),
-        down: down.map(down_script),
-        verify: Vec::new(),
-        unsupported: None,
-        preconditions: Vec::new(),
-        placeholders: Vec::new(),
-        alternatives: Vec::new(),
+    let statements = steps.iter().map(|(_, stmts)| stmts.iter().enumerate().map(|(i, s)| planned(i + 1, s)).collect());
+    let mut m = MigrationPlan::for_test(version, description, statements.collect());
+    m.checksum = format!("{:x}", hasher.finalize());
+    for (step, (mode, _)) in m.steps.iter_mut().zip(steps) {
+        step.transaction = *mode;
     }
+    m.down = down.map(down_script);
+    m
 }
 
 fn plan(migrations: Vec<MigrationPlan>) -> CheckedPlan {
