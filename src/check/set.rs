@@ -178,6 +178,9 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         is_reported.push(focus_check(&set, f));
     }
     let MigrationSet { migrations, repeatables, unrecognised, .. } = set;
+    // As `plan::changelog::change_set_plans` decides: a set's versions come from its versioned
+    // migrations when it has any, and its changelogs are then linted only.
+    let changelogs_applied = migrations.is_empty();
     let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
     // Only sets with a down script pay for the data touches down-mismatch compares with.
     let any_down = migrations.iter().any(|m| m.down.is_some() || m.up.down_start.is_some());
@@ -231,6 +234,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         scripts_catalog.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
     }
     let scripts_catalog = Arc::new(scripts_catalog);
+    let mut applied_changelogs = Vec::new();
     for u in unrecognised {
         roles.push(if u.role == crate::migration::FileRole::Callback {
             FileRole::Callback
@@ -247,11 +251,17 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         if crate::migration::changelog_xml::is_xml_name(name) {
             running.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
         }
+        if changelogs_applied && u.role == crate::migration::FileRole::Changelog && u.is_liquibase_formatted() {
+            applied_changelogs.push(files.len());
+        }
         files.push(ParsedFile::from_migration_file(u));
     }
     let mut facts = vec![SetFacts::default(); files.len()];
     for (i, fact) in down_facts {
         facts[i] = fact;
+    }
+    for i in applied_changelogs {
+        facts[i].applied_change_sets = true;
     }
     for (f, fact) in files.iter().zip(&mut facts) {
         fact.change_sets = f.change_sets.clone();

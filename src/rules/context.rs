@@ -88,6 +88,9 @@ pub struct SetFacts {
     /// comment-only file, or an empty `-- +migrate Down` section): that script, as the message
     /// names it. Such a down undoes nothing, so the up counts as having none.
     pub empty_down: Option<String>,
+    /// A Liquibase formatted-Cypher changelog that `cymig up` applies change set by change set
+    /// (its set has no versioned migrations: see `plan::changelog`).
+    pub applied_change_sets: bool,
     /// For an explicit down script: the catalog before its up migration ran, which the down
     /// must restore.
     pub before_up: Option<std::sync::Arc<Catalog>>,

@@ -56,6 +56,7 @@ registry::declare_rules! {
     CM038 semantic_error::SemanticError => "semantic-error", Correctness, Error, [Safe, Unsafe];
     CM039 deprecated_identifier_character::DeprecatedIdentifierCharacter => "deprecated-identifier-character", Compatibility, Warning, [Safe];
     CM040 non_idempotent_batch::NonIdempotentBatch => "non-idempotent-batch", Robustness, Error, [];
+    CM041 liquibase_attribute_ignored::LiquibaseAttributeIgnored => "liquibase-attribute-ignored", Robustness, Warning, [];
 }
 
 pub use context::{Edition, FileContext, FileRole, Settings, Target};

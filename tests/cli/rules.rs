@@ -267,4 +267,5 @@ rule_tests! {
     semantic_error => "semantic-error",
     deprecated_identifier_character => "deprecated-identifier-character",
     non_idempotent_batch => "non-idempotent-batch",
+    liquibase_attribute_ignored => "liquibase-attribute-ignored",
 }
