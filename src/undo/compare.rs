@@ -299,14 +299,17 @@ fn runnable(down: &Script, result: &mut Comparison) -> Vec<Statement> {
 fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &Catalog, result: &mut Comparison) {
     let mut after_up = before.clone();
     let mut up_events = Vec::new();
+    let uses = crate::ast::DatabaseUses::of(up.comments);
     for s in up.statements {
-        if let Some(e) = after_up.apply_statement_in(up.comments, s, up.text, None) {
+        if let Some(e) = after_up.of_database_mut(uses.at(s.span.start)).apply_statement(s, up.text, None) {
             up_events.push(e);
         }
     }
     let mut after_down = after_up.clone();
+    let uses = crate::ast::DatabaseUses::of(down.comments);
     for s in working {
-        let Some(event) = after_down.apply_statement_in(down.comments, s, down.text, None) else { continue };
+        let catalog = after_down.of_database_mut(uses.at(s.span.start));
+        let Some(event) = catalog.apply_statement(s, down.text, None) else { continue };
         if let SchemaEvent::Created { object, .. } = &event {
             // The up dropped something the model never saw created: this may be it, back.
             if up_drops_unknown(up, &up_events, object) {
