@@ -184,3 +184,24 @@ fn plan_set(bencher: divan::Bencher, n: usize) {
         .counter(divan::counter::ItemsCount::new(n))
         .bench(|| divan::black_box(cymig::plan::compile(&sets[0], &options)));
 }
+
+/// A directory of `n` one-index Flyway migrations (`CREATE INDEX i_<i> … FOR (n:L<i>) ON (n.p)`),
+/// its plan rendered as the HTML page (without lint findings): each migration's card shows what
+/// it added and dropped, the whole schema is listed once, so the page and its time must stay
+/// linear in the set (the whole schema after every migration made both quadratic: 8,000
+/// migrations, 1.75 GB). `cargo bench --bench lint -- plan_html`.
+#[divan::bench(args = [500, 2_000, 8_000], sample_count = 2, sample_size = 1)]
+fn plan_html(bencher: divan::Bencher, n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for i in 1..=n {
+        let file = dir.path().join(format!("V{i}__bench.cypher"));
+        std::fs::write(file, format!("CREATE INDEX i_{i} IF NOT EXISTS FOR (n:L{i}) ON (n.p);\n"))
+            .expect("a migration written");
+    }
+    let sets = cymig::migration::load_paths(&[dir.path().to_path_buf()], None).expect("the set loads");
+    let plan = cymig::plan::compile(&sets[0], &cymig::plan::PlanOptions::default());
+    let options = cymig::report::ReportOptions::default();
+    bencher.counter(divan::counter::ItemsCount::new(n)).bench(|| {
+        divan::black_box(cymig::plan::html::page(dir.path(), "flyway", &sets[0], &plan, &[], &options).len())
+    });
+}

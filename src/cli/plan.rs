@@ -15,7 +15,8 @@ pub enum PlanFormat {
     Text,
     /// `{"migrations": [{"version", "file", "checksum", "steps": [...]}]}`.
     Json,
-    /// One self-contained page: steps, schema after each migration, downs, findings.
+    /// One self-contained page: steps, schema changes per migration and the final schema, downs,
+    /// findings.
     Html,
 }
 

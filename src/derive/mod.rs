@@ -260,8 +260,9 @@ pub fn derive_migration(model: &SchemaModel, migration: &Migration, checker: Che
         &migration.up.directives,
         checker,
     );
+    let uses = crate::ast::DatabaseUses::of(&migration.up.script.comments);
     for step in &mut down.steps {
-        step.database = migration.up.script.database_at(step.statement.start);
+        step.database = uses.at(step.statement.start).map(str::to_string);
     }
     down
 }

@@ -103,9 +103,11 @@ fn database_runs(file: &MigrationFile) -> Vec<DatabaseRun> {
     let statements = file.migration_statements();
     let mut runs = Vec::new();
     let mut start = 0;
+    let uses = crate::ast::DatabaseUses::of(&file.script.comments);
     while start < statements.len() {
-        let database = file.script.database_at(statements[start].span.start);
-        let len = statements[start..].iter().take_while(|s| file.script.database_at(s.span.start) == database).count();
+        let database = uses.at(statements[start].span.start);
+        let len = statements[start..].iter().take_while(|s| uses.at(s.span.start) == database).count();
+        let database = database.map(str::to_string);
         let steps = steps_of(&file.source, &statements[start..start + len], None, None);
         runs.push(DatabaseRun { database, steps });
         start += len;
@@ -208,9 +210,11 @@ fn steps_in_databases(
 ) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut start = 0;
+    let uses = crate::ast::DatabaseUses::of(&script.comments);
     while start < statements.len() {
-        let database = script.database_at(statements[start].span.start);
-        let len = statements[start..].iter().take_while(|s| script.database_at(s.span.start) == database).count();
+        let database = uses.at(statements[start].span.start);
+        let len = statements[start..].iter().take_while(|s| uses.at(s.span.start) == database).count();
+        let database = database.map(str::to_string);
         let mut run = steps_of(source, &statements[start..start + len], derived, events);
         for step in &mut run {
             step.database = database.clone();

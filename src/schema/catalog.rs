@@ -363,6 +363,12 @@ struct Lookup {
     by_first_key: [HashMap<String, HashMap<String, Vec<usize>>>; 2],
     /// Objects without a label or a property (LOOKUP indexes): few, and scanned.
     unkeyed: Vec<usize>,
+    /// Label or type (of either entity kind), then a property key after the first: composite
+    /// objects only. With `by_first_key` (emptied entries removed), it says without a scan
+    /// whether schema is defined on a label and property: down-mismatch asks it per delete of a
+    /// down script, and a scan of the catalog per question made linting a set with a down per
+    /// migration quadratic.
+    by_later_key: HashMap<String, HashMap<String, Vec<usize>>>,
 }
 
 impl Lookup {
@@ -383,6 +389,12 @@ impl Lookup {
             if positions.last() != Some(&at) {
                 positions.push(at);
             }
+            for key in &object.properties[1..] {
+                let positions = self.by_later_key.entry(label.clone()).or_default().entry(key.clone()).or_default();
+                if positions.last() != Some(&at) {
+                    positions.push(at);
+                }
+            }
         }
     }
 
@@ -401,8 +413,9 @@ impl Lookup {
         }
         let by_label = &mut self.by_first_key[entity_slot(object.entity)];
         for label in &object.labels {
-            if let Some(positions) = by_label.get_mut(label).and_then(|keys| keys.get_mut(first)) {
-                forget(positions);
+            forget_in(by_label, label, first, at);
+            for key in &object.properties[1..] {
+                forget_in(&mut self.by_later_key, label, key, at);
             }
         }
     }
@@ -426,6 +439,21 @@ impl Lookup {
     fn first_key(&self, entity: EntityKind, label: &str, key: &str) -> &[usize] {
         let by_label = &self.by_first_key[entity_slot(entity)];
         by_label.get(label).and_then(|keys| keys.get(key)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Forgets position `at` under `label`, then `key`, and the entries that leaves empty: an entry
+/// is there only while an object is (see [`Catalog::defines_on`]).
+fn forget_in(by_label: &mut HashMap<String, HashMap<String, Vec<usize>>>, label: &str, key: &str, at: usize) {
+    let Some(keys) = by_label.get_mut(label) else { return };
+    if let Some(positions) = keys.get_mut(key) {
+        positions.retain(|&p| p != at);
+        if positions.is_empty() {
+            keys.remove(key);
+        }
+    }
+    if keys.is_empty() {
+        by_label.remove(label);
     }
 }
 
@@ -457,6 +485,62 @@ impl Catalog {
     /// Every object, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &SchemaObject> {
         self.objects.iter().flatten().map(|o| &**o)
+    }
+
+    /// Whether an object is defined on the label or type `label` (among its labels) and, when
+    /// `property` is given, on that property too: `iter().any(…)` without the scan.
+    pub fn defines_on(&self, label: &str, property: Option<&str>) -> bool {
+        let lookup = &self.lookup;
+        let [nodes, relationships] = &lookup.by_first_key;
+        match property {
+            // An object with a property is under its first key; one without is unkeyed.
+            None => {
+                nodes.contains_key(label)
+                    || relationships.contains_key(label)
+                    || lookup
+                        .unkeyed
+                        .iter()
+                        .any(|&i| self.object(i).is_some_and(|o| o.labels.iter().any(|l| l == label)))
+            }
+            Some(p) => {
+                let has = |by_label: &HashMap<String, HashMap<String, Vec<usize>>>| {
+                    by_label.get(label).is_some_and(|keys| keys.contains_key(p))
+                };
+                has(nodes) || has(relationships) || has(&lookup.by_later_key)
+            }
+        }
+    }
+
+    /// Where the next object goes: a catalog made from this one by creating and dropping
+    /// objects holds the ones it created at this position and after (see [`Catalog::iter_from`]).
+    pub fn slots(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// The objects from position `slot` on, oldest first: with `slot` the [`Catalog::slots`] of
+    /// the catalog this one was made from, the objects created since.
+    pub fn iter_from(&self, slot: usize) -> impl Iterator<Item = &SchemaObject> {
+        // A focus narrowed to the range: `iter().skip(slot)` would step over the first `slot`.
+        self.objects.focus().narrow(slot.min(self.objects.len())..).into_iter().flatten().map(|o| &**o)
+    }
+
+    /// The objects that share `object`'s name or, unnamed, its entity kind and first label and
+    /// property (or lack them): every object equal to it, or described as it is, is among them.
+    pub fn like(&self, object: &SchemaObject) -> impl Iterator<Item = &SchemaObject> {
+        self.lookup.candidates(object).iter().filter_map(|&i| self.object(i))
+    }
+
+    /// The objects equal to one of `objects`, oldest first, each once: with the objects of the
+    /// drops made since this catalog, the ones of it that may be gone (a catalog made from this
+    /// one loses only what is dropped), found without a scan.
+    pub fn equal_to_any<'a>(&self, objects: impl IntoIterator<Item = &'a SchemaObject>) -> Vec<&SchemaObject> {
+        let mut found: Vec<usize> = objects
+            .into_iter()
+            .flat_map(|o| self.lookup.candidates(o).iter().copied().filter(move |&i| self.object(i) == Some(o)))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().filter_map(|i| self.object(i)).collect()
     }
 
     /// How many objects the catalog holds.

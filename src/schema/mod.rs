@@ -187,8 +187,9 @@ impl SchemaModel {
         for input in inputs {
             let before = catalog.clone();
             let mut events = Vec::new();
+            let uses = crate::ast::DatabaseUses::of(input.comments);
             for statement in input.statements {
-                if crate::ast::database_at(input.comments, statement.span.start).is_some() {
+                if uses.at(statement.span.start).is_some() {
                     continue;
                 }
                 if let Some(event) = schema_event(statement, input.text, Some(input.version), &catalog) {
@@ -339,8 +340,9 @@ impl Catalog {
         text: &str,
         created_by: Option<&str>,
     ) {
+        let uses = crate::ast::DatabaseUses::of(comments);
         for statement in statements {
-            self.apply_statement_in(comments, statement, text, created_by);
+            self.of_database_mut(uses.at(statement.span.start)).apply_statement(statement, text, created_by);
         }
     }
 
@@ -624,5 +626,21 @@ mod tests {
                 v
             })
         );
+    }
+
+    /// `:use` lines found once answer as `database_at`'s read of every comment before did.
+    #[test]
+    fn database_uses_answer_as_database_at() {
+        let text = "// one\nCREATE (:A);\n:use foo\n// two\nCREATE (:B);\n:use `My-Db`;\nCREATE (:C);\n:use neo4j\n\
+                    CREATE (:D);\n:begin\nCREATE (:E);\n:commit\n:use system\nCREATE DATABASE x;";
+        let script = crate::syntax::parse(text);
+        let uses = crate::ast::DatabaseUses::of(&script.comments);
+        for offset in 0..=text.len() {
+            assert_eq!(uses.at(offset), crate::ast::database_at(&script.comments, offset).as_deref(), "at {offset}");
+        }
+        let at = |s: &str| uses.at(text.find(s).unwrap());
+        assert_eq!((at("CREATE (:A)"), at("CREATE (:B)"), at("CREATE (:C)")), (None, Some("foo"), Some("my-db")));
+        assert_eq!((at("CREATE (:D)"), at("CREATE (:E)"), at("CREATE DATABASE")), (None, None, Some("system")));
+        assert_eq!(crate::ast::DatabaseUses::of(&[]).at(10), None);
     }
 }

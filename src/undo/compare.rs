@@ -299,14 +299,17 @@ fn runnable(down: &Script, result: &mut Comparison) -> Vec<Statement> {
 fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &Catalog, result: &mut Comparison) {
     let mut after_up = before.clone();
     let mut up_events = Vec::new();
+    let uses = crate::ast::DatabaseUses::of(up.comments);
     for s in up.statements {
-        if let Some(e) = after_up.apply_statement_in(up.comments, s, up.text, None) {
+        if let Some(e) = after_up.of_database_mut(uses.at(s.span.start)).apply_statement(s, up.text, None) {
             up_events.push(e);
         }
     }
     let mut after_down = after_up.clone();
+    let uses = crate::ast::DatabaseUses::of(down.comments);
     for s in working {
-        let Some(event) = after_down.apply_statement_in(down.comments, s, down.text, None) else { continue };
+        let catalog = after_down.of_database_mut(uses.at(s.span.start));
+        let Some(event) = catalog.apply_statement(s, down.text, None) else { continue };
         if let SchemaEvent::Created { object, .. } = &event {
             // The up dropped something the model never saw created: this may be it, back.
             if up_drops_unknown(up, &up_events, object) {
@@ -317,7 +320,7 @@ fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &C
             result.push(f);
         }
     }
-    for object in after_up.iter().filter(|o| !holds(before, o) && holds(&after_down, o)) {
+    for object in created_by(before, &after_up).filter(|o| holds(&after_down, o)) {
         result.push(Finding {
             kind: Kind::Incomplete,
             down: None,
@@ -329,7 +332,7 @@ fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &C
             },
         });
     }
-    for object in before.iter().filter(|o| !holds(&after_up, o) && !holds(&after_down, o)) {
+    for object in dropped_by(before, &up_events, &after_up).into_iter().filter(|o| !holds(&after_down, o)) {
         result.push(Finding {
             kind: Kind::Incomplete,
             down: None,
@@ -338,6 +341,26 @@ fn schema_findings(up: &Script, down: &Script, working: &[Statement], before: &C
             fix: format!("add `{};`", object.create_cypher()),
         });
     }
+}
+
+/// The objects of `after` (`before` with statements applied) that `before` does not hold, oldest
+/// first: `after.iter().filter(|o| !holds(before, o))`, reading only what was created since
+/// (a scan of the whole catalog per down script made linting a set with downs quadratic).
+fn created_by<'a>(before: &'a Catalog, after: &'a Catalog) -> impl Iterator<Item = &'a SchemaObject> {
+    after.iter_from(before.slots()).filter(|o| !holds(before, o))
+}
+
+/// The objects of `before` that `after` (`before` with the statements of `events` applied)
+/// does not hold, oldest first: `before.iter().filter(|o| !holds(after, o))`, reading only
+/// what `events` dropped (an object still in its place in `after` is held by it).
+fn dropped_by<'a>(before: &'a Catalog, events: &[SchemaEvent], after: &Catalog) -> Vec<&'a SchemaObject> {
+    let dropped = events.iter().filter_map(|e| match e {
+        SchemaEvent::Dropped { object, .. } => Some(object),
+        _ => None,
+    });
+    let mut out = before.equal_to_any(dropped);
+    out.retain(|o| !holds(after, o));
+    out
 }
 
 fn down_schema_finding(event: &SchemaEvent, before: &Catalog, after_up: &Catalog, at: Span) -> Option<Finding> {
@@ -533,11 +556,7 @@ fn known_before(label: &str, property: Option<&str>, history: &History) -> bool 
         None => history.earlier.touch(label),
         Some(p) => history.earlier.write(label, p),
     };
-    let by_schema = history
-        .before
-        .iter()
-        .any(|o| o.labels.iter().any(|l| l == label) && property.is_none_or(|p| o.properties.iter().any(|k| k == p)));
-    by_touch || by_schema
+    by_touch || history.before.defines_on(label, property)
 }
 
 /// Labels of nodes the up creates and the down deletes: what was on them goes with them.
@@ -680,4 +699,108 @@ fn unbound_where_variable(s: &Statement) -> Option<String> {
 /// Relationship types whose end nodes the down DETACH DELETEs: they go with the nodes.
 fn detached_types(down: &ScriptEffects) -> Vec<String> {
     down.adjacent_to_detached.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaModel;
+
+    /// Sets whose catalogs have named and unnamed, multi-label, relationship and dropped objects.
+    const SETS: &[&[(&str, &str)]] = &[
+        &[
+            ("1", "CREATE INDEX a FOR (n:A) ON (n.x);\nCREATE INDEX ON :B(y);\nCREATE INDEX r FOR ()-[r:R]-() ON (r.x);"),
+            ("2", "CREATE FULLTEXT INDEX ft FOR (n:A|C) ON EACH [n.y, n.z];\nDROP INDEX a;\nMATCH (a:A) SET a.x = 1;"),
+            ("3", "CREATE CONSTRAINT ax FOR (n:A) REQUIRE n.x IS UNIQUE;\nDROP INDEX ON :B(y);\nDROP INDEX nope IF EXISTS;"),
+            ("4", "DROP CONSTRAINT ax;\nCREATE INDEX a FOR (n:A) ON (n.x);\nDROP INDEX a;\nCREATE INDEX a2 FOR (n:A) ON (n.x);"),
+            ("5", "CREATE LOOKUP INDEX lk FOR (n) ON EACH labels(n);\nDROP INDEX ft;\nDROP INDEX r;"),
+            ("6", "DROP INDEX lk;\nDROP INDEX a2;\nCREATE INDEX ON :B(y, x);\nCREATE INDEX b FOR (n:B) ON (n.x, n.y);"),
+        ],
+        &[
+            ("1", "CREATE INDEX i1 FOR (n:L) ON (n.p1);\nCREATE INDEX i2 FOR (n:L) ON (n.p2);"),
+            ("2", "CREATE INDEX i3 FOR (n:L) ON (n.p1, n.p2);\nDROP INDEX i1;"),
+            ("3", "DROP INDEX i2;\nDROP INDEX i3;"),
+            ("4", "CREATE INDEX i1 FOR (n:L) ON (n.p1);"),
+        ],
+    ];
+
+    /// The scan of the catalog that [`Catalog::defines_on`] replaced in `known_before`, as it was.
+    fn scanned_defines_on(catalog: &Catalog, label: &str, property: Option<&str>) -> bool {
+        catalog.iter().any(|o| {
+            o.labels.iter().any(|l| l == label) && property.is_none_or(|p| o.properties.iter().any(|k| k == p))
+        })
+    }
+
+    #[test]
+    fn the_catalog_lookups_answer_as_the_scans_of_the_catalog_did() {
+        for set in SETS {
+            let model = SchemaModel::replay_texts(set);
+            for m in &model.migrations {
+                for catalog in [&m.before, &m.after] {
+                    for label in ["A", "B", "C", "L", "R", "Z"] {
+                        for property in [None, Some("x"), Some("y"), Some("z"), Some("p1"), Some("p2"), Some("w")] {
+                            assert_eq!(
+                                catalog.defines_on(label, property),
+                                scanned_defines_on(catalog, label, property),
+                                "version {} {label} {property:?}",
+                                m.version
+                            );
+                        }
+                    }
+                }
+                let created: Vec<&SchemaObject> = created_by(&m.before, &m.after).collect();
+                let scanned: Vec<&SchemaObject> = m.after.iter().filter(|o| !holds(&m.before, o)).collect();
+                assert_eq!(created, scanned, "created by version {}", m.version);
+                let dropped = dropped_by(&m.before, &m.events, &m.after);
+                let scanned: Vec<&SchemaObject> = m.before.iter().filter(|o| !holds(&m.after, o)).collect();
+                assert_eq!(dropped, scanned, "dropped by version {}", m.version);
+            }
+        }
+        let last = SchemaModel::replay_texts(SETS[0]).final_catalog();
+        assert!(last.defines_on("B", Some("y")) && !last.defines_on("A", None) && !last.defines_on("R", None));
+    }
+
+    /// A drop in another database (after `:use`) leaves the default database's objects in place.
+    #[test]
+    fn a_drop_in_another_database_drops_nothing_here() {
+        let up = "CREATE INDEX a FOR (n:A) ON (n.x);";
+        let mut before = Catalog::default();
+        let script = crate::syntax::parse(up);
+        before.apply_statements(&script.statements, up, Some("1"));
+        let text = ":use other\nCREATE INDEX a FOR (n:A) ON (n.x);\nDROP INDEX a;\n:use neo4j\nCREATE INDEX b FOR (n:B) ON (n.y);";
+        let script = crate::syntax::parse(text);
+        let mut after = before.clone();
+        let events: Vec<SchemaEvent> = script
+            .statements
+            .iter()
+            .filter_map(|s| after.apply_statement_in(&script.comments, s, text, Some("2")))
+            .collect();
+        assert!(events.iter().any(|e| matches!(e, SchemaEvent::Dropped { .. })));
+        assert!(dropped_by(&before, &events, &after).is_empty());
+        let created: Vec<Option<&str>> = created_by(&before, &after).map(|o| o.name.as_deref()).collect();
+        assert_eq!(created, [Some("b")]);
+        assert_eq!(
+            dropped_by(&before, &events, &after),
+            before.iter().filter(|o| !holds(&after, o)).collect::<Vec<_>>()
+        );
+    }
+
+    /// `known_before` by schema: a down's unscoped delete of a label that an earlier index is
+    /// on is an over-delete; once that index is dropped, it is not.
+    #[test]
+    fn an_unscoped_delete_is_an_over_delete_only_while_schema_is_on_its_label() {
+        let up_text = "CREATE (:A {k: 1});";
+        let down_text = "MATCH (n:A) DETACH DELETE n;";
+        let (up_script, down_script) = (crate::syntax::parse(up_text), crate::syntax::parse(down_text));
+        let up = Script { statements: &up_script.statements, text: up_text, comments: &up_script.comments };
+        let down = Script { statements: &down_script.statements, text: down_text, comments: &down_script.comments };
+        let model = SchemaModel::replay_texts(&[("1", "CREATE INDEX a FOR (n:A) ON (n.x);"), ("2", "DROP INDEX a;")]);
+        let kinds = |before: &Catalog| {
+            let history = History { before: before.clone(), ..History::default() };
+            compare_scripts(&up, &down, &history).findings.iter().map(|f| f.kind).collect::<Vec<_>>()
+        };
+        assert_eq!(kinds(&model.catalog_after("1")), [Kind::OverDelete]);
+        assert!(kinds(&model.catalog_after("2")).is_empty());
+        assert!(kinds(&Catalog::default()).is_empty());
+    }
 }
