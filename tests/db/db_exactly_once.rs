@@ -45,12 +45,14 @@ const ROWS: &str = "UNWIND range(1, 60) AS i\n\
                     CALL (i) {\n  CREATE (:Row {i: i})\n  WITH i WHERE i = 50\n  CREATE (:Block {i: i})\n\
                     } IN TRANSACTIONS OF 7 ROWS;\n";
 
-#[test]
-fn a_failed_batched_create_resumes_after_its_committed_rows() {
+/// `rows` (a resumable batched step like [`ROWS`]) as migration 2, after the `:Block` key
+/// constraint, run by `cymig up` on a database already holding `:Block {i: 50}`: it fails after
+/// 49 rows in 7 batches. The database, the set and what `up` printed.
+fn failed_after_49_rows(rows: &str) -> (TestDb, tempfile::TempDir, String) {
     let db = fresh_db();
     let m = migration_set(&[
         ("V1__block_key.cypher", "CREATE CONSTRAINT block_i IF NOT EXISTS FOR (b:Block) REQUIRE b.i IS UNIQUE;\n"),
-        ("V2__rows.cypher", ROWS),
+        ("V2__rows.cypher", rows),
     ]);
     let lint = support_lint(&m);
     assert_eq!(lint.status.code(), Some(0), "resumable: no finding\n{}", text(&lint));
@@ -58,8 +60,14 @@ fn a_failed_batched_create_resumes_after_its_committed_rows() {
     let o = run(&db, &["up", dir(&m)]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("2 rows failed at step 1 of 1: ") && out.contains("already exists"), "{out}");
     assert!(out.contains("; 49 rows were committed in 7 batches before it"), "{out}");
+    (db, m, out)
+}
+
+#[test]
+fn a_failed_batched_create_resumes_after_its_committed_rows() {
+    let (db, m, out) = failed_after_49_rows(ROWS);
+    assert!(out.contains("2 rows failed at step 1 of 1: ") && out.contains("already exists"), "{out}");
     assert!(
         out.contains(
             "Step 1: 49 rows of it committed, each batch with a checkpoint: `cymig retry` resumes after them and \
@@ -91,18 +99,7 @@ const PAIRS: &str = "UNWIND range(1, 60) AS i\n\
 
 #[test]
 fn a_failed_batched_create_of_two_variables_with_nulls_resumes_after_its_committed_rows() {
-    let db = fresh_db();
-    let m = migration_set(&[
-        ("V1__block_key.cypher", "CREATE CONSTRAINT block_i IF NOT EXISTS FOR (b:Block) REQUIRE b.i IS UNIQUE;\n"),
-        ("V2__pairs.cypher", PAIRS),
-    ]);
-    let lint = support_lint(&m);
-    assert_eq!(lint.status.code(), Some(0), "resumable: no finding\n{}", text(&lint));
-    exec(&db, "CREATE (:Block {i: 50})");
-    let o = run(&db, &["up", dir(&m)]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("; 49 rows were committed in 7 batches before it"), "{out}");
+    let (db, m, _) = failed_after_49_rows(PAIRS);
     assert_eq!(q(&db, "MATCH (r:Row) RETURN count(r) AS v"), 49);
     assert_eq!(q(&db, "MATCH (r:Row) WHERE r.j IS NOT NULL RETURN count(r) AS v"), 24, "rows 2, 4, … 48");
     assert_eq!(committed(&db, "2"), "49/7");
