@@ -177,14 +177,26 @@ fn checkpoint_rewrite(driving: &[Clause], call: &CallSubqueryClause, statement: 
 fn row_checkpoint_rewrite(call: &CallSubqueryClause, vars: &[String], statement: &Statement, text: &str) -> String {
     let body_end = call.body.span.end;
     format!(
-        "{driving}{SKIP}\nCALL ({scope}) {{\n{call}\n}}\n\
+        "{driving}{SKIP}\n{open}\n{call}\n}}\n\
          WITH count(*) AS __cymig_n MATCH (__cymig_m:{MIGRATION_LABEL} {{key: $__cymig_key}}) \
          SET __cymig_m.checkpoint_rows = coalesce(__cymig_m.checkpoint_rows, 0) + 1\n{tail}",
         driving = &text[statement.span.start..call.span.start].trim_end(),
-        scope = vars.join(", "),
+        open = subquery_opening(call, vars),
         call = &text[call.span.start..body_end],
         tail = &text[body_end..statement.span.end],
     )
+}
+
+/// The opening of a subquery of the rewrite that imports `vars`, in the form the statement's own
+/// subquery is written in: a scope clause `CALL (a, b) {` where it has one, else an importing
+/// `CALL {\nWITH a, b`. A scope clause needs Neo4j 5.23 or later; a server that ran the statement
+/// as written runs its rewrite.
+fn subquery_opening(call: &CallSubqueryClause, vars: &[String]) -> String {
+    match (&call.scope, vars) {
+        (Some(_), _) => format!("CALL ({}) {{", vars.join(", ")),
+        (None, []) => "CALL {".to_string(),
+        (None, _) => format!("CALL {{\nWITH {}", vars.join(", ")),
+    }
 }
 
 /// The variables a subquery imports, as written (backticks kept): its scope clause, or its
@@ -272,7 +284,7 @@ fn batch_checkpoint_rewrite(
          UNWIND range(0, size(__cymig_rows) - 1) AS __cymig_i\n\
          WITH __cymig_rows[__cymig_i] AS __cymig_row, __cymig_i / {n} AS __cymig_batch, __cymig_total\n\
          WITH __cymig_batch, __cymig_total, collect(__cymig_row) AS __cymig_slice ORDER BY __cymig_batch\n\
-         CALL (__cymig_slice, __cymig_total) {{\n\
+         {open}\n\
          {unpack}\n\
          {call}\n}}\n\
          WITH __cymig_total, count(*) AS __cymig_n\n\
@@ -281,6 +293,7 @@ fn batch_checkpoint_rewrite(
          __cymig_m.checkpoint_total = __cymig_total\n\
          RETURN __cymig_n\n}} IN TRANSACTIONS OF 1 ROWS\nRETURN __cymig_n",
         driving = &text[statement.span.start..call.span.start].trim_end(),
+        open = subquery_opening(call, &["__cymig_slice".to_string(), "__cymig_total".to_string()]),
         value = collected.value(),
         unpack = collected.unpack(),
         call = &text[call.span.start..call.body.span.end],
@@ -529,6 +542,20 @@ mod tests {
             let script = crate::syntax::parse(&q);
             assert!(script.errors.is_empty(), "{q}: {:?}", script.errors);
         }
+        // A statement written without a scope clause is rewritten without one (Neo4j before 5.23).
+        for old_style in [
+            "MATCH (a:A) WITH a.x AS a CALL { WITH a CREATE (:B {a: a}) } IN TRANSACTIONS OF 3 ROWS",
+            "MATCH (s:S) CALL { WITH s SET s.x = 1 } IN TRANSACTIONS OF 5 ROWS",
+            "MATCH (s:S) CALL { CREATE (:T) } IN TRANSACTIONS",
+        ] {
+            let q = batched(old_style).unwrap().checkpointed.unwrap();
+            assert!(!q.contains("CALL ("), "{q}");
+            let script = crate::syntax::parse(&q);
+            assert!(script.errors.is_empty(), "{q}: {:?}", script.errors);
+        }
+        let q =
+            batched("MATCH (s:S) CALL { WITH s SET s.x = 1 } IN TRANSACTIONS OF 5 ROWS").unwrap().checkpointed.unwrap();
+        assert!(q.contains("CALL {\nWITH __cymig_slice, __cymig_total\nUNWIND __cymig_slice AS s\n"), "{q}");
         // Without imports, a checkpoint per row.
         let b = batched("MATCH (s:S) CALL () { CREATE (:T) } IN TRANSACTIONS").unwrap();
         let q = b.checkpointed.unwrap();
