@@ -537,7 +537,7 @@ mod tests {
         ] {
             let b = batched(maybe_null).unwrap();
             let q = b.checkpointed.unwrap();
-            assert!(b.checkpoint_per_batch && q.contains("collect([a]) AS") || q.contains("collect([i]) AS"), "{q}");
+            assert!(b.checkpoint_per_batch && (q.contains("collect([a]) AS") || q.contains("collect([i]) AS")), "{q}");
             assert!(q.contains("WITH __cymig_row[0] AS "), "{q}");
             let script = crate::syntax::parse(&q);
             assert!(script.errors.is_empty(), "{q}: {:?}", script.errors);
