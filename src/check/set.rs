@@ -177,10 +177,8 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
     for f in set.files() {
         is_reported.push(focus_check(&set, f));
     }
+    let changelogs_applied = set.applies_change_sets();
     let MigrationSet { migrations, repeatables, unrecognised, .. } = set;
-    // As `plan::changelog::change_set_plans` decides: a set's versions come from its versioned
-    // migrations when it has any, and its changelogs are then linted only.
-    let changelogs_applied = migrations.is_empty();
     let mut down_facts: Vec<(usize, SetFacts)> = Vec::new();
     // Only sets with a down script pay for the data touches down-mismatch compares with.
     let any_down = migrations.iter().any(|m| m.down.is_some() || m.up.down_start.is_some());
@@ -251,7 +249,7 @@ pub(crate) fn adapt(set: MigrationSet, options: &LintOptions) -> Result<LoadedSe
         if crate::migration::changelog_xml::is_xml_name(name) {
             running.apply_script_statements(&u.script.comments, u.migration_statements(), &u.source.text, None);
         }
-        if changelogs_applied && u.role == crate::migration::FileRole::Changelog && u.is_liquibase_formatted() {
+        if changelogs_applied && u.is_formatted_changelog() {
             applied_changelogs.push(files.len());
         }
         files.push(ParsedFile::from_migration_file(u));

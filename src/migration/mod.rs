@@ -134,6 +134,12 @@ impl MigrationFile {
         is_liquibase_formatted(&self.script)
     }
 
+    /// Whether the file is a formatted-Cypher changelog whose change sets `cymig up` may apply
+    /// ([`MigrationSet::applies_change_sets`]).
+    pub fn is_formatted_changelog(&self) -> bool {
+        self.role == FileRole::Changelog && self.is_liquibase_formatted()
+    }
+
     /// The statements of the file's own down section (`-- +migrate Down`), if it has one.
     pub fn in_file_down_statements(&self) -> &[Statement] {
         let all = self.script.statements.len();
@@ -218,6 +224,13 @@ pub struct MigrationSet {
 }
 
 impl MigrationSet {
+    /// Whether `cymig up` applies the set's formatted-Cypher changelogs change set by change
+    /// set: only where the set has no versioned migrations, whose versions would otherwise meet
+    /// the change sets' numbers in one history (the changelogs are then linted only).
+    pub fn applies_change_sets(&self) -> bool {
+        self.migrations.is_empty()
+    }
+
     /// Every file of the set in `cymig.sum` order: each migration's up, down and verify file by
     /// version, then repeatables, then unrecognised files.
     pub fn files(&self) -> impl Iterator<Item = &MigrationFile> {

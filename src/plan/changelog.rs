@@ -11,7 +11,7 @@ use super::compile::steps_of;
 use super::{DownScript, MigrationPlan};
 use crate::ast::{Comment, CommentKind};
 use crate::migration::changelog_xml::rollback_body;
-use crate::migration::{FileRole, MigrationFile, MigrationSet, Version};
+use crate::migration::{MigrationFile, MigrationSet, Version};
 use crate::source::SourceFile;
 use crate::span::Span;
 
@@ -19,14 +19,11 @@ use crate::span::Span;
 /// migrations has its versions already: its changelogs stay linted only, so two numberings
 /// never meet in one history.
 pub fn change_set_plans(set: &MigrationSet) -> Vec<MigrationPlan> {
-    if !set.migrations.is_empty() {
+    if !set.applies_change_sets() {
         return Vec::new();
     }
-    let mut changelogs: Vec<&MigrationFile> = set
-        .unrecognised
-        .iter()
-        .filter(|f| f.role == FileRole::Changelog && f.is_liquibase_formatted() && f.script.errors.is_empty())
-        .collect();
+    let mut changelogs: Vec<&MigrationFile> =
+        set.unrecognised.iter().filter(|f| f.is_formatted_changelog() && f.script.errors.is_empty()).collect();
     changelogs.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
     let mut plans = Vec::new();
     for file in changelogs {

@@ -89,7 +89,7 @@ pub struct SetFacts {
     /// names it. Such a down undoes nothing, so the up counts as having none.
     pub empty_down: Option<String>,
     /// A Liquibase formatted-Cypher changelog that `cymig up` applies change set by change set
-    /// (its set has no versioned migrations: see `plan::changelog`).
+    /// (see `MigrationSet::applies_change_sets`).
     pub applied_change_sets: bool,
     /// For an explicit down script: the catalog before its up migration ran, which the down
     /// must restore.
