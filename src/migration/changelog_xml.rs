@@ -61,12 +61,10 @@ pub struct ChangeSet {
 /// `-- changeset author:id` starts one that runs to the next; a `-- rollback <cypher>` line in
 /// it gives it a rollback (`-- rollback empty` or a bare `-- rollback` does not).
 pub fn formatted_change_sets(text_len: usize, comments: &[crate::ast::Comment]) -> Vec<ChangeSet> {
-    let directive = |c: &crate::ast::Comment| c.text.trim_start_matches('-').trim_start().to_ascii_lowercase();
     let framing = comments.iter().filter(|c| c.kind == crate::ast::CommentKind::Framing);
     let mut sets: Vec<ChangeSet> = Vec::new();
     for c in framing {
-        let line = directive(c);
-        if line.starts_with("changeset") {
+        if change_set_words(&c.text).is_some() {
             if let Some(last) = sets.last_mut() {
                 last.span.end = c.span.start;
             }
@@ -82,6 +80,21 @@ pub fn formatted_change_sets(text_len: usize, comments: &[crate::ast::Comment]) 
         }
     }
     sets
+}
+
+/// The words after `changeset` on a formatted changelog's `-- changeset author:id attr:value …`
+/// line (any case), each with its byte offset in `line`: the id first, then the attributes.
+/// `None` for any other line; [`formatted_change_sets`] starts a change set at each line it is
+/// `Some` for.
+pub fn change_set_words(line: &str) -> Option<Vec<(usize, &str)>> {
+    let directive = line.trim_start_matches('-').trim_start();
+    if !directive.get(..9).is_some_and(|head| head.eq_ignore_ascii_case("changeset")) {
+        return None;
+    }
+    let rest = &directive[9..];
+    let base = line.len() - rest.len();
+    // Each word is a slice of `rest`: its offset there is the distance between their starts.
+    Some(rest.split_whitespace().map(|w| (base + (w.as_ptr() as usize - rest.as_ptr() as usize), w)).collect())
 }
 
 /// The Cypher of a formatted changelog's `-- rollback <cypher>` line, as written; `None` for any

@@ -1,5 +1,6 @@
 use super::*;
 use crate::ast::CommentKind;
+use crate::migration::changelog_xml::change_set_words;
 use crate::span::Span;
 
 pub struct LiquibaseAttributeIgnored;
@@ -68,23 +69,12 @@ impl Rule for LiquibaseAttributeIgnored {
     }
 }
 
-/// The attributes of a `-- changeset author:id attr:value …` line, each with its offset in the
-/// line; `None` for any other line.
+/// The attributes of a `-- changeset author:id attr:value …` line (a line the loader starts a
+/// change set at), each with its offset in the line; `None` for any other line.
 fn change_set_attributes(line: &str) -> Option<Vec<(usize, &str)>> {
-    let directive = line.trim_start_matches('-').trim_start();
-    let rest = directive.strip_prefix("changeset")?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let base = line.len() - rest.len();
-    let mut words = rest.split_whitespace().map(|w| (base + offset_in(rest, w), w));
+    let mut words = change_set_words(line)?.into_iter();
     words.next()?; // author:id
     Some(words.collect())
-}
-
-/// The offset of `word`, a slice of `text`, in `text`.
-fn offset_in(text: &str, word: &str) -> usize {
-    word.as_ptr() as usize - text.as_ptr() as usize
 }
 
 /// The message and help for an attribute cymig does not honour.
@@ -130,7 +120,10 @@ mod tests {
         assert_eq!(attributes, [(21, "runAlways:true"), (37, "context:test")]);
         assert_eq!(&line[21..35], "runAlways:true");
         assert_eq!(change_set_attributes("-- rollback MATCH (n) DELETE n"), None);
-        assert_eq!(change_set_attributes("-- changesets"), None);
+        // As the loader reads them: any case, and `changeset` followed by anything.
+        assert_eq!(change_set_attributes("-- ChangeSet a:1 runAlways:true"), Some(vec![(17, "runAlways:true")]));
+        assert_eq!(change_set_attributes("-- changesets"), Some(vec![]));
+        assert_eq!(change_set_attributes("-- changelog a:1 runAlways:true"), None);
         assert!(ignored("runAlways:false").is_none() && ignored("failOnError:true").is_none());
         assert!(ignored("runInTransaction:false").is_none());
     }
