@@ -16,12 +16,17 @@ fn tracing_since() -> Option<Instant> {
         .get_or_init(|| std::env::var("CYMIG_TRACE_TIMING").is_ok_and(|v| !v.is_empty() && v != "0").then(Instant::now))
 }
 
+/// `CYMIG_TRACE_TIMING=full` prints each request's whole text, to replay it elsewhere.
+fn tracing_full() -> bool {
+    std::env::var("CYMIG_TRACE_TIMING").is_ok_and(|v| v == "full")
+}
+
 /// Prints one traced request (see [`tracing_since`]); `what` is its query text or its kind.
 pub fn trace(what: &str, started: Instant) {
     if let Some(since) = tracing_since() {
         // Both ends: a history write starts with the lock check and ends with what it writes.
         let text: Vec<char> = what.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
-        let text: String = if text.len() > 130 {
+        let text: String = if text.len() > 130 && !tracing_full() {
             text[..60].iter().chain(&[' ', '…', ' ']).chain(&text[text.len() - 60..]).collect()
         } else {
             text.into_iter().collect()
