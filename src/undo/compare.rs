@@ -19,12 +19,14 @@
 //! earlier migration knows) it stays silent rather than guess.
 
 use super::effects::{script_effects, Effect, Scope, ScriptEffects};
+use super::lookup::{DownTouches, Wanted};
 use crate::ast::{Clause, Comment, DropTarget, EntityKind, SchemaCommand, Statement, StatementKind};
 use crate::expr::variables;
 use crate::migration::{Directive, DirectiveKind, Migration};
 use crate::schema::effects::{analyze, linear_clauses, Action, Touch};
 use crate::schema::{Catalog, SchemaEvent, SchemaModel, SchemaObject};
 use crate::span::Span;
+use std::collections::{HashMap, HashSet};
 
 /// A script as the comparison reads it.
 #[derive(Clone, Copy)]
@@ -113,7 +115,7 @@ pub struct LaterRename {
     pub to: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Rejected,
     OverDelete,
@@ -143,7 +145,7 @@ impl Kind {
 }
 
 /// One way the down script fails its up.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Finding {
     pub kind: Kind,
     /// The down statement at fault (`None` for an up effect the down leaves in place).
@@ -157,11 +159,13 @@ pub struct Finding {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comparison {
     pub findings: Vec<Finding>,
+    /// The findings pushed so far: a finding is reported once.
+    seen: HashSet<Finding>,
 }
 
 impl Comparison {
     fn push(&mut self, finding: Finding) {
-        if !self.findings.contains(&finding) {
+        if self.seen.insert(finding.clone()) {
             self.findings.push(finding);
         }
     }
@@ -188,18 +192,22 @@ pub fn compare(model: &SchemaModel, migrations: &[Migration], migration: &Migrat
     let history = history_of(model, migrations, migration);
     let mut result = compare_scripts(&up, &down, &history);
     let range = down_statements.first().map(|s| s.span.start).unwrap_or(0);
-    for e in down_file.script.errors.iter().filter(|e| e.span.start >= range || migration.down.is_some()) {
-        result.findings.insert(
-            0,
-            Finding {
-                kind: Kind::Rejected,
-                down: Some(e.span),
-                up: None,
-                message: format!("syntax error: {}; Neo4j rejects this statement", e.message),
-                fix: "fix the syntax".to_string(),
-            },
-        );
-    }
+    // Each syntax error goes first, the last one in the file first of all, as it always has.
+    let rejected: Vec<Finding> = down_file
+        .script
+        .errors
+        .iter()
+        .filter(|e| e.span.start >= range || migration.down.is_some())
+        .rev()
+        .map(|e| Finding {
+            kind: Kind::Rejected,
+            down: Some(e.span),
+            up: None,
+            message: format!("syntax error: {}; Neo4j rejects this statement", e.message),
+            fix: "fix the syntax".to_string(),
+        })
+        .collect();
+    result.findings.splice(0..0, rejected);
     Some(result)
 }
 
@@ -246,15 +254,19 @@ pub fn unrestored_renames(m: &Migration) -> Vec<LaterRename> {
 /// The renames of `up` that `down` does not reverse.
 pub fn renames_not_undone(up: &ScriptEffects, down: &ScriptEffects, version: &str) -> Vec<LaterRename> {
     let mut out = Vec::new();
-    let back_labels = down.label_renames();
+    let down_labels = down.label_renames();
+    let back_labels: HashSet<(&str, &str)> = down_labels.iter().map(|(f, t, _)| (f.as_str(), t.as_str())).collect();
     for (from, to, _) in up.label_renames() {
-        if !back_labels.iter().any(|(f, t, _)| *f == to && *t == from) {
+        if !back_labels.contains(&(to.as_str(), from.as_str())) {
             out.push(LaterRename { version: version.to_string(), label: from, property: None, to });
         }
     }
-    let back_props = down.property_renames();
+    let down_props = down.property_renames();
+    let back_props: HashSet<(&str, &str, &str)> =
+        down_props.iter().map(|(l, f, t, _)| (l.as_str(), f.as_str(), t.as_str())).collect();
     for (label, from, to, _) in up.property_renames() {
-        if !back_props.iter().any(|(l, f, t, _)| (l == &label || l.is_empty()) && *f == to && *t == from) {
+        let undone_on = |l: &str| back_props.contains(&(l, to.as_str(), from.as_str()));
+        if !undone_on(&label) && !undone_on("") {
             out.push(LaterRename { version: version.to_string(), label, property: Some(from), to });
         }
     }
@@ -448,22 +460,20 @@ fn same_object(a: &SchemaObject, b: &SchemaObject) -> bool {
 }
 
 fn data_findings(up: &ScriptEffects, down: &ScriptEffects, history: &History, result: &mut Comparison) {
+    let up_on_label = effects_by_label(up);
     for d in &down.effects {
-        if let Some(f) = excess(d, up, history) {
+        if let Some(f) = excess(d, up, &up_on_label, history) {
             result.push(f);
         }
     }
     let deleted_created = deleted_created_labels(up, down);
-    let up_touches: Vec<Touch> = up.effects.iter().map(|e| e.touch.clone()).collect();
     let down_touches: Vec<Touch> = down.effects.iter().map(|e| e.touch.clone()).collect();
-    let detached = detached_types(down);
-    let aliases = up.label_renames();
-    let same_label = |a: &str, b: &str| {
-        a == b || aliases.iter().any(|(from, to, _)| (from == a && to == b) || (from == b && to == a))
-    };
+    let renames = up.label_renames();
+    let down_index = DownTouches::new(&down_touches, &renames);
+    let facts = UpFacts::of(up, down);
     for e in &up.effects {
-        let carried_off = e.carriers.iter().any(|c| deleted_created.contains(c));
-        if carried_off || undone(&e.touch, &up_touches, &down_touches, &detached, &same_label) {
+        let carried_off = e.carriers.iter().any(|c| deleted_created.contains(c.as_str()));
+        if carried_off || undone(&e.touch, &facts, &down_index) {
             continue;
         }
         result.push(Finding {
@@ -476,13 +486,27 @@ fn data_findings(up: &ScriptEffects, down: &ScriptEffects, history: &History, re
     }
 }
 
+/// The up's effects on each label, in script order.
+fn effects_by_label(up: &ScriptEffects) -> HashMap<&str, Vec<&Effect>> {
+    let mut by_label: HashMap<&str, Vec<&Effect>> = HashMap::new();
+    for e in &up.effects {
+        by_label.entry(e.touch.label.as_str()).or_default().push(e);
+    }
+    by_label
+}
+
 /// A down write that reaches more than the up changed.
-fn excess(d: &Effect, up: &ScriptEffects, history: &History) -> Option<Finding> {
+fn excess(
+    d: &Effect,
+    up: &ScriptEffects,
+    up_on_label: &HashMap<&str, Vec<&Effect>>,
+    history: &History,
+) -> Option<Finding> {
     let t = &d.touch;
     if t.label.is_empty() || up.opaque {
         return None;
     }
-    let on_label: Vec<&Effect> = up.effects.iter().filter(|e| e.touch.label == t.label).collect();
+    let on_label: &[&Effect] = up_on_label.get(t.label.as_str()).map_or(&[], Vec::as_slice);
     let creates = |e: &&&Effect| e.touch.action == Action::Create && e.touch.property.is_none();
     let thing = describe_thing(t);
     if t.action == Action::Delete && t.property.is_none() {
@@ -500,7 +524,7 @@ fn excess(d: &Effect, up: &ScriptEffects, history: &History) -> Option<Finding> 
                 fix: format!("undo only what the up changed on {thing} (the relationships or properties it added)"),
             });
         };
-        if d.scope == Scope::All && known_before(&t.label, None, history) && only_some(&on_label) {
+        if d.scope == Scope::All && known_before(&t.label, None, history) && only_some(on_label) {
             return Some(over_delete(d, &thing, None, first_created.statement()));
         }
         return None;
@@ -560,31 +584,36 @@ fn known_before(label: &str, property: Option<&str>, history: &History) -> bool 
 }
 
 /// Labels of nodes the up creates and the down deletes: what was on them goes with them.
-fn deleted_created_labels(up: &ScriptEffects, down: &ScriptEffects) -> Vec<String> {
-    let created = |l: &str| {
-        up.effects
-            .iter()
-            .any(|e| e.touch.label == l && e.touch.action == Action::Create && e.touch.entity == EntityKind::Node)
-    };
+fn deleted_created_labels<'a>(up: &ScriptEffects, down: &'a ScriptEffects) -> HashSet<&'a str> {
+    let created: HashSet<&str> = up
+        .effects
+        .iter()
+        .filter(|e| e.touch.action == Action::Create && e.touch.entity == EntityKind::Node)
+        .map(|e| e.touch.label.as_str())
+        .collect();
     down.effects
         .iter()
         .filter(|d| d.touch.action == Action::Delete && d.touch.entity == EntityKind::Node && d.detach)
-        .filter(|d| created(&d.touch.label))
-        .map(|d| d.touch.label.clone())
+        .map(|d| d.touch.label.as_str())
+        .filter(|l| created.contains(l))
         .collect()
 }
 
 fn rename_findings(down: &ScriptEffects, later: &[LaterRename], result: &mut Comparison) {
+    let renames = renames_by_name(later);
     for read in &down.reads {
-        for r in later {
-            let hit = match (&r.property, &read.property) {
-                (None, None) => r.label == read.label,
-                (Some(p), Some(q)) => p == q && (r.label == read.label || r.label.is_empty()),
-                _ => false,
-            };
-            if !hit {
-                continue;
-            }
+        // A label rename hits a read of that label; a property rename, a read of that
+        // property on its label or, for a rename on no label, on any.
+        let mut hits: Vec<usize> = match &read.property {
+            None => renames.get(&(read.label.as_str(), None)).cloned().unwrap_or_default(),
+            Some(q) => [read.label.as_str(), ""]
+                .iter()
+                .flat_map(|l| renames.get(&(*l, Some(q.as_str()))).into_iter().flatten().copied())
+                .collect(),
+        };
+        hits.sort_unstable();
+        hits.dedup();
+        for r in hits.into_iter().map(|i| &later[i]) {
             let (old, new) = match &r.property {
                 None => (format!(":{}", r.label), format!(":{}", r.to)),
                 Some(p) => (format!("`{p}` of :{}", read.label), format!("`{}`", r.to)),
@@ -603,53 +632,65 @@ fn rename_findings(down: &ScriptEffects, later: &[LaterRename], result: &mut Com
     }
 }
 
-/// Whether the down counters `t`; `same_label` also holds for a label and the one the up
-/// renames it to (the down may undo the rename first, then work on the old name).
-fn undone(
-    t: &Touch,
-    up: &[Touch],
-    down: &[Touch],
-    detached: &[String],
-    same_label: &dyn Fn(&str, &str) -> bool,
-) -> bool {
-    let same = |d: &Touch| same_label(&d.label, &t.label) || d.label.is_empty() || t.label.is_empty();
-    let has = |pred: &dyn Fn(&Touch) -> bool| down.iter().any(|d| same(d) && pred(d));
-    let prop = t.property.as_deref();
-    let entity_deleted = has(&|d| d.property.is_none() && d.action == Action::Delete);
-    match (&t.action, prop) {
+/// The positions of `later`'s renames by the label and property they rename.
+fn renames_by_name(later: &[LaterRename]) -> HashMap<(&str, Option<&str>), Vec<usize>> {
+    let mut by_name: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
+    for (i, r) in later.iter().enumerate() {
+        by_name.entry((r.label.as_str(), r.property.as_deref())).or_default().push(i);
+    }
+    by_name
+}
+
+/// What `undone` reads of the up and the down besides the down's touches.
+struct UpFacts<'a> {
+    /// Node labels the up creates entities with.
+    created: HashSet<&'a str>,
+    /// `(label, from)` of each property the up renames away from `from`.
+    renamed_from: HashSet<(&'a str, &'a str)>,
+    /// Relationship types whose end nodes the down DETACH DELETEs: they go with the nodes.
+    detached: HashSet<&'a str>,
+}
+
+impl<'a> UpFacts<'a> {
+    fn of(up: &'a ScriptEffects, down: &'a ScriptEffects) -> Self {
+        let touches = || up.effects.iter().map(|e| &e.touch);
+        UpFacts {
+            created: touches()
+                .filter(|u| u.property.is_none() && u.action == Action::Create)
+                .map(|u| u.label.as_str())
+                .collect(),
+            renamed_from: touches()
+                .filter_map(|u| match &u.action {
+                    Action::Rename { from } => Some((u.label.as_str(), from.as_str())),
+                    _ => None,
+                })
+                .collect(),
+            detached: down.adjacent_to_detached.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Whether the down counters `t` (its touches on the label, a label the up renames it to, or
+/// no label).
+fn undone<'a>(t: &'a Touch, up: &UpFacts<'a>, down: &DownTouches<'a>) -> bool {
+    let label = t.label.as_str();
+    let has = |wanted| down.any(label, wanted);
+    let entity_deleted = has(Wanted::Deleted);
+    match (&t.action, t.property.as_deref()) {
         // Entities the up created: the down must delete them (for relationships, detaching
         // their nodes also counts).
-        (Action::Create, None) => entity_deleted || detached.contains(&t.label),
+        (Action::Create, None) => entity_deleted || up.detached.contains(label),
         // Properties given at creation go with the entity.
-        (Action::Create, Some(_)) => {
-            entity_deleted
-                || detached.contains(&t.label)
-                || up.iter().any(|u| u.label == t.label && u.property.is_none() && u.action == Action::Create)
-        }
-        (Action::Set, Some(p)) => {
-            entity_deleted
-                || has(&|d| d.property.as_deref() == Some(p) && matches!(d.action, Action::Remove | Action::Set))
-                || has(&|d| matches!(&d.action, Action::Rename { from } if from == p))
-        }
-        (Action::Set, None) => entity_deleted || has(&|d| d.property.is_none() && d.action == Action::Remove),
+        (Action::Create, Some(_)) => entity_deleted || up.detached.contains(label) || up.created.contains(label),
+        (Action::Set, Some(p)) => entity_deleted || has(Wanted::RemovedOrSet(p)) || has(Wanted::RenamedFrom(p)),
+        (Action::Set, None) => entity_deleted || has(Wanted::LabelRemoved),
         (Action::Rename { from }, Some(p)) => {
-            has(&|d| {
-                d.property.as_deref() == Some(from.as_str())
-                    && matches!(&d.action, Action::Rename { from: f } if f == p)
-            }) || (has(&|d| {
-                d.property.as_deref() == Some(from.as_str()) && matches!(d.action, Action::Set | Action::Rename { .. })
-            }) && has(&|d| d.property.as_deref() == Some(p) && d.action == Action::Remove))
+            has(Wanted::RenamedBack { from, to: p }) || (has(Wanted::SetOrRenamed(from)) && has(Wanted::Removed(p)))
         }
-        (Action::Remove, Some(p)) => {
-            // The removal half of a rename is checked with the rename.
-            up.iter().any(|u| matches!(&u.action, Action::Rename { from } if from == p) && u.label == t.label)
-                || has(&|d| {
-                    d.property.as_deref() == Some(p)
-                        && matches!(d.action, Action::Set | Action::Create | Action::Rename { .. })
-                })
-        }
-        (Action::Remove, None) => has(&|d| d.property.is_none() && matches!(d.action, Action::Set | Action::Create)),
-        (Action::Delete, _) => has(&|d| d.property.is_none() && d.action == Action::Create),
+        // The removal half of a rename is checked with the rename.
+        (Action::Remove, Some(p)) => up.renamed_from.contains(&(label, p)) || has(Wanted::Restored(p)),
+        (Action::Remove, None) => has(Wanted::LabelRestored),
+        (Action::Delete, _) => has(Wanted::Created),
         (Action::Rename { .. }, None) => true,
     }
 }
@@ -694,11 +735,6 @@ fn unbound_where_variable(s: &Statement) -> Option<String> {
         }
     }
     None
-}
-
-/// Relationship types whose end nodes the down DETACH DELETEs: they go with the nodes.
-fn detached_types(down: &ScriptEffects) -> Vec<String> {
-    down.adjacent_to_detached.clone()
 }
 
 #[cfg(test)]

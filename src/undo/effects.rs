@@ -71,16 +71,16 @@ pub struct ScriptEffects {
 impl ScriptEffects {
     /// Label renames: a statement that adds `to` and removes `from` on one variable.
     pub fn label_renames(&self) -> Vec<(String, String, Span)> {
+        // Grouped by statement and variable, so a script of many label changes is read once.
+        let mut removed_from: std::collections::HashMap<(Span, &str), Vec<&Effect>> = Default::default();
+        for removed in self.effects.iter().filter(|e| is_label(e, &Action::Remove) && !e.var.is_empty()) {
+            removed_from.entry((removed.statement(), removed.var.as_str())).or_default().push(removed);
+        }
         let mut out = Vec::new();
         for added in self.effects.iter().filter(|e| is_label(e, &Action::Set)) {
-            for removed in self.effects.iter().filter(|e| is_label(e, &Action::Remove)) {
-                if removed.var == added.var
-                    && !added.var.is_empty()
-                    && removed.statement() == added.statement()
-                    && removed.touch.label != added.touch.label
-                {
-                    out.push((removed.touch.label.clone(), added.touch.label.clone(), added.statement()));
-                }
+            let removed = removed_from.get(&(added.statement(), added.var.as_str())).into_iter().flatten();
+            for removed in removed.filter(|r| r.touch.label != added.touch.label) {
+                out.push((removed.touch.label.clone(), added.touch.label.clone(), added.statement()));
             }
         }
         out

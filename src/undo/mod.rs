@@ -7,3 +7,4 @@
 
 pub mod compare;
 pub mod effects;
+mod lookup;
