@@ -249,6 +249,7 @@ fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -
             d.span = crate::span::tight(&source.text, d.span);
         }
         options.apply_severities(&mut diagnostics);
+        keep_only_errors_on_rejected(&mut diagnostics, view.script);
         diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
         diagnostics.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
         diagnostics
@@ -260,6 +261,26 @@ fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -
         )]
     });
     FileResult { source: source.clone(), diagnostics }
+}
+
+/// A statement Neo4j rejects (a `semantic-error` inside it) runs nothing, so a warning about
+/// what it would do when run (an unbatched write, a missing `IF NOT EXISTS`) is a false claim
+/// beside the error that says why it fails; the errors stay.
+fn keep_only_errors_on_rejected(diagnostics: &mut Vec<Diagnostic>, script: &crate::ast::Script) {
+    let statement_at = |offset: usize| {
+        let i = script.statements.partition_point(|s| s.span.start <= offset);
+        i.checked_sub(1).filter(|&i| offset < script.statements[i].span.end)
+    };
+    let rejected: std::collections::HashSet<usize> = diagnostics
+        .iter()
+        .filter(|d| d.rule == rules::semantic_error::META.name)
+        .filter_map(|d| statement_at(d.span.start))
+        .collect();
+    if rejected.is_empty() {
+        return;
+    }
+    diagnostics
+        .retain(|d| d.severity == Severity::Error || statement_at(d.span.start).is_none_or(|i| !rejected.contains(&i)));
 }
 
 /// A finding on a placeholder's stand-in token (`${label}` read as `__label_`) is about a

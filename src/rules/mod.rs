@@ -53,7 +53,7 @@ registry::declare_rules! {
     CM035 start_clause::StartClause => "start-clause", Compatibility, Error, [Safe];
     CM036 create_unique::CreateUnique => "create-unique", Compatibility, Error, [Unsafe];
     CM037 down_mismatch::DownMismatch => "down-mismatch", Reversibility, Warning, [];
-    CM038 semantic_error::SemanticError => "semantic-error", Correctness, Error, [Safe, Unsafe];
+    CM038 pub(crate) semantic_error::SemanticError => "semantic-error", Correctness, Error, [Safe, Unsafe];
     CM039 deprecated_identifier_character::DeprecatedIdentifierCharacter => "deprecated-identifier-character", Compatibility, Warning, [Safe];
     CM040 non_idempotent_batch::NonIdempotentBatch => "non-idempotent-batch", Robustness, Error, [];
     CM041 liquibase_attribute_ignored::LiquibaseAttributeIgnored => "liquibase-attribute-ignored", Robustness, Warning, [];

@@ -269,3 +269,18 @@ rule_tests! {
     non_idempotent_batch => "non-idempotent-batch",
     liquibase_attribute_ignored => "liquibase-attribute-ignored",
 }
+
+/// A statement Neo4j rejects runs nothing: beside the error that says why, a warning about what
+/// it would do (here an unbatched label-wide write) is left out, and the same write that Neo4j
+/// accepts keeps it.
+#[test]
+fn a_rejected_statement_keeps_only_its_errors() {
+    let text = "MATCH (s:State) MATCH (a:Activity) WITH s, collect(max(a.at)) AS last SET s.last = last;\n\
+                MATCH (s:State) MATCH (a:Activity) WITH s, collect(a.at) AS last SET s.last = last;\n";
+    let found = check::lint_source("V1__stats.cypher", text, &LintOptions::default());
+    let lines: Vec<(usize, &str)> =
+        found.diagnostics.iter().map(|d| (found.source.line_col(d.span.start).line, d.rule)).collect();
+    assert!(lines.contains(&(1, "semantic-error")), "{lines:?}");
+    assert!(!lines.contains(&(1, "unbatched-write")), "{lines:?}");
+    assert!(lines.contains(&(2, "unbatched-write")), "{lines:?}");
+}

@@ -36,10 +36,24 @@ def entry(at, rule, verdict, why, open_):
     return "\n".join(lines) + "\n"
 
 
+def trailing_comments(text):
+    """The comment lines that end the file, after its last finding: kept as they are."""
+    lines = text.rstrip("\n").split("\n")
+    end = len(lines)
+    start = end
+    while start > 0 and (lines[start - 1].startswith("#") or not lines[start - 1].strip()):
+        start -= 1
+    block = [l for l in lines[start:end]]
+    while block and not block[0].strip():
+        block.pop(0)
+    return "\n" + "\n".join(block) + "\n" if block else ""
+
+
 def main():
     for path in sorted((HERE / "verdicts").glob("*.toml")):
         text = path.read_text()
         header = text.split("[[finding]]", 1)[0]
+        trailer = trailing_comments(text) if "[[finding]]" in text else ""
         data = tomllib.loads(text)
         present = reported(path.stem)
         out = [header.rstrip() + "\n"]
@@ -54,7 +68,7 @@ def main():
                 out.append(entry(still, f["rule"], "false", f["why"], True))
             if fixed:
                 out.append(entry(fixed, f["rule"], "false", f["why"], False))
-        path.write_text("\n".join(out))
+        path.write_text("\n".join(out) + trailer)
 
 
 if __name__ == "__main__":
