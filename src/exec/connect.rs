@@ -262,6 +262,24 @@ impl Db {
         self.rows_raw(q).await.map_err(|e| self.error("query failed", e))
     }
 
+    /// [`Db::statement_rows`] in `database` (`None`: the configured database).
+    pub async fn statement_rows_on(&self, database: Option<&str>, q: Query) -> Result<Vec<Row>> {
+        let Some(name) = database else { return self.statement_rows(q).await };
+        let (started, text) = (Instant::now(), q.query().to_string());
+        let rows = async {
+            let mut stream = self.graph.execute_on(neo4rs::Operation::Read, name, q).await?;
+            let mut rows = Vec::new();
+            while let Some(row) = stream.next().await? {
+                rows.push(row);
+            }
+            Ok::<_, neo4rs::Error>(rows)
+        }
+        .await
+        .map_err(|e| self.error("query failed", e))?;
+        trace(&text, started);
+        Ok(rows)
+    }
+
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
     pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
         let (started, text) = (Instant::now(), q.query().to_string());

@@ -32,13 +32,21 @@ impl Fingerprint {
 }
 
 pub async fn take(db: &Db) -> Result<Fingerprint> {
-    let mut fp = Fingerprint { schema: schema(db).await?, ..Default::default() };
+    take_in(db, None).await
+}
+
+/// [`take`] of `database` (`None`: the configured database).
+pub async fn take_in(db: &Db, database: Option<&str>) -> Result<Fingerprint> {
+    let mut fp = Fingerprint { schema: schema(db, database).await?, ..Default::default() };
     let mut node_lines = Vec::new();
     let rows = db
-        .statement_rows(query(
-            "MATCH (n) WHERE none(l IN labels(n) WHERE l STARTS WITH '__Cymig') \
+        .statement_rows_on(
+            database,
+            query(
+                "MATCH (n) WHERE none(l IN labels(n) WHERE l STARTS WITH '__Cymig') \
              RETURN labels(n) AS labels, properties(n) AS props",
-        ))
+            ),
+        )
         .await?;
     for row in &rows {
         let labels: Vec<String> = row.get("labels").unwrap_or_default();
@@ -53,11 +61,14 @@ pub async fn take(db: &Db) -> Result<Fingerprint> {
     }
     fp.nodes = rows.len() as i64;
     let rows = db
-        .statement_rows(query(
-            "MATCH (a)-[r]->(b) WHERE none(l IN labels(a) + labels(b) WHERE l STARTS WITH '__Cymig') \
+        .statement_rows_on(
+            database,
+            query(
+                "MATCH (a)-[r]->(b) WHERE none(l IN labels(a) + labels(b) WHERE l STARTS WITH '__Cymig') \
              RETURN type(r) AS type, properties(r) AS props, labels(a) AS al, properties(a) AS ap, \
                     labels(b) AS bl, properties(b) AS bp",
-        ))
+            ),
+        )
         .await?;
     let mut rel_lines = Vec::new();
     for row in &rows {
@@ -83,13 +94,16 @@ pub async fn take(db: &Db) -> Result<Fingerprint> {
     Ok(fp)
 }
 
-async fn schema(db: &Db) -> Result<Vec<String>> {
+async fn schema(db: &Db, database: Option<&str>) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for row in db
-        .statement_rows(query(
-            "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties \
+        .statement_rows_on(
+            database,
+            query(
+                "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties \
              WHERE NOT name STARTS WITH 'cymig_' RETURN name, type, entityType, labelsOrTypes, properties",
-        ))
+            ),
+        )
         .await?
     {
         out.push(format!(
@@ -102,10 +116,13 @@ async fn schema(db: &Db) -> Result<Vec<String>> {
         ));
     }
     for row in db
-        .statement_rows(query(
-            "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint, options \
+        .statement_rows_on(
+            database,
+            query(
+                "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, owningConstraint, options \
              WHERE owningConstraint IS NULL RETURN name, type, entityType, labelsOrTypes, properties, options",
-        ))
+            ),
+        )
         .await?
     {
         // Options too (provider, analyzer, vector dimensions...): a down that re-creates an index

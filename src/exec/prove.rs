@@ -4,11 +4,15 @@
 //! difference, then up again so the next migration starts from the state it expects. Refuses a
 //! database that holds data or schema unless explicitly allowed (it changes the database).
 //!
+//! A migration whose steps run in other databases (`:use <db>`) is fingerprinted in each of them
+//! as well: a down that misses what its up did there is not exact either.
+//!
 //! With decoys (the default), [`decoy`] data synthesised from the up's patterns is planted before
 //! the first fingerprint and removed before the second up; a down that deletes or changes a decoy
-//! is not exact, and the proof names the first decoy it touched.
+//! is not exact, and the proof names the first decoy it touched. Decoys go to the configured
+//! database only.
 
-use super::apply::{down_units, pending};
+use super::apply::{down_units, other_database, pending, up_units, Unit};
 use super::decoy::{self, Touched};
 use super::fingerprint::{self, Fingerprint};
 use super::history::{self, Direction};
@@ -33,6 +37,34 @@ pub struct Proof {
     pub touched_decoy: Option<Touched>,
 }
 
+/// The databases `m`'s up and down run in besides `home` (`:use <db>`), in order of first use,
+/// after `home` itself (`None`).
+fn databases_of(m: &MigrationPlan, home: Option<&str>) -> Vec<Option<String>> {
+    let units: Vec<Unit> = up_units(m).into_iter().chain(down_units(m).unwrap_or_default()).collect();
+    let mut databases = vec![None];
+    for name in units.iter().filter_map(|u| other_database(home, u)) {
+        let name = Some(name.to_string());
+        if !databases.contains(&name) {
+            databases.push(name);
+        }
+    }
+    databases
+}
+
+/// Every difference between the fingerprints of each database before and after, those of
+/// another database than the configured one prefixed with its name.
+fn differences_in(databases: &[Option<String>], before: &[Fingerprint], after: &[Fingerprint]) -> Vec<String> {
+    let mut out = Vec::new();
+    for ((b, a), database) in before.iter().zip(after).zip(databases) {
+        let found = fingerprint::diff(b, a);
+        match database {
+            None => out.extend(found),
+            Some(name) => out.extend(found.into_iter().map(|d| format!("in database `{name}`: {d}"))),
+        }
+    }
+    out
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum ProofOutcome {
@@ -52,15 +84,28 @@ impl Executor {
         seed: Option<&str>,
         decoys: bool,
     ) -> Result<Vec<Proof>> {
-        let start = fingerprint::take(&self.db).await?;
-        if !allow_non_empty && !start.is_empty() {
-            return Err(Error::Usage(format!(
-                "`cymig verify` changes the database and this one is not empty ({} nodes, {} relationships, {} indexes/constraints); \
-                 point it at a scratch database (tests/neo4j/run starts one), or pass --allow-non-empty",
-                start.nodes,
-                start.relationships,
-                start.schema.iter().filter(|s| !s.starts_with("index LOOKUP")).count()
-            )));
+        let mut databases: Vec<Option<String>> = vec![None];
+        for m in &plan.plan().migrations {
+            for database in self.databases_of(m) {
+                if !databases.contains(&database) {
+                    databases.push(database);
+                }
+            }
+        }
+        for (database, start) in databases.iter().zip(self.fingerprints(&databases).await?) {
+            if !allow_non_empty && !start.is_empty() {
+                let which = match database {
+                    None => "this one".to_string(),
+                    Some(name) => format!("database `{name}`, where a migration runs (`:use {name}`),"),
+                };
+                return Err(Error::Usage(format!(
+                    "`cymig verify` changes the database and {which} is not empty ({} nodes, {} relationships, {} indexes/constraints); \
+                     point it at a scratch database (tests/neo4j/run starts one), or pass --allow-non-empty",
+                    start.nodes,
+                    start.relationships,
+                    start.schema.iter().filter(|s| !s.starts_with("index LOOKUP")).count()
+                )));
+            }
         }
         if let Some(seed) = seed {
             self.run_script(seed).await?;
@@ -89,10 +134,11 @@ impl Executor {
             }
             let planted = if decoys { decoy::synthesise(m) } else { Vec::new() };
             let count = decoy::plant(&self.db, &planted).await?;
-            let before: Fingerprint = fingerprint::take(&self.db).await?;
+            let databases = self.databases_of(m);
+            let before = self.fingerprints(&databases).await?;
             let decoys_before = decoy::snapshot(&self.db).await?;
             let (after, decoys_after) = match self.up_then_down(plan, m, lock).await {
-                Ok(()) => (fingerprint::take(&self.db).await?, decoy::snapshot(&self.db).await?),
+                Ok(()) => (self.fingerprints(&databases).await?, decoy::snapshot(&self.db).await?),
                 Err(e) => {
                     // The scratch database is left as the failure left it, but without decoys.
                     let _ = decoy::remove(&self.db).await;
@@ -100,7 +146,7 @@ impl Executor {
                 }
             };
             let touched = decoy::first_touched(&planted, &decoys_before, &decoys_after);
-            let mut differences = fingerprint::diff(&before, &after);
+            let mut differences = differences_in(&databases, &before, &after);
             if let Some(t) = &touched {
                 differences.insert(0, format!("touched decoy {} ({}): {}", t.id, t.description, t.change));
             }
@@ -113,6 +159,18 @@ impl Executor {
             proofs.push(proof(outcome, count, touched));
         }
         Ok(proofs)
+    }
+
+    fn databases_of(&self, m: &MigrationPlan) -> Vec<Option<String>> {
+        databases_of(m, self.db.database.as_deref())
+    }
+
+    async fn fingerprints(&self, databases: &[Option<String>]) -> Result<Vec<Fingerprint>> {
+        let mut out = Vec::with_capacity(databases.len());
+        for database in databases {
+            out.push(fingerprint::take_in(&self.db, database.as_deref()).await?);
+        }
+        Ok(out)
     }
 
     /// A failing down is named as such: a down Neo4j rejects is a wrong down, not an up that
@@ -206,5 +264,46 @@ fn checked_against(decoys: usize) -> String {
         0 => String::new(),
         1 => " (checked against 1 decoy)".into(),
         n => format!(" (checked against {n} decoys)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::DownScript;
+
+    fn in_databases(up: &[Option<&str>], down: &[Option<&str>]) -> MigrationPlan {
+        let mut m = MigrationPlan::for_test("1", "uses", vec![Vec::new(); up.len()]);
+        for (step, database) in m.steps.iter_mut().zip(up) {
+            step.database = database.map(str::to_string);
+        }
+        let mut down_steps = MigrationPlan::for_test("1", "down", vec![Vec::new(); down.len()]).steps;
+        for (step, database) in down_steps.iter_mut().zip(down) {
+            step.database = database.map(str::to_string);
+        }
+        m.down = Some(DownScript { explicit: true, steps: down_steps, text: String::new() });
+        m
+    }
+
+    #[test]
+    fn a_migration_is_fingerprinted_in_the_configured_database_and_each_other_it_uses() {
+        let m = in_databases(&[None, Some("sales"), Some("audit")], &[Some("sales"), Some("archive")]);
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(databases_of(&m, None), vec![None, some("sales"), some("audit"), some("archive")]);
+        // The configured database, however it is spelled, is not another one.
+        assert_eq!(databases_of(&m, Some("SALES")), vec![None, some("audit"), some("archive")]);
+        assert_eq!(databases_of(&in_databases(&[None], &[]), None), vec![None]);
+    }
+
+    #[test]
+    fn differences_in_another_database_name_it() {
+        let before = Fingerprint { nodes: 1, ..Default::default() };
+        let after = Fingerprint::default();
+        let databases = [None, Some("sales".to_string())];
+        let found = differences_in(&databases, &[before.clone(), before], &[after.clone(), after]);
+        assert!(!found.is_empty() && found.len() % 2 == 0, "{found:?}");
+        let (home, sales) = found.split_at(found.len() / 2);
+        assert!(home.iter().all(|d| !d.starts_with("in database")), "{found:?}");
+        assert!(sales.iter().all(|d| d.starts_with("in database `sales`: ")), "{found:?}");
     }
 }

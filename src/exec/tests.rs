@@ -754,3 +754,17 @@ fn down_to_0_rolls_everything_back() {
         assert_eq!(history::schema_version(&ex.db).await.unwrap(), None);
     });
 }
+
+/// A fingerprint of a database named explicitly (the `:use` of a step, here the server's own
+/// `neo4j`) reads that database, as one of the configured database does.
+#[test]
+fn a_named_database_is_fingerprinted_like_the_configured_one() {
+    let db = fresh_db();
+    block_on(async {
+        let ex = executor(&db).await;
+        ex.run_script(SEED).await.unwrap();
+        let home = fingerprint::take(&ex.db).await.unwrap();
+        assert!(home.nodes > 0);
+        assert_eq!(fingerprint::take_in(&ex.db, Some("neo4j")).await.unwrap(), home);
+    });
+}

@@ -67,6 +67,12 @@ pub(crate) fn is_schema(statement: &PlannedStatement) -> bool {
     statement.kind == StatementClass::Schema
 }
 
+/// The database `unit` runs in when it is not `home` (the configured one; `None`: the server's
+/// default).
+pub(crate) fn other_database<'u>(home: Option<&str>, unit: &'u Unit) -> Option<&'u str> {
+    unit.database.as_deref().filter(|d| !home.is_some_and(|h| h.eq_ignore_ascii_case(d)))
+}
+
 pub(crate) fn up_units(m: &MigrationPlan) -> Vec<Unit> {
     m.steps.iter().map(Unit::of).collect()
 }
@@ -93,8 +99,7 @@ impl Executor {
     /// The database `unit` runs in when that is not the configured one, which keeps the history
     /// (and the lock): such a unit cannot share a transaction with its history write.
     pub(crate) fn elsewhere<'u>(&self, unit: &'u Unit) -> Option<&'u str> {
-        let home = self.db.database.as_deref();
-        unit.database.as_deref().filter(|d| !home.is_some_and(|h| h.eq_ignore_ascii_case(d)))
+        other_database(self.db.database.as_deref(), unit)
     }
 
     /// Rows and batches a batched statement is about to process: its driving query, counted in
