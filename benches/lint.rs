@@ -206,7 +206,7 @@ fn plan_html(bencher: divan::Bencher, n: usize) {
     });
 }
 
-/// An up of `n` statements and its hand-written down, compared statement by statement (the
+/// An up of `n` statement pairs and its hand-written down, compared statement by statement (the
 /// `down-mismatch` rule, `derive-down --check`): each up effect looks its undoing up in the
 /// down by label and property, so the time per statement must stay flat across sizes (a scan of
 /// the whole down per effect made 8,000 pairs take 5.5 s).
