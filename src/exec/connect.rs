@@ -259,31 +259,27 @@ impl Db {
     /// fingerprint) and collects its rows: like a migration statement, not cut off by the
     /// request timeout.
     pub async fn statement_rows(&self, q: Query) -> Result<Vec<Row>> {
-        self.rows_raw(q).await.map_err(|e| self.error("query failed", e))
+        self.statement_rows_on(None, q).await
     }
 
     /// [`Db::statement_rows`] in `database` (`None`: the configured database).
     pub async fn statement_rows_on(&self, database: Option<&str>, q: Query) -> Result<Vec<Row>> {
-        let Some(name) = database else { return self.statement_rows(q).await };
-        let (started, text) = (Instant::now(), q.query().to_string());
-        let rows = async {
-            let mut stream = self.graph.execute_on(neo4rs::Operation::Read, name, q).await?;
-            let mut rows = Vec::new();
-            while let Some(row) = stream.next().await? {
-                rows.push(row);
-            }
-            Ok::<_, neo4rs::Error>(rows)
-        }
-        .await
-        .map_err(|e| self.error("query failed", e))?;
-        trace(&text, started);
-        Ok(rows)
+        self.rows_raw_on(database, q).await.map_err(|e| self.error("query failed", e))
     }
 
     /// [`Db::rows`] returning the raw driver error, for the caller to classify.
     pub async fn rows_raw(&self, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
+        self.rows_raw_on(None, q).await
+    }
+
+    /// [`Db::rows_raw`] in `database` (`None`: the configured database). Sent as a write, as
+    /// `Graph::execute` sends one: on a cluster it reads what the migrations just wrote.
+    async fn rows_raw_on(&self, database: Option<&str>, q: Query) -> std::result::Result<Vec<Row>, neo4rs::Error> {
         let (started, text) = (Instant::now(), q.query().to_string());
-        let mut stream = self.graph.execute(q).await?;
+        let mut stream = match database {
+            None => self.graph.execute(q).await?,
+            Some(name) => self.graph.execute_on(neo4rs::Operation::Write, name, q).await?,
+        };
         let mut rows = Vec::new();
         while let Some(row) = stream.next().await? {
             rows.push(row);
