@@ -37,15 +37,20 @@ pub struct Proof {
     pub touched_decoy: Option<Touched>,
 }
 
-/// The databases `m`'s up and down run in besides `home` (`:use <db>`), in order of first use,
-/// after `home` itself (`None`).
-fn databases_of(m: &MigrationPlan, home: Option<&str>) -> Vec<Option<String>> {
-    let units: Vec<Unit> = up_units(m).into_iter().chain(down_units(m).unwrap_or_default()).collect();
+/// The databases the up and down of `migrations` run in besides `home` (`:use <db>`), in order
+/// of first use, after `home` itself (`None`).
+fn databases_of<'m>(
+    migrations: impl IntoIterator<Item = &'m MigrationPlan>,
+    home: Option<&str>,
+) -> Vec<Option<String>> {
     let mut databases = vec![None];
-    for name in units.iter().filter_map(|u| other_database(home, u)) {
-        let name = Some(name.to_string());
-        if !databases.contains(&name) {
-            databases.push(name);
+    for m in migrations {
+        let units: Vec<Unit> = up_units(m).into_iter().chain(down_units(m).unwrap_or_default()).collect();
+        for name in units.iter().filter_map(|u| other_database(home, u)) {
+            let name = Some(name.to_string());
+            if !databases.contains(&name) {
+                databases.push(name);
+            }
         }
     }
     databases
@@ -84,14 +89,7 @@ impl Executor {
         seed: Option<&str>,
         decoys: bool,
     ) -> Result<Vec<Proof>> {
-        let mut databases: Vec<Option<String>> = vec![None];
-        for m in &plan.plan().migrations {
-            for database in self.databases_of(m) {
-                if !databases.contains(&database) {
-                    databases.push(database);
-                }
-            }
-        }
+        let databases = databases_of(&plan.plan().migrations, self.db.database.as_deref());
         for (database, start) in databases.iter().zip(self.fingerprints(&databases).await?) {
             if !allow_non_empty && !start.is_empty() {
                 let which = match database {
@@ -134,7 +132,7 @@ impl Executor {
             }
             let planted = if decoys { decoy::synthesise(m) } else { Vec::new() };
             let count = decoy::plant(&self.db, &planted).await?;
-            let databases = self.databases_of(m);
+            let databases = databases_of([m], self.db.database.as_deref());
             let before = self.fingerprints(&databases).await?;
             let decoys_before = decoy::snapshot(&self.db).await?;
             let (after, decoys_after) = match self.up_then_down(plan, m, lock).await {
@@ -159,10 +157,6 @@ impl Executor {
             proofs.push(proof(outcome, count, touched));
         }
         Ok(proofs)
-    }
-
-    fn databases_of(&self, m: &MigrationPlan) -> Vec<Option<String>> {
-        databases_of(m, self.db.database.as_deref())
     }
 
     async fn fingerprints(&self, databases: &[Option<String>]) -> Result<Vec<Fingerprint>> {
@@ -289,10 +283,10 @@ mod tests {
     fn a_migration_is_fingerprinted_in_the_configured_database_and_each_other_it_uses() {
         let m = in_databases(&[None, Some("sales"), Some("audit")], &[Some("sales"), Some("archive")]);
         let some = |s: &str| Some(s.to_string());
-        assert_eq!(databases_of(&m, None), vec![None, some("sales"), some("audit"), some("archive")]);
+        assert_eq!(databases_of([&m], None), vec![None, some("sales"), some("audit"), some("archive")]);
         // The configured database, however it is spelled, is not another one.
-        assert_eq!(databases_of(&m, Some("SALES")), vec![None, some("audit"), some("archive")]);
-        assert_eq!(databases_of(&in_databases(&[None], &[]), None), vec![None]);
+        assert_eq!(databases_of([&m], Some("SALES")), vec![None, some("audit"), some("archive")]);
+        assert_eq!(databases_of([&in_databases(&[None], &[])], None), vec![None]);
     }
 
     #[test]
