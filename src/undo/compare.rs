@@ -467,9 +467,8 @@ fn data_findings(up: &ScriptEffects, down: &ScriptEffects, history: &History, re
         }
     }
     let deleted_created = deleted_created_labels(up, down);
-    let down_touches: Vec<Touch> = down.effects.iter().map(|e| e.touch.clone()).collect();
     let renames = up.label_renames();
-    let down_index = DownTouches::new(&down_touches, &renames);
+    let down_index = DownTouches::new(down.effects.iter().map(|e| &e.touch), &renames);
     let facts = UpFacts::of(up, down);
     for e in &up.effects {
         let carried_off = e.carriers.iter().any(|c| deleted_created.contains(c.as_str()));

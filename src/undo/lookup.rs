@@ -80,7 +80,10 @@ pub struct DownTouches<'a> {
 }
 
 impl<'a> DownTouches<'a> {
-    pub fn new(down: &'a [Touch], label_renames: &'a [(String, String, crate::span::Span)]) -> Self {
+    pub fn new(
+        down: impl IntoIterator<Item = &'a Touch>,
+        label_renames: &'a [(String, String, crate::span::Span)],
+    ) -> Self {
         let mut by_label: HashMap<(&str, Key), Vec<&Touch>> = HashMap::new();
         let mut any_label: HashMap<Key, Vec<&Touch>> = HashMap::new();
         for d in down {
