@@ -45,6 +45,13 @@ impl Script {
         database_at(&self.comments, offset)
     }
 
+    /// The index of the last statement that starts at or before `offset` (statements are in text
+    /// order: a binary search, as a scan per lookup is quadratic in a file). Whether `offset` lies
+    /// inside it is for the caller to say.
+    pub fn last_statement_starting_by(&self, offset: usize) -> Option<usize> {
+        self.statements.partition_point(|s| s.span.start <= offset).checked_sub(1)
+    }
+
     /// The placeholders within `span`.
     pub fn placeholders_in(&self, span: Span) -> impl Iterator<Item = &Placeholder> {
         self.placeholders.iter().filter(move |p| span.start <= p.span.start && p.span.end <= span.end)

@@ -123,10 +123,9 @@ pub fn keep_clean_fixes(
 /// The statements the edits touch, from the first one's start to the last one's end.
 pub(crate) fn unit_of(text: &str, script: &Script, edits: &[Edit]) -> Span {
     let whole = Span::new(0, text.len());
-    // Statements are in text order: a binary search, as a scan per fix was quadratic in a file.
     let inside = |e: &Edit| {
-        let i = script.statements.partition_point(|s| s.span.start <= e.span.start);
-        i.checked_sub(1).map(|i| &script.statements[i]).filter(|s| e.span.end <= s.span.end)
+        let i = script.last_statement_starting_by(e.span.start)?;
+        Some(&script.statements[i]).filter(|s| e.span.end <= s.span.end)
     };
     let mut unit: Option<Span> = None;
     for edit in edits {

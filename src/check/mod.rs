@@ -267,10 +267,8 @@ fn run_rules(source: &Arc<SourceFile>, view: &FileView, options: &LintOptions) -
 /// what it would do when run (an unbatched write, a missing `IF NOT EXISTS`) is a false claim
 /// beside the error that says why it fails; the errors stay.
 fn keep_only_errors_on_rejected(diagnostics: &mut Vec<Diagnostic>, script: &crate::ast::Script) {
-    let statement_at = |offset: usize| {
-        let i = script.statements.partition_point(|s| s.span.start <= offset);
-        i.checked_sub(1).filter(|&i| offset < script.statements[i].span.end)
-    };
+    let statement_at =
+        |offset: usize| script.last_statement_starting_by(offset).filter(|&i| offset < script.statements[i].span.end);
     let rejected: std::collections::HashSet<usize> = diagnostics
         .iter()
         .filter(|d| d.rule == rules::semantic_error::META.name)
