@@ -349,6 +349,17 @@ pub enum DirectiveKind {
     Unknown { text: String },
 }
 
+/// Whether the file's name says it is a test fixture: `testPlainFormat.cypher`, `test_seed.cypher`,
+/// `users_test.cypher` (but not `testimonials.cypher`). Read only for files that are not named
+/// as migrations, whose name is free.
+pub fn named_as_test(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().map(|s| s.to_string_lossy()) else { return false };
+    let after_prefix = stem.strip_prefix("test").or_else(|| stem.strip_prefix("Test"));
+    let prefixed = after_prefix.is_some_and(|rest| rest.chars().next().is_some_and(|c| !c.is_ascii_lowercase()));
+    let lower = stem.to_ascii_lowercase();
+    prefixed || lower.ends_with("_test") || lower.ends_with("-test") || lower.ends_with(".test")
+}
+
 /// Whether `path` lies in a test directory (`src/test/resources/`, `tests/`, `testdata/`, …),
 /// judged on the part of the path below the working directory, so that a checkout that itself
 /// sits under some `tests/` directory is not all test code.
@@ -357,4 +368,22 @@ pub fn under_test_dir(path: &Path) -> bool {
     let cwd = std::env::current_dir().ok();
     let below = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
     below.components().any(|c| TEST_DIRS.contains(&c.as_os_str().to_string_lossy().to_ascii_lowercase().as_str()))
+}
+
+#[cfg(test)]
+mod test_names {
+    use super::named_as_test;
+    use std::path::Path;
+
+    #[test]
+    fn a_name_that_says_test() {
+        for name in
+            ["testPlainFormat.cypher", "TestSeed.cypher", "test_seed.cypher", "test-1.cypher", "users_test.cypher"]
+        {
+            assert!(named_as_test(Path::new(name)), "{name}");
+        }
+        for name in ["testimonials.cypher", "latest.cypher", "contest_results.cypher", "seed.cypher", "test.cypher"] {
+            assert!(!named_as_test(Path::new(name)), "{name}");
+        }
+    }
 }

@@ -269,10 +269,12 @@ impl<'a> FileContext<'a> {
         crate::semantic::Model::build_with(stmt, self.text(), &[], &self.settings.procedures)
     }
 
-    /// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …): its test
-    /// loads it into a fresh database, so whether it could be re-run is not a question anyone asks.
+    /// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …) or named as a
+    /// test (`testPlainFormat.cypher`): its test loads it into a fresh database, so whether it could be re-run is not a question anyone asks.
     pub fn is_test_fixture(&self) -> bool {
-        self.role == FileRole::Script && crate::migration::under_test_dir(&self.source.path)
+        let path = &self.source.path;
+        self.role == FileRole::Script
+            && (crate::migration::under_test_dir(path) || crate::migration::named_as_test(path))
     }
 
     pub fn is_up_migration(&self) -> bool {

@@ -284,3 +284,28 @@ fn a_rejected_statement_keeps_only_its_errors() {
     assert!(!lines.contains(&(1, "unbatched-write")), "{lines:?}");
     assert!(lines.contains(&(2, "unbatched-write")), "{lines:?}");
 }
+
+/// A script named as a test (`testPlainFormat.cypher`, `seed_test.cypher`) in a directory that
+/// holds no migration is a fixture its test loads into a fresh database, like one under a test
+/// directory: whether a re-run would finish its mixed schema and data is not a question. The same
+/// script named otherwise is reported.
+#[test]
+fn a_script_named_as_a_test_is_a_fixture() {
+    let text = "CREATE CONSTRAINT person_key FOR (p:Person) REQUIRE p.name IS UNIQUE;\n\
+                CREATE (:Person {name: 'Ann'});\n";
+    let dir = tempfile::tempdir().unwrap();
+    let names =
+        ["testPlainFormat.cypher", "test_seed.cypher", "seed_test.cypher", "seed.cypher", "testimonials.cypher"];
+    for name in names {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let outcome = check::lint(&[dir.path().to_path_buf()], &LintOptions::default()).unwrap();
+    let mut mixed: Vec<String> = outcome
+        .files
+        .iter()
+        .filter(|f| f.diagnostics.iter().any(|d| d.rule == "mixed-schema-and-data"))
+        .map(|f| f.source.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    mixed.sort();
+    assert_eq!(mixed, ["seed.cypher", "testimonials.cypher"]);
+}
