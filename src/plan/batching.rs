@@ -257,7 +257,7 @@ impl Collected<'_> {
 
 /// The statement run as one inner transaction per batch, each advancing the checkpoint once:
 /// the driving rows (what the body imports: [`Collected`]) are collected, cut into slices of
-/// `n`, and each slice runs the original subquery per row (its clauses inline when
+/// `n`, and each slice runs the original subquery per row (its one clause inline when
 /// [`inlinable_body`] allows), then adds its row count to the
 /// record's `checkpoint_rows` and sets `checkpoint_total` (all the driving rows, for progress)
 /// in the same inner transaction. One row per batch comes back, and the record says what
@@ -311,11 +311,14 @@ fn body_per_row(call: &CallSubqueryClause, text: &str) -> String {
     }
 }
 
-/// The clauses of a subquery body after its importing `WITH`, when each of them is a write that
-/// neither changes the number of rows nor the variables in scope (`SET`, `REMOVE`, `DELETE`,
-/// `CREATE`, `FOREACH`): run inline on the row, they do what the subquery does, without Neo4j
-/// starting a subquery per row. `None` for any other body (a `MATCH`, `MERGE`, `WITH`, `UNWIND`,
-/// a nested call, a `UNION`).
+/// The one clause of a subquery body after its importing `WITH`, when it is a write that neither
+/// changes the number of rows nor the variables in scope (`SET`, `REMOVE`, `DELETE`, `CREATE`,
+/// `FOREACH`): run inline on each row, it does what the subquery does, without Neo4j starting a
+/// subquery per row. One clause only: a subquery runs all its clauses for one row before the
+/// next, while Cypher runs inline clauses as if each acted on all the rows before the next one
+/// (Neo4j plans an Eager where that matters), so a later clause could read what an earlier one
+/// wrote for another row. `None` for any other body (a `MATCH`, `MERGE`,
+/// `WITH`, `UNWIND`, a nested call, a `UNION`, two clauses).
 fn inlinable_body<'t>(call: &CallSubqueryClause, text: &'t str) -> Option<&'t str> {
     if !call.body.unions.is_empty() {
         return None;
@@ -325,11 +328,10 @@ fn inlinable_body<'t>(call: &CallSubqueryClause, text: &'t str) -> Option<&'t st
         (None, Some(Clause::With(_))) => &clauses[1..],
         _ => &clauses[..],
     };
-    let keeps_rows = |c: &Clause| {
-        matches!(c, Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Create(_) | Clause::Foreach(_))
-    };
-    let first = writes.first()?;
-    writes.iter().all(keeps_rows).then(|| &text[first.span().start..call.body.span.end])
+    let [only] = writes else { return None };
+    let keeps_rows =
+        matches!(only, Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Create(_) | Clause::Foreach(_));
+    keeps_rows.then(|| &text[only.span().start..call.body.span.end])
 }
 
 /// `var` is bound by the driving clauses to a value that is never null: a node, relationship or
@@ -618,20 +620,22 @@ mod tests {
         for (text, inline) in [
             ("MATCH (n:Item) CALL (n) { SET n.v = n.i * 2 } IN TRANSACTIONS OF 10 ROWS", "SET n.v = n.i * 2\n"),
             (
-                "MATCH (n:Item) CALL (n) { REMOVE n.old SET n:Done FOREACH (x IN [1] | SET n.x = x) } IN TRANSACTIONS",
-                "REMOVE n.old SET n:Done FOREACH (x IN [1] | SET n.x = x)\n",
+                "MATCH (n:Item) CALL (n) { FOREACH (x IN [1] | SET n.x = x REMOVE n.old) } IN TRANSACTIONS",
+                "FOREACH (x IN [1] | SET n.x = x REMOVE n.old)\n",
             ),
             ("MATCH (n:Item) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS", "DETACH DELETE n\n"),
             (
-                "UNWIND range(1, 9) AS i CALL (i) { CREATE (r:R {i: i}) // one\nSET r.y = 1 // two\n} IN TRANSACTIONS",
-                "CREATE (r:R {i: i}) // one\nSET r.y = 1\nWITH __cymig_total",
+                "UNWIND range(1, 9) AS i CALL (i) { CREATE (:R {i: i}) // one\n} IN TRANSACTIONS",
+                "UNWIND __cymig_slice AS i\nCREATE (:R {i: i})\nWITH __cymig_total",
             ),
         ] {
             let q = per_batch(text);
             assert!(q.contains(inline) && !q.contains("CALL (n) {") && !q.contains("CALL (i) {"), "{q}");
         }
-        // A body that may change the rows or the variables of each row stays a subquery per row.
+        // A body that may change the rows or the variables of each row, or of two clauses (each
+        // would run for all the rows before the next), stays a subquery per row.
         for text in [
+            "MATCH (n:Item) CALL (n) { REMOVE n.old SET n:Done } IN TRANSACTIONS",
             "MATCH (n:Item) CALL (n) { MATCH (n)-[:R]->(m) SET m.x = 1 } IN TRANSACTIONS",
             "MATCH (n:Item) CALL (n) { MERGE (n)-[:R]->(:M) } IN TRANSACTIONS",
             "MATCH (n:Item) CALL (n) { WITH n.x AS x CREATE (:C {x: x}) } IN TRANSACTIONS",
