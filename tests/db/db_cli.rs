@@ -704,3 +704,38 @@ fn an_empty_neo4j_password_counts_as_unset() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("no password: set NEO4J_PASSWORD"), "{}", text(&o));
 }
+
+/// A batched step whose body is one `SET` runs it inline in its checkpoint rewrite: row by row,
+/// as the subquery did, so a row reads what the row before it wrote. The same statement run bare
+/// on a twin chain gives the same graph.
+#[test]
+fn an_inlined_batch_body_acts_row_by_row_like_its_subquery() {
+    let db = fresh_db();
+    let chain = |label: &str| {
+        format!(
+            "UNWIND range(1, 20) AS i CREATE (:{label} {{i: i, x: CASE i WHEN 1 THEN 0 END}}) WITH count(*) AS done \
+             MATCH (a:{label}), (b:{label}) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)"
+        )
+    };
+    let step = |label: &str| {
+        format!(
+            "MATCH (a:{label})-[:NEXT]->(b:{label}) WITH a, b ORDER BY a.i\n\
+             CALL (a, b) {{ SET b.x = a.x + 1 }} IN TRANSACTIONS OF 3 ROWS"
+        )
+    };
+    block_on(async {
+        let graph = connect(&db).await;
+        for label in ["Cymig", "Bare"] {
+            graph.run(neo4rs::query(&chain(label))).await.unwrap();
+        }
+        graph.run(neo4rs::query(&step("Bare"))).await.unwrap();
+    });
+    let m = migration_set(&[("V1__chain.cypher", &format!("{};\n", step("Cymig")))]);
+    let o = run(&db, &["up", m.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let xs = |label: &str| ints(&db, &format!("MATCH (c:{label}) RETURN toString(c.x) AS v ORDER BY c.i"));
+    let expected: Vec<String> = (0..20).map(|x| x.to_string()).collect();
+    assert_eq!(xs("Bare"), expected, "the subquery runs row by row");
+    assert_eq!(xs("Cymig"), expected);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("19 rows in 7 batches"), "{}", text(&o));
+}
