@@ -8,7 +8,7 @@
 use super::Batched;
 use super::MIGRATION_LABEL;
 use crate::ast::{CallProcedureClause, CallSubqueryClause, Clause, Expr, ExprKind, Literal, Query, StatementKind};
-use crate::ast::{InTransactions, Statement};
+use crate::ast::{InTransactions, Statement, WithClause};
 use crate::semantic::rerun::{self, Rerun};
 
 /// Neo4j's batch size for `IN TRANSACTIONS` without `OF n ROWS`.
@@ -207,7 +207,7 @@ fn imported(call: &CallSubqueryClause, text: &str) -> Option<Vec<String>> {
     if let Some(scope) = &call.scope {
         return (!scope.all).then(|| scope.variables.iter().map(written).collect());
     }
-    let Some(Clause::With(with)) = call.body.first.clauses.first() else { return Some(Vec::new()) };
+    let Some(with) = importing_with(call) else { return Some(Vec::new()) };
     let p = &with.projection;
     if p.star || p.distinct || with.where_.is_some() || !p.order_by.is_empty() || p.skip.is_some() || p.limit.is_some()
     {
@@ -221,6 +221,15 @@ fn imported(call: &CallSubqueryClause, text: &str) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// The leading `WITH` of a subquery written without a scope clause (`CALL { WITH a, b … }`),
+/// which says what it imports.
+fn importing_with(call: &CallSubqueryClause) -> Option<&WithClause> {
+    match (&call.scope, call.body.first.clauses.first()) {
+        (None, Some(Clause::With(with))) => Some(with),
+        _ => None,
+    }
 }
 
 /// What [`batch_checkpoint_rewrite`] collects of each driving row.
@@ -323,11 +332,7 @@ fn inlinable_body<'t>(call: &CallSubqueryClause, text: &'t str) -> Option<&'t st
     if !call.body.unions.is_empty() {
         return None;
     }
-    let clauses = &call.body.first.clauses;
-    let writes = match (&call.scope, clauses.first()) {
-        (None, Some(Clause::With(_))) => &clauses[1..],
-        _ => &clauses[..],
-    };
+    let writes = &call.body.first.clauses[usize::from(importing_with(call).is_some())..];
     let [only] = writes else { return None };
     let keeps_rows =
         matches!(only, Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_) | Clause::Create(_) | Clause::Foreach(_));
