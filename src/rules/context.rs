@@ -270,7 +270,8 @@ impl<'a> FileContext<'a> {
     }
 
     /// A hand-run script under a test directory (`src/test/resources/`, `tests/`, …) or named as a
-    /// test (`testPlainFormat.cypher`): its test loads it into a fresh database, so whether it could be re-run is not a question anyone asks.
+    /// test (`testPlainFormat.cypher`): its test loads it into a fresh database, so whether it
+    /// could be re-run is not a question anyone asks.
     pub fn is_test_fixture(&self) -> bool {
         let path = &self.source.path;
         self.role == FileRole::Script
