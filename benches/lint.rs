@@ -185,6 +185,30 @@ fn plan_set(bencher: divan::Bencher, n: usize) {
         .bench(|| divan::black_box(cymig::plan::compile(&sets[0], &options)));
 }
 
+/// A directory of `n` versions, each two files whose preconditions exclude each other
+/// (`// assume that edition is community` / `… enterprise`: neo4j-migrations alternatives),
+/// planned whole: each alternative's down is derived against the migrations before its place,
+/// so the time per version must stay flat across sizes (a copy of the set replayed per
+/// alternative made it quadratic: 400 versions took 2.5 s). `cargo bench --bench lint -- plan_alternatives`.
+#[divan::bench(args = [250, 1_000, 4_000], sample_count = 2, sample_size = 1)]
+fn plan_alternatives(bencher: divan::Bencher, n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for i in 1..=n {
+        for edition in ["community", "enterprise"] {
+            let file = dir.path().join(format!("V{i}__{edition}.cypher"));
+            let text = format!(
+                "// assume that edition is {edition}\nCREATE INDEX {edition}_{i} IF NOT EXISTS FOR (n:L{i}) ON (n.p);\n"
+            );
+            std::fs::write(file, text).expect("a migration written");
+        }
+    }
+    let sets = cymig::migration::load_paths(&[dir.path().to_path_buf()], None).expect("the set loads");
+    let options = cymig::plan::PlanOptions::default();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| divan::black_box(cymig::plan::compile(&sets[0], &options)));
+}
+
 /// A directory of `n` one-index Flyway migrations (`CREATE INDEX i_<i> … FOR (n:L<i>) ON (n.p)`),
 /// its plan rendered as the HTML page (without lint findings): each migration's card shows what
 /// it added and dropped, the whole schema is listed once, so the page and its time must stay

@@ -20,7 +20,7 @@ use crate::ast::{Clause, Query, Statement, StatementKind};
 use crate::derive::{derive_migration, DerivedDown};
 use crate::migration::{precondition, FileRole, Migration, MigrationFile, MigrationSet, Version};
 use crate::schema::effects::linear_clauses;
-use crate::schema::{SchemaEvent, SchemaModel};
+use crate::schema::{ModelInput, SchemaEvent, SchemaModel};
 use crate::semantic::procedures;
 use crate::semantic::{embedded_class, StatementClass as EmbeddedClass};
 use crate::source::SourceFile;
@@ -41,13 +41,12 @@ impl PlanOptions {
 /// Compiles the set's versioned migrations in `options`' range (and, when no `to` is given,
 /// its repeatable migrations after them).
 pub fn compile(set: &MigrationSet, options: &PlanOptions) -> Plan {
-    let model = SchemaModel::from_migrations(&set.migrations);
-    let mut migrations: Vec<MigrationPlan> = set
-        .migrations
-        .iter()
-        .filter(|m| options.includes(&m.version))
-        .map(|m| MigrationPlan { alternatives: alternatives_of(set, m), ..plan_migration(&model, m) })
-        .collect();
+    let mut model = SchemaModel::from_migrations(&set.migrations);
+    let mut migrations: Vec<MigrationPlan> = Vec::new();
+    for m in set.migrations.iter().filter(|m| options.includes(&m.version)) {
+        let plan = plan_migration(&model, m);
+        migrations.push(MigrationPlan { alternatives: alternatives_of(&mut model, m), ..plan });
+    }
     migrations.extend(
         super::changelog::change_set_plans(set)
             .into_iter()
@@ -175,17 +174,13 @@ fn plan_migration(model: &SchemaModel, m: &Migration) -> MigrationPlan {
     }
 }
 
-/// The plans of `m`'s alternative files, each against the schema of a set in which it stands
-/// in `m`'s place: the model finds schema events by their place in the file, and another
-/// file's statement at the same place is another statement.
-fn alternatives_of(set: &MigrationSet, m: &Migration) -> Vec<MigrationPlan> {
+/// The plans of `m`'s alternative files, each against `model` with it standing in `m`'s place:
+/// the model finds schema events by their place in the file, and another file's statement at
+/// the same place is another statement.
+fn alternatives_of(model: &mut SchemaModel, m: &Migration) -> Vec<MigrationPlan> {
     m.alternatives
         .iter()
-        .map(|a| {
-            let migrations: Vec<Migration> =
-                set.migrations.iter().map(|x| if x.version == m.version { a.clone() } else { x.clone() }).collect();
-            plan_migration(&SchemaModel::from_migrations(&migrations), a)
-        })
+        .map(|a| model.with_stand_in(&m.version.raw, &ModelInput::of(a), |model| plan_migration(model, a)))
         .collect()
 }
 
@@ -437,5 +432,79 @@ fn classify_query(q: &Query) -> StatementClass {
         StatementClass::Data
     } else {
         StatementClass::Read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of each alternative as a copy of the whole set with it in its version's place,
+    /// replayed from the start, plans it: the reference the stand-in must agree with.
+    fn planned_by_replaying_the_set(set: &MigrationSet, m: &Migration) -> Vec<MigrationPlan> {
+        m.alternatives
+            .iter()
+            .map(|a| {
+                let migrations: Vec<Migration> =
+                    set.migrations.iter().map(|x| if x.version == m.version { a.clone() } else { x.clone() }).collect();
+                plan_migration(&SchemaModel::from_migrations(&migrations), a)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_alternative_is_planned_as_if_the_set_were_replayed_with_it_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "V1__base.cypher",
+                "CREATE INDEX gone IF NOT EXISTS FOR (n:G) ON (n.x);\n\
+                 CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;\n\
+                 MATCH (p:Person) SET p.status = 'new';\n",
+            ),
+            ("V2__drop.cypher", "DROP INDEX gone IF EXISTS;\n"),
+            (
+                "V3__a.cypher",
+                "// assume that edition is community\n\
+                 CREATE INDEX a3 IF NOT EXISTS FOR (n:A) ON (n.x);\n\
+                 DROP INDEX gone IF EXISTS;\n\
+                 MATCH (p:Person) SET p.status = 'active';\n",
+            ),
+            (
+                "V3__b.cypher",
+                "// assume that edition is enterprise\n\
+                 DROP CONSTRAINT person_id IF EXISTS;\n\
+                 CREATE INDEX b3 IF NOT EXISTS FOR (n:B) ON (n.x);\n\
+                 DROP INDEX b3 IF EXISTS;\n\
+                 MATCH (p:Person) SET p.status = 'gold';\n\
+                 DROP INDEX gone IF EXISTS;\n",
+            ),
+            ("V4__later.cypher", "CREATE INDEX later IF NOT EXISTS FOR (n:L) ON (n.x);\nDROP INDEX a3 IF EXISTS;\n"),
+            ("V5__old.cypher", "// assume that version is 4.4\nDROP INDEX ON :G(x);\nCREATE INDEX ON :H(y);\n"),
+            // Spelled `05`: the stand-in answers to its own spelling of the version too.
+            (
+                "V05__new.cypher",
+                "// assume that version is 5.26\nCREATE INDEX h_y IF NOT EXISTS FOR (n:H) ON (n.y);\n\
+                 MATCH (p:Person) SET p.status = 'new';\n",
+            ),
+            ("V6__last.cypher", "MATCH (p:Person) SET p.status = 'done';\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let mut model = SchemaModel::from_migrations(&set.migrations);
+        let with_alternatives: Vec<&Migration> = set.migrations.iter().filter(|m| !m.alternatives.is_empty()).collect();
+        assert_eq!(with_alternatives.len(), 2, "V3 and V5 each have an alternative");
+        for m in with_alternatives {
+            let expected = planned_by_replaying_the_set(&set, m);
+            assert_eq!(alternatives_of(&mut model, m), expected, "{}", m.version.raw);
+            assert!(expected.iter().all(|p| p.down.is_some()), "{expected:#?}");
+        }
+        // The stand-in is gone afterwards: the set's own plans are unchanged.
+        let fresh = SchemaModel::from_migrations(&set.migrations);
+        for m in &set.migrations {
+            assert_eq!(plan_migration(&model, m), plan_migration(&fresh, m), "{}", m.version.raw);
+        }
     }
 }

@@ -33,6 +33,20 @@ pub(super) struct NamedEvent {
     pub dropped: bool,
 }
 
+/// The events of `events` (those of the migration at `at`) that name an index or constraint,
+/// each with that name, in file order.
+pub(super) fn named_events_at(at: usize, events: &[SchemaEvent]) -> impl Iterator<Item = (&str, NamedEvent)> {
+    events.iter().filter_map(move |e| {
+        let (name, dropped) = match e {
+            SchemaEvent::Dropped { object, .. } => (object.name.as_deref(), true),
+            SchemaEvent::DroppedUnknown { target, .. } => (Some(target.as_str()), true),
+            SchemaEvent::Created { object, .. } => (object.name.as_deref(), false),
+            SchemaEvent::AlreadyExists { .. } => (None, false),
+        };
+        name.map(|name| (name, NamedEvent { position: at, offset: e.statement().start, dropped }))
+    })
+}
+
 impl ModelIndex {
     pub(super) fn build(migrations: &[MigrationModel]) -> ModelIndex {
         let mut index = ModelIndex::default();
@@ -62,17 +76,8 @@ impl ModelIndex {
     }
 
     fn add_named_events(&mut self, at: usize, events: &[SchemaEvent]) {
-        for e in events {
-            let (name, dropped) = match e {
-                SchemaEvent::Dropped { object, .. } => (object.name.as_deref(), true),
-                SchemaEvent::DroppedUnknown { target, .. } => (Some(target.as_str()), true),
-                SchemaEvent::Created { object, .. } => (object.name.as_deref(), false),
-                SchemaEvent::AlreadyExists { .. } => (None, false),
-            };
-            if let Some(name) = name {
-                let event = NamedEvent { position: at, offset: e.statement().start, dropped };
-                self.named_events.entry(name.to_string()).or_default().push(event);
-            }
+        for (name, event) in named_events_at(at, events) {
+            self.named_events.entry(name.to_string()).or_default().push(event);
         }
     }
 

@@ -38,6 +38,14 @@ pub struct ModelInput<'a> {
     pub comments: &'a [crate::ast::Comment],
 }
 
+impl<'a> ModelInput<'a> {
+    /// How the model replays `m`'s up file.
+    pub fn of(m: &'a Migration) -> Self {
+        let (text, statements, comments) = m.up.schema_input();
+        ModelInput { version: &m.version.raw, path: m.up.source.path(), text, statements, comments }
+    }
+}
+
 /// What one schema statement did to the catalog.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -147,6 +155,42 @@ pub struct SchemaModel {
     pub target: Option<crate::config::TargetVersion>,
     #[serde(skip)]
     index: index::ModelIndex,
+    #[serde(skip)]
+    stand_in: Option<StandIn>,
+}
+
+/// A file in the place of a migration of the set ([`SchemaModel::with_stand_in`]).
+#[derive(Clone, Debug)]
+struct StandIn {
+    position: usize,
+    model: MigrationModel,
+    /// Its events that name an index or constraint, with the names.
+    named: Vec<(String, index::NamedEvent)>,
+}
+
+/// Replays one migration from `catalog`, leaving in it the catalog after.
+fn replay_one(input: &ModelInput<'_>, catalog: &mut Catalog) -> MigrationModel {
+    let before = catalog.clone();
+    let mut events = Vec::new();
+    let uses = crate::ast::DatabaseUses::of(input.comments);
+    for statement in input.statements {
+        if uses.at(statement.span.start).is_some() {
+            continue;
+        }
+        if let Some(event) = schema_event(statement, input.text, Some(input.version), catalog) {
+            apply_event(catalog, &event);
+            events.push(event);
+        }
+    }
+    MigrationModel {
+        version: input.version.to_string(),
+        file: input.path.to_path_buf(),
+        before,
+        after: catalog.clone(),
+        events,
+        touches: effects::touches_of_statements(input.statements, input.text),
+        runs_before_neo4j_5: runs_before_neo4j_5(input.comments),
+    }
 }
 
 impl SchemaModel {
@@ -170,55 +214,59 @@ impl SchemaModel {
 
     /// Replays versioned migrations in the order given (the migration set's version order).
     pub fn from_migrations(migrations: &[Migration]) -> Self {
-        let inputs: Vec<ModelInput<'_>> = migrations
-            .iter()
-            .map(|m| {
-                let (text, statements, comments) = m.up.schema_input();
-                ModelInput { version: &m.version.raw, path: m.up.source.path(), text, statements, comments }
-            })
-            .collect();
+        let inputs: Vec<ModelInput<'_>> = migrations.iter().map(ModelInput::of).collect();
         Self::replay(&inputs)
     }
 
     /// Replays migrations given as parsed scripts, in the order given.
     pub fn replay(inputs: &[ModelInput<'_>]) -> Self {
         let mut catalog = Catalog::default();
-        let mut migrations = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let before = catalog.clone();
-            let mut events = Vec::new();
-            let uses = crate::ast::DatabaseUses::of(input.comments);
-            for statement in input.statements {
-                if uses.at(statement.span.start).is_some() {
-                    continue;
-                }
-                if let Some(event) = schema_event(statement, input.text, Some(input.version), &catalog) {
-                    apply_event(&mut catalog, &event);
-                    events.push(event);
-                }
-            }
-            let touches = effects::touches_of_statements(input.statements, input.text);
-            migrations.push(MigrationModel {
-                version: input.version.to_string(),
-                file: input.path.to_path_buf(),
-                before,
-                after: catalog.clone(),
-                events,
-                touches,
-                runs_before_neo4j_5: runs_before_neo4j_5(input.comments),
-            });
-        }
+        let migrations: Vec<MigrationModel> = inputs.iter().map(|input| replay_one(input, &mut catalog)).collect();
         let index = index::ModelIndex::build(&migrations);
-        SchemaModel { migrations, target: None, index }
+        SchemaModel { migrations, target: None, index, stand_in: None }
+    }
+
+    /// `f` asked of this model with `input` standing in the place of the migration of version
+    /// `place`, replayed from the catalog before it: an alternative file of that version
+    /// (neo4j-migrations preconditions) is planned against the same earlier migrations.
+    /// What derivation asks of a migration reads only it and what came before it, so the later
+    /// migrations are not replayed again, and each alternative costs its own file, not the set
+    /// (a copy of the set replayed per alternative made planning quadratic in the set).
+    pub fn with_stand_in<R>(&mut self, place: &str, input: &ModelInput<'_>, f: impl FnOnce(&SchemaModel) -> R) -> R {
+        let Some(position) = self.position(place) else { return f(self) };
+        let mut catalog = self.migrations[position].before.clone();
+        let model = replay_one(input, &mut catalog);
+        let named =
+            index::named_events_at(position, &model.events).map(|(name, event)| (name.to_string(), event)).collect();
+        self.stand_in = Some(StandIn { position, model, named });
+        let result = f(self);
+        self.stand_in = None;
+        result
     }
 
     pub fn migration(&self, version: &str) -> Option<&MigrationModel> {
-        self.position(version).map(|at| &self.migrations[at])
+        self.position(version).map(|at| match &self.stand_in {
+            Some(s) if s.position == at => &s.model,
+            _ => &self.migrations[at],
+        })
     }
 
     /// Where the (first) migration of `version` stands in the set.
     pub fn position(&self, version: &str) -> Option<usize> {
-        self.index.position(version)
+        match &self.stand_in {
+            Some(s) if s.model.version == version => Some(s.position),
+            _ => self.index.position(version),
+        }
+    }
+
+    /// The events about `name`, in set and file order: the stand-in's in its place.
+    fn named_events(&self, name: &str) -> std::borrow::Cow<'_, [index::NamedEvent]> {
+        let events = self.index.named_events(name);
+        let Some(s) = &self.stand_in else { return events.into() };
+        let mut merged: Vec<index::NamedEvent> = events.iter().filter(|e| e.position != s.position).copied().collect();
+        merged.extend(s.named.iter().filter(|(n, _)| n == name).map(|(_, e)| *e));
+        merged.sort_by_key(|e| (e.position, e.offset));
+        merged.into()
     }
 
     /// Whether `version` runs only on Neo4j 4.x (its guards or the configured target say so):
@@ -234,7 +282,7 @@ impl SchemaModel {
     pub fn dropped_before(&self, version: &str, offset: usize, target: &str) -> Option<&str> {
         let end = self.position(version);
         let mut found = None;
-        for e in self.index.named_events(target) {
+        for e in self.named_events(target).iter() {
             let earlier = end.is_none_or(|end| e.position < end || (e.position == end && e.offset < offset));
             if !earlier {
                 break;
