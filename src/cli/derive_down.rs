@@ -5,7 +5,7 @@ use crate::derive::{derive_migration, Outcome};
 use crate::error::Error;
 use crate::migration::load::parse_bytes;
 use crate::migration::{FileRole, Migration, MigrationSet};
-use crate::schema::SchemaModel;
+use crate::schema::{ModelInput, SchemaModel};
 use crate::undo::compare::compare;
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,8 @@ pub struct DeriveDownArgs {
 pub fn run(args: DeriveDownArgs) -> CommandResult {
     let dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let set = MigrationSet::load(dir)?;
-    let migration = find_migration(&set, &args.file)?;
+    let found = find_migration(&set, &args.file)?;
+    let migration = found.migration;
     if let Some(code) = report_syntax_errors(migration) {
         return Ok(code);
     }
@@ -45,16 +46,29 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
     model.target = args.flags.load(dir).ok().map(|c| c.target);
     if args.check {
         return match &args.down {
-            Some(down) => check(&model, &set, &with_down(migration, down)?),
-            None => check(&model, &set, migration),
+            Some(down) => {
+                let checked = with_down(migration, down)?;
+                found.in_place(&mut model, |model| check(model, &set, &checked))
+            }
+            None => found.in_place(&mut model, |model| check(model, &set, migration)),
         };
     }
-    let derived = derive_migration(&model, migration, &crate::check::findings_of);
+    let derived = found.in_place(&mut model, |model| derive_migration(model, migration, &crate::check::findings_of));
     let Some(script) = derived.render() else {
         eprint!("{}", irreversible_report(migration, &derived));
         return Ok(1);
     };
     if args.write {
+        if let Some(version) = found.alternative_of {
+            return Err(Error::Usage(format!(
+                "{} is one of the files of version {version}, each guarded by preconditions: a down script \
+                 `U{version}__…` would be read as the down of the file that version's place is planned with, \
+                 so cymig does not write one. `cymig up` and `cymig down` derive this file's down when its \
+                 preconditions choose it; print it with `cymig derive-down {}`",
+                display(&args.file),
+                display(&args.file)
+            )));
+        }
         let target = companion_path(migration);
         if target.exists() {
             return Err(Error::Usage(format!(
@@ -74,12 +88,13 @@ pub fn run(args: DeriveDownArgs) -> CommandResult {
 /// The derived down script of `file` in `set`, or why there is none: what `run` prints,
 /// for the editor server.
 pub(crate) fn derived_text(set: &MigrationSet, file: &Path) -> Result<String, String> {
-    let migration = find_migration(set, file).map_err(|e| e.to_string())?;
+    let found = find_migration(set, file).map_err(|e| e.to_string())?;
+    let migration = found.migration;
     if !migration.up.script.errors.is_empty() {
         return Err("fix the syntax errors first: a down script is derived from the whole migration".to_string());
     }
-    let derived =
-        derive_migration(&SchemaModel::from_migrations(&set.migrations), migration, &crate::check::findings_of);
+    let mut model = SchemaModel::from_migrations(&set.migrations);
+    let derived = found.in_place(&mut model, |model| derive_migration(model, migration, &crate::check::findings_of));
     derived.render().ok_or_else(|| irreversible_report(migration, &derived))
 }
 
@@ -87,11 +102,34 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn find_migration<'a>(set: &'a MigrationSet, file: &Path) -> crate::error::Result<&'a Migration> {
+/// The migration of a file: the set's migration of its version, or one of its alternatives
+/// (another file of that version, guarded by preconditions that exclude each other).
+struct Found<'a> {
+    migration: &'a Migration,
+    /// For an alternative, the version whose place it takes.
+    alternative_of: Option<&'a str>,
+}
+
+impl Found<'_> {
+    /// `f` asked of `model` with the migration in its version's place, as `cymig plan` plans it.
+    fn in_place<R>(&self, model: &mut SchemaModel, f: impl FnOnce(&SchemaModel) -> R) -> R {
+        match self.alternative_of {
+            Some(place) => model.with_stand_in(place, &ModelInput::of(self.migration), f),
+            None => f(model),
+        }
+    }
+}
+
+fn find_migration<'a>(set: &'a MigrationSet, file: &Path) -> crate::error::Result<Found<'a>> {
     let wanted = std::fs::canonicalize(file).map_err(|source| Error::Io { path: file.to_path_buf(), source })?;
     let same = |p: &Path| std::fs::canonicalize(p).map(|c| c == wanted).unwrap_or(false);
-    if let Some(m) = set.migrations.iter().find(|m| same(m.up.path())) {
-        return Ok(m);
+    for m in &set.migrations {
+        if same(m.up.path()) {
+            return Ok(Found { migration: m, alternative_of: None });
+        }
+        if let Some(a) = m.alternatives.iter().find(|a| same(a.up.path())) {
+            return Ok(Found { migration: a, alternative_of: Some(&m.version.raw) });
+        }
     }
     if set.migrations.iter().any(|m| m.down.as_ref().is_some_and(|d| same(d.path()))) {
         return Err(Error::Usage(format!("{} is a down script; give its up migration", display(file))));

@@ -124,3 +124,29 @@ fn check_takes_a_down_script_of_any_name() {
     assert_eq!(cymig(&["derive-down", "--check", up, "--down", "no/such/file.cypher"]).0, 2);
     assert_eq!(cymig(&["derive-down", "--check", up, "--down", up]).0, 2);
 }
+
+/// A file of a version with alternatives (preconditions that exclude each other) gets the down
+/// `cymig plan` derives for it, against the migrations before its place; no `U` file is written
+/// for it, since one would be read as the down of the version's first file.
+#[test]
+fn an_alternative_file_of_a_version_has_its_down_derived_but_not_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(tmp.path().join(name), text).unwrap();
+    write("V1__base.cypher", "CREATE INDEX shared IF NOT EXISTS FOR (n:S) ON (n.x);\n");
+    write(
+        "V2__community.cypher",
+        "// assume that edition is community\nCREATE INDEX c2 IF NOT EXISTS FOR (n:C) ON (n.x);\n",
+    );
+    write("V2__enterprise.cypher", "// assume that edition is enterprise\nDROP INDEX shared IF EXISTS;\n");
+    let alternative = tmp.path().join("V2__enterprise.cypher");
+    let (code, stdout, stderr) = cymig(&["derive-down", alternative.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("// Down script of V2__enterprise.cypher"), "{stdout}");
+    assert!(stdout.contains("CREATE INDEX shared IF NOT EXISTS FOR (n:S) ON (n.x)"), "{stdout}");
+    assert!(!stdout.contains("c2"), "{stdout}");
+    let (code, _, stderr) = cymig(&["derive-down", "--write", alternative.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("does not write one"), "{stderr}");
+    let written: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(written.len(), 3, "{written:?}");
+}
