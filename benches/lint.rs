@@ -178,7 +178,12 @@ fn plan_set(bencher: divan::Bencher, n: usize) {
         let file = dir.path().join(format!("V{i}__bench.cypher"));
         std::fs::write(file, format!("CREATE (:Bench {{i: {i}}});\n")).expect("a migration written");
     }
-    let sets = cymig::migration::load_paths(&[dir.path().to_path_buf()], None).expect("the set loads");
+    bench_plan_of(bencher, dir.path(), n);
+}
+
+/// Times planning the set in `dir`, `n` items (migrations or versions) per plan.
+fn bench_plan_of(bencher: divan::Bencher, dir: &std::path::Path, n: usize) {
+    let sets = cymig::migration::load_paths(&[dir.to_path_buf()], None).expect("the set loads");
     let options = cymig::plan::PlanOptions::default();
     bencher
         .counter(divan::counter::ItemsCount::new(n))
@@ -202,11 +207,7 @@ fn plan_alternatives(bencher: divan::Bencher, n: usize) {
             std::fs::write(file, text).expect("a migration written");
         }
     }
-    let sets = cymig::migration::load_paths(&[dir.path().to_path_buf()], None).expect("the set loads");
-    let options = cymig::plan::PlanOptions::default();
-    bencher
-        .counter(divan::counter::ItemsCount::new(n))
-        .bench(|| divan::black_box(cymig::plan::compile(&sets[0], &options)));
+    bench_plan_of(bencher, dir.path(), n);
 }
 
 /// A directory of `n` one-index Flyway migrations (`CREATE INDEX i_<i> … FOR (n:L<i>) ON (n.p)`),
