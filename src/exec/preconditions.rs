@@ -15,6 +15,7 @@ use crate::migration::precondition::{self, Condition, Kind};
 use crate::plan::{CheckedPlan, MigrationPlan, PlannedPrecondition};
 use neo4rs::query;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What `dbms.components()` says of the server.
 struct Server {
@@ -47,6 +48,7 @@ impl Executor {
     ) -> Result<Cow<'p, CheckedPlan>> {
         let mut server = None;
         let mut chosen = Vec::new();
+        let by_key = records_by_key(records);
         for m in plan.plan().migrations.iter().filter(|m| !m.alternatives.is_empty()) {
             let candidates = candidates(m);
             let mut holding = Vec::new();
@@ -58,7 +60,7 @@ impl Executor {
             let files =
                 |of: &[usize]| of.iter().map(|i| format!("`{}`", candidates[*i].file.display())).collect::<Vec<_>>();
             let key = migration_key(m);
-            match (recorded_alternative(m, records), holding.as_slice()) {
+            match (recorded_alternative(m, &by_key), holding.as_slice()) {
                 (Some(r), [now]) if *now != r => {
                     return Err(Error::Usage(format!(
                         "{key} was applied from `{}`, but on this server the assumptions of `{}` hold instead                          (and not those of the file applied): neo4j-migrations applies one file per version, once.                          Check which one the database needs; record a change with `cymig repair --reason …`",
@@ -95,7 +97,8 @@ impl Executor {
     pub(crate) async fn admit<'p>(&self, plan: &'p CheckedPlan, records: &[Record]) -> Result<Cow<'p, CheckedPlan>> {
         let mut server = None;
         let mut skipped = Vec::new();
-        for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, records)) {
+        let by_key = records_by_key(records);
+        for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, &by_key)) {
             let Some((p, found)) = self.first_unmet(m, &mut server).await? else { continue };
             let at = format!("{}:{}:{}", m.file.display(), p.line, p.column);
             match p.kind {
@@ -133,7 +136,8 @@ impl Executor {
     pub(crate) async fn would_skip(&self, plan: &CheckedPlan, records: &[Record]) -> Vec<(String, String)> {
         let mut server = None;
         let mut skipped = Vec::new();
-        for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, records)) {
+        let by_key = records_by_key(records);
+        for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, &by_key)) {
             if let Ok(Some((p, found))) = self.first_unmet(m, &mut server).await {
                 if p.kind == Kind::Assume {
                     skipped.push((migration_key(m), format!("`{}` does not hold: {found}", p.text)));
@@ -222,9 +226,14 @@ impl Executor {
     }
 }
 
-fn applied(m: &MigrationPlan, records: &[Record]) -> bool {
-    let key = migration_key(m);
-    records.iter().any(|r| r.key == key && r.status == Status::Applied)
+/// The history records by key (unique: the `cymig_migration_key` constraint), so a set's
+/// migrations each find theirs without a scan of all the records.
+fn records_by_key(records: &[Record]) -> HashMap<&str, &Record> {
+    records.iter().map(|r| (r.key.as_str(), r)).collect()
+}
+
+fn applied(m: &MigrationPlan, by_key: &HashMap<&str, &Record>) -> bool {
+    by_key.get(migration_key(m).as_str()).is_some_and(|r| r.status == Status::Applied)
 }
 
 /// A migration's files of one version: as planned first, then its alternatives.
@@ -233,10 +242,10 @@ fn candidates(m: &MigrationPlan) -> Vec<&MigrationPlan> {
 }
 
 /// Which of `m`'s candidates its history record (applied, running or failed) was applied from.
-fn recorded_alternative(m: &MigrationPlan, records: &[Record]) -> Option<usize> {
-    let key = migration_key(m);
-    let record =
-        records.iter().find(|r| r.key == key && !matches!(r.status, Status::RolledBack | Status::Forgotten))?;
+fn recorded_alternative(m: &MigrationPlan, by_key: &HashMap<&str, &Record>) -> Option<usize> {
+    let record = by_key
+        .get(migration_key(m).as_str())
+        .filter(|r| !matches!(r.status, Status::RolledBack | Status::Forgotten))?;
     let script = record.script.as_deref()?;
     candidates(m).iter().position(|c| crate::exec::apply::script_name(c) == Some(script))
 }
@@ -244,26 +253,26 @@ fn recorded_alternative(m: &MigrationPlan, records: &[Record]) -> Option<usize> 
 /// `plan` with the alternatives its history records name in their versions' places: the file a
 /// version was applied from is the one `down`, `retry`, `validate` and drift compare and run.
 pub(crate) fn recorded_alternatives<'p>(plan: &'p CheckedPlan, records: &[Record]) -> Cow<'p, CheckedPlan> {
+    let by_key = records_by_key(records);
     let chosen: Vec<(String, usize)> = plan
         .plan()
         .migrations
         .iter()
         .filter(|m| !m.alternatives.is_empty())
-        .filter_map(|m| Some((migration_key(m), recorded_alternative(m, records)?)))
+        .filter_map(|m| Some((migration_key(m), recorded_alternative(m, &by_key)?)))
         .collect();
     with_chosen(plan, &chosen)
 }
 
 /// `plan` with candidate `i` of each version `key` in first place (the others stay alternatives).
 fn with_chosen<'p>(plan: &'p CheckedPlan, chosen: &[(String, usize)]) -> Cow<'p, CheckedPlan> {
-    if chosen.iter().all(|(_, i)| *i == 0) {
+    let moved: HashMap<&str, usize> = chosen.iter().filter(|(_, i)| *i > 0).map(|(k, i)| (k.as_str(), *i)).collect();
+    if moved.is_empty() {
         return Cow::Borrowed(plan);
     }
     Cow::Owned(plan.clone().adapted(|mut adapted| {
         for m in &mut adapted.migrations {
-            let Some((_, i)) = chosen.iter().find(|(k, _)| *k == migration_key(m)).filter(|(_, i)| *i > 0) else {
-                continue;
-            };
+            let Some(&i) = moved.get(migration_key(m).as_str()) else { continue };
             let mut others = std::mem::take(&mut m.alternatives);
             let planned = std::mem::replace(m, others.remove(i - 1));
             others.insert(i - 1, planned);
