@@ -81,13 +81,14 @@ impl Executor {
     pub async fn validate(&self, plan: &CheckedPlan) -> Result<Vec<Mismatch>> {
         let records = history::load(&self.db).await?;
         let recorded = super::preconditions::recorded_alternatives(plan, &records);
+        let by_key = history::by_key(&records);
         let mut out = Vec::new();
         for m in &recorded.plan().migrations {
             let key = migration_key(m);
             if m.version.is_none() {
                 continue;
             }
-            if let Some(r) = records.iter().find(|r| r.key == key && r.status == Status::Applied) {
+            if let Some(r) = by_key.get(key.as_str()).filter(|r| r.status == Status::Applied) {
                 if r.checksum != m.checksum {
                     out.push(Mismatch { key, recorded: r.checksum.clone(), file: m.checksum.clone() });
                 }

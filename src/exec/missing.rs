@@ -13,7 +13,7 @@ use crate::plan::CheckedPlan;
 /// Applied versioned records with no migration of that version in the set, oldest first.
 /// Repeatables are left out: nothing comes after them, so a deleted one blocks nothing.
 pub fn missing<'r>(plan: &CheckedPlan, records: &'r [Record]) -> Vec<&'r Record> {
-    let known: Vec<String> = plan.plan().migrations.iter().map(migration_key).collect();
+    let known: std::collections::HashSet<String> = plan.plan().migrations.iter().map(migration_key).collect();
     let mut out: Vec<&Record> = records
         .iter()
         .filter(|r| r.status == Status::Applied && !r.key.starts_with("R:") && !known.contains(&r.key))

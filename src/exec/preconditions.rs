@@ -8,7 +8,7 @@
 //! boolean. `in target` and `in schema` both run on the database cymig migrates (cymig keeps its
 //! history in that database).
 
-use super::history::{Record, Status};
+use super::history::{self, Record, Status};
 use super::{migration_key, Executor};
 use crate::error::{Error, Result};
 use crate::migration::precondition::{self, Condition, Kind};
@@ -48,7 +48,7 @@ impl Executor {
     ) -> Result<Cow<'p, CheckedPlan>> {
         let mut server = None;
         let mut chosen = Vec::new();
-        let by_key = records_by_key(records);
+        let by_key = history::by_key(records);
         for m in plan.plan().migrations.iter().filter(|m| !m.alternatives.is_empty()) {
             let candidates = candidates(m);
             let mut holding = Vec::new();
@@ -97,7 +97,7 @@ impl Executor {
     pub(crate) async fn admit<'p>(&self, plan: &'p CheckedPlan, records: &[Record]) -> Result<Cow<'p, CheckedPlan>> {
         let mut server = None;
         let mut skipped = Vec::new();
-        let by_key = records_by_key(records);
+        let by_key = history::by_key(records);
         for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, &by_key)) {
             let Some((p, found)) = self.first_unmet(m, &mut server).await? else { continue };
             let at = format!("{}:{}:{}", m.file.display(), p.line, p.column);
@@ -136,7 +136,7 @@ impl Executor {
     pub(crate) async fn would_skip(&self, plan: &CheckedPlan, records: &[Record]) -> Vec<(String, String)> {
         let mut server = None;
         let mut skipped = Vec::new();
-        let by_key = records_by_key(records);
+        let by_key = history::by_key(records);
         for m in plan.plan().migrations.iter().filter(|m| !m.preconditions.is_empty() && !applied(m, &by_key)) {
             if let Ok(Some((p, found))) = self.first_unmet(m, &mut server).await {
                 if p.kind == Kind::Assume {
@@ -226,12 +226,6 @@ impl Executor {
     }
 }
 
-/// The history records by key (unique: the `cymig_migration_key` constraint), so a set's
-/// migrations each find theirs without a scan of all the records.
-fn records_by_key(records: &[Record]) -> HashMap<&str, &Record> {
-    records.iter().map(|r| (r.key.as_str(), r)).collect()
-}
-
 fn applied(m: &MigrationPlan, by_key: &HashMap<&str, &Record>) -> bool {
     by_key.get(migration_key(m).as_str()).is_some_and(|r| r.status == Status::Applied)
 }
@@ -253,7 +247,7 @@ fn recorded_alternative(m: &MigrationPlan, by_key: &HashMap<&str, &Record>) -> O
 /// `plan` with the alternatives its history records name in their versions' places: the file a
 /// version was applied from is the one `down`, `retry`, `validate` and drift compare and run.
 pub(crate) fn recorded_alternatives<'p>(plan: &'p CheckedPlan, records: &[Record]) -> Cow<'p, CheckedPlan> {
-    let by_key = records_by_key(records);
+    let by_key = history::by_key(records);
     let chosen: Vec<(String, usize)> = plan
         .plan()
         .migrations

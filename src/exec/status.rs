@@ -10,6 +10,7 @@ use super::{migration_key, Executor};
 use crate::error::Result;
 use crate::plan::CheckedPlan;
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct StatusReport {
@@ -62,13 +63,14 @@ impl Executor {
             Err(_) => super::preconditions::recorded_alternatives(plan, &records),
         };
         let plan: &CheckedPlan = &chosen;
-        let would_skip = self.would_skip(plan, &records).await;
+        let would_skip: HashMap<String, String> = self.would_skip(plan, &records).await.into_iter().collect();
+        let by_key = history::by_key(&records);
         let mut migrations = Vec::new();
         for m in &plan.plan().migrations {
             let key = migration_key(m);
-            let record = records.iter().find(|r| r.key == key).cloned();
+            let record = by_key.get(key.as_str()).copied().cloned();
             let not_run = record.as_ref().is_none_or(|r| matches!(r.status, Status::RolledBack | Status::Forgotten));
-            let skipped = would_skip.iter().find(|(k, _)| *k == key && not_run).map(|(_, why)| why.clone());
+            let skipped = would_skip.get(&key).filter(|_| not_run).cloned();
             let state = match &record {
                 _ if skipped.is_some() => "skipped".to_string(),
                 None => "pending".to_string(),

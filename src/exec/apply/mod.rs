@@ -173,10 +173,12 @@ impl Executor {
                 return Err(Error::Usage(irreversible_message(m)));
             }
         }
+        // Loaded once: rolling back one migration changes its own record only, which no later
+        // one reads (a reload per migration read the whole history each time).
+        let by_key = history::by_key(&records);
         let mut done = Vec::new();
         for m in chosen {
-            let records = history::load(&self.db).await?;
-            let previous = previous_applied_version(plan, &records, m);
+            let previous = previous_applied_version(plan, &by_key, m);
             let down = schema_effects::down_for(m, &records);
             for note in &down.notes {
                 self.say(&format!("{}: {note}", migration_key(m)));
@@ -240,7 +242,7 @@ impl Executor {
             Direction::Up => (up_units(m), m.version_text().map(str::to_string)),
             Direction::Down => (
                 schema_effects::down_for(m, &records).units.ok_or_else(|| Error::Usage(irreversible_message(m)))?,
-                previous_applied_version(plan, &records, m),
+                previous_applied_version(plan, &history::by_key(&records), m),
             ),
         };
         let resume_at = record.steps_done.max(0) as usize;
@@ -277,7 +279,7 @@ impl Executor {
                 let records = history::load(&self.db).await?;
                 (
                     schema_effects::down_for(m, &records).units.ok_or_else(|| Error::Usage(irreversible_message(m)))?,
-                    previous_applied_version(plan, &records, m),
+                    previous_applied_version(plan, &history::by_key(&records), m),
                 )
             }
         };

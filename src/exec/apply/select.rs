@@ -2,6 +2,7 @@
 //! database needed, so it is tested without one.
 
 use super::*;
+use std::collections::HashMap;
 
 pub(crate) fn find<'p>(plan: &'p CheckedPlan, version: &str) -> Result<&'p MigrationPlan> {
     plan.plan()
@@ -39,12 +40,13 @@ pub(crate) fn refuse_blocked(records: &[Record]) -> Result<()> {
 }
 
 pub(crate) fn refuse_drift(plan: &CheckedPlan, records: &[Record]) -> Result<()> {
+    let by_key = history::by_key(records);
     for m in &plan.plan().migrations {
         if m.version.is_none() {
             continue;
         }
         let key = migration_key(m);
-        if let Some(r) = records.iter().find(|r| r.key == key && r.status == Status::Applied) {
+        if let Some(r) = by_key.get(key.as_str()).filter(|r| r.status == Status::Applied) {
             if r.checksum != m.checksum {
                 return Err(Error::Database(format!(
                     "{key} was edited after it was applied (recorded checksum {}, file {}).\n\
@@ -72,13 +74,15 @@ pub(crate) fn pending<'p>(
     if let Some(t) = target {
         find(plan, t)?;
     }
+    let by_key = history::by_key(records);
     let applied = |m: &MigrationPlan| {
-        let key = migration_key(m);
-        records
-            .iter()
-            .any(|r| r.key == key && r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
+        by_key
+            .get(migration_key(m).as_str())
+            .is_some_and(|r| r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
     };
     let migrations = &plan.plan().migrations;
+    let is_applied: Vec<bool> = migrations.iter().map(applied).collect();
+    let later_applied = first_applied_version_after(migrations, &is_applied);
     let mut out = Vec::new();
     let mut reached_target = false;
     for (idx, m) in migrations.iter().enumerate() {
@@ -88,11 +92,11 @@ pub(crate) fn pending<'p>(
         if let Some(t) = target {
             reached_target = migration_key(m) == t || m.has_version(t);
         }
-        if applied(m) {
+        if is_applied[idx] {
             continue;
         }
         if m.version.is_some() {
-            if let Some(later) = migrations[idx + 1..].iter().find(|l| l.version.is_some() && applied(l)) {
+            if let Some(later) = later_applied[idx].map(|at| &migrations[at]) {
                 return Err(Error::Usage(format!(
                     "{} is pending but the later {} is already applied; cymig applies in version order. \
                      Renumber {} after {}, or record it with `cymig mark-applied {} --reason …`",
@@ -112,42 +116,58 @@ pub(crate) fn pending<'p>(
     Ok(out)
 }
 
+/// For each place of `migrations`, the first versioned migration after it that is applied.
+fn first_applied_version_after(migrations: &[MigrationPlan], is_applied: &[bool]) -> Vec<Option<usize>> {
+    let mut after = vec![None; migrations.len()];
+    let mut next = None;
+    for at in (0..migrations.len()).rev() {
+        after[at] = next;
+        if migrations[at].version.is_some() && is_applied[at] {
+            next = Some(at);
+        }
+    }
+    after
+}
+
 pub(crate) fn to_roll_back<'p>(
     plan: &'p CheckedPlan,
     records: &[Record],
     selection: DownSelection<'_>,
 ) -> Result<Vec<&'p MigrationPlan>> {
     crate::exec::missing::refuse_passing_missing(plan, records, selection)?;
+    let by_key = history::by_key(records);
     let is_applied =
-        |m: &MigrationPlan| records.iter().any(|r| r.key == migration_key(m) && r.status == Status::Applied);
-    let applied: Vec<&MigrationPlan> =
-        plan.plan().migrations.iter().filter(|m| m.version.is_some() && is_applied(m)).collect();
+        |m: &MigrationPlan| by_key.get(migration_key(m).as_str()).is_some_and(|r| r.status == Status::Applied);
+    // Each applied migration with its place in the plan.
+    let applied: Vec<(usize, &MigrationPlan)> =
+        plan.plan().migrations.iter().enumerate().filter(|(_, m)| m.version.is_some() && is_applied(m)).collect();
+    let newest_first = applied.into_iter().rev();
     match selection {
-        DownSelection::Steps(n) => Ok(applied.into_iter().rev().take(n).collect()),
+        DownSelection::Steps(n) => Ok(newest_first.take(n).map(|(_, m)| m).collect()),
         // `--to 0` with no version 0 in the set: before the first migration, so everything.
         DownSelection::To(v) if crate::exec::normalise_version(v) == "0" && find(plan, v).is_err() => {
-            Ok(applied.into_iter().rev().collect())
+            Ok(newest_first.map(|(_, m)| m).collect())
         }
         DownSelection::To(v) => {
             let target = find(plan, v)?;
             let pos = plan.plan().migrations.iter().position(|m| std::ptr::eq(m, target)).unwrap_or(0);
-            Ok(applied
-                .into_iter()
-                .rev()
-                .filter(|m| plan.plan().migrations.iter().position(|x| std::ptr::eq(x, *m)).unwrap_or(0) > pos)
-                .collect())
+            Ok(newest_first.filter(|(at, _)| *at > pos).map(|(_, m)| m).collect())
         }
     }
 }
 
-pub(super) fn previous_applied_version(plan: &CheckedPlan, records: &[Record], m: &MigrationPlan) -> Option<String> {
+pub(super) fn previous_applied_version(
+    plan: &CheckedPlan,
+    by_key: &HashMap<&str, &Record>,
+    m: &MigrationPlan,
+) -> Option<String> {
     let migrations = &plan.plan().migrations;
     let pos = migrations.iter().position(|x| std::ptr::eq(x, m))?;
     migrations[..pos]
         .iter()
         .rev()
         .find(|x| {
-            x.version.is_some() && records.iter().any(|r| r.key == migration_key(x) && r.status == Status::Applied)
+            x.version.is_some() && by_key.get(migration_key(x).as_str()).is_some_and(|r| r.status == Status::Applied)
         })
         .and_then(|x| x.version_text().map(str::to_string))
 }
@@ -162,4 +182,71 @@ pub(crate) fn irreversible_message(m: &MigrationPlan) -> String {
         m.description,
         m.file.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+
+    fn set_of(versions: &[&str]) -> CheckedPlan {
+        let migrations = versions.iter().map(|v| MigrationPlan::for_test(v, "m", Vec::new())).collect();
+        CheckedPlan::unchecked(Plan { migrations, callbacks: Vec::new() })
+    }
+
+    fn record(key: &str, status: Status) -> Record {
+        Record {
+            key: key.to_string(),
+            version: Some(key.to_string()),
+            script: None,
+            description: "m".into(),
+            checksum: String::new(),
+            status,
+            direction: Direction::Up,
+            steps_done: 0,
+            steps_total: 0,
+            applied_at: None,
+            applied_by: None,
+            execution_ms: None,
+            counters: Default::default(),
+            rows_done: None,
+            batches_done: None,
+            error: None,
+            attempts: 1,
+            notes: Vec::new(),
+            schema_effects: None,
+        }
+    }
+
+    fn keys(migrations: &[&MigrationPlan]) -> Vec<String> {
+        migrations.iter().map(|m| migration_key(m)).collect()
+    }
+
+    #[test]
+    fn pending_passes_the_applied_and_refuses_one_older_than_an_applied_one() {
+        let plan = set_of(&["1", "2", "3", "4", "5"]);
+        let applied = [record("1", Status::Applied), record("2", Status::Applied), record("3", Status::RolledBack)];
+        assert_eq!(keys(&pending(&plan, &applied, None).unwrap()), ["3", "4", "5"]);
+        assert_eq!(keys(&pending(&plan, &applied, Some("4")).unwrap()), ["3", "4"]);
+        let gap = [record("1", Status::Applied), record("4", Status::Applied), record("5", Status::Applied)];
+        let refused = pending(&plan, &gap, None).unwrap_err().to_string();
+        assert!(refused.contains("2 is pending but the later 4 is already applied"), "{refused}");
+    }
+
+    #[test]
+    fn to_roll_back_takes_the_newest_applied_first() {
+        let plan = set_of(&["1", "2", "3", "4"]);
+        let records = [
+            record("1", Status::Applied),
+            record("2", Status::Applied),
+            record("3", Status::Applied),
+            record("4", Status::RolledBack),
+        ];
+        assert_eq!(keys(&to_roll_back(&plan, &records, DownSelection::Steps(2)).unwrap()), ["3", "2"]);
+        assert_eq!(keys(&to_roll_back(&plan, &records, DownSelection::To("1")).unwrap()), ["3", "2"]);
+        assert_eq!(keys(&to_roll_back(&plan, &records, DownSelection::To("0")).unwrap()), ["3", "2", "1"]);
+        let by_key = history::by_key(&records);
+        let third = &plan.plan().migrations[2];
+        assert_eq!(previous_applied_version(&plan, &by_key, third).as_deref(), Some("2"));
+    }
 }
