@@ -161,13 +161,13 @@ const RETURN_RECORD: &str =
      coalesce(m.attempts, 0) AS attempts, coalesce(m.notes, []) AS notes, \
      m.schema_effects AS schema_effects";
 
-/// Every history record (order: as stored; callers order by the plan).
 /// The records by key (unique: the `cymig_migration_key` constraint), so each migration of a
 /// set finds its own without a scan of them all (which made commands quadratic in the set).
 pub fn by_key(records: &[Record]) -> std::collections::HashMap<&str, &Record> {
     records.iter().map(|r| (r.key.as_str(), r)).collect()
 }
 
+/// Every history record (order: as stored; callers order by the plan).
 pub async fn load(db: &Db) -> Result<Vec<Record>> {
     let rows = db
         .rows(with_counter_fields(query(&format!("{REUSE_PLAN}MATCH (m:{MIGRATION_LABEL}) {RETURN_RECORD}"))))
