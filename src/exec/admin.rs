@@ -88,7 +88,7 @@ impl Executor {
             if m.version.is_none() {
                 continue;
             }
-            if let Some(r) = by_key.get(key.as_str()).filter(|r| r.status == Status::Applied) {
+            if let Some(r) = history::applied(&by_key, &key) {
                 if r.checksum != m.checksum {
                     out.push(Mismatch { key, recorded: r.checksum.clone(), file: m.checksum.clone() });
                 }

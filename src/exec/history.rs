@@ -167,6 +167,11 @@ pub fn by_key(records: &[Record]) -> std::collections::HashMap<&str, &Record> {
     records.iter().map(|r| (r.key.as_str(), r)).collect()
 }
 
+/// The record of `key` in [`by_key`]'s map, when it is applied.
+pub fn applied<'r>(by_key: &std::collections::HashMap<&str, &'r Record>, key: &str) -> Option<&'r Record> {
+    by_key.get(key).copied().filter(|r| r.status == Status::Applied)
+}
+
 /// Every history record (order: as stored; callers order by the plan).
 pub async fn load(db: &Db) -> Result<Vec<Record>> {
     let rows = db

@@ -227,7 +227,7 @@ impl Executor {
 }
 
 fn applied(m: &MigrationPlan, by_key: &HashMap<&str, &Record>) -> bool {
-    by_key.get(migration_key(m).as_str()).is_some_and(|r| r.status == Status::Applied)
+    history::applied(by_key, &migration_key(m)).is_some()
 }
 
 /// A migration's files of one version: as planned first, then its alternatives.

@@ -46,7 +46,7 @@ pub(crate) fn refuse_drift(plan: &CheckedPlan, records: &[Record]) -> Result<()>
             continue;
         }
         let key = migration_key(m);
-        if let Some(r) = by_key.get(key.as_str()).filter(|r| r.status == Status::Applied) {
+        if let Some(r) = history::applied(&by_key, &key) {
             if r.checksum != m.checksum {
                 return Err(Error::Database(format!(
                     "{key} was edited after it was applied (recorded checksum {}, file {}).\n\
@@ -76,9 +76,7 @@ pub(crate) fn pending<'p>(
     }
     let by_key = history::by_key(records);
     let applied = |m: &MigrationPlan| {
-        by_key
-            .get(migration_key(m).as_str())
-            .is_some_and(|r| r.status == Status::Applied && (m.version.is_some() || r.checksum == m.checksum))
+        history::applied(&by_key, &migration_key(m)).is_some_and(|r| m.version.is_some() || r.checksum == m.checksum)
     };
     let migrations = &plan.plan().migrations;
     let is_applied: Vec<bool> = migrations.iter().map(applied).collect();
@@ -136,8 +134,7 @@ pub(crate) fn to_roll_back<'p>(
 ) -> Result<Vec<&'p MigrationPlan>> {
     crate::exec::missing::refuse_passing_missing(plan, records, selection)?;
     let by_key = history::by_key(records);
-    let is_applied =
-        |m: &MigrationPlan| by_key.get(migration_key(m).as_str()).is_some_and(|r| r.status == Status::Applied);
+    let is_applied = |m: &MigrationPlan| history::applied(&by_key, &migration_key(m)).is_some();
     // Each applied migration with its place in the plan.
     let applied: Vec<(usize, &MigrationPlan)> =
         plan.plan().migrations.iter().enumerate().filter(|(_, m)| m.version.is_some() && is_applied(m)).collect();
@@ -166,9 +163,7 @@ pub(super) fn previous_applied_version(
     migrations[..pos]
         .iter()
         .rev()
-        .find(|x| {
-            x.version.is_some() && by_key.get(migration_key(x).as_str()).is_some_and(|r| r.status == Status::Applied)
-        })
+        .find(|x| x.version.is_some() && history::applied(by_key, &migration_key(x)).is_some())
         .and_then(|x| x.version_text().map(str::to_string))
 }
 
