@@ -311,7 +311,7 @@ fn batch_checkpoint_rewrite(
     )
 }
 
-/// The subquery as each collected row runs it: its clauses inline where that means the same
+/// The subquery as each collected row runs it: its one clause inline where that means the same
 /// ([`inlinable_body`]), else the subquery as written, closed.
 fn body_per_row(call: &CallSubqueryClause, text: &str) -> String {
     match inlinable_body(call, text) {
